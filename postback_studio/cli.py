@@ -1,0 +1,73 @@
+"""The ``postback-studio`` command: no arguments opens the desktop app, subcommands run headless.
+
+The headless path never imports Qt: subcommand modules are imported only to register their
+arguments, and each imports its heavy dependencies inside its handler.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+#: Subcommand modules under ``postback_studio.commands``, in the order ``--help`` lists them.
+COMMAND_MODULES: tuple[str, ...] = ()
+
+WORKSPACE_ENV = "POSTBACK_STUDIO_WORKSPACE"
+
+
+def default_workspace_path() -> Path:
+    """The workspace used when neither ``--workspace`` nor the environment names one."""
+    from platformdirs import user_data_path
+
+    return user_data_path("postback-studio", appauthor=False) / "workspace.sqlite"
+
+
+def workspace_path(args: argparse.Namespace) -> Path:
+    """Resolve the workspace file: ``--workspace``, then ``$POSTBACK_STUDIO_WORKSPACE``, then default."""
+    if getattr(args, "workspace", None):
+        return Path(args.workspace).expanduser()
+    if os.environ.get(WORKSPACE_ENV):
+        return Path(os.environ[WORKSPACE_ENV]).expanduser()
+    return default_workspace_path()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every registered subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="postback-studio",
+        description="Design, preview, test and ship GelatoConnect-style postback templates. "
+        "Without a command, opens the desktop app.",
+    )
+    parser.add_argument(
+        "--workspace",
+        metavar="PATH",
+        help=f"the SQLite workspace file (default: ${WORKSPACE_ENV}, else the user data directory)",
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        module = importlib.import_module(f"postback_studio.commands.{name}")
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the process exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        from postback_studio.app import run_gui
+
+        return run_gui(workspace_path(args))
+    handler = args.handler
+    try:
+        return int(handler(args))
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # `postback-studio samples | head` closes stdout early; that is not an error.
+        sys.stderr.close()
+        return 0

@@ -1,0 +1,1 @@
+"""SQLite persistence for the workspace (through sqlite-utils). No Qt here either."""

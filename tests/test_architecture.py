@@ -11,7 +11,7 @@ import pytest
 def _loaded_qt_modules(code: str) -> list[str]:
     script = code + "\nimport sys\nprint(sorted(m for m in sys.modules if m.startswith('PySide6')))"
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
-    return eval(out.stdout.strip().splitlines()[-1])  # noqa: S307 - our own printed list
+    return eval(out.stdout.strip().splitlines()[-1])
 
 
 @pytest.mark.parametrize("package", ["postback_studio.core", "postback_studio.storage"])

@@ -43,14 +43,16 @@ def run_gui(workspace: Path) -> int:
         print(f"postback-studio: cannot open the desktop app: {reason}", file=sys.stderr)
         return 2
 
-    from PySide6.QtWidgets import QApplication
+    from PySide6.QtWidgets import QApplication, QLabel
 
-    from postback_studio.ui.main_window import MainWindow
+    from postback_studio.ui.main_window import PAGE_NAMES, MainWindow, Page
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
     app.setApplicationName("Postback Studio")
     app.setOrganizationName("Postback Studio")
-    window = MainWindow(workspace_path=workspace)
+    pages = [Page(name, QLabel(name)) for name in PAGE_NAMES]
+    window = MainWindow(pages, workspace_label=str(workspace))
     window.resize(1280, 800)
     window.show()
     return int(app.exec())

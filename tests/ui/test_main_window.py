@@ -1,0 +1,55 @@
+"""The application shell: navigation, shortcuts listing, and close guards."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLabel, QTableWidget
+from pytestqt.qtbot import QtBot
+
+from postback_studio.ui.main_window import PAGE_NAMES, MainWindow, Page, ShortcutsDialog
+
+
+def _window(qtbot: QtBot, guards: list = []) -> MainWindow:  # noqa: B006 - read-only default
+    window = MainWindow([Page(n, QLabel(n)) for n in PAGE_NAMES], workspace_label="w.sqlite",
+                        close_guards=guards)
+    qtbot.addWidget(window)
+    return window
+
+
+def test_navigation_switches_pages_and_says_so(qtbot: QtBot) -> None:
+    window = _window(qtbot)
+    with qtbot.waitSignal(window.page_changed) as blocker:
+        window.navigation.setCurrentRow(4)
+    assert blocker.args == ["Requests"]
+    current = window.stack.currentWidget()
+    assert isinstance(current, QLabel) and current.text() == "Requests"
+    assert window.show_page("Inbox") is window.stack.currentWidget()
+
+
+def test_shortcuts_dialog_lists_page_shortcuts(qtbot: QtBot) -> None:
+    window = _window(qtbot)
+    shortcuts = dict(window.all_shortcuts())
+    assert shortcuts["Ctrl+5"] == "Requests"
+    assert shortcuts["F1"] == "Keyboard Shortcuts"
+    dialog = ShortcutsDialog(window.all_shortcuts(), window)
+    qtbot.addWidget(dialog)
+    table = dialog.findChild(QTableWidget)
+    assert table is not None and table.rowCount() == len(shortcuts)
+
+
+def test_close_guard_can_keep_the_window_open(qtbot: QtBot) -> None:
+    answers = [False, True]
+    window = _window(qtbot, [lambda: answers.pop(0)])
+    window.show()
+    window.close()
+    assert window.isVisible()
+    window.close()
+    assert not window.isVisible()
+
+
+def test_activity_shows_progress_and_hides_when_done(qtbot: QtBot) -> None:
+    window = _window(qtbot)
+    window.show()
+    window.show_activity(2, 5, "Sending")
+    assert window.activity.isVisible() and window.activity.text().startswith("Sending 2/5")
+    window.show_activity(5, 5, "Sending")
+    assert not window.activity.isVisible()

@@ -1,0 +1,131 @@
+"""Syntax highlighting spans for templates and outputs, from pygments, without Qt.
+
+pygments does the lexing (Jinja inside JSON, XML, HTML or plain text); this module only turns its
+token stream into per-line spans of a small set of categories that a palette can colour. The GUI's
+``QSyntaxHighlighter`` looks the spans of a line up and applies them, so all the work is testable
+without a display and cached per document text.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+from typing import ClassVar, Final
+
+from pygments.lexer import DelegatingLexer, Lexer
+from pygments.lexers.data import JsonLexer
+from pygments.lexers.html import HtmlLexer, XmlLexer
+from pygments.lexers.templates import DjangoLexer, HtmlDjangoLexer, XmlDjangoLexer
+from pygments.token import _TokenType
+
+from postback_studio.core.model import OutputFormat
+
+#: Categories a palette colours, from the most to the least specific pygments token they stand for.
+_CATEGORIES: Final[tuple[tuple[str, str], ...]] = (
+    ("Token.Comment.Preproc", "template_tag"),
+    ("Token.Comment", "comment"),
+    ("Token.Name.Tag", "tag"),
+    ("Token.Name.Attribute", "attribute"),
+    ("Token.Name.Builtin", "builtin"),
+    ("Token.Name.Function", "function"),
+    ("Token.Name.Variable", "variable"),
+    ("Token.Name", "name"),
+    ("Token.Keyword", "keyword"),
+    ("Token.Literal.String", "string"),
+    ("Token.Literal.Number", "number"),
+    ("Token.Operator", "operator"),
+    ("Token.Punctuation", "punctuation"),
+    ("Token.Error", "error"),
+)
+
+#: Every category a span can carry.
+CATEGORIES: Final = frozenset(category for _prefix, category in _CATEGORIES)
+
+
+class JsonDjangoLexer(DelegatingLexer):
+    """JSON with Jinja tags: Jinja is lexed first, the text around it as JSON."""
+
+    name = "JSON+Jinja"
+    aliases: ClassVar[list[str]] = ["json+jinja"]
+
+    def __init__(self, **options: object) -> None:
+        super().__init__(JsonLexer, DjangoLexer, **options)
+
+
+@dataclass(frozen=True)
+class Span:
+    """A run of characters in one line: ``start`` and ``length`` in characters, and its category."""
+
+    start: int
+    length: int
+    category: str
+
+
+def lexer_for(fmt: OutputFormat | str, template: bool = True) -> Lexer:
+    """The pygments lexer for a template (Jinja inside ``fmt``) or for a rendered output."""
+    kind = str(fmt)
+    if template:
+        lexers: dict[str, type[Lexer]] = {
+            "json": JsonDjangoLexer,
+            "xml": XmlDjangoLexer,
+            "html": HtmlDjangoLexer,
+        }
+        return lexers.get(kind, DjangoLexer)(stripnl=False, ensurenl=False)
+    outputs: dict[str, type[Lexer]] = {"json": JsonLexer, "xml": XmlLexer, "html": HtmlLexer}
+    lexer_class = outputs.get(kind)
+    return lexer_class(stripnl=False, ensurenl=False) if lexer_class else _PlainLexer()
+
+
+class _PlainLexer(Lexer):
+    """Text output: nothing to colour."""
+
+    def get_tokens_unprocessed(self, text: str) -> list[tuple[int, _TokenType, str]]:  # type: ignore[override]
+        return []
+
+
+def _category(token_type: _TokenType) -> str | None:
+    name = str(token_type)
+    for prefix, category in _CATEGORIES:
+        if name == prefix or name.startswith(prefix + "."):
+            return category
+    return None
+
+
+def line_spans(text: str, lexer: Lexer) -> tuple[tuple[Span, ...], ...]:
+    """Spans per line of ``text`` (split on ``\\n``), uncoloured runs left out."""
+    starts = [0, *(match.end() for match in re.finditer("\n", text))]
+    lines: list[list[Span]] = [[] for _ in starts]
+    for index, token_type, value in lexer.get_tokens_unprocessed(text):
+        category = _category(token_type)
+        if category is None:
+            continue
+        offset = index
+        for piece in value.split("\n"):
+            if piece:
+                line = bisect_right(starts, offset) - 1
+                lines[line].append(Span(offset - starts[line], len(piece), category))
+            offset += len(piece) + 1
+    return tuple(tuple(spans) for spans in lines)
+
+
+class SpanCache:
+    """The spans of the last text lexed, so one lexing pass serves every line of a revision."""
+
+    def __init__(self, lexer: Lexer) -> None:
+        """Create a cache that lexes with ``lexer``."""
+        self._lexer = lexer
+        self._text: str | None = None
+        self._spans: tuple[tuple[Span, ...], ...] = ()
+
+    def set_lexer(self, lexer: Lexer) -> None:
+        """Switch lexers (the template's format changed); the next lookup lexes again."""
+        self._lexer = lexer
+        self._text = None
+
+    def spans(self, text: str) -> tuple[tuple[Span, ...], ...]:
+        """Spans per line of ``text``, lexed only when the text differs from the last call's."""
+        if text != self._text:
+            self._spans = line_spans(text, self._lexer)
+            self._text = text
+        return self._spans

@@ -156,8 +156,8 @@ class FindReplaceBar(QWidget):
 
     def _search(self, text: str, start: int, backwards: bool) -> bool:
         try:
+            matches = find_all(text, self.query())
             span = find(text, self.query(), start, backwards=backwards)
-            total = len(find_all(text, self.query()))
         except QueryError as error:
             self._set_state(str(error), no_match=True)
             return False
@@ -165,8 +165,7 @@ class FindReplaceBar(QWidget):
             self._set_state("No match" if self.find_edit.text() else "", no_match=bool(self.find_edit.text()))
             return False
         self._select(text, span)
-        index = [m for m in find_all(text, self.query())].index(span) + 1
-        self._set_state(f"{index} of {total}", no_match=False)
+        self._set_state(f"{matches.index(span) + 1} of {len(matches)}", no_match=False)
         self.match_selected.emit(*span)
         return True
 

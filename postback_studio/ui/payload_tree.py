@@ -57,7 +57,7 @@ class PayloadTree(QTreeWidget):
                 root.addChild(self._item("(value)", payload, ()))
             self._expand(root, 0)
             self.resizeColumnToContents(0)
-            self.resizeColumnToContents(1)
+            self.setColumnWidth(1, self.fontMetrics().horizontalAdvance("array[000]") + 12)
         finally:
             self.setUpdatesEnabled(True)
 

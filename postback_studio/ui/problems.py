@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QKeyEvent
-from PySide6.QtWidgets import QStyle, QTreeWidget, QTreeWidgetItem, QWidget
+from PySide6.QtWidgets import QHeaderView, QStyle, QTreeWidget, QTreeWidgetItem, QWidget
 
 from postback_studio.core.render.result import Diagnostic, Location, Severity, Where
 
@@ -52,6 +52,9 @@ class ProblemsList(QTreeWidget):
         self.setRootIsDecorated(False)
         self.setUniformRowHeights(True)
         self.setWordWrap(False)
+        header = self.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.itemDoubleClicked.connect(self._on_item_activated)
         self._diagnostics: tuple[Diagnostic, ...] = ()
 

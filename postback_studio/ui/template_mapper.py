@@ -78,7 +78,7 @@ class TemplateMapperView(QWidget):
         self.columns.setStretchFactor(0, 2)
         self.columns.setStretchFactor(1, 4)
         self.columns.setStretchFactor(2, 3)
-        self.columns.setSizes([300, 540, 440])
+        self.columns.setSizes([350, 500, 430])
         self.rows = QSplitter(Qt.Orientation.Vertical)
         self.rows.addWidget(self.columns)
         self.rows.addWidget(self.problems_pane)

@@ -158,16 +158,18 @@ class RenderWorker(QObject):
         if self._has_pending:
             self.render_now(self._pending)
 
-    def _on_relay_succeeded(self, sequence: int, result: object) -> None:
+    def _is_current(self, sequence: int) -> bool:
+        """Forget ``sequence`` as running; True if it is the newest, else report it discarded."""
         self._running.discard(sequence)
-        if sequence != self._sequence:
-            self.render_discarded.emit(sequence)
-            return
-        self.render_finished.emit(sequence, result)
+        if sequence == self._sequence:
+            return True
+        self.render_discarded.emit(sequence)
+        return False
+
+    def _on_relay_succeeded(self, sequence: int, result: object) -> None:
+        if self._is_current(sequence):
+            self.render_finished.emit(sequence, result)
 
     def _on_relay_raised(self, sequence: int, message: str) -> None:
-        self._running.discard(sequence)
-        if sequence != self._sequence:
-            self.render_discarded.emit(sequence)
-            return
-        self.render_failed.emit(sequence, message)
+        if self._is_current(sequence):
+            self.render_failed.emit(sequence, message)

@@ -15,6 +15,9 @@ _CLOSERS: Final = {close: open_ for open_, close in _PAIRS.items()}
 _TAG_PAIRS: Final = {"{{": "}}", "{%": "%}", "{#": "#}"}
 _TAG_CLOSERS: Final = {close: open_ for open_, close in _TAG_PAIRS.items()}
 _INDENT_UNIT: Final = "  "
+#: How far bracket matching scans for a partner: beyond this, a huge output gets no match rather
+#: than a stall on every cursor move.
+_MATCH_SCAN_LIMIT: Final = 200_000
 _OPENS_BLOCK = re.compile(r"\{%-?\s*(for|if|elif|else|macro|call|filter|with|block|set\s+\w+\s*-?%\})\b")
 _CLOSES_BLOCK = re.compile(r"\{%-?\s*(end\w+|elif|else)\b")
 _COMMENTED = re.compile(r"^(\s*)\{#\s?(.*?)\s?#\}\s*$")
@@ -55,9 +58,9 @@ def match_bracket(text: str, offset: int) -> BracketMatch | None:
 def _match_single(text: str, start: int) -> BracketMatch | None:
     char = text[start]
     if char in _PAIRS:
-        partner, step, end = _PAIRS[char], 1, len(text)
+        partner, step, end = _PAIRS[char], 1, min(len(text), start + _MATCH_SCAN_LIMIT)
     else:
-        partner, step, end = _CLOSERS[char], -1, -1
+        partner, step, end = _CLOSERS[char], -1, max(-1, start - _MATCH_SCAN_LIMIT)
     depth = 0
     for index in range(start, end, step):
         if text[index] == char:

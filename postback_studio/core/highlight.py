@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import ClassVar, Final
 
 from pygments.lexer import DelegatingLexer, Lexer
@@ -84,7 +85,9 @@ class _PlainLexer(Lexer):
         return []
 
 
+@lru_cache(maxsize=512)
 def _category(token_type: _TokenType) -> str | None:
+    """The palette category of a pygments token type (memoised: there are few token types)."""
     name = str(token_type)
     for prefix, category in _CATEGORIES:
         if name == prefix or name.startswith(prefix + "."):
@@ -110,22 +113,39 @@ def line_spans(text: str, lexer: Lexer) -> tuple[tuple[Span, ...], ...]:
 
 
 class SpanCache:
-    """The spans of the last text lexed, so one lexing pass serves every line of a revision."""
+    """The spans of the last text lexed, so one lexing pass serves every line of a revision.
+
+    Spans lexed elsewhere can be handed in with :meth:`prime`; they are used when the text they were
+    made for arrives, even if other texts (the empty document while it is replaced) come first.
+    """
 
     def __init__(self, lexer: Lexer) -> None:
         """Create a cache that lexes with ``lexer``."""
         self._lexer = lexer
         self._text: str | None = None
         self._spans: tuple[tuple[Span, ...], ...] = ()
+        self._primed: tuple[str, tuple[tuple[Span, ...], ...]] | None = None
+        self.lex_count = 0
 
     def set_lexer(self, lexer: Lexer) -> None:
         """Switch lexers (the template's format changed); the next lookup lexes again."""
         self._lexer = lexer
         self._text = None
+        self._primed = None
+
+    def prime(self, text: str, spans: tuple[tuple[Span, ...], ...]) -> None:
+        """Take spans lexed elsewhere (on a worker thread) for ``text``, so no lexing happens here."""
+        self._primed = (text, spans)
 
     def spans(self, text: str) -> tuple[tuple[Span, ...], ...]:
         """Spans per line of ``text``, lexed only when the text differs from the last call's."""
-        if text != self._text:
+        if text == self._text:
+            return self._spans
+        if self._primed is not None and self._primed[0] == text:
+            self._spans = self._primed[1]
+            self._primed = None
+        else:
             self._spans = line_spans(text, self._lexer)
-            self._text = text
+            self.lex_count += 1
+        self._text = text
         return self._spans

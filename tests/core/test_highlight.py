@@ -70,3 +70,14 @@ def test_utf16_offsets() -> None:
     text = "a😀b"
     assert to_utf16(text, 2) == 3 and from_utf16(text, 3) == 2
     assert to_utf16("abc", 2) == 2 and from_utf16("abc", 9) == 3
+
+
+def test_primed_spans_survive_the_empty_document_and_skip_lexing() -> None:
+    lexer = lexer_for("json", template=False)
+    cache = SpanCache(lexer)
+    text = '{"a": 1}'
+    primed = line_spans(text, lexer)
+    cache.prime(text, primed)
+    cache.spans("")
+    assert cache.spans(text) is primed
+    assert cache.lex_count == 1

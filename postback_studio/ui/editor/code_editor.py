@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 
 from postback_studio.core.completion import Completion, CompletionResult, complete
 from postback_studio.core.editing import indentation_after, match_bracket, toggle_jinja_comment
-from postback_studio.core.highlight import lexer_for
+from postback_studio.core.highlight import Span, lexer_for
 from postback_studio.core.render.result import Severity
 from postback_studio.core.textpos import from_utf16, to_utf16
 from postback_studio.ui.editor.highlighter import LIGHT_PALETTE, Palette, TemplateHighlighter
@@ -218,6 +218,15 @@ class CodeEditor(QPlainTextEdit):
         self._palette = palette
         self.highlighter.set_palette(palette)
         self._apply_palette()
+
+    def set_text(self, text: str, spans: tuple[tuple[Span, ...], ...] | None = None) -> None:
+        """Replace the text; with ``spans`` already lexed (on a worker thread) nothing is lexed here.
+
+        This is how the preview shows a large output without a stall of the GUI thread.
+        """
+        if spans is not None:
+            self.highlighter.prime(text, spans)
+        self.setPlainText(text)
 
     def set_payload(self, payload: object) -> None:
         """The sample payload (any JSON value) whose fields autocomplete suggests."""

@@ -124,14 +124,13 @@ class TemplateHighlighter(QSyntaxHighlighter):
         self._revision = 0
         self._spans_revision = -1
         self._spans: tuple[tuple[Span, ...], ...] = ()
-        self._lex_count = 0
         document.contentsChange.connect(self._on_document_changed)
         self.setDocument(document)
 
     @property
     def lex_count(self) -> int:
         """How many times the document was lexed (for tests and benchmarks)."""
-        return self._lex_count
+        return self._cache.lex_count
 
     def set_lexer(self, lexer: Lexer) -> None:
         """Lex with ``lexer`` from now on (the format changed) and repaint."""
@@ -144,6 +143,11 @@ class TemplateHighlighter(QSyntaxHighlighter):
         self._formats = _char_formats(palette)
         self.rehighlight()
 
+    def prime(self, text: str, spans: tuple[tuple[Span, ...], ...]) -> None:
+        """Use ``spans`` (from :func:`~postback_studio.core.highlight.line_spans`, computed off the GUI
+        thread) when the document's text becomes ``text``, instead of lexing it here."""
+        self._cache.prime(text, spans)
+
     def _on_document_changed(self, _position: int, _removed: int, _added: int) -> None:
         self._revision += 1
 
@@ -152,7 +156,6 @@ class TemplateHighlighter(QSyntaxHighlighter):
             document = self.document()
             self._spans = self._cache.spans(document.toPlainText() if document else "")
             self._spans_revision = self._revision
-            self._lex_count += 1
         return self._spans
 
     def highlightBlock(self, text: str) -> None:
@@ -160,10 +163,14 @@ class TemplateHighlighter(QSyntaxHighlighter):
         spans = self._line_spans()
         number = self.currentBlock().blockNumber()
         line = spans[number] if number < len(spans) else ()
+        wide = not text.isascii() and any(ord(ch) >= 0x10000 for ch in text)
         for span in line:
             fmt = self._formats.get(span.category)
             if fmt is None:
                 continue
-            start = to_utf16(text, span.start)
-            self.setFormat(start, to_utf16(text, span.start + span.length) - start, fmt)
+            if wide:
+                start = to_utf16(text, span.start)
+                self.setFormat(start, to_utf16(text, span.start + span.length) - start, fmt)
+            else:
+                self.setFormat(span.start, span.length, fmt)
         self.setCurrentBlockState(hash(line) & 0x3FFFFFFF)

@@ -147,3 +147,17 @@ def test_highlighter_lexes_once_per_change_and_switches_palette(qtbot: QtBot) ->
     editor.set_palette(DARK_PALETTE)
     block = editor.document().findBlockByNumber(0)
     assert any(r.format.foreground().color().name() == "#c586c0" for r in block.layout().formats())
+
+
+def test_set_text_with_spans_does_not_lex_on_the_gui_thread(qtbot: QtBot) -> None:
+    from postback_studio.core.highlight import lexer_for, line_spans
+
+    editor = make_editor(qtbot, output_mode=True)
+    text = '{"orderId": "A"}'
+    editor.highlighter.rehighlight()
+    before = editor.highlighter.lex_count
+    editor.set_text(text, line_spans(text, lexer_for("json", template=False)))
+    assert editor.toPlainText() == text
+    assert editor.highlighter.lex_count == before
+    formats = editor.document().firstBlock().layout().formats()
+    assert formats

@@ -105,3 +105,57 @@ def toggle_jinja_comment(lines: list[str]) -> list[str]:
         body = line.lstrip()
         result.append(f"{line[: len(line) - len(body)]}{{# {body} #}}")
     return result
+
+
+_JINJA_TAG = re.compile(r"\{%-?\s*(\w+)(.*?)-?%\}", re.DOTALL)
+_JINJA_BLOCKS: Final = frozenset(
+    {"for", "if", "macro", "call", "filter", "with", "block", "raw", "autoescape", "set", "trans"}
+)
+_MARKUP_TAG = re.compile(r"<(/?)([A-Za-z_][\w:.-]*)(?:\s[^<>]*?)?(/?)>")
+
+
+def match_tag(text: str, offset: int) -> BracketMatch | None:
+    """The partner of the Jinja block tag or XML/HTML element tag that the cursor is in.
+
+    ``{% for %}`` pairs with its ``{% endfor %}``, ``<item>`` with its ``</item>``; nesting is
+    counted, self-closing elements and one-line ``{% set x = ... %}`` have no partner. Each side of
+    the result covers the whole tag.
+    """
+    return _match_jinja_block(text, offset) or _match_markup(text, offset)
+
+
+def _pair_by_stack(tags: list[tuple[int, int, str, bool]], offset: int) -> BracketMatch | None:
+    """Pair ``(start, end, name, closing)`` tags with a stack; the pair touching ``offset``."""
+    stack: list[tuple[int, int, str]] = []
+    for start, end, name, closing in tags:
+        if not closing:
+            stack.append((start, end, name))
+            continue
+        depth = next((i for i in range(len(stack) - 1, -1, -1) if stack[i][2] == name), None)
+        if depth is None:
+            continue
+        open_start, open_end, _name = stack[depth]
+        del stack[depth:]
+        if open_start <= offset <= open_end or start <= offset <= end:
+            return BracketMatch(open_start, open_end - open_start, start, end - start)
+    return None
+
+
+def _match_jinja_block(text: str, offset: int) -> BracketMatch | None:
+    tags = []
+    for match in _JINJA_TAG.finditer(text):
+        name, rest = match.group(1), match.group(2)
+        if name.startswith("end") and name[3:] in _JINJA_BLOCKS:
+            tags.append((match.start(), match.end(), name[3:], True))
+        elif name in _JINJA_BLOCKS and not (name == "set" and "=" in rest):
+            tags.append((match.start(), match.end(), name, False))
+    return _pair_by_stack(tags, offset)
+
+
+def _match_markup(text: str, offset: int) -> BracketMatch | None:
+    tags = [
+        (match.start(), match.end(), match.group(2), match.group(1) == "/")
+        for match in _MARKUP_TAG.finditer(text)
+        if not match.group(3)
+    ]
+    return _pair_by_stack(tags, offset)

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from postback_studio.core.editing import BracketMatch, indentation_after, match_bracket, toggle_jinja_comment
+from postback_studio.core.editing import (
+    BracketMatch,
+    indentation_after,
+    match_bracket,
+    match_tag,
+    toggle_jinja_comment,
+)
 
 
 def test_json_braces_match_both_ways() -> None:
@@ -58,3 +64,19 @@ def test_mixed_selection_is_commented() -> None:
 def test_nested_json_closing_braces_are_not_a_jinja_tag() -> None:
     text = '{"a": {"b": 1}}'
     assert match_bracket(text, len(text)) == BracketMatch(0, 1, 14, 1)
+
+
+def test_jinja_block_tags_pair_with_their_end() -> None:
+    text = "{% for a in b %}{% if a %}x{% endif %}{% endfor %}{% set y = 1 %}"
+    outer = match_tag(text, 3)
+    assert outer == BracketMatch(0, 16, text.index("{% endfor"), len("{% endfor %}"))
+    assert match_tag(text, text.index("{% endif") + 2) == BracketMatch(16, 10, 27, 11)
+    assert match_tag(text, len(text) - 3) is None
+
+
+def test_markup_tags_pair_with_nesting_and_self_closing() -> None:
+    text = '<order id="1"><item/><item>x</item></order>'
+    assert match_tag(text, 2) == BracketMatch(0, 14, text.index("</order>"), 8)
+    inner = text.index("<item>")
+    assert match_tag(text, inner + 1) == BracketMatch(inner, 6, text.index("</item>"), 7)
+    assert match_tag(text, text.index("<item/>") + 1) is None

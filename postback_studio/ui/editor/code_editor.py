@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from PySide6.QtCore import QEvent, QPoint, QRect, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
+    QFocusEvent,
     QFontDatabase,
     QKeyEvent,
     QPainter,
@@ -33,7 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from postback_studio.core.completion import Completion, CompletionResult, complete
-from postback_studio.core.editing import indentation_after, match_bracket, toggle_jinja_comment
+from postback_studio.core.editing import indentation_after, match_bracket, match_tag, toggle_jinja_comment
 from postback_studio.core.highlight import Span, lexer_for
 from postback_studio.core.render.result import Severity
 from postback_studio.core.textpos import from_utf16, to_utf16
@@ -45,6 +46,8 @@ Mark = tuple[int, Severity, str]
 _SEVERITY_RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 _AUTO_COMPLETE_CHARS = frozenset("._| ")
 _INDENT = "  "
+#: Larger texts (a huge output) skip tag matching, which scans the whole text on each cursor move.
+_TAG_MATCH_LIMIT = 500_000
 
 
 class CompletionPopup(QTreeWidget):
@@ -389,7 +392,10 @@ class CodeEditor(QPlainTextEdit):
 
     def _bracket_selections(self) -> list[QTextEdit.ExtraSelection]:
         text = self.toPlainText()
-        match = match_bracket(text, from_utf16(text, self.textCursor().position()))
+        offset = from_utf16(text, self.textCursor().position())
+        match = match_bracket(text, offset)
+        if match is None and len(text) <= _TAG_MATCH_LIMIT:
+            match = match_tag(text, offset)
         if match is None:
             return []
         selections = []
@@ -478,10 +484,10 @@ class CodeEditor(QPlainTextEdit):
         elif self._popup.isVisible():
             self._popup.hide()
 
-    def focusOutEvent(self, event: object) -> None:
+    def focusOutEvent(self, event: QFocusEvent) -> None:
         """Close the popup when the editor loses focus to another widget."""
         self._popup.hide()
-        super().focusOutEvent(event)  # type: ignore[arg-type]
+        super().focusOutEvent(event)
 
     # -- completion ----------------------------------------------------------------------------
 

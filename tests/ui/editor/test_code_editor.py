@@ -161,3 +161,12 @@ def test_set_text_with_spans_does_not_lex_on_the_gui_thread(qtbot: QtBot) -> Non
     assert editor.highlighter.lex_count == before
     formats = editor.document().firstBlock().layout().formats()
     assert formats
+
+
+def test_block_and_element_tags_are_matched(qtbot: QtBot) -> None:
+    text = "<items>{% for i in items %}<item/>{% endfor %}</items>"
+    editor = make_editor(qtbot, text, fmt="xml")
+    editor.goto(1, 12)
+    assert editor.bracket_match_ranges() == [(7, 20), (34, 12)]
+    editor.goto(1, 3)
+    assert editor.bracket_match_ranges() == [(0, 7), (46, 8)]

@@ -26,10 +26,12 @@ from PySide6.QtWidgets import (
 )
 
 from postback_studio.core.completion import Segment, expression_for_path
+from postback_studio.core.highlight import Span
 from postback_studio.core.preview import parse_json, pretty, status_line
 from postback_studio.core.render.result import Diagnostic, RenderResult, Severity, Where
 from postback_studio.ui.editor.code_editor import CodeEditor
 from postback_studio.ui.editor.find_replace import FindReplaceBar
+from postback_studio.ui.editor.highlighter import Palette
 from postback_studio.ui.payload_tree import PayloadTree
 from postback_studio.ui.problems import ProblemsList
 
@@ -66,6 +68,7 @@ class TemplateMapperView(QWidget):
         """Build the page, empty."""
         super().__init__(parent)
         self._result: RenderResult | None = None
+        self._output_spans: tuple[tuple[Span, ...], ...] | None = None
         self._loading_payload = False
         self._build_payload_pane()
         self._build_editor_pane()
@@ -237,9 +240,19 @@ class TemplateMapperView(QWidget):
             self.status_label.setText("Rendering…")
             self.status_label.setStyleSheet(_MUTED_STYLE)
 
-    def show_result(self, result: RenderResult) -> None:
-        """Show a render: output, status line, marked output line, Problems and gutter marks."""
+    def show_result(
+        self, result: RenderResult, output_spans: tuple[tuple[Span, ...], ...] | None = None
+    ) -> None:
+        """Show a render: output, status line, marked output line, Problems and gutter marks.
+
+        Args:
+            result: The render to show.
+            output_spans: Highlight spans of ``result.output`` lexed on the worker thread
+                (``line_spans(output, lexer_for(fmt, template=False))``), so a large output is not
+                lexed on the GUI thread. Used for the raw view only.
+        """
         self._result = result
+        self._output_spans = output_spans
         status = status_line(result)
         self.status_label.setText(status.text)
         self.status_label.setStyleSheet(_OK_STYLE if status.ok else _ERROR_STYLE)
@@ -265,6 +278,11 @@ class TemplateMapperView(QWidget):
 
     # -- view behaviour ------------------------------------------------------------------------
 
+    def set_palette(self, palette: Palette) -> None:
+        """Use the light or the dark editor palette in every editor of the page."""
+        for editor in (self.editor, self.output_view, self.payload_editor):
+            editor.set_palette(palette)
+
     def _pretty_text(self) -> str | None:
         if not self.pretty_toggle.isChecked() or self._result is None or self._result.output is None:
             return None
@@ -279,7 +297,10 @@ class TemplateMapperView(QWidget):
         self.output_view.set_format(str(self._result.format))
         pretty_text = self._pretty_text()
         scroll = self.output_view.verticalScrollBar().value()
-        self.output_view.setPlainText(self._result.output if pretty_text is None else pretty_text)
+        if pretty_text is None:
+            self.output_view.set_text(self._result.output, self._output_spans)
+        else:
+            self.output_view.set_text(pretty_text)
         self.output_view.verticalScrollBar().setValue(scroll)
 
     def _on_pretty_toggled(self, _checked: bool) -> None:

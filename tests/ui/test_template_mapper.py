@@ -152,3 +152,17 @@ def test_typing_renders_in_the_background_with_a_worker(qtbot: QtBot) -> None:
     assert view.output_view.toPlainText() == '{"id": "A"}'
     assert view.status_label.text() == "Valid JSON"
     pool.waitForDone()
+
+
+def test_output_spans_from_the_worker_are_used_and_dark_palette_applies(qtbot: QtBot) -> None:
+    from postback_studio.core.highlight import lexer_for, line_spans
+    from postback_studio.ui.editor.highlighter import DARK_PALETTE
+
+    view = make_view(qtbot)
+    output = '{"a": 1}'
+    lexed = view.output_view.highlighter.lex_count
+    view.show_result(RenderResult(output, OutputFormat.JSON), line_spans(output, lexer_for("json", False)))
+    assert view.output_view.toPlainText() == output
+    assert view.output_view.highlighter.lex_count == lexed
+    view.set_palette(DARK_PALETTE)
+    assert "#1e1e1e" in view.editor.styleSheet()

@@ -213,6 +213,8 @@ class CodeEditor(QPlainTextEdit):
 
     def set_format(self, fmt: str) -> None:
         """Highlight as ``fmt`` (``json``, ``xml``, ``html``, ``text``) from now on."""
+        if fmt == self._format:
+            return
         self._format = fmt
         self.highlighter.set_lexer(lexer_for(fmt, template=not self._output_mode))
 

@@ -144,6 +144,8 @@ class SpanCache:
         if self._primed is not None and self._primed[0] == text:
             self._spans = self._primed[1]
             self._primed = None
+        elif not text:
+            self._spans = ((),)
         else:
             self._spans = line_spans(text, self._lexer)
             self.lex_count += 1

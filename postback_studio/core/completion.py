@@ -388,6 +388,11 @@ def _open_tag_start(text: str) -> int | None:
     return start
 
 
+def inside_tag(template_text: str, cursor_offset: int) -> bool:
+    """True when the cursor is inside a ``{{ }}`` or ``{% %}`` tag (closed or still being typed)."""
+    return _open_tag_start(template_text[:cursor_offset]) is not None
+
+
 def complete(
     template_text: str, cursor_offset: int, payload: object, explicit: bool = False
 ) -> CompletionResult:

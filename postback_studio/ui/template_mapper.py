@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from postback_studio.core.completion import Segment, expression_for_path
+from postback_studio.core.completion import Segment, expression_for_path, inside_tag
 from postback_studio.core.highlight import Span
 from postback_studio.core.preview import parse_json, pretty, status_line
 from postback_studio.core.render.result import Diagnostic, RenderResult, Severity, Where
@@ -310,9 +310,13 @@ class TemplateMapperView(QWidget):
         self.output_view.mark_output_line(line)
 
     def insert_payload_path(self, segments: Sequence[Segment]) -> str:
-        """Insert ``{{ expression }}`` for a payload path at the editor's cursor; returns it."""
-        expression = expression_for_path(segments, self.editor.toPlainText(), self.editor.cursor_offset())
-        text = f"{{{{ {expression} }}}}"
+        """Insert the expression for a payload path at the editor's cursor; returns what was inserted.
+
+        The expression is wrapped in ``{{ }}`` unless the cursor already is inside a tag.
+        """
+        template, offset = self.editor.toPlainText(), self.editor.cursor_offset()
+        expression = expression_for_path(segments, template, offset)
+        text = expression if inside_tag(template, offset) else f"{{{{ {expression} }}}}"
         self.editor.insert_at_cursor(text)
         return text
 

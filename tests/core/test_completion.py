@@ -137,3 +137,12 @@ def test_expression_for_path_uses_set_alias() -> None:
         expression_for_path(("items", 0, "fulfillments", 0, "trackingUrl"), text, len(text))
         == "f.trackingUrl"
     )
+
+
+def test_whitespace_control_tags_and_inside_tag() -> None:
+    from postback_studio.core.completion import inside_tag
+
+    assert "items" in labels("{%- for x in ")
+    assert "fulfillmentStatus" in labels("{{- ")
+    assert inside_tag("{% if ", 6) and inside_tag("{{ a }}", 3)
+    assert not inside_tag("{{ a }} ", 8) and not inside_tag("{# {{ ", 6)

@@ -166,3 +166,10 @@ def test_output_spans_from_the_worker_are_used_and_dark_palette_applies(qtbot: Q
     assert view.output_view.highlighter.lex_count == lexed
     view.set_palette(DARK_PALETTE)
     assert "#1e1e1e" in view.editor.styleSheet()
+
+
+def test_insert_inside_an_open_tag_adds_no_braces(qtbot: QtBot) -> None:
+    view = make_view(qtbot, "{% if  %}")
+    view.editor.goto(1, 7)
+    assert view.insert_payload_path(("fulfillmentStatus",)) == "fulfillmentStatus"
+    assert view.template_text() == "{% if fulfillmentStatus %}"

@@ -399,13 +399,17 @@ class _BoundController(Controller):
 
 @dataclass
 class SmtpCatcherOptions:
-    """STARTTLS and AUTH for the SMTP catcher.
+    """TLS and AUTH for the SMTP catcher.
 
-    ``tls_context`` (a server context) enables STARTTLS; ``require_tls`` refuses mail before it.
-    ``credentials`` enables AUTH (PLAIN and LOGIN) and then requires it.
+    ``tls_context`` (a server context) enables STARTTLS, or implicit TLS from the first byte when
+    ``implicit_tls`` is set (to rehearse the TLS mode). ``require_tls`` refuses mail before STARTTLS.
+    ``credentials`` (username -> password) enables AUTH PLAIN/LOGIN. With STARTTLS, AUTH is required
+    and only accepted after STARTTLS; otherwise it is offered but not required, because aiosmtpd warns
+    against requiring AUTH on a connection it does not see as encrypted.
     """
 
     tls_context: ssl.SSLContext | None = None
+    implicit_tls: bool = False
     require_tls: bool = False
     credentials: dict[str, str] = field(default_factory=dict)
 
@@ -464,13 +468,16 @@ class SmtpCatcher:
             raise RuntimeError("the SMTP catcher is already running")
         options = self._options
         kwargs: dict[str, Any] = {}
-        if options.tls_context is not None:
+        starttls = options.tls_context is not None and not options.implicit_tls
+        if options.tls_context is not None and options.implicit_tls:
+            kwargs["ssl_context"] = options.tls_context
+        elif starttls:
             kwargs["tls_context"] = options.tls_context
             kwargs["require_starttls"] = options.require_tls
         if options.credentials:
             kwargs["authenticator"] = _Authenticator(options.credentials)
-            kwargs["auth_required"] = True
-            kwargs["auth_require_tls"] = options.tls_context is not None
+            kwargs["auth_required"] = starttls
+            kwargs["auth_require_tls"] = starttls
         controller = _BoundController(
             _CatcherHandler(self._recorder, self._clock),
             hostname=self._host,

@@ -208,8 +208,10 @@ class EmailFailure(StrEnum):
 class EmailResult:
     """One email attempt (or connection test) as a value.
 
-    ``transient`` says whether retrying may help (timeouts, 4xx replies, 421); a refused password or
-    recipient will be refused again. ``message`` is the exact bytes handed to DATA (empty for a test).
+    ``reply_code`` is the server's answer to the message (or the failing command, or the last reply
+    of a connection test). ``transient`` says whether retrying may help (timeouts, 4xx replies, 421);
+    a refused password or recipient will be refused again. ``message`` is the exact bytes handed to
+    DATA (empty for a test).
     """
 
     ok: bool
@@ -326,6 +328,7 @@ class EmailSender:
             except BaseException:
                 connection.close()
                 raise
+            accepted_code = transcript.last_code
             _quit_quietly(connection)
         except (smtplib.SMTPException, OSError) as exc:
             failed = self._failed(exc, transcript, started_at, start)
@@ -345,7 +348,7 @@ class EmailSender:
             message=raw,
             headers=headers,
             refused=refused_rows,
-            reply_code=transcript.last_code,
+            reply_code=accepted_code,
             failure=EmailFailure.RECIPIENT_REFUSED if refused_rows else None,
             error=diagnosis,
             diagnosis=diagnosis,

@@ -11,14 +11,16 @@ bounded thread pool with one keep-alive session per worker.
 
 from __future__ import annotations
 
+import base64
+import json
 import random as random_module
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
-from typing import Protocol
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any, Protocol
 
 import requests
 
@@ -31,7 +33,15 @@ from postback_studio.core.dispatch.webhook import (
     WebhookSender,
     make_session,
 )
-from postback_studio.core.model import Customer, DeliveryMethod, Header, OutputFormat, RetryPolicy, Trigger
+from postback_studio.core.model import (
+    Customer,
+    DeliveryMethod,
+    Header,
+    OutputFormat,
+    RetryKind,
+    RetryPolicy,
+    Trigger,
+)
 from postback_studio.core.requestlog import Channel, Outcome, RequestRecord
 
 Clock = Callable[[], float]
@@ -41,6 +51,8 @@ SessionFactory = Callable[[], requests.Session]
 #: Header names whose values never reach the log, whatever the trigger says.
 SECRET_HEADER_NAMES = frozenset({"authorization", "proxy-authorization", "x-api-key", "cookie", "set-cookie"})
 REDACTED = "<redacted>"
+#: Stands for a signing secret not yet restored from the keyring; signing with it fails.
+MISSING_SIGNING_SECRET = "whsec_"
 
 
 class RequestLogSink(Protocol):
@@ -53,7 +65,10 @@ class RequestLogSink(Protocol):
 class PendingStore(Protocol):
     """Where scheduled retries wait (the workspace, so they survive a restart).
 
-    At most one pending retry per delivery. Called under the dispatcher's lock.
+    At most one pending retry per delivery. Called under the dispatcher's lock. A persistent store
+    keeps :meth:`PendingRetry.to_json` (secrets left out) and, on :meth:`due`, gives back
+    ``PendingRetry.from_json(text)`` with the secrets restored from the keyring through
+    :meth:`Delivery.with_secrets`.
     """
 
     def put(self, pending: PendingRetry) -> None:
@@ -111,6 +126,20 @@ class Delivery:
     trigger_name: str = ""
     is_test: bool = False
 
+    def with_secrets(self, header_values: Mapping[str, str], signing_secret: str = "") -> Delivery:
+        """A copy with secret header values (by header name) and the signing secret filled in.
+
+        Used when a stored retry is resumed: secrets live in the keyring, never in the stored JSON.
+        """
+        if isinstance(self.target, EmailTarget):
+            return self
+        headers = tuple(
+            replace(h, value=header_values.get(h.name, h.value)) if h.secret else h
+            for h in self.target.headers
+        )
+        secret = signing_secret or self.target.signing_secret
+        return replace(self, target=replace(self.target, headers=headers, signing_secret=secret))
+
     @classmethod
     def for_trigger(
         cls,
@@ -160,6 +189,74 @@ class PendingRetry:
     delivery: Delivery
     attempt: int
     due_at: float
+
+    def to_json(self) -> str:
+        """A JSON text for the workspace. Secret header values and the signing secret are left out.
+
+        The body is stored as base64 so the exact bytes survive; the listed secret names tell the
+        store which values to fetch from the keyring on resume.
+        """
+        d = self.delivery
+        target: dict[str, Any]
+        if isinstance(d.target, EmailTarget):
+            target = {"kind": "email", "recipients": list(d.target.recipients)}
+        else:
+            target = {
+                "kind": "webhook",
+                "url": d.target.url,
+                "method": d.target.method,
+                "headers": [[h.name, "" if h.secret else h.value, h.secret] for h in d.target.headers],
+                "format": d.target.format.value,
+                "signed": bool(d.target.signing_secret),
+            }
+        fields = {k: v for k, v in asdict(d).items() if k not in ("target", "body", "email", "retry")}
+        return json.dumps(
+            {
+                "attempt": self.attempt,
+                "due_at": self.due_at,
+                "target": target,
+                "body": base64.b64encode(d.body).decode("ascii"),
+                "email": asdict(d.email) if d.email else None,
+                "retry": {**asdict(d.retry), "kind": d.retry.kind.value},
+                "delivery": fields,
+            }
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> PendingRetry:
+        """Read :meth:`to_json` output back; secrets are missing until ``Delivery.with_secrets``.
+
+        A signed delivery comes back with :data:`MISSING_SIGNING_SECRET`, which the sender refuses,
+        so a retry whose secret was not restored fails visibly instead of going out unsigned.
+
+        Raises:
+            ValueError: The text is not a stored pending retry.
+        """
+        try:
+            data = json.loads(text)
+            raw_target = data["target"]
+            target: WebhookTarget | EmailTarget
+            if raw_target["kind"] == "email":
+                target = EmailTarget(tuple(raw_target["recipients"]))
+            else:
+                target = WebhookTarget(
+                    url=raw_target["url"],
+                    method=raw_target["method"],
+                    headers=tuple(Header(n, v, bool(sec)) for n, v, sec in raw_target["headers"]),
+                    format=OutputFormat(raw_target["format"]),
+                    signing_secret=MISSING_SIGNING_SECRET if raw_target["signed"] else "",
+                )
+            retry = data["retry"]
+            delivery = Delivery(
+                target=target,
+                body=base64.b64decode(data["body"]),
+                email=EmailParts(**data["email"]) if data["email"] else None,
+                retry=RetryPolicy(**{**retry, "kind": RetryKind(retry["kind"])}),
+                **data["delivery"],
+            )
+            return cls(delivery, int(data["attempt"]), float(data["due_at"]))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"not a stored pending retry: {exc}") from exc
 
 
 @dataclass(frozen=True)

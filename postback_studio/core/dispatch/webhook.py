@@ -128,6 +128,8 @@ def signature_headers(secret: str, delivery_id: str, timestamp: float, body: byt
         text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise SigningError("the body is not UTF-8, so it cannot be signed") from exc
+    if secret.removeprefix("whsec_") == "":
+        raise SigningError("the signing secret is missing (not restored from the keyring?)")
     try:
         hook = Webhook(secret)
     except Exception as exc:  # the library raises binascii.Error, EmptyWebhookSecretError, ...

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from email.utils import format_datetime
 
@@ -14,6 +15,7 @@ from postback_studio.core.dispatch.delivery import (
     EmailTarget,
     MemoryLog,
     MemoryPendingStore,
+    PendingRetry,
     WebhookTarget,
 )
 from postback_studio.core.dispatch.email import EmailParts, EmailSender
@@ -332,3 +334,35 @@ def test_batch_keeps_retries_pending(inbox: HttpInbox, log: MemoryLog, store: Me
     assert sorted(p.delivery.delivery_id for p in store.all()) == sorted(
         r.delivery_id for r in reports if r.outcome is Outcome.RETRYING
     )
+
+
+def test_pending_retry_round_trips_without_secrets(inbox: HttpInbox, log: MemoryLog) -> None:
+    headers = (Header("X-Token", "tok-secret", secret=True), Header("X-Plain", "p"))
+    delivery = replace(
+        webhook(
+            inbox.url, RetryPolicy(RetryKind.EXPONENTIAL, jitter=0.3), headers=headers, signing_secret=SECRET
+        ),
+        body=b"\xff\x00 exact",
+        customer_id=3,
+        is_test=True,
+    )
+    text = PendingRetry(delivery, 2, T0 + 5).to_json()
+    assert "tok-secret" not in text and SECRET[6:] not in text
+    restored = PendingRetry.from_json(text)
+    assert (restored.attempt, restored.due_at) == (2, T0 + 5)
+    assert restored.delivery.with_secrets({"X-Token": "tok-secret"}, SECRET) == delivery
+    mail = Delivery("m", EmailTarget(("a@x.example",)), "shipped", email=EmailParts("s", "<p>h</p>", "t"))
+    assert PendingRetry.from_json(PendingRetry(mail, 3, T0).to_json()).delivery == mail
+    with pytest.raises(ValueError, match="not a stored pending retry"):
+        PendingRetry.from_json('{"attempt": 1}')
+
+
+def test_resumed_signed_retry_without_its_secret_is_not_sent_unsigned(
+    inbox: HttpInbox, log: MemoryLog
+) -> None:
+    pending = PendingRetry(webhook(inbox.url, signing_secret=SECRET), 2, T0)
+    restored = PendingRetry.from_json(pending.to_json())
+    with Dispatcher(log) as dispatcher:
+        report = dispatcher.attempt(restored.delivery, restored.attempt)
+    assert report.record.outcome is Outcome.FAILED and "signing secret is missing" in report.record.error
+    assert inbox.requests == []

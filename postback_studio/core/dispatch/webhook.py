@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
+from http.cookiejar import DefaultCookiePolicy
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -168,8 +169,12 @@ def make_session(*, ca_file: Path | None = None, pool_size: int = 10) -> request
     Args:
         ca_file: A PEM file of extra CAs to trust besides the system store (for a test server).
         pool_size: Connections kept per host; match it to the number of threads using the session.
+
+    Cookies are refused: a receiver's ``Set-Cookie`` must not ride along on the next customer's
+    postback.
     """
     session = requests.Session()
+    session.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
     if ca_file is not None:
         context = ssl.create_default_context()
         context.load_verify_locations(cafile=str(ca_file))

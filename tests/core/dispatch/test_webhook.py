@@ -192,3 +192,10 @@ def test_oversized_response_body_is_capped(inbox: HttpInbox, session: requests.S
     result = send(session, WebhookRequest(inbox.url, b"{}"), max_response_bytes=1024 * 1024)
     assert result.ok and result.response_truncated
     assert len(result.response_body) == 1024 * 1024
+
+
+def test_cookies_from_a_receiver_are_not_sent_on(inbox: HttpInbox, session: requests.Session) -> None:
+    inbox.set_script(ResponseScript.parse("200 header:Set-Cookie=sid=abc"))
+    send(session, WebhookRequest(inbox.url, b"{}"))
+    send(session, WebhookRequest(inbox.url, b"{}"))
+    assert inbox.requests[1].header("Cookie") is None

@@ -350,10 +350,6 @@ def _make_handler(inbox: HttpInbox) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-#: Checks a username and password for the SMTP catcher's AUTH.
-CredentialCheck = Callable[[str, str], bool]
-
-
 class _CatcherHandler:
     """aiosmtpd handler: turns each DATA into a :class:`ReceivedMessage`."""
 

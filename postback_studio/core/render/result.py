@@ -45,7 +45,7 @@ class Location:
 class Diagnostic:
     """One problem, with a stable ``code`` that tests and the GUI can match on.
 
-    Codes: ``syntax``, ``runtime``, ``security``, ``time-limit``, ``size-limit``, ``memory-limit``,
+    Codes: ``syntax``, ``runtime``, ``security``, ``time-limit``, ``size-limit``, ``memory-limit``, ``recursion-limit``,
     ``unresolved-field``, ``lookup-miss``, ``json-syntax``, ``json-duplicate-key``, ``json-schema``,
     ``xml-syntax``, ``xml-schema``, ``html``, ``email``.
     """
@@ -78,7 +78,8 @@ class LookupUse:
 
 #: Diagnostic codes that mean the template itself failed (CLI exit 1), as opposed to its output.
 TEMPLATE_ERROR_CODES = frozenset(
-    {"syntax", "runtime", "security", "time-limit", "size-limit", "memory-limit", "unresolved-field",
+    {"syntax", "runtime", "security", "time-limit", "size-limit", "memory-limit", "recursion-limit",
+     "unresolved-field",
      "lookup-miss"}
 )
 

@@ -12,6 +12,7 @@ pool and the dispatcher's threads can render at the same time.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import queue
@@ -101,7 +102,9 @@ class _WorkerProcess:
         self.replies: queue.SimpleQueue[bytes] = queue.SimpleQueue()
         stdout = self.process.stdout
         assert stdout is not None
-        self._reader = threading.Thread(target=self._read, args=(stdout,), daemon=True, name="render-worker-reader")
+        self._reader = threading.Thread(
+            target=self._read, args=(stdout,), daemon=True, name="render-worker-reader"
+        )
         self._reader.start()
         self.ready = False
 
@@ -141,18 +144,14 @@ class _WorkerProcess:
         self.process.wait()
         for stream in (self.process.stdin, self.process.stdout):
             if stream is not None:
-                try:
+                with contextlib.suppress(OSError):
                     stream.close()
-                except OSError:
-                    pass
 
     def close(self) -> None:
         stdin = self.process.stdin
         if stdin is not None:
-            try:
+            with contextlib.suppress(OSError):
                 stdin.close()
-            except OSError:
-                pass
         try:
             self.process.wait(timeout=2)
         except subprocess.TimeoutExpired:
@@ -252,16 +251,23 @@ class RenderEngine:
         notes: list[Diagnostic] = []
         if template.kind is TemplateKind.EMAIL:
             if "text" not in results:
-                notes.append(Diagnostic(
-                    Severity.WARNING, "email",
-                    "the email has no text part: mail clients that do not show HTML display nothing",
-                ))
+                notes.append(
+                    Diagnostic(
+                        Severity.WARNING,
+                        "email",
+                        "the email has no text part: mail clients that do not show HTML display nothing",
+                    )
+                )
             subject = results["subject"].output
             if subject is not None and "\n" in subject.strip():
-                notes.append(Diagnostic(
-                    Severity.WARNING, "email", "the subject renders to several lines; mail headers take one line",
-                    Location(Where.OUTPUT, 1, 1, "subject"),
-                ))
+                notes.append(
+                    Diagnostic(
+                        Severity.WARNING,
+                        "email",
+                        "the subject renders to several lines; mail headers take one line",
+                        Location(Where.OUTPUT, 1, 1, "subject"),
+                    )
+                )
         return TemplateRendering(results, tuple(notes))
 
     def analyze(self, source: str) -> TemplateAnalysis:
@@ -310,15 +316,18 @@ class RenderEngine:
         schema: Schema | None,
     ) -> dict[str, RenderResult]:
         keyed = [_Part(p.name, p.source, p.fmt, _source_key(p.source)) for p in parts]
-        request = json.dumps(
-            {
-                "payload": payload,
-                "lookups": lookups or {},
-                "size_limit": self.size_limit,
-                "parts": [{"name": p.name, "key": p.key, "source": p.source} for p in keyed],
-            },
-            default=str,
-        ).encode("ascii") + b"\n"
+        request = (
+            json.dumps(
+                {
+                    "payload": payload,
+                    "lookups": lookups or {},
+                    "size_limit": self.size_limit,
+                    "parts": [{"name": p.name, "key": p.key, "source": p.source} for p in keyed],
+                },
+                default=str,
+            ).encode("ascii")
+            + b"\n"
+        )
         worker = self._acquire()
         started = time.perf_counter()
         reply: dict[str, Any] | None = None
@@ -336,7 +345,8 @@ class RenderEngine:
                 if line is None:
                     worker.kill()
                     failure = Diagnostic(
-                        Severity.ERROR, "time-limit",
+                        Severity.ERROR,
+                        "time-limit",
                         f"time limit: the render ran longer than {self.time_limit:g} s and was stopped",
                     )
                 elif line == _EOF:
@@ -352,14 +362,17 @@ class RenderEngine:
             self._release(worker)
         if failure is not None or reply is None:
             analyses = {p.name: self.analyze(p.source) for p in keyed}
-            return {
-                p.name: self._failed(p, analyses[p.name], failure, payload, strict) for p in keyed
-            }
+            return {p.name: self._failed(p, analyses[p.name], failure, payload, strict) for p in keyed}
         results: dict[str, RenderResult] = {}
         for part, answer in zip(keyed, reply["parts"], strict=True):
             results[part.name] = self._result(
-                part, answer, analyses[part.name], uses[part.name], strict, schema,
-                {"fields": field_time, "roundtrip": roundtrip},
+                part,
+                answer=answer,
+                analysis=analyses[part.name],
+                uses=uses[part.name],
+                strict=strict,
+                schema=schema,
+                timings={"fields": field_time, "roundtrip": roundtrip},
             )
         return results
 
@@ -377,6 +390,7 @@ class RenderEngine:
     def _result(
         self,
         part: _Part,
+        *,
         answer: dict[str, Any],
         analysis: TemplateAnalysis,
         uses: tuple[FieldUse, ...],
@@ -388,11 +402,15 @@ class RenderEngine:
         diagnostics: list[Diagnostic] = []
         for field_name, key, hit, value, line in answer["lookups"]:
             if not hit and answer.get("code") != "lookup-miss":
-                diagnostics.append(Diagnostic(
-                    Severity.WARNING, "lookup-miss",
-                    f"lookup miss: no row for field '{field_name}' with key '{key}'; default '{value}' used",
-                    _lookup_location(part, line),
-                ))
+                diagnostics.append(
+                    Diagnostic(
+                        Severity.WARNING,
+                        "lookup-miss",
+                        f"lookup miss: no row for field '{field_name}' with key '{key}';"
+                        f" default '{value}' used",
+                        _lookup_location(part, line),
+                    )
+                )
         output: str | None = None
         stage = {"compile": float(answer.get("compile", 0.0)), "render": float(answer.get("render", 0.0))}
         if answer["ok"]:
@@ -414,7 +432,9 @@ class RenderEngine:
             located = analysis.syntax_error
             return Diagnostic(located.severity, code, located.message, _in_part(located.location, part.name))
         if code == "lookup-miss" and answer.get("line"):
-            return Diagnostic(Severity.ERROR, code, str(answer["message"]), _lookup_location(part, int(answer["line"])))
+            return Diagnostic(
+                Severity.ERROR, code, str(answer["message"]), _lookup_location(part, int(answer["line"]))
+            )
         if code == "security" and analysis.security:
             first = analysis.security[0]
             return Diagnostic(first.severity, code, first.message, _in_part(first.location, part.name))
@@ -488,7 +508,8 @@ def _worker_failure(worker: _WorkerProcess, message: str) -> Diagnostic:
 def _reply_failure(error: str) -> Diagnostic:
     if error == "memory-limit":
         return Diagnostic(
-            Severity.ERROR, "memory-limit",
+            Severity.ERROR,
+            "memory-limit",
             "memory limit: the template used more memory than allowed and was stopped",
         )
     return Diagnostic(Severity.ERROR, "runtime", f"render worker: {error}")

@@ -26,12 +26,32 @@ Segment = str | int | None
 
 #: Names that are never payload fields: Jinja's globals, loop helpers and ours.
 NON_PAYLOAD_NAMES = frozenset(
-    {"range", "lipsum", "dict", "cycler", "joiner", "namespace", "lookups", "loop", "self", "super",
-     "caller", "varargs", "kwargs", "true", "false", "none", "True", "False", "None"}
+    {
+        "range",
+        "lipsum",
+        "dict",
+        "cycler",
+        "joiner",
+        "namespace",
+        "lookups",
+        "loop",
+        "self",
+        "super",
+        "caller",
+        "varargs",
+        "kwargs",
+        "true",
+        "false",
+        "none",
+        "True",
+        "False",
+        "None",
+    }
 )
 #: Filters that hand on the same elements they receive, so a loop over them iterates the payload list.
-_ELEMENT_FILTERS = frozenset({"sort", "reverse", "unique", "list", "selectattr", "rejectattr", "select",
-                              "reject", "first", "last"})
+_ELEMENT_FILTERS = frozenset(
+    {"sort", "reverse", "unique", "list", "selectattr", "rejectattr", "select", "reject", "first", "last"}
+)
 _OPTIONAL_FILTERS = frozenset({"default", "d"})
 _OPTIONAL_TESTS = frozenset({"defined", "undefined", "none"})
 _CODE_SPANS = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
@@ -73,7 +93,7 @@ class TemplateAnalysis:
 
 
 def format_path(segments: Sequence[Segment]) -> str:
-    """``("items", None, "fulfillments", None, "trackingCode")`` -> ``items[].fulfillments[].trackingCode``."""
+    """Display a path: ``("items", None, "code")`` -> ``items[].code``."""
     text = ""
     for segment in segments:
         if segment is None:
@@ -137,7 +157,11 @@ def _chain(node: nodes.Node) -> tuple[nodes.Name, list[Segment], list[nodes.Node
             node = node.node
         elif isinstance(node, nodes.Getitem):
             arg = node.arg
-            if isinstance(arg, nodes.Const) and isinstance(arg.value, str | int) and not isinstance(arg.value, bool):
+            if (
+                isinstance(arg, nodes.Const)
+                and isinstance(arg.value, str | int)
+                and not isinstance(arg.value, bool)
+            ):
                 value = arg.value
                 segments.append(value if isinstance(value, str) or value >= 0 else None)
             else:
@@ -203,14 +227,16 @@ class _Walker:
         column = self.columns.column(root.lineno, _chain_pattern(root.name, segments))
         self.fields.append(FieldRef(format_path(path), path, root.lineno, column, optional))
 
-    def bind(self, name: str, path: tuple[Segment, ...] | None, node: nodes.Node, body: Sequence[nodes.Node]) -> None:
+    def bind(
+        self, name: str, path: tuple[Segment, ...] | None, node: nodes.Node, body: Sequence[nodes.Node]
+    ) -> None:
         self.scopes[-1][name] = path
         if path is not None:
             end = max((n.lineno for b in body for n in _descendants(b)), default=node.lineno)
             self.bindings.append(Binding(name, format_path(path), node.lineno, end))
 
     def visit(self, node: nodes.Node, optional: bool = False) -> None:
-        method = getattr(self, f"visit_{type(node).__name__}", None)
+        method = getattr(self, f"visit_{type(node).__name__.lower()}", None)
         if method is not None:
             method(node, optional)
         elif isinstance(node, nodes.Getattr | nodes.Getitem | nodes.Name):
@@ -225,7 +251,7 @@ class _Walker:
         for child in body:
             self.visit(child)
 
-    def visit_Call(self, node: nodes.Call, optional: bool) -> None:
+    def visit_call(self, node: nodes.Call, optional: bool) -> None:
         if isinstance(node.node, nodes.Getattr):
             self.visit(node.node.node, optional)
         else:
@@ -234,32 +260,32 @@ class _Walker:
             if child is not None:
                 self.visit(child)
 
-    def visit_Filter(self, node: nodes.Filter, optional: bool) -> None:
+    def visit_filter(self, node: nodes.Filter, optional: bool) -> None:
         if node.node is not None:
             self.visit(node.node, optional or node.name in _OPTIONAL_FILTERS)
         for child in (*node.args, *node.kwargs, node.dyn_args, node.dyn_kwargs):
             if child is not None:
                 self.visit(child)
 
-    def visit_Test(self, node: nodes.Test, optional: bool) -> None:
+    def visit_test(self, node: nodes.Test, optional: bool) -> None:
         self.visit(node.node, optional or node.name in _OPTIONAL_TESTS)
         for child in (*node.args, *node.kwargs):
             self.visit(child)
 
-    def visit_If(self, node: nodes.If, optional: bool) -> None:
+    def visit_if(self, node: nodes.If, optional: bool) -> None:
         self.visit(node.test, True)
         self.visit_body(node.body)
         for elif_ in node.elif_:
             self.visit(elif_)
         self.visit_body(node.else_)
 
-    def visit_CondExpr(self, node: nodes.CondExpr, optional: bool) -> None:
+    def visit_condexpr(self, node: nodes.CondExpr, optional: bool) -> None:
         self.visit(node.test, True)
         self.visit(node.expr1, optional)
         if node.expr2 is not None:
             self.visit(node.expr2, optional)
 
-    def visit_For(self, node: nodes.For, optional: bool) -> None:
+    def visit_for(self, node: nodes.For, optional: bool) -> None:
         self.visit(node.iter, optional)
         iterated = self.path_of(node.iter)
         self.scopes.append({"loop": None})
@@ -274,7 +300,7 @@ class _Walker:
         self.scopes.pop()
         self.visit_body(node.else_)
 
-    def visit_Assign(self, node: nodes.Assign, optional: bool) -> None:
+    def visit_assign(self, node: nodes.Assign, optional: bool) -> None:
         self.visit(node.node)
         if isinstance(node.target, nodes.Name):
             self.bind(node.target.name, self.path_of(node.node), node, ())
@@ -282,12 +308,12 @@ class _Walker:
             for name_node in node.target.find_all(nodes.Name):
                 self.scopes[-1][name_node.name] = None
 
-    def visit_AssignBlock(self, node: nodes.AssignBlock, optional: bool) -> None:
+    def visit_assignblock(self, node: nodes.AssignBlock, optional: bool) -> None:
         self.visit_body(node.body)
         for name_node in node.target.find_all(nodes.Name):
             self.scopes[-1][name_node.name] = None
 
-    def visit_With(self, node: nodes.With, optional: bool) -> None:
+    def visit_with(self, node: nodes.With, optional: bool) -> None:
         for value in node.values:
             self.visit(value)
         self.scopes.append({})
@@ -297,26 +323,30 @@ class _Walker:
         self.visit_body(node.body)
         self.scopes.pop()
 
-    def visit_Macro(self, node: nodes.Macro, optional: bool) -> None:
+    def visit_macro(self, node: nodes.Macro, optional: bool) -> None:
         self.scopes[-1][node.name] = None
         self._callable_body(node.args, node.defaults, node.body)
 
-    def visit_CallBlock(self, node: nodes.CallBlock, optional: bool) -> None:
+    def visit_callblock(self, node: nodes.CallBlock, optional: bool) -> None:
         self.visit(node.call)
         self._callable_body(node.args, node.defaults, node.body)
 
-    def _callable_body(self, args: Sequence[nodes.Name], defaults: Sequence[nodes.Expr], body: Sequence[nodes.Node]) -> None:
+    def _callable_body(
+        self, args: Sequence[nodes.Name], defaults: Sequence[nodes.Expr], body: Sequence[nodes.Node]
+    ) -> None:
         for default in defaults:
             self.visit(default)
-        self.scopes.append({arg.name: None for arg in args} | {"caller": None, "varargs": None, "kwargs": None})
+        scope: dict[str, tuple[Segment, ...] | None] = {arg.name: None for arg in args}
+        scope.update(caller=None, varargs=None, kwargs=None)
+        self.scopes.append(scope)
         self.visit_body(body)
         self.scopes.pop()
 
-    def visit_FromImport(self, node: nodes.FromImport, optional: bool) -> None:
+    def visit_fromimport(self, node: nodes.FromImport, optional: bool) -> None:
         for name in node.names:
             self.scopes[-1][name if isinstance(name, str) else name[1]] = None
 
-    def visit_Import(self, node: nodes.Import, optional: bool) -> None:
+    def visit_import(self, node: nodes.Import, optional: bool) -> None:
         self.scopes[-1][node.target] = None
 
 
@@ -341,7 +371,12 @@ def analyze_template(source: str, environment: Environment | None = None) -> Tem
     walker.visit_body(ast.body)
     columns = _SourceColumns(source)
     security = tuple(
-        Diagnostic(Severity.ERROR, "security", message, Location(Where.TEMPLATE, line, columns.column(line, re.escape(name))))
+        Diagnostic(
+            Severity.ERROR,
+            "security",
+            message,
+            Location(Where.TEMPLATE, line, columns.column(line, re.escape(name))),
+        )
         for line, name, message in find_violations(ast)
     )
     return TemplateAnalysis(tuple(walker.fields), tuple(walker.bindings), None, security)
@@ -384,7 +419,8 @@ def _count_missing(value: Any, segments: Sequence[Segment]) -> tuple[int, int]:
 def resolve_fields(refs: Sequence[FieldRef], payload: Any) -> tuple[FieldUse, ...]:
     """Check each field against a payload: resolved when every place the path reaches has it."""
     return tuple(
-        FieldUse(ref.path, ref.line, ref.column, _count_missing(payload, ref.segments)[0] == 0) for ref in refs
+        FieldUse(ref.path, ref.line, ref.column, _count_missing(payload, ref.segments)[0] == 0)
+        for ref in refs
     )
 
 

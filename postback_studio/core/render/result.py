@@ -45,9 +45,9 @@ class Location:
 class Diagnostic:
     """One problem, with a stable ``code`` that tests and the GUI can match on.
 
-    Codes: ``syntax``, ``runtime``, ``security``, ``time-limit``, ``size-limit``, ``memory-limit``, ``recursion-limit``,
-    ``unresolved-field``, ``lookup-miss``, ``json-syntax``, ``json-duplicate-key``, ``json-schema``,
-    ``xml-syntax``, ``xml-schema``, ``html``, ``email``.
+    Codes: ``syntax``, ``runtime``, ``security``, ``time-limit``, ``size-limit``, ``memory-limit``,
+    ``recursion-limit``, ``unresolved-field``, ``lookup-miss``, ``json-syntax``, ``json-duplicate-key``,
+    ``json-schema``, ``xml-syntax``, ``xml-schema``, ``html``, ``email``.
     """
 
     severity: Severity
@@ -78,9 +78,17 @@ class LookupUse:
 
 #: Diagnostic codes that mean the template itself failed (CLI exit 1), as opposed to its output.
 TEMPLATE_ERROR_CODES = frozenset(
-    {"syntax", "runtime", "security", "time-limit", "size-limit", "memory-limit", "recursion-limit",
-     "unresolved-field",
-     "lookup-miss"}
+    {
+        "syntax",
+        "runtime",
+        "security",
+        "time-limit",
+        "size-limit",
+        "memory-limit",
+        "recursion-limit",
+        "unresolved-field",
+        "lookup-miss",
+    }
 )
 
 

@@ -31,6 +31,7 @@ from jinja2.exceptions import SecurityError, TemplateRuntimeError
 from jinja2.filters import do_center, do_indent
 from jinja2.runtime import Context
 from jinja2.sandbox import SandboxedEnvironment
+from jinja2.utils import generate_lorem_ipsum
 
 #: Largest integer an arithmetic operator may produce, in bits (about 30,000 decimal digits).
 MAX_INT_BITS = 100_000
@@ -99,12 +100,16 @@ def _int_bits(value: Any) -> int:
     return value.bit_length() if isinstance(value, int) else 0
 
 
+def _sized(value: Any) -> bool:
+    return isinstance(value, str | list | tuple)
+
+
 def _check_power(left: Any, right: Any) -> None:
-    if isinstance(left, int) and isinstance(right, int) and right > 0 and abs(left) > 1:
-        if right * math.log2(abs(left)) > MAX_INT_BITS:
-            raise SizeLimitError(
-                f"{left} ** {right} is too large a number for the sandbox (over {MAX_INT_BITS} bits)"
-            )
+    ints = isinstance(left, int) and isinstance(right, int)
+    if ints and right > 0 and abs(left) > 1 and right * math.log2(abs(left)) > MAX_INT_BITS:
+        raise SizeLimitError(
+            f"{left} ** {right} is too large a number for the sandbox (over {MAX_INT_BITS} bits)"
+        )
 
 
 def _check_percent(fmt: str, args: Any) -> None:
@@ -127,7 +132,7 @@ class StudioEnvironment(SandboxedEnvironment):
         super().__init__(autoescape=False)
         self.size_limit = size_limit
         self.globals["lookups"] = book
-        self.globals["lipsum"] = self._guarded_lipsum(self.globals["lipsum"])
+        self.globals["lipsum"] = self._guarded_lipsum(generate_lorem_ipsum)
         self.filters["center"] = self._guarded_center
         self.filters["indent"] = self._guarded_indent
         self.filters["format"] = self._guarded_format
@@ -144,13 +149,16 @@ class StudioEnvironment(SandboxedEnvironment):
                 raise SizeLimitError(f"a product over {MAX_INT_BITS} bits is too large for the sandbox")
         elif operator == "%" and isinstance(left, str):
             _check_percent(left, right)
-        elif operator == "+" and isinstance(left, str | list | tuple) and isinstance(right, str | list | tuple):
-            if len(left) + len(right) > self.size_limit:
-                raise SizeLimitError(f"a value over the size limit ({self.size_limit}) was built")
+        elif operator == "+" and _sized(left) and _sized(right) and len(left) + len(right) > self.size_limit:
+            raise SizeLimitError(f"a value over the size limit ({self.size_limit}) was built")
         return super().call_binop(context, operator, left, right)
 
     def _check_repeat(self, seq: Any, count: Any) -> None:
-        if isinstance(seq, str | list | tuple) and isinstance(count, int) and len(seq) * count > self.size_limit:
+        if (
+            isinstance(seq, str | list | tuple)
+            and isinstance(count, int)
+            and len(seq) * count > self.size_limit
+        ):
             raise SizeLimitError(
                 f"repeating a value {count} times exceeds the size limit ({self.size_limit} characters)"
             )
@@ -192,7 +200,9 @@ class StudioEnvironment(SandboxedEnvironment):
             raise SizeLimitError(f"center() width {width} is over the limit of {MAX_WIDTH}")
         return do_center(value, width)
 
-    def _guarded_indent(self, value: str, width: int | str = 4, first: bool = False, blank: bool = False) -> str:
+    def _guarded_indent(
+        self, value: str, width: int | str = 4, first: bool = False, blank: bool = False
+    ) -> str:
         if isinstance(width, int) and width > MAX_WIDTH:
             raise SizeLimitError(f"indent() width {width} is over the limit of {MAX_WIDTH}")
         if isinstance(width, str):
@@ -218,7 +228,7 @@ class StudioEnvironment(SandboxedEnvironment):
 
     @staticmethod
     def _guarded_lipsum(lipsum: Callable[..., str]) -> Callable[..., str]:
-        def guarded(n: int = 5, html: bool = True, min: int = 20, max: int = 100) -> str:  # noqa: A002
+        def guarded(n: int = 5, html: bool = True, min: int = 20, max: int = 100) -> str:
             if n > MAX_LIPSUM or max > MAX_WIDTH or min > MAX_WIDTH:
                 raise SizeLimitError(f"lipsum() is limited to {MAX_LIPSUM} paragraphs")
             return lipsum(n=n, html=html, min=min, max=max)

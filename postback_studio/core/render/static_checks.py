@@ -13,23 +13,38 @@ from jinja2 import nodes
 
 #: Attribute names that only make sense on Python internals.
 UNSAFE_NAMES = frozenset(
-    {"mro", "func_globals", "func_code", "gi_frame", "gi_code", "cr_frame", "cr_code", "ag_frame",
-     "ag_code", "f_globals", "f_locals", "f_builtins", "f_back", "tb_frame", "tb_next", "co_code"}
+    {
+        "mro",
+        "func_globals",
+        "func_code",
+        "gi_frame",
+        "gi_code",
+        "cr_frame",
+        "cr_code",
+        "ag_frame",
+        "ag_code",
+        "f_globals",
+        "f_locals",
+        "f_builtins",
+        "f_back",
+        "tb_frame",
+        "tb_next",
+        "co_code",
+    }
 )
 _FORMAT_FIELD_INTERNALS = re.compile(r"\{[^{}]*?(?:\.\s*_|\[\s*_|\.mro\b)")
 
 
 def is_unsafe_name(name: str) -> bool:
     """Dunder and name-mangled attributes (``_TemplateReference__context``) and internals."""
-    return (
-        name.startswith("__")
-        or (name.startswith("_") and "__" in name)
-        or name in UNSAFE_NAMES
-    )
+    return name.startswith("__") or (name.startswith("_") and "__" in name) or name in UNSAFE_NAMES
 
 
 def _refusal(name: str) -> str:
-    return f"security restriction: access to '{name}' is refused (Python internals are not available to templates)"
+    return (
+        f"security restriction: access to '{name}' is refused"
+        " (Python internals are not available to templates)"
+    )
 
 
 def find_violations(ast: nodes.Template) -> list[tuple[int, str, str]]:
@@ -62,6 +77,12 @@ def find_violations(ast: nodes.Template) -> list[tuple[int, str, str]]:
             and isinstance(node.node.node.value, str)
             and _FORMAT_FIELD_INTERNALS.search(node.node.node.value)
         ):
-            found.append((node.lineno, node.node.attr, "security restriction: format fields that reach Python internals are refused"))
+            found.append(
+                (
+                    node.lineno,
+                    node.node.attr,
+                    "security restriction: format fields that reach Python internals are refused",
+                )
+            )
     found.sort(key=lambda item: item[0])
     return found

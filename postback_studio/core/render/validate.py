@@ -198,7 +198,9 @@ def _json_schema(text: str, name: str) -> Schema:
     def check(instance: Any, part: str) -> tuple[Diagnostic, ...]:
         errors = sorted(validator.iter_errors(instance), key=lambda e: list(map(str, e.absolute_path)))
         return tuple(
-            Diagnostic(Severity.ERROR, "json-schema", f"schema violation at {error.json_path}: {error.message}")
+            Diagnostic(
+                Severity.ERROR, "json-schema", f"schema violation at {error.json_path}: {error.message}"
+            )
             for error in errors
         )
 
@@ -227,17 +229,39 @@ def _xml_schema(text: str, name: str) -> Schema:
                 f" ({error.path}): {error.message}",
                 _location(error.line, max(error.column, 1), part),
             )
-            for error in xsd.error_log
+            for error in xsd.error_log  # type: ignore[attr-defined]
         )
 
     return Schema(name, check)
 
 
 #: Elements that never have an end tag, and those whose end tag HTML lets you leave out.
-_VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
-                   "track", "wbr"})
-_OPTIONAL_END = frozenset({"p", "li", "dt", "dd", "tr", "td", "th", "thead", "tbody", "tfoot", "option",
-                           "colgroup", "caption", "html", "head", "body", "rt", "rp", "optgroup"})
+_VOID = frozenset(
+    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+)
+_OPTIONAL_END = frozenset(
+    {
+        "p",
+        "li",
+        "dt",
+        "dd",
+        "tr",
+        "td",
+        "th",
+        "thead",
+        "tbody",
+        "tfoot",
+        "option",
+        "colgroup",
+        "caption",
+        "html",
+        "head",
+        "body",
+        "rt",
+        "rp",
+        "optgroup",
+    }
+)
 
 
 class _TagChecker(HTMLParser):
@@ -249,8 +273,12 @@ class _TagChecker(HTMLParser):
 
     def _warn(self, message: str, line: int, column: int) -> None:
         self.problems.append(
-            Diagnostic(Severity.WARNING, "html", f"HTML: output line {line}, column {column}: {message}",
-                       _location(line, column, self.part))
+            Diagnostic(
+                Severity.WARNING,
+                "html",
+                f"HTML: output line {line}, column {column}: {message}",
+                _location(line, column, self.part),
+            )
         )
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -272,7 +300,8 @@ class _TagChecker(HTMLParser):
             if open_tag not in _OPTIONAL_END:
                 self._warn(
                     f"<{open_tag}> opened at line {open_line}, column {open_column} is closed by </{tag}>",
-                    line, offset + 1,
+                    line,
+                    offset + 1,
                 )
 
     def finish(self) -> tuple[Diagnostic, ...]:

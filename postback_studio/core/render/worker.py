@@ -48,7 +48,7 @@ MEMORY_LIMIT = 1536 * 1024 * 1024
 _BATCH = 512
 
 
-class _Refused(Exception):
+class _RefusedError(Exception):
     def __init__(self, code: str, message: str, line: int | None) -> None:
         super().__init__(message)
         self.code = code
@@ -70,7 +70,9 @@ class RenderWorker:
         book.tables = request.get("lookups") or {}
         payload = request.get("payload")
         context = payload if isinstance(payload, dict) else {}
-        return {"parts": [self._render_part(env, book, part, context, size_limit) for part in request["parts"]]}
+        return {
+            "parts": [self._render_part(env, book, part, context, size_limit) for part in request["parts"]]
+        }
 
     def _environment(self, size_limit: int) -> tuple[StudioEnvironment, LookupBook]:
         if size_limit not in self._environments:
@@ -79,7 +81,11 @@ class RenderWorker:
         return self._environments[size_limit]
 
     def _render_part(
-        self, env: StudioEnvironment, book: LookupBook, part: dict[str, Any], context: dict[str, Any],
+        self,
+        env: StudioEnvironment,
+        book: LookupBook,
+        part: dict[str, Any],
+        context: dict[str, Any],
         size_limit: int,
     ) -> dict[str, Any]:
         name = part["name"]
@@ -90,18 +96,36 @@ class RenderWorker:
             compiled = time.perf_counter()
             book.template = template
             output = _generate(template, context, size_limit)
-        except _Refused as refused:
-            return {"name": name, "ok": False, "code": refused.code, "message": refused.message,
-                    "line": refused.line, "lookups": book.uses}
-        except Exception as exc:  # noqa: BLE001 - every template failure becomes a diagnostic
+        except _RefusedError as refused:
+            return {
+                "name": name,
+                "ok": False,
+                "code": refused.code,
+                "message": refused.message,
+                "line": refused.line,
+                "lookups": book.uses,
+            }
+        except Exception as exc:
             code, message = _classify(exc)
-            return {"name": name, "ok": False, "code": code, "message": message,
-                    "line": _template_line(exc), "lookups": book.uses}
+            return {
+                "name": name,
+                "ok": False,
+                "code": code,
+                "message": message,
+                "line": _template_line(exc),
+                "lookups": book.uses,
+            }
         finally:
             book.template = None
         done = time.perf_counter()
-        return {"name": name, "ok": True, "output": output, "compile": compiled - started,
-                "render": done - compiled, "lookups": book.uses}
+        return {
+            "name": name,
+            "ok": True,
+            "output": output,
+            "compile": compiled - started,
+            "render": done - compiled,
+            "lookups": book.uses,
+        }
 
     def _compile(self, env: StudioEnvironment, key: str, source: str, size_limit: int) -> Template:
         cache_key = (key, size_limit)
@@ -112,11 +136,11 @@ class RenderWorker:
         try:
             ast = env.parse(source)
         except TemplateSyntaxError as exc:
-            raise _Refused("syntax", f"syntax error: {exc.message}", exc.lineno) from None
+            raise _RefusedError("syntax", f"syntax error: {exc.message}", exc.lineno) from None
         violations = find_violations(ast)
         if violations:
             line, _, message = violations[0]
-            raise _Refused("security", message, line)
+            raise _RefusedError("security", message, line)
         template = env.template_class.from_code(env, env.compile(ast), env.make_globals(None), None)
         self._cache[cache_key] = template
         if len(self._cache) > CACHE_SIZE:
@@ -132,7 +156,7 @@ def _generate(template: Template, context: dict[str, Any], size_limit: int) -> s
     while batch := list(islice(stream, _BATCH)):
         total += sum(map(len, batch))
         if total > size_limit:
-            stream.close()
+            stream.close()  # type: ignore[attr-defined]
             raise SizeLimitError(f"the output passed the size limit of {size_limit} characters")
         chunks.extend(batch)
     return "".join(chunks)
@@ -151,7 +175,10 @@ def _classify(exc: BaseException) -> tuple[str, str]:
     if isinstance(exc, MemoryError):
         return "memory-limit", "memory limit: the template used more memory than allowed and was stopped"
     if isinstance(exc, RecursionError):
-        return "recursion-limit", "recursion limit: the template recursed too deeply (a macro calling itself?)"
+        return (
+            "recursion-limit",
+            "recursion limit: the template recursed too deeply (a macro calling itself?)",
+        )
     if isinstance(exc, UndefinedError):
         return "runtime", f"undefined value: {exc}"
     if isinstance(exc, TemplateSyntaxError):
@@ -176,7 +203,7 @@ def _limit_memory() -> None:
         import resource
     except ImportError:  # Windows: no address-space limit, the time limit still applies
         return
-    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
     limit = MEMORY_LIMIT if hard == resource.RLIM_INFINITY else min(MEMORY_LIMIT, hard)
     try:
         resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
@@ -194,7 +221,7 @@ def serve(requests: BinaryIO, responses: BinaryIO) -> None:
             reply = worker.handle(json.loads(line))
         except MemoryError:
             reply = {"error": "memory-limit"}
-        except Exception as exc:  # noqa: BLE001 - a malformed request must not kill the worker
+        except Exception as exc:
             reply = {"error": f"bad request: {type(exc).__name__}: {exc}"}
         try:
             data = json.dumps(reply).encode("ascii")

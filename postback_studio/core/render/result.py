@@ -78,17 +78,8 @@ class LookupUse:
 
 #: Diagnostic codes that mean the template itself failed (CLI exit 1), as opposed to its output.
 TEMPLATE_ERROR_CODES = frozenset(
-    {
-        "syntax",
-        "runtime",
-        "security",
-        "time-limit",
-        "size-limit",
-        "memory-limit",
-        "recursion-limit",
-        "unresolved-field",
-        "lookup-miss",
-    }
+    {"syntax", "runtime", "security", "time-limit", "size-limit", "memory-limit", "unresolved-field",
+     "lookup-miss", "recursion-limit"}
 )
 
 

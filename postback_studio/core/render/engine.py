@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import queue
 import subprocess
 import sys
@@ -46,6 +45,7 @@ from postback_studio.core.render.result import (
     Where,
 )
 from postback_studio.core.render.validate import Schema, SchemaFileError, load_schema, validate_output
+from postback_studio.core.render.wire import decode, encode
 
 #: Seconds a new worker may take to start (imports), outside the render's time limit.
 STARTUP_TIMEOUT = 60.0
@@ -116,7 +116,7 @@ class _WorkerProcess:
     def wait_ready(self) -> None:
         if not self.ready:
             line = self.receive(STARTUP_TIMEOUT)
-            if line is None or json.loads(line) != {"ready": True}:
+            if line is None or decode(line) != {"ready": True}:
                 self.kill()
                 raise RuntimeError("the render worker process did not start")
             self.ready = True
@@ -317,15 +317,14 @@ class RenderEngine:
     ) -> dict[str, RenderResult]:
         keyed = [_Part(p.name, p.source, p.fmt, _source_key(p.source)) for p in parts]
         request = (
-            json.dumps(
+            encode(
                 {
                     "payload": payload,
                     "lookups": lookups or {},
                     "size_limit": self.size_limit,
                     "parts": [{"name": p.name, "key": p.key, "source": p.source} for p in keyed],
-                },
-                default=str,
-            ).encode("ascii")
+                }
+            )
             + b"\n"
         )
         worker = self._acquire()
@@ -352,7 +351,7 @@ class RenderEngine:
                 elif line == _EOF:
                     failure = _worker_failure(worker, "the render worker stopped unexpectedly")
                 else:
-                    reply = json.loads(line)
+                    reply = decode(line)
                     if "error" in reply:
                         failure = _reply_failure(str(reply["error"]))
                         worker.kill()

@@ -22,7 +22,6 @@ Response (one line)::
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 import traceback
@@ -40,6 +39,7 @@ from postback_studio.core.render.sandbox import (
     StudioEnvironment,
 )
 from postback_studio.core.render.static_checks import find_violations
+from postback_studio.core.render.wire import decode, encode
 
 #: Compiled templates kept per worker, keyed by the hash of their source.
 CACHE_SIZE = 256
@@ -89,7 +89,7 @@ class RenderWorker:
         size_limit: int,
     ) -> dict[str, Any]:
         name = part["name"]
-        book.uses = []
+        book.uses = {}
         started = time.perf_counter()
         try:
             template = self._compile(env, part["key"], part["source"], size_limit)
@@ -103,7 +103,7 @@ class RenderWorker:
                 "code": refused.code,
                 "message": refused.message,
                 "line": refused.line,
-                "lookups": book.uses,
+                "lookups": _uses(book),
             }
         except Exception as exc:
             code, message = _classify(exc)
@@ -113,7 +113,7 @@ class RenderWorker:
                 "code": code,
                 "message": message,
                 "line": _template_line(exc),
-                "lookups": book.uses,
+                "lookups": _uses(book),
             }
         finally:
             book.template = None
@@ -124,7 +124,7 @@ class RenderWorker:
             "output": output,
             "compile": compiled - started,
             "render": done - compiled,
-            "lookups": book.uses,
+            "lookups": _uses(book),
         }
 
     def _compile(self, env: StudioEnvironment, key: str, source: str, size_limit: int) -> Template:
@@ -146,6 +146,10 @@ class RenderWorker:
         if len(self._cache) > CACHE_SIZE:
             self._cache.popitem(last=False)
         return template
+
+
+def _uses(book: LookupBook) -> list[tuple[str, str, bool, str, int | None]]:
+    return [(name, key, hit, value, line) for (name, key, hit), (value, line) in book.uses.items()]
 
 
 def _generate(template: Template, context: dict[str, Any], size_limit: int) -> str:
@@ -218,13 +222,13 @@ def serve(requests: BinaryIO, responses: BinaryIO) -> None:
     responses.flush()
     for line in requests:
         try:
-            reply = worker.handle(json.loads(line))
+            reply = worker.handle(decode(line))
         except MemoryError:
             reply = {"error": "memory-limit"}
         except Exception as exc:
             reply = {"error": f"bad request: {type(exc).__name__}: {exc}"}
         try:
-            data = json.dumps(reply).encode("ascii")
+            data = encode(reply)
         except MemoryError:
             data = b'{"error": "memory-limit"}'
         responses.write(data + b"\n")

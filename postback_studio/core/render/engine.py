@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import queue
+import re
 import subprocess
 import sys
 import threading
@@ -142,10 +143,7 @@ class _WorkerProcess:
         if self.process.poll() is None:
             self.process.kill()
         self.process.wait()
-        for stream in (self.process.stdin, self.process.stdout):
-            if stream is not None:
-                with contextlib.suppress(OSError):
-                    stream.close()
+        self._release_streams()
 
     def close(self) -> None:
         stdin = self.process.stdin
@@ -155,7 +153,17 @@ class _WorkerProcess:
         try:
             self.process.wait(timeout=2)
         except subprocess.TimeoutExpired:
-            self.kill()
+            self.process.kill()
+            self.process.wait()
+        self._release_streams()
+
+    def _release_streams(self) -> None:
+        """Close the pipes once the reader thread has seen the end of the worker's output."""
+        self._reader.join(timeout=2)
+        for stream in (self.process.stdin, self.process.stdout):
+            if stream is not None:
+                with contextlib.suppress(OSError):
+                    stream.close()
 
 
 class RenderEngine:
@@ -407,7 +415,7 @@ class RenderEngine:
                         "lookup-miss",
                         f"lookup miss: no row for field '{field_name}' with key '{key}';"
                         f" default '{value}' used",
-                        _lookup_location(part, line),
+                        _lookup_location(part, line, key),
                     )
                 )
         output: str | None = None
@@ -432,7 +440,10 @@ class RenderEngine:
             return Diagnostic(located.severity, code, located.message, _in_part(located.location, part.name))
         if code == "lookup-miss" and answer.get("line"):
             return Diagnostic(
-                Severity.ERROR, code, str(answer["message"]), _lookup_location(part, int(answer["line"]))
+                Severity.ERROR,
+                code,
+                str(answer["message"]),
+                _lookup_location(part, int(answer["line"]), _missed_key(answer)),
             )
         if code == "security" and analysis.security:
             first = analysis.security[0]
@@ -478,12 +489,25 @@ class RenderEngine:
             worker.close()
 
 
-def _lookup_location(part: _Part, line: int | None) -> Location | None:
+def _lookup_location(part: _Part, line: int | None, key: str = "") -> Location | None:
+    """Point at the ``lookups(`` call on that line, preferring the one that names the key."""
     if not line:
         return None
     lines = part.source.split("\n")
-    column = lines[line - 1].find("lookups") + 1 if line <= len(lines) else 0
-    return Location(Where.TEMPLATE, line, max(column, 1), part.name)
+    text = lines[line - 1] if line <= len(lines) else ""
+    starts = [m.start() for m in re.finditer(r"\blookups\s*\(", text)]
+    column = starts[0] + 1 if starts else 1
+    for index, start in enumerate(starts):
+        end = starts[index + 1] if index + 1 < len(starts) else len(text)
+        if key and (f'"{key}"' in text[start:end] or f"'{key}'" in text[start:end]):
+            column = start + 1
+            break
+    return Location(Where.TEMPLATE, line, column, part.name)
+
+
+def _missed_key(answer: dict[str, Any]) -> str:
+    misses = [key for _, key, hit, _, _ in answer.get("lookups", []) if not hit]
+    return str(misses[-1]) if misses else ""
 
 
 def _in_part(location: Location | None, part: str) -> Location | None:

@@ -67,7 +67,15 @@ class LookupBook:
     uses: dict[tuple[str, str, bool], tuple[str, int | None]] = field(default_factory=dict)
     template: Template | None = None
 
-    def __call__(self, mapping: Any, strict: bool = False, default: Any = "") -> Any:
+    def function(self) -> Callable[..., Any]:
+        """The ``lookups`` global: a plain function, so templates cannot reach this book's state."""
+
+        def lookups(mapping: Any, strict: bool = False, default: Any = "") -> Any:
+            return self.lookup(mapping, strict, default)
+
+        return lookups
+
+    def lookup(self, mapping: Any, strict: bool = False, default: Any = "") -> Any:
         """GelatoConnect's ``lookups({"<template field>": key}, strict=False, default="")``."""
         if not isinstance(mapping, Mapping) or len(mapping) != 1:
             raise TemplateRuntimeError(
@@ -137,8 +145,8 @@ class StudioEnvironment(SandboxedEnvironment):
         # (where the limits apply), and compiling gets faster. Output is the same either way.
         self.optimized = False
         self.size_limit = size_limit
-        self.book = book
-        self.globals["lookups"] = book
+        self.lookups_function = book.function()
+        self.globals["lookups"] = self.lookups_function
         self.globals["lipsum"] = self._guarded_lipsum(generate_lorem_ipsum)
         self.filters["center"] = self._guarded_center
         self.filters["indent"] = self._guarded_indent
@@ -196,7 +204,7 @@ class StudioEnvironment(SandboxedEnvironment):
 
     def call(__self, __context: Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
         """Refuse unsafe callables with a message that says it is a security restriction."""
-        if __obj is __self.book:
+        if __obj is __self.lookups_function:
             kwargs.pop("_loop_vars", None)
             kwargs.pop("_block_vars", None)
             return __obj(*args, **kwargs)

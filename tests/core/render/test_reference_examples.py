@@ -44,7 +44,7 @@ SECTION_8_2_TEMPLATE = """{% set f = items[0].fulfillments[0] %}
 {% set carrier = lookups({"shipmentMethodUid": f.shipmentMethodUid}, strict=False, default="") %}
 {"order": "{{ orderReferenceId }}", "status": "{{ fulfillmentStatus }}",
  "carrier": "{{ carrier or f.shipmentMethodName }}", "tracking": "{{ f.trackingCode }}", "url": "{{ f.trackingUrl }}"}
-"""
+"""  # noqa: E501 - quoted verbatim
 
 # §9: TM-EX's basic order-intake mapper, written out from the notes' description.
 TM_EX_TEMPLATE = """{"orderReferenceId": "{{ order.id }}", "orderType": "order", "currency": "USD",
@@ -100,7 +100,7 @@ def test_article_order_shipped_example(engine: RenderEngine) -> None:
 def test_article_lookup_snippet(engine: RenderEngine) -> None:
     source = (
         "{% for item in items %}{% for fulfillment in item.fulfillments %}"
-        '{% set carrier = lookups({"shipmentMethodUid": fulfillment.carrierUid}, strict=False, default="") %}\n'
+        '{% set carrier = lookups({"shipmentMethodUid": fulfillment.carrierUid}, strict=False, default="") %}\n'  # noqa: E501
         '{"carrier": "{{ carrier }}"}'
         "{% endfor %}{% endfor %}"
     )

@@ -121,7 +121,8 @@ def test_left_associative_power_from_the_brief_renders(engine: RenderEngine) -> 
 
 def test_ordinary_formatting_still_works(engine: RenderEngine) -> None:
     result = engine.render(
-        "{{ '%05.1f'|format(3.14159) }} {{ '{:>6}'.format('ab') }} {{ 'x'|center(5) }} {{ 2**10 }} {{ 'ab' * 3 }}",
+        "{{ '%05.1f'|format(3.14159) }} {{ '{:>6}'.format('ab') }} {{ 'x'|center(5) }}"
+        " {{ 2**10 }} {{ 'ab' * 3 }}",
         {},
         fmt=OutputFormat.TEXT,
     )

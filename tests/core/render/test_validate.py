@@ -59,7 +59,7 @@ def test_json_schema_violations_carry_their_json_path() -> None:
 
 
 def test_invalid_schema_is_refused_with_its_name() -> None:
-    with pytest.raises(SchemaFileError, match="s.json"):
+    with pytest.raises(SchemaFileError, match=r"s\.json"):
         load_schema('{"type": 5}', OutputFormat.JSON, "s.json")
     with pytest.raises(SchemaFileError, match="not valid JSON"):
         load_schema("{", OutputFormat.JSON, "s.json")

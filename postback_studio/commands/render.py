@@ -85,7 +85,8 @@ def _render(args: argparse.Namespace) -> int:
     with RenderEngine() as engine:
         if template.kind is TemplateKind.EMAIL:
             rendering = engine.render_template(template, payload, lookups=lookups, strict=args.strict)
-            _print_email({name: r.output for name, r in rendering.parts.items()}, fmt)
+            if rendering.rendered:
+                _print_email({name: r.output for name, r in rendering.parts.items()}, fmt)
             report(rendering.diagnostics, loaded)
             return exit_code(rendering.parts.values(), rendering.notes)
         try:
@@ -99,7 +100,7 @@ def _render(args: argparse.Namespace) -> int:
             )
         except SchemaFileError as exc:
             raise UsageError(str(exc)) from None
-        if result.output is not None:
+        if result.rendered and result.output is not None:
             sys.stdout.write(result.output)
             sys.stdout.flush()
         report(result.diagnostics, loaded)

@@ -82,7 +82,7 @@ def test_base_samples_follow_one_order_through_its_life() -> None:
 
 
 def test_unknown_names_list_the_valid_ones() -> None:
-    with pytest.raises(UnknownSampleError, match="shipped.multi-item"):
+    with pytest.raises(UnknownSampleError, match=r"shipped\.multi-item"):
         load_sample("shipped.nope")
     with pytest.raises(UnknownSampleError, match="in_transit"):
         load_sample("teleported")

@@ -6,7 +6,6 @@ wrong (exit 2); nothing here lets a traceback reach the terminal.
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -49,21 +48,12 @@ def load_template_file(path: str, fmt: OutputFormat | None = None) -> LoadedTemp
 def load_payload(event: str | None, payload_file: str | None) -> tuple[Any, str]:
     """The payload of ``--event NAME`` (a built-in sample) or ``--payload FILE``, and its name."""
     if payload_file is not None:
-        path = Path(payload_file)
+        from postback_studio.core.textfiles import UnreadableFileError, read_json_file
+
         try:
-            text = path.read_text(encoding="utf-8-sig")
-        except FileNotFoundError:
-            raise UsageError(f"{path}: no such file") from None
-        except UnicodeDecodeError:
-            raise UsageError(f"{path}: the payload is not UTF-8 text") from None
-        except OSError as exc:
-            raise UsageError(f"{path}: cannot read the payload: {exc.strerror}") from None
-        try:
-            return json.loads(text), str(path)
-        except json.JSONDecodeError as exc:
-            raise UsageError(
-                f"{path}:{exc.lineno}:{exc.colno}: the payload is not valid JSON: {exc.msg}"
-            ) from None
+            return read_json_file(Path(payload_file), "the payload"), payload_file
+        except UnreadableFileError as exc:
+            raise UsageError(str(exc)) from None
     from postback_studio.core.samples import UnknownSampleError, load_sample
 
     assert event is not None

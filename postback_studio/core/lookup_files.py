@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 
 from postback_studio.core.model import LookupSet
+from postback_studio.core.textfiles import read_json_file, read_text_file
 
 
 class LookupFileError(ValueError):
@@ -39,20 +40,9 @@ def read_lookup_csv(text: str, name: str = "<csv>") -> dict[str, str]:
 
 def read_lookups_file(path: Path) -> LookupSet:
     """Read ``--lookups FILE``: JSON for several tables, CSV for the table named by the file stem."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise LookupFileError(f"{path}: no such file") from None
-    except UnicodeDecodeError:
-        raise LookupFileError(f"{path}: not UTF-8 text") from None
-    except OSError as exc:
-        raise LookupFileError(f"{path}: cannot read: {exc.strerror}") from None
     if path.suffix.lower() == ".csv":
-        return {path.stem: read_lookup_csv(text, str(path))}
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise LookupFileError(f"{path}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}") from None
+        return {path.stem: read_lookup_csv(read_text_file(path, LookupFileError), str(path))}
+    document = read_json_file(path, "the lookup file", LookupFileError)
     if not isinstance(document, dict):
         raise LookupFileError(
             f'{path}: expected a JSON object {{"<template field>": {{"<key>": "<value>"}}}}'

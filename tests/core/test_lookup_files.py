@@ -34,7 +34,11 @@ def test_json_tables(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("text", "message"),
-    [("{", r"t\.json:1:2: not valid JSON"), ("[]", "expected a JSON object"), ('{"sku": 1}', "field 'sku'")],
+    [
+        ("{", r"t\.json:1:2: the lookup file is not valid JSON"),
+        ("[]", "expected a JSON object"),
+        ('{"sku": 1}', "field 'sku'"),
+    ],
 )
 def test_bad_json_is_refused_with_a_reason(tmp_path: Path, text: str, message: str) -> None:
     path = tmp_path / "t.json"

@@ -449,8 +449,13 @@ class RenderEngine:
             first = analysis.security[0]
             return Diagnostic(first.severity, code, first.message, _in_part(first.location, part.name))
         line = answer.get("line")
-        location = Location(Where.TEMPLATE, int(line), 1, part.name) if line else None
-        return Diagnostic(Severity.ERROR, code, str(answer["message"]), location)
+        message = str(answer["message"])
+        location = None
+        if line:
+            location = Location(
+                Where.TEMPLATE, int(line), _error_column(part.source, int(line), message), part.name
+            )
+        return Diagnostic(Severity.ERROR, code, message, location)
 
     def _acquire(self) -> _WorkerProcess:
         with self._pool_lock:
@@ -503,6 +508,25 @@ def _lookup_location(part: _Part, line: int | None, key: str = "") -> Location |
             column = start + 1
             break
     return Location(Where.TEMPLATE, line, column, part.name)
+
+
+_NAMED_IN_ERROR = re.compile(r"'(\w+)' is undefined|has no attribute '(\w+)'|attribute '(\w+)'")
+
+
+def _error_column(source: str, line: int, message: str) -> int:
+    """Where on its line a runtime error happened: at the name the message names, else the first tag."""
+    lines = source.split("\n")
+    if not 1 <= line <= len(lines):
+        return 1
+    text = lines[line - 1]
+    match = _NAMED_IN_ERROR.search(message)
+    if match:
+        name = next(group for group in match.groups() if group)
+        found = re.search(rf"(?<![\w'\"]){re.escape(name)}\b", text)
+        if found:
+            return found.start() + 1
+    tag = re.search(r"\{[{%]", text)
+    return tag.start() + 1 if tag else 1
 
 
 def _missed_key(answer: dict[str, Any]) -> str:

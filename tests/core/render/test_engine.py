@@ -57,7 +57,8 @@ def test_runtime_errors_carry_the_template_line(engine: RenderEngine) -> None:
     result = engine.render("ok\n\n{{ nothing.deeper.still }}", {}, fmt=OutputFormat.TEXT)
     assert result.output is None
     error = result.errors[0]
-    assert error.code == "runtime" and error.location is not None and error.location.line == 3
+    assert error.code == "runtime" and error.location is not None
+    assert (error.location.line, error.location.column) == (3, 4)
 
 
 def test_syntax_errors_carry_the_template_line(engine: RenderEngine) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import os
 import queue
 import re
 import subprocess
@@ -99,6 +100,7 @@ class _WorkerProcess:
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
+            env=_worker_environment(),
         )
         self.replies: queue.SimpleQueue[bytes] = queue.SimpleQueue()
         stdout = self.process.stdout
@@ -532,6 +534,18 @@ def _error_column(source: str, line: int, message: str) -> int:
 def _missed_key(answer: dict[str, Any]) -> str:
     misses = [key for _, key, hit, _, _ in answer.get("lookups", []) if not hit]
     return str(misses[-1]) if misses else ""
+
+
+def _worker_environment() -> dict[str, str]:
+    """This process's environment, with the directory our package came from first on the path.
+
+    The worker must run the same code as the engine that starts it, even when this process found
+    ``postback_studio`` through a path the child would not inherit (a test runner, an IDE).
+    """
+    package_root = str(Path(__file__).resolve().parents[3])
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH", "")) if p)
+    return env
 
 
 def _in_part(location: Location | None, part: str) -> Location | None:

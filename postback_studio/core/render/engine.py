@@ -55,6 +55,10 @@ _ANALYSIS_CACHE = 256
 _EOF = b""
 
 
+class WorkerStartError(RuntimeError):
+    """The worker process could not be started (a broken installation, no resources left)."""
+
+
 @dataclass(frozen=True)
 class TemplateRendering:
     """A whole template rendered: ``body`` for a webhook; ``subject``, ``html``, ``text`` for an email.
@@ -121,7 +125,7 @@ class _WorkerProcess:
             line = self.receive(STARTUP_TIMEOUT)
             if line is None or decode(line) != {"ready": True}:
                 self.kill()
-                raise RuntimeError("the render worker process did not start")
+                raise WorkerStartError("the render worker process did not start")
             self.ready = True
 
     def send(self, data: bytes) -> bool:
@@ -337,7 +341,11 @@ class RenderEngine:
             )
             + b"\n"
         )
-        worker = self._acquire()
+        try:
+            worker = self._acquire()
+        except (WorkerStartError, OSError) as exc:
+            refused = Diagnostic(Severity.ERROR, "runtime", f"cannot render: {exc}")
+            return {p.name: self._failed(p, self.analyze(p.source), refused, payload, strict) for p in keyed}
         started = time.perf_counter()
         reply: dict[str, Any] | None = None
         failure: Diagnostic | None = None

@@ -185,3 +185,16 @@ def test_closed_engine_refuses_to_render() -> None:
     engine.close()
     with pytest.raises(RuntimeError, match="closed"):
         engine.render("x", {}, fmt=OutputFormat.TEXT)
+
+
+def test_a_worker_that_cannot_start_is_a_diagnostic_not_a_crash(monkeypatch: pytest.MonkeyPatch) -> None:
+    import postback_studio.core.render.engine as engine_module
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise OSError("no interpreter")
+
+    monkeypatch.setattr(engine_module.subprocess, "Popen", refuse)
+    with RenderEngine() as broken:
+        result = broken.render("{{ orderId }}", {}, fmt=OutputFormat.TEXT)
+    assert result.output is None
+    assert result.errors[0].code == "runtime" and "cannot render: no interpreter" in result.errors[0].message

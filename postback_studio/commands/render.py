@@ -54,19 +54,13 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _render(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
     from postback_studio.commands._rendering import (
         UsageError,
-        exit_code,
         load_lookups,
         load_payload,
         load_template_file,
-        report,
     )
-    from postback_studio.core.model import OutputFormat, TemplateKind
-    from postback_studio.core.render.engine import RenderEngine
-    from postback_studio.core.render.validate import SchemaFileError
+    from postback_studio.core.model import OutputFormat
     from postback_studio.core.template_files import is_email_filename
 
     fmt = OutputFormat(args.format) if args.format else None
@@ -75,18 +69,36 @@ def _render(args: argparse.Namespace) -> int:
         raise UsageError(f"--format {fmt.value}: an email template renders html and text parts")
     loaded = load_template_file(args.template, None if email else fmt)
     payload, _ = load_payload(args.event, args.payload)
-    lookups = load_lookups(args.lookups)
+    return render_loaded(
+        loaded, payload, lookups=load_lookups(args.lookups), strict=args.strict, schema=args.schema, part=fmt
+    )
+
+
+def render_loaded(
+    loaded: Any, payload: Any, *, lookups: Any, strict: bool, schema: str | None, part: Any = None
+) -> int:
+    """Render an already loaded template (a file now, a workspace template later) and report.
+
+    ``part`` picks one part of an email (``OutputFormat.HTML`` or ``TEXT``); None prints them all.
+    """
+    from pathlib import Path
+
+    from postback_studio.commands._rendering import UsageError, exit_code, report
+    from postback_studio.core.model import TemplateKind
+    from postback_studio.core.render.engine import RenderEngine
+    from postback_studio.core.render.validate import SchemaFileError
+
     template = loaded.template
-    if args.schema and template.kind is TemplateKind.EMAIL:
+    if schema and template.kind is TemplateKind.EMAIL:
         raise UsageError("--schema applies to JSON or XML webhook templates, not email templates")
-    schema = Path(args.schema) if args.schema else None
-    if schema is not None and not schema.is_file():
-        raise UsageError(f"{schema}: no such file")
+    schema_path = Path(schema) if schema else None
+    if schema_path is not None and not schema_path.is_file():
+        raise UsageError(f"{schema_path}: no such file")
     with RenderEngine() as engine:
         if template.kind is TemplateKind.EMAIL:
-            rendering = engine.render_template(template, payload, lookups=lookups, strict=args.strict)
+            rendering = engine.render_template(template, payload, lookups=lookups, strict=strict)
             if rendering.rendered:
-                _print_email({name: r.output for name, r in rendering.parts.items()}, fmt)
+                _print_email({name: r.output for name, r in rendering.parts.items()}, part)
             report(rendering.diagnostics, loaded)
             return exit_code(rendering.parts.values(), rendering.notes)
         try:
@@ -95,8 +107,8 @@ def _render(args: argparse.Namespace) -> int:
                 payload,
                 fmt=template.format,
                 lookups=lookups,
-                strict=args.strict,
-                schema=schema,
+                strict=strict,
+                schema=schema_path,
             )
         except SchemaFileError as exc:
             raise UsageError(str(exc)) from None

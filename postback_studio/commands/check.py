@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from postback_studio.commands._rendering import LoadedTemplate
+    from postback_studio.core.model import LookupSet
 
 
 def register(subparsers: Any) -> None:
@@ -47,7 +51,9 @@ def run(args: argparse.Namespace) -> int:
         return 1
 
 
-def check_loaded(loaded: Any, events: list[str] | None, lookups: Any, *, strict: bool = False) -> int:
+def check_loaded(
+    loaded: LoadedTemplate, events: list[str] | None, lookups: LookupSet | None, *, strict: bool = False
+) -> int:
     """Check an already loaded template (a file now; a workspace template later) and print the grid."""
     from postback_studio.commands._rendering import UsageError, format_diagnostic
     from postback_studio.core.check import check_template, events_in_name, samples_to_check

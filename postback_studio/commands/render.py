@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from postback_studio.commands._rendering import LoadedTemplate
+    from postback_studio.core.model import LookupSet, OutputFormat
 
 FORMATS = ("json", "xml", "html", "text")
 
@@ -75,7 +79,13 @@ def _render(args: argparse.Namespace) -> int:
 
 
 def render_loaded(
-    loaded: Any, payload: Any, *, lookups: Any, strict: bool, schema: str | None, part: Any = None
+    loaded: LoadedTemplate,
+    payload: Any,
+    *,
+    lookups: LookupSet | None,
+    strict: bool,
+    schema: str | None,
+    part: OutputFormat | None = None,
 ) -> int:
     """Render an already loaded template (a file now, a workspace template later) and report.
 
@@ -119,7 +129,7 @@ def render_loaded(
         return exit_code([result])
 
 
-def _print_email(outputs: dict[str, str | None], fmt: Any) -> None:
+def _print_email(outputs: dict[str, str | None], fmt: OutputFormat | None) -> None:
     from postback_studio.core.model import OutputFormat
 
     if fmt is OutputFormat.HTML:

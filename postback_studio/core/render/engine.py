@@ -374,6 +374,9 @@ class RenderEngine:
                         failure = _reply_failure(str(reply["error"]))
                         worker.kill()
                         reply = None
+                    elif any(part.get("code") == "memory-limit" for part in reply["parts"]):
+                        # A process that ran out of memory may be left in a bad state: start afresh.
+                        worker.kill()
         finally:
             roundtrip = time.perf_counter() - started
             self._release(worker)

@@ -69,8 +69,18 @@ def validate_json(output: str, *, schema: Schema | None = None, part: str = "bod
             duplicates.append("")
         return result
 
+    def refuse_constant(name: str) -> Any:
+        raise _NonStandardConstantError(name)
+
     try:
-        document = json.loads(output, object_pairs_hook=pairs)
+        document = json.loads(output, object_pairs_hook=pairs, parse_constant=refuse_constant)
+    except _NonStandardConstantError as exc:
+        line, column = _find_constant(output, exc.name)
+        text = (
+            f"Invalid JSON: output line {line}, column {column}: {exc.name} is not a JSON value"
+            " (Python's json accepts it, most receivers do not)"
+        )
+        return (Diagnostic(Severity.ERROR, "json-syntax", text, _location(line, column, part)),)
     except JSONDecodeError as exc:
         message = exc.msg[0].lower() + exc.msg[1:]
         snippet = _snippet(output, exc.lineno)
@@ -93,6 +103,30 @@ def validate_json(output: str, *, schema: Schema | None = None, part: str = "bod
     if schema is not None:
         diagnostics.extend(schema.check(document, part))
     return tuple(diagnostics)
+
+
+class _NonStandardConstantError(ValueError):
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
+
+
+def _find_constant(text: str, name: str) -> tuple[int, int]:
+    """Where ``NaN``/``Infinity`` first stands outside a string (a rare, slow path)."""
+    in_string = escaped = False
+    for index, char in enumerate(text):
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif text.startswith(name, index) or (name.startswith("-") and text.startswith(name[1:], index)):
+            return text.count("\n", 0, index) + 1, index - text.rfind("\n", 0, index)
+    return 1, 1
 
 
 def find_duplicate_keys(text: str) -> list[tuple[str, int, int]]:

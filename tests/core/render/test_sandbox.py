@@ -127,3 +127,8 @@ def test_ordinary_formatting_still_works(engine: RenderEngine) -> None:
         fmt=OutputFormat.TEXT,
     )
     assert result.output == "003.1     ab   x   1024 ababab"
+
+
+def test_payload_keys_with_one_underscore_are_data(engine: RenderEngine) -> None:
+    result = engine.render("{{ order._id }}", {"order": {"_id": "5f0e"}}, fmt=OutputFormat.TEXT)
+    assert result.output == "5f0e"

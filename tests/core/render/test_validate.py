@@ -100,3 +100,11 @@ def test_html_problems_are_warnings() -> None:
 
 def test_html_optional_end_tags_and_void_elements_are_fine() -> None:
     assert validate_html("<table><tr><td>a<td>b</table><p>one<p>two<br><img src=x>") == ()
+
+
+def test_nan_and_infinity_are_not_json() -> None:
+    (diagnostic,) = validate_json('{"a": "NaN",\n "b": NaN}')
+    assert diagnostic.code == "json-syntax" and diagnostic.location is not None
+    assert (diagnostic.location.line, diagnostic.location.column) == (2, 7)
+    assert "NaN is not a JSON value" in diagnostic.message
+    assert validate_json("[-Infinity]")[0].code == "json-syntax"

@@ -48,6 +48,7 @@ from postback_studio.core.render.result import (
 )
 from postback_studio.core.render.validate import Schema, SchemaFileError, load_schema, validate_output
 from postback_studio.core.render.wire import decode, encode
+from postback_studio.core.textfiles import read_text_file
 
 #: Seconds a new worker may take to start (imports), outside the render's time limit.
 STARTUP_TIMEOUT = 60.0
@@ -305,11 +306,7 @@ class RenderEngine:
         if schema is None:
             return None
         if isinstance(schema, Path):
-            try:
-                text = schema.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError) as exc:
-                raise SchemaFileError(f"{schema}: cannot read the schema: {exc}") from None
-            name = str(schema)
+            text, name = read_text_file(schema, SchemaFileError), str(schema)
         else:
             text, name = schema, "<schema>"
         key = (_source_key(text), fmt)

@@ -247,6 +247,17 @@ class _Walker:
             for child in node.iter_child_nodes():
                 self.visit(child, optional)
 
+    def visit_condition(self, test: nodes.Node) -> None:
+        """A field tested for truth (``{% if shipment %}``, ``not x``, ``a or b``) may be missing on
+        purpose; a field compared with something (``x == 2``) may not."""
+        if isinstance(test, nodes.Not):
+            self.visit_condition(test.node)
+        elif isinstance(test, nodes.And | nodes.Or):
+            self.visit_condition(test.left)
+            self.visit_condition(test.right)
+        else:
+            self.visit(test, isinstance(test, nodes.Name | nodes.Getattr | nodes.Getitem))
+
     def visit_body(self, body: Sequence[nodes.Node]) -> None:
         for child in body:
             self.visit(child)
@@ -273,14 +284,14 @@ class _Walker:
             self.visit(child)
 
     def visit_if(self, node: nodes.If, optional: bool) -> None:
-        self.visit(node.test, True)
+        self.visit_condition(node.test)
         self.visit_body(node.body)
         for elif_ in node.elif_:
             self.visit(elif_)
         self.visit_body(node.else_)
 
     def visit_condexpr(self, node: nodes.CondExpr, optional: bool) -> None:
-        self.visit(node.test, True)
+        self.visit_condition(node.test)
         self.visit(node.expr1, optional)
         if node.expr2 is not None:
             self.visit(node.expr2, optional)
@@ -295,7 +306,7 @@ class _Walker:
             for name_node in node.target.find_all(nodes.Name):
                 self.scopes[-1][name_node.name] = None
         if node.test is not None:
-            self.visit(node.test, True)
+            self.visit_condition(node.test)
         self.visit_body(node.body)
         self.scopes.pop()
         self.visit_body(node.else_)

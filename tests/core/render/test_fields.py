@@ -107,3 +107,18 @@ def test_security_refusals_are_located_statically() -> None:
 def test_bindings_tell_which_path_a_loop_variable_stands_for() -> None:
     analysis = analyze_template("{% for item in items %}\n{{ item.sku }}\n{% endfor %}")
     assert [(b.name, b.path, b.line, b.end_line) for b in analysis.bindings] == [("item", "items[]", 1, 2)]
+
+
+def test_compared_fields_are_not_optional() -> None:
+    refs = analyze_fields(
+        "{% if not a and (b or c.d) %}{% endif %}{% if e == 2 %}{% endif %}{{ f if g else h }}"
+    )
+    assert [(r.path, r.optional) for r in refs] == [
+        ("a", True),
+        ("b", True),
+        ("c.d", True),
+        ("e", False),
+        ("g", True),
+        ("f", False),
+        ("h", False),
+    ]

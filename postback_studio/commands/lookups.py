@@ -61,9 +61,8 @@ def _list(args: argparse.Namespace) -> int:
         print(json.dumps(rows, indent=2, ensure_ascii=False))
     else:
         for row in rows:
-            print(
-                f"{row['name']}\t{row['templateField']}\t{row['customer'] or '(global)'}\t{row['rows']} row(s)"
-            )
+            owner = row["customer"] or "(global)"
+            print(f"{row['name']}\t{row['templateField']}\t{owner}\t{row['rows']} row(s)")
     return 0
 
 

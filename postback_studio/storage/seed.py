@@ -92,8 +92,12 @@ def _templates(workspace: Workspace, resources: Path | None) -> list[Template]:
     saved: list[Template] = []
     for path in sorted(folder.glob("*.j2")):
         try:
-            template = read_template_file(path).template
-            saved.append(workspace.templates.save(replace(template, status=TemplateStatus.ACTIVE)))
+            template = replace(read_template_file(path).template, status=TemplateStatus.ACTIVE)
+            if workspace.templates.get_by_name(template.name) is not None:
+                # order-shipped.json.j2 and order-shipped.email.j2 share a stem; names must be unique.
+                label = "email" if template.kind is TemplateKind.EMAIL else template.format.value
+                template = replace(template, name=f"{template.name} ({label})")
+            saved.append(workspace.templates.save(template))
         except (TemplateFileError, ValidationError):
             continue
     return saved

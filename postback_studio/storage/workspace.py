@@ -209,7 +209,18 @@ def _configure(conn: sqlite3.Connection, path: Path) -> None:
 
 
 def _upgrade(conn: sqlite3.Connection, path: Path) -> bool:
-    """Bring the file to the current schema; return True when it was new (empty)."""
+    """Bring the file to the current schema; return True when it was new (empty).
+
+    The backup is taken before the write transaction (SQLite's backup API cannot copy a database
+    its own connection holds a write lock on); the version is read again under the lock, so two
+    processes opening the same old file upgrade it once.
+    """
+    try:
+        before = current_version(conn)
+    except sqlite3.DatabaseError as exc:
+        raise WorkspaceError(f"{path}: not a Postback Studio workspace ({exc})") from None
+    if 0 < before < SCHEMA_VERSION:
+        _backup(conn, path, before)
     try:
         conn.execute("BEGIN IMMEDIATE")
     except sqlite3.OperationalError as exc:
@@ -228,8 +239,6 @@ def _upgrade(conn: sqlite3.Connection, path: Path) -> bool:
             ).fetchone()[0]
             if others:
                 raise WorkspaceError(f"{path}: an SQLite file, but not a Postback Studio workspace")
-        elif version < SCHEMA_VERSION:
-            _backup(conn, path, version)
         if version < SCHEMA_VERSION:
             migrate(conn, version)
         if version == 0:

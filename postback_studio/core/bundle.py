@@ -123,10 +123,12 @@ def build_document(
     triggers: Iterable[Trigger],
     lookups: Iterable[LookupTable],
     smtp: SmtpSettings | None,
-    *,
-    smtp_has_password: bool = False,
 ) -> dict[str, Any]:
-    """The bundle document for these values (with ids), every reference turned into a name."""
+    """The bundle document for these values (with ids), every reference turned into a name.
+
+    ``secretsToReenter`` depends only on what is configured (a secret header, signing on, an SMTP
+    username), not on whether a value is stored, so export -> import -> export is byte-identical.
+    """
     customer_names = {c.id: c.name for c in customers}
     template_names = {t.id: t.name for t in templates}
 
@@ -172,7 +174,7 @@ def build_document(
             "username": smtp.username,
             "tlsMode": smtp.tls_mode.value,
         }
-        if smtp_has_password:
+        if smtp.username:
             secrets.append("SMTP password")
     document = {
         "schemaVersion": BUNDLE_SCHEMA_VERSION,

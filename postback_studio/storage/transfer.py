@@ -75,7 +75,6 @@ def export_document(workspace: Workspace, customer: str | None = None) -> dict[s
         triggers,
         lookups,
         replace(smtp, password="") if configured else None,
-        smtp_has_password=configured and bool(smtp.password),
     )
 
 

@@ -92,7 +92,8 @@ def test_new_workspace_is_seeded_from_resources(tmp_path: Path) -> None:
     (resources / "lookups").mkdir()
     (resources / "templates" / "order-shipped.json.j2").write_text('{"id": "{{ id }}"}\n')
     (resources / "templates" / "order-shipped.email.j2").write_text(
-        "{% block subject %}Shipped {{ id }}{% endblock %}\n{% block html %}\n<p>{{ id }}</p>\n{% endblock %}\n"
+        "{% block subject %}Shipped {{ id }}{% endblock %}\n"
+        "{% block html %}\n<p>{{ id }}</p>\n{% endblock %}\n"
     )
     (resources / "templates" / "broken.email.j2").write_text("no blocks at all")
     (resources / "lookups" / f"{CARRIER_FIELD}.csv").write_text("key,value\r\nups_surepost,UPS\r\n")

@@ -23,8 +23,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
-    """Exit 0 when applied (or the dry run is clean), 1 for an invalid bundle or a conflict."""
-    from postback_studio.core.bundle import BundleError, read_bundle_file
+    """Exit 0 when applied (or the dry run is clean), 1 for an invalid bundle or a conflict, 2 when the
+    file cannot be read as JSON at all."""
+    from postback_studio.core.bundle import BundleError, BundleReadError, read_bundle_file
     from postback_studio.storage.transfer import Action, apply_bundle
 
     try:
@@ -35,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
         for problem in exc.problems:
             error(f"{args.file}: {problem.pointer or '/'}: {problem.message}")
         error("nothing was imported")
-        return 1
+        return 2 if isinstance(exc, BundleReadError) else 1
     except CommandError as exc:
         error(str(exc))
         return exc.code

@@ -78,6 +78,10 @@ class BundleError(ValueError):
         super().__init__("\n".join(prefix + str(p) for p in self.problems))
 
 
+class BundleReadError(BundleError):
+    """The file is not a bundle at all: missing, unreadable, too big, not UTF-8 or not JSON."""
+
+
 @dataclass(frozen=True)
 class BundleTemplate:
     """A template and the name of its customer (None: shared)."""
@@ -257,15 +261,15 @@ def read_bundle_file(path: Path) -> Bundle:
     try:
         size = path.stat().st_size
         if size > MAX_BUNDLE_BYTES:
-            raise BundleError([BundleProblem("", _too_big(size))], source)
+            raise BundleReadError([BundleProblem("", _too_big(size))], source)
         with path.open("rb") as handle:
             data = handle.read(MAX_BUNDLE_BYTES + 1)
     except FileNotFoundError:
-        raise BundleError([BundleProblem("", "no such file")], source) from None
+        raise BundleReadError([BundleProblem("", "no such file")], source) from None
     except IsADirectoryError:
-        raise BundleError([BundleProblem("", "is a directory, not a bundle file")], source) from None
+        raise BundleReadError([BundleProblem("", "is a directory, not a bundle file")], source) from None
     except OSError as exc:
-        raise BundleError([BundleProblem("", f"cannot read: {exc.strerror}")], source) from None
+        raise BundleReadError([BundleProblem("", f"cannot read: {exc.strerror}")], source) from None
     return parse_bundle(data, source)
 
 
@@ -276,13 +280,13 @@ def _too_big(size: int) -> str:
 def parse_bundle(data: bytes, source: str = "<bundle>") -> Bundle:
     """Check bundle bytes completely and return the values to apply, or raise :class:`BundleError`."""
     if len(data) > MAX_BUNDLE_BYTES:
-        raise BundleError([BundleProblem("", _too_big(len(data)))], source)
+        raise BundleReadError([BundleProblem("", _too_big(len(data)))], source)
     try:
         document = json.loads(data.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
-        raise BundleError([BundleProblem("", f"not UTF-8 text (byte {exc.start})")], source) from None
+        raise BundleReadError([BundleProblem("", f"not UTF-8 text (byte {exc.start})")], source) from None
     except json.JSONDecodeError as exc:
-        raise BundleError(
+        raise BundleReadError(
             [BundleProblem("", f"not JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}")], source
         ) from None
     if not isinstance(document, dict):

@@ -25,8 +25,9 @@ n = 0
 while True:
     n += 1
     template = ws.templates.save(Template(f"t{n}", body="x" * 5000 + str(n)))
-    rid = ws.requests.append(RequestRecord(f"d{n}", 1, Channel.WEBHOOK, Outcome.DELIVERED, float(n), "shipped",
-                                           "https://x.example", request_body=b"y" * 20000))
+    record = RequestRecord(f"d{n}", 1, Channel.WEBHOOK, Outcome.DELIVERED, float(n), "shipped",
+                           "https://x.example", request_body=b"y" * 20000)
+    rid = ws.requests.append(record)
     print(template.id, rid, flush=True)
 """
 

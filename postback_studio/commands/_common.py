@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from postback_studio.storage.workspace import Workspace
@@ -65,3 +67,23 @@ def customer_id(workspace: Workspace, name: str | None) -> int | None:
     if customer is None or customer.id is None:
         raise CommandError(f"no customer named '{name}'", EXIT_USAGE)
     return customer.id
+
+
+def run_action(
+    args: argparse.Namespace, actions: dict[str | None, Callable[[argparse.Namespace], int]]
+) -> int:
+    """Run ``actions[args.action]`` (None: no action given), turning a :class:`CommandError` into its exit."""
+    try:
+        return actions[getattr(args, "action", None)](args)
+    except CommandError as exc:
+        error(str(exc))
+        return exc.code
+
+
+def print_rows(rows: list[dict[str, Any]], as_json: bool, line: Callable[[dict[str, Any]], str]) -> None:
+    """Print rows as a JSON array (``--json``, for scripts) or one tab-separated line each."""
+    if as_json:
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    for row in rows:
+        print(line(row))

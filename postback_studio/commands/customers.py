@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import json
+from typing import Any
 
-from postback_studio.commands._common import CommandError, error, open_workspace
+from postback_studio.commands._common import CommandError, error, open_workspace, print_rows
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -32,10 +32,10 @@ def run(args: argparse.Namespace) -> int:
     except CommandError as exc:
         error(str(exc))
         return exc.code
-    if args.json:
-        print(json.dumps(rows, indent=2, ensure_ascii=False))
-    else:
-        for row in rows:
-            ref = f" [{row['referenceId']}]" if row["referenceId"] else ""
-            print(f"{row['name']}{ref}\t{row['triggers']} trigger(s)")
+    print_rows(rows, args.json, _line)
     return 0
+
+
+def _line(row: dict[str, Any]) -> str:
+    ref = f" [{row['referenceId']}]" if row["referenceId"] else ""
+    return f"{row['name']}{ref}\t{row['triggers']} trigger(s)"

@@ -7,10 +7,17 @@ The CSV is GelatoConnect's bulk-upload shape: two columns, key and value. Import
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
+from typing import Any
 
-from postback_studio.commands._common import CommandError, customer_id, error, open_workspace, write_text
+from postback_studio.commands._common import (
+    CommandError,
+    customer_id,
+    open_workspace,
+    print_rows,
+    run_action,
+    write_text,
+)
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -32,15 +39,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run(args: argparse.Namespace) -> int:
     """Dispatch to the action; exit 1 for invalid rows, 2 for unreadable files or unknown names."""
-    try:
-        if args.action == "export":
-            return _export(args)
-        if args.action == "import":
-            return _import(args)
-        return _list(args)
-    except CommandError as exc:
-        error(str(exc))
-        return exc.code
+    return run_action(args, {None: _list, "list": _list, "export": _export, "import": _import})
 
 
 def _list(args: argparse.Namespace) -> int:
@@ -57,12 +56,7 @@ def _list(args: argparse.Namespace) -> int:
             }
             for t in workspace.lookups.list()
         ]
-    if args.json:
-        print(json.dumps(rows, indent=2, ensure_ascii=False))
-    else:
-        for row in rows:
-            owner = row["customer"] or "(global)"
-            print(f"{row['name']}\t{row['templateField']}\t{owner}\t{row['rows']} row(s)")
+    print_rows(rows, args.json, _line)
     return 0
 
 
@@ -104,3 +98,8 @@ def _import(args: argparse.Namespace) -> int:
         f"imported {len(table.rows)} row(s) into lookup table '{table.name}' (field {table.template_field})"
     )
     return 0
+
+
+def _line(row: dict[str, Any]) -> str:
+    owner = row["customer"] or "(global)"
+    return f"{row['name']}\t{row['templateField']}\t{owner}\t{row['rows']} row(s)"

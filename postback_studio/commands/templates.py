@@ -9,10 +9,17 @@ version of the template with that name.
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
+from typing import Any
 
-from postback_studio.commands._common import CommandError, customer_id, error, open_workspace, write_text
+from postback_studio.commands._common import (
+    CommandError,
+    customer_id,
+    open_workspace,
+    print_rows,
+    run_action,
+    write_text,
+)
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -34,15 +41,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run(args: argparse.Namespace) -> int:
     """Dispatch to the action; exit 1 for invalid templates, 2 for unreadable files or unknown names."""
-    try:
-        if args.action == "export":
-            return _export(args)
-        if args.action == "import":
-            return _import(args)
-        return _list(args)
-    except CommandError as exc:
-        error(str(exc))
-        return exc.code
+    return run_action(args, {None: _list, "list": _list, "export": _export, "import": _import})
 
 
 def _list(args: argparse.Namespace) -> int:
@@ -61,14 +60,7 @@ def _list(args: argparse.Namespace) -> int:
             }
             for t in workspace.templates.list(customer_id=owner)
         ]
-    if args.json:
-        print(json.dumps(rows, indent=2, ensure_ascii=False))
-    else:
-        for row in rows:
-            print(
-                f"{row['name']}\t{row['kind']}/{row['format']}\t{row['status']}\t"
-                f"{row['customer'] or '(shared)'}\tv{row['versions']}"
-            )
+    print_rows(rows, args.json, _line)
     return 0
 
 
@@ -109,3 +101,10 @@ def _import(args: argparse.Namespace) -> int:
     action = "created" if existing is None else f"saved as version {versions} of"
     print(f"{action} template '{saved.name}'")
     return 0
+
+
+def _line(row: dict[str, Any]) -> str:
+    return (
+        f"{row['name']}\t{row['kind']}/{row['format']}\t{row['status']}\t"
+        f"{row['customer'] or '(shared)'}\tv{row['versions']}"
+    )

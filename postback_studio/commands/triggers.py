@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import json
+from typing import Any
 
-from postback_studio.commands._common import CommandError, customer_id, error, open_workspace
+from postback_studio.commands._common import CommandError, customer_id, error, open_workspace, print_rows
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -45,12 +45,12 @@ def run(args: argparse.Namespace) -> int:
     except CommandError as exc:
         error(str(exc))
         return exc.code
-    if args.json:
-        print(json.dumps(rows, indent=2, ensure_ascii=False))
-    else:
-        for row in rows:
-            print(
-                f"{row['customer']}\t{row['name']}\t{row['event']}\t{row['status']}\t"
-                f"{row['method']}:{row['target']}\t{row['template'] or '(no template)'}"
-            )
+    print_rows(rows, args.json, _line)
     return 0
+
+
+def _line(row: dict[str, Any]) -> str:
+    return (
+        f"{row['customer']}\t{row['name']}\t{row['event']}\t{row['status']}\t"
+        f"{row['method']}:{row['target']}\t{row['template'] or '(no template)'}"
+    )

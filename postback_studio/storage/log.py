@@ -129,9 +129,7 @@ class RequestLog(_Repository):
 
     def get(self, request_id: int) -> RequestRecord:
         """One entry, or :class:`NotFoundError`."""
-        row = self._row("SELECT * FROM requests WHERE id = ?", (request_id,))
-        if row is None:
-            raise NotFoundError(f"no request with id {request_id}")
+        row = self._by_id("requests", request_id, "request")
         return _record(row)
 
     def query(
@@ -274,9 +272,7 @@ class PendingRepository(_Repository):
 
     def get(self, retry_id: int) -> PendingRetry:
         """One retry, or :class:`NotFoundError`."""
-        row = self._row("SELECT * FROM pending_retries WHERE id = ?", (retry_id,))
-        if row is None:
-            raise NotFoundError(f"no pending retry with id {retry_id}")
+        row = self._by_id("pending_retries", retry_id, "pending retry")
         return _pending(row)
 
     def due(self, now: float, limit: int = 100) -> builtins.list[PendingRetry]:
@@ -404,16 +400,12 @@ class InboxRepository(_Repository):
 
     def get_http(self, request_id: int) -> InboxHttpRequest:
         """One received HTTP request, or :class:`NotFoundError`."""
-        row = self._row("SELECT * FROM inbox_http WHERE id = ?", (request_id,))
-        if row is None:
-            raise NotFoundError(f"no inbox request with id {request_id}")
+        row = self._by_id("inbox_http", request_id, "inbox request")
         return _http(row)
 
     def get_email(self, email_id: int) -> InboxEmail:
         """One received email, or :class:`NotFoundError`."""
-        row = self._row("SELECT * FROM inbox_email WHERE id = ?", (email_id,))
-        if row is None:
-            raise NotFoundError(f"no inbox email with id {email_id}")
+        row = self._by_id("inbox_email", email_id, "inbox email")
         return _email(row)
 
     def clear(self) -> None:

@@ -70,6 +70,13 @@ class _Repository:
         rows = self._rows(sql, params)
         return rows[0] if rows else None
 
+    def _by_id(self, table: str, row_id: int, what: str) -> Row:
+        """The row with ``row_id`` or :class:`NotFoundError` saying ``no <what> with id N``."""
+        row = self._row(f"SELECT * FROM {table} WHERE id = ?", (row_id,))
+        if row is None:
+            raise NotFoundError(f"no {what} with id {row_id}")
+        return row
+
 
 def _unique(
     conn: sqlite3.Connection, sql: str, params: tuple[Any, ...], message: str
@@ -116,9 +123,7 @@ class CustomerRepository(_Repository):
 
     def get(self, customer_id: int) -> Customer:
         """The customer with that id, or :class:`NotFoundError`."""
-        row = self._row("SELECT * FROM customers WHERE id = ?", (customer_id,))
-        if row is None:
-            raise NotFoundError(f"no customer with id {customer_id}")
+        row = self._by_id("customers", customer_id, "customer")
         return _customer(row)
 
     def get_by_name(self, name: str) -> Customer | None:
@@ -284,9 +289,7 @@ class TemplateRepository(_Repository):
 
     def get(self, template_id: int) -> Template:
         """The template with that id (its current content), or :class:`NotFoundError`."""
-        row = self._row("SELECT * FROM templates WHERE id = ?", (template_id,))
-        if row is None:
-            raise NotFoundError(f"no template with id {template_id}")
+        row = self._by_id("templates", template_id, "template")
         return _template(row)
 
     def get_by_name(self, name: str) -> Template | None:
@@ -499,9 +502,7 @@ class TriggerRepository(_Repository):
 
     def get(self, trigger_id: int, *, with_secrets: bool = True) -> Trigger:
         """The trigger with that id, secrets filled in unless ``with_secrets`` is False."""
-        row = self._row("SELECT * FROM triggers WHERE id = ?", (trigger_id,))
-        if row is None:
-            raise NotFoundError(f"no trigger with id {trigger_id}")
+        row = self._by_id("triggers", trigger_id, "trigger")
         trigger = _trigger(row)
         return self._with_secrets(trigger) if with_secrets else trigger
 
@@ -635,9 +636,7 @@ class LookupRepository(_Repository):
 
     def get(self, table_id: int) -> LookupTable:
         """The table with its rows, or :class:`NotFoundError`."""
-        row = self._row("SELECT * FROM lookup_tables WHERE id = ?", (table_id,))
-        if row is None:
-            raise NotFoundError(f"no lookup table with id {table_id}")
+        row = self._by_id("lookup_tables", table_id, "lookup table")
         return self._table(row)
 
     def get_by_name(self, name: str) -> LookupTable | None:
@@ -824,9 +823,7 @@ class SampleRepository(_Repository):
 
     def get(self, sample_id: int) -> SamplePayload:
         """The sample with that id, or :class:`NotFoundError`."""
-        row = self._row("SELECT * FROM samples WHERE id = ?", (sample_id,))
-        if row is None:
-            raise NotFoundError(f"no sample with id {sample_id}")
+        row = self._by_id("samples", sample_id, "sample")
         return _sample(row)
 
     def list(self, event: Event | None = None) -> builtins.list[SamplePayload]:

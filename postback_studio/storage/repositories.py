@@ -151,7 +151,7 @@ class CustomerRepository(_Repository):
             what = ", ".join(f"{n} {kind}" for kind, n in owned.items() if n)
             raise InUseError(
                 f"customer '{customer.name}' still has {what}; delete those first or delete with "
-                "cascade=True (CLI: --cascade) to remove them together"
+                "cascade=True to remove them together"
             )
         with self._ws.transaction():
             for trigger in self._ws.triggers.list(customer_id=customer_id):

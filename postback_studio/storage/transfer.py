@@ -147,6 +147,7 @@ def _apply(workspace: Workspace, bundle: Bundle, plan: list[PlanItem]) -> None:
             saved = _save(plan, "customer", customer.name, existing, wanted, save=workspace.customers.save)
             assert saved.id is not None
             customer_ids[customer.name] = saved.id
+    before = _detach_bundle_triggers(workspace, bundle, customer_ids)
     template_ids: dict[str, int] = {}
     for index, item in enumerate(bundle.templates):
         with _pointing(f"/templates/{index}"):
@@ -165,7 +166,7 @@ def _apply(workspace: Workspace, bundle: Bundle, plan: list[PlanItem]) -> None:
         with _pointing(f"/triggers/{index}"):
             owner = _owner(workspace, customer_ids, named.customer)
             assert owner is not None
-            trigger_existing = workspace.triggers.get_by_name(owner, named.trigger.name)
+            trigger_existing = before.get((owner, named.trigger.name))
             trigger = replace(
                 named.trigger,
                 customer_id=owner,
@@ -176,11 +177,13 @@ def _apply(workspace: Workspace, bundle: Bundle, plan: list[PlanItem]) -> None:
                 plan,
                 "trigger",
                 trigger.name,
-                _without_secrets(trigger_existing),
+                trigger_existing,
                 trigger,
                 save=workspace.triggers.save,
                 customer=named.customer,
             )
+            if trigger_existing == trigger:
+                workspace.triggers.save(trigger)  # re-attach the template detached above
     for index, lookup in enumerate(bundle.lookups):
         with _pointing(f"/lookupTables/{index}"):
             table_existing = workspace.lookups.get_by_name(lookup.table.name)
@@ -205,10 +208,27 @@ def _apply(workspace: Workspace, bundle: Bundle, plan: list[PlanItem]) -> None:
                 workspace.smtp.set(wanted_smtp)
 
 
-def _without_secrets(trigger: Trigger | None) -> Trigger | None:
+def _detach_bundle_triggers(
+    workspace: Workspace, bundle: Bundle, customer_ids: dict[str, int]
+) -> dict[tuple[int, str], Trigger]:
+    """Unhook the bundle's existing triggers from their templates until they are saved again.
+
+    A bundle may change a template's format together with the trigger that uses it; saved one after
+    the other, the template's save would be refused because the (old) trigger still expects the old
+    format. Returns the triggers as they were (secret values blank), keyed by (customer id, name).
+    """
+    before: dict[tuple[int, str], Trigger] = {}
+    for named in bundle.triggers:
+        owner = customer_ids.get(named.customer)
+        found = None if owner is None else workspace.triggers.get_by_name(owner, named.trigger.name)
+        if found is not None and owner is not None and found.id is not None:
+            before[(owner, found.name)] = _without_secrets(found)
+            workspace.conn.execute("UPDATE triggers SET template_id = NULL WHERE id = ?", (found.id,))
+    return before
+
+
+def _without_secrets(trigger: Trigger) -> Trigger:
     """The stored trigger as a bundle would carry it (secret values blank), for the unchanged test."""
-    if trigger is None:
-        return None
     return replace(
         trigger,
         signing_secret="",

@@ -238,16 +238,17 @@ def test_conflict_with_the_workspace_rolls_back_everything(ws: Workspace) -> Non
     before = _export(ws)
     document = _valid()
     document["customers"].append({"name": "Zed", "referenceId": "", "notes": ""})
-    # 'shipped' exists (shared, used by Acme's trigger); moving it to customer Zed breaks that trigger.
+    # 'mail' belongs to Acme and Acme's trigger 'mail' (not in the bundle) uses it: moving it to Zed
+    # would break that trigger, so the whole import is refused.
     document["templates"].append(
         {
-            "name": "shipped",
+            "name": "mail",
             "customer": "Zed",
-            "kind": "webhook",
-            "format": "json",
+            "kind": "email",
+            "format": "html",
             "status": "draft",
-            "subject": "",
-            "body": "{}",
+            "subject": "Hi",
+            "body": "<p/>",
             "textBody": "",
         }
     )
@@ -257,3 +258,22 @@ def test_conflict_with_the_workspace_rolls_back_everything(ws: Workspace) -> Non
     assert "conflicts with the workspace" in str(info.value)
     assert _export(ws) == before
     assert ws.customers.get_by_name("Zed") is None
+
+
+def test_template_and_its_trigger_can_change_format_together(ws: Workspace) -> None:
+    _fill(ws)
+    document = json.loads(_export(ws))
+    [shipped] = [t for t in document["templates"] if t["name"] == "shipped"]
+    shipped.update(format="xml", body="<order/>")
+    [hook] = [t for t in document["triggers"] if t["name"] == "hook" and t["customer"] == "Acme"]
+    hook["format"] = "xml"
+    plan = apply_bundle(ws, parse_bundle(json.dumps(document).encode()))
+    changed = {(p.kind, p.name) for p in plan if p.action is Action.UPDATE}
+    assert changed == {("template", "shipped"), ("trigger", "hook")}
+    acme = ws.customers.get_by_name("Acme")
+    assert acme is not None
+    trigger = ws.triggers.get_by_name(acme.id or 0, "hook")
+    assert trigger is not None and trigger.format is OutputFormat.XML
+    assert trigger.template_id == ws.templates.get_by_name("shipped").id  # type: ignore[union-attr]
+    assert trigger.signing_secret == "whsec_12345678", "secrets survive an import update"
+    assert json.loads(_export(ws)) == document

@@ -148,3 +148,51 @@ def test_transaction_rolls_back_everything_on_error(ws: Workspace) -> None:
             ws.customers.add(Customer("B"))
         raise RuntimeError("boom")
     assert ws.customers.list() == []
+
+
+def test_a_worker_thread_writes_through_its_own_workspace(ws_path: Path) -> None:
+    import threading
+
+    from postback_studio.core.requestlog import Channel, Outcome, RequestRecord
+
+    errors: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            with Workspace.open(ws_path, seed=False) as own:
+                for n in range(50):
+                    own.requests.append(
+                        RequestRecord(
+                            f"d{n}", 1, Channel.WEBHOOK, Outcome.DELIVERED, float(n), "shipped", "x"
+                        )
+                    )
+        except BaseException as exc:  # reported to the test thread
+            errors.append(exc)
+
+    with Workspace.open(ws_path, seed=False) as ws:
+        thread = threading.Thread(target=worker)
+        thread.start()
+        from postback_studio.core.model import Customer
+
+        for n in range(50):
+            ws.customers.add(Customer(f"c{n}"))
+        thread.join()
+        assert errors == []
+        assert ws.requests.count() == 50 and len(ws.customers.list()) == 50
+
+
+def test_a_workspace_refuses_use_from_another_thread(ws: Workspace) -> None:
+    import threading
+
+    caught: list[BaseException] = []
+
+    def other() -> None:
+        try:
+            ws.customers.list()
+        except sqlite3.ProgrammingError as exc:
+            caught.append(exc)
+
+    thread = threading.Thread(target=other)
+    thread.start()
+    thread.join()
+    assert caught and "thread" in str(caught[0])

@@ -70,6 +70,7 @@ class TemplateMapperView(QWidget):
         self._result: RenderResult | None = None
         self._output_spans: tuple[tuple[Span, ...], ...] | None = None
         self._loading_payload = False
+        self._alternative_previews: list[QWidget] = []
         self._build_payload_pane()
         self._build_editor_pane()
         self._build_preview_pane()
@@ -241,7 +242,10 @@ class TemplateMapperView(QWidget):
             self.status_label.setStyleSheet(_MUTED_STYLE)
 
     def show_result(
-        self, result: RenderResult, output_spans: tuple[tuple[Span, ...], ...] | None = None
+        self,
+        result: RenderResult,
+        output_spans: tuple[tuple[Span, ...], ...] | None = None,
+        part: str = "body",
     ) -> None:
         """Show a render: output, status line, marked output line, Problems and gutter marks.
 
@@ -250,6 +254,8 @@ class TemplateMapperView(QWidget):
             output_spans: Highlight spans of ``result.output`` lexed on the worker thread
                 (``line_spans(output, lexer_for(fmt, template=False))``), so a large output is not
                 lexed on the GUI thread. Used for the raw view only.
+            part: The template part the editor shows (``body``; ``html`` or ``text`` of an email):
+                gutter marks are set for diagnostics of that part.
         """
         self._result = result
         self._output_spans = output_spans
@@ -261,7 +267,7 @@ class TemplateMapperView(QWidget):
         self.editor.set_marks(
             (d.location.line, d.severity, d.message)
             for d in result.diagnostics
-            if d.location is not None and d.location.where is Where.TEMPLATE and d.location.part == "body"
+            if d.location is not None and d.location.where is Where.TEMPLATE and d.location.part == part
         )
         if result.output is not None:
             self._show_output()
@@ -275,6 +281,35 @@ class TemplateMapperView(QWidget):
     def last_result(self) -> RenderResult | None:
         """The result on show."""
         return self._result
+
+    # -- extension points for the page ---------------------------------------------------------
+
+    def add_editor_bar(self, widget: QWidget) -> None:
+        """Put ``widget`` between the editor's title row and the editor (the email part tabs)."""
+        layout = self.editor_pane.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.insertWidget(1, widget)
+
+    def add_payload_bar(self, widget: QWidget) -> None:
+        """Put ``widget`` under the payload's status line (the sample actions)."""
+        layout = self.payload_pane.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.addWidget(widget)
+
+    def add_preview_widget(self, widget: QWidget) -> None:
+        """Add an alternative preview (an email's parts), hidden until :meth:`use_preview_widget`."""
+        layout = self.preview_pane.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.insertWidget(layout.indexOf(self.output_view) + 1, widget, 1)
+        widget.hide()
+        self._alternative_previews.append(widget)
+
+    def use_preview_widget(self, widget: QWidget | None) -> None:
+        """Show ``widget`` instead of the output view (None: the output view and its Pretty toggle)."""
+        for other in self._alternative_previews:
+            other.setVisible(other is widget)
+        self.output_view.setVisible(widget is None)
+        self.pretty_toggle.setVisible(widget is None)
 
     # -- view behaviour ------------------------------------------------------------------------
 

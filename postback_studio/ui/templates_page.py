@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from postback_studio.core.model import OutputFormat, Template, TemplateKind, TemplateStatus
+from postback_studio.core.model import Event, OutputFormat, Template, TemplateKind, TemplateStatus
 from postback_studio.core.preview import parse_json
 from postback_studio.core.records import SamplePayload
 from postback_studio.core.recovery import RecoveryDraft, RecoveryStore, folder_for_workspace, key_for
@@ -573,7 +573,22 @@ class TemplatesPage(QWidget):
         if template.id is not None:
             self._settings.setValue("templates/last_template", template.id)
             self.template_opened.emit(template.id)
-        self.render_now()
+        if not self._follow_template_event():
+            self.render_now()
+
+    def _follow_template_event(self) -> bool:
+        """Switch to a sample of the template's event when the one on show is of another event.
+
+        Returns:
+            True when another sample was selected (which renders).
+        """
+        choice = self.current_sample()
+        if self._template is None or choice is None or self._sample_dirty:
+            return False
+        events = check_selectors(self._template, self._trigger_events(self._template))
+        if choice.event.value in events:
+            return False
+        return self.select_sample(events[0])
 
     def _sync_customer_combo(self) -> None:
         assert self._template is not None
@@ -842,6 +857,11 @@ class TemplatesPage(QWidget):
         if self._sample_key:
             self.view.set_current_event(self._sample_key)
 
+    def _trigger_events(self, template: Template) -> list[Event]:
+        if template.id is None:
+            return []
+        return [t.event for t in self._ws.triggers.list(template_id=template.id)]
+
     def _default_sample_key(self) -> str:
         if self._template is not None:
             selectors = check_selectors(self._template, [])
@@ -1061,9 +1081,7 @@ class TemplatesPage(QWidget):
         edited = self.edited_template()
         if edited is None:
             return
-        trigger_events = (
-            [t.event for t in self._ws.triggers.list(template_id=edited.id)] if edited.id is not None else []
-        )
+        trigger_events = self._trigger_events(edited)
         user_samples = self._ws.samples.list()
         samples = check_sample_names(check_selectors(edited, trigger_events), user_samples)
         self._check_names = {name: name for name in samples if name in {c.key for c in self._choices}}

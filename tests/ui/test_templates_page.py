@@ -1,0 +1,281 @@
+"""The Templates page driven as a user would, on a real workspace file and a real render engine."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings, Qt, QThreadPool
+from PySide6.QtGui import QTextCursor
+from pytestqt.qtbot import QtBot
+
+from postback_studio.core.model import TemplateKind, TemplateStatus
+from postback_studio.core.render.engine import RenderEngine
+from postback_studio.storage.workspace import Workspace
+from postback_studio.ui.prompts import UnsavedChoice
+from postback_studio.ui.templates_page import TemplatesPage
+
+ARTICLE = "order-shipped-article"
+
+
+@dataclass
+class ScriptedPrompter:
+    """Answers the page's questions from lists, and records the errors it was shown."""
+
+    texts: list[str | None] = field(default_factory=list)
+    confirms: list[bool] = field(default_factory=list)
+    unsaved: list[UnsavedChoice] = field(default_factory=list)
+    restores: list[bool] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    asked_unsaved: int = 0
+
+    def ask_text(self, title: str, label: str, default: str = "") -> str | None:
+        return self.texts.pop(0) if self.texts else default
+
+    def confirm(self, title: str, text: str) -> bool:
+        return self.confirms.pop(0)
+
+    def unsaved_changes(self, name: str) -> UnsavedChoice:
+        self.asked_unsaved += 1
+        return self.unsaved.pop(0)
+
+    def restore_draft(self, name: str, when: str) -> bool:
+        return self.restores.pop(0)
+
+    def open_path(self, title: str, filters: str) -> Path | None:
+        return None
+
+    def save_path(self, title: str, suggested: str, filters: str) -> Path | None:
+        return None
+
+    def error(self, title: str, text: str) -> None:
+        self.errors.append(text)
+
+
+@pytest.fixture(scope="module")
+def engine() -> Iterator[RenderEngine]:
+    with RenderEngine(time_limit=1.0) as render_engine:
+        yield render_engine
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Iterator[Workspace]:
+    with Workspace.open(tmp_path / "ws.sqlite") as ws:
+        yield ws
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> QSettings:
+    return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+
+
+@dataclass
+class Harness:
+    page: TemplatesPage
+    prompter: ScriptedPrompter
+    workspace: Workspace
+
+
+@pytest.fixture
+def harness(qtbot: QtBot, workspace: Workspace, engine: RenderEngine, settings: QSettings) -> Harness:
+    prompter = ScriptedPrompter()
+    page = make_page(qtbot, workspace, engine, settings, prompter)
+    return Harness(page, prompter, workspace)
+
+
+def make_page(
+    qtbot: QtBot,
+    workspace: Workspace,
+    engine: RenderEngine,
+    settings: QSettings,
+    prompter: ScriptedPrompter,
+    **kwargs: object,
+) -> TemplatesPage:
+    pool = QThreadPool()
+    page = TemplatesPage(workspace, engine, pool, settings, prompter=prompter, debounce_ms=50, **kwargs)  # type: ignore[arg-type]
+    qtbot.addWidget(page)
+    page.resize(1280, 800)
+    with qtbot.waitSignal(page.preview_updated, timeout=10_000):
+        page.show()
+    return page
+
+
+def open_named(qtbot: QtBot, page: TemplatesPage, name: str) -> None:
+    template = page._ws.templates.get_by_name(name)
+    assert template is not None and template.id is not None
+    item = page._item_for(template.id)
+    assert item is not None
+    with qtbot.waitSignal(page.preview_updated):
+        page.template_list.setCurrentItem(item)
+
+
+def replace_text(qtbot: QtBot, page: TemplatesPage, text: str) -> None:
+    editor = page.view.editor
+    editor.selectAll()
+    with qtbot.waitSignal(page.preview_updated, timeout=5000):
+        qtbot.keyClick(editor, Qt.Key.Key_Delete)
+        editor.insertPlainText(text)
+
+
+def test_typing_renders_the_preview(qtbot: QtBot, harness: Harness) -> None:
+    page = harness.page
+    open_named(qtbot, page, "order-shipped")
+    replace_text(qtbot, page, '{"order": "{{ orderReferenceId }}"}')
+    assert page.view.status_label.text() == "Valid JSON"
+    assert '"order": "' in page.view.output_view.toPlainText()
+    assert page.has_unsaved_changes()
+    assert page.view.template_title.text().startswith("• order-shipped")
+
+
+def test_broken_json_marks_the_output_line_and_a_problem_moves_the_cursor(
+    qtbot: QtBot, harness: Harness
+) -> None:
+    page = harness.page
+    replace_text(qtbot, page, '{\n  "a": "{{ orderId }}"\n  "b": "{{ missingField }}"\n}')
+    assert page.view.status_label.text().startswith("Invalid JSON: line 3, column 3")
+    assert page.view.output_view.marked_output_line == 3
+    problems = page.view.problems
+    warning = next(d for d in problems.diagnostics() if d.code == "unresolved-field")
+    assert warning.location is not None
+    with qtbot.waitSignal(problems.problem_activated):
+        problems.problem_activated.emit(warning)
+    assert page.view.editor.cursor_line_column()[0] == warning.location.line == 3
+
+
+def test_insert_a_field_from_the_tree_inside_a_loop(qtbot: QtBot, harness: Harness) -> None:
+    page = harness.page
+    replace_text(qtbot, page, '[{% for item in items %}\n"X"\n{% endfor %}]')
+    page.view.editor.goto(2, 2)
+    cursor = page.view.editor.textCursor()
+    cursor.movePosition(QTextCursor.MoveOperation.Right, QTextCursor.MoveMode.KeepAnchor, 1)
+    page.view.editor.setTextCursor(cursor)
+    tree = page.view.payload_tree
+    item = tree.find_item(("items", 0, "itemReferenceId"))
+    assert item is not None
+    tree.scrollToItem(item)
+    rect = tree.visualItemRect(item)
+    qtbot.mouseClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    with qtbot.waitSignal(page.preview_updated):
+        qtbot.mouseDClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert "\"{{ item.itemReferenceId }}\"" in page.view.template_text()
+    assert page.view.status_label.text() == "Valid JSON"
+
+
+def test_accept_an_autocomplete_suggestion_inside_a_loop(qtbot: QtBot, harness: Harness) -> None:
+    page = harness.page
+    replace_text(qtbot, page, "{% for item in items %}\n\n{% endfor %}")
+    editor = page.view.editor
+    editor.setFocus()
+    editor.goto(2, 1)
+    qtbot.keyClicks(editor, "{{ item.itemRef")
+    assert editor.completion_popup.isVisible()
+    with qtbot.waitSignal(editor.completion_accepted) as accepted:
+        qtbot.keyClick(editor, Qt.Key.Key_Return)
+    assert accepted.args == ["itemReferenceId"]
+    assert "{{ item.itemReferenceId" in page.view.template_text()
+
+
+def test_check_all_samples_finds_the_article_multi_item_mistake(qtbot: QtBot, harness: Harness) -> None:
+    page = harness.page
+    open_named(qtbot, page, ARTICLE)
+    with qtbot.waitSignal(page.check_finished, timeout=20_000) as finished:
+        qtbot.mouseClick(page.check_button, Qt.MouseButton.LeftButton)
+    dialog = page.check_dialog
+    assert dialog is not None
+    assert dialog.result_of("shipped") == "pass"
+    assert dialog.result_of("shipped.multi-item") == "FAIL"
+    assert [row.sample for row in finished.args[0].failed] == ["shipped.multi-item"]
+    row = dialog.row_of("shipped.multi-item")
+    rect = dialog.table.visualItemRect(dialog.table.item(row, 0))
+    qtbot.mouseClick(dialog.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    with qtbot.waitSignal(page.preview_updated):
+        qtbot.mouseDClick(dialog.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert page.view.current_event() == "shipped.multi-item"
+    assert page.view.status_label.text().startswith("Invalid JSON")
+
+
+def test_save_change_and_restore_a_version(qtbot: QtBot, harness: Harness) -> None:
+    page = harness.page
+    open_named(qtbot, page, "order-shipped")
+    replace_text(qtbot, page, '{"v": 1}')
+    with qtbot.waitSignal(page.template_saved):
+        page.save_action.trigger()
+    assert not page.has_unsaved_changes()
+    assert not page.view.template_title.text().startswith("•")
+    replace_text(qtbot, page, '{"v": 2}')
+    page.save_action.trigger()
+    template = page.current_template()
+    assert template is not None and template.id is not None
+    numbers = [v.number for v in harness.workspace.templates.versions(template.id)]
+    dialog = page.open_history()
+    assert dialog is not None
+    dialog.select_version(numbers[-2])
+    assert [r.kind.value for r in dialog.rows] == ["changed"]
+    assert dialog.old_pane.toPlainText() == '{"v": 1}'
+    with qtbot.waitSignal(page.preview_updated):
+        qtbot.mouseClick(dialog.restore_button, Qt.MouseButton.LeftButton)
+    assert page.view.template_text() == '{"v": 1}'
+    assert harness.workspace.templates.get(template.id).body == '{"v": 1}'
+
+
+def test_unsaved_changes_prompt_before_switching(qtbot: QtBot, harness: Harness) -> None:
+    page = harness.page
+    open_named(qtbot, page, "order-shipped")
+    replace_text(qtbot, page, '{"edited": true}')
+    other = harness.workspace.templates.get_by_name("order-failed")
+    assert other is not None
+    harness.prompter.unsaved = [UnsavedChoice.CANCEL, UnsavedChoice.DISCARD]
+    page.template_list.setCurrentItem(page._item_for(other.id))
+    current = page.current_template()
+    assert current is not None and current.name == "order-shipped"
+    assert page.view.template_text() == '{"edited": true}'
+    with qtbot.waitSignal(page.preview_updated):
+        page.template_list.setCurrentItem(page._item_for(other.id))
+    current = page.current_template()
+    assert current is not None and current.name == "order-failed"
+    assert harness.prompter.asked_unsaved == 2
+    assert not page.has_unsaved_changes()
+    saved = harness.workspace.templates.get_by_name("order-shipped")
+    assert saved is not None and "edited" not in saved.body
+
+
+def test_export_and_import_a_j2_file(qtbot: QtBot, harness: Harness, tmp_path: Path) -> None:
+    page = harness.page
+    open_named(qtbot, page, "order-shipped")
+    exported = page.export_template(tmp_path / "out.json.j2")
+    assert exported is not None
+    original = page.current_template()
+    assert original is not None and exported.read_text(encoding="utf-8") == original.body
+    with qtbot.waitSignal(page.preview_updated):
+        imported = page.import_template(exported)
+    assert imported is not None and imported.name == "out" and imported.status is TemplateStatus.DRAFT
+    assert page.view.template_text() == original.body
+    broken = tmp_path / "bad.email.j2"
+    broken.write_text("{% block subject %}Hi{% endblock %}\nstray text\n", encoding="utf-8")
+    assert page.import_template(broken) is None
+    assert harness.prompter.errors == [
+        f"{broken}:2: text outside the subject/html/text blocks of an email template"
+    ]
+
+
+def test_email_preview_shows_subject_html_and_text(qtbot: QtBot, harness: Harness) -> None:
+    page = harness.page
+    email = next(t for t in harness.workspace.templates.list() if t.kind is TemplateKind.EMAIL)
+    open_named(qtbot, page, email.name)
+    preview = page.email_preview
+    assert page.email_bar.isVisible() and preview.isVisible()
+    assert not page.view.output_view.isVisible()
+    assert "ACME-100234" in preview.subject_label.text()
+    assert preview.html_text().strip()
+    assert preview.text_view.toPlainText().strip()
+    assert not preview.warning_label.isVisible()
+    preview.set_phone_width(True)
+    assert preview.canvas.width() < 500
+    page.part_tabs.setCurrentIndex(1)
+    page.view.editor.selectAll()
+    with qtbot.waitSignal(page.preview_updated):
+        qtbot.keyClick(page.view.editor, Qt.Key.Key_Delete)
+    assert preview.warning_label.isVisible()
+    assert "no text part" in preview.warning_label.text()

@@ -374,6 +374,7 @@ class TemplatesPage(QWidget):
         self.view.render_requested.connect(self.render_now)
         self.view.event_selected.connect(self._on_view_event_selected)
         self.view.payload_edited.connect(self._on_view_payload_edited)
+        self.view.payload_rejected.connect(self._on_view_payload_rejected)
         self.view.problems.problem_activated.connect(self._on_problem_activated)
         self.new_sample_button.clicked.connect(self.new_sample_from_builtin)
         self.import_sample_button.clicked.connect(self.import_sample)
@@ -919,6 +920,9 @@ class TemplatesPage(QWidget):
         self._sample_dirty = True
         self.schedule_render()
 
+    def _on_view_payload_rejected(self, _message: str) -> None:
+        self._sample_dirty = True
+
     def _add_sample(self, name_hint: str, text: str) -> bool:
         choice = self.current_sample()
         if choice is None:
@@ -1029,6 +1033,10 @@ class TemplatesPage(QWidget):
         request = self._request()
         if request is not None:
             self.render_worker.render_now(request)
+
+    def last_render(self) -> PreviewRender | None:
+        """The render on show (its request says which template text and payload it was for)."""
+        return self._last_render
 
     def _on_render_started(self, _sequence: int) -> None:
         self.view.set_busy(True)

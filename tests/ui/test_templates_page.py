@@ -11,8 +11,9 @@ from PySide6.QtCore import QSettings, Qt, QThreadPool
 from PySide6.QtGui import QTextCursor
 from pytestqt.qtbot import QtBot
 
-from postback_studio.core.model import TemplateKind, TemplateStatus
+from postback_studio.core.model import OutputFormat, TemplateKind, TemplateStatus
 from postback_studio.core.render.engine import RenderEngine
+from postback_studio.core.template_library import content_of
 from postback_studio.storage.workspace import Workspace
 from postback_studio.ui.prompts import UnsavedChoice
 from postback_studio.ui.templates_page import TemplatesPage
@@ -111,10 +112,16 @@ def open_named(qtbot: QtBot, page: TemplatesPage, name: str) -> None:
         page.template_list.setCurrentItem(item)
 
 
+def shows_editor_text(page: TemplatesPage) -> bool:
+    """True when the render on show is of the text now in the editor."""
+    render = page.last_render()
+    return render is not None and page.view.template_text() in content_of(render.request.template)
+
+
 def replace_text(qtbot: QtBot, page: TemplatesPage, text: str) -> None:
     editor = page.view.editor
     editor.selectAll()
-    with qtbot.waitSignal(page.preview_updated, timeout=5000):
+    with qtbot.waitSignal(page.preview_updated, timeout=5000, check_params_cb=lambda: shows_editor_text(page)):
         qtbot.keyClick(editor, Qt.Key.Key_Delete)
         editor.insertPlainText(text)
 
@@ -279,3 +286,127 @@ def test_email_preview_shows_subject_html_and_text(qtbot: QtBot, harness: Harnes
         qtbot.keyClick(page.view.editor, Qt.Key.Key_Delete)
     assert preview.warning_label.isVisible()
     assert "no text part" in preview.warning_label.text()
+
+
+def test_a_runaway_template_is_stopped_and_the_page_stays_usable(qtbot: QtBot, harness: Harness) -> None:
+    page = harness.page
+    runaway = "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}"
+    replace_text(qtbot, page, runaway)
+    assert "stopped" in page.view.status_label.text()
+    assert any(d.code == "time-limit" for d in page.view.problems.diagnostics())
+    replace_text(qtbot, page, '{"ok": true}')
+    assert page.view.status_label.text() == "Valid JSON"
+
+
+def test_user_payloads_new_edit_invalid_save_import_delete(
+    qtbot: QtBot, harness: Harness, tmp_path: Path
+) -> None:
+    page = harness.page
+    open_named(qtbot, page, "order-shipped")
+    harness.prompter.texts = ["big order"]
+    with qtbot.waitSignal(page.preview_updated):
+        assert page.new_sample_from_builtin()
+    choice = page.current_sample()
+    assert choice is not None and not choice.builtin and choice.label == "Order shipped: big order (yours)"
+    assert not page.view.payload_editor.isReadOnly()
+    good_output = page.view.output_view.toPlainText()
+    payload_editor = page.view.payload_editor
+    with qtbot.waitSignal(page.view.payload_rejected) as rejected:
+        payload_editor.goto(1, 1)
+        qtbot.keyClicks(payload_editor, "x")
+    assert rejected.args[0].startswith("line 1, column 1")
+    assert page.view.payload_status.text().startswith("Invalid JSON: line 1, column 1")
+    assert page.view.output_view.toPlainText() == good_output
+    assert page.has_unsaved_changes()
+    assert not page.save_sample()
+    assert harness.prompter.errors[-1].startswith("line 1, column 1")
+    with qtbot.waitSignal(page.preview_updated):
+        qtbot.keyClick(payload_editor, Qt.Key.Key_Backspace)
+    assert page.save_sample()
+    assert not page.has_unsaved_changes()
+    bad = tmp_path / "bad.json"
+    bad.write_text('{\n  "a": 1,\n}', encoding="utf-8")
+    assert not page.import_sample(bad)
+    assert harness.prompter.errors[-1].startswith(f"{bad}:3:1: not valid JSON")
+    good = tmp_path / "mine.json"
+    good.write_text('{"orderId": "X-1", "items": []}', encoding="utf-8")
+    with qtbot.waitSignal(page.preview_updated):
+        assert page.import_sample(good)
+    assert [s.name for s in harness.workspace.samples.list()] == ["big order", "mine"]
+    harness.prompter.confirms = [True]
+    with qtbot.waitSignal(page.preview_updated):
+        assert page.delete_sample()
+    assert page.view.current_event() == "shipped"
+    assert [s.name for s in harness.workspace.samples.list()] == ["big order"]
+
+
+def test_library_new_rename_duplicate_delete_status_and_filter(qtbot: QtBot, harness: Harness) -> None:
+    page = harness.page
+    ws = harness.workspace
+    harness.prompter.texts = ["order-shipped-v2"]
+    with qtbot.waitSignal(page.preview_updated):
+        created = page.new_template(TemplateKind.WEBHOOK, OutputFormat.XML)
+    assert created is not None and created.format.value == "xml"
+    assert page.view.status_label.text() == "Valid XML"
+    harness.prompter.texts = ["renamed"]
+    assert page.rename_template()
+    assert ws.templates.get_by_name("renamed") is not None
+    with qtbot.waitSignal(page.preview_updated):
+        copy = page.duplicate_template()
+    assert copy is not None and copy.name == "renamed copy"
+    qtbot.mouseClick(page.active_check, Qt.MouseButton.LeftButton)
+    assert ws.templates.get_by_name("renamed copy").status is TemplateStatus.ACTIVE  # type: ignore[union-attr]
+    page.filter_edit.setText("copy active")
+    visible = [i.text(0) for i in page._items() if not i.isHidden()]
+    assert visible == ["renamed copy"]
+    page.filter_edit.clear()
+    harness.prompter.confirms = [False, True]
+    assert not page.delete_template()
+    with qtbot.waitSignal(page.preview_updated):
+        assert page.delete_template()
+    assert ws.templates.get_by_name("renamed copy") is None
+
+
+def test_delete_is_refused_while_a_trigger_uses_the_template(qtbot: QtBot, harness: Harness) -> None:
+    page = harness.page
+    used = next(t for t in harness.workspace.triggers.list() if t.template_id is not None)
+    template = harness.workspace.templates.get(used.template_id)  # type: ignore[arg-type]
+    open_named(qtbot, page, template.name)
+    harness.prompter.confirms = [True]
+    assert not page.delete_template()
+    assert f"is used by trigger(s) '{used.name}'" in harness.prompter.errors[-1]
+    assert harness.workspace.templates.get_by_name(template.name) is not None
+
+
+def test_splitters_last_template_and_sample_are_remembered(
+    qtbot: QtBot, harness: Harness, engine: RenderEngine, settings: QSettings
+) -> None:
+    page = harness.page
+    open_named(qtbot, page, "order-shipped")
+    with qtbot.waitSignal(page.preview_updated):
+        page.select_sample("shipped.multi-item")
+    page.splitter.setSizes([200, 1080])
+    page.save_state()
+    again = make_page(qtbot, harness.workspace, engine, settings, ScriptedPrompter())
+    current = again.current_template()
+    assert current is not None and current.name == "order-shipped"
+    assert again.view.current_event() == "shipped.multi-item"
+    assert again.splitter.sizes()[0] == page.splitter.sizes()[0]
+
+
+def test_shared_templates_preview_with_the_chosen_customers_lookups(qtbot: QtBot, harness: Harness) -> None:
+    page = harness.page
+    ws = harness.workspace
+    customer = ws.customers.list()[0]
+    table = next(t for t in ws.lookups.list(customer_id=customer.id))
+    key, value = table.rows[0]
+    body = '{"v": "{{ lookups({"%s": "%s"}, strict=False, default="none") }}"}' % (table.template_field, key)
+    harness.prompter.texts = ["shared"]
+    with qtbot.waitSignal(page.preview_updated):
+        page.new_template(TemplateKind.WEBHOOK, OutputFormat.JSON)
+    replace_text(qtbot, page, body)
+    assert page.customer_combo.isEnabled()
+    assert '"none"' in page.view.output_view.toPlainText()
+    with qtbot.waitSignal(page.preview_updated):
+        page.customer_combo.setCurrentIndex(page.customer_combo.findData(customer.id))
+    assert f'"{value}"' in page.view.output_view.toPlainText()

@@ -71,7 +71,10 @@ def test_check_covers_the_events_in_the_name_then_the_triggers_then_all() -> Non
     assert check_selectors(Template(name="order-shipped-article"), [Event.FAILED]) == ["shipped"]
     assert check_selectors(Template(name="my webhook"), [Event.FAILED, Event.FAILED]) == ["failed"]
     assert check_selectors(Template(name="my webhook"), []) == [e.value for e in Event]
-    mine = [SamplePayload("big", Event.SHIPPED, '{"items": []}', 1), SamplePayload("x", Event.FAILED, "{}", 2)]
+    mine = [
+        SamplePayload("big", Event.SHIPPED, '{"items": []}', 1),
+        SamplePayload("x", Event.FAILED, "{}", 2),
+    ]
     assert check_sample_names(["shipped"], mine) == {
         "shipped": None,
         "shipped.multi-item": None,

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -121,7 +125,8 @@ def shows_editor_text(page: TemplatesPage) -> bool:
 def replace_text(qtbot: QtBot, page: TemplatesPage, text: str) -> None:
     editor = page.view.editor
     editor.selectAll()
-    with qtbot.waitSignal(page.preview_updated, timeout=5000, check_params_cb=lambda: shows_editor_text(page)):
+    shown = lambda: shows_editor_text(page)  # noqa: E731 - a one-line condition
+    with qtbot.waitSignal(page.preview_updated, timeout=5000, check_params_cb=shown):
         qtbot.keyClick(editor, Qt.Key.Key_Delete)
         editor.insertPlainText(text)
 
@@ -400,7 +405,8 @@ def test_shared_templates_preview_with_the_chosen_customers_lookups(qtbot: QtBot
     customer = ws.customers.list()[0]
     table = next(t for t in ws.lookups.list(customer_id=customer.id))
     key, value = table.rows[0]
-    body = '{"v": "{{ lookups({"%s": "%s"}, strict=False, default="none") }}"}' % (table.template_field, key)
+    call = f'lookups({{"{table.template_field}": "{key}"}}, strict=False, default="none")'
+    body = f'{{"v": "{{{{ {call} }}}}"}}'
     harness.prompter.texts = ["shared"]
     with qtbot.waitSignal(page.preview_updated):
         page.new_template(TemplateKind.WEBHOOK, OutputFormat.JSON)
@@ -410,3 +416,54 @@ def test_shared_templates_preview_with_the_chosen_customers_lookups(qtbot: QtBot
     with qtbot.waitSignal(page.preview_updated):
         page.customer_combo.setCurrentIndex(page.customer_combo.findData(customer.id))
     assert f'"{value}"' in page.view.output_view.toPlainText()
+
+
+def test_unsaved_edits_are_offered_back_after_the_app_is_killed(
+    qtbot: QtBot, tmp_path: Path, engine: RenderEngine, settings: QSettings
+) -> None:
+    path = tmp_path / "ws.sqlite"
+    Workspace.open(path).close()
+    script = str(Path(__file__).with_name("recovery_child.py"))
+    with subprocess.Popen(
+        [sys.executable, script, str(path), str(tmp_path / "child.ini"), "typed before the crash"],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])},
+    ) as child:
+        try:
+            assert child.stdout is not None
+            line = child.stdout.readline()
+            assert line.startswith("autosaved template-")
+        finally:
+            child.send_signal(signal.SIGKILL)
+            child.wait()
+    assert child.returncode == -signal.SIGKILL
+    with Workspace.open(path) as workspace:
+        prompter = ScriptedPrompter(restores=[True])
+        page = make_page(qtbot, workspace, engine, settings, prompter)
+        drafts = page.pending_recoveries()
+        assert len(drafts) == 1 and drafts[0].body.endswith("typed before the crash")
+        with qtbot.waitSignal(page.preview_updated):
+            assert page.offer_recoveries() == 1
+        assert page.view.template_text().endswith("typed before the crash")
+        assert page.has_unsaved_changes()
+        current = page.current_template()
+        assert current is not None and current.id == drafts[0].template_id
+        assert "typed before" not in workspace.templates.get(current.id).body
+        with qtbot.waitSignal(page.template_saved):
+            page.save()
+        assert page._recovery.pending() == []
+
+
+def test_discarding_a_recovered_draft_removes_it(
+    qtbot: QtBot, harness: Harness, engine: RenderEngine, settings: QSettings
+) -> None:
+    page = harness.page
+    replace_text(qtbot, page, '{"draft": 1}')
+    with qtbot.waitSignal(page.draft_autosaved):
+        assert page.write_draft() is not None
+    assert page.write_draft() is None
+    again = make_page(qtbot, harness.workspace, engine, settings, ScriptedPrompter(restores=[False]))
+    assert len(again.pending_recoveries()) == 1
+    assert again.offer_recoveries() == 0
+    assert again._recovery.pending() == []

@@ -159,3 +159,31 @@ def _match_markup(text: str, offset: int) -> BracketMatch | None:
         if not match.group(3)
     ]
     return _pair_by_stack(tags, offset)
+
+
+def changed_region(old: str, new: str) -> tuple[int, int, int]:
+    """Where ``new`` differs from ``old``: ``(start, old_end, new_end)``.
+
+    ``old[start:old_end]`` is replaced by ``new[start:new_end]``; the rest is common prefix and
+    suffix. The preview uses it to replace only what a render changed instead of the whole document.
+    Slices are compared in halving chunks, so the work is done in C even for large outputs.
+    """
+    limit = min(len(old), len(new))
+    start = _common_length(old, new, limit, forward=True)
+    suffix = _common_length(old[start:], new[start:], limit - start, forward=False)
+    return start, len(old) - suffix, len(new) - suffix
+
+
+def _common_length(a: str, b: str, limit: int, *, forward: bool) -> int:
+    equal, step = 0, max(limit, 1)
+    while step:
+        if equal + step <= limit:
+            if forward:
+                same = a[equal : equal + step] == b[equal : equal + step]
+            else:
+                same = a[len(a) - equal - step : len(a) - equal] == b[len(b) - equal - step : len(b) - equal]
+            if same:
+                equal += step
+                continue
+        step //= 2
+    return equal

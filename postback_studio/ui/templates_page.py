@@ -122,7 +122,7 @@ class TemplatesPage(QWidget):
         *,
         prompter: Prompter | None = None,
         recovery: RecoveryStore | None = None,
-        debounce_ms: int = 300,
+        debounce_ms: int = 150,
         autosave_ms: int = 3000,
         parent: QWidget | None = None,
     ) -> None:

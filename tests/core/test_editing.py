@@ -80,3 +80,15 @@ def test_markup_tags_pair_with_nesting_and_self_closing() -> None:
     inner = text.index("<item>")
     assert match_tag(text, inner + 1) == BracketMatch(inner, 6, text.index("</item>"), 7)
     assert match_tag(text, text.index("<item/>") + 1) is None
+
+
+def test_changed_region_finds_the_smallest_replacement() -> None:
+    from postback_studio.core.editing import changed_region
+
+    assert changed_region("abcdef", "abXdef") == (2, 3, 3)
+    assert changed_region("abc", "abc") == (3, 3, 3)
+    assert changed_region("", "new") == (0, 0, 3)
+    assert changed_region("aaa", "aaaa") == (3, 3, 4)
+    assert changed_region("xy", "") == (0, 2, 0)
+    old, new = "k" * 1000 + "A" + "z" * 777, "k" * 1000 + "BC" + "z" * 777
+    assert changed_region(old, new) == (1000, 1001, 1002)

@@ -34,11 +34,22 @@ from PySide6.QtWidgets import (
 )
 
 from postback_studio.core.completion import Completion, CompletionResult, complete
-from postback_studio.core.editing import indentation_after, match_bracket, match_tag, toggle_jinja_comment
+from postback_studio.core.editing import (
+    changed_region,
+    indentation_after,
+    match_bracket,
+    match_tag,
+    toggle_jinja_comment,
+)
 from postback_studio.core.highlight import Span, lexer_for
 from postback_studio.core.render.result import Severity
 from postback_studio.core.textpos import from_utf16, to_utf16
-from postback_studio.ui.editor.highlighter import LIGHT_PALETTE, Palette, TemplateHighlighter
+from postback_studio.ui.editor.highlighter import (
+    LIGHT_PALETTE,
+    Palette,
+    TemplateHighlighter,
+    ViewportHighlighter,
+)
 
 #: A gutter mark: 1-based line, severity, message.
 Mark = tuple[int, Severity, str]
@@ -183,9 +194,11 @@ class CodeEditor(QPlainTextEdit):
         self.setFont(font)
         self.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.setTabStopDistance(self.fontMetrics().horizontalAdvance(" ") * 2)
-        self.highlighter = TemplateHighlighter(
-            self.document(), lexer_for(fmt, template=not output_mode), palette
-        )
+        self.highlighter: TemplateHighlighter | ViewportHighlighter
+        if output_mode:
+            self.highlighter = ViewportHighlighter(self, lexer_for(fmt, template=False), palette)
+        else:
+            self.highlighter = TemplateHighlighter(self.document(), lexer_for(fmt, template=True), palette)
         self._gutter = _Gutter(self)
         self._popup = CompletionPopup(self)
         self._popup.completion_chosen.connect(self._on_popup_completion_chosen)
@@ -231,7 +244,21 @@ class CodeEditor(QPlainTextEdit):
         """
         if spans is not None:
             self.highlighter.prime(text, spans)
-        self.setPlainText(text)
+        if not isinstance(self.highlighter, ViewportHighlighter):
+            self.setPlainText(text)
+            return
+        old = self.toPlainText()
+        start, old_end, new_end = changed_region(old, text)
+        if not old or (old_end - start) > len(old) // 2:
+            self.setPlainText(text)
+        elif old != text:
+            # Replace only what changed: a render after a small edit changes a few lines of a
+            # large output, and rebuilding the whole document each time stalls the GUI thread.
+            cursor = QTextCursor(self.document())
+            cursor.setPosition(to_utf16(old, start))
+            cursor.setPosition(to_utf16(old, old_end), QTextCursor.MoveMode.KeepAnchor)
+            cursor.insertText(text[start:new_end])
+        self.highlighter.format_visible()
 
     def set_payload(self, payload: object) -> None:
         """The sample payload (any JSON value) whose fields autocomplete suggests."""
@@ -393,6 +420,10 @@ class CodeEditor(QPlainTextEdit):
         self.setExtraSelections(selections)
 
     def _bracket_selections(self) -> list[QTextEdit.ExtraSelection]:
+        if self._output_mode and not self.hasFocus():
+            # Matching scans the whole text: for a large preview replaced on every render that is a
+            # stall of the GUI thread, and nobody reads the match until they click into the output.
+            return []
         text = self.toPlainText()
         offset = from_utf16(text, self.textCursor().position())
         match = match_bracket(text, offset)
@@ -490,6 +521,14 @@ class CodeEditor(QPlainTextEdit):
         """Close the popup when the editor loses focus to another widget."""
         self._popup.hide()
         super().focusOutEvent(event)
+        if self._output_mode:
+            self._update_extra_selections()
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        """Show the bracket match of the output view once the user reads in it."""
+        super().focusInEvent(event)
+        if self._output_mode:
+            self._update_extra_selections()
 
     # -- completion ----------------------------------------------------------------------------
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from pygments.lexer import Lexer
-from PySide6.QtGui import QColor, QFont, QSyntaxHighlighter, QTextCharFormat, QTextDocument
+from PySide6.QtCore import QObject, QRect
+from PySide6.QtGui import QColor, QFont, QSyntaxHighlighter, QTextCharFormat, QTextDocument, QTextLayout
+from PySide6.QtWidgets import QPlainTextEdit
 
 from postback_studio.core.highlight import Span, SpanCache
 from postback_studio.core.textpos import to_utf16
@@ -174,3 +176,103 @@ class TemplateHighlighter(QSyntaxHighlighter):
             else:
                 self.setFormat(span.start, span.length, fmt)
         self.setCurrentBlockState(hash(line) & 0x3FFFFFFF)
+
+
+class ViewportHighlighter(QObject):
+    """Colours only the lines on screen of a large read-only output, as they scroll into view.
+
+    A ``QSyntaxHighlighter`` formats every line of a document whenever the text is replaced: for a
+    preview of several thousand lines that alone stalls the GUI thread for tens of milliseconds on
+    every render. The output view never edits its text, so this applies the (worker-lexed) spans to
+    the visible blocks' layouts, the way ``QSyntaxHighlighter`` does internally, and formats more
+    blocks when the view scrolls. Same interface as :class:`TemplateHighlighter`.
+    """
+
+    def __init__(self, editor: QPlainTextEdit, lexer: Lexer, palette: Palette = LIGHT_PALETTE) -> None:
+        """Highlight what ``editor`` shows with ``lexer`` and ``palette``."""
+        super().__init__(editor)
+        self._editor = editor
+        self._cache = SpanCache(lexer)
+        self._formats = _char_formats(palette)
+        self._spans: tuple[tuple[Span, ...], ...] | None = None
+        self._done: set[int] = set()
+        self._marking = False
+        editor.document().contentsChange.connect(self._on_document_changed)
+        editor.updateRequest.connect(self._on_editor_update_request)
+
+    @property
+    def lex_count(self) -> int:
+        """How many times a text was lexed here (for tests and benchmarks)."""
+        return self._cache.lex_count
+
+    def set_lexer(self, lexer: Lexer) -> None:
+        """Lex with ``lexer`` from now on and repaint."""
+        self._cache.set_lexer(lexer)
+        self.rehighlight()
+
+    def set_palette(self, palette: Palette) -> None:
+        """Switch colours and repaint."""
+        self._formats = _char_formats(palette)
+        self.rehighlight()
+
+    def prime(self, text: str, spans: tuple[tuple[Span, ...], ...]) -> None:
+        """Use ``spans`` (lexed off the GUI thread) when the text becomes ``text``."""
+        self._cache.prime(text, spans)
+
+    def rehighlight(self) -> None:
+        """Forget what was formatted and format the visible lines again."""
+        self._spans = None
+        self._done.clear()
+        self.format_visible()
+
+    def _on_document_changed(self, _position: int, _removed: int, _added: int) -> None:
+        if not self._marking:
+            self._spans = None
+            self._done.clear()
+
+    def _on_editor_update_request(self, _rect: QRect, _dy: int) -> None:
+        self.format_visible()
+
+    def format_visible(self) -> None:
+        """Apply the spans of the blocks on screen that are not formatted yet."""
+        editor = self._editor
+        if self._spans is None:
+            self._spans = self._cache.spans(editor.toPlainText())
+        spans = self._spans
+        bottom = editor.viewport().rect().bottom()
+        offset = editor.contentOffset()
+        block = editor.firstVisibleBlock()
+        start: int | None = None
+        end = 0
+        while block.isValid() and editor.blockBoundingGeometry(block).translated(offset).top() <= bottom:
+            number = block.blockNumber()
+            if number not in self._done:
+                self._done.add(number)
+                line = spans[number] if number < len(spans) else ()
+                block.layout().setFormats(self._ranges(block.text(), line))
+                start = block.position() if start is None else start
+                end = block.position() + block.length()
+            block = block.next()
+        if start is not None:
+            self._marking = True
+            try:
+                editor.document().markContentsDirty(start, end - start)
+            finally:
+                self._marking = False
+
+    def _ranges(self, text: str, line: tuple[Span, ...]) -> list[QTextLayout.FormatRange]:
+        wide = not text.isascii() and any(ord(ch) >= 0x10000 for ch in text)
+        ranges: list[QTextLayout.FormatRange] = []
+        for span in line:
+            fmt = self._formats.get(span.category)
+            if fmt is None:
+                continue
+            item = QTextLayout.FormatRange()
+            if wide:
+                item.start = to_utf16(text, span.start)
+                item.length = to_utf16(text, span.start + span.length) - item.start
+            else:
+                item.start, item.length = span.start, span.length
+            item.format = fmt
+            ranges.append(item)
+        return ranges

@@ -170,3 +170,12 @@ def test_block_and_element_tags_are_matched(qtbot: QtBot) -> None:
     assert editor.bracket_match_ranges() == [(7, 20), (34, 12)]
     editor.goto(1, 3)
     assert editor.bracket_match_ranges() == [(0, 7), (46, 8)]
+
+
+def test_output_text_is_replaced_where_it_changed_and_stays_exact(qtbot: QtBot) -> None:
+    editor = make_editor(qtbot, output_mode=True)
+    texts = ['{\n  "a": 1\n}', '{\n  "a": 12\n}', '{\n  "a": 12\n}\n', "x", "", '{"😀": "é"}', '{"😀": "éé"}']
+    for text in texts:
+        editor.set_text(text)
+        assert editor.toPlainText() == text
+    assert editor.document().firstBlock().layout().formats()

@@ -1,0 +1,247 @@
+"""Typing in the Template Mapper: GUI event-loop stalls and keystroke-to-preview latency.
+
+A Templates page on a fresh workspace file, with a user sample of 200 items (the multi-item shipped
+sample grown as in ``benchmarks/render.py``), and the real render engine. A 50-line JSON template
+is typed character by character with ``QTest.keyClick`` from a timer, so the event loop runs between
+keys as it does for a person; after every line the typist pauses (longer than the page's typing
+pause) so renders, their results and autocomplete happen while typing goes on.
+
+Figures:
+
+* longest stall: the largest gap between ticks of a 5 ms ``QTimer`` heartbeat, minus 5 ms, while
+  typing; the same heartbeat with the page idle is the baseline measured in the same run.
+  Target: no stall over 50 ms.
+* keystroke to preview: from the last keystroke until the preview shows the render of the final
+  text, including the page's typing pause. Target: under 250 ms.
+
+Run: ``QT_QPA_PLATFORM=offscreen PYTHONPATH=. python benchmarks/ui.py``
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+
+from PySide6.QtCore import QEventLoop, QSettings, Qt, QThreadPool, QTimer
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+sys.path.insert(0, str(Path(__file__).parent))
+from render import make_payload
+
+from postback_studio.core.model import Event
+from postback_studio.core.records import SamplePayload
+from postback_studio.core.render import RenderEngine
+from postback_studio.core.template_library import content_of, user_sample_key
+from postback_studio.storage.workspace import Workspace
+from postback_studio.ui.templates_page import TemplatesPage
+
+HEARTBEAT_MS = 5
+KEY_INTERVAL_MS = 8
+LINE_PAUSE_MS = 400
+IDLE_SECONDS = 2.0
+
+#: 50 lines, no leading indentation (the editor indents after a newline by itself).
+TEMPLATE_LINES = [
+    "{",
+    '"event": "{{ event }}",',
+    '"orderId": "{{ orderId }}",',
+    '"orderReferenceId": "{{ orderReferenceId }}",',
+    '"storeId": "{{ storeId }}",',
+    '"created": "{{ created }}",',
+    '"status": "{{ fulfillmentStatus }}",',
+    '"customer": {',
+    '"email": "{{ customer.email }}",',
+    '"name": "{{ customer.firstName }} {{ customer.lastName }}"',
+    "},",
+    '"address": {',
+    '"line1": "{{ shippingAddress.addressLine1 }}",',
+    '"city": "{{ shippingAddress.city }}",',
+    '"postCode": "{{ shippingAddress.postCode }}",',
+    '"country": "{{ shippingAddress.country }}"',
+    "},",
+    '"items": [',
+    "{% for item in items %}",
+    "{",
+    '"itemReferenceId": "{{ item.itemReferenceId }}",',
+    '"status": "{{ item.fulfillmentStatus }}",',
+    '"shipments": [',
+    "{% for fulfillment in item.fulfillments %}",
+    "{",
+    '"trackingCode": "{{ fulfillment.trackingCode }}",',
+    '"trackingUrl": "{{ fulfillment.trackingUrl }}",',
+    '"carrier": "{{ fulfillment.carrierName }}",',
+    '"method": "{{ fulfillment.shipmentMethodName }}"',
+    "}{% if not loop.last %},{% endif %}",
+    "{% endfor %}",
+    "],",
+    '"quantity": {{ item.quantity | default(1) }},',
+    '"sku": "{{ item.sku }}"',
+    "}{% if not loop.last %},{% endif %}",
+    "{% endfor %}",
+    "],",
+    '"count": {{ items | length }},',
+    '"first": "{{ items[0].itemReferenceId }}",',
+    '"last": "{{ items[-1].itemReferenceId }}",',
+    '"note": "{{ comment | default("") }}",',
+    '"source": "postback-studio",',
+    '"version": 1,',
+    '"flags": {',
+    '"multi": {{ "true" if items | length > 1 else "false" }},',
+    '"test": false',
+    "},",
+    '"id": "{{ id }}",',
+    '"type": "{{ eventType }}"',
+    "}",
+]
+
+
+class Heartbeat:
+    """A fast timer whose tick gaps show how long the event loop was busy elsewhere."""
+
+    def __init__(self) -> None:
+        self.gaps: list[float] = []
+        self._last = 0.0
+        self._timer = QTimer()
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._timer.setInterval(HEARTBEAT_MS)
+        self._timer.timeout.connect(self._tick)
+
+    def start(self) -> None:
+        self.gaps.clear()
+        self._last = time.perf_counter()
+        self._timer.start()
+
+    def stop(self) -> None:
+        self._timer.stop()
+
+    def _tick(self) -> None:
+        now = time.perf_counter()
+        self.gaps.append(now - self._last)
+        self._last = now
+
+    def longest_stall_ms(self) -> float:
+        return max(0.0, (max(self.gaps) * 1000 - HEARTBEAT_MS)) if self.gaps else 0.0
+
+    def p99_ms(self) -> float:
+        if len(self.gaps) < 2:
+            return 0.0
+        return max(0.0, statistics.quantiles(self.gaps, n=100)[98] * 1000 - HEARTBEAT_MS)
+
+
+def run_loop_for(seconds: float) -> None:
+    loop = QEventLoop()
+    QTimer.singleShot(int(seconds * 1000), loop.quit)
+    loop.exec()
+
+
+def main() -> int:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    folder = Path(tempfile.mkdtemp(prefix="ps-ui-bench-"))
+    workspace = Workspace.open(folder / "ws.sqlite")
+    engine = RenderEngine()
+    engine.warm_up()
+    payload = make_payload(200, 1)
+    sample = workspace.samples.save(SamplePayload("200 items", Event.SHIPPED, json.dumps(payload, indent=2)))
+    settings = QSettings(str(folder / "settings.ini"), QSettings.Format.IniFormat)
+    page = TemplatesPage(workspace, engine, QThreadPool(), settings)
+    page.resize(1280, 800)
+    page.show()
+    assert sample.id is not None
+    page.select_sample(user_sample_key(sample.id))
+    editor = page.view.editor
+    editor.setFocus()
+    editor.selectAll()
+    editor.textCursor().removeSelectedText()
+    run_loop_for(1.0)
+
+    heartbeat = Heartbeat()
+    heartbeat.start()
+    run_loop_for(IDLE_SECONDS)
+    heartbeat.stop()
+    idle_stall, idle_p99 = heartbeat.longest_stall_ms(), heartbeat.p99_ms()
+
+    keys: list[str] = []
+    for line in TEMPLATE_LINES:
+        keys.extend(line)
+        keys.append("\n")
+    keys.pop()
+    renders = 0
+
+    def count_render() -> None:
+        nonlocal renders
+        renders += 1
+
+    page.preview_updated.connect(count_render)
+    loop = QEventLoop()
+    last_key_at = 0.0
+    preview_at = 0.0
+
+    def type_next() -> None:
+        nonlocal last_key_at
+        if not keys:
+            return
+        key = keys.pop(0)
+        if key == "\n":
+            QTest.keyClick(editor, Qt.Key.Key_Escape)
+            QTest.keyClick(editor, Qt.Key.Key_Return)
+            delay = LINE_PAUSE_MS
+        else:
+            QTest.keyClicks(editor, key)
+            delay = KEY_INTERVAL_MS
+        last_key_at = time.perf_counter()
+        if keys:
+            QTimer.singleShot(delay, type_next)
+        else:
+            QTest.keyClick(editor, Qt.Key.Key_Escape)
+
+    def on_preview() -> None:
+        nonlocal preview_at
+        render = page.last_render()
+        if (
+            not keys
+            and render is not None
+            and editor.toPlainText() in content_of(render.request.template)
+        ):
+            preview_at = time.perf_counter()
+            loop.quit()
+
+    page.preview_updated.connect(on_preview)
+    heartbeat.start()
+    started = time.perf_counter()
+    QTimer.singleShot(0, type_next)
+    loop.exec()
+    heartbeat.stop()
+    typing_seconds = time.perf_counter() - started
+    typing_stall, typing_p99 = heartbeat.longest_stall_ms(), heartbeat.p99_ms()
+    latency_ms = (preview_at - last_key_at) * 1000
+    output_lines = (page.view.output_view.toPlainText().count("\n") + 1)
+    status = page.view.status_label.text()
+
+    print("Template Mapper typing benchmark")
+    print(f"  template: {len(TEMPLATE_LINES)} lines typed key by key in {typing_seconds:.1f} s; "
+          f"payload: 200 items; {renders} previews shown while typing")
+    print(f"  final preview: {output_lines} output lines, status: {status}")
+    print(f"  typing pause (debounce): {page.render_worker.debounce_ms} ms")
+    print(f"  idle baseline:  longest stall {idle_stall:6.1f} ms, p99 {idle_p99:5.1f} ms")
+    print(f"  while typing:   longest stall {typing_stall:6.1f} ms, p99 {typing_p99:5.1f} ms   "
+          f"(target <= 50 ms) {'OK' if typing_stall <= 50 else 'MISSED'}")
+    print(f"  last keystroke -> updated preview: {latency_ms:6.1f} ms   "
+          f"(target < 250 ms) {'OK' if latency_ms < 250 else 'MISSED'}")
+    page.close()
+    engine.close()
+    workspace.close()
+    del app
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,44 @@
+"""The small decisions the trigger and settings forms make while the user types."""
+
+from __future__ import annotations
+
+import base64
+
+from postback_studio.core.model import DeliveryMethod, OutputFormat, Template, TemplateKind, TlsMode
+from postback_studio.core.trigger_setup import (
+    generate_signing_secret,
+    is_usual_smtp_port,
+    parse_recipients,
+    templates_for_trigger,
+    usual_smtp_port,
+)
+
+
+def test_templates_are_filtered_by_kind_format_and_customer() -> None:
+    templates = [
+        Template("b json", format=OutputFormat.JSON, customer_id=None),
+        Template("A json", format=OutputFormat.JSON, customer_id=1),
+        Template("other customer", format=OutputFormat.JSON, customer_id=2),
+        Template("xml", format=OutputFormat.XML),
+        Template("mail", kind=TemplateKind.EMAIL, format=OutputFormat.HTML),
+    ]
+    json_names = [t.name for t in templates_for_trigger(templates, DeliveryMethod.URL, OutputFormat.JSON, 1)]
+    assert json_names == ["A json", "b json"]
+    email = templates_for_trigger(templates, DeliveryMethod.EMAIL, OutputFormat.JSON, 1)
+    assert [t.name for t in email] == ["mail"]
+
+
+def test_recipients_split_on_commas_semicolons_and_lines() -> None:
+    assert parse_recipients(" a@x.com, b@x.com;\n\nc@x.com\na@x.com ") == ("a@x.com", "b@x.com", "c@x.com")
+
+
+def test_signing_secret_is_a_standard_webhooks_secret() -> None:
+    secret = generate_signing_secret(lambda n: bytes(range(n)))
+    assert secret.startswith("whsec_")
+    assert base64.b64decode(secret.removeprefix("whsec_")) == bytes(range(24))
+    assert generate_signing_secret() != generate_signing_secret()
+
+
+def test_usual_smtp_ports() -> None:
+    assert [usual_smtp_port(m) for m in TlsMode] == [25, 587, 465]
+    assert is_usual_smtp_port(465) and not is_usual_smtp_port(2525)

@@ -1,0 +1,809 @@
+"""The trigger form: when (event), where (URL or email), how (headers, retry, signing), with what template.
+
+The form validates through the injected core validator and shows each message under the field it
+concerns; Save is refused while any remains. The Check button asks ``core.reachability`` whether the
+destination accepts connections, off the GUI thread. Send Test only asks: the composition root owns
+the dispatcher and answers through :meth:`TriggerForm.on_test_result`, after which the form offers to
+activate the trigger (and its template when it is a draft), warning about template problems first.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+from enum import StrEnum
+from typing import TypeVar
+
+from PySide6.QtCore import Qt, QThreadPool, Signal, Slot
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QTableWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from postback_studio.core.model import (
+    DeliveryMethod,
+    Event,
+    Header,
+    OutputFormat,
+    RetryKind,
+    RetryPolicy,
+    Template,
+    TemplateKind,
+    TemplateStatus,
+    Trigger,
+    TriggerStatus,
+)
+from postback_studio.core.reachability import ReachabilityReport, StepOutcome, check_destination
+from postback_studio.core.retry_timeline import describe as describe_retry
+from postback_studio.core.trigger_setup import (
+    format_recipients,
+    generate_signing_secret,
+    parse_recipients,
+    templates_for_trigger,
+)
+from postback_studio.ui.field_errors import FieldErrors, error_label, with_error
+from postback_studio.ui.ports import IssueLike, TemplateStore, TriggerStore
+from postback_studio.workers.background_call import BackgroundCall
+
+#: ``core.validation.validate_trigger``'s shape.
+TriggerValidator = Callable[[Trigger, Template | None], Sequence[IssueLike]]
+#: Problems of a template against every sample of an event (empty when it passes them all).
+TemplateChecker = Callable[[int, Event], list[str]]
+#: ``core.reachability.check_destination``'s shape, injectable for tests.
+Reachability = Callable[[str, float], ReachabilityReport]
+
+E = TypeVar("E", bound=StrEnum)
+
+HTTP_METHODS = ("POST", "PUT", "PATCH")
+WEBHOOK_FORMATS = (OutputFormat.JSON, OutputFormat.XML)
+_RETRY_CHOICES = (
+    (RetryKind.NONE, "No retry"),
+    (RetryKind.GELATO, "Gelato convention: 3 tries, 5 s apart"),
+    (RetryKind.EXPONENTIAL, "Exponential backoff (Postback Studio extension)"),
+)
+_MASK = "•" * 8
+_STEP_MARKS = {StepOutcome.PASSED: "✔", StepOutcome.FAILED: "✘", StepOutcome.SKIPPED: "–"}
+_TEMPLATE_CHOICES = (
+    ("Webhook, JSON", TemplateKind.WEBHOOK, OutputFormat.JSON),
+    ("Webhook, XML", TemplateKind.WEBHOOK, OutputFormat.XML),
+    ("Email", TemplateKind.EMAIL, OutputFormat.HTML),
+)
+
+
+class HeadersTable(QTableWidget):
+    """Header name, value and a "secret" box per row; secret values are masked until revealed."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(0, 3, parent)
+        self.setHorizontalHeaderLabels(["Name", "Value", "Secret"])
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        self.setColumnWidth(0, 180)
+        self.verticalHeader().hide()
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setMinimumHeight(110)
+        self._revealed = False
+
+    def add_header(self, header: Header | None = None) -> int:
+        """Append a row (empty, or showing ``header``) and return its index."""
+        row = self.rowCount()
+        self.insertRow(row)
+        name, value, secret = QLineEdit(), QLineEdit(), QCheckBox()
+        name.setFrame(False)
+        value.setFrame(False)
+        name.setPlaceholderText("X-Api-Key")
+        if header is not None:
+            name.setText(header.name)
+            value.setText(header.value)
+            secret.setChecked(header.secret)
+        secret.setToolTip("Secret values are masked, kept out of exports and redacted in the log")
+        secret.toggled.connect(lambda _=False: self._apply_masks())
+        holder = QWidget()
+        box = QHBoxLayout(holder)
+        box.setContentsMargins(8, 0, 8, 0)
+        box.addWidget(secret)
+        self.setCellWidget(row, 0, name)
+        self.setCellWidget(row, 1, value)
+        self.setCellWidget(row, 2, holder)
+        self._apply_masks()
+        return row
+
+    def remove_selected(self) -> None:
+        """Remove the selected rows (or the last one when nothing is selected)."""
+        rows = sorted({index.row() for index in self.selectedIndexes()}, reverse=True)
+        for row in rows or ([self.rowCount() - 1] if self.rowCount() else []):
+            self.removeRow(row)
+
+    def set_revealed(self, revealed: bool) -> None:
+        """Show or mask the values of secret rows."""
+        self._revealed = revealed
+        self._apply_masks()
+
+    def set_headers(self, headers: Sequence[Header]) -> None:
+        """Replace all rows."""
+        self.setRowCount(0)
+        for header in headers:
+            self.add_header(header)
+
+    def value_edit(self, row: int) -> QLineEdit:
+        """The value editor of ``row``."""
+        widget = self.cellWidget(row, 1)
+        assert isinstance(widget, QLineEdit)
+        return widget
+
+    def secret_box(self, row: int) -> QCheckBox:
+        """The "secret" checkbox of ``row``."""
+        holder = self.cellWidget(row, 2)
+        box = holder.findChild(QCheckBox)
+        assert box is not None
+        return box
+
+    def headers(self) -> tuple[Header, ...]:
+        """The rows as headers; rows with neither name nor value are ignored."""
+        result = []
+        for row in range(self.rowCount()):
+            name = self.cellWidget(row, 0)
+            assert isinstance(name, QLineEdit)
+            value = self.value_edit(row).text()
+            if name.text().strip() or value:
+                result.append(Header(name.text().strip(), value, self.secret_box(row).isChecked()))
+        return tuple(result)
+
+    def _apply_masks(self) -> None:
+        for row in range(self.rowCount()):
+            masked = self.secret_box(row).isChecked() and not self._revealed
+            self.value_edit(row).setEchoMode(QLineEdit.EchoMode.Password if masked
+                                             else QLineEdit.EchoMode.Normal)
+
+
+class NewTemplateDialog(QDialog):
+    """The article's "Option B": create a template without leaving the trigger form.
+
+    The user picks a name, the kind and format, and an example to start from (or a blank template).
+    """
+
+    def __init__(self, examples: Sequence[Template], kind: TemplateKind, fmt: OutputFormat,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("New Template")
+        self._examples = list(examples)
+        self.name_edit = QLineEdit()
+        self.name_edit.setPlaceholderText("e.g. Acme – Order shipped")
+        self.kind_box = QComboBox()
+        for caption, k, f in _TEMPLATE_CHOICES:
+            self.kind_box.addItem(caption)
+            if k is kind and (k is TemplateKind.EMAIL or f is fmt):
+                self.kind_box.setCurrentIndex(self.kind_box.count() - 1)
+        self.start_box = QComboBox()
+        self.name_error = error_label()
+        form = QFormLayout()
+        form.addRow("Name", with_error(self.name_edit, self.name_error))
+        form.addRow("Kind", self.kind_box)
+        form.addRow("Start from", self.start_box)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Create")
+        buttons.accepted.connect(self._on_buttons_accepted)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+        self.kind_box.currentIndexChanged.connect(self._on_kind_box_changed)
+        self._on_kind_box_changed()
+
+    def template(self, customer_id: int | None) -> Template:
+        """The template the dialog describes, as a draft (not yet saved)."""
+        _caption, kind, fmt = _TEMPLATE_CHOICES[self.kind_box.currentIndex()]
+        example = self.start_box.currentData()
+        base = example if isinstance(example, Template) else Template("", kind=kind, format=fmt)
+        return dataclasses.replace(base, name=self.name_edit.text().strip(), kind=kind, format=fmt,
+                                   status=TemplateStatus.DRAFT, customer_id=customer_id, id=None)
+
+    def _on_kind_box_changed(self) -> None:
+        _caption, kind, fmt = _TEMPLATE_CHOICES[self.kind_box.currentIndex()]
+        self.start_box.clear()
+        self.start_box.addItem("Blank template", None)
+        for example in self._examples:
+            if example.kind is kind and (kind is TemplateKind.EMAIL or example.format is fmt):
+                self.start_box.addItem(f"Example: {example.name}", example)
+        if self.start_box.count() > 1:
+            self.start_box.setCurrentIndex(1)
+
+    def _on_buttons_accepted(self) -> None:
+        if not self.name_edit.text().strip():
+            self.name_error.setText("Name is required")
+            self.name_error.show()
+            return
+        self.accept()
+
+
+class TriggerForm(QWidget):
+    """Edits one trigger of one customer.
+
+    Signals:
+        trigger_saved(int): the trigger was saved (its id).
+        send_test_requested(int): the user asked for a test send of the saved trigger (its id);
+            answer with :meth:`on_test_result`.
+        template_created(int): a template was created from inside the form (its id), for the
+            Template Mapper to open.
+        check_finished(object): a reachability check ended (a ``ReachabilityReport``).
+        activation_offered(list): after a successful test, activation is offered; the template's
+            problems against the event's samples (empty when none).
+        trigger_activated(int): the trigger (and its draft template) was activated.
+    """
+
+    trigger_saved = Signal(int)
+    send_test_requested = Signal(int)
+    template_created = Signal(int)
+    check_finished = Signal(object)
+    activation_offered = Signal(list)
+    trigger_activated = Signal(int)
+
+    def __init__(
+        self,
+        triggers: TriggerStore,
+        templates: TemplateStore,
+        *,
+        validate: TriggerValidator,
+        check_template: TemplateChecker,
+        examples: Sequence[Template] = (),
+        reachability: Reachability = check_destination,
+        check_timeout: float = 5.0,
+        thread_pool: QThreadPool | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._triggers = triggers
+        self._templates = templates
+        self._validate = validate
+        self._check_template = check_template
+        self._examples = list(examples)
+        self._reachability = reachability
+        self._check_timeout = check_timeout
+        self._trigger = Trigger("", customer_id=0, event=Event.SHIPPED)
+        self._check_call = BackgroundCall(thread_pool, self)
+        self._check_call.finished.connect(self._on_check_call_finished)
+        self._check_call.failed.connect(self._on_check_call_failed)
+        self._template_call = BackgroundCall(thread_pool, self)
+        self._template_call.finished.connect(self._on_template_call_finished)
+        self._template_call.failed.connect(self._on_template_call_failed)
+        self._pending_problems: list[str] = []
+        self._build()
+        self.new_trigger(0)
+
+    # ----- building ---------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.general_error = error_label()
+        self.errors = FieldErrors(self.general_error)
+        self.title = QLabel()
+        self.title.setStyleSheet("font-size: 16px; font-weight: 600;")
+
+        self.name_edit = QLineEdit()
+        self.name_edit.setPlaceholderText("e.g. Shipped to Acme ERP")
+        self.event_box = QComboBox()
+        for event in Event:
+            self.event_box.addItem(event.label, event)
+        self.status_box = QComboBox()
+        for status in TriggerStatus:
+            self.status_box.addItem(status.value.capitalize(), status)
+        self.method_box = QComboBox()
+        self.method_box.addItem("Webhook (URL)", DeliveryMethod.URL)
+        self.method_box.addItem("Email", DeliveryMethod.EMAIL)
+        self.template_box = QComboBox()
+        self.template_box.setMinimumContentsLength(24)
+        self.new_template_button = QPushButton("New Template…")
+        template_row = _row(self.template_box, self.new_template_button, stretch_first=True)
+
+        general = QGroupBox("Trigger")
+        general_form = _form(general)
+        general_form.addRow("Name", with_error(self.name_edit, self.errors.register("name", "Name")))
+        general_form.addRow("Event", self.event_box)
+        general_form.addRow("Delivery method", self.method_box)
+        general_form.addRow("Template", with_error(template_row,
+                                                   self.errors.register("template_id", "Template")))
+        general_form.addRow("Status", with_error(self.status_box, self.errors.register("status", "Status")))
+
+        # Webhook delivery
+        self.url_edit = QLineEdit()
+        self.url_edit.setPlaceholderText("https://erp.example.com/postbacks")
+        self.check_button = QPushButton("Check")
+        self.check_button.setToolTip("Resolve the name, connect and verify the TLS certificate; "
+                                     "nothing is sent")
+        self.check_result = QLabel()
+        self.check_result.setWordWrap(True)
+        self.check_result.setTextFormat(Qt.TextFormat.PlainText)
+        self.check_result.hide()
+        url_cell = QWidget()
+        url_layout = QVBoxLayout(url_cell)
+        url_layout.setContentsMargins(0, 0, 0, 0)
+        url_layout.setSpacing(2)
+        url_layout.addWidget(_row(self.url_edit, self.check_button, stretch_first=True))
+        url_layout.addWidget(self.errors.register("url", "URL"))
+        url_layout.addWidget(self.check_result)
+        self.http_method_box = QComboBox()
+        self.http_method_box.addItems(HTTP_METHODS)
+        self.format_box = QComboBox()
+        for fmt in WEBHOOK_FORMATS:
+            self.format_box.addItem(fmt.value.upper(), fmt)
+        self.headers_table = HeadersTable()
+        self.add_header_button = QPushButton("Add Header")
+        self.remove_header_button = QPushButton("Remove")
+        self.reveal_box = QCheckBox("Reveal secrets")
+        headers_cell = QWidget()
+        headers_layout = QVBoxLayout(headers_cell)
+        headers_layout.setContentsMargins(0, 0, 0, 0)
+        headers_layout.setSpacing(2)
+        headers_layout.addWidget(self.headers_table)
+        headers_layout.addWidget(_row(self.add_header_button, self.remove_header_button, None,
+                                      self.reveal_box))
+        headers_layout.addWidget(self.errors.register("headers", "Header"))
+        self.signing_box = QCheckBox("Sign requests (Standard Webhooks)")
+        self.secret_edit = QLineEdit()
+        self.secret_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.secret_edit.setPlaceholderText("whsec_…")
+        self.reveal_secret_box = QCheckBox("Reveal")
+        self.generate_button = QPushButton("Generate")
+        signing_cell = QWidget()
+        signing_layout = QVBoxLayout(signing_cell)
+        signing_layout.setContentsMargins(0, 0, 0, 0)
+        signing_layout.setSpacing(2)
+        signing_layout.addWidget(self.signing_box)
+        signing_layout.addWidget(_row(self.secret_edit, self.reveal_secret_box, self.generate_button,
+                                      stretch_first=True))
+        signing_layout.addWidget(self.errors.register("signing", "Signing"))
+        signing_layout.addWidget(self.errors.register("signing_secret", "Secret"))
+
+        self.webhook_group = QGroupBox("Webhook")
+        webhook_form = _form(self.webhook_group)
+        webhook_form.addRow("Destination URL", url_cell)
+        webhook_form.addRow("HTTP method", with_error(self.http_method_box,
+                                                      self.errors.register("http_method", "Method")))
+        webhook_form.addRow("Format", with_error(self.format_box, self.errors.register("format", "Format")))
+        webhook_form.addRow("Headers", headers_cell)
+        webhook_form.addRow("Signing", signing_cell)
+
+        # Email delivery
+        self.recipients_edit = QPlainTextEdit()
+        self.recipients_edit.setPlaceholderText("ops@customer.example, orders@customer.example")
+        self.recipients_edit.setFixedHeight(80)
+        self.email_group = QGroupBox("Email")
+        email_form = _form(self.email_group)
+        email_form.addRow("Recipients", with_error(
+            self.recipients_edit, self.errors.register("recipients", "Recipients", "Recipient")))
+        hint = QLabel("Separate addresses with commas or new lines. The subject comes from the template; "
+                      "the sender from Settings › SMTP.")
+        hint.setWordWrap(True)
+        hint.setStyleSheet("color: palette(placeholder-text);")
+        email_form.addRow("", hint)
+
+        # Retry
+        self.retry_box = QComboBox()
+        for kind, caption in _RETRY_CHOICES:
+            self.retry_box.addItem(caption, kind)
+        self.first_delay_spin = _seconds_spin(0, 3600)
+        self.factor_spin = QDoubleSpinBox()
+        self.factor_spin.setRange(1.0, 10.0)
+        self.factor_spin.setSingleStep(0.5)
+        self.max_delay_spin = _seconds_spin(0, 86_400)
+        self.max_attempts_spin = QSpinBox()
+        self.max_attempts_spin.setRange(1, 20)
+        self.timeline_label = QLabel()
+        self.timeline_label.setWordWrap(True)
+        self.timeline_label.setStyleSheet("font-weight: 600;")
+        self.retry_group = QGroupBox("Retry on Failure")
+        retry_form = _form(self.retry_group)
+        retry_form.addRow("Policy", self.retry_box)
+        self._exponential_rows = [
+            ("First delay", self.first_delay_spin),
+            ("Factor", self.factor_spin),
+            ("Max delay", self.max_delay_spin),
+            ("Max attempts", with_error(self.max_attempts_spin,
+                                        self.errors.register("retry", "Retry"))),
+        ]
+        for caption, widget in self._exponential_rows:
+            retry_form.addRow(caption, widget)
+        retry_form.addRow("Timeline", self.timeline_label)
+        self._retry_form = retry_form
+
+        # Test and activate
+        self.save_button = QPushButton("Save")
+        self.save_button.setDefault(True)
+        self.send_test_button = QPushButton("Send Test")
+        self.test_status = QLabel()
+        self.test_status.setWordWrap(True)
+        self.activation_frame = QFrame()
+        self.activation_frame.setFrameShape(QFrame.Shape.StyledPanel)
+        self.activation_text = QLabel()
+        self.activation_text.setWordWrap(True)
+        self.activate_button = QPushButton("Activate")
+        activation_layout = QHBoxLayout(self.activation_frame)
+        activation_layout.addWidget(self.activation_text, 1)
+        activation_layout.addWidget(self.activate_button)
+        self.activation_frame.hide()
+
+        left = QVBoxLayout()
+        left.addWidget(general)
+        left.addWidget(self.webhook_group)
+        left.addWidget(self.email_group)
+        left.addStretch(1)
+        right = QVBoxLayout()
+        right.addWidget(self.retry_group)
+        right.addWidget(self.activation_frame)
+        right.addStretch(1)
+        columns = QHBoxLayout()
+        columns.addLayout(left, 3)
+        columns.addLayout(right, 2)
+        content = QWidget()
+        content_layout = QVBoxLayout(content)
+        content_layout.addWidget(self.title)
+        content_layout.addLayout(columns)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(content)
+
+        buttons = _row(self.general_error, self.test_status, None, self.send_test_button, self.save_button)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll, 1)
+        buttons.layout().setContentsMargins(12, 6, 12, 10)
+        outer.addWidget(buttons)
+
+        self.method_box.currentIndexChanged.connect(self._on_method_box_changed)
+        self.format_box.currentIndexChanged.connect(self._refresh_templates)
+        self.retry_box.currentIndexChanged.connect(self._on_retry_changed)
+        for spin in (self.first_delay_spin, self.factor_spin, self.max_delay_spin, self.max_attempts_spin):
+            spin.valueChanged.connect(self._on_retry_changed)
+        self.add_header_button.clicked.connect(self._on_add_header_clicked)
+        self.remove_header_button.clicked.connect(self.headers_table.remove_selected)
+        self.reveal_box.toggled.connect(self.headers_table.set_revealed)
+        self.reveal_secret_box.toggled.connect(self._on_reveal_secret_toggled)
+        self.generate_button.clicked.connect(self._on_generate_clicked)
+        self.signing_box.toggled.connect(self._on_signing_toggled)
+        self.check_button.clicked.connect(self.check_destination)
+        self.new_template_button.clicked.connect(self._on_new_template_clicked)
+        self.save_button.clicked.connect(self.save)
+        self.send_test_button.clicked.connect(self._on_send_test_clicked)
+        self.activate_button.clicked.connect(self.activate)
+
+    # ----- loading and reading ----------------------------------------------------------------
+    def new_trigger(self, customer_id: int, event: Event = Event.SHIPPED) -> None:
+        """Start a fresh trigger for ``customer_id`` with the usual defaults (POST, JSON, Gelato retry)."""
+        self.load(Trigger("", customer_id=customer_id, event=event))
+
+    def load(self, trigger: Trigger) -> None:
+        """Show ``trigger`` for editing."""
+        self._trigger = trigger
+        self.title.setText(f"Trigger: {trigger.name}" if trigger.id is not None else "New Trigger")
+        self.name_edit.setText(trigger.name)
+        _select(self.event_box, trigger.event)
+        _select(self.status_box, trigger.status)
+        _select(self.method_box, trigger.method)
+        self.url_edit.setText(trigger.url)
+        self.http_method_box.setCurrentText(trigger.http_method)
+        _select(self.format_box, trigger.format if trigger.format in WEBHOOK_FORMATS else OutputFormat.JSON)
+        self.headers_table.set_headers(trigger.headers)
+        self.reveal_box.setChecked(False)
+        self._load_retry(trigger.retry)
+        self.signing_box.setChecked(trigger.signing)
+        self.secret_edit.setText(trigger.signing_secret)
+        self.reveal_secret_box.setChecked(False)
+        self.recipients_edit.setPlainText(format_recipients(trigger.recipients))
+        self._refresh_templates()
+        if trigger.template_id is not None:
+            _select(self.template_box, trigger.template_id)
+        self.errors.clear()
+        self.check_result.hide()
+        self.test_status.clear()
+        self.activation_frame.hide()
+        self._on_method_box_changed()
+        self._on_signing_toggled(trigger.signing)
+
+    def current_trigger(self) -> Trigger:
+        """The trigger as the fields describe it now (not validated, not saved)."""
+        method = _enum(self.method_box, DeliveryMethod)
+        is_url = method is DeliveryMethod.URL
+        return dataclasses.replace(
+            self._trigger,
+            name=self.name_edit.text().strip(),
+            event=_enum(self.event_box, Event),
+            method=method,
+            url=self.url_edit.text().strip() if is_url else "",
+            http_method=self.http_method_box.currentText(),
+            format=_enum(self.format_box, OutputFormat) if is_url else OutputFormat.HTML,
+            headers=self.headers_table.headers() if is_url else (),
+            retry=self._current_retry(),
+            signing=is_url and self.signing_box.isChecked(),
+            signing_secret=self.secret_edit.text().strip() if is_url and self.signing_box.isChecked() else "",
+            recipients=() if is_url else parse_recipients(self.recipients_edit.toPlainText()),
+            template_id=self.template_box.currentData(),
+            status=_enum(self.status_box, TriggerStatus),
+        )
+
+    def _current_retry(self) -> RetryPolicy:
+        kind = _enum(self.retry_box, RetryKind)
+        if kind is RetryKind.NONE:
+            return RetryPolicy.none()
+        if kind is RetryKind.GELATO:
+            return RetryPolicy.gelato()
+        return RetryPolicy(kind=RetryKind.EXPONENTIAL, max_attempts=self.max_attempts_spin.value(),
+                           first_delay=self.first_delay_spin.value(), factor=self.factor_spin.value(),
+                           max_delay=self.max_delay_spin.value(), jitter=self._trigger.retry.jitter)
+
+    def _load_retry(self, policy: RetryPolicy) -> None:
+        exponential = policy if policy.kind is RetryKind.EXPONENTIAL else RetryPolicy(
+            kind=RetryKind.EXPONENTIAL, max_attempts=5, first_delay=5.0, factor=2.0, max_delay=300.0)
+        for spin in (self.first_delay_spin, self.factor_spin, self.max_delay_spin, self.max_attempts_spin):
+            spin.blockSignals(True)
+        self.first_delay_spin.setValue(exponential.first_delay)
+        self.factor_spin.setValue(exponential.factor)
+        self.max_delay_spin.setValue(exponential.max_delay)
+        self.max_attempts_spin.setValue(exponential.max_attempts)
+        for spin in (self.first_delay_spin, self.factor_spin, self.max_delay_spin, self.max_attempts_spin):
+            spin.blockSignals(False)
+        _select(self.retry_box, policy.kind)
+        self._on_retry_changed()
+
+    def _template_for(self, trigger: Trigger) -> Template | None:
+        return self._templates.get(trigger.template_id) if trigger.template_id is not None else None
+
+    # ----- saving -------------------------------------------------------------------------------
+    @Slot()
+    def save(self) -> Trigger | None:
+        """Validate and save; on problems show them next to their fields and save nothing."""
+        trigger = self.current_trigger()
+        issues = list(self._validate(trigger, self._template_for(trigger)))
+        if issues:
+            self.errors.show(issues)
+            return None
+        try:
+            saved = self._triggers.save(trigger)
+        except ValueError as exc:
+            carried: Sequence[IssueLike] | None = getattr(exc, "issues", None)
+            if carried:
+                self.errors.show(carried)
+            else:
+                self.errors.show([_Issue("", str(exc))])
+            return None
+        self.errors.clear()
+        self._trigger = saved
+        self.title.setText(f"Trigger: {saved.name}")
+        assert saved.id is not None
+        self.trigger_saved.emit(saved.id)
+        return saved
+
+    # ----- Check --------------------------------------------------------------------------------
+    @Slot()
+    def check_destination(self) -> None:
+        """Check the destination URL off the GUI thread; the result shows under the URL."""
+        url = self.url_edit.text().strip()
+        self.check_button.setEnabled(False)
+        self.check_result.setStyleSheet("")
+        self.check_result.setText(f"Checking {url} …")
+        self.check_result.show()
+        reachability, timeout = self._reachability, self._check_timeout
+        self._check_call.start(lambda: reachability(url, timeout))
+
+    def _on_check_call_finished(self, number: int, report: object) -> None:
+        if number != self._check_call.last_number or not isinstance(report, ReachabilityReport):
+            return
+        self.check_button.setEnabled(True)
+        lines = [report.summary] + [f"{_STEP_MARKS[s.outcome]} {s.name}: {s.message}" for s in report.steps]
+        self.check_result.setText("\n".join(lines))
+        self.check_result.setStyleSheet("color: #2e7d32;" if report.reachable else "color: #d32f2f;")
+        self.check_finished.emit(report)
+
+    def _on_check_call_failed(self, number: int, message: str) -> None:
+        if number != self._check_call.last_number:
+            return
+        self.check_button.setEnabled(True)
+        self.check_result.setText(f"The check itself failed: {message}")
+        self.check_result.setStyleSheet("color: #d32f2f;")
+
+    # ----- Send Test and activation -----------------------------------------------------------
+    def _on_send_test_clicked(self) -> None:
+        saved = self.save()
+        if saved is None or saved.id is None:
+            return
+        self.activation_frame.hide()
+        self.test_status.setStyleSheet("")
+        self.test_status.setText("Sending test…")
+        self.send_test_button.setEnabled(False)
+        self.send_test_requested.emit(saved.id)
+
+    @Slot(bool)
+    def on_test_result(self, ok: bool) -> None:
+        """The test send ended; on success check the template and offer activation."""
+        self.send_test_button.setEnabled(True)
+        if not ok:
+            self.test_status.setStyleSheet("color: #d32f2f;")
+            self.test_status.setText("Test failed: see the Requests page for the response or error.")
+            return
+        self.test_status.setStyleSheet("color: #2e7d32;")
+        self.test_status.setText("Test delivered.")
+        trigger = self._trigger
+        if trigger.template_id is None:
+            self._offer_activation([])
+            return
+        checker, template_id, event = self._check_template, trigger.template_id, trigger.event
+        self._template_call.start(lambda: checker(template_id, event))
+
+    def _on_template_call_finished(self, number: int, problems: object) -> None:
+        if number == self._template_call.last_number:
+            self._offer_activation([str(p) for p in problems] if isinstance(problems, list) else [])
+
+    def _on_template_call_failed(self, number: int, message: str) -> None:
+        if number == self._template_call.last_number:
+            self._offer_activation([f"The samples could not be checked: {message}"])
+
+    def _offer_activation(self, problems: list[str]) -> None:
+        trigger = self._trigger
+        template = self._template_for(trigger)
+        self._pending_problems = problems
+        what = "this trigger"
+        if template is not None and template.status is TemplateStatus.DRAFT:
+            what += f" and its draft template '{template.name}'"
+        if trigger.status is TriggerStatus.ACTIVE and (template is None
+                                                       or template.status is TemplateStatus.ACTIVE):
+            self.activation_frame.hide()
+            self.activation_offered.emit(problems)
+            return
+        text = f"Activate {what}? Only active triggers fire on real events."
+        if problems:
+            shown = "\n".join(f"• {p}" for p in problems[:5])
+            more = f"\n… and {len(problems) - 5} more" if len(problems) > 5 else ""
+            text = (f"⚠ The template has problems with samples of {trigger.event.label}:\n{shown}{more}\n\n"
+                    + text)
+            self.activate_button.setText("Activate Anyway")
+        else:
+            self.activate_button.setText("Activate")
+        self.activation_text.setText(text)
+        self.activation_frame.show()
+        self.activation_offered.emit(problems)
+
+    @Slot()
+    def activate(self) -> None:
+        """Make the trigger active, and its template too when it is still a draft."""
+        template = self._template_for(self._trigger)
+        if template is not None and template.status is TemplateStatus.DRAFT:
+            self._templates.save(dataclasses.replace(template, status=TemplateStatus.ACTIVE))
+        _select(self.status_box, TriggerStatus.ACTIVE)
+        saved = self.save()
+        if saved is None or saved.id is None:
+            return
+        self.activation_frame.hide()
+        self._refresh_templates()
+        self.test_status.setText("Active.")
+        self.trigger_activated.emit(saved.id)
+
+    # ----- reactions ---------------------------------------------------------------------------
+    def _on_method_box_changed(self) -> None:
+        is_url = _enum(self.method_box, DeliveryMethod) is DeliveryMethod.URL
+        self.webhook_group.setVisible(is_url)
+        self.email_group.setVisible(not is_url)
+        self._refresh_templates()
+
+    def _refresh_templates(self) -> None:
+        current = self.template_box.currentData()
+        if current is None:
+            current = self._trigger.template_id
+        method = _enum(self.method_box, DeliveryMethod)
+        fmt = _enum(self.format_box, OutputFormat)
+        usable = templates_for_trigger(self._templates.list(), method, fmt, self._trigger.customer_id)
+        self.template_box.blockSignals(True)
+        self.template_box.clear()
+        self.template_box.addItem("— choose a template —", None)
+        for template in usable:
+            status = " (draft)" if template.status is TemplateStatus.DRAFT else ""
+            self.template_box.addItem(f"{template.name}{status}", template.id)
+        _select(self.template_box, current)
+        self.template_box.blockSignals(False)
+
+    def _on_retry_changed(self) -> None:
+        kind = _enum(self.retry_box, RetryKind)
+        for _caption, widget in self._exponential_rows:
+            self._retry_form.setRowVisible(widget, kind is RetryKind.EXPONENTIAL)
+        self.timeline_label.setText(describe_retry(self._current_retry()))
+
+    def _on_add_header_clicked(self) -> None:
+        self.headers_table.add_header()
+
+    def _on_reveal_secret_toggled(self, revealed: bool) -> None:
+        self.secret_edit.setEchoMode(QLineEdit.EchoMode.Normal if revealed else QLineEdit.EchoMode.Password)
+
+    def _on_generate_clicked(self) -> None:
+        self.secret_edit.setText(generate_signing_secret())
+        self.signing_box.setChecked(True)
+
+    def _on_signing_toggled(self, on: bool) -> None:
+        for widget in (self.secret_edit, self.reveal_secret_box, self.generate_button):
+            widget.setEnabled(on)
+
+    def _on_new_template_clicked(self) -> None:
+        dialog = NewTemplateDialog(self._examples, TemplateKind.EMAIL
+                                   if _enum(self.method_box, DeliveryMethod) is DeliveryMethod.EMAIL
+                                   else TemplateKind.WEBHOOK, _enum(self.format_box, OutputFormat), self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.create_template(dialog.template(self._trigger.customer_id or None))
+
+    def create_template(self, template: Template) -> Template:
+        """Save ``template`` as a new draft, select it here, and announce it for the Template Mapper."""
+        saved = self._templates.save(template)
+        assert saved.id is not None
+        if saved.kind is TemplateKind.WEBHOOK:
+            _select(self.method_box, DeliveryMethod.URL)
+            _select(self.format_box, saved.format)
+        else:
+            _select(self.method_box, DeliveryMethod.EMAIL)
+        self._refresh_templates()
+        _select(self.template_box, saved.id)
+        self.template_created.emit(saved.id)
+        return saved
+
+
+class _Issue:
+    """A message that names no field (a storage error without issues)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        self.message = message
+
+
+def _form(group: QGroupBox) -> QFormLayout:
+    form = QFormLayout(group)
+    form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+    return form
+
+
+def _row(*widgets: QWidget | None, stretch_first: bool = False) -> QWidget:
+    """Widgets side by side; ``None`` is a stretch."""
+    holder = QWidget()
+    layout = QHBoxLayout(holder)
+    layout.setContentsMargins(0, 0, 0, 0)
+    for index, widget in enumerate(widgets):
+        if widget is None:
+            layout.addStretch(1)
+        else:
+            layout.addWidget(widget, 1 if stretch_first and index == 0 else 0)
+    return holder
+
+
+def _seconds_spin(low: float, high: float) -> QDoubleSpinBox:
+    spin = QDoubleSpinBox()
+    spin.setRange(low, high)
+    spin.setDecimals(1)
+    spin.setSuffix(" s")
+    return spin
+
+
+def _enum(box: QComboBox, kind: type[E]) -> E:
+    """The current item's data as ``kind`` (Qt hands StrEnum data back as plain str)."""
+    return kind(box.currentData())
+
+
+def _select(box: QComboBox, data: object) -> None:
+    index = box.findData(data)
+    if index >= 0:
+        box.setCurrentIndex(index)
+
+

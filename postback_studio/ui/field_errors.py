@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
@@ -19,6 +20,20 @@ _FIELD = re.compile(r"^(?P<base>[A-Za-z_]+)(?:\[(?P<index>\d+)\])?")
 _PREDICATE_STARTS = ("is ", "must ", "has ", "needs ", "appears ")
 
 ERROR_STYLE = "color: #d32f2f; font-size: 11px;"
+
+
+@dataclass(frozen=True)
+class PlainIssue:
+    """An issue made up by the UI, e.g. for a storage error that carries no field."""
+
+    field: str
+    message: str
+
+
+def issues_from_error(exc: ValueError) -> list[IssueLike]:
+    """The issues a ``ValidationError`` carries, or the error's text as a general issue."""
+    carried: Iterable[IssueLike] = getattr(exc, "issues", ())
+    return list(carried) or [PlainIssue("", str(exc))]
 
 
 def error_label() -> QLabel:

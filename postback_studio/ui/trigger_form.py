@@ -59,7 +59,7 @@ from postback_studio.core.trigger_setup import (
     parse_recipients,
     templates_for_trigger,
 )
-from postback_studio.ui.field_errors import FieldErrors, error_label, with_error
+from postback_studio.ui.field_errors import FieldErrors, error_label, issues_from_error, with_error
 from postback_studio.ui.ports import IssueLike, TemplateStore, TriggerStore
 from postback_studio.workers.background_call import BackgroundCall
 
@@ -579,11 +579,7 @@ class TriggerForm(QWidget):
         try:
             saved = self._triggers.save(trigger)
         except ValueError as exc:
-            carried: Sequence[IssueLike] | None = getattr(exc, "issues", None)
-            if carried:
-                self.errors.show(carried)
-            else:
-                self.errors.show([_Issue("", str(exc))])
+            self.errors.show(issues_from_error(exc))
             return None
         self.errors.clear()
         self._trigger = saved
@@ -759,14 +755,6 @@ class TriggerForm(QWidget):
         _select(self.template_box, saved.id)
         self.template_created.emit(saved.id)
         return saved
-
-
-class _Issue:
-    """A message that names no field (a storage error without issues)."""
-
-    def __init__(self, field: str, message: str) -> None:
-        self.field = field
-        self.message = message
 
 
 def _form(group: QGroupBox) -> QFormLayout:

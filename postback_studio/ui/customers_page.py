@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QSplitter,
@@ -31,24 +30,13 @@ from PySide6.QtWidgets import (
 
 from postback_studio.core.customer_profile import deletion_message, table_line, trigger_line
 from postback_studio.core.model import Customer
+from postback_studio.ui.confirm import Confirm, ask
 from postback_studio.ui.field_errors import FieldErrors, error_label, issues_from_error, with_error
 from postback_studio.ui.ports import CustomerStore, IssueLike, LookupStore, TriggerStore
 from postback_studio.ui.trigger_form import TriggerForm
 
 #: ``core.validation.validate_customer``'s shape.
 CustomerValidator = Callable[[Customer], Sequence[IssueLike]]
-#: Asks the user a yes/no question (title, text); injectable so tests need no modal dialog.
-Confirm = Callable[[str, str], bool]
-
-
-def ask(parent: QWidget) -> Confirm:
-    """A :data:`Confirm` that shows a warning message box over ``parent``, defaulting to No."""
-    def confirm(title: str, text: str) -> bool:
-        answer = QMessageBox.warning(parent, title, text,
-                                     QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                                     QMessageBox.StandardButton.No)
-        return answer == QMessageBox.StandardButton.Yes
-    return confirm
 
 
 class CustomersPage(QWidget):

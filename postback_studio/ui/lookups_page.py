@@ -174,6 +174,7 @@ class LookupsPage(QWidget):
         self.save_button = QPushButton("Save")
         save_row = QHBoxLayout()
         save_row.addWidget(self.general_error, 1)
+        save_row.addStretch(0)
         save_row.addWidget(self.save_button)
 
         right = QWidget()
@@ -283,12 +284,9 @@ class LookupsPage(QWidget):
         self.owner_box.setCurrentIndex(max(index, 0))
         self.description_edit.setText(table.description)
         self.field_edit.setText(table.template_field)
-        self.model.blockSignals(True)
         self.model.removeRows(0, self.model.rowCount())
         for key, value in table.rows:
             self.model.appendRow([QStandardItem(key), QStandardItem(value)])
-        self.model.blockSignals(False)
-        self.rows_view.reset()
         self.errors.clear()
         self.import_message.hide()
         for widget in (self.import_button, self.export_button, self.delete_button):

@@ -102,6 +102,7 @@ class HeadersTable(QTableWidget):
         self.verticalHeader().hide()
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setMinimumHeight(110)
+        self.setMaximumHeight(170)
         self._revealed = False
 
     def add_header(self, header: Header | None = None) -> int:
@@ -424,6 +425,7 @@ class TriggerForm(QWidget):
             retry_form.addRow(caption, widget)
         retry_form.addRow("Timeline", self.timeline_label)
         self._retry_form = retry_form
+        _align_labels((general_form, webhook_form, email_form, retry_form), 118)
 
         # Test and activate
         self.save_button = QPushButton("Save")
@@ -436,9 +438,9 @@ class TriggerForm(QWidget):
         self.activation_text = QLabel()
         self.activation_text.setWordWrap(True)
         self.activate_button = QPushButton("Activate")
-        activation_layout = QHBoxLayout(self.activation_frame)
-        activation_layout.addWidget(self.activation_text, 1)
-        activation_layout.addWidget(self.activate_button)
+        activation_layout = QVBoxLayout(self.activation_frame)
+        activation_layout.addWidget(self.activation_text)
+        activation_layout.addWidget(_row(None, self.activate_button))
         self.activation_frame.hide()
 
         left = QVBoxLayout()
@@ -761,6 +763,15 @@ def _form(group: QGroupBox) -> QFormLayout:
     form = QFormLayout(group)
     form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
     return form
+
+
+def _align_labels(forms: Sequence[QFormLayout], width: int) -> None:
+    """Give every form the same label column, so fields line up from one group to the next."""
+    for form in forms:
+        for row in range(form.rowCount()):
+            item = form.itemAt(row, QFormLayout.ItemRole.LabelRole)
+            if item is not None and item.widget() is not None:
+                item.widget().setMinimumWidth(width)
 
 
 def _row(*widgets: QWidget | None, stretch_first: bool = False) -> QWidget:

@@ -44,6 +44,7 @@ def test_tables_are_grouped_global_then_per_customer(page: LookupsPage) -> None:
     assert [(g.text(0), [g.child(r).text(0) for r in range(g.childCount())]) for g in groups] == [
         ("Global", ["Carriers"]), ("Acme", ["Acme SKUs"])]
     assert page.title.text() == "Carriers"
+    assert page.rows_view.verticalHeader().count() == 1
     assert page.used_by.item(0).text() == "Shipped (webhook, json)"
 
 

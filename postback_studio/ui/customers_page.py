@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 from postback_studio.core.customer_profile import deletion_message, table_line, trigger_line
 from postback_studio.core.model import Customer
 from postback_studio.ui.confirm import Confirm, ask
-from postback_studio.ui.field_errors import FieldErrors, error_label, issues_from_error, with_error
+from postback_studio.ui.field_errors import FieldErrors, error_label, validated_save, with_error
 from postback_studio.ui.ports import CustomerStore, IssueLike, LookupStore, TriggerStore
 from postback_studio.ui.trigger_form import TriggerForm
 
@@ -273,14 +273,8 @@ class CustomersPage(QWidget):
         customer = dataclasses.replace(self._current, name=self.name_edit.text().strip(),
                                        reference_id=self.reference_edit.text().strip(),
                                        notes=self.notes_edit.toPlainText())
-        issues = list(self._validate(customer))
-        if not issues:
-            try:
-                saved = self._customers.save(customer)
-            except ValueError as exc:
-                issues = issues_from_error(exc)
-        if issues:
-            self.errors.show(issues)
+        saved = validated_save(customer, self._validate, self._customers.save, self.errors)
+        if saved is None:
             return None
         assert saved.id is not None
         self._current = saved

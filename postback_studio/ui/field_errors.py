@@ -9,12 +9,15 @@ the form's general label, so no message is ever dropped.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from postback_studio.ui.ports import IssueLike
+
+T = TypeVar("T")
 
 _FIELD = re.compile(r"^(?P<base>[A-Za-z_]+)(?:\[(?P<index>\d+)\])?")
 _PREDICATE_STARTS = ("is ", "must ", "has ", "needs ", "appears ")
@@ -46,15 +49,20 @@ def error_label() -> QLabel:
     return label
 
 
-def with_error(field: QWidget, label: QLabel) -> QWidget:
-    """``field`` with ``label`` stacked under it, as one cell of a form layout."""
+def stacked(*widgets: QWidget) -> QWidget:
+    """Widgets stacked tightly, as one cell of a form layout (a field and its messages)."""
     box = QWidget()
     layout = QVBoxLayout(box)
     layout.setContentsMargins(0, 0, 0, 0)
     layout.setSpacing(2)
-    layout.addWidget(field)
-    layout.addWidget(label)
+    for widget in widgets:
+        layout.addWidget(widget)
     return box
+
+
+def with_error(field: QWidget, label: QLabel) -> QWidget:
+    """``field`` with ``label`` stacked under it, as one cell of a form layout."""
+    return stacked(field, label)
 
 
 def issue_text(issue: IssueLike, caption: str, row_word: str = "Row") -> str:
@@ -118,3 +126,23 @@ class FieldErrors:
     def general_message(self) -> str:
         """What the general label shows now ("" when nothing)."""
         return "" if self._general.isHidden() else self._general.text()
+
+
+def validated_save(value: T, validate: Callable[[T], Sequence[IssueLike]], save: Callable[[T], T],
+                   errors: FieldErrors) -> T | None:
+    """Validate ``value``, then save it; on problems show them under their fields and return None.
+
+    The workspace validates again on save (it may know more, e.g. a duplicate name), so its
+    ``ValidationError`` is shown the same way.
+    """
+    issues = list(validate(value))
+    if not issues:
+        try:
+            saved = save(value)
+        except ValueError as exc:
+            issues = issues_from_error(exc)
+        else:
+            errors.clear()
+            return saved
+    errors.show(issues)
+    return None

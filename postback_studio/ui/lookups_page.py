@@ -43,7 +43,7 @@ from postback_studio.ui.field_errors import (
     ERROR_STYLE,
     FieldErrors,
     error_label,
-    issues_from_error,
+    validated_save,
     with_error,
 )
 from postback_studio.ui.ports import CustomerStore, IssueLike, LookupStore, TemplateStore
@@ -335,14 +335,8 @@ class LookupsPage(QWidget):
     def save(self) -> LookupTable | None:
         """Validate and save; problems show under their fields (row problems under the rows)."""
         table = self.current_table()
-        issues = list(self._validate(table))
-        if not issues:
-            try:
-                saved = self._lookups.save(table)
-            except ValueError as exc:
-                issues = issues_from_error(exc)
-        if issues:
-            self.errors.show(issues)
+        saved = validated_save(table, self._validate, self._lookups.save, self.errors)
+        if saved is None:
             return None
         assert saved.id is not None
         self._current = saved

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 
 from postback_studio.core.model import SmtpSettings, TlsMode
 from postback_studio.core.trigger_setup import is_usual_smtp_port, usual_smtp_port
-from postback_studio.ui.field_errors import FieldErrors, error_label, issues_from_error, with_error
+from postback_studio.ui.field_errors import FieldErrors, error_label, validated_save, with_error
 from postback_studio.ui.ports import IssueLike, SmtpStore
 from postback_studio.ui.theme import Theme
 from postback_studio.workers.background_call import BackgroundCall
@@ -293,13 +293,8 @@ class SettingsPage(QWidget):
     @Slot()
     def save(self) -> SmtpSettings | None:
         """Validate and save; problems show under their fields and nothing is saved."""
-        settings = self._checked()
-        if settings is None:
-            return None
-        try:
-            saved = self._smtp.save(settings)
-        except ValueError as exc:
-            self.errors.show(issues_from_error(exc))
+        saved = validated_save(self.current_settings(), self._validate, self._smtp.save, self.errors)
+        if saved is None:
             return None
         self.smtp_saved.emit()
         return saved

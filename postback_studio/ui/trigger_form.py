@@ -59,7 +59,13 @@ from postback_studio.core.trigger_setup import (
     parse_recipients,
     templates_for_trigger,
 )
-from postback_studio.ui.field_errors import FieldErrors, error_label, issues_from_error, with_error
+from postback_studio.ui.field_errors import (
+    FieldErrors,
+    error_label,
+    stacked,
+    validated_save,
+    with_error,
+)
 from postback_studio.ui.ports import IssueLike, TemplateStore, TriggerStore
 from postback_studio.workers.background_call import BackgroundCall
 
@@ -334,13 +340,8 @@ class TriggerForm(QWidget):
         self.check_result.setWordWrap(True)
         self.check_result.setTextFormat(Qt.TextFormat.PlainText)
         self.check_result.hide()
-        url_cell = QWidget()
-        url_layout = QVBoxLayout(url_cell)
-        url_layout.setContentsMargins(0, 0, 0, 0)
-        url_layout.setSpacing(2)
-        url_layout.addWidget(_row(self.url_edit, self.check_button, stretch_first=True))
-        url_layout.addWidget(self.errors.register("url", "URL"))
-        url_layout.addWidget(self.check_result)
+        url_cell = stacked(_row(self.url_edit, self.check_button, stretch_first=True),
+                           self.errors.register("url", "URL"), self.check_result)
         self.http_method_box = QComboBox()
         self.http_method_box.addItems(HTTP_METHODS)
         self.format_box = QComboBox()
@@ -350,29 +351,20 @@ class TriggerForm(QWidget):
         self.add_header_button = QPushButton("Add Header")
         self.remove_header_button = QPushButton("Remove")
         self.reveal_box = QCheckBox("Reveal secrets")
-        headers_cell = QWidget()
-        headers_layout = QVBoxLayout(headers_cell)
-        headers_layout.setContentsMargins(0, 0, 0, 0)
-        headers_layout.setSpacing(2)
-        headers_layout.addWidget(self.headers_table)
-        headers_layout.addWidget(_row(self.add_header_button, self.remove_header_button, None,
-                                      self.reveal_box))
-        headers_layout.addWidget(self.errors.register("headers", "Header"))
+        headers_cell = stacked(self.headers_table,
+                               _row(self.add_header_button, self.remove_header_button, None, self.reveal_box),
+                               self.errors.register("headers", "Header"))
         self.signing_box = QCheckBox("Sign requests (Standard Webhooks)")
         self.secret_edit = QLineEdit()
         self.secret_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.secret_edit.setPlaceholderText("whsec_…")
         self.reveal_secret_box = QCheckBox("Reveal")
         self.generate_button = QPushButton("Generate")
-        signing_cell = QWidget()
-        signing_layout = QVBoxLayout(signing_cell)
-        signing_layout.setContentsMargins(0, 0, 0, 0)
-        signing_layout.setSpacing(2)
-        signing_layout.addWidget(self.signing_box)
-        signing_layout.addWidget(_row(self.secret_edit, self.reveal_secret_box, self.generate_button,
-                                      stretch_first=True))
-        signing_layout.addWidget(self.errors.register("signing", "Signing"))
-        signing_layout.addWidget(self.errors.register("signing_secret", "Secret"))
+        signing_cell = stacked(self.signing_box,
+                               _row(self.secret_edit, self.reveal_secret_box, self.generate_button,
+                                    stretch_first=True),
+                               self.errors.register("signing", "Signing"),
+                               self.errors.register("signing_secret", "Secret"))
 
         self.webhook_group = QGroupBox("Webhook")
         webhook_form = _form(self.webhook_group)
@@ -574,16 +566,11 @@ class TriggerForm(QWidget):
     def save(self) -> Trigger | None:
         """Validate and save; on problems show them next to their fields and save nothing."""
         trigger = self.current_trigger()
-        issues = list(self._validate(trigger, self._template_for(trigger)))
-        if issues:
-            self.errors.show(issues)
+        template = self._template_for(trigger)
+        saved = validated_save(trigger, lambda t: self._validate(t, template), self._triggers.save,
+                               self.errors)
+        if saved is None:
             return None
-        try:
-            saved = self._triggers.save(trigger)
-        except ValueError as exc:
-            self.errors.show(issues_from_error(exc))
-            return None
-        self.errors.clear()
         self._trigger = saved
         self.title.setText(f"Trigger: {saved.name}")
         assert saved.id is not None

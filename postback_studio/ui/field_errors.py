@@ -22,7 +22,21 @@ T = TypeVar("T")
 _FIELD = re.compile(r"^(?P<base>[A-Za-z_]+)(?:\[(?P<index>\d+)\])?")
 _PREDICATE_STARTS = ("is ", "must ", "has ", "needs ", "appears ")
 
-ERROR_STYLE = "color: #d32f2f; font-size: 11px;"
+#: Message colours for a light and a dark window, chosen for contrast on each.
+_TONES = {
+    "error": ("#c62828", "#ef6b67"),
+    "ok": ("#2e7d32", "#6cc070"),
+    "warning": ("#a15c00", "#f0b050"),
+}
+
+
+def tone(widget: QWidget, kind: str, extra: str = "") -> str:
+    """A style sheet colouring ``widget``'s text as an error, ok or warning for the current palette.
+
+    Applied when a message is shown, so it follows a theme switched since the widget was built.
+    """
+    dark = widget.palette().window().color().lightness() < 128
+    return f"color: {_TONES[kind][1 if dark else 0]}; {extra}"
 
 
 @dataclass(frozen=True)
@@ -43,7 +57,7 @@ def error_label() -> QLabel:
     """A hidden red label that wraps, for one field's messages."""
     label = QLabel()
     label.setObjectName("fieldError")
-    label.setStyleSheet(ERROR_STYLE)
+    label.setStyleSheet("font-size: 11px;")
     label.setWordWrap(True)
     label.hide()
     return label
@@ -116,6 +130,7 @@ class FieldErrors:
             texts.setdefault(id(label), (label, []))[1].append(text)
         for label, lines in texts.values():
             label.setText("\n".join(lines))
+            label.setStyleSheet(tone(label, "error", "font-size: 11px;"))
             label.show()
 
     def messages(self) -> dict[str, str]:

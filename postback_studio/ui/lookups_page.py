@@ -40,9 +40,9 @@ from postback_studio.core.lookup_usage import templates_calling
 from postback_studio.core.model import LookupTable
 from postback_studio.ui.confirm import Confirm, ask
 from postback_studio.ui.field_errors import (
-    ERROR_STYLE,
     FieldErrors,
     error_label,
+    tone,
     validated_save,
     with_error,
 )
@@ -55,7 +55,6 @@ OpenFile = Callable[[], str | None]
 #: Asks where to write, given a suggested file name; None when the user cancels.
 SaveFile = Callable[[str], str | None]
 
-_WARNING_STYLE = "color: #b26a00;"
 
 
 class LookupsPage(QWidget):
@@ -145,7 +144,6 @@ class LookupsPage(QWidget):
         self.export_button = QPushButton("Export CSV…")
         self.rows_warning = QLabel()
         self.rows_warning.setWordWrap(True)
-        self.rows_warning.setStyleSheet(_WARNING_STYLE)
         self.rows_warning.hide()
         self.rows_error = self.errors.register("rows", "Row")
         self.import_message = QLabel()
@@ -407,7 +405,7 @@ class LookupsPage(QWidget):
 
     def _show_import_message(self, text: str, *, ok: bool) -> None:
         self.import_message.setText(text)
-        self.import_message.setStyleSheet("color: #2e7d32;" if ok else ERROR_STYLE)
+        self.import_message.setStyleSheet(tone(self.import_message, "ok" if ok else "error"))
         self.import_message.show()
 
     def _ask_open_file(self) -> str | None:
@@ -423,6 +421,7 @@ class LookupsPage(QWidget):
     def _on_rows_changed(self, *_args: object) -> None:
         warning = duplicate_warning(self.rows())
         self.rows_warning.setText(f"⚠ {warning}" if warning else "")
+        self.rows_warning.setStyleSheet(tone(self.rows_warning, "warning"))
         self.rows_warning.setVisible(bool(warning))
 
     def _on_field_changed(self, text: str) -> None:

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 
 from postback_studio.core.model import SmtpSettings, TlsMode
 from postback_studio.core.trigger_setup import is_usual_smtp_port, usual_smtp_port
-from postback_studio.ui.field_errors import FieldErrors, error_label, validated_save, with_error
+from postback_studio.ui.field_errors import FieldErrors, error_label, tone, validated_save, with_error
 from postback_studio.ui.ports import IssueLike, SmtpStore
 from postback_studio.ui.theme import Theme
 from postback_studio.workers.background_call import BackgroundCall
@@ -65,8 +65,7 @@ _TLS_CHOICES = (
     (TlsMode.TLS, "Implicit TLS (SMTPS)"),
 )
 _THEME_CHOICES = ((Theme.LIGHT, "Light"), (Theme.DARK, "Dark"), (Theme.SYSTEM, "Follow the system"))
-_OK_STYLE = "color: #2e7d32; font-size: 14px; font-weight: 600;"
-_FAIL_STYLE = "color: #d32f2f; font-size: 14px; font-weight: 600;"
+_HEADLINE = "font-size: 14px; font-weight: 600;"
 
 
 class SettingsPage(QWidget):
@@ -320,7 +319,7 @@ class SettingsPage(QWidget):
         diagnosis = str(getattr(result, "diagnosis", "")) or str(getattr(result, "error", ""))
         headline = "Connection OK" if ok else "Connection failed"
         self.diagnosis_label.setText(f"{headline}: {diagnosis}" if diagnosis else headline)
-        self.diagnosis_label.setStyleSheet(_OK_STYLE if ok else _FAIL_STYLE)
+        self.diagnosis_label.setStyleSheet(tone(self.diagnosis_label, "ok" if ok else "error", _HEADLINE))
         self.transcript_view.setPlainText(str(getattr(result, "transcript", "")))
         self.connection_tested.emit(result)
 
@@ -329,12 +328,12 @@ class SettingsPage(QWidget):
             return
         self.test_button.setEnabled(True)
         self.diagnosis_label.setText(f"The test itself failed: {message}")
-        self.diagnosis_label.setStyleSheet(_FAIL_STYLE)
+        self.diagnosis_label.setStyleSheet(tone(self.diagnosis_label, "error", _HEADLINE))
 
     def _on_send_test_clicked(self) -> None:
         recipient = self.recipient_edit.text().strip()
         if not recipient or "@" not in recipient:
-            self.test_email_status.setStyleSheet("color: #d32f2f;")
+            self.test_email_status.setStyleSheet(tone(self.test_email_status, "error"))
             self.test_email_status.setText("Enter the address the test email should go to.")
             return
         self.test_email_status.setStyleSheet("")
@@ -346,7 +345,7 @@ class SettingsPage(QWidget):
     def on_test_email_result(self, ok: bool, message: str) -> None:
         """The test email was sent (or not); ``message`` says what happened."""
         self.send_test_button.setEnabled(True)
-        self.test_email_status.setStyleSheet("color: #2e7d32;" if ok else "color: #d32f2f;")
+        self.test_email_status.setStyleSheet(tone(self.test_email_status, "ok" if ok else "error"))
         self.test_email_status.setText(message)
 
     def _on_tls_box_changed(self) -> None:

@@ -63,6 +63,7 @@ from postback_studio.ui.field_errors import (
     FieldErrors,
     error_label,
     stacked,
+    tone,
     validated_save,
     with_error,
 )
@@ -595,7 +596,7 @@ class TriggerForm(QWidget):
         self.check_button.setEnabled(True)
         lines = [report.summary] + [f"{_STEP_MARKS[s.outcome]} {s.name}: {s.message}" for s in report.steps]
         self.check_result.setText("\n".join(lines))
-        self.check_result.setStyleSheet("color: #2e7d32;" if report.reachable else "color: #d32f2f;")
+        self.check_result.setStyleSheet(tone(self.check_result, "ok" if report.reachable else "error"))
         self.check_finished.emit(report)
 
     def _on_check_call_failed(self, number: int, message: str) -> None:
@@ -603,7 +604,7 @@ class TriggerForm(QWidget):
             return
         self.check_button.setEnabled(True)
         self.check_result.setText(f"The check itself failed: {message}")
-        self.check_result.setStyleSheet("color: #d32f2f;")
+        self.check_result.setStyleSheet(tone(self.check_result, "error"))
 
     # ----- Send Test and activation -----------------------------------------------------------
     def _on_send_test_clicked(self) -> None:
@@ -621,10 +622,10 @@ class TriggerForm(QWidget):
         """The test send ended; on success check the template and offer activation."""
         self.send_test_button.setEnabled(True)
         if not ok:
-            self.test_status.setStyleSheet("color: #d32f2f;")
+            self.test_status.setStyleSheet(tone(self.test_status, "error"))
             self.test_status.setText("Test failed: see the Requests page for the response or error.")
             return
-        self.test_status.setStyleSheet("color: #2e7d32;")
+        self.test_status.setStyleSheet(tone(self.test_status, "ok"))
         self.test_status.setText("Test delivered.")
         trigger = self._trigger
         if trigger.template_id is None:

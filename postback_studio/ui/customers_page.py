@@ -34,6 +34,7 @@ from postback_studio.ui.confirm import Confirm, ask
 from postback_studio.ui.field_errors import FieldErrors, error_label, validated_save, with_error
 from postback_studio.ui.ports import CustomerStore, IssueLike, LookupStore, TriggerStore
 from postback_studio.ui.trigger_form import TriggerForm
+from postback_studio.ui.triggers_page import delete_trigger
 
 #: ``core.validation.validate_customer``'s shape.
 CustomerValidator = Callable[[Customer], Sequence[IssueLike]]
@@ -337,12 +338,7 @@ class CustomersPage(QWidget):
             self.open_trigger(trigger_id)
 
     def _on_delete_trigger_clicked(self) -> None:
-        trigger_id = self._selected_id(self.trigger_list)
-        trigger = self._triggers.get(trigger_id) if trigger_id is not None else None
-        if trigger is None or trigger.id is None:
-            return
-        if self._confirm("Delete Trigger", f"Delete trigger '{trigger.name}'? Its request log stays."):
-            self._triggers.delete(trigger.id)
+        if delete_trigger(self._triggers, self._selected_id(self.trigger_list), self._confirm):
             self._refresh_owned()
 
     def _on_open_table_clicked(self) -> None:

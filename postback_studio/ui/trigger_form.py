@@ -15,8 +15,10 @@ from enum import StrEnum
 from typing import TypeVar
 
 from PySide6.QtCore import Qt, QThreadPool, Signal, Slot
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QBoxLayout,
     QCheckBox,
     QComboBox,
     QDialog,
@@ -86,7 +88,7 @@ _RETRY_CHOICES = (
     (RetryKind.GELATO, "Gelato convention: 3 tries, 5 s apart"),
     (RetryKind.EXPONENTIAL, "Exponential backoff (Postback Studio extension)"),
 )
-_MASK = "•" * 8
+_TWO_COLUMNS_MIN_WIDTH = 1000
 _STEP_MARKS = {StepOutcome.PASSED: "✔", StepOutcome.FAILED: "✘", StepOutcome.SKIPPED: "–"}
 _TEMPLATE_CHOICES = (
     ("Webhook, JSON", TemplateKind.WEBHOOK, OutputFormat.JSON),
@@ -445,7 +447,7 @@ class TriggerForm(QWidget):
         right.addWidget(self.retry_group)
         right.addWidget(self.activation_frame)
         right.addStretch(1)
-        columns = QHBoxLayout()
+        self._columns = columns = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         columns.addLayout(left, 3)
         columns.addLayout(right, 2)
         content = QWidget()
@@ -465,7 +467,7 @@ class TriggerForm(QWidget):
         outer.addWidget(buttons)
 
         self.method_box.currentIndexChanged.connect(self._on_method_box_changed)
-        self.format_box.currentIndexChanged.connect(self._refresh_templates)
+        self.format_box.currentIndexChanged.connect(self.refresh_templates)
         self.retry_box.currentIndexChanged.connect(self._on_retry_changed)
         for spin in (self.first_delay_spin, self.factor_spin, self.max_delay_spin, self.max_attempts_spin):
             spin.valueChanged.connect(self._on_retry_changed)
@@ -480,6 +482,13 @@ class TriggerForm(QWidget):
         self.save_button.clicked.connect(self.save)
         self.send_test_button.clicked.connect(self._on_send_test_clicked)
         self.activate_button.clicked.connect(self.activate)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Two columns when there is room, one when the form shares the page with a list."""
+        super().resizeEvent(event)
+        narrow = event.size().width() < _TWO_COLUMNS_MIN_WIDTH
+        self._columns.setDirection(QBoxLayout.Direction.TopToBottom if narrow
+                                   else QBoxLayout.Direction.LeftToRight)
 
     # ----- loading and reading ----------------------------------------------------------------
     def new_trigger(self, customer_id: int, event: Event = Event.SHIPPED) -> None:
@@ -504,7 +513,7 @@ class TriggerForm(QWidget):
         self.secret_edit.setText(trigger.signing_secret)
         self.reveal_secret_box.setChecked(False)
         self.recipients_edit.setPlainText(format_recipients(trigger.recipients))
-        self._refresh_templates()
+        self.refresh_templates()
         if trigger.template_id is not None:
             _select(self.template_box, trigger.template_id)
         self.errors.clear()
@@ -678,7 +687,7 @@ class TriggerForm(QWidget):
         if saved is None or saved.id is None:
             return
         self.activation_frame.hide()
-        self._refresh_templates()
+        self.refresh_templates()
         self.test_status.setText("Active.")
         self.trigger_activated.emit(saved.id)
 
@@ -687,9 +696,11 @@ class TriggerForm(QWidget):
         is_url = _enum(self.method_box, DeliveryMethod) is DeliveryMethod.URL
         self.webhook_group.setVisible(is_url)
         self.email_group.setVisible(not is_url)
-        self._refresh_templates()
+        self.refresh_templates()
 
-    def _refresh_templates(self) -> None:
+    @Slot()
+    def refresh_templates(self) -> None:
+        """Reload the template choices (call when templates were created, renamed or activated)."""
         current = self.template_box.currentData()
         if current is None:
             current = self._trigger.template_id
@@ -741,7 +752,7 @@ class TriggerForm(QWidget):
             _select(self.format_box, saved.format)
         else:
             _select(self.method_box, DeliveryMethod.EMAIL)
-        self._refresh_templates()
+        self.refresh_templates()
         _select(self.template_box, saved.id)
         self.template_created.emit(saved.id)
         return saved

@@ -552,11 +552,12 @@ class TriggerForm(QWidget):
             return RetryPolicy.gelato()
         return RetryPolicy(kind=RetryKind.EXPONENTIAL, max_attempts=self.max_attempts_spin.value(),
                            first_delay=self.first_delay_spin.value(), factor=self.factor_spin.value(),
-                           max_delay=self.max_delay_spin.value(), jitter=self._trigger.retry.jitter)
+                           max_delay=self.max_delay_spin.value(), jitter=self._exponential_jitter)
 
     def _load_retry(self, policy: RetryPolicy) -> None:
         exponential = policy if policy.kind is RetryKind.EXPONENTIAL else RetryPolicy(
             kind=RetryKind.EXPONENTIAL, max_attempts=5, first_delay=5.0, factor=2.0, max_delay=300.0)
+        self._exponential_jitter = exponential.jitter
         for spin in (self.first_delay_spin, self.factor_spin, self.max_delay_spin, self.max_attempts_spin):
             spin.blockSignals(True)
         self.first_delay_spin.setValue(exponential.first_delay)

@@ -18,6 +18,12 @@ COMMAND_MODULES: tuple[str, ...] = (
     "render",
     "samples",
     "check",
+    "customers",
+    "templates",
+    "triggers",
+    "lookups",
+    "export",
+    "import_",
 )
 
 WORKSPACE_ENV = "POSTBACK_STUDIO_WORKSPACE"

@@ -1,7 +1,8 @@
 """What a customer's profile says about it, and what deleting it takes along.
 
-Deleting a customer deletes its triggers and its lookup tables with it (they cannot exist without
-their owner), so the confirmation must name them: an integrator who sees "and 3 triggers" stops and
+Deleting a customer deletes its triggers, its own templates and its lookup tables with it (they
+cannot exist without their owner; the request log keeps its entries), so the confirmation must name
+them: an integrator who sees "and 3 triggers" stops and
 thinks; one who sees only "Delete Acme?" does not.
 """
 
@@ -9,22 +10,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from postback_studio.core.model import Customer, DeliveryMethod, LookupTable, Trigger
+from postback_studio.core.model import Customer, DeliveryMethod, LookupTable, Template, Trigger
 
 _LISTED = 5
 
 
-def deletion_message(customer: Customer, triggers: Sequence[Trigger], tables: Sequence[LookupTable]) -> str:
-    """The confirmation question for deleting ``customer`` with its ``triggers`` and ``tables``."""
-    parts = []
-    if triggers:
-        parts.append(_count_with_names(len(triggers), "trigger", [t.name for t in triggers]))
-    if tables:
-        parts.append(_count_with_names(len(tables), "lookup table", [t.name for t in tables]))
+def deletion_message(customer: Customer, triggers: Sequence[Trigger], templates: Sequence[Template],
+                     tables: Sequence[LookupTable]) -> str:
+    """The confirmation question for deleting ``customer`` with everything it owns."""
+    owned = ((triggers, "trigger"), (templates, "template"), (tables, "lookup table"))
+    parts = [_count_with_names(len(items), noun, [i.name for i in items]) for items, noun in owned if items]
     question = f"Delete customer '{customer.name}'?"
     if not parts:
-        return f"{question} It has no triggers and no lookup tables."
-    return f"{question} This also deletes its {' and its '.join(parts)}. This cannot be undone."
+        return f"{question} It owns no triggers, templates or lookup tables."
+    listed = ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]
+    return (f"{question} This also deletes its {listed}. The request log keeps its entries. "
+            "This cannot be undone.")
 
 
 def trigger_line(trigger: Trigger) -> str:

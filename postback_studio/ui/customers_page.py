@@ -9,7 +9,6 @@ only decides when to show it.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
@@ -29,15 +28,12 @@ from PySide6.QtWidgets import (
 )
 
 from postback_studio.core.customer_profile import deletion_message, table_line, trigger_line
-from postback_studio.core.model import Customer
+from postback_studio.core.model import Customer, LookupTable
 from postback_studio.ui.confirm import Confirm, ask
 from postback_studio.ui.field_errors import FieldErrors, error_label, validated_save, with_error
-from postback_studio.ui.ports import CustomerStore, IssueLike, LookupStore, TriggerStore
+from postback_studio.ui.ports import CustomerStore, LookupStore, TemplateStore, TriggerStore
 from postback_studio.ui.trigger_form import TriggerForm
 from postback_studio.ui.triggers_page import delete_trigger
-
-#: ``core.validation.validate_customer``'s shape.
-CustomerValidator = Callable[[Customer], Sequence[IssueLike]]
 
 
 class CustomersPage(QWidget):
@@ -59,8 +55,8 @@ class CustomersPage(QWidget):
         triggers: TriggerStore,
         lookups: LookupStore,
         trigger_form: TriggerForm,
+        templates: TemplateStore,
         *,
-        validate: CustomerValidator,
         confirm: Confirm | None = None,
         parent: QWidget | None = None,
     ) -> None:
@@ -68,7 +64,7 @@ class CustomersPage(QWidget):
         self._customers = customers
         self._triggers = triggers
         self._lookups = lookups
-        self._validate = validate
+        self._templates = templates
         self._confirm = confirm or ask(self)
         self._current = Customer("")
         self.trigger_form = trigger_form
@@ -225,8 +221,10 @@ class CustomersPage(QWidget):
 
     # ----- profile ------------------------------------------------------------------------------
     def _show_customer(self, customer_id: int) -> None:
-        customer = self._customers.get(customer_id)
-        if customer is None:
+        try:
+            customer = self._customers.get(customer_id)
+        except KeyError:  # deleted elsewhere since the list was filled
+            self.refresh()
             return
         self._load(customer)
 
@@ -248,11 +246,12 @@ class CustomersPage(QWidget):
         self.table_list.clear()
         if self._current.id is None:
             return
-        for trigger in sorted(self._triggers.list(self._current.id), key=lambda t: t.name.casefold()):
+        for trigger in sorted(self._triggers.list(customer_id=self._current.id),
+                              key=lambda t: t.name.casefold()):
             item = QListWidgetItem(trigger_line(trigger))
             item.setData(Qt.ItemDataRole.UserRole, trigger.id)
             self.trigger_list.addItem(item)
-        for table in sorted(self._lookups.list(self._current.id), key=lambda t: t.name.casefold()):
+        for table in self._owned_tables(self._current.id):
             item = QListWidgetItem(table_line(table))
             item.setData(Qt.ItemDataRole.UserRole, table.id)
             self.table_list.addItem(item)
@@ -274,7 +273,7 @@ class CustomersPage(QWidget):
         customer = dataclasses.replace(self._current, name=self.name_edit.text().strip(),
                                        reference_id=self.reference_edit.text().strip(),
                                        notes=self.notes_edit.toPlainText())
-        saved = validated_save(customer, self._validate, self._customers.save, self.errors)
+        saved = validated_save(customer, self._customers.save, self.errors)
         if saved is None:
             return None
         assert saved.id is not None
@@ -289,10 +288,12 @@ class CustomersPage(QWidget):
         customer = self._current
         if customer.id is None:
             return False
-        text = deletion_message(customer, self._triggers.list(customer.id), self._lookups.list(customer.id))
+        text = deletion_message(customer, self._triggers.list(customer_id=customer.id),
+                                self._templates.list(customer_id=customer.id, include_shared=False),
+                                self._owned_tables(customer.id))
         if not self._confirm("Delete Customer", text):
             return False
-        self._customers.delete(customer.id)
+        self._customers.delete(customer.id, cascade=True)
         self._current = Customer("")
         self.refresh()
         self.customer_deleted.emit(customer.id)
@@ -307,10 +308,16 @@ class CustomersPage(QWidget):
         self.trigger_form.new_trigger(self._current.id)
         self._show_form()
 
+    def _owned_tables(self, customer_id: int) -> list[LookupTable]:
+        tables = self._lookups.list(customer_id=customer_id, include_global=False)
+        return sorted(tables, key=lambda t: t.name.casefold())
+
     def open_trigger(self, trigger_id: int) -> None:
         """Open the trigger form on an existing trigger."""
-        trigger = self._triggers.get(trigger_id)
-        if trigger is None:
+        try:
+            trigger = self._triggers.get(trigger_id)
+        except KeyError:
+            self._refresh_owned()
             return
         if trigger.customer_id != self._current.id:
             self.select_customer(trigger.customer_id)

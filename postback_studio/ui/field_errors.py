@@ -9,12 +9,13 @@ the form's general label, so no message is ever dropped.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TypeVar
 
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from postback_studio.storage.errors import WorkspaceError
 from postback_studio.ui.ports import IssueLike
 
 T = TypeVar("T")
@@ -47,7 +48,7 @@ class PlainIssue:
     message: str
 
 
-def issues_from_error(exc: ValueError) -> list[IssueLike]:
+def issues_from_error(exc: Exception) -> list[IssueLike]:
     """The issues a ``ValidationError`` carries, or the error's text as a general issue."""
     carried: Iterable[IssueLike] = getattr(exc, "issues", ())
     return list(carried) or [PlainIssue("", str(exc))]
@@ -143,21 +144,17 @@ class FieldErrors:
         return "" if self._general.isHidden() else self._general.text()
 
 
-def validated_save(value: T, validate: Callable[[T], Sequence[IssueLike]], save: Callable[[T], T],
-                   errors: FieldErrors) -> T | None:
-    """Validate ``value``, then save it; on problems show them under their fields and return None.
+def validated_save(value: T, save: Callable[[T], T], errors: FieldErrors) -> T | None:
+    """Save ``value``; when the workspace refuses it, show why under the fields and return None.
 
-    The workspace validates again on save (it may know more, e.g. a duplicate name), so its
-    ``ValidationError`` is shown the same way.
+    The repositories validate with ``core.validation`` (and know more than a form: unique names, the
+    template a trigger points at), so their ``ValidationError`` is the one source of messages. Other
+    refusals (a row deleted meanwhile, a locked file) go to the form's general label.
     """
-    issues = list(validate(value))
-    if not issues:
-        try:
-            saved = save(value)
-        except ValueError as exc:
-            issues = issues_from_error(exc)
-        else:
-            errors.clear()
-            return saved
-    errors.show(issues)
-    return None
+    try:
+        saved = save(value)
+    except (ValueError, KeyError, WorkspaceError) as exc:
+        errors.show(issues_from_error(exc))
+        return None
+    errors.clear()
+    return saved

@@ -9,7 +9,7 @@ shows that message and leaves the table as it was.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal, Slot
@@ -46,10 +46,8 @@ from postback_studio.ui.field_errors import (
     validated_save,
     with_error,
 )
-from postback_studio.ui.ports import CustomerStore, IssueLike, LookupStore, TemplateStore
+from postback_studio.ui.ports import CustomerStore, LookupStore, TemplateStore
 
-#: ``core.validation.validate_lookup_table``'s shape.
-LookupValidator = Callable[[LookupTable], Sequence[IssueLike]]
 #: Asks for a file to read; None when the user cancels.
 OpenFile = Callable[[], str | None]
 #: Asks where to write, given a suggested file name; None when the user cancels.
@@ -76,7 +74,6 @@ class LookupsPage(QWidget):
         customers: CustomerStore,
         templates: TemplateStore,
         *,
-        validate: LookupValidator,
         confirm: Confirm | None = None,
         open_file: OpenFile | None = None,
         save_file: SaveFile | None = None,
@@ -86,7 +83,6 @@ class LookupsPage(QWidget):
         self._lookups = lookups
         self._customers = customers
         self._templates = templates
-        self._validate = validate
         self._confirm = confirm or ask(self)
         self._open_file = open_file or self._ask_open_file
         self._save_file = save_file or self._ask_save_file
@@ -270,9 +266,12 @@ class LookupsPage(QWidget):
 
     # ----- one table ----------------------------------------------------------------------------
     def _show_table(self, table_id: int) -> None:
-        table = self._lookups.get(table_id)
-        if table is not None:
-            self._load(table)
+        try:
+            table = self._lookups.get(table_id)
+        except KeyError:  # deleted elsewhere since the tree was filled
+            self.refresh()
+            return
+        self._load(table)
 
     def _load(self, table: LookupTable) -> None:
         self._current = table
@@ -333,7 +332,7 @@ class LookupsPage(QWidget):
     def save(self) -> LookupTable | None:
         """Validate and save; problems show under their fields (row problems under the rows)."""
         table = self.current_table()
-        saved = validated_save(table, self._validate, self._lookups.save, self.errors)
+        saved = validated_save(table, self._lookups.save, self.errors)
         if saved is None:
             return None
         assert saved.id is not None
@@ -364,22 +363,26 @@ class LookupsPage(QWidget):
     # ----- CSV ----------------------------------------------------------------------------------
     @Slot()
     def import_csv(self) -> bool:
-        """Replace the rows with a key,value CSV file; on any bad row nothing changes."""
-        if self._current.id is None:
+        """Replace the saved table's rows with a key,value CSV file; on any bad row nothing changes."""
+        table = self._current
+        if table.id is None:
             return False
         path = self._open_file()
         if not path:
             return False
+        name = Path(path).name
         try:
-            text = Path(path).read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError) as exc:
-            self._show_import_message(f"{Path(path).name}: cannot be read ({exc}). Nothing was changed.",
+            data = Path(path).read_bytes()
+        except OSError as exc:
+            self._show_import_message(f"{name}: cannot be read ({exc.strerror or exc}). Nothing was changed.",
                                       ok=False)
             return False
         try:
-            table = self._lookups.import_csv(self._current.id, text)
+            table = self._lookups.import_csv(data, name=table.name, template_field=table.template_field,
+                                             customer_id=table.customer_id, description=table.description,
+                                             source=name)
         except ValueError as exc:
-            self._show_import_message(f"{Path(path).name}: {exc}. Nothing was changed.", ok=False)
+            self._show_import_message(f"{exc}\nNothing was changed.", ok=False)
             return False
         self._load(table)
         self._show_import_message(f"Imported {len(table.rows)} rows from {Path(path).name}.", ok=True)

@@ -7,7 +7,8 @@ already redacted by the dispatcher, and its diagnosis above it where it cannot b
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import dataclasses
+from collections.abc import Callable
 from typing import Protocol
 
 from PySide6.QtCore import QThreadPool, Signal, Slot
@@ -32,8 +33,9 @@ from PySide6.QtWidgets import (
 
 from postback_studio.core.model import SmtpSettings, TlsMode
 from postback_studio.core.trigger_setup import is_usual_smtp_port, usual_smtp_port
+from postback_studio.core.validation import validate_smtp
 from postback_studio.ui.field_errors import FieldErrors, error_label, tone, validated_save, with_error
-from postback_studio.ui.ports import IssueLike, SmtpStore
+from postback_studio.ui.ports import SmtpStore
 from postback_studio.ui.theme import Theme
 from postback_studio.workers.background_call import BackgroundCall
 
@@ -54,10 +56,9 @@ class ConnectionTestResult(Protocol):
     def error(self) -> str: ...
 
 
-#: Runs an SMTP connection test with the given settings (called off the GUI thread).
+#: Runs an SMTP connection test with the given settings (``core.dispatch.email.test_connection``,
+#: perhaps with a ``ca_file``); called off the GUI thread.
 ConnectionTester = Callable[[SmtpSettings], ConnectionTestResult]
-#: ``core.validation.validate_smtp``'s shape.
-SmtpValidator = Callable[[SmtpSettings], Sequence[IssueLike]]
 
 _TLS_CHOICES = (
     (TlsMode.NONE, "None (plain text)"),
@@ -90,7 +91,6 @@ class SettingsPage(QWidget):
         self,
         smtp: SmtpStore,
         *,
-        validate: SmtpValidator,
         test_connection: ConnectionTester,
         secrets_location: str,
         http_port: int = 8025,
@@ -101,7 +101,6 @@ class SettingsPage(QWidget):
     ) -> None:
         super().__init__(parent)
         self._smtp = smtp
-        self._validate = validate
         self._test_connection = test_connection
         self._test_call = BackgroundCall(thread_pool, self)
         self._test_call.finished.connect(self._on_test_call_finished)
@@ -251,7 +250,11 @@ class SettingsPage(QWidget):
 
     # ----- SMTP form ----------------------------------------------------------------------------
     def load(self, settings: SmtpSettings) -> None:
-        """Show ``settings``; the password stays masked."""
+        """Show ``settings``; a stored password is not put in the field, only announced.
+
+        Leaving the password field empty keeps the stored one (on save and for the test), so the
+        secret is read from the store only when it is needed.
+        """
         self.sender_email_edit.setText(settings.sender_email)
         self.sender_name_edit.setText(settings.sender_name)
         self.host_edit.setText(settings.host)
@@ -260,7 +263,9 @@ class SettingsPage(QWidget):
         self.tls_box.blockSignals(False)
         self.port_spin.setValue(settings.port)
         self.username_edit.setText(settings.username)
-        self.password_edit.setText(settings.password)
+        self.password_edit.clear()
+        self.password_edit.setPlaceholderText("•••••••• stored; type to replace" if self._smtp.has_password()
+                                              else "")
         self.reveal_password_box.setChecked(False)
         self.errors.clear()
         self._update_port_hint()
@@ -282,19 +287,22 @@ class SettingsPage(QWidget):
 
     def _checked(self) -> SmtpSettings | None:
         settings = self.current_settings()
-        issues = list(self._validate(settings))
+        issues = validate_smtp(settings)
         if issues:
             self.errors.show(issues)
             return None
         self.errors.clear()
+        if not settings.password and self._smtp.has_password():
+            settings = dataclasses.replace(settings, password=self._smtp.get().password)
         return settings
 
     @Slot()
     def save(self) -> SmtpSettings | None:
         """Validate and save; problems show under their fields and nothing is saved."""
-        saved = validated_save(self.current_settings(), self._validate, self._smtp.save, self.errors)
+        saved = validated_save(self.current_settings(), self._smtp.set, self.errors)
         if saved is None:
             return None
+        self.load(saved)
         self.smtp_saved.emit()
         return saved
 

@@ -40,10 +40,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from postback_studio.core.dispatch.retry import describe as describe_retry
 from postback_studio.core.model import (
     DeliveryMethod,
     Event,
     Header,
+    LookupSet,
     OutputFormat,
     RetryKind,
     RetryPolicy,
@@ -54,7 +56,6 @@ from postback_studio.core.model import (
     TriggerStatus,
 )
 from postback_studio.core.reachability import ReachabilityReport, StepOutcome, check_destination
-from postback_studio.core.retry_timeline import describe as describe_retry
 from postback_studio.core.trigger_setup import (
     format_recipients,
     generate_signing_secret,
@@ -69,13 +70,14 @@ from postback_studio.ui.field_errors import (
     validated_save,
     with_error,
 )
-from postback_studio.ui.ports import IssueLike, TemplateStore, TriggerStore
+from postback_studio.ui.ports import TemplateStore, TriggerStore
 from postback_studio.workers.background_call import BackgroundCall
 
-#: ``core.validation.validate_trigger``'s shape.
-TriggerValidator = Callable[[Trigger, Template | None], Sequence[IssueLike]]
-#: Problems of a template against every sample of an event (empty when it passes them all).
-TemplateChecker = Callable[[int, Event], list[str]]
+#: Problems of a template against every sample of an event, given the lookups the customer sees
+#: (``functools.partial(core.activation.sample_problems, engine)``); called off the GUI thread.
+TemplateChecker = Callable[[Template, Event, LookupSet], list[str]]
+#: What ``lookups()`` sees for a customer (``ws.lookups.lookup_set_for``); called on the GUI thread.
+LookupSetFor = Callable[[int | None], LookupSet]
 #: ``core.reachability.check_destination``'s shape, injectable for tests.
 Reachability = Callable[[str, float], ReachabilityReport]
 
@@ -274,8 +276,8 @@ class TriggerForm(QWidget):
         triggers: TriggerStore,
         templates: TemplateStore,
         *,
-        validate: TriggerValidator,
         check_template: TemplateChecker,
+        lookup_set_for: LookupSetFor | None = None,
         examples: Sequence[Template] = (),
         reachability: Reachability = check_destination,
         check_timeout: float = 5.0,
@@ -285,8 +287,8 @@ class TriggerForm(QWidget):
         super().__init__(parent)
         self._triggers = triggers
         self._templates = templates
-        self._validate = validate
         self._check_template = check_template
+        self._lookup_set_for = lookup_set_for or _no_lookups
         self._examples = list(examples)
         self._reachability = reachability
         self._check_timeout = check_timeout
@@ -570,16 +572,19 @@ class TriggerForm(QWidget):
         self._on_retry_changed()
 
     def _template_for(self, trigger: Trigger) -> Template | None:
-        return self._templates.get(trigger.template_id) if trigger.template_id is not None else None
+        if trigger.template_id is None:
+            return None
+        try:
+            return self._templates.get(trigger.template_id)
+        except KeyError:  # deleted since the form was filled
+            return None
 
     # ----- saving -------------------------------------------------------------------------------
     @Slot()
     def save(self) -> Trigger | None:
         """Validate and save; on problems show them next to their fields and save nothing."""
         trigger = self.current_trigger()
-        template = self._template_for(trigger)
-        saved = validated_save(trigger, lambda t: self._validate(t, template), self._triggers.save,
-                               self.errors)
+        saved = validated_save(trigger, self._triggers.save, self.errors)
         if saved is None:
             return None
         self._trigger = saved
@@ -638,11 +643,14 @@ class TriggerForm(QWidget):
         self.test_status.setStyleSheet(tone(self.test_status, "ok"))
         self.test_status.setText("Test delivered.")
         trigger = self._trigger
-        if trigger.template_id is None:
+        template = self._template_for(trigger)
+        if template is None:
             self._offer_activation([])
             return
-        checker, template_id, event = self._check_template, trigger.template_id, trigger.event
-        self._template_call.start(lambda: checker(template_id, event))
+        # The workspace belongs to the GUI thread: read what the check needs here, render over there.
+        lookups = self._lookup_set_for(trigger.customer_id)
+        checker, event = self._check_template, trigger.event
+        self._template_call.start(lambda: checker(template, event, lookups))
 
     def _on_template_call_finished(self, number: int, problems: object) -> None:
         if number == self._template_call.last_number:
@@ -793,6 +801,10 @@ def _seconds_spin(low: float, high: float) -> QDoubleSpinBox:
     spin.setDecimals(1)
     spin.setSuffix(" s")
     return spin
+
+
+def _no_lookups(_customer_id: int | None) -> LookupSet:
+    return {}
 
 
 def _enum(box: QComboBox, kind: type[E]) -> E:

@@ -106,7 +106,7 @@ class TriggersPage(QWidget):
         customer_id = self.customer_box.currentData()
         needle = self.filter_edit.text().strip().casefold()
         rows = []
-        for trigger in self._triggers.list(customer_id):
+        for trigger in self._triggers.list(customer_id=customer_id):
             cells = (trigger.name, names.get(trigger.customer_id, "?"), trigger.event.label,
                      trigger.status.value)
             if not needle or any(needle in cell.casefold() for cell in (*cells, _target(trigger))):
@@ -140,9 +140,8 @@ class TriggersPage(QWidget):
     def _on_table_current_changed(self, row: int, *_args: int) -> None:
         item = self.table.item(row, 0) if row >= 0 else None
         trigger_id = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
-        trigger = self._triggers.get(trigger_id) if isinstance(trigger_id, int) else None
-        if trigger is not None:
-            self.trigger_form.load(trigger)
+        if isinstance(trigger_id, int):
+            self._load(trigger_id)
 
     @Slot()
     def new_trigger(self) -> None:
@@ -157,9 +156,15 @@ class TriggersPage(QWidget):
         self.customer_box.setCurrentIndex(0)
         self.filter_edit.clear()
         self._fill(trigger_id)
-        trigger = self._triggers.get(trigger_id)
-        if trigger is not None:
-            self.trigger_form.load(trigger)
+        self._load(trigger_id)
+
+    def _load(self, trigger_id: int) -> None:
+        try:
+            trigger = self._triggers.get(trigger_id)
+        except KeyError:  # deleted elsewhere since the table was filled
+            self._fill(None)
+            return
+        self.trigger_form.load(trigger)
 
     def _on_delete_clicked(self) -> None:
         if delete_trigger(self._triggers, self._selected_id(), self._confirm):
@@ -171,7 +176,10 @@ class TriggersPage(QWidget):
 
 def delete_trigger(triggers: TriggerStore, trigger_id: int | None, confirm: Confirm) -> bool:
     """Delete a trigger after asking; its past requests stay in the log. True when deleted."""
-    trigger = triggers.get(trigger_id) if trigger_id is not None else None
+    try:
+        trigger = triggers.get(trigger_id) if trigger_id is not None else None
+    except KeyError:
+        return False
     if trigger is None or trigger.id is None:
         return False
     if not confirm("Delete Trigger", f"Delete trigger '{trigger.name}'? Its request log stays."):

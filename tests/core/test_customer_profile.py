@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 from postback_studio.core.customer_profile import deletion_message, table_line, trigger_line
-from postback_studio.core.model import Customer, DeliveryMethod, Event, LookupTable, Trigger
+from postback_studio.core.model import Customer, DeliveryMethod, Event, LookupTable, Template, Trigger
 
 
 def test_deletion_names_triggers_and_tables_that_go_with_the_customer() -> None:
     customer = Customer("Acme", id=1)
     triggers = [Trigger(f"t{i}", 1, Event.SHIPPED) for i in range(7)]
-    text = deletion_message(customer, triggers, [LookupTable("Carriers", "carrier")])
+    text = deletion_message(customer, triggers, [Template("Acme JSON")], [LookupTable("Carriers", "carrier")])
     assert text.startswith("Delete customer 'Acme'? This also deletes its 7 triggers ('t0', ")
-    assert "and 2 more)" in text
-    assert "1 lookup table ('Carriers')" in text
+    assert "and 2 more), 1 template ('Acme JSON') and 1 lookup table ('Carriers')." in text
+    assert "request log keeps its entries" in text
 
 
 def test_deletion_of_a_bare_customer_says_nothing_else_goes() -> None:
-    assert deletion_message(Customer("Solo"), [], []).endswith("It has no triggers and no lookup tables.")
+    text = deletion_message(Customer("Solo"), [], [], [])
+    assert text.endswith("It owns no triggers, templates or lookup tables.")
 
 
 def test_profile_lines() -> None:

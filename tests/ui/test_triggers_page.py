@@ -1,26 +1,25 @@
-"""The Triggers page: all triggers across customers, filtered, opened in the trigger form."""
+"""The Triggers page on a real workspace: all triggers across customers, filtered, opened in the form."""
 
 from __future__ import annotations
 
 from pytestqt.qtbot import QtBot
 
 from postback_studio.core.model import Customer, DeliveryMethod, Event, Trigger
+from postback_studio.storage.workspace import Workspace
 from postback_studio.ui.trigger_form import TriggerForm
 from postback_studio.ui.triggers_page import TriggersPage
-from tests.ui.fakes import Customers, Templates, Triggers, no_issues
 
 
-def make(qtbot: QtBot) -> tuple[TriggersPage, Triggers]:
-    customers, triggers = Customers(), Triggers()
-    acme, beta = customers.save(Customer("Acme")), customers.save(Customer("Beta"))
+def make(qtbot: QtBot, ws: Workspace) -> TriggersPage:
+    acme, beta = ws.customers.save(Customer("Acme")), ws.customers.save(Customer("Beta"))
     assert acme.id and beta.id
-    triggers.save(Trigger("Shipped ERP", acme.id, Event.SHIPPED, url="https://erp.acme.example/h"))
-    triggers.save(Trigger("Mail ops", beta.id, Event.DELIVERED, method=DeliveryMethod.EMAIL,
-                          recipients=("ops@beta.example",)))
-    form = TriggerForm(triggers, Templates(), validate=no_issues, check_template=lambda i, e: [])
-    page = TriggersPage(triggers, customers, form, confirm=lambda title, text: True)
+    ws.triggers.save(Trigger("Shipped ERP", acme.id, Event.SHIPPED, url="https://erp.acme.example/h"))
+    ws.triggers.save(Trigger("Mail ops", beta.id, Event.DELIVERED, method=DeliveryMethod.EMAIL,
+                             recipients=("ops@beta.example",)))
+    form = TriggerForm(ws.triggers, ws.templates, check_template=lambda t, e, lookups: [])
+    page = TriggersPage(ws.triggers, ws.customers, form, confirm=lambda title, text: True)
     qtbot.addWidget(page)
-    return page, triggers
+    return page
 
 
 def cells(page: TriggersPage) -> list[list[str]]:
@@ -28,8 +27,8 @@ def cells(page: TriggersPage) -> list[list[str]]:
             for r in range(page.table.rowCount())]
 
 
-def test_lists_every_customers_triggers_and_filters(qtbot: QtBot) -> None:
-    page, _ = make(qtbot)
+def test_lists_every_customers_triggers_and_filters(qtbot: QtBot, ws: Workspace) -> None:
+    page = make(qtbot, ws)
     assert cells(page) == [
         ["Shipped ERP", "Acme", "Order shipped", "draft"],
         ["Mail ops", "Beta", "Order delivered", "draft"],
@@ -44,8 +43,8 @@ def test_lists_every_customers_triggers_and_filters(qtbot: QtBot) -> None:
     assert page.new_button.isEnabled()
 
 
-def test_selecting_opens_the_form_and_saving_updates_the_list(qtbot: QtBot) -> None:
-    page, triggers = make(qtbot)
+def test_selecting_opens_the_form_and_saving_updates_the_list(qtbot: QtBot, ws: Workspace) -> None:
+    page = make(qtbot, ws)
     page.table.selectRow(1)
     assert page.trigger_form.name_edit.text() == "Mail ops"
     page.trigger_form.name_edit.setText("Mail ops team")
@@ -53,5 +52,5 @@ def test_selecting_opens_the_form_and_saving_updates_the_list(qtbot: QtBot) -> N
         page.trigger_form.save()
     assert cells(page)[1][0] == "Mail ops team"
     page.delete_button.click()
-    assert [t.name for t in triggers.items.values()] == ["Shipped ERP"]
+    assert [t.name for t in ws.triggers.list()] == ["Shipped ERP"]
     assert page.table.rowCount() == 1

@@ -11,7 +11,7 @@ import dataclasses
 from collections.abc import Callable
 from typing import Protocol
 
-from PySide6.QtCore import QThreadPool, Signal, Slot
+from PySide6.QtCore import Signal, Slot
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -37,7 +37,7 @@ from postback_studio.core.validation import validate_smtp
 from postback_studio.ui.field_errors import FieldErrors, error_label, tone, validated_save, with_error
 from postback_studio.ui.ports import SmtpStore
 from postback_studio.ui.theme import Theme
-from postback_studio.workers.background_call import BackgroundCall
+from postback_studio.workers.jobs import JobError, JobRunner
 
 
 class ConnectionTestResult(Protocol):
@@ -91,20 +91,21 @@ class SettingsPage(QWidget):
         self,
         smtp: SmtpStore,
         *,
+        jobs: JobRunner,
         test_connection: ConnectionTester,
         secrets_location: str,
         http_port: int = 8025,
         smtp_port: int = 2525,
         theme: Theme = Theme.SYSTEM,
-        thread_pool: QThreadPool | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._smtp = smtp
         self._test_connection = test_connection
-        self._test_call = BackgroundCall(thread_pool, self)
-        self._test_call.finished.connect(self._on_test_call_finished)
-        self._test_call.failed.connect(self._on_test_call_failed)
+        self._jobs = jobs
+        self._test_job = 0
+        jobs.job_finished.connect(self._on_job_finished)
+        jobs.job_failed.connect(self._on_job_failed)
         self._build(secrets_location, http_port, smtp_port, theme)
         self.load(smtp.get())
 
@@ -317,10 +318,11 @@ class SettingsPage(QWidget):
         self.diagnosis_label.setText(f"Connecting to {settings.host}:{settings.port} …")
         self.transcript_view.clear()
         tester = self._test_connection
-        self._test_call.start(lambda: tester(settings))
+        self._test_job = self._jobs.submit(f"Testing SMTP {settings.host}:{settings.port}",
+                                           lambda _report, _cancelled: tester(settings))
 
-    def _on_test_call_finished(self, number: int, result: object) -> None:
-        if number != self._test_call.last_number:
+    def _on_job_finished(self, job_id: int, result: object) -> None:
+        if job_id != self._test_job:
             return
         self.test_button.setEnabled(True)
         ok = bool(getattr(result, "ok", False))
@@ -331,10 +333,11 @@ class SettingsPage(QWidget):
         self.transcript_view.setPlainText(str(getattr(result, "transcript", "")))
         self.connection_tested.emit(result)
 
-    def _on_test_call_failed(self, number: int, message: str) -> None:
-        if number != self._test_call.last_number:
+    def _on_job_failed(self, job_id: int, error: object) -> None:
+        if job_id != self._test_job:
             return
         self.test_button.setEnabled(True)
+        message = error.message if isinstance(error, JobError) else str(error)
         self.diagnosis_label.setText(f"The test itself failed: {message}")
         self.diagnosis_label.setStyleSheet(tone(self.diagnosis_label, "error", _HEADLINE))
 

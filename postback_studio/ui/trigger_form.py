@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from enum import StrEnum
 from typing import TypeVar
 
-from PySide6.QtCore import Qt, QThreadPool, Signal, Slot
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -71,7 +71,7 @@ from postback_studio.ui.field_errors import (
     with_error,
 )
 from postback_studio.ui.ports import TemplateStore, TriggerStore
-from postback_studio.workers.background_call import BackgroundCall
+from postback_studio.workers.jobs import JobError, JobRunner
 
 #: Problems of a template against every sample of an event, given the lookups the customer sees
 #: (``functools.partial(core.activation.sample_problems, engine)``); called off the GUI thread.
@@ -276,12 +276,12 @@ class TriggerForm(QWidget):
         triggers: TriggerStore,
         templates: TemplateStore,
         *,
+        jobs: JobRunner,
         check_template: TemplateChecker,
         lookup_set_for: LookupSetFor | None = None,
         examples: Sequence[Template] = (),
         reachability: Reachability = check_destination,
         check_timeout: float = 5.0,
-        thread_pool: QThreadPool | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -293,12 +293,11 @@ class TriggerForm(QWidget):
         self._reachability = reachability
         self._check_timeout = check_timeout
         self._trigger = Trigger("", customer_id=0, event=Event.SHIPPED)
-        self._check_call = BackgroundCall(thread_pool, self)
-        self._check_call.finished.connect(self._on_check_call_finished)
-        self._check_call.failed.connect(self._on_check_call_failed)
-        self._template_call = BackgroundCall(thread_pool, self)
-        self._template_call.finished.connect(self._on_template_call_finished)
-        self._template_call.failed.connect(self._on_template_call_failed)
+        # Only the latest job of each kind counts: a result for an older id is stale and dropped.
+        self._jobs = jobs
+        self._check_job = self._template_job = 0
+        jobs.job_finished.connect(self._on_job_finished)
+        jobs.job_failed.connect(self._on_job_failed)
         self._pending_problems: list[str] = []
         self._build()
         self.new_trigger(0)
@@ -603,23 +602,30 @@ class TriggerForm(QWidget):
         self.check_result.setText(f"Checking {url} …")
         self.check_result.show()
         reachability, timeout = self._reachability, self._check_timeout
-        self._check_call.start(lambda: reachability(url, timeout))
+        self._check_job = self._jobs.submit(f"Checking {url}",
+                                            lambda _report, _cancelled: reachability(url, timeout))
 
-    def _on_check_call_finished(self, number: int, report: object) -> None:
-        if number != self._check_call.last_number or not isinstance(report, ReachabilityReport):
-            return
+    def _on_job_finished(self, job_id: int, result: object) -> None:
+        if job_id == self._check_job and isinstance(result, ReachabilityReport):
+            self._show_report(result)
+        elif job_id == self._template_job:
+            self._offer_activation([str(p) for p in result] if isinstance(result, list) else [])
+
+    def _on_job_failed(self, job_id: int, error: object) -> None:
+        message = error.message if isinstance(error, JobError) else str(error)
+        if job_id == self._check_job:
+            self.check_button.setEnabled(True)
+            self.check_result.setText(f"The check itself failed: {message}")
+            self.check_result.setStyleSheet(tone(self.check_result, "error"))
+        elif job_id == self._template_job:
+            self._offer_activation([f"The samples could not be checked: {message}"])
+
+    def _show_report(self, report: ReachabilityReport) -> None:
         self.check_button.setEnabled(True)
         lines = [report.summary] + [f"{_STEP_MARKS[s.outcome]} {s.name}: {s.message}" for s in report.steps]
         self.check_result.setText("\n".join(lines))
         self.check_result.setStyleSheet(tone(self.check_result, "ok" if report.reachable else "error"))
         self.check_finished.emit(report)
-
-    def _on_check_call_failed(self, number: int, message: str) -> None:
-        if number != self._check_call.last_number:
-            return
-        self.check_button.setEnabled(True)
-        self.check_result.setText(f"The check itself failed: {message}")
-        self.check_result.setStyleSheet(tone(self.check_result, "error"))
 
     # ----- Send Test and activation -----------------------------------------------------------
     def _on_send_test_clicked(self) -> None:
@@ -650,15 +656,8 @@ class TriggerForm(QWidget):
         # The workspace belongs to the GUI thread: read what the check needs here, render over there.
         lookups = self._lookup_set_for(trigger.customer_id)
         checker, event = self._check_template, trigger.event
-        self._template_call.start(lambda: checker(template, event, lookups))
-
-    def _on_template_call_finished(self, number: int, problems: object) -> None:
-        if number == self._template_call.last_number:
-            self._offer_activation([str(p) for p in problems] if isinstance(problems, list) else [])
-
-    def _on_template_call_failed(self, number: int, message: str) -> None:
-        if number == self._template_call.last_number:
-            self._offer_activation([f"The samples could not be checked: {message}"])
+        self._template_job = self._jobs.submit(f"Checking '{template.name}' against the samples",
+                                               lambda _report, _cancelled: checker(template, event, lookups))
 
     def _offer_activation(self, problems: list[str]) -> None:
         trigger = self._trigger

@@ -8,6 +8,7 @@ from postback_studio.core.model import Customer, Event, LookupTable, Template, T
 from postback_studio.storage.workspace import Workspace
 from postback_studio.ui.customers_page import CustomersPage
 from postback_studio.ui.trigger_form import TriggerForm
+from postback_studio.workers.jobs import JobRunner
 
 
 class Answers:
@@ -22,16 +23,16 @@ class Answers:
         return self.answers.pop(0)
 
 
-def make_page(qtbot: QtBot, ws: Workspace, confirm: Answers) -> CustomersPage:
-    form = TriggerForm(ws.triggers, ws.templates, check_template=lambda t, e, lookups: [])
+def make_page(qtbot: QtBot, ws: Workspace, jobs: JobRunner, confirm: Answers) -> CustomersPage:
+    form = TriggerForm(ws.triggers, ws.templates, jobs=jobs, check_template=lambda t, e, lookups: [])
     page = CustomersPage(ws.customers, ws.triggers, ws.lookups, form, ws.templates, confirm=confirm)
     qtbot.addWidget(page)
     return page
 
 
-def test_create_edit_and_delete_a_customer(qtbot: QtBot, ws: Workspace) -> None:
+def test_create_edit_and_delete_a_customer(qtbot: QtBot, ws: Workspace, jobs: JobRunner) -> None:
     answers = Answers(False, True)
-    page = make_page(qtbot, ws, answers)
+    page = make_page(qtbot, ws, jobs, answers)
     assert page.title.text() == "New Customer"
 
     assert page.save() is None
@@ -73,19 +74,19 @@ def test_create_edit_and_delete_a_customer(qtbot: QtBot, ws: Workspace) -> None:
     assert page.title.text() == "New Customer"
 
 
-def test_duplicate_name_is_refused_under_the_name(qtbot: QtBot, ws: Workspace) -> None:
+def test_duplicate_name_is_refused_under_the_name(qtbot: QtBot, ws: Workspace, jobs: JobRunner) -> None:
     ws.customers.save(Customer("Acme"))
-    page = make_page(qtbot, ws, Answers())
+    page = make_page(qtbot, ws, jobs, Answers())
     page.new_customer()
     page.name_edit.setText("Acme")
     assert page.save() is None
     assert page.errors.messages()["name"] == "A customer named 'Acme' already exists"
 
 
-def test_add_trigger_opens_the_form_for_that_customer(qtbot: QtBot, ws: Workspace) -> None:
+def test_add_trigger_opens_the_form_for_that_customer(qtbot: QtBot, ws: Workspace, jobs: JobRunner) -> None:
     acme = ws.customers.save(Customer("Acme"))
     ws.customers.save(Customer("Beta"))
-    page = make_page(qtbot, ws, Answers())
+    page = make_page(qtbot, ws, jobs, Answers())
     assert acme.id is not None and page.select_customer(acme.id)
     page.add_trigger_button.click()
     assert page.stack.currentWidget().isAncestorOf(page.trigger_form)
@@ -103,19 +104,19 @@ def test_add_trigger_opens_the_form_for_that_customer(qtbot: QtBot, ws: Workspac
     assert page.trigger_form.name_edit.text() == "Shipped to ERP"
 
 
-def test_filter_hides_non_matching_customers(qtbot: QtBot, ws: Workspace) -> None:
+def test_filter_hides_non_matching_customers(qtbot: QtBot, ws: Workspace, jobs: JobRunner) -> None:
     for name in ("Acme", "Beta", "Acorn"):
         ws.customers.save(Customer(name))
-    page = make_page(qtbot, ws, Answers())
+    page = make_page(qtbot, ws, jobs, Answers())
     page.filter_edit.setText("ac")
     shown = [page.customer_list.item(r).text() for r in range(3) if not page.customer_list.item(r).isHidden()]
     assert shown == ["Acme", "Acorn"]
 
 
-def test_open_table_asks_for_the_lookups_page(qtbot: QtBot, ws: Workspace) -> None:
+def test_open_table_asks_for_the_lookups_page(qtbot: QtBot, ws: Workspace, jobs: JobRunner) -> None:
     acme = ws.customers.save(Customer("Acme"))
     table = ws.lookups.save(LookupTable("Carriers", "carrier", customer_id=acme.id))
-    page = make_page(qtbot, ws, Answers())
+    page = make_page(qtbot, ws, jobs, Answers())
     page.table_list.setCurrentRow(0)
     with qtbot.waitSignal(page.lookup_table_requested) as requested:
         page.open_table_button.click()

@@ -19,6 +19,7 @@ from postback_studio.core.dispatch.inbox import SmtpCatcher, SmtpCatcherOptions
 from postback_studio.core.model import SmtpSettings, TlsMode
 from postback_studio.storage.workspace import Workspace
 from postback_studio.ui.settings_page import SettingsPage
+from postback_studio.workers.jobs import JobRunner
 
 USER, PASSWORD = "studio", "pa55-w0rd!"
 
@@ -45,9 +46,9 @@ def catcher(ca: trustme.CA) -> Iterator[SmtpCatcher]:
 
 
 @pytest.fixture
-def page(qtbot: QtBot, ws: Workspace, ca_file: Path) -> SettingsPage:
-    widget = SettingsPage(ws.smtp, test_connection=functools.partial(smtp.test_connection, ca_file=ca_file,
-                                                                     timeout=5),
+def page(qtbot: QtBot, ws: Workspace, ca_file: Path, jobs: JobRunner) -> SettingsPage:
+    tester = functools.partial(smtp.test_connection, ca_file=ca_file, timeout=5)
+    widget = SettingsPage(ws.smtp, jobs=jobs, test_connection=tester,
                           secrets_location=ws.secrets_backend_description)
     qtbot.addWidget(widget)
     return widget

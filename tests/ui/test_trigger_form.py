@@ -30,6 +30,7 @@ from postback_studio.core.reachability import ReachabilityReport
 from postback_studio.core.render.engine import RenderEngine
 from postback_studio.storage.workspace import Workspace
 from postback_studio.ui.trigger_form import TriggerForm
+from postback_studio.workers.jobs import JobRunner
 
 ARTICLE = (resources_dir() / "templates" / "order-shipped-article.json.j2").read_text(encoding="utf-8")
 
@@ -52,8 +53,8 @@ def engine() -> Iterator[RenderEngine]:
 
 
 @pytest.fixture
-def form(qtbot: QtBot, ws: Workspace, acme: int, engine: RenderEngine) -> TriggerForm:
-    widget = TriggerForm(ws.triggers, ws.templates,
+def form(qtbot: QtBot, ws: Workspace, acme: int, engine: RenderEngine, jobs: JobRunner) -> TriggerForm:
+    widget = TriggerForm(ws.triggers, ws.templates, jobs=jobs,
                          check_template=functools.partial(sample_problems, engine),
                          lookup_set_for=ws.lookups.lookup_set_for,
                          examples=[Template("Article example", body='{"orderId": "{{ orderId }}"}')])

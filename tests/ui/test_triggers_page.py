@@ -8,15 +8,16 @@ from postback_studio.core.model import Customer, DeliveryMethod, Event, Trigger
 from postback_studio.storage.workspace import Workspace
 from postback_studio.ui.trigger_form import TriggerForm
 from postback_studio.ui.triggers_page import TriggersPage
+from postback_studio.workers.jobs import JobRunner
 
 
-def make(qtbot: QtBot, ws: Workspace) -> TriggersPage:
+def make(qtbot: QtBot, ws: Workspace, jobs: JobRunner) -> TriggersPage:
     acme, beta = ws.customers.save(Customer("Acme")), ws.customers.save(Customer("Beta"))
     assert acme.id and beta.id
     ws.triggers.save(Trigger("Shipped ERP", acme.id, Event.SHIPPED, url="https://erp.acme.example/h"))
     ws.triggers.save(Trigger("Mail ops", beta.id, Event.DELIVERED, method=DeliveryMethod.EMAIL,
                              recipients=("ops@beta.example",)))
-    form = TriggerForm(ws.triggers, ws.templates, check_template=lambda t, e, lookups: [])
+    form = TriggerForm(ws.triggers, ws.templates, jobs=jobs, check_template=lambda t, e, lookups: [])
     page = TriggersPage(ws.triggers, ws.customers, form, confirm=lambda title, text: True)
     qtbot.addWidget(page)
     return page
@@ -27,8 +28,8 @@ def cells(page: TriggersPage) -> list[list[str]]:
             for r in range(page.table.rowCount())]
 
 
-def test_lists_every_customers_triggers_and_filters(qtbot: QtBot, ws: Workspace) -> None:
-    page = make(qtbot, ws)
+def test_lists_every_customers_triggers_and_filters(qtbot: QtBot, ws: Workspace, jobs: JobRunner) -> None:
+    page = make(qtbot, ws, jobs)
     assert cells(page) == [
         ["Shipped ERP", "Acme", "Order shipped", "draft"],
         ["Mail ops", "Beta", "Order delivered", "draft"],
@@ -43,8 +44,9 @@ def test_lists_every_customers_triggers_and_filters(qtbot: QtBot, ws: Workspace)
     assert page.new_button.isEnabled()
 
 
-def test_selecting_opens_the_form_and_saving_updates_the_list(qtbot: QtBot, ws: Workspace) -> None:
-    page = make(qtbot, ws)
+def test_selecting_opens_the_form_and_saving_updates_the_list(qtbot: QtBot, ws: Workspace,
+                                                               jobs: JobRunner) -> None:
+    page = make(qtbot, ws, jobs)
     page.table.selectRow(1)
     assert page.trigger_form.name_edit.text() == "Mail ops"
     page.trigger_form.name_edit.setText("Mail ops team")

@@ -233,6 +233,10 @@ class LookupsPage(QWidget):
                 item = QTreeWidgetItem([table.name, table.template_field])
                 item.setData(0, Qt.ItemDataRole.UserRole, table.id)
                 group.addChild(item)
+            if not owned:
+                empty = QTreeWidgetItem(["No global tables yet", ""])
+                empty.setFlags(Qt.ItemFlag.NoItemFlags)
+                group.addChild(empty)
             group.setExpanded(True)
         self.tree.blockSignals(False)
         if keep is not None and self.select_table(keep):
@@ -248,7 +252,7 @@ class LookupsPage(QWidget):
         for index in range(self.tree.topLevelItemCount()):
             group = self.tree.topLevelItem(index)
             items += [group.child(row) for row in range(group.childCount())]
-        return items
+        return [item for item in items if isinstance(item.data(0, Qt.ItemDataRole.UserRole), int)]
 
     def select_table(self, table_id: int) -> bool:
         """Select ``table_id`` and show it; False when it does not exist."""

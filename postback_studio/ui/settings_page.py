@@ -213,8 +213,7 @@ class SettingsPage(QWidget):
             button.setProperty("theme", choice.value)
             self.theme_buttons.addButton(button)
             appearance_layout.addWidget(button)
-        self.secrets_label = QLabel(f"Secrets (SMTP password, secret header values, signing secrets) are "
-                                    f"kept in: {secrets_location}")
+        self.secrets_label = QLabel(secrets_location)
         self.secrets_label.setWordWrap(True)
         secrets_group = QGroupBox("Secrets")
         QVBoxLayout(secrets_group).addWidget(self.secrets_label)
@@ -381,6 +380,5 @@ class SettingsPage(QWidget):
         self.theme_chosen.emit(str(button.property("theme")))
 
     def set_secrets_location(self, text: str) -> None:
-        """Update the line that says where secrets are kept (the lead knows after start-up)."""
-        self.secrets_label.setText(f"Secrets (SMTP password, secret header values, signing secrets) are "
-                                   f"kept in: {text}")
+        """Update the sentence that says where secrets are kept (``ws.secrets_backend_description``)."""
+        self.secrets_label.setText(text)

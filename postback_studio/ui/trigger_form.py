@@ -622,7 +622,9 @@ class TriggerForm(QWidget):
 
     def _show_report(self, report: ReachabilityReport) -> None:
         self.check_button.setEnabled(True)
-        lines = [report.summary] + [f"{_STEP_MARKS[s.outcome]} {s.name}: {s.message}" for s in report.steps]
+        # The steps carry the detail; the headline only gives the verdict, so nothing is said twice.
+        headline = report.summary if report.reachable else "Not reachable:"
+        lines = [headline] + [f"{_STEP_MARKS[s.outcome]} {s.name}: {s.message}" for s in report.steps]
         self.check_result.setText("\n".join(lines))
         self.check_result.setStyleSheet(tone(self.check_result, "ok" if report.reachable else "error"))
         self.check_finished.emit(report)

@@ -11,8 +11,10 @@ import base64
 import re
 import secrets
 from collections.abc import Callable, Iterable
+from pathlib import Path
 
 from postback_studio.core.model import DeliveryMethod, OutputFormat, Template, TemplateKind, TlsMode
+from postback_studio.core.template_files import TemplateFileError, read_template_file
 
 _RECIPIENT_SEPARATORS = re.compile(r"[,;\n]+")
 
@@ -71,3 +73,38 @@ def usual_smtp_port(mode: TlsMode) -> int:
 def is_usual_smtp_port(port: int) -> bool:
     """True when ``port`` is one of the usual ones, so switching the mode may replace it."""
     return port in USUAL_SMTP_PORTS.values()
+
+
+_STARTERS: dict[OutputFormat, str] = {
+    OutputFormat.JSON: '{\n  "orderId": "{{ orderId }}",\n  "status": "{{ fulfillmentStatus }}"\n}\n',
+    OutputFormat.XML: ('<?xml version="1.0" encoding="UTF-8"?>\n<order id="{{ orderId }}">\n'
+                       '  <status>{{ fulfillmentStatus }}</status>\n</order>\n'),
+}
+
+
+def starter_template(kind: TemplateKind, fmt: OutputFormat) -> Template:
+    """The smallest template of a kind and format that renders and validates, to type over.
+
+    An empty body would be refused for an email (it needs a part) and would not preview as anything,
+    so even "start from nothing" starts from two fields every event payload has.
+    """
+    if kind is TemplateKind.EMAIL:
+        return Template("", kind=kind, format=OutputFormat.HTML, subject="Order {{ orderId }}",
+                        body="<p>Order {{ orderId }}: {{ fulfillmentStatus }}</p>\n",
+                        text_body="Order {{ orderId }}: {{ fulfillmentStatus }}\n")
+    return Template("", kind=kind, format=fmt, body=_STARTERS.get(fmt, "{{ orderId }}\n"))
+
+
+def example_templates(folder: Path) -> list[Template]:
+    """The example templates shipped in ``folder`` (``resources/templates``), to start a new one from.
+
+    A file that does not read as a template is skipped: a broken example must not stop the user
+    from creating a blank template.
+    """
+    examples = []
+    for path in sorted(folder.glob("*.j2")):
+        try:
+            examples.append(read_template_file(path).template)
+        except (OSError, TemplateFileError):
+            continue
+    return examples

@@ -60,6 +60,7 @@ from postback_studio.core.trigger_setup import (
     format_recipients,
     generate_signing_secret,
     parse_recipients,
+    starter_template,
     templates_for_trigger,
 )
 from postback_studio.ui.field_errors import (
@@ -191,14 +192,21 @@ class HeadersTable(QTableWidget):
 class NewTemplateDialog(QDialog):
     """The article's "Option B": create a template without leaving the trigger form.
 
-    The user picks a name, the kind and format, and an example to start from (or a blank template).
+    The user picks a name, the kind and format, and an example to start from (or a minimal
+    template). Create saves it as a draft through ``save``; a refusal (a name already taken) is shown
+    under the field and the dialog stays open. After acceptance :attr:`saved` is the new template.
     """
 
-    def __init__(self, examples: Sequence[Template], kind: TemplateKind, fmt: OutputFormat,
+    def __init__(self, examples: Sequence[Template], kind: TemplateKind, fmt: OutputFormat, *,
+                 customer_id: int | None, save: Callable[[Template], Template],
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("New Template")
+        self.setMinimumWidth(460)
         self._examples = list(examples)
+        self._customer_id = customer_id
+        self._save = save
+        self.saved: Template | None = None
         self.name_edit = QLineEdit()
         self.name_edit.setPlaceholderText("e.g. Acme – Order shipped")
         self.kind_box = QComboBox()
@@ -207,15 +215,18 @@ class NewTemplateDialog(QDialog):
             if k is kind and (k is TemplateKind.EMAIL or f is fmt):
                 self.kind_box.setCurrentIndex(self.kind_box.count() - 1)
         self.start_box = QComboBox()
-        self.name_error = error_label()
+        self.general_error = error_label()
+        self.errors = FieldErrors(self.general_error)
+        self.name_error = self.errors.register("name", "Name")
         form = QFormLayout()
         form.addRow("Name", with_error(self.name_edit, self.name_error))
         form.addRow("Kind", self.kind_box)
         form.addRow("Start from", self.start_box)
+        form.addRow(self.general_error)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Create")
-        buttons.accepted.connect(self._on_buttons_accepted)
+        buttons.accepted.connect(self.create)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
@@ -223,30 +234,30 @@ class NewTemplateDialog(QDialog):
         self.kind_box.currentIndexChanged.connect(self._on_kind_box_changed)
         self._on_kind_box_changed()
 
-    def template(self, customer_id: int | None) -> Template:
+    def template(self) -> Template:
         """The template the dialog describes, as a draft (not yet saved)."""
         _caption, kind, fmt = _TEMPLATE_CHOICES[self.kind_box.currentIndex()]
         example = self.start_box.currentData()
-        base = example if isinstance(example, Template) else Template("", kind=kind, format=fmt)
+        base = example if isinstance(example, Template) else starter_template(kind, fmt)
         return dataclasses.replace(base, name=self.name_edit.text().strip(), kind=kind, format=fmt,
-                                   status=TemplateStatus.DRAFT, customer_id=customer_id, id=None)
+                                   status=TemplateStatus.DRAFT, customer_id=self._customer_id, id=None)
+
+    @Slot()
+    def create(self) -> None:
+        """Save the template; accept the dialog only when the workspace took it."""
+        self.saved = validated_save(self.template(), self._save, self.errors)
+        if self.saved is not None:
+            self.accept()
 
     def _on_kind_box_changed(self) -> None:
         _caption, kind, fmt = _TEMPLATE_CHOICES[self.kind_box.currentIndex()]
         self.start_box.clear()
-        self.start_box.addItem("Blank template", None)
+        self.start_box.addItem("Minimal template", None)
         for example in self._examples:
             if example.kind is kind and (kind is TemplateKind.EMAIL or example.format is fmt):
                 self.start_box.addItem(f"Example: {example.name}", example)
         if self.start_box.count() > 1:
             self.start_box.setCurrentIndex(1)
-
-    def _on_buttons_accepted(self) -> None:
-        if not self.name_edit.text().strip():
-            self.name_error.setText("Name is required")
-            self.name_error.show()
-            return
-        self.accept()
 
 
 class TriggerForm(QWidget):
@@ -747,15 +758,21 @@ class TriggerForm(QWidget):
             widget.setEnabled(on)
 
     def _on_new_template_clicked(self) -> None:
-        dialog = NewTemplateDialog(self._examples, TemplateKind.EMAIL
-                                   if _enum(self.method_box, DeliveryMethod) is DeliveryMethod.EMAIL
-                                   else TemplateKind.WEBHOOK, _enum(self.format_box, OutputFormat), self)
-        if dialog.exec() == QDialog.DialogCode.Accepted:
-            self.create_template(dialog.template(self._trigger.customer_id or None))
+        is_email = _enum(self.method_box, DeliveryMethod) is DeliveryMethod.EMAIL
+        dialog = NewTemplateDialog(self._examples, TemplateKind.EMAIL if is_email else TemplateKind.WEBHOOK,
+                                   _enum(self.format_box, OutputFormat),
+                                   customer_id=self._trigger.customer_id or None,
+                                   save=self._templates.save, parent=self)
+        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.saved is not None:
+            self._use_new_template(dialog.saved)
 
     def create_template(self, template: Template) -> Template:
-        """Save ``template`` as a new draft, select it here, and announce it for the Template Mapper."""
+        """Save ``template`` (raises ``ValidationError``), select it and announce it, as New Template does."""
         saved = self._templates.save(template)
+        self._use_new_template(saved)
+        return saved
+
+    def _use_new_template(self, saved: Template) -> None:
         assert saved.id is not None
         if saved.kind is TemplateKind.WEBHOOK:
             _select(self.method_box, DeliveryMethod.URL)
@@ -765,7 +782,6 @@ class TriggerForm(QWidget):
         self.refresh_templates()
         _select(self.template_box, saved.id)
         self.template_created.emit(saved.id)
-        return saved
 
 
 def _form(group: QGroupBox) -> QFormLayout:

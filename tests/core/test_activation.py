@@ -7,9 +7,10 @@ from collections.abc import Iterator
 import pytest
 
 from postback_studio.core.activation import sample_problems
-from postback_studio.core.model import Event, Template
+from postback_studio.core.model import Event, OutputFormat, Template, TemplateKind
 from postback_studio.core.paths import resources_dir
 from postback_studio.core.render.engine import RenderEngine
+from postback_studio.core.trigger_setup import starter_template
 
 
 @pytest.fixture(scope="module")
@@ -36,3 +37,12 @@ def test_a_strict_lookup_miss_is_a_problem(engine: RenderEngine) -> None:
     strict = Template("strict", body='{"c": "{{ lookups({"carrier": carrierUid}, strict=True) }}"}')
     assert sample_problems(engine, strict, Event.SHIPPED, {"carrier": {"dhl": "DHL"}})
     assert not sample_problems(engine, Template("plain", body='{"id": "{{ orderId }}"}'), Event.SHIPPED)
+
+
+@pytest.mark.parametrize(("kind", "fmt"), [(TemplateKind.WEBHOOK, OutputFormat.JSON),
+                                           (TemplateKind.WEBHOOK, OutputFormat.XML),
+                                           (TemplateKind.EMAIL, OutputFormat.HTML)])
+def test_starter_templates_pass_every_sample(engine: RenderEngine, kind: TemplateKind,
+                                             fmt: OutputFormat) -> None:
+    for event in Event:
+        assert sample_problems(engine, starter_template(kind, fmt), event) == [], event

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import base64
+from pathlib import Path
 
 from postback_studio.core.model import DeliveryMethod, OutputFormat, Template, TemplateKind, TlsMode
+from postback_studio.core.paths import resources_dir
 from postback_studio.core.trigger_setup import (
+    example_templates,
     generate_signing_secret,
     is_usual_smtp_port,
     parse_recipients,
+    starter_template,
     templates_for_trigger,
     usual_smtp_port,
 )
@@ -42,3 +46,22 @@ def test_signing_secret_is_a_standard_webhooks_secret() -> None:
 def test_usual_smtp_ports() -> None:
     assert [usual_smtp_port(m) for m in TlsMode] == [25, 587, 465]
     assert is_usual_smtp_port(465) and not is_usual_smtp_port(2525)
+
+
+def test_examples_are_read_from_the_shipped_templates_and_broken_files_skipped(tmp_path: Path) -> None:
+    examples = example_templates(resources_dir() / "templates")
+    kinds = {(t.kind, t.format) for t in examples}
+    assert {(TemplateKind.WEBHOOK, OutputFormat.JSON), (TemplateKind.WEBHOOK, OutputFormat.XML)} <= kinds
+    assert any(t.kind is TemplateKind.EMAIL for t in examples)
+    (tmp_path / "ok.json.j2").write_text('{"id": "{{ orderId }}"}', encoding="utf-8")
+    (tmp_path / "broken.email.j2").write_text("no blocks here", encoding="utf-8")
+    assert [t.name for t in example_templates(tmp_path)] == ["ok"]
+
+
+def test_starter_templates_render_every_kind_with_common_fields() -> None:
+    for kind, fmt in ((TemplateKind.WEBHOOK, OutputFormat.JSON), (TemplateKind.WEBHOOK, OutputFormat.XML),
+                      (TemplateKind.EMAIL, OutputFormat.HTML)):
+        template = starter_template(kind, fmt)
+        assert (template.kind, template.format) == (kind, fmt)
+        assert "{{ orderId }}" in template.body
+    assert starter_template(TemplateKind.EMAIL, OutputFormat.HTML).text_body

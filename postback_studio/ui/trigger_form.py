@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from postback_studio.core.check import events_in_name
 from postback_studio.core.dispatch.retry import describe as describe_retry
 from postback_studio.core.model import (
     DeliveryMethod,
@@ -199,13 +200,14 @@ class NewTemplateDialog(QDialog):
 
     def __init__(self, examples: Sequence[Template], kind: TemplateKind, fmt: OutputFormat, *,
                  customer_id: int | None, save: Callable[[Template], Template],
-                 parent: QWidget | None = None) -> None:
+                 event: Event | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("New Template")
         self.setMinimumWidth(460)
         self._examples = list(examples)
         self._customer_id = customer_id
         self._save = save
+        self._event = event
         self.saved: Template | None = None
         self.name_edit = QLineEdit()
         self.name_edit.setPlaceholderText("e.g. Acme – Order shipped")
@@ -256,6 +258,11 @@ class NewTemplateDialog(QDialog):
         for example in self._examples:
             if example.kind is kind and (kind is TemplateKind.EMAIL or example.format is fmt):
                 self.start_box.addItem(f"Example: {example.name}", example)
+        # Start from an example written for the trigger's event when there is one, else the first.
+        for index in range(1, self.start_box.count()):
+            if self._event in events_in_name(self.start_box.itemData(index).name):
+                self.start_box.setCurrentIndex(index)
+                return
         if self.start_box.count() > 1:
             self.start_box.setCurrentIndex(1)
 
@@ -762,7 +769,7 @@ class TriggerForm(QWidget):
         dialog = NewTemplateDialog(self._examples, TemplateKind.EMAIL if is_email else TemplateKind.WEBHOOK,
                                    _enum(self.format_box, OutputFormat),
                                    customer_id=self._trigger.customer_id or None,
-                                   save=self._templates.save, parent=self)
+                                   save=self._templates.save, event=_enum(self.event_box, Event), parent=self)
         if dialog.exec() == QDialog.DialogCode.Accepted and dialog.saved is not None:
             self._use_new_template(dialog.saved)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pytestqt.qtbot import QtBot
 
-from postback_studio.core.model import Customer, OutputFormat, Template, TemplateKind, TemplateStatus
+from postback_studio.core.model import Customer, Event, OutputFormat, Template, TemplateKind, TemplateStatus
 from postback_studio.storage.workspace import Workspace
 from postback_studio.ui.trigger_form import NewTemplateDialog
 
@@ -46,6 +46,14 @@ def test_a_taken_or_missing_name_keeps_the_dialog_open_with_the_message(qtbot: Q
     dialog.create()
     assert dialog.saved is None
     assert dialog.errors.messages()["name"] == "A template named 'Taken' already exists"
+
+
+def test_the_example_for_the_triggers_event_is_preselected(qtbot: QtBot, ws: Workspace) -> None:
+    examples = [Template("order-failed"), Template("order-shipped"), Template("order-in-transit")]
+    dialog = NewTemplateDialog(examples, TemplateKind.WEBHOOK, OutputFormat.JSON, customer_id=None,
+                               save=ws.templates.save, event=Event.IN_TRANSIT)
+    qtbot.addWidget(dialog)
+    assert dialog.start_box.currentText() == "Example: order-in-transit"
 
 
 def test_the_minimal_email_template_is_accepted_by_the_workspace(qtbot: QtBot, ws: Workspace) -> None:

@@ -379,6 +379,13 @@ class SettingsPage(QWidget):
     def _on_theme_clicked(self, button: QRadioButton) -> None:
         self.theme_chosen.emit(str(button.property("theme")))
 
+    @Slot(str)
+    def set_theme(self, theme: str) -> None:
+        """Show ``theme`` as chosen (when View > Theme changed it) without announcing it again."""
+        for button in self.theme_buttons.buttons():
+            if button.property("theme") == theme:
+                button.setChecked(True)
+
     def set_secrets_location(self, text: str) -> None:
         """Update the sentence that says where secrets are kept (``ws.secrets_backend_description``)."""
         self.secrets_label.setText(text)

@@ -316,7 +316,6 @@ class TriggerForm(QWidget):
         self._check_job = self._template_job = 0
         jobs.job_finished.connect(self._on_job_finished)
         jobs.job_failed.connect(self._on_job_failed)
-        self._pending_problems: list[str] = []
         self._build()
         self.new_trigger(0)
 
@@ -682,7 +681,6 @@ class TriggerForm(QWidget):
     def _offer_activation(self, problems: list[str]) -> None:
         trigger = self._trigger
         template = self._template_for(trigger)
-        self._pending_problems = problems
         what = "this trigger"
         if template is not None and template.status is TemplateStatus.DRAFT:
             what += f" and its draft template '{template.name}'"
@@ -706,13 +704,19 @@ class TriggerForm(QWidget):
 
     @Slot()
     def activate(self) -> None:
-        """Make the trigger active, and its template too when it is still a draft."""
-        template = self._template_for(self._trigger)
-        if template is not None and template.status is TemplateStatus.DRAFT:
-            self._templates.save(dataclasses.replace(template, status=TemplateStatus.ACTIVE))
+        """Make the trigger active, and its template too when it is still a draft.
+
+        The trigger goes first: if the workspace refuses it, the template stays as it was.
+        """
         _select(self.status_box, TriggerStatus.ACTIVE)
         saved = self.save()
         if saved is None or saved.id is None:
+            return
+        template = self._template_for(saved)
+        draft = template is not None and template.status is TemplateStatus.DRAFT
+        if draft and template is not None and validated_save(
+                dataclasses.replace(template, status=TemplateStatus.ACTIVE), self._templates.save,
+                self.errors) is None:
             return
         self.activation_frame.hide()
         self.refresh_templates()

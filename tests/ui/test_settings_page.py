@@ -157,6 +157,9 @@ def test_theme_inbox_ports_and_secrets_location(qtbot: QtBot, page: SettingsPage
     with qtbot.waitSignal(page.theme_chosen) as chosen:
         dark.click()
     assert chosen.args == ["dark"]
+    with qtbot.assertNotEmitted(page.theme_chosen):
+        page.set_theme("light")
+    assert next(b for b in page.theme_buttons.buttons() if b.isChecked()).text() == "Light"
     page.http_port_spin.setValue(9000)
     with qtbot.waitSignal(page.inbox_ports_changed) as ports:
         page.apply_ports_button.click()

@@ -713,11 +713,10 @@ class TriggerForm(QWidget):
         if saved is None or saved.id is None:
             return
         template = self._template_for(saved)
-        draft = template is not None and template.status is TemplateStatus.DRAFT
-        if draft and template is not None and validated_save(
-                dataclasses.replace(template, status=TemplateStatus.ACTIVE), self._templates.save,
-                self.errors) is None:
-            return
+        if template is not None and template.status is TemplateStatus.DRAFT:
+            active = dataclasses.replace(template, status=TemplateStatus.ACTIVE)
+            if validated_save(active, self._templates.save, self.errors) is None:
+                return
         self.activation_frame.hide()
         self.refresh_templates()
         self.test_status.setText("Active.")

@@ -19,10 +19,10 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
 
-from PySide6.QtCore import QCoreApplication, QEventLoop, QSettings, QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtCore import QCoreApplication, QEventLoop, QSettings, QTimer
+from PySide6.QtWidgets import QApplication
 
-from postback_studio.app import Application, build_application  # noqa: E402
+from postback_studio.app import Application, build_application
 
 SIZE = (1280, 800)
 

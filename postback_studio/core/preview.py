@@ -70,7 +70,11 @@ def status_line(result: RenderResult) -> PreviewStatus:
     if output_errors:
         first = output_errors[0]
         line = first.location.line if first.location else None
-        return PreviewStatus(f"Invalid {name}: {_where(first)}{first.message}", ok=False, output_line=line)
+        # The validator's message may already say what and where ("Invalid JSON: output line 3, ...").
+        text = first.message if first.message.startswith(f"Invalid {name}:") else (
+            f"Invalid {name}: {_where(first)}{first.message}"
+        )
+        return PreviewStatus(text, ok=False, output_line=line)
     if errors:
         return PreviewStatus(f"Invalid {name}: {errors[0].message}", ok=False)
     warnings = len(result.diagnostics)

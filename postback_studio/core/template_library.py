@@ -99,6 +99,12 @@ def matches_filter(template: Template, customer_name: str, text: str) -> bool:
     return all(word in haystack for word in text.lower().split())
 
 
+def library_details(template: Template, customer_name: str) -> str:
+    """The library's second line: ``webhook · JSON · active · Shared``."""
+    fmt = template.format.value.upper() if template.kind is TemplateKind.WEBHOOK else "HTML + text"
+    return " · ".join((template.kind.value, fmt, template.status.value, customer_name or "Shared"))
+
+
 def content_of(template: Template) -> tuple[str, str, str]:
     """The editable content (body, subject, text part) that decides whether there are unsaved edits."""
     return (template.body, template.subject, template.text_body)

@@ -138,7 +138,9 @@ class EmailPartsPreview(QWidget):
     def _on_phone_button_toggled(self, phone: bool) -> None:
         if phone:
             scrollbar = self.canvas.verticalScrollBar().sizeHint().width()
-            self.canvas.setFixedWidth(PHONE_WIDTH + scrollbar + 2 * self.canvas.frameWidth())
+            # A cap, not a fixed width: a narrow preview pane must not widen the whole window.
+            self.canvas.setMinimumWidth(0)
+            self.canvas.setMaximumWidth(PHONE_WIDTH + scrollbar + 2 * self.canvas.frameWidth())
             for index, stretch in enumerate((1, 0, 1)):
                 self._canvas_row.setStretch(index, stretch)
         else:

@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMenu,
@@ -61,6 +60,7 @@ from postback_studio.core.template_library import (
     check_selectors,
     content_of,
     free_name,
+    library_details,
     matches_filter,
     render_preview,
     run_check,
@@ -84,6 +84,13 @@ _DIRTY = "• "
 _TEMPLATE_FILTERS = "Templates (*.j2 *.json *.xml *.html *.txt);;All files (*)"
 _EMAIL_PARTS = ("html", "text")
 _NO_CUSTOMER = -1
+
+
+def _tool_button(text: str, tip: str) -> QToolButton:
+    button = QToolButton()
+    button.setText(text)
+    button.setToolTip(tip)
+    return button
 
 
 def _template_format(template: Template, part: str) -> str:
@@ -189,7 +196,8 @@ class TemplatesPage(QWidget):
         self.splitter.addWidget(right)
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([300, 980])
+        self.splitter.setSizes([250, 1030])
+        self.view.columns.setSizes([270, 450, 330])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.splitter)
@@ -205,25 +213,22 @@ class TemplatesPage(QWidget):
         self.filter_edit.setPlaceholderText("Filter templates (name, kind, format, status, customer)")
         self.filter_edit.setClearButtonEnabled(True)
         self.template_list = QTreeWidget()
-        self.template_list.setHeaderLabels(["Name", "Kind", "Format", "Status", "Customer"])
+        # One column of two-line entries (name; kind · format · status · customer) keeps every
+        # detail readable in a narrow library; five columns would truncate the names.
+        self.template_list.setHeaderLabels(["Name · kind · format · status · customer"])
         self.template_list.setRootIsDecorated(False)
-        self.template_list.setUniformRowHeights(True)
         self.template_list.setAlternatingRowColors(True)
-        header = self.template_list.header()
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column in range(1, 5):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        self.template_list.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.new_button = QToolButton()
         self.new_button.setText("New")
         self.new_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.new_menu = QMenu(self.new_button)
         self.new_button.setMenu(self.new_menu)
-        self.duplicate_button = QPushButton("Duplicate")
-        self.rename_button = QPushButton("Rename")
-        self.delete_button = QPushButton("Delete")
-        self.import_button = QPushButton("Import…")
-        self.export_button = QPushButton("Export…")
+        self.duplicate_button = _tool_button("Duplicate", "A draft copy of the template as shown")
+        self.rename_button = _tool_button("Rename", "Rename the template (F2)")
+        self.delete_button = _tool_button("Delete", "Delete the template and its versions")
+        self.import_button = _tool_button("Import…", "Import a .j2 template file (Ctrl+O)")
+        self.export_button = _tool_button("Export…", "Export the template as a .j2 file (Ctrl+Shift+E)")
         first = QHBoxLayout()
         for button in (self.new_button, self.duplicate_button, self.rename_button, self.delete_button):
             first.addWidget(button)
@@ -287,15 +292,13 @@ class TemplatesPage(QWidget):
 
     def _build_sample_bar(self) -> None:
         self.sample_bar = QWidget()
-        self.new_sample_button = QPushButton("New from built-in")
-        self.new_sample_button.setToolTip("Copy this sample into a payload of your own that you can edit")
-        self.import_sample_button = QPushButton("Import…")
-        self.import_sample_button.setToolTip("Import a payload from a JSON file")
-        self.paste_sample_button = QPushButton("Paste")
-        self.paste_sample_button.setToolTip("Create a payload from JSON on the clipboard")
-        self.save_sample_button = QPushButton("Save")
-        self.save_sample_button.setToolTip("Save your edits to this payload")
-        self.delete_sample_button = QPushButton("Delete")
+        self.new_sample_button = _tool_button(
+            "New…", "New from built-in: copy this sample into a payload of your own that you can edit"
+        )
+        self.import_sample_button = _tool_button("Import…", "Import a payload from a JSON file")
+        self.paste_sample_button = _tool_button("Paste", "Create a payload from JSON on the clipboard")
+        self.save_sample_button = _tool_button("Save", "Save your edits to this payload")
+        self.delete_sample_button = _tool_button("Delete", "Delete this payload of yours")
         layout = QHBoxLayout(self.sample_bar)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(3)
@@ -450,17 +453,9 @@ class TemplatesPage(QWidget):
             customer = customers.get(template.customer_id, "") if template.customer_id else "Shared"
             assert template.id is not None
             self._listed[template.id] = (template, customer)
-            item = QTreeWidgetItem(
-                [
-                    template.name,
-                    template.kind.value,
-                    template.format.value.upper() if template.kind is TemplateKind.WEBHOOK else "HTML+text",
-                    template.status.value,
-                    customer,
-                ]
-            )
+            item = QTreeWidgetItem([f"{template.name}\n{library_details(template, customer)}"])
             item.setData(0, _ID, template.id)
-            item.setToolTip(0, template.name)
+            item.setToolTip(0, f"{template.name}: {library_details(template, customer)}")
             self.template_list.addTopLevelItem(item)
             if template.id == current_id:
                 self.template_list.setCurrentItem(item)
@@ -496,8 +491,9 @@ class TemplatesPage(QWidget):
             return
         mark = _DIRTY if self._dirty else ""
         item = self._item_for(self._template.id)
-        if item is not None:
-            item.setText(0, mark + self._template.name)
+        listed = self._listed.get(self._template.id) if self._template.id is not None else None
+        if item is not None and listed is not None:
+            item.setText(0, f"{mark}{self._template.name}\n{library_details(*listed)}")
         kind = "email" if self._template.kind is TemplateKind.EMAIL else self._template.format.value.upper()
         self.view.template_title.setText(f"{mark}{self._template.name}  ({kind})")
 
@@ -553,6 +549,7 @@ class TemplatesPage(QWidget):
             if email:
                 self._parts = {"html": shown.body, "text": shown.text_body}
                 self.subject_edit.setText(shown.subject)
+                self.subject_edit.setCursorPosition(0)
                 self._part = "html"
                 self.part_tabs.blockSignals(True)
                 self.part_tabs.setCurrentIndex(0)

@@ -363,7 +363,7 @@ def test_library_new_rename_duplicate_delete_status_and_filter(qtbot: QtBot, har
     assert ws.templates.get_by_name("renamed copy").status is TemplateStatus.ACTIVE  # type: ignore[union-attr]
     page.filter_edit.setText("copy active")
     visible = [i.text(0) for i in page._items() if not i.isHidden()]
-    assert visible == ["renamed copy"]
+    assert visible == ["renamed copy\nwebhook · XML · active · Shared"]
     page.filter_edit.clear()
     harness.prompter.confirms = [False, True]
     assert not page.delete_template()

@@ -24,6 +24,13 @@ def test_invalid_json_names_line_and_column_and_marks_it() -> None:
     assert status.output_line == 7 and not status.ok
 
 
+def test_a_validator_message_that_says_where_is_not_repeated() -> None:
+    message = "Invalid JSON: output line 3, column 3: expecting ',' delimiter"
+    error = Diagnostic(Severity.ERROR, "json-syntax", message, Location(Where.OUTPUT, 3, 3))
+    status = status_line(RenderResult("{", OutputFormat.JSON, (error,)))
+    assert status.text == message and status.output_line == 3
+
+
 def test_template_error_without_output() -> None:
     error = Diagnostic(Severity.ERROR, "syntax", "unexpected '}'", Location(Where.TEMPLATE, 3, 9))
     status = status_line(RenderResult(None, OutputFormat.XML, (error,)))

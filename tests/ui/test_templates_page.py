@@ -146,7 +146,7 @@ def test_broken_json_marks_the_output_line_and_a_problem_moves_the_cursor(
 ) -> None:
     page = harness.page
     replace_text(qtbot, page, '{\n  "a": "{{ orderId }}"\n  "b": "{{ missingField }}"\n}')
-    assert page.view.status_label.text().startswith("Invalid JSON: line 3, column 3")
+    assert page.view.status_label.text().startswith("Invalid JSON: output line 3, column 3: expecting")
     assert page.view.output_view.marked_output_line == 3
     problems = page.view.problems
     warning = next(d for d in problems.diagnostics() if d.code == "unresolved-field")

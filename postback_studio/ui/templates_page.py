@@ -339,8 +339,9 @@ class TemplatesPage(QWidget):
         self.delete_action = self._action("Delete Template…", None, self.delete_template)
         self.import_action = self._action("Import Template (.j2)…", "Ctrl+O", self.import_template)
         self.export_action = self._action("Export Template (.j2)…", "Ctrl+Shift+E", self.export_template)
-        self.history_action = self._action("Version History…", "Ctrl+H", self.open_history)
-        self.find_action = self._action("Find/Replace in Template", QKeySequence.StandardKey.Find, self._find)
+        self.history_action = self._action("Version History…", "Ctrl+Shift+H", self.open_history)
+        self.find_action = self._action("Find in Template", "Ctrl+F", self.view.find_bar.open_find)
+        self.replace_action = self._action("Replace in Template", "Ctrl+H", self.view.find_bar.open_replace)
 
     def actions(self) -> list[QAction]:  # type: ignore[override]
         """The menu actions this page contributes, with their shortcuts."""
@@ -356,6 +357,7 @@ class TemplatesPage(QWidget):
             self.export_action,
             self.history_action,
             self.find_action,
+            self.replace_action,
         ]
 
     def _connect(self) -> None:
@@ -701,10 +703,6 @@ class TemplatesPage(QWidget):
         self._template = saved
         self.refresh_library()
         self.status_message.emit(f"'{saved.name}' is now {status.value}")
-
-    def _find(self) -> None:
-        self.view.find_bar.show()
-        self.view.find_bar.setFocus()
 
     # -- library actions -----------------------------------------------------------------------
 

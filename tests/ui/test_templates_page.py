@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QSettings, Qt, QThreadPool
 from PySide6.QtGui import QTextCursor
+from PySide6.QtWidgets import QMainWindow
 from pytestqt.qtbot import QtBot
 
 from postback_studio.core.model import OutputFormat, TemplateKind, TemplateStatus
@@ -467,3 +468,26 @@ def test_discarding_a_recovered_draft_removes_it(
     assert len(again.pending_recoveries()) == 1
     assert again.offer_recoveries() == 0
     assert again._recovery.pending() == []
+
+
+def test_actions_have_distinct_shortcuts_and_ctrl_s_saves(qtbot: QtBot, harness: Harness) -> None:
+    page = harness.page
+    shortcuts = {a.text(): a.shortcut().toString() for a in page.actions()}
+    assert shortcuts["Save Template"] == "Ctrl+S"
+    assert shortcuts["Render Preview"] == "Ctrl+Return"
+    assert shortcuts["Check Against All Samples"] == "Ctrl+Shift+K"
+    bound = [s for s in shortcuts.values() if s]
+    assert len(bound) == len(set(bound))
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    window.setCentralWidget(page)
+    window.addActions(page.actions())
+    window.show()
+    try:
+        replace_text(qtbot, page, '{"saved": "by shortcut"}')
+        page.view.editor.setFocus()
+        with qtbot.waitSignal(page.template_saved):
+            qtbot.keyClick(page.view.editor, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+        assert not page.has_unsaved_changes()
+    finally:
+        window.takeCentralWidget()

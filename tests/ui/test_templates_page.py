@@ -491,3 +491,17 @@ def test_actions_have_distinct_shortcuts_and_ctrl_s_saves(qtbot: QtBot, harness:
         assert not page.has_unsaved_changes()
     finally:
         window.takeCentralWidget()
+
+
+def test_a_problem_in_the_text_part_opens_that_part(qtbot: QtBot, harness: Harness) -> None:
+    page = harness.page
+    email = next(t for t in harness.workspace.templates.list() if t.kind is TemplateKind.EMAIL)
+    open_named(qtbot, page, email.name)
+    page.part_tabs.setCurrentIndex(1)
+    replace_text(qtbot, page, "Hello\n{{ nothing.here }}\n")
+    page.part_tabs.setCurrentIndex(0)
+    problem = next(d for d in page.view.problems.diagnostics() if d.location and d.location.part == "text")
+    page.view.problems.problem_activated.emit(problem)
+    assert page.part_tabs.currentIndex() == 1
+    assert page.view.template_text() == "Hello\n{{ nothing.here }}\n"
+    assert page.view.editor.cursor_line_column()[0] == 2

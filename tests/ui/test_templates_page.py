@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings, Qt, QThreadPool
-from PySide6.QtGui import QTextCursor
+from PySide6.QtGui import QGuiApplication, QTextCursor
 from PySide6.QtWidgets import QMainWindow
 from pytestqt.qtbot import QtBot
 
@@ -505,3 +505,18 @@ def test_a_problem_in_the_text_part_opens_that_part(qtbot: QtBot, harness: Harne
     assert page.part_tabs.currentIndex() == 1
     assert page.view.template_text() == "Hello\n{{ nothing.here }}\n"
     assert page.view.editor.cursor_line_column()[0] == 2
+
+
+def test_paste_a_payload_from_the_clipboard(qtbot: QtBot, harness: Harness) -> None:
+    page = harness.page
+    clipboard = QGuiApplication.clipboard()
+    clipboard.setText("not json")
+    assert not page.paste_sample()
+    assert harness.prompter.errors[-1].startswith("The clipboard does not hold JSON: line 1, column 1")
+    clipboard.setText('{"orderId": "PASTED-1", "items": []}')
+    harness.prompter.texts = ["from clipboard"]
+    with qtbot.waitSignal(page.preview_updated):
+        assert page.paste_sample()
+    choice = page.current_sample()
+    assert choice is not None and choice.label.endswith("from clipboard (yours)")
+    assert page.view.payload_tree.find_item(("orderId",)) is not None

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import ClassVar, Final
+from typing import ClassVar, Final, NamedTuple
 
 from pygments.lexer import DelegatingLexer, Lexer
 from pygments.lexers.data import JsonLexer
@@ -54,9 +53,13 @@ class JsonDjangoLexer(DelegatingLexer):
         super().__init__(JsonLexer, DjangoLexer, **options)
 
 
-@dataclass(frozen=True)
-class Span:
-    """A run of characters in one line: ``start`` and ``length`` in characters, and its category."""
+class Span(NamedTuple):
+    """A run of characters in one line: ``start`` and ``length`` in characters, and its category.
+
+    A named tuple rather than a dataclass: a large preview has tens of thousands of spans, and
+    tuples of plain values are not tracked by the cyclic garbage collector, whose full collections
+    would otherwise stall the GUI thread for tens of milliseconds after each render.
+    """
 
     start: int
     length: int

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -169,8 +170,9 @@ class TemplatesPage(QWidget):
         self.check_dialog: CheckResultsDialog | None = None
         self.history_dialog: VersionHistoryDialog | None = None
 
-        self.render_worker = RenderWorker(self._render, thread_pool, debounce_ms, self)
-        self.check_worker = RenderWorker(self._check, thread_pool, 0, self)
+        # The worker functions close over the engine only: nothing on a pool thread touches the page.
+        self.render_worker = RenderWorker(partial(render_preview, engine), thread_pool, debounce_ms, self)
+        self.check_worker = RenderWorker(partial(run_check, engine), thread_pool, 0, self)
         self._autosave = QTimer(self)
         self._autosave.setInterval(autosave_ms)
         self._autosave.timeout.connect(self._on_autosave_timeout)
@@ -591,11 +593,18 @@ class TemplatesPage(QWidget):
         return self.select_sample(events[0])
 
     def _sync_customer_combo(self) -> None:
+        """A customer's template previews with its lookups; a shared one with those of the customer
+        of the first trigger that uses it (the user may pick another)."""
         assert self._template is not None
         owner = self._template.customer_id
+        if owner is None and self._template.id is not None:
+            users = self._ws.triggers.list(template_id=self._template.id)
+            owner_hint = users[0].customer_id if users else None
+        else:
+            owner_hint = owner
         self.customer_combo.blockSignals(True)
-        if owner is not None:
-            self.customer_combo.setCurrentIndex(max(self.customer_combo.findData(owner), 0))
+        if owner_hint is not None:
+            self.customer_combo.setCurrentIndex(max(self.customer_combo.findData(owner_hint), 0))
         self.customer_combo.setEnabled(owner is None)
         self.customer_combo.blockSignals(False)
 
@@ -1014,9 +1023,6 @@ class TemplatesPage(QWidget):
             return None
         return PreviewRequest(edited, self._payload, self._lookups())
 
-    def _render(self, request: PreviewRequest) -> PreviewRender:
-        return render_preview(self._engine, request)
-
     def schedule_render(self) -> None:
         """Render once typing pauses."""
         request = self._request()
@@ -1075,9 +1081,6 @@ class TemplatesPage(QWidget):
             self.view.editor.goto(location.line, location.column)
 
     # -- check against all samples -------------------------------------------------------------
-
-    def _check(self, request: CheckRequest) -> CheckOutcome:
-        return run_check(self._engine, request)
 
     def run_check(self) -> None:
         """Render the template as shown against every sample of its events, off the GUI thread."""

@@ -520,3 +520,14 @@ def test_paste_a_payload_from_the_clipboard(qtbot: QtBot, harness: Harness) -> N
     choice = page.current_sample()
     assert choice is not None and choice.label.endswith("from clipboard (yours)")
     assert page.view.payload_tree.find_item(("orderId",)) is not None
+
+
+def test_a_shared_template_previews_with_the_lookups_of_the_customer_whose_trigger_uses_it(
+    qtbot: QtBot, harness: Harness
+) -> None:
+    page = harness.page
+    trigger = next(t for t in harness.workspace.triggers.list() if t.template_id is not None)
+    template = harness.workspace.templates.get(trigger.template_id)  # type: ignore[arg-type]
+    open_named(qtbot, page, template.name)
+    assert page.customer_combo.currentData() == trigger.customer_id
+    assert page.customer_combo.isEnabled()

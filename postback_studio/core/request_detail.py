@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from postback_studio.core.body_view import exact_text, format_headers, header_value, pretty_text
+from postback_studio.core.model import Event
 from postback_studio.core.requestlog import Channel, RequestRecord
 
 #: The Standard Webhooks headers that carry a signature (the spec's names, and the svix variants).
@@ -60,7 +61,7 @@ def describe(record: RequestRecord) -> RequestDetail:
     rendered, diagnostics = _processing(record.processing)
     return RequestDetail(
         title=(
-            f"{record.event} · attempt {record.attempt} · {record.outcome.value}"
+            f"{event_label(record.event)} · attempt {record.attempt} · {record.outcome.value}"
             f" · {format_time(record.started_at)}"
         ),
         payload=_pretty_json_text(record.payload),
@@ -94,6 +95,14 @@ def signed_content(record: RequestRecord) -> str | None:
     message_id = header_value(headers, "webhook-id") or ""
     timestamp = header_value(headers, "webhook-timestamp") or ""
     return f"{message_id}.{timestamp}.{exact_text(record.request_body)}"
+
+
+def event_label(event: str) -> str:
+    """"Order shipped" for a known event; an unknown one (a newer workspace) as stored."""
+    try:
+        return Event(event).label
+    except ValueError:
+        return event
 
 
 def _request_line(record: RequestRecord) -> str:

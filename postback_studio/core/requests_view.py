@@ -144,8 +144,12 @@ class RequestLogSource(Protocol):
         """Up to ``limit`` rows strictly newer than ``than``, newest first (for auto-refresh)."""
         ...
 
-    def summary(self, filters: RequestFilter, bucket_seconds: float) -> RequestSummary:
-        """Counts by outcome and per bucket of ``bucket_seconds`` for everything ``filters`` match."""
+    def summary(self, filters: RequestFilter, until: float) -> RequestSummary:
+        """Counts by outcome, and per time bucket, of everything ``filters`` match.
+
+        The chart spans ``filters.since`` (or the oldest entry) to ``filters.until`` (or ``until``,
+        the caller's "now"), in buckets from :func:`choose_bucket`.
+        """
         ...
 
     def get(self, request_id: int) -> RequestRecord | None:
@@ -252,3 +256,31 @@ def merge_newer(current: Sequence[RequestRow], fresh: Sequence[RequestRow]) -> l
     top = current[0].key if current else None
     unique = {row.id: row for row in fresh if top is None or row.key > top}
     return sorted(unique.values(), key=lambda row: row.key, reverse=True)
+
+
+def summary_span(filters: RequestFilter, oldest: float | None, until: float) -> tuple[float, float, float]:
+    """``(since, until, bucket_seconds)`` of the chart for ``filters``.
+
+    Open bounds close on the oldest matching entry and on the caller's ``until`` ("now"), so the
+    "All time" chart spans exactly the log and "Last hour" spans the whole hour even when quiet.
+    """
+    since = filters.since if filters.since is not None else (oldest if oldest is not None else until - HOUR)
+    end = filters.until if filters.until is not None else until
+    end = max(end, since + 1.0)
+    return since, end, choose_bucket(since, end)
+
+
+def fts_query(text: str) -> str:
+    """The user's search text as a safe FTS5 query: every word must occur, the last one as a prefix.
+
+    Each word is quoted, so punctuation a user types (``orderId:"A1``, ``503-``) never becomes FTS5
+    syntax and never raises; the prefix star lets results narrow while the user is still typing, and
+    a trailing space says the last word is complete.
+    """
+    words = text.split()
+    if not words:
+        return ""
+    quoted = ['"' + word.replace('"', '""') + '"' for word in words]
+    if not text[-1].isspace():
+        quoted[-1] += "*"
+    return " ".join(quoted)

@@ -45,7 +45,7 @@ def test_final_request_shows_exact_body_headers_and_signed_content() -> None:
     assert detail.rendered_output == BODY.decode()
     assert detail.diagnostics == (
         "template body 4:9: warning: items[].x is not in the payload [unresolved-field]",)
-    assert "attempt 2" in detail.title and "2023-11-14 22:13:20.250 UTC" in detail.title
+    assert "Order shipped · attempt 2" in detail.title and "2023-11-14 22:13:20.250 UTC" in detail.title
 
 
 def test_unsigned_request_has_no_signed_content() -> None:

@@ -13,9 +13,11 @@ from postback_studio.core.requests_view import (
     RequestRow,
     TimeRange,
     choose_bucket,
+    fts_query,
     merge_newer,
     resolve_time_range,
     summarize,
+    summary_span,
 )
 
 
@@ -94,3 +96,17 @@ def test_merge_newer_keeps_only_rows_above_the_top() -> None:
     fresh = [_row(7, 60.0), _row(5, 50.0), _row(6, 60.0), _row(7, 60.0)]
     assert [r.id for r in merge_newer(current, fresh)] == [7, 6]
     assert [r.id for r in merge_newer([], fresh)] == [7, 6, 5]
+
+
+def test_summary_span_closes_open_bounds() -> None:
+    assert summary_span(RequestFilter(), oldest=100.0, until=200.0) == (100.0, 200.0, 60.0)
+    assert summary_span(RequestFilter(since=0.0, until=DAY), oldest=5.0, until=1e9) == (0.0, DAY, HOUR)
+    since, until, _ = summary_span(RequestFilter(), oldest=None, until=10_000.0)
+    assert (since, until) == (10_000.0 - HOUR, 10_000.0)
+
+
+def test_fts_query_quotes_words_and_prefixes_the_last() -> None:
+    assert fts_query("  ") == ""
+    assert fts_query('order "A1') == '"order" """A1"*'
+    assert fts_query("503") == '"503"*'
+    assert fts_query("order-12 ") == '"order-12"'

@@ -1,0 +1,134 @@
+"""The Inbox page: arrivals show up with their exact content; the script editor applies or explains."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from email.message import EmailMessage
+
+from pytestqt.qtbot import QtBot
+
+from postback_studio.ui.inbox_page import InboxPage
+
+
+@dataclass(frozen=True)
+class _Request:
+    method: str
+    path: str
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+    received_at: float
+    response_status: int
+
+
+@dataclass(frozen=True)
+class _Message:
+    mail_from: str
+    rcpt_tos: tuple[str, ...]
+    data: bytes
+    received_at: float
+
+
+def _parse(text: str) -> tuple[str, ...]:
+    steps = tuple(step.strip() for step in text.split(","))
+    if not all(step[:3].isdigit() for step in steps):
+        raise ValueError(f"expected a status such as 200 or 503x2, got {text!r}")
+    return steps
+
+
+def _page(qtbot: QtBot) -> InboxPage:
+    page = InboxPage(_parse)
+    qtbot.addWidget(page)
+    page.resize(1280, 800)
+    return page
+
+
+def _email() -> bytes:
+    message = EmailMessage()
+    message["Subject"] = "Your order shipped"
+    message["From"] = "PSP <psp@example.test>"
+    message["To"] = "ops@example.test"
+    message.set_content("Tracking: TRK1")
+    message.add_alternative('<p style="color:#000000">Tracking: <b>TRK1</b></p>', subtype="html")
+    return message.as_bytes()
+
+
+def test_an_arriving_request_is_shown_with_its_exact_body(qtbot: QtBot) -> None:
+    page = _page(qtbot)
+    body = b'{"orderId":"A1",  "x":[1,2]}'
+    with qtbot.waitSignal(page.request_shown) as blocker:
+        page.add_http_request(
+            _Request(
+                "POST",
+                "/hooks/1",
+                (("Content-Type", "application/json"), ("webhook-id", "msg_1")),
+                body,
+                0.0,
+                503,
+            )
+        )
+    assert blocker.args == [0]
+    assert page.tabs.tabText(0) == "HTTP (1)"
+    assert page.http_body.text.toPlainText() == body.decode()
+    assert "webhook-id: msg_1" in page.http_headers.toPlainText()
+    assert "answered 503" in page.http_request_line.text()
+    page.http_body.pretty_toggle.setChecked(True)
+    assert page.http_body.text.toPlainText().startswith('{\n  "orderId": "A1"')
+
+
+def test_an_arriving_email_shows_preview_text_headers_and_source(qtbot: QtBot) -> None:
+    page = _page(qtbot)
+    with qtbot.waitSignal(page.email_shown):
+        page.add_email(_Message("psp@example.test", ("ops@example.test",), _email(), 0.0))
+    assert page.tabs.tabText(1) == "Email (1)"
+    assert "Tracking: TRK1" in page.email_preview.browser.toPlainText()
+    assert page.email_text.toPlainText().strip() == "Tracking: TRK1"
+    assert "RCPT TO: ops@example.test" in page.email_headers.toPlainText()
+    assert "Subject: Your order shipped" in page.email_raw.toPlainText()
+    assert "Your order shipped" in page.email_envelope.text()
+
+
+def test_newest_arrival_goes_on_top_and_the_reader_keeps_their_place(qtbot: QtBot) -> None:
+    page = _page(qtbot)
+    for index in range(3):
+        page.add_http_request(_Request("POST", f"/h/{index}", (), b"", float(index), 200))
+    assert page.http_list.item(0).text().startswith("00:00:02  POST /h/2")
+    page.http_list.setCurrentRow(2)
+    page.add_http_request(_Request("PUT", "/h/3", (), b"", 3.0, 200))
+    assert page.http_list.currentRow() == 3
+    assert page.http_request_line.text().startswith("<b>POST /h/0")
+
+
+def test_script_editor_applies_valid_scripts_and_explains_bad_ones(qtbot: QtBot) -> None:
+    page = _page(qtbot)
+    editor = page.script_editor
+    editor.script.setText("")
+    editor.status.setValue(503)
+    editor.times.setValue(2)
+    editor.retry_after.setText("5")
+    editor.add_step_button.click()
+    editor.status.setValue(200)
+    editor.times.setValue(1)
+    editor.retry_after.clear()
+    editor.add_step_button.click()
+    assert editor.script.text() == "503x2 retry-after=5, 200"
+    with qtbot.waitSignal(page.script_changed) as blocker:
+        editor.apply_button.click()
+    assert blocker.args == ["503x2 retry-after=5, 200", ("503x2 retry-after=5", "200")]
+    editor.script.setText("soon")
+    with qtbot.assertNotEmitted(page.script_changed):
+        editor.apply()
+    assert "Not applied: expected a status" in editor.message.text()
+
+
+def test_start_stop_and_clear(qtbot: QtBot) -> None:
+    page = _page(qtbot)
+    with qtbot.waitSignal(page.start_requested):
+        page.start_stop.click()
+    page.set_receiver_state(True, 8765, 2525)
+    assert "127.0.0.1:8765" in page.state.text() and "127.0.0.1:2525" in page.state.text()
+    with qtbot.waitSignal(page.stop_requested):
+        page.start_stop.click()
+    page.add_http_request(_Request("POST", "/", (), b"x", 0.0, 200))
+    with qtbot.waitSignal(page.cleared):
+        page.clear_button.click()
+    assert page.http_list.count() == 0 and page.tabs.tabText(0) == "HTTP (0)"

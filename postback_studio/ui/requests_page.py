@@ -145,6 +145,11 @@ class RequestTableModel(QAbstractTableModel):
         return self._filters
 
     @property
+    def complete(self) -> bool:
+        """True when every row the filter matches has been loaded."""
+        return self._exhausted
+
+    @property
     def loading(self) -> bool:
         """True while a page is being fetched."""
         return self._loading

@@ -74,10 +74,15 @@ END;
 def make_log(path: Path, records: Iterable[RequestRecord]) -> list[RequestRecord]:
     """Create a workspace file at ``path`` holding ``records``; return them with their ids."""
     connection = sqlite3.connect(path)
-    connection.executescript(_DDL)
+    create_schema(connection)
     stored = append(connection, records)
     connection.close()
     return stored
+
+
+def create_schema(connection: sqlite3.Connection) -> None:
+    """Create the request log tables on ``connection``."""
+    connection.executescript(_DDL)
 
 
 def append(connection: sqlite3.Connection, records: Iterable[RequestRecord]) -> list[RequestRecord]:

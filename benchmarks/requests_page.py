@@ -1,0 +1,228 @@
+"""Benchmark: the Requests page over a million request log entries.
+
+Fills a workspace with 1,000,000 attempts (bulk insert, then one FTS rebuild), opens the real
+RequestsPage on it and measures, for each user action, the longest stall of the GUI event loop: a
+QTimer beats every 5 ms and the largest gap between beats is the stall (a blocked event loop is what
+the user feels, not the wall-clock time of one call). An idle event loop is measured the same way
+in the same run as the baseline. Target: no stall over 100 ms.
+
+Run: QT_QPA_PLATFORM=offscreen python benchmarks/requests_page.py [--entries N] [--scroll-pages N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sqlite3
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from PySide6.QtCore import QElapsedTimer, QEventLoop, QThreadPool, QTimer
+from PySide6.QtWidgets import QApplication
+
+from postback_studio.core.requestlog import Outcome
+from postback_studio.storage.requests_view import SqliteRequestSource
+from postback_studio.ui.requests_page import RequestsPage
+
+TARGET_MS = 100.0
+BEAT_MS = 5
+START = 1_700_000_000.0
+CUSTOMERS = [(1, "Acme Prints"), (2, "Globex"), (3, "Initech"), (4, "Umbrella"), (5, "Hooli")]
+EVENTS = ["received", "produced", "shipped", "in_transit", "delivered", "failed", "canceled", "returned"]
+OUTCOMES = [Outcome.DELIVERED] * 80 + [Outcome.RETRYING] * 12 + [Outcome.FAILED] * 6 + [Outcome.RENDER_FAILED] * 2
+
+
+def _rows(count: int) -> Iterator[tuple[object, ...]]:
+    rng = random.Random(7)
+    headers = json.dumps([["Content-Type", "application/json"], ["Authorization", "[redacted]"]])
+    for n in range(count):
+        customer_id, customer_name = CUSTOMERS[n % len(CUSTOMERS)]
+        event = EVENTS[n % len(EVENTS)]
+        outcome = rng.choice(OUTCOMES)
+        status = {Outcome.DELIVERED: 200, Outcome.RETRYING: 503, Outcome.FAILED: 404}.get(outcome)
+        body = f'{{"orderId":"order-{n}","event":"{event}","customer":"{customer_name}"}}'.encode()
+        yield (
+            f"msg_{n}", 1, "webhook", outcome.value, START + n * 2.5, event,
+            f"http://127.0.0.1:8765/hooks/{customer_id}", f'{{"orderId": "order-{n}"}}', "", "POST",
+            headers, body, status, "[]", b"" if status == 200 else b"busy", "", "", 0.01 + (n % 50) / 1000,
+            customer_id, customer_name, 10 + customer_id, f"{customer_name} {event}", n % 3 == 0,
+        )
+
+
+def fill(path: Path, count: int, create: Callable[[sqlite3.Connection], None]) -> float:
+    """Bulk-insert ``count`` entries: FTS triggers off during the load, one index rebuild after."""
+    started = time.perf_counter()
+    connection = sqlite3.connect(path)
+    create(connection)
+    triggers = connection.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'requests'"
+    ).fetchall()
+    for name, _ in triggers:
+        connection.execute(f"DROP TRIGGER {name}")
+    connection.executemany(
+        "INSERT INTO requests (delivery_id, attempt, channel, outcome, started_at, event, target, payload,"
+        " processing, request_method, request_headers, request_body, response_status, response_headers,"
+        " response_body, error, smtp_transcript, duration, customer_id, customer_name, trigger_id,"
+        f" trigger_name, is_test) VALUES ({', '.join('?' * 23)})",
+        _rows(count),
+    )
+    connection.execute("INSERT INTO requests_fts(requests_fts) VALUES ('rebuild')")
+    for _, sql in triggers:
+        connection.execute(sql)
+    connection.commit()
+    connection.execute("ANALYZE")
+    connection.close()
+    return time.perf_counter() - started
+
+
+class Heartbeat:
+    """Records the largest gap between 5 ms timer beats: the longest the event loop was blocked."""
+
+    def __init__(self) -> None:
+        self._timer = QTimer()
+        self._timer.setInterval(BEAT_MS)
+        self._timer.timeout.connect(self._beat)
+        self._clock = QElapsedTimer()
+        self._last = 0
+        self.worst = 0.0
+
+    def _beat(self) -> None:
+        now = self._clock.nsecsElapsed()
+        self.worst = max(self.worst, (now - self._last) / 1e6)
+        self._last = now
+
+    def __enter__(self) -> Heartbeat:
+        self.worst = 0.0
+        self._clock.start()
+        self._last = self._clock.nsecsElapsed()
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._beat()
+        self._timer.stop()
+
+
+def spin_until(condition: Callable[[], bool], timeout: float = 120.0) -> float:
+    """Run the event loop until ``condition`` holds; returns the seconds it took."""
+    started = time.perf_counter()
+    while not condition():
+        if time.perf_counter() - started > timeout:
+            raise TimeoutError("the page did not answer in time")
+        loop = QEventLoop()
+        QTimer.singleShot(1, loop.quit)
+        loop.exec()
+    return time.perf_counter() - started
+
+
+def spin_for(seconds: float) -> None:
+    loop = QEventLoop()
+    QTimer.singleShot(int(seconds * 1000), loop.quit)
+    loop.exec()
+
+
+class Probe:
+    """Counts the page's answers so an action can wait for the one it caused."""
+
+    def __init__(self, page: RequestsPage) -> None:
+        self.pages = 0
+        self.summaries = 0
+        page.model.rows_appended.connect(self._on_rows)
+        page.summary_updated.connect(self._on_summary)
+
+    def _on_rows(self, _count: int) -> None:
+        self.pages += 1
+
+    def _on_summary(self, _summary: object) -> None:
+        self.summaries += 1
+
+
+def measure(name: str, action: Callable[[], None], done: Callable[[], bool], results: list[tuple[str, float, float]]) -> None:
+    with Heartbeat() as beat:
+        started = time.perf_counter()
+        action()
+        spin_until(done)
+        took = time.perf_counter() - started
+    results.append((name, beat.worst, took))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--entries", type=int, default=1_000_000)
+    parser.add_argument("--scroll-pages", type=int, default=400, help="pages fetched by scrolling to the end")
+    parser.add_argument("--workspace", type=Path, help="reuse (or create) this workspace file")
+    args = parser.parse_args()
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    from tests.support.request_log import create_schema
+
+    folder = Path(tempfile.mkdtemp(prefix="requests-bench-"))
+    path = args.workspace or folder / "bench.sqlite"
+    if not path.exists():
+        seconds = fill(path, args.entries, create_schema)
+        print(f"filled {args.entries:,} entries in {seconds:.1f} s ({args.entries / seconds:,.0f}/s), "
+              f"{path.stat().st_size / 1e6:,.0f} MB")
+
+    results: list[tuple[str, float, float]] = []
+    with Heartbeat() as idle:
+        spin_for(2.0)
+    now = START + args.entries * 2.5 + 60
+    page = RequestsPage(lambda: SqliteRequestSource.open(path), clock=lambda: now, pool=QThreadPool())
+    page.resize(1280, 800)
+    probe = Probe(page)
+    measure("open page (first rows)", page.show, lambda: probe.pages >= 1, results)
+    measure("open page (summary of 1M)", lambda: None, lambda: probe.summaries >= 1, results)
+
+    def scroll_step() -> None:
+        page.table.scrollToBottom()
+
+    with Heartbeat() as beat:
+        started = time.perf_counter()
+        for _ in range(args.scroll_pages):
+            before = probe.pages
+            scroll_step()
+            spin_until(lambda before=before: probe.pages > before or page.model.complete)
+        took = time.perf_counter() - started
+    results.append((f"scroll to the end, {args.scroll_pages} pages ({page.model.rowCount():,} rows)", beat.worst, took))
+
+    def set_combo(combo_name: str, data: object) -> Callable[[], None]:
+        combo = getattr(page, combo_name)
+        return lambda: combo.setCurrentIndex(combo.findData(data))
+
+    for label, action in (
+        ("filter outcome = failed", set_combo("outcome", Outcome.FAILED)),
+        ("filter customer = Globex", lambda: (page.set_filter_choices(CUSTOMERS, []), set_combo("customer", 2)())),
+        ("filter back to everything", lambda: (set_combo("outcome", None)(), set_combo("customer", None)())),
+    ):
+        pages, summaries = probe.pages, probe.summaries
+        measure(label, action, lambda p=pages, s=summaries: probe.pages > p and probe.summaries > s, results)
+
+    for term in ("order-123456 ", "Globex shipped", "busy"):
+        pages, summaries = probe.pages, probe.summaries
+
+        def search(term: str = term) -> None:
+            page.search.setText(term)
+            page.apply_filters()
+
+        measure(f"full-text search {term.strip()!r}", search,
+                lambda p=pages, s=summaries: probe.pages > p and probe.summaries > s, results)
+    page.wait_for_workers()
+
+    print(f"\nGUI event-loop stalls (heartbeat every {BEAT_MS} ms), target < {TARGET_MS:.0f} ms")
+    print(f"{'idle event loop (baseline)':58} {idle.worst:8.1f} ms")
+    worst = 0.0
+    for name, stall, took in results:
+        worst = max(worst, stall)
+        print(f"{name:58} {stall:8.1f} ms   (answered in {took * 1000:,.0f} ms)")
+    verdict = "PASS" if worst < TARGET_MS else "FAIL"
+    print(f"\nlongest stall {worst:.1f} ms = {worst / max(idle.worst, 0.1):.1f}x the idle baseline: {verdict}")
+    del app
+    return 0 if worst < TARGET_MS else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

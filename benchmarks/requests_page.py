@@ -33,7 +33,9 @@ BEAT_MS = 5
 START = 1_700_000_000.0
 CUSTOMERS = [(1, "Acme Prints"), (2, "Globex"), (3, "Initech"), (4, "Umbrella"), (5, "Hooli")]
 EVENTS = ["received", "produced", "shipped", "in_transit", "delivered", "failed", "canceled", "returned"]
-OUTCOMES = [Outcome.DELIVERED] * 80 + [Outcome.RETRYING] * 12 + [Outcome.FAILED] * 6 + [Outcome.RENDER_FAILED] * 2
+OUTCOMES = (
+    [Outcome.DELIVERED] * 80 + [Outcome.RETRYING] * 12 + [Outcome.FAILED] * 6 + [Outcome.RENDER_FAILED] * 2
+)
 
 
 def _rows(count: int) -> Iterator[tuple[object, ...]]:
@@ -46,10 +48,29 @@ def _rows(count: int) -> Iterator[tuple[object, ...]]:
         status = {Outcome.DELIVERED: 200, Outcome.RETRYING: 503, Outcome.FAILED: 404}.get(outcome)
         body = f'{{"orderId":"order-{n}","event":"{event}","customer":"{customer_name}"}}'.encode()
         yield (
-            f"msg_{n}", 1, "webhook", outcome.value, START + n * 2.5, event,
-            f"http://127.0.0.1:8765/hooks/{customer_id}", f'{{"orderId": "order-{n}"}}', "", "POST",
-            headers, body, status, "[]", b"" if status == 200 else b"busy", "", "", 0.01 + (n % 50) / 1000,
-            customer_id, customer_name, 10 + customer_id, f"{customer_name} {event}", n % 3 == 0,
+            f"msg_{n}",
+            1,
+            "webhook",
+            outcome.value,
+            START + n * 2.5,
+            event,
+            f"http://127.0.0.1:8765/hooks/{customer_id}",
+            f'{{"orderId": "order-{n}"}}',
+            "",
+            "POST",
+            headers,
+            body,
+            status,
+            "[]",
+            b"" if status == 200 else b"busy",
+            "",
+            "",
+            0.01 + (n % 50) / 1000,
+            customer_id,
+            customer_name,
+            10 + customer_id,
+            f"{customer_name} {event}",
+            n % 3 == 0,
         )
 
 
@@ -141,7 +162,9 @@ class Probe:
         self.summaries += 1
 
 
-def measure(name: str, action: Callable[[], None], done: Callable[[], bool], results: list[tuple[str, float, float]]) -> None:
+def measure(
+    name: str, action: Callable[[], None], done: Callable[[], bool], results: list[tuple[str, float, float]]
+) -> None:
     with Heartbeat() as beat:
         started = time.perf_counter()
         action()
@@ -164,8 +187,10 @@ def main() -> int:
     path = args.workspace or folder / "bench.sqlite"
     if not path.exists():
         seconds = fill(path, args.entries, create_schema)
-        print(f"filled {args.entries:,} entries in {seconds:.1f} s ({args.entries / seconds:,.0f}/s), "
-              f"{path.stat().st_size / 1e6:,.0f} MB")
+        print(
+            f"filled {args.entries:,} entries in {seconds:.1f} s ({args.entries / seconds:,.0f}/s), "
+            f"{path.stat().st_size / 1e6:,.0f} MB"
+        )
 
     results: list[tuple[str, float, float]] = []
     with Heartbeat() as idle:
@@ -187,7 +212,9 @@ def main() -> int:
             scroll_step()
             spin_until(lambda before=before: probe.pages > before or page.model.complete)
         took = time.perf_counter() - started
-    results.append((f"scroll to the end, {args.scroll_pages} pages ({page.model.rowCount():,} rows)", beat.worst, took))
+    results.append(
+        (f"scroll to the end, {args.scroll_pages} pages ({page.model.rowCount():,} rows)", beat.worst, took)
+    )
 
     def set_combo(combo_name: str, data: object) -> Callable[[], None]:
         combo = getattr(page, combo_name)
@@ -195,7 +222,10 @@ def main() -> int:
 
     for label, action in (
         ("filter outcome = failed", set_combo("outcome", Outcome.FAILED)),
-        ("filter customer = Globex", lambda: (page.set_filter_choices(CUSTOMERS, []), set_combo("customer", 2)())),
+        (
+            "filter customer = Globex",
+            lambda: (page.set_filter_choices(CUSTOMERS, []), set_combo("customer", 2)()),
+        ),
         ("filter back to everything", lambda: (set_combo("outcome", None)(), set_combo("customer", None)())),
     ):
         pages, summaries = probe.pages, probe.summaries
@@ -208,8 +238,12 @@ def main() -> int:
             page.search.setText(term)
             page.apply_filters()
 
-        measure(f"full-text search {term.strip()!r}", search,
-                lambda p=pages, s=summaries: probe.pages > p and probe.summaries > s, results)
+        measure(
+            f"full-text search {term.strip()!r}",
+            search,
+            lambda p=pages, s=summaries: probe.pages > p and probe.summaries > s,
+            results,
+        )
     page.wait_for_workers()
 
     print(f"\nGUI event-loop stalls (heartbeat every {BEAT_MS} ms), target < {TARGET_MS:.0f} ms")
@@ -219,7 +253,9 @@ def main() -> int:
         worst = max(worst, stall)
         print(f"{name:58} {stall:8.1f} ms   (answered in {took * 1000:,.0f} ms)")
     verdict = "PASS" if worst < TARGET_MS else "FAIL"
-    print(f"\nlongest stall {worst:.1f} ms = {worst / max(idle.worst, 0.1):.1f}x the idle baseline: {verdict}")
+    print(
+        f"\nlongest stall {worst:.1f} ms = {worst / max(idle.worst, 0.1):.1f}x the idle baseline: {verdict}"
+    )
     del app
     return 0 if worst < TARGET_MS else 1
 

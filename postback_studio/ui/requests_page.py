@@ -46,6 +46,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from postback_studio.core.body_view import pretty_text
 from postback_studio.core.model import Event
 from postback_studio.core.request_detail import describe, event_label, format_duration, format_time
 from postback_studio.core.request_export import export_csv, export_json
@@ -79,7 +80,7 @@ COLUMNS = (
     "Attempt",
     "Duration",
 )
-_COLUMN_WIDTHS = (150, 120, 150, 120, 70, 260, 100, 50, 60, 70)
+_COLUMN_WIDTHS = (150, 120, 150, 120, 100, 260, 100, 50, 60, 70)
 _NUMERIC_COLUMNS = frozenset({7, 8, 9})
 _OUTCOME_COLUMN = 6
 
@@ -98,7 +99,7 @@ def _cell_text(row: RequestRow, column: int) -> str:
         case 3:
             return event_label(row.event)
         case 4:
-            return row.channel.value
+            return f"{row.channel.value} · test" if row.is_test else row.channel.value
         case 5:
             return row.target
         case 6:
@@ -367,7 +368,7 @@ class RequestDetailView(QWidget):
         detail = describe(record)
         self.title.setText(f"<b>{detail.title}</b> · delivery {record.delivery_id}")
         self.payload.setPlainText(detail.payload)
-        self.rendered.set_body(detail.rendered_output, None)
+        self.rendered.set_body(detail.rendered_output, pretty_text(detail.rendered_output.encode("utf-8")))
         self.diagnostics.setPlainText("\n".join(detail.diagnostics))
         self.request_line.setText(f"<b>{detail.request_line}</b>")
         self.request_headers.setPlainText(detail.request_headers)

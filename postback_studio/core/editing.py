@@ -1,0 +1,161 @@
+"""Editing rules of the template editor that need no widget: brackets, indentation, comments.
+
+The code editor widget calls these with plain strings and offsets, so each rule is tested without a
+display and the widget stays a thin adapter.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Final
+
+_PAIRS: Final = {"(": ")", "[": "]", "{": "}"}
+_CLOSERS: Final = {close: open_ for open_, close in _PAIRS.items()}
+_TAG_PAIRS: Final = {"{{": "}}", "{%": "%}", "{#": "#}"}
+_TAG_CLOSERS: Final = {close: open_ for open_, close in _TAG_PAIRS.items()}
+_INDENT_UNIT: Final = "  "
+#: How far bracket matching scans for a partner: beyond this, a huge output gets no match rather
+#: than a stall on every cursor move.
+_MATCH_SCAN_LIMIT: Final = 200_000
+_OPENS_BLOCK = re.compile(r"\{%-?\s*(for|if|elif|else|macro|call|filter|with|block|set\s+\w+\s*-?%\})\b")
+_CLOSES_BLOCK = re.compile(r"\{%-?\s*(end\w+|elif|else)\b")
+_COMMENTED = re.compile(r"^(\s*)\{#\s?(.*?)\s?#\}\s*$")
+
+
+@dataclass(frozen=True)
+class BracketMatch:
+    """Two matching delimiters: offset and length of each (a Jinja tag delimiter is two long)."""
+
+    open_start: int
+    open_length: int
+    close_start: int
+    close_length: int
+
+
+def match_bracket(text: str, offset: int) -> BracketMatch | None:
+    """The delimiter pair touching ``offset`` (just after or just before the cursor), if any.
+
+    Jinja delimiters (``{{ }}``, ``{% %}``, ``{# #}``) are tried before single brackets, because the
+    ``{`` of ``{{`` is not a JSON brace. Unbalanced text gives None rather than a wrong partner.
+    """
+    for start in (offset - 2, offset - 1, offset):
+        two = text[start : start + 2] if start >= 0 else ""
+        if two in _TAG_PAIRS:
+            close = text.find(_TAG_PAIRS[two], start + 2)
+            if close >= 0:
+                return BracketMatch(start, 2, close, 2)
+        if two in _TAG_CLOSERS:
+            open_ = text.rfind(_TAG_CLOSERS[two], 0, start)
+            if open_ >= 0 and text.find(two, open_ + 2) == start:
+                return BracketMatch(open_, 2, start, 2)
+    for start in (offset - 1, offset):
+        if 0 <= start < len(text) and (text[start] in _PAIRS or text[start] in _CLOSERS):
+            return _match_single(text, start)
+    return None
+
+
+def _match_single(text: str, start: int) -> BracketMatch | None:
+    char = text[start]
+    if char in _PAIRS:
+        partner, step, end = _PAIRS[char], 1, min(len(text), start + _MATCH_SCAN_LIMIT)
+    else:
+        partner, step, end = _CLOSERS[char], -1, max(-1, start - _MATCH_SCAN_LIMIT)
+    depth = 0
+    for index in range(start, end, step):
+        if text[index] == char:
+            depth += 1
+        elif text[index] == partner:
+            depth -= 1
+            if depth == 0:
+                first, second = sorted((start, index))
+                return BracketMatch(first, 1, second, 1)
+    return None
+
+
+def indentation_after(line_before_cursor: str) -> str:
+    """The indentation of a new line started by Enter after ``line_before_cursor``.
+
+    Keeps the line's indentation and adds a level after an opening ``{`` or ``[`` (JSON) or a Jinja
+    block statement that opens a body (``{% for %}``, ``{% if %}``...), unless it closes on the
+    same line.
+    """
+    indent = line_before_cursor[: len(line_before_cursor) - len(line_before_cursor.lstrip())]
+    stripped = line_before_cursor.rstrip()
+    opens_json = stripped.endswith(("{", "[")) and not stripped.endswith(("{{", "{%"))
+    opens_block = bool(_OPENS_BLOCK.search(stripped)) and not re.search(r"\{%-?\s*end\w+", stripped)
+    if stripped.startswith(("{% else", "{%- else", "{% elif", "{%- elif")):
+        opens_block = True
+    return indent + _INDENT_UNIT if opens_json or opens_block else indent
+
+
+def toggle_jinja_comment(lines: list[str]) -> list[str]:
+    """Comment the lines out with ``{# ... #}``, or uncomment them when all are commented.
+
+    Blank lines are left alone, so toggling twice gives back the original text.
+    """
+    content = [line for line in lines if line.strip()]
+    if content and all(_COMMENTED.match(line) for line in content):
+        return [_COMMENTED.sub(r"\1\2", line) if line.strip() else line for line in lines]
+    result = []
+    for line in lines:
+        if not line.strip():
+            result.append(line)
+            continue
+        body = line.lstrip()
+        result.append(f"{line[: len(line) - len(body)]}{{# {body} #}}")
+    return result
+
+
+_JINJA_TAG = re.compile(r"\{%-?\s*(\w+)(.*?)-?%\}", re.DOTALL)
+_JINJA_BLOCKS: Final = frozenset(
+    {"for", "if", "macro", "call", "filter", "with", "block", "raw", "autoescape", "set", "trans"}
+)
+_MARKUP_TAG = re.compile(r"<(/?)([A-Za-z_][\w:.-]*)(?:\s[^<>]*?)?(/?)>")
+
+
+def match_tag(text: str, offset: int) -> BracketMatch | None:
+    """The partner of the Jinja block tag or XML/HTML element tag that the cursor is in.
+
+    ``{% for %}`` pairs with its ``{% endfor %}``, ``<item>`` with its ``</item>``; nesting is
+    counted, self-closing elements and one-line ``{% set x = ... %}`` have no partner. Each side of
+    the result covers the whole tag.
+    """
+    return _match_jinja_block(text, offset) or _match_markup(text, offset)
+
+
+def _pair_by_stack(tags: list[tuple[int, int, str, bool]], offset: int) -> BracketMatch | None:
+    """Pair ``(start, end, name, closing)`` tags with a stack; the pair touching ``offset``."""
+    stack: list[tuple[int, int, str]] = []
+    for start, end, name, closing in tags:
+        if not closing:
+            stack.append((start, end, name))
+            continue
+        depth = next((i for i in range(len(stack) - 1, -1, -1) if stack[i][2] == name), None)
+        if depth is None:
+            continue
+        open_start, open_end, _name = stack[depth]
+        del stack[depth:]
+        if open_start <= offset <= open_end or start <= offset <= end:
+            return BracketMatch(open_start, open_end - open_start, start, end - start)
+    return None
+
+
+def _match_jinja_block(text: str, offset: int) -> BracketMatch | None:
+    tags = []
+    for match in _JINJA_TAG.finditer(text):
+        name, rest = match.group(1), match.group(2)
+        if name.startswith("end") and name[3:] in _JINJA_BLOCKS:
+            tags.append((match.start(), match.end(), name[3:], True))
+        elif name in _JINJA_BLOCKS and not (name == "set" and "=" in rest):
+            tags.append((match.start(), match.end(), name, False))
+    return _pair_by_stack(tags, offset)
+
+
+def _match_markup(text: str, offset: int) -> BracketMatch | None:
+    tags = [
+        (match.start(), match.end(), match.group(2), match.group(1) == "/")
+        for match in _MARKUP_TAG.finditer(text)
+        if not match.group(3)
+    ]
+    return _pair_by_stack(tags, offset)

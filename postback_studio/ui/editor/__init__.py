@@ -1,0 +1,1 @@
+"""The template editor: code editor, syntax highlighter and find/replace bar."""

@@ -1,0 +1,529 @@
+"""The template editor widget: a QPlainTextEdit with what a code editor needs.
+
+Line numbers, the current line, matching brackets and Jinja delimiters, auto-indent, Ctrl+/ Jinja
+comments, error and warning marks in the gutter with tooltips, and autocomplete. The rules live in
+core (:mod:`~postback_studio.core.editing`, :mod:`~postback_studio.core.completion`,
+:mod:`~postback_studio.core.highlight`); this module only turns keys and paint events into calls to
+them. The same class in *output mode* is the read-only preview of the rendered output.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from PySide6.QtCore import QEvent, QPoint, QRect, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QFocusEvent,
+    QFontDatabase,
+    QKeyEvent,
+    QPainter,
+    QPaintEvent,
+    QResizeEvent,
+    QTextCursor,
+    QTextFormat,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QPlainTextEdit,
+    QTextEdit,
+    QToolTip,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QWidget,
+)
+
+from postback_studio.core.completion import Completion, CompletionResult, complete
+from postback_studio.core.editing import indentation_after, match_bracket, match_tag, toggle_jinja_comment
+from postback_studio.core.highlight import Span, lexer_for
+from postback_studio.core.render.result import Severity
+from postback_studio.core.textpos import from_utf16, to_utf16
+from postback_studio.ui.editor.highlighter import LIGHT_PALETTE, Palette, TemplateHighlighter
+
+#: A gutter mark: 1-based line, severity, message.
+Mark = tuple[int, Severity, str]
+
+_SEVERITY_RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+_AUTO_COMPLETE_CHARS = frozenset("._| ")
+_INDENT = "  "
+#: Larger texts (a huge output) skip tag matching, which scans the whole text on each cursor move.
+_TAG_MATCH_LIMIT = 500_000
+
+
+class CompletionPopup(QTreeWidget):
+    """The autocomplete list: label, type and sample value of each suggestion.
+
+    It never takes the keyboard focus: the editor keeps it and forwards the navigation keys, so
+    typing goes on while the list is open.
+
+    Signals:
+        completion_chosen(object): a :class:`Completion` was clicked.
+    """
+
+    completion_chosen = Signal(object)
+
+    def __init__(self, parent: QWidget) -> None:
+        """Create the (hidden) popup for the editor ``parent``."""
+        super().__init__(parent)
+        self.setWindowFlags(Qt.WindowType.ToolTip | Qt.WindowType.FramelessWindowHint)
+        self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.setColumnCount(3)
+        self.setHeaderHidden(True)
+        self.setRootIsDecorated(False)
+        self.setUniformRowHeights(True)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.itemClicked.connect(self._on_item_clicked)
+        self._result: CompletionResult | None = None
+
+    @property
+    def result(self) -> CompletionResult | None:
+        """The suggestions on show."""
+        return self._result
+
+    def show_result(self, result: CompletionResult, at: QPoint) -> None:
+        """Fill the list with ``result`` and show it with its top-left corner at ``at`` (global)."""
+        self._result = result
+        self.clear()
+        for completion in result.items:
+            item = QTreeWidgetItem([completion.label, completion.type_name, completion.sample])
+            item.setData(0, Qt.ItemDataRole.UserRole, completion)
+            item.setToolTip(2, completion.sample)
+            item.setForeground(1, QColor("#6e7781"))
+            item.setForeground(2, QColor("#6e7781"))
+            self.addTopLevelItem(item)
+        for column in range(3):
+            self.resizeColumnToContents(column)
+        self.setCurrentItem(self.topLevelItem(0))
+        width = min(sum(self.columnWidth(c) for c in range(3)) + 24, 640)
+        rows = min(len(result.items), 10)
+        self.resize(width, rows * max(self.sizeHintForRow(0), 16) + 6)
+        self.move(at)
+        self.show()
+
+    def move_selection(self, delta: int) -> None:
+        """Move the highlighted row by ``delta``, clamped to the list."""
+        row = self.indexOfTopLevelItem(self.currentItem()) + delta
+        row = max(0, min(self.topLevelItemCount() - 1, row))
+        self.setCurrentItem(self.topLevelItem(row))
+
+    def current_completion(self) -> Completion | None:
+        """The highlighted suggestion."""
+        item = self.currentItem()
+        return None if item is None else item.data(0, Qt.ItemDataRole.UserRole)
+
+    def _on_item_clicked(self, item: QTreeWidgetItem, _column: int) -> None:
+        self.completion_chosen.emit(item.data(0, Qt.ItemDataRole.UserRole))
+
+
+class _Gutter(QWidget):
+    """Line numbers and marks; painting and tooltips are the editor's."""
+
+    def __init__(self, editor: CodeEditor) -> None:
+        super().__init__(editor)
+        self._editor = editor
+
+    def sizeHint(self) -> QSize:
+        return QSize(self._editor.gutter_width(), 0)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        self._editor.paint_gutter(self, event)
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip:
+            position = event.pos()  # type: ignore[attr-defined]
+            message = self._editor.mark_message_at(position.y())
+            if message:
+                QToolTip.showText(event.globalPos(), message, self)  # type: ignore[attr-defined]
+            else:
+                QToolTip.hideText()
+                event.ignore()
+            return True
+        return super().event(event)
+
+
+class CodeEditor(QPlainTextEdit):
+    """A code editor for Jinja templates (or, in output mode, a read-only view of an output).
+
+    Signals:
+        completion_accepted(str): a suggestion was inserted; carries its insert text.
+        comment_toggled(): Ctrl+/ commented or uncommented the selected lines.
+    """
+
+    completion_accepted = Signal(str)
+    comment_toggled = Signal()
+
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        *,
+        output_mode: bool = False,
+        fmt: str = "json",
+        palette: Palette = LIGHT_PALETTE,
+    ) -> None:
+        """Create an editor.
+
+        Args:
+            parent: The parent widget.
+            output_mode: True for the read-only preview of a rendered output (no completion,
+                plain lexer for ``fmt``, :meth:`mark_output_line`).
+            fmt: ``json``, ``xml``, ``html`` or ``text``: picks the highlighting.
+            palette: Colours; :data:`LIGHT_PALETTE` or :data:`DARK_PALETTE`.
+        """
+        super().__init__(parent)
+        self._output_mode = output_mode
+        self._palette = palette
+        self._payload: object = None
+        self._marks: dict[int, list[tuple[Severity, str]]] = {}
+        self._output_line: int | None = None
+        self._format = fmt
+        font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        font.setPointSize(max(font.pointSize(), 10))
+        self.setFont(font)
+        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.setTabStopDistance(self.fontMetrics().horizontalAdvance(" ") * 2)
+        self.highlighter = TemplateHighlighter(
+            self.document(), lexer_for(fmt, template=not output_mode), palette
+        )
+        self._gutter = _Gutter(self)
+        self._popup = CompletionPopup(self)
+        self._popup.completion_chosen.connect(self._on_popup_completion_chosen)
+        self.blockCountChanged.connect(self._on_block_count_changed)
+        self.updateRequest.connect(self._on_update_request)
+        self.cursorPositionChanged.connect(self._update_extra_selections)
+        if output_mode:
+            self.setReadOnly(True)
+            self.setUndoRedoEnabled(False)
+        self._apply_palette()
+        self._on_block_count_changed(0)
+        self._update_extra_selections()
+
+    # -- configuration -------------------------------------------------------------------------
+
+    @property
+    def output_mode(self) -> bool:
+        """True for the read-only output preview."""
+        return self._output_mode
+
+    @property
+    def completion_popup(self) -> CompletionPopup:
+        """The autocomplete popup (for tests and for the page's styling)."""
+        return self._popup
+
+    def set_format(self, fmt: str) -> None:
+        """Highlight as ``fmt`` (``json``, ``xml``, ``html``, ``text``) from now on."""
+        if fmt == self._format:
+            return
+        self._format = fmt
+        self.highlighter.set_lexer(lexer_for(fmt, template=not self._output_mode))
+
+    def set_palette(self, palette: Palette) -> None:
+        """Switch between the light and the dark palette."""
+        self._palette = palette
+        self.highlighter.set_palette(palette)
+        self._apply_palette()
+
+    def set_text(self, text: str, spans: tuple[tuple[Span, ...], ...] | None = None) -> None:
+        """Replace the text; with ``spans`` already lexed (on a worker thread) nothing is lexed here.
+
+        This is how the preview shows a large output without a stall of the GUI thread.
+        """
+        if spans is not None:
+            self.highlighter.prime(text, spans)
+        self.setPlainText(text)
+
+    def set_payload(self, payload: object) -> None:
+        """The sample payload (any JSON value) whose fields autocomplete suggests."""
+        self._payload = payload
+
+    def _apply_palette(self) -> None:
+        palette = self._palette
+        self.setStyleSheet(
+            f"QPlainTextEdit {{ background: {palette.background}; color: {palette.foreground}; "
+            f"selection-background-color: {palette.bracket_match}; }}"
+        )
+        self._gutter.update()
+        self._update_extra_selections()
+
+    # -- positions -----------------------------------------------------------------------------
+
+    def cursor_offset(self) -> int:
+        """The cursor as a character offset into :meth:`toPlainText` (Python, not UTF-16)."""
+        return from_utf16(self.toPlainText(), self.textCursor().position())
+
+    def cursor_line_column(self) -> tuple[int, int]:
+        """The cursor's 1-based line and column (in characters)."""
+        cursor = self.textCursor()
+        block_text = cursor.block().text()
+        return cursor.blockNumber() + 1, from_utf16(block_text, cursor.positionInBlock()) + 1
+
+    def goto(self, line: int, column: int = 1) -> None:
+        """Put the cursor on 1-based ``line`` and ``column`` (clamped), show it and focus the editor."""
+        document = self.document()
+        block = document.findBlockByNumber(max(0, min(line, document.blockCount()) - 1))
+        column_units = to_utf16(block.text(), max(0, column - 1))
+        cursor = QTextCursor(block)
+        cursor.setPosition(block.position() + min(column_units, block.length() - 1))
+        self.setTextCursor(cursor)
+        self.centerCursor()
+        self.setFocus()
+
+    def insert_at_cursor(self, text: str) -> None:
+        """Insert ``text`` at the cursor (replacing a selection) as one undo step."""
+        self.textCursor().insertText(text)
+        self.setFocus()
+
+    # -- marks ---------------------------------------------------------------------------------
+
+    def set_marks(self, marks: Iterable[tuple[int, Severity | str, str]]) -> None:
+        """Show error/warning/info marks in the gutter: ``(1-based line, severity, message)``."""
+        self._marks = {}
+        for line, severity, message in marks:
+            self._marks.setdefault(line, []).append((Severity(severity), message))
+        self._gutter.update()
+        self._update_extra_selections()
+
+    def marks(self) -> tuple[Mark, ...]:
+        """The marks on show, by line."""
+        return tuple(
+            (line, severity, message)
+            for line in sorted(self._marks)
+            for severity, message in self._marks[line]
+        )
+
+    def mark_message_at(self, y: int) -> str:
+        """The tooltip for the gutter at viewport height ``y``: the marks of that line."""
+        line = self.cursorForPosition(QPoint(0, y)).blockNumber() + 1
+        return "\n".join(f"{severity.value}: {message}" for severity, message in self._marks.get(line, []))
+
+    def mark_output_line(self, line: int | None) -> None:
+        """Tint 1-based ``line`` (an output error's line) and scroll to it; None clears it."""
+        self._output_line = line
+        self._update_extra_selections()
+        if line is not None:
+            block = self.document().findBlockByNumber(line - 1)
+            if block.isValid():
+                cursor = QTextCursor(block)
+                self.setTextCursor(cursor)
+                self.centerCursor()
+
+    @property
+    def marked_output_line(self) -> int | None:
+        """The output line tinted by :meth:`mark_output_line`."""
+        return self._output_line
+
+    # -- gutter --------------------------------------------------------------------------------
+
+    def gutter_width(self) -> int:
+        """Width of the gutter: a mark column plus the digits of the last line number."""
+        digits = len(str(max(1, self.blockCount())))
+        return 14 + self.fontMetrics().horizontalAdvance("9") * max(digits, 2) + 8
+
+    def _on_block_count_changed(self, _count: int) -> None:
+        self.setViewportMargins(self.gutter_width(), 0, 0, 0)
+
+    def _on_update_request(self, rect: QRect, dy: int) -> None:
+        if dy:
+            self._gutter.scroll(0, dy)
+        else:
+            self._gutter.update(0, rect.y(), self._gutter.width(), rect.height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Keep the gutter the height of the text area."""
+        super().resizeEvent(event)
+        contents = self.contentsRect()
+        self._gutter.setGeometry(
+            QRect(contents.left(), contents.top(), self.gutter_width(), contents.height())
+        )
+
+    def paint_gutter(self, gutter: QWidget, event: QPaintEvent) -> None:
+        """Paint line numbers and severity dots for the visible blocks."""
+        palette = self._palette
+        painter = QPainter(gutter)
+        painter.fillRect(event.rect(), QColor(palette.gutter_background))
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        block = self.firstVisibleBlock()
+        top = round(self.blockBoundingGeometry(block).translated(self.contentOffset()).top())
+        height = self.fontMetrics().height()
+        current = self.textCursor().blockNumber()
+        colours = {
+            Severity.ERROR: palette.error,
+            Severity.WARNING: palette.warning,
+            Severity.INFO: palette.info,
+        }
+        while block.isValid() and top <= event.rect().bottom():
+            bottom = top + round(self.blockBoundingRect(block).height())
+            if block.isVisible() and bottom >= event.rect().top():
+                number = block.blockNumber()
+                marks = self._marks.get(number + 1)
+                if marks:
+                    worst = min((severity for severity, _ in marks), key=_SEVERITY_RANK.__getitem__)
+                    painter.setBrush(QColor(colours[worst]))
+                    painter.setPen(Qt.PenStyle.NoPen)
+                    size = min(9, height - 4)
+                    painter.drawEllipse(3, top + (height - size) // 2, size, size)
+                painter.setPen(QColor(palette.foreground if number == current else palette.gutter_foreground))
+                painter.drawText(
+                    0, top, gutter.width() - 6, height, Qt.AlignmentFlag.AlignRight, str(number + 1)
+                )
+            block = block.next()
+            top = bottom
+        painter.end()
+
+    # -- extra selections ----------------------------------------------------------------------
+
+    def _line_selection(self, block_number: int, colour: str) -> QTextEdit.ExtraSelection:
+        selection = QTextEdit.ExtraSelection()
+        selection.format.setBackground(QColor(colour))
+        selection.format.setProperty(QTextFormat.Property.FullWidthSelection, True)
+        cursor = QTextCursor(self.document().findBlockByNumber(block_number))
+        cursor.clearSelection()
+        selection.cursor = cursor
+        return selection
+
+    def _update_extra_selections(self) -> None:
+        palette = self._palette
+        selections = []
+        if not self._output_mode:
+            selections.append(self._line_selection(self.textCursor().blockNumber(), palette.current_line))
+        if self._output_line is not None:
+            selections.append(self._line_selection(self._output_line - 1, palette.output_mark))
+        selections.extend(self._bracket_selections())
+        self.setExtraSelections(selections)
+
+    def _bracket_selections(self) -> list[QTextEdit.ExtraSelection]:
+        text = self.toPlainText()
+        offset = from_utf16(text, self.textCursor().position())
+        match = match_bracket(text, offset)
+        if match is None and len(text) <= _TAG_MATCH_LIMIT:
+            match = match_tag(text, offset)
+        if match is None:
+            return []
+        selections = []
+        for start, length in ((match.open_start, match.open_length), (match.close_start, match.close_length)):
+            selection = QTextEdit.ExtraSelection()
+            selection.format.setBackground(QColor(self._palette.bracket_match))
+            cursor = QTextCursor(self.document())
+            cursor.setPosition(to_utf16(text, start))
+            cursor.setPosition(to_utf16(text, start + length), QTextCursor.MoveMode.KeepAnchor)
+            selection.cursor = cursor
+            selections.append(selection)
+        return selections
+
+    def bracket_match_ranges(self) -> list[tuple[int, int]]:
+        """The highlighted delimiter ranges as ``(Qt position, length)`` (for tests)."""
+        return [
+            (s.cursor.selectionStart(), s.cursor.selectionEnd() - s.cursor.selectionStart())
+            for s in self.extraSelections()
+            if s.cursor.hasSelection()
+        ]
+
+    # -- editing -------------------------------------------------------------------------------
+
+    def toggle_comment(self) -> None:
+        """Comment or uncomment the lines of the selection with ``{# ... #}`` (one undo step)."""
+        if self.isReadOnly():
+            return
+        cursor = self.textCursor()
+        document = self.document()
+        first = document.findBlock(cursor.selectionStart())
+        last = document.findBlock(cursor.selectionEnd())
+        if last.blockNumber() > first.blockNumber() and cursor.selectionEnd() == last.position():
+            last = last.previous()
+        lines = []
+        block = first
+        while block.isValid() and block.blockNumber() <= last.blockNumber():
+            lines.append(block.text())
+            block = block.next()
+        edit = QTextCursor(document)
+        edit.setPosition(first.position())
+        edit.setPosition(last.position() + last.length() - 1, QTextCursor.MoveMode.KeepAnchor)
+        edit.beginEditBlock()
+        edit.insertText("\n".join(toggle_jinja_comment(lines)))
+        edit.endEditBlock()
+        self.comment_toggled.emit()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Completion navigation, Ctrl+Space, Ctrl+/, auto-indent, then the normal editing."""
+        key = event.key()
+        control = bool(event.modifiers() & Qt.KeyboardModifier.ControlModifier)
+        if self._popup.isVisible():
+            if key in (Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_PageUp, Qt.Key.Key_PageDown):
+                step = {Qt.Key.Key_Up: -1, Qt.Key.Key_Down: 1, Qt.Key.Key_PageUp: -8}.get(key, 8)
+                self._popup.move_selection(step)
+                return
+            if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Tab):
+                chosen = self._popup.current_completion()
+                if chosen is not None:
+                    self.accept_completion(chosen)
+                    return
+            if key == Qt.Key.Key_Escape:
+                self._popup.hide()
+                return
+        if self.isReadOnly():
+            super().keyPressEvent(event)
+            return
+        if control and key == Qt.Key.Key_Space:
+            self.show_completions(explicit=True)
+            return
+        if control and key == Qt.Key.Key_Slash:
+            self.toggle_comment()
+            return
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not event.modifiers():
+            cursor = self.textCursor()
+            before = cursor.block().text()[: cursor.positionInBlock()]
+            cursor.insertText("\n" + indentation_after(before))
+            self.ensureCursorVisible()
+            return
+        if key == Qt.Key.Key_Tab and not event.modifiers():
+            self.textCursor().insertText(_INDENT)
+            return
+        super().keyPressEvent(event)
+        typed = event.text()
+        if typed and (typed.isalnum() or typed in _AUTO_COMPLETE_CHARS):
+            self.show_completions(explicit=False)
+        elif self._popup.isVisible():
+            self._popup.hide()
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:
+        """Close the popup when the editor loses focus to another widget."""
+        self._popup.hide()
+        super().focusOutEvent(event)
+
+    # -- completion ----------------------------------------------------------------------------
+
+    def show_completions(self, explicit: bool = False) -> bool:
+        """Show the suggestions at the cursor; False (popup hidden) when there are none."""
+        if self._output_mode:
+            return False
+        text = self.toPlainText()
+        result = complete(
+            text, from_utf16(text, self.textCursor().position()), self._payload, explicit=explicit
+        )
+        if not result.items or (len(result.items) == 1 and result.items[0].insert_text == result.prefix):
+            self._popup.hide()
+            return False
+        rect = self.cursorRect()
+        at = self.viewport().mapToGlobal(QPoint(rect.left(), rect.bottom() + 2))
+        self._popup.show_result(result, at)
+        return True
+
+    def accept_completion(self, completion: Completion) -> None:
+        """Replace the word being typed by ``completion`` (one undo step) and close the popup."""
+        result = self._popup.result
+        self._popup.hide()
+        text = self.toPlainText()
+        cursor = self.textCursor()
+        start = to_utf16(text, result.replace_start) if result else cursor.position()
+        cursor.beginEditBlock()
+        cursor.setPosition(start, QTextCursor.MoveMode.KeepAnchor)
+        cursor.insertText(completion.insert_text)
+        cursor.endEditBlock()
+        if completion.cursor_offset is not None:
+            cursor.setPosition(start + to_utf16(completion.insert_text, completion.cursor_offset))
+        self.setTextCursor(cursor)
+        self.completion_accepted.emit(completion.insert_text)
+
+    def _on_popup_completion_chosen(self, completion: Completion) -> None:
+        self.accept_completion(completion)

@@ -1,0 +1,377 @@
+"""The Template Mapper page's view: payload pane, template editor, preview and Problems.
+
+Layout and view behaviour only. It imports no storage and no render engine: the page controller
+(built by the composition root) feeds it events, payloads, template text and render results through
+methods, and listens to its signals to load samples, save and render. What the view does by itself
+is what needs no data from outside: inserting a payload field at the cursor, jumping to a problem,
+parsing the payload being edited, switching the preview between pretty and raw.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from postback_studio.core.completion import Segment, expression_for_path, inside_tag
+from postback_studio.core.highlight import Span
+from postback_studio.core.preview import parse_json, pretty, status_line
+from postback_studio.core.render.result import Diagnostic, RenderResult, Severity, Where
+from postback_studio.ui.editor.code_editor import CodeEditor
+from postback_studio.ui.editor.find_replace import FindReplaceBar
+from postback_studio.ui.editor.highlighter import Palette
+from postback_studio.ui.payload_tree import PayloadTree
+from postback_studio.ui.problems import ProblemsList
+
+_OK_STYLE = "color: #1a7f37; font-weight: bold;"
+_ERROR_STYLE = "color: #cf222e; font-weight: bold;"
+_MUTED_STYLE = "color: #6e7781;"
+
+
+def _header(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setStyleSheet("font-weight: bold;")
+    return label
+
+
+class TemplateMapperView(QWidget):
+    """Payload pane | template editor | preview, with the Problems list underneath.
+
+    Signals:
+        template_edited(): the template text changed (schedule a render).
+        render_requested(): Ctrl+Enter or the Render button (render now).
+        event_selected(str): the event picker changed; carries the item's key (``shipped``,
+            ``shipped.multi-item``).
+        payload_edited(object): the user edited the payload and it parses; carries the value.
+        payload_rejected(str): the edited payload does not parse; carries "line L, column C: why".
+    """
+
+    template_edited = Signal()
+    render_requested = Signal()
+    event_selected = Signal(str)
+    payload_edited = Signal(object)
+    payload_rejected = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        """Build the page, empty."""
+        super().__init__(parent)
+        self._result: RenderResult | None = None
+        self._output_spans: tuple[tuple[Span, ...], ...] | None = None
+        self._loading_payload = False
+        self._build_payload_pane()
+        self._build_editor_pane()
+        self._build_preview_pane()
+        self._build_problems_pane()
+        self.columns = QSplitter(Qt.Orientation.Horizontal)
+        self.columns.addWidget(self.payload_pane)
+        self.columns.addWidget(self.editor_pane)
+        self.columns.addWidget(self.preview_pane)
+        self.columns.setStretchFactor(0, 2)
+        self.columns.setStretchFactor(1, 4)
+        self.columns.setStretchFactor(2, 3)
+        self.columns.setSizes([350, 500, 430])
+        self.rows = QSplitter(Qt.Orientation.Vertical)
+        self.rows.addWidget(self.columns)
+        self.rows.addWidget(self.problems_pane)
+        self.rows.setStretchFactor(0, 4)
+        self.rows.setStretchFactor(1, 1)
+        self.rows.setSizes([600, 160])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.rows)
+        self._connect()
+
+    # -- construction --------------------------------------------------------------------------
+
+    def _build_payload_pane(self) -> None:
+        self.payload_pane = QWidget()
+        self.event_combo = QComboBox()
+        self.event_combo.setToolTip("The event whose sample payload the template is previewed with")
+        self.payload_tree = PayloadTree()
+        self.payload_editor = CodeEditor(fmt="json")
+        self.payload_editor.setToolTip("The sample payload as JSON (built-in samples are read-only)")
+        self.payload_status = QLabel()
+        self.payload_status.setWordWrap(True)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.payload_tree)
+        split.addWidget(self.payload_editor)
+        split.setSizes([380, 220])
+        self.payload_split = split
+        picker = QHBoxLayout()
+        picker.addWidget(QLabel("Sample"))
+        picker.addWidget(self.event_combo, 1)
+        layout = QVBoxLayout(self.payload_pane)
+        layout.setContentsMargins(6, 6, 3, 3)
+        layout.addWidget(_header("Sample payload"))
+        layout.addLayout(picker)
+        layout.addWidget(split, 1)
+        layout.addWidget(self.payload_status)
+
+    def _build_editor_pane(self) -> None:
+        self.editor_pane = QWidget()
+        self.template_title = _header("Template")
+        self.render_button = QPushButton("Render")
+        self.render_button.setToolTip("Render now (Ctrl+Enter)")
+        self.cursor_label = QLabel("1:1")
+        self.cursor_label.setStyleSheet(_MUTED_STYLE)
+        self.editor = CodeEditor(fmt="json")
+        self.find_bar = FindReplaceBar(self.editor)
+        top = QHBoxLayout()
+        top.addWidget(self.template_title, 1)
+        top.addWidget(self.cursor_label)
+        top.addWidget(self.render_button)
+        layout = QVBoxLayout(self.editor_pane)
+        layout.setContentsMargins(3, 6, 3, 3)
+        layout.addLayout(top)
+        layout.addWidget(self.editor, 1)
+        layout.addWidget(self.find_bar)
+
+    def _build_preview_pane(self) -> None:
+        self.preview_pane = QWidget()
+        self.pretty_toggle = QCheckBox("Pretty")
+        self.pretty_toggle.setToolTip(
+            "Re-indent JSON or XML for reading. What is sent is always the raw output; "
+            "output line numbers refer to the raw view."
+        )
+        self.output_view = CodeEditor(output_mode=True, fmt="json")
+        self.status_label = QLabel("Not rendered yet")
+        self.status_label.setWordWrap(True)
+        self.status_label.setStyleSheet(_MUTED_STYLE)
+        top = QHBoxLayout()
+        top.addWidget(_header("Preview"), 1)
+        top.addWidget(self.pretty_toggle)
+        layout = QVBoxLayout(self.preview_pane)
+        layout.setContentsMargins(3, 6, 6, 3)
+        layout.addLayout(top)
+        layout.addWidget(self.output_view, 1)
+        layout.addWidget(self.status_label)
+
+    def _build_problems_pane(self) -> None:
+        self.problems_pane = QWidget()
+        self.problems_title = _header("Problems")
+        self.problems = ProblemsList()
+        layout = QVBoxLayout(self.problems_pane)
+        layout.setContentsMargins(6, 3, 6, 6)
+        layout.addWidget(self.problems_title)
+        layout.addWidget(self.problems, 1)
+
+    def _connect(self) -> None:
+        self.editor.textChanged.connect(self._on_editor_text_changed)
+        self.editor.cursorPositionChanged.connect(self._on_editor_cursor_moved)
+        self.editor.installEventFilter(self)
+        self.render_button.clicked.connect(self.render_requested)
+        self.event_combo.currentIndexChanged.connect(self._on_event_combo_changed)
+        self.payload_tree.path_activated.connect(self._on_payload_tree_path_activated)
+        self.payload_editor.textChanged.connect(self._on_payload_editor_text_changed)
+        self.problems.problem_activated.connect(self._on_problems_activated)
+        self.pretty_toggle.toggled.connect(self._on_pretty_toggled)
+
+    # -- data in -------------------------------------------------------------------------------
+
+    def set_template(self, text: str, fmt: str = "json", title: str = "Template") -> None:
+        """Load a template's text and format (``json``, ``xml``, ``html``, ``text``)."""
+        self.template_title.setText(title)
+        self.editor.set_format(fmt)
+        self.output_view.set_format(fmt)
+        self.editor.setPlainText(text)
+
+    def template_text(self) -> str:
+        """The template as edited."""
+        return self.editor.toPlainText()
+
+    def set_events(self, events: Sequence[tuple[str, str]]) -> None:
+        """Fill the event picker with ``(key, label)`` pairs, without emitting ``event_selected``."""
+        self.event_combo.blockSignals(True)
+        self.event_combo.clear()
+        for key, label in events:
+            self.event_combo.addItem(label, key)
+        self.event_combo.blockSignals(False)
+
+    def set_current_event(self, key: str) -> None:
+        """Select the event ``key`` in the picker, without emitting ``event_selected``."""
+        index = self.event_combo.findData(key)
+        if index >= 0:
+            self.event_combo.blockSignals(True)
+            self.event_combo.setCurrentIndex(index)
+            self.event_combo.blockSignals(False)
+
+    def current_event(self) -> str:
+        """The key of the selected event."""
+        return str(self.event_combo.currentData() or "")
+
+    def set_payload(self, payload: object, text: str | None = None, read_only: bool = True) -> None:
+        """Show a sample payload in the tree and the JSON editor, and use it for autocomplete.
+
+        Args:
+            payload: The payload value.
+            text: Its JSON text as stored (default: the value, indented).
+            read_only: True for a built-in sample; False for the user's own payload.
+        """
+        self._loading_payload = True
+        try:
+            self.payload_editor.setPlainText(
+                json.dumps(payload, indent=2, ensure_ascii=False) if text is None else text
+            )
+        finally:
+            self._loading_payload = False
+        self.payload_editor.setReadOnly(read_only)
+        self._apply_payload(payload)
+        self._set_payload_status("Built-in sample (read-only)" if read_only else "Your payload", ok=True)
+
+    def _apply_payload(self, payload: object) -> None:
+        self.payload_tree.set_payload(payload)
+        self.editor.set_payload(payload)
+
+    def set_busy(self, busy: bool) -> None:
+        """Say that a render is running (the last preview stays on show)."""
+        if busy:
+            self.status_label.setText("Rendering…")
+            self.status_label.setStyleSheet(_MUTED_STYLE)
+
+    def show_result(
+        self, result: RenderResult, output_spans: tuple[tuple[Span, ...], ...] | None = None
+    ) -> None:
+        """Show a render: output, status line, marked output line, Problems and gutter marks.
+
+        Args:
+            result: The render to show.
+            output_spans: Highlight spans of ``result.output`` lexed on the worker thread
+                (``line_spans(output, lexer_for(fmt, template=False))``), so a large output is not
+                lexed on the GUI thread. Used for the raw view only.
+        """
+        self._result = result
+        self._output_spans = output_spans
+        status = status_line(result)
+        self.status_label.setText(status.text)
+        self.status_label.setStyleSheet(_OK_STYLE if status.ok else _ERROR_STYLE)
+        self.problems.set_diagnostics(result.diagnostics)
+        self.problems_title.setText(f"Problems: {self.problems.summary()}")
+        self.editor.set_marks(
+            (d.location.line, d.severity, d.message)
+            for d in result.diagnostics
+            if d.location is not None and d.location.where is Where.TEMPLATE and d.location.part == "body"
+        )
+        if result.output is not None:
+            self._show_output()
+        self.output_view.mark_output_line(status.output_line if not self._pretty_shown() else None)
+
+    def show_render_failed(self, message: str) -> None:
+        """Report a render that could not run at all; the last good preview stays."""
+        self.status_label.setText(f"Render failed: {message}")
+        self.status_label.setStyleSheet(_ERROR_STYLE)
+
+    def last_result(self) -> RenderResult | None:
+        """The result on show."""
+        return self._result
+
+    # -- view behaviour ------------------------------------------------------------------------
+
+    def set_palette(self, palette: Palette) -> None:
+        """Use the light or the dark editor palette in every editor of the page."""
+        for editor in (self.editor, self.output_view, self.payload_editor):
+            editor.set_palette(palette)
+
+    def _pretty_text(self) -> str | None:
+        if not self.pretty_toggle.isChecked() or self._result is None or self._result.output is None:
+            return None
+        return pretty(self._result.output, self._result.format)
+
+    def _pretty_shown(self) -> bool:
+        return self._pretty_text() is not None
+
+    def _show_output(self) -> None:
+        if self._result is None or self._result.output is None:
+            return
+        self.output_view.set_format(str(self._result.format))
+        pretty_text = self._pretty_text()
+        scroll = self.output_view.verticalScrollBar().value()
+        if pretty_text is None:
+            self.output_view.set_text(self._result.output, self._output_spans)
+        else:
+            self.output_view.set_text(pretty_text)
+        self.output_view.verticalScrollBar().setValue(scroll)
+
+    def _on_pretty_toggled(self, _checked: bool) -> None:
+        self._show_output()
+        status = status_line(self._result) if self._result else None
+        line = status.output_line if status and not self._pretty_shown() else None
+        self.output_view.mark_output_line(line)
+
+    def insert_payload_path(self, segments: Sequence[Segment]) -> str:
+        """Insert the expression for a payload path at the editor's cursor; returns what was inserted.
+
+        The expression is wrapped in ``{{ }}`` unless the cursor already is inside a tag.
+        """
+        template, offset = self.editor.toPlainText(), self.editor.cursor_offset()
+        expression = expression_for_path(segments, template, offset)
+        text = expression if inside_tag(template, offset) else f"{{{{ {expression} }}}}"
+        self.editor.insert_at_cursor(text)
+        return text
+
+    def _on_payload_tree_path_activated(self, segments: Sequence[Segment]) -> None:
+        self.insert_payload_path(segments)
+
+    def _on_problems_activated(self, diagnostic: Diagnostic) -> None:
+        location = diagnostic.location
+        if location is None:
+            return
+        if location.where is Where.TEMPLATE:
+            self.editor.goto(location.line, location.column)
+            return
+        if self.pretty_toggle.isChecked():
+            self.pretty_toggle.setChecked(False)
+        self.output_view.goto(location.line, location.column)
+
+    def _on_editor_text_changed(self) -> None:
+        self.template_edited.emit()
+
+    def _on_editor_cursor_moved(self) -> None:
+        line, column = self.editor.cursor_line_column()
+        self.cursor_label.setText(f"{line}:{column}")
+
+    def _on_event_combo_changed(self, _index: int) -> None:
+        self.event_selected.emit(self.current_event())
+
+    def _on_payload_editor_text_changed(self) -> None:
+        if self._loading_payload or self.payload_editor.isReadOnly():
+            return
+        parsed = parse_json(self.payload_editor.toPlainText())
+        if not parsed.ok:
+            message = f"line {parsed.line}, column {parsed.column}: {parsed.error}"
+            self._set_payload_status(f"Invalid JSON: {message}", ok=False)
+            self.payload_editor.set_marks([(parsed.line, Severity.ERROR, parsed.error)])
+            self.payload_rejected.emit(message)
+            return
+        self.payload_editor.set_marks([])
+        self._set_payload_status("Your payload", ok=True)
+        self._apply_payload(parsed.value)
+        self.payload_edited.emit(parsed.value)
+
+    def _set_payload_status(self, text: str, ok: bool) -> None:
+        self.payload_status.setText(text)
+        self.payload_status.setStyleSheet(_MUTED_STYLE if ok else _ERROR_STYLE)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Ctrl+Enter in the template editor renders now."""
+        if (
+            watched is self.editor
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and event.modifiers() & Qt.KeyboardModifier.ControlModifier
+        ):
+            self.render_requested.emit()
+            return True
+        return super().eventFilter(watched, event)

@@ -520,6 +520,11 @@ class RequestsPage(QWidget):
             self.table.addAction(action)
         self.table.addAction(self.refresh_action)
         self.table.selectionModel().selectionChanged.connect(self._on_table_selection_changed)
+        self.search_action = QAction("Search Requests", self)
+        self.search_action.setShortcut(QKeySequence.StandardKey.Find)
+        self.search_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.search_action.triggered.connect(self._on_search_triggered)
+        self.addAction(self.search_action)
 
         toolbar = QHBoxLayout()
         toolbar.addLayout(self._filter_row, 1)
@@ -642,6 +647,14 @@ class RequestsPage(QWidget):
             self.trigger.currentData() != self.model.filters.trigger_id
         ):
             self.apply_filters()
+
+    @property
+    def menu_actions(self) -> tuple[QAction, ...]:
+        """The actions the main window lists in this page's menu."""
+        return (
+            self.resend_action, self.export_json_action, self.export_csv_action, self.refresh_action,
+            self.search_action,
+        )
 
     def current_filters(self) -> RequestFilter:
         """The filter the controls describe right now.
@@ -778,6 +791,10 @@ class RequestsPage(QWidget):
         has_selection = self.table.selectionModel().hasSelection()
         for action in (self.resend_action, self.export_json_action, self.export_csv_action):
             action.setEnabled(has_selection)
+
+    def _on_search_triggered(self) -> None:
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()
 
     def _on_resend_triggered(self) -> None:
         ids = self.selected_ids()

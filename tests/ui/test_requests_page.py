@@ -162,3 +162,26 @@ def test_query_errors_are_shown(qtbot: QtBot, tmp_path: Path) -> None:
         widget.reload()
     widget.wait_for_workers()
     assert "Could not" in widget.error.text() or "unable to open" in widget.error.text()
+
+
+def test_refresh_keeps_the_rows_the_user_reads_in_place(
+    qtbot: QtBot, page: RequestsPage, workspace: tuple[Path, list[RequestRecord]]
+) -> None:
+    path, stored = workspace
+    bar = page.table.verticalScrollBar()
+    bar.setValue(40)
+    top_row = page.table.rowAt(0)
+    reading = page.model.row_at(top_row).id
+    connection = sqlite3.connect(path)
+    append(connection, [replace(stored[-1], delivery_id="late", started_at=START + COUNT * 60, id=None)])
+    connection.close()
+    with qtbot.waitSignal(page.model.rows_prepended):
+        page.refresh()
+    assert page.model.row_at(page.table.rowAt(0)).id == reading
+
+
+def test_menu_actions_and_search_shortcut(qtbot: QtBot, page: RequestsPage) -> None:
+    assert [a.text() for a in page.menu_actions][:2] == ["Resend", "Export Selection as JSON…"]
+    page.table.setFocus()
+    page.search_action.trigger()
+    assert page.search.hasFocus() or page.focusWidget() is page.search

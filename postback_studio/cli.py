@@ -14,7 +14,17 @@ from collections.abc import Sequence
 from pathlib import Path
 
 #: Subcommand modules under ``postback_studio.commands``, in the order ``--help`` lists them.
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = (
+    "render",
+    "samples",
+    "check",
+    "customers",
+    "templates",
+    "triggers",
+    "lookups",
+    "export",
+    "import_",
+)
 
 WORKSPACE_ENV = "POSTBACK_STUDIO_WORKSPACE"
 

@@ -138,6 +138,10 @@ class Header:
     value: str
     secret: bool = False
 
+    def __repr__(self) -> str:
+        shown = "'•••'" if self.secret and self.value else repr(self.value)
+        return f"Header(name={self.name!r}, value={shown}, secret={self.secret!r})"
+
 
 @dataclass(frozen=True)
 class Customer:
@@ -183,7 +187,7 @@ class Trigger:
     headers: tuple[Header, ...] = ()
     retry: RetryPolicy = field(default_factory=RetryPolicy.gelato)
     signing: bool = False
-    signing_secret: str = ""
+    signing_secret: str = field(default="", repr=False)
     recipients: tuple[str, ...] = ()
     template_id: int | None = None
     status: TriggerStatus = TriggerStatus.DRAFT
@@ -223,7 +227,7 @@ class SmtpSettings:
     host: str = ""
     port: int = 587
     username: str = ""
-    password: str = ""
+    password: str = field(default="", repr=False)
     tls_mode: TlsMode = TlsMode.STARTTLS
 
 

@@ -46,8 +46,8 @@ class Diagnostic:
     """One problem, with a stable ``code`` that tests and the GUI can match on.
 
     Codes: ``syntax``, ``runtime``, ``security``, ``time-limit``, ``size-limit``, ``memory-limit``,
-    ``unresolved-field``, ``lookup-miss``, ``json-syntax``, ``json-duplicate-key``, ``json-schema``,
-    ``xml-syntax``, ``xml-schema``, ``html``, ``email``.
+    ``recursion-limit``, ``unresolved-field``, ``lookup-miss``, ``json-syntax``, ``json-duplicate-key``,
+    ``json-schema``, ``xml-syntax``, ``xml-schema``, ``html``, ``email``.
     """
 
     severity: Severity
@@ -79,7 +79,7 @@ class LookupUse:
 #: Diagnostic codes that mean the template itself failed (CLI exit 1), as opposed to its output.
 TEMPLATE_ERROR_CODES = frozenset(
     {"syntax", "runtime", "security", "time-limit", "size-limit", "memory-limit", "unresolved-field",
-     "lookup-miss"}
+     "lookup-miss", "recursion-limit"}
 )
 
 

@@ -1,0 +1,115 @@
+"""What ``render`` and ``check`` share: reading their inputs and reporting diagnostics.
+
+Every bad input becomes :class:`UsageError` with a one-line message naming the file and what is
+wrong (exit 2); nothing here lets a traceback reach the terminal.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from postback_studio.core.model import LookupSet, OutputFormat, Template
+from postback_studio.core.render.result import TEMPLATE_ERROR_CODES, Diagnostic, RenderResult, Severity, Where
+
+EXIT_OK = 0
+EXIT_TEMPLATE = 1
+EXIT_USAGE = 2
+EXIT_OUTPUT = 3
+
+
+class UsageError(Exception):
+    """Bad arguments or unreadable input: the message is printed as it is, and the exit code is 2."""
+
+
+@dataclass(frozen=True)
+class LoadedTemplate:
+    """A template to render, where it came from, and the file line each part starts on."""
+
+    template: Template
+    origin: str
+    part_lines: dict[str, int] = field(default_factory=dict)
+
+
+def load_template_file(path: str, fmt: OutputFormat | None = None) -> LoadedTemplate:
+    """Read a template file (format from ``fmt``, else its extension, else text)."""
+    from postback_studio.core.template_files import TemplateFileError, read_template_file
+
+    try:
+        loaded = read_template_file(Path(path), fmt)
+    except TemplateFileError as exc:
+        raise UsageError(str(exc)) from None
+    return LoadedTemplate(loaded.template, path, dict(loaded.part_lines))
+
+
+def load_payload(event: str | None, payload_file: str | None) -> tuple[Any, str]:
+    """The payload of ``--event NAME`` (a built-in sample) or ``--payload FILE``, and its name."""
+    if payload_file is not None:
+        from postback_studio.core.textfiles import UnreadableFileError, read_json_file
+
+        try:
+            return read_json_file(Path(payload_file), "the payload"), payload_file
+        except UnreadableFileError as exc:
+            raise UsageError(str(exc)) from None
+    from postback_studio.core.samples import UnknownSampleError, load_sample
+
+    assert event is not None
+    try:
+        return load_sample(event), event
+    except UnknownSampleError as exc:
+        raise UsageError(f"--event: {exc}") from None
+
+
+def load_lookups(path: str | None) -> LookupSet | None:
+    """``--lookups FILE`` as JSON tables or a key,value CSV named after its template field."""
+    if path is None:
+        return None
+    from postback_studio.core.lookup_files import LookupFileError, read_lookups_file
+
+    try:
+        return read_lookups_file(Path(path))
+    except LookupFileError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def format_diagnostic(diagnostic: Diagnostic, loaded: LoadedTemplate) -> str:
+    """``FILE:LINE:COL: error|warning: message``; template lines are mapped to the file's lines."""
+    severity = "error" if diagnostic.severity is Severity.ERROR else "warning"
+    location = diagnostic.location
+    message = diagnostic.message
+    if location is None:
+        return f"{loaded.origin}: {severity}: {message}"
+    line = location.line
+    if location.where is Where.TEMPLATE:
+        line += loaded.part_lines.get(location.part, 1) - 1
+    elif location.part != "body":
+        message = f"[{location.part} part] {message}"
+    return f"{loaded.origin}:{line}:{location.column}: {severity}: {message}"
+
+
+def report(diagnostics: Iterable[Diagnostic], loaded: LoadedTemplate, stream: TextIO | None = None) -> None:
+    """Print diagnostics one a line (stderr by default)."""
+    out = stream or sys.stderr
+    for diagnostic in diagnostics:
+        print(format_diagnostic(diagnostic, loaded), file=out)
+
+
+def exit_code(results: Iterable[RenderResult], notes: Iterable[Diagnostic] = ()) -> int:
+    """0 valid; 1 a template error; 3 rendered but the output is invalid for its format."""
+    outcome = EXIT_OK
+    for result in results:
+        if not result.rendered:
+            return EXIT_TEMPLATE
+        if result.errors:
+            outcome = EXIT_OUTPUT
+    if any(n.severity is Severity.ERROR for n in notes):
+        outcome = EXIT_OUTPUT if outcome == EXIT_OK else outcome
+    return outcome
+
+
+def is_template_error(diagnostic: Diagnostic) -> bool:
+    """True for errors that fail the template itself (as opposed to its output)."""
+    return diagnostic.severity is Severity.ERROR and diagnostic.code in TEMPLATE_ERROR_CODES

@@ -1,0 +1,50 @@
+"""``postback-studio import FILE [--dry-run]``: apply a bundle in one transaction, or change nothing."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from postback_studio.commands._common import CommandError, error, open_workspace
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``import`` command."""
+    parser = subparsers.add_parser(
+        "import",
+        help="apply a JSON bundle to the workspace",
+        description="Check a bundle against its JSON Schema, print what it creates, updates or leaves "
+        "unchanged, and apply it in one transaction. An invalid bundle changes nothing.",
+    )
+    parser.add_argument("file", metavar="FILE", help="the bundle written by 'export'")
+    parser.add_argument("--dry-run", action="store_true", help="only print what would change")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Exit 0 when applied (or the dry run is clean), 1 for an invalid bundle or a conflict, 2 when the
+    file cannot be read as JSON at all."""
+    from postback_studio.core.bundle import BundleError, BundleReadError, read_bundle_file
+    from postback_studio.storage.transfer import Action, apply_bundle
+
+    try:
+        bundle = read_bundle_file(Path(args.file))
+        with open_workspace(args) as workspace:
+            plan = apply_bundle(workspace, bundle, dry_run=args.dry_run)
+    except BundleError as exc:
+        for problem in exc.problems:
+            error(f"{args.file}: {problem.pointer or '/'}: {problem.message}")
+        error("nothing was imported")
+        return 2 if isinstance(exc, BundleReadError) else 1
+    except CommandError as exc:
+        error(str(exc))
+        return exc.code
+    for item in plan:
+        print(item)
+    changed = sum(1 for item in plan if item.action is not Action.UNCHANGED)
+    if args.dry_run:
+        print(f"dry run: would change {changed} of {len(plan)} item(s); nothing was written", file=sys.stderr)
+    else:
+        print(f"imported: changed {changed} of {len(plan)} item(s)", file=sys.stderr)
+    return 0

@@ -1,0 +1,110 @@
+"""``postback-studio templates``: list templates, and move one to and from a plain ``.j2`` file.
+
+``templates [--customer NAME] [--json]`` lists; ``templates export NAME [--out FILE]`` writes the
+current version as a ``.j2`` file (an email as the one-file ``.email.j2`` block format);
+``templates import FILE [--customer NAME] [--name NAME]`` creates the template, or saves a new
+version of the template with that name.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from postback_studio.commands._common import (
+    CommandError,
+    customer_id,
+    open_workspace,
+    print_rows,
+    run_action,
+    write_text,
+)
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``templates`` command and its ``list``/``export``/``import`` actions."""
+    parser = subparsers.add_parser("templates", help="list templates; export or import one as a .j2 file")
+    parser.add_argument("--customer", metavar="NAME", help="list this customer's and the shared templates")
+    parser.add_argument("--json", action="store_true", help="print JSON for scripts")
+    actions = parser.add_subparsers(dest="action", metavar="ACTION")
+    actions.add_parser("list", help="list templates (the default)")
+    export = actions.add_parser("export", help="write a template to a .j2 file")
+    export.add_argument("name", metavar="NAME")
+    export.add_argument("--out", metavar="FILE", help="the file (default: stdout); '-' is stdout")
+    imp = actions.add_parser("import", help="create or update a template from a .j2 file")
+    imp.add_argument("file", metavar="FILE")
+    imp.add_argument("--customer", dest="import_customer", metavar="NAME", help="owner (default: shared)")
+    imp.add_argument("--name", metavar="NAME", help="template name (default: from the file name)")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Dispatch to the action; exit 1 for invalid templates, 2 for unreadable files or unknown names."""
+    return run_action(args, {None: _list, "list": _list, "export": _export, "import": _import})
+
+
+def _list(args: argparse.Namespace) -> int:
+    with open_workspace(args) as workspace:
+        owner = customer_id(workspace, args.customer)
+        customers = {c.id: c.name for c in workspace.customers.list()}
+        rows = [
+            {
+                "id": t.id,
+                "name": t.name,
+                "customer": customers.get(t.customer_id) if t.customer_id is not None else None,
+                "kind": t.kind.value,
+                "format": t.format.value,
+                "status": t.status.value,
+                "versions": len(workspace.templates.versions(t.id)) if t.id is not None else 0,
+            }
+            for t in workspace.templates.list(customer_id=owner)
+        ]
+    print_rows(rows, args.json, _line)
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from postback_studio.core.template_files import template_to_text
+
+    with open_workspace(args) as workspace:
+        template = workspace.templates.get_by_name(args.name)
+    if template is None:
+        raise CommandError(f"no template named '{args.name}'", 2)
+    write_text(template_to_text(template), args.out)
+    return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from postback_studio.core.template_files import TemplateFileError, read_template_file
+    from postback_studio.core.validation import ValidationError
+
+    try:
+        template = read_template_file(Path(args.file)).template
+    except TemplateFileError as exc:
+        raise CommandError(str(exc), 2) from None
+    with open_workspace(args) as workspace:
+        owner = customer_id(workspace, args.import_customer)
+        name = args.name or template.name
+        existing = workspace.templates.get_by_name(name)
+        wanted = replace(template, name=name, customer_id=owner)
+        if existing is not None:
+            wanted = replace(wanted, id=existing.id, status=existing.status)
+        try:
+            saved = workspace.templates.save(wanted)
+        except ValidationError as exc:
+            raise CommandError(f"{args.file}: {exc}") from None
+        assert saved.id is not None
+        versions = len(workspace.templates.versions(saved.id))
+    action = "created" if existing is None else f"saved as version {versions} of"
+    print(f"{action} template '{saved.name}'")
+    return 0
+
+
+def _line(row: dict[str, Any]) -> str:
+    return (
+        f"{row['name']}\t{row['kind']}/{row['format']}\t{row['status']}\t"
+        f"{row['customer'] or '(shared)'}\tv{row['versions']}"
+    )

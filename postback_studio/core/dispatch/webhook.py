@@ -1,0 +1,402 @@
+"""One webhook attempt: the exact rendered bytes, sent through an injected ``requests.Session``.
+
+The body is handed to requests as bytes and never re-serialised, so what was previewed is what was
+sent and a Standard Webhooks signature computed over it verifies at the receiver. Redirects are not
+followed (a 3xx is a configuration problem, not a success), the response body is read only up to a
+cap so a misbehaving receiver cannot exhaust memory, and network failures come back as a value with a
+plain-language diagnosis instead of an exception.
+"""
+
+from __future__ import annotations
+
+import errno
+import socket
+import ssl
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from http.cookiejar import DefaultCookiePolicy
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import requests
+from requests.adapters import HTTPAdapter
+from standardwebhooks import Webhook
+
+from postback_studio.core.model import Header, OutputFormat
+
+if TYPE_CHECKING:
+    from requests.adapters import _HostParams, _PoolKwargs
+
+#: Seconds since the epoch, shaped like ``time.time``.
+Clock = Callable[[], float]
+
+ALLOWED_METHODS = ("POST", "PUT", "PATCH")
+DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024
+
+
+class FailureKind(StrEnum):
+    """Why no (complete) response arrived."""
+
+    CONNECTION_REFUSED = "connection_refused"
+    CONNECTION_RESET = "connection_reset"
+    TIMEOUT = "timeout"
+    DNS = "dns"
+    CERTIFICATE = "certificate"
+    INVALID_REQUEST = "invalid_request"
+    OTHER = "other"
+
+    @property
+    def transient(self) -> bool:
+        """Whether waiting could help: a bad URL or an untrusted certificate stays so on retry."""
+        return self not in (FailureKind.INVALID_REQUEST, FailureKind.CERTIFICATE)
+
+
+@dataclass(frozen=True)
+class WebhookRequest:
+    """What to send. ``delivery_id`` is the ``webhook-id``: the same for every attempt of a delivery.
+
+    ``signing_secret`` is a Standard Webhooks ``whsec_...`` secret; empty means unsigned.
+    """
+
+    url: str
+    body: bytes
+    method: str = "POST"
+    headers: tuple[Header, ...] = ()
+    format: OutputFormat = OutputFormat.JSON
+    delivery_id: str = ""
+    signing_secret: str = ""
+
+
+@dataclass(frozen=True)
+class WebhookOptions:
+    """Transport limits: connect and read timeouts (seconds) and the response-body cap (bytes)."""
+
+    connect_timeout: float = 10.0
+    read_timeout: float = 30.0
+    max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
+
+
+@dataclass(frozen=True)
+class WebhookResult:
+    """The outcome of one attempt, as a value that can cross threads.
+
+    ``request_headers`` are the headers as sent, unredacted: redaction happens when the attempt
+    becomes a log record. ``failure`` and ``diagnosis`` are set when no complete response arrived;
+    ``response_truncated`` when the body exceeded the cap (the status still counts).
+    """
+
+    method: str
+    url: str
+    request_headers: tuple[tuple[str, str], ...]
+    request_body: bytes
+    started_at: float
+    duration: float
+    status: int | None = None
+    reason: str = ""
+    response_headers: tuple[tuple[str, str], ...] = ()
+    response_body: bytes = b""
+    response_truncated: bool = False
+    failure: FailureKind | None = None
+    error: str = ""
+    diagnosis: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """A 2xx status with a complete response: the only success."""
+        return self.failure is None and self.status is not None and 200 <= self.status < 300
+
+
+class SigningError(ValueError):
+    """The body or secret cannot be signed (not UTF-8, or not a valid ``whsec_`` secret)."""
+
+
+def signature_headers(secret: str, delivery_id: str, timestamp: float, body: bytes) -> dict[str, str]:
+    """The three Standard Webhooks headers, computed by the ``standardwebhooks`` library.
+
+    Args:
+        secret: ``whsec_`` + base64 key (the prefix is optional).
+        delivery_id: The ``webhook-id``; stays the same across retries so receivers can deduplicate.
+        timestamp: Seconds since the epoch; the signature covers its whole seconds.
+        body: The exact bytes that will be sent.
+
+    Raises:
+        SigningError: The secret is not valid base64 or the body is not UTF-8 (the library signs text).
+    """
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SigningError("the body is not UTF-8, so it cannot be signed") from exc
+    if secret.removeprefix("whsec_") == "":
+        raise SigningError("the signing secret is missing (not restored from the keyring?)")
+    try:
+        hook = Webhook(secret)
+    except Exception as exc:  # the library raises binascii.Error, EmptyWebhookSecretError, ...
+        raise SigningError("the signing secret is not a valid whsec_ secret") from exc
+    when = datetime.fromtimestamp(int(timestamp), tz=UTC)
+    return {
+        "webhook-id": delivery_id,
+        "webhook-timestamp": str(int(timestamp)),
+        "webhook-signature": hook.sign(msg_id=delivery_id, timestamp=when, data=text),
+    }
+
+
+class _ExtraCaAdapter(HTTPAdapter):
+    """An adapter whose TLS context trusts the system store *plus* one extra CA file.
+
+    requests' ``verify=path`` replaces the trust store; a test server's CA should be trusted in
+    addition to the public ones, so the pool gets an ``SSLContext`` with both.
+    """
+
+    def __init__(self, context: ssl.SSLContext, **kwargs: Any) -> None:
+        self._context = context
+        super().__init__(**kwargs)
+
+    def build_connection_pool_key_attributes(
+        self, request: requests.PreparedRequest, verify: Any, cert: Any = None
+    ) -> tuple[_HostParams, _PoolKwargs]:
+        host_params, pool_kwargs = super().build_connection_pool_key_attributes(request, verify, cert)
+        if verify is not False and host_params.get("scheme") == "https":
+            pool_kwargs["ssl_context"] = self._context
+        return host_params, pool_kwargs
+
+
+def make_session(*, ca_file: Path | None = None, pool_size: int = 10) -> requests.Session:
+    """A session with keep-alive pools of ``pool_size`` connections per host.
+
+    Args:
+        ca_file: A PEM file of extra CAs to trust besides the system store (for a test server).
+        pool_size: Connections kept per host; match it to the number of threads using the session.
+
+    Cookies are refused: a receiver's ``Set-Cookie`` must not ride along on the next customer's
+    postback.
+    """
+    session = requests.Session()
+    session.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
+    if ca_file is not None:
+        context = ssl.create_default_context()
+        context.load_verify_locations(cafile=str(ca_file))
+        https: HTTPAdapter = _ExtraCaAdapter(context, pool_connections=pool_size, pool_maxsize=pool_size)
+    else:
+        https = HTTPAdapter(pool_connections=pool_size, pool_maxsize=pool_size)
+    session.mount("https://", https)
+    session.mount("http://", HTTPAdapter(pool_connections=pool_size, pool_maxsize=pool_size))
+    return session
+
+
+class WebhookSender:
+    """Sends single webhook attempts through one session (one sender per thread).
+
+    Args:
+        session: The HTTP session; its adapters decide pooling and trusted CAs (see
+            :func:`make_session`).
+        options: Timeouts and the response cap.
+        clock: Wall clock for ``started_at`` and the signature timestamp.
+        monotonic: Interval timer for ``duration``.
+    """
+
+    def __init__(
+        self,
+        session: requests.Session,
+        options: WebhookOptions | None = None,
+        *,
+        clock: Clock = time.time,
+        monotonic: Clock = time.perf_counter,
+    ) -> None:
+        self._session = session
+        self._options = options or WebhookOptions()
+        self._clock = clock
+        self._monotonic = monotonic
+
+    def build_headers(self, request: WebhookRequest, timestamp: float) -> dict[str, str]:
+        """The headers the request will carry besides those requests adds itself.
+
+        ``Content-Type`` comes from the format unless the trigger sets its own; signature headers come
+        last so a trigger header cannot shadow them.
+
+        Raises:
+            SigningError: See :func:`signature_headers`.
+        """
+        headers = {"Content-Type": request.format.content_type}
+        for header in request.headers:
+            for existing in [k for k in headers if k.lower() == header.name.lower()]:
+                del headers[existing]
+            headers[header.name] = header.value
+        if request.signing_secret:
+            headers.update(
+                signature_headers(request.signing_secret, request.delivery_id, timestamp, request.body)
+            )
+        return headers
+
+    def send(self, request: WebhookRequest) -> WebhookResult:
+        """Make one attempt; never raises for network, TLS or URL problems."""
+        started_at = self._clock()
+        start = self._monotonic()
+        method = request.method.upper()
+
+        def failed(kind: FailureKind, error: str, diagnosis: str, headers: Any = ()) -> WebhookResult:
+            return WebhookResult(
+                method=method,
+                url=request.url,
+                request_headers=tuple(headers),
+                request_body=request.body,
+                started_at=started_at,
+                duration=self._monotonic() - start,
+                failure=kind,
+                error=error,
+                diagnosis=diagnosis,
+            )
+
+        if method not in ALLOWED_METHODS:
+            return failed(
+                FailureKind.INVALID_REQUEST,
+                f"method {method} is not allowed",
+                f"Webhooks are sent with {', '.join(ALLOWED_METHODS)}; choose one of them.",
+            )
+        try:
+            headers = self.build_headers(request, started_at)
+            prepared = self._session.prepare_request(
+                requests.Request(method, request.url, headers=headers, data=request.body)
+            )
+        except SigningError as exc:
+            return failed(FailureKind.INVALID_REQUEST, str(exc), f"Not sent: {exc}.")
+        except (requests.RequestException, ValueError) as exc:
+            return failed(FailureKind.INVALID_REQUEST, str(exc), diagnose_url(request.url, exc))
+        sent_headers = tuple((k, str(v)) for k, v in prepared.headers.items())
+        settings = self._session.merge_environment_settings(prepared.url, {}, True, None, None)
+        try:
+            response = self._session.send(
+                prepared,
+                timeout=(self._options.connect_timeout, self._options.read_timeout),
+                allow_redirects=False,
+                **settings,
+            )
+        except (requests.RequestException, OSError) as exc:
+            kind, diagnosis = diagnose(exc, request.url, self._options)
+            return failed(kind, _one_line(exc), diagnosis, sent_headers)
+        body, truncated = b"", False
+        failure: FailureKind | None = None
+        error = diagnosis = ""
+        try:
+            body, truncated = _read_capped(response, self._options.max_response_bytes)
+        except (requests.RequestException, OSError) as exc:
+            failure, cause = diagnose(exc, request.url, self._options)
+            error, diagnosis = _one_line(exc), "The response was cut off: " + cause
+            response.close()
+        return WebhookResult(
+            method=method,
+            url=request.url,
+            request_headers=sent_headers,
+            request_body=request.body,
+            started_at=started_at,
+            duration=self._monotonic() - start,
+            status=response.status_code,
+            reason=response.reason or "",
+            response_headers=tuple(response.headers.items()),
+            response_body=body,
+            response_truncated=truncated,
+            failure=failure,
+            error=error,
+            diagnosis=diagnosis,
+        )
+
+
+def _read_capped(response: requests.Response, cap: int) -> tuple[bytes, bool]:
+    """Read at most ``cap`` bytes of the body; close the connection if more was coming."""
+    chunks: list[bytes] = []
+    size = 0
+    truncated = False
+    for chunk in response.iter_content(chunk_size=64 * 1024):
+        if size + len(chunk) > cap:
+            chunks.append(chunk[: cap - size])
+            truncated = True
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    response.close()
+    return b"".join(chunks), truncated
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+def _causes(exc: BaseException) -> Iterator[BaseException]:
+    """The exception and everything it wraps (requests -> urllib3 -> socket/ssl)."""
+    seen: set[int] = set()
+    todo: list[BaseException] = [exc]
+    while todo:
+        current = todo.pop(0)
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        for attr in ("reason", "__cause__", "__context__"):
+            inner = getattr(current, attr, None)
+            if isinstance(inner, BaseException):
+                todo.append(inner)
+        todo.extend(arg for arg in current.args if isinstance(arg, BaseException))
+
+
+def diagnose_url(url: str, exc: BaseException) -> str:
+    """Plain words for a URL requests refused to send."""
+    return f"The URL {url!r} cannot be used ({_one_line(exc)}); it must start with http:// or https://."
+
+
+def diagnose(exc: BaseException, url: str, options: WebhookOptions) -> tuple[FailureKind, str]:
+    """Map a requests/urllib3/socket exception chain to a failure kind and plain words."""
+    chain = list(_causes(exc))
+    names = " ".join(type(e).__name__ for e in chain)
+    text = " ".join(str(e) for e in chain)
+    if any(isinstance(e, ssl.SSLCertVerificationError) for e in chain) or "CERTIFICATE_VERIFY_FAILED" in text:
+        detail = next(
+            (e.verify_message for e in chain if isinstance(e, ssl.SSLCertVerificationError)), "not trusted"
+        )
+        return FailureKind.CERTIFICATE, (
+            f"The server's TLS certificate was rejected ({detail}). If this is your own test server, "
+            "add its CA file; otherwise the server's certificate must be fixed."
+        )
+    if isinstance(exc, requests.exceptions.SSLError) or any(isinstance(e, ssl.SSLError) for e in chain):
+        return FailureKind.CERTIFICATE, (
+            "The TLS handshake failed. Check that the URL's port really speaks HTTPS (or use http://)."
+        )
+    if "NameResolutionError" in names or any(isinstance(e, socket.gaierror) for e in chain):
+        return FailureKind.DNS, "The host name could not be resolved (DNS). Check the URL for typos."
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return FailureKind.TIMEOUT, (
+            f"No connection within {options.connect_timeout:g} s: the host is unreachable or a firewall "
+            "drops the traffic."
+        )
+    if isinstance(exc, requests.exceptions.Timeout) or any(isinstance(e, TimeoutError) for e in chain) or (
+        "ReadTimeoutError" in names
+    ):
+        return FailureKind.TIMEOUT, (
+            f"The server accepted the connection but did not answer within {options.read_timeout:g} s."
+        )
+    if any(isinstance(e, ConnectionRefusedError) for e in chain) or _has_errno(chain, errno.ECONNREFUSED):
+        return FailureKind.CONNECTION_REFUSED, (
+            "The connection was refused: nothing is listening on that host and port."
+        )
+    if (
+        any(isinstance(e, ConnectionResetError | BrokenPipeError) for e in chain)
+        or "RemoteDisconnected" in names
+        or "ProtocolError" in names
+        or isinstance(exc, requests.exceptions.ChunkedEncodingError)
+    ):
+        return FailureKind.CONNECTION_RESET, (
+            "The server closed or reset the connection before a complete response arrived."
+        )
+    invalid = (
+        requests.exceptions.InvalidURL,
+        requests.exceptions.MissingSchema,
+        requests.exceptions.InvalidSchema,
+    )
+    if isinstance(exc, invalid):
+        return FailureKind.INVALID_REQUEST, diagnose_url(url, exc)
+    return FailureKind.OTHER, f"The request failed: {_one_line(exc)}."
+
+
+def _has_errno(chain: list[BaseException], number: int) -> bool:
+    return any(isinstance(e, OSError) and e.errno == number for e in chain)

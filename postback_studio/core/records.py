@@ -1,0 +1,90 @@
+"""Workspace records that are not part of the design vocabulary but cross layers all the same.
+
+Sample payloads, template versions, pending retries and what the local inbox received are stored by
+``storage`` and produced or consumed by the dispatcher and the GUI. They live in core so that core code
+(the dispatcher, the inbox servers) can type against them without importing storage.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from postback_studio.core.model import Event, OutputFormat, TemplateKind
+
+
+@dataclass(frozen=True)
+class SamplePayload:
+    """One of the user's own sample payloads for an event (the built-in ones ship as resources)."""
+
+    name: str
+    event: Event
+    payload: str
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class TemplateVersion:
+    """One saved state of a template's content; ``number`` counts from 1 per template."""
+
+    template_id: int
+    number: int
+    saved_at: float
+    kind: TemplateKind
+    format: OutputFormat
+    body: str
+    subject: str
+    text_body: str
+
+
+class PendingState(StrEnum):
+    """Where a scheduled retry stands. Only ``PENDING`` rows are picked up by the retry worker."""
+
+    PENDING = "pending"
+    RUNNING = "running"
+    DONE = "done"
+    CANCELED = "canceled"
+
+
+@dataclass(frozen=True)
+class PendingRetry:
+    """A retry that is due later; stored so that it survives a restart and can be cancelled.
+
+    ``payload`` is the event payload (JSON text) the retry renders again, so a retry sends what the
+    first attempt would have sent even if the sample changed meanwhile.
+    """
+
+    delivery_id: str
+    trigger_id: int
+    due_at: float
+    attempt: int
+    payload: str
+    event: str = ""
+    is_test: bool = False
+    state: PendingState = PendingState.PENDING
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class InboxHttpRequest:
+    """An HTTP request the local webhook inbox received, with the exact body bytes."""
+
+    received_at: float
+    method: str
+    path: str
+    headers: tuple[tuple[str, str], ...] = ()
+    body: bytes = b""
+    remote: str = ""
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class InboxEmail:
+    """A message the local SMTP inbox received: the envelope and the raw bytes of the message."""
+
+    received_at: float
+    mail_from: str
+    rcpt_tos: tuple[str, ...] = ()
+    raw: bytes = field(default=b"", repr=False)
+    remote: str = ""
+    id: int | None = None

@@ -1,0 +1,584 @@
+"""The render engine: a template and a payload in, exactly what production would send out.
+
+Compiling and rendering happen in a warm worker process (:mod:`.worker`), because a runaway template
+cannot be interrupted from inside Python; the engine kills a worker that overruns the time limit and
+starts a fresh one when it is next needed. While the worker renders, this process parses the same
+template (parsing runs nothing) to find the payload fields it reads and resolves them against the
+payload; afterwards it validates the output for its format. One JSON round trip per render.
+
+The engine is thread-safe: each render borrows an idle worker from a small pool, so the GUI's thread
+pool and the dispatcher's threads can render at the same time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import queue
+import re
+import subprocess
+import sys
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Any
+
+from jinja2 import Environment
+
+from postback_studio.core.model import LookupSet, OutputFormat, Template, TemplateKind
+from postback_studio.core.render.fields import (
+    TemplateAnalysis,
+    analyze_template,
+    resolve_fields,
+    unresolved_diagnostics,
+)
+from postback_studio.core.render.result import (
+    Diagnostic,
+    FieldUse,
+    Location,
+    LookupUse,
+    RenderResult,
+    Severity,
+    Where,
+)
+from postback_studio.core.render.validate import Schema, SchemaFileError, load_schema, validate_output
+from postback_studio.core.render.wire import decode, encode
+from postback_studio.core.textfiles import read_text_file
+
+#: Seconds a new worker may take to start (imports), outside the render's time limit.
+STARTUP_TIMEOUT = 60.0
+_ANALYSIS_CACHE = 256
+_EOF = b""
+
+
+class WorkerStartError(RuntimeError):
+    """The worker process could not be started (a broken installation, no resources left)."""
+
+
+@dataclass(frozen=True)
+class TemplateRendering:
+    """A whole template rendered: ``body`` for a webhook; ``subject``, ``html``, ``text`` for an email.
+
+    ``notes`` are diagnostics about the template as a whole (an email without a text part).
+    """
+
+    parts: dict[str, RenderResult]
+    notes: tuple[Diagnostic, ...] = ()
+
+    @property
+    def diagnostics(self) -> tuple[Diagnostic, ...]:
+        """The notes, then every part's diagnostics in part order."""
+        return self.notes + tuple(d for result in self.parts.values() for d in result.diagnostics)
+
+    @property
+    def rendered(self) -> bool:
+        """Every part rendered without a template error."""
+        return all(result.rendered for result in self.parts.values())
+
+    @property
+    def valid(self) -> bool:
+        """Every part rendered and is valid for its format (and no note is an error)."""
+        return all(result.valid for result in self.parts.values()) and not any(
+            d.severity is Severity.ERROR for d in self.notes
+        )
+
+
+@dataclass(frozen=True)
+class _Part:
+    name: str
+    source: str
+    fmt: OutputFormat
+    key: str = field(default="")
+
+
+class _WorkerProcess:
+    """One worker process, its pipes, and a reader thread that turns its lines into a queue."""
+
+    def __init__(self) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "postback_studio.core.render.worker"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=_worker_environment(),
+        )
+        self.replies: queue.SimpleQueue[bytes] = queue.SimpleQueue()
+        stdout = self.process.stdout
+        assert stdout is not None
+        self._reader = threading.Thread(
+            target=self._read, args=(stdout,), daemon=True, name="render-worker-reader"
+        )
+        self._reader.start()
+        self.ready = False
+
+    def _read(self, stream: IO[bytes]) -> None:
+        for line in stream:
+            self.replies.put(line)
+        self.replies.put(_EOF)
+
+    def wait_ready(self) -> None:
+        if not self.ready:
+            line = self.receive(STARTUP_TIMEOUT)
+            if line is None or decode(line) != {"ready": True}:
+                self.kill()
+                raise WorkerStartError("the render worker process did not start")
+            self.ready = True
+
+    def send(self, data: bytes) -> bool:
+        stdin = self.process.stdin
+        assert stdin is not None
+        try:
+            stdin.write(data)
+            stdin.flush()
+        except (BrokenPipeError, OSError):
+            return False
+        return True
+
+    def receive(self, timeout: float) -> bytes | None:
+        """The next reply line, ``b""`` if the worker died, or None on timeout."""
+        try:
+            return self.replies.get(timeout=max(timeout, 0.0))
+        except queue.Empty:
+            return None
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+        self._release_streams()
+
+    def close(self) -> None:
+        stdin = self.process.stdin
+        if stdin is not None:
+            with contextlib.suppress(OSError):
+                stdin.close()
+        try:
+            self.process.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self._release_streams()
+
+    def _release_streams(self) -> None:
+        """Close the pipes once the reader thread has seen the end of the worker's output."""
+        self._reader.join(timeout=2)
+        for stream in (self.process.stdin, self.process.stdout):
+            if stream is not None:
+                with contextlib.suppress(OSError):
+                    stream.close()
+
+
+class RenderEngine:
+    """Renders templates in a sandboxed worker process under a time and an output-size limit.
+
+    Args:
+        time_limit: seconds a render may run before its worker is killed (``time-limit`` error).
+        size_limit: characters a part's output may have (``size-limit`` error).
+        max_workers: worker processes kept warm; renders beyond that wait for a free one.
+
+    Use as a context manager, or call :meth:`close`, so the worker processes end with the engine.
+    """
+
+    def __init__(self, time_limit: float = 2.0, size_limit: int = 5_000_000, *, max_workers: int = 2) -> None:
+        self.time_limit = time_limit
+        self.size_limit = size_limit
+        self._max_workers = max(1, max_workers)
+        self._idle: list[_WorkerProcess] = []
+        self._count = 0
+        self._closed = False
+        self._pool_lock = threading.Condition()
+        self._analysis_lock = threading.Lock()
+        self._analyses: OrderedDict[str, TemplateAnalysis] = OrderedDict()
+        self._schemas: dict[tuple[str, OutputFormat], Schema] = {}
+        self._parse_environment = Environment()
+
+    def __enter__(self) -> RenderEngine:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """End the worker processes; renders already running finish or fail first."""
+        with self._pool_lock:
+            self._closed = True
+            idle, self._idle = self._idle, []
+            self._pool_lock.notify_all()
+        for worker in idle:
+            worker.close()
+
+    def warm_up(self) -> None:
+        """Start one worker now, so the first render does not pay for the start-up."""
+        self._release(self._acquire())
+
+    # -- public rendering API -------------------------------------------------------------------
+
+    def render(
+        self,
+        source: str,
+        payload: Any,
+        *,
+        fmt: OutputFormat,
+        lookups: LookupSet | None = None,
+        strict: bool = False,
+        schema: str | Path | None = None,
+        part: str = "body",
+    ) -> RenderResult:
+        """Render one template text against a payload and validate the output as ``fmt``.
+
+        Args:
+            source: the template text.
+            payload: the event payload (parsed JSON); its top-level keys are the template's variables.
+            fmt: the output format to validate as.
+            lookups: tables ``lookups()`` can see, by template field.
+            strict: unresolved fields are errors instead of warnings.
+            schema: a JSON Schema (JSON) or XSD (XML): a ``Path`` is read from disk, a ``str`` is the
+                schema's text.
+            part: the part name locations carry (``body``, ``subject``, ``html``, ``text``).
+
+        Raises:
+            SchemaFileError: the schema cannot be read or is not a valid schema.
+        """
+        compiled_schema = self._schema(schema, fmt)
+        results = self._render_parts([_Part(part, source, fmt)], payload, lookups, strict, compiled_schema)
+        return results[part]
+
+    def render_template(
+        self, template: Template, payload: Any, *, lookups: LookupSet | None = None, strict: bool = False
+    ) -> TemplateRendering:
+        """Render every part of a stored template in one round trip to the worker."""
+        if template.kind is TemplateKind.EMAIL:
+            parts = [_Part("subject", template.subject, OutputFormat.TEXT)]
+            if template.body.strip():
+                parts.append(_Part("html", template.body, OutputFormat.HTML))
+            if template.text_body.strip():
+                parts.append(_Part("text", template.text_body, OutputFormat.TEXT))
+        else:
+            parts = [_Part("body", template.body, template.format)]
+        results = self._render_parts(parts, payload, lookups, strict, None)
+        notes: list[Diagnostic] = []
+        if template.kind is TemplateKind.EMAIL:
+            if "text" not in results:
+                notes.append(
+                    Diagnostic(
+                        Severity.WARNING,
+                        "email",
+                        "the email has no text part: mail clients that do not show HTML display nothing",
+                    )
+                )
+            subject = results["subject"].output
+            if subject is not None and "\n" in subject.strip():
+                notes.append(
+                    Diagnostic(
+                        Severity.WARNING,
+                        "email",
+                        "the subject renders to several lines; mail headers take one line",
+                        Location(Where.OUTPUT, 1, 1, "subject"),
+                    )
+                )
+        return TemplateRendering(results, tuple(notes))
+
+    def analyze(self, source: str) -> TemplateAnalysis:
+        """The parse-only analysis of a template (fields, aliases, refusals), cached by source."""
+        key = _source_key(source)
+        with self._analysis_lock:
+            cached = self._analyses.get(key)
+            if cached is not None:
+                self._analyses.move_to_end(key)
+                return cached
+        analysis = analyze_template(source, self._parse_environment)
+        with self._analysis_lock:
+            self._analyses[key] = analysis
+            if len(self._analyses) > _ANALYSIS_CACHE:
+                self._analyses.popitem(last=False)
+        return analysis
+
+    # -- internals ------------------------------------------------------------------------------
+
+    def _schema(self, schema: str | Path | None, fmt: OutputFormat) -> Schema | None:
+        if schema is None:
+            return None
+        if isinstance(schema, Path):
+            text, name = read_text_file(schema, SchemaFileError), str(schema)
+        else:
+            text, name = schema, "<schema>"
+        key = (_source_key(text), fmt)
+        with self._analysis_lock:
+            cached = self._schemas.get(key)
+        if cached is None:
+            cached = load_schema(text, fmt, name)
+            with self._analysis_lock:
+                self._schemas[key] = cached
+        return cached
+
+    def _render_parts(
+        self,
+        parts: Sequence[_Part],
+        payload: Any,
+        lookups: LookupSet | None,
+        strict: bool,
+        schema: Schema | None,
+    ) -> dict[str, RenderResult]:
+        keyed = [_Part(p.name, p.source, p.fmt, _source_key(p.source)) for p in parts]
+        request = (
+            encode(
+                {
+                    "payload": payload,
+                    "lookups": lookups or {},
+                    "size_limit": self.size_limit,
+                    "parts": [{"name": p.name, "key": p.key, "source": p.source} for p in keyed],
+                }
+            )
+            + b"\n"
+        )
+        try:
+            worker = self._acquire()
+        except (WorkerStartError, OSError) as exc:
+            refused = Diagnostic(Severity.ERROR, "runtime", f"cannot render: {exc}")
+            return {p.name: self._failed(p, self.analyze(p.source), refused, payload, strict) for p in keyed}
+        started = time.perf_counter()
+        reply: dict[str, Any] | None = None
+        failure: Diagnostic | None = None
+        try:
+            if not worker.send(request):
+                failure = _worker_failure(worker, "the render worker stopped before the render started")
+            else:
+                field_started = time.perf_counter()
+                analyses = {p.name: self.analyze(p.source) for p in keyed}
+                refs = {name: a.fields for name, a in analyses.items()}
+                uses = {name: resolve_fields(r, payload) for name, r in refs.items()}
+                field_time = time.perf_counter() - field_started
+                line = worker.receive(started + self.time_limit - time.perf_counter())
+                if line is None:
+                    worker.kill()
+                    failure = Diagnostic(
+                        Severity.ERROR,
+                        "time-limit",
+                        f"time limit: the render ran longer than {self.time_limit:g} s and was stopped",
+                    )
+                elif line == _EOF:
+                    failure = _worker_failure(worker, "the render worker stopped unexpectedly")
+                else:
+                    reply = decode(line)
+                    if "error" in reply:
+                        failure = _reply_failure(str(reply["error"]))
+                        worker.kill()
+                        reply = None
+                    elif any(part.get("code") == "memory-limit" for part in reply["parts"]):
+                        # A process that ran out of memory may be left in a bad state: start afresh.
+                        worker.kill()
+        finally:
+            roundtrip = time.perf_counter() - started
+            self._release(worker)
+        if failure is not None or reply is None:
+            analyses = {p.name: self.analyze(p.source) for p in keyed}
+            return {p.name: self._failed(p, analyses[p.name], failure, payload, strict) for p in keyed}
+        results: dict[str, RenderResult] = {}
+        for part, answer in zip(keyed, reply["parts"], strict=True):
+            results[part.name] = self._result(
+                part,
+                answer=answer,
+                analysis=analyses[part.name],
+                uses=uses[part.name],
+                strict=strict,
+                schema=schema,
+                timings={"fields": field_time, "roundtrip": roundtrip},
+            )
+        return results
+
+    def _failed(
+        self, part: _Part, analysis: TemplateAnalysis, failure: Diagnostic | None, payload: Any, strict: bool
+    ) -> RenderResult:
+        located = failure or Diagnostic(Severity.ERROR, "runtime", "the render failed")
+        uses = resolve_fields(analysis.fields, payload)
+        diagnostics = (
+            Diagnostic(located.severity, located.code, located.message, located.location),
+            *unresolved_diagnostics(analysis.fields, uses, strict=strict, part=part.name),
+        )
+        return RenderResult(None, part.fmt, diagnostics, uses)
+
+    def _result(
+        self,
+        part: _Part,
+        *,
+        answer: dict[str, Any],
+        analysis: TemplateAnalysis,
+        uses: tuple[FieldUse, ...],
+        strict: bool,
+        schema: Schema | None,
+        timings: dict[str, float],
+    ) -> RenderResult:
+        lookup_uses = tuple(LookupUse(str(f), str(k), bool(h), str(v)) for f, k, h, v, _ in answer["lookups"])
+        diagnostics: list[Diagnostic] = []
+        for field_name, key, hit, value, line in answer["lookups"]:
+            if not hit and answer.get("code") != "lookup-miss":
+                diagnostics.append(
+                    Diagnostic(
+                        Severity.WARNING,
+                        "lookup-miss",
+                        f"lookup miss: no row for field '{field_name}' with key '{key}';"
+                        f" default '{value}' used",
+                        _lookup_location(part, line, key),
+                    )
+                )
+        output: str | None = None
+        stage = {"compile": float(answer.get("compile", 0.0)), "render": float(answer.get("render", 0.0))}
+        if answer["ok"]:
+            output = answer["output"]
+        else:
+            diagnostics.insert(0, self._worker_error(part, answer, analysis))
+        diagnostics.extend(unresolved_diagnostics(analysis.fields, uses, strict=strict, part=part.name))
+        validate_started = time.perf_counter()
+        if output is not None:
+            diagnostics.extend(validate_output(output, part.fmt, schema=schema, part=part.name))
+        stage["validate"] = time.perf_counter() - validate_started
+        stage.update(timings)
+        return RenderResult(output, part.fmt, tuple(diagnostics), uses, lookup_uses, stage)
+
+    @staticmethod
+    def _worker_error(part: _Part, answer: dict[str, Any], analysis: TemplateAnalysis) -> Diagnostic:
+        code = str(answer["code"])
+        if code == "syntax" and analysis.syntax_error is not None:
+            located = analysis.syntax_error
+            return Diagnostic(located.severity, code, located.message, _in_part(located.location, part.name))
+        if code == "lookup-miss" and answer.get("line"):
+            return Diagnostic(
+                Severity.ERROR,
+                code,
+                str(answer["message"]),
+                _lookup_location(part, int(answer["line"]), _missed_key(answer)),
+            )
+        if code == "security" and analysis.security:
+            first = analysis.security[0]
+            return Diagnostic(first.severity, code, first.message, _in_part(first.location, part.name))
+        line = answer.get("line")
+        message = str(answer["message"])
+        location = None
+        if line:
+            location = Location(
+                Where.TEMPLATE, int(line), _error_column(part.source, int(line), message), part.name
+            )
+        return Diagnostic(Severity.ERROR, code, message, location)
+
+    def _acquire(self) -> _WorkerProcess:
+        with self._pool_lock:
+            while True:
+                if self._closed:
+                    raise RuntimeError("the render engine is closed")
+                if self._idle:
+                    worker = self._idle.pop()
+                    if worker.process.poll() is None:
+                        return worker
+                    self._count -= 1
+                    continue
+                if self._count < self._max_workers:
+                    self._count += 1
+                    break
+                self._pool_lock.wait()
+        try:
+            worker = _WorkerProcess()
+            worker.wait_ready()
+        except BaseException:
+            with self._pool_lock:
+                self._count -= 1
+                self._pool_lock.notify()
+            raise
+        return worker
+
+    def _release(self, worker: _WorkerProcess) -> None:
+        alive = worker.process.poll() is None
+        with self._pool_lock:
+            if alive and not self._closed:
+                self._idle.append(worker)
+            else:
+                self._count -= 1
+            self._pool_lock.notify()
+        if alive and self._closed:
+            worker.close()
+
+
+def _lookup_location(part: _Part, line: int | None, key: str = "") -> Location | None:
+    """Point at the ``lookups(`` call on that line, preferring the one that names the key."""
+    if not line:
+        return None
+    lines = part.source.split("\n")
+    text = lines[line - 1] if line <= len(lines) else ""
+    starts = [m.start() for m in re.finditer(r"\blookups\s*\(", text)]
+    column = starts[0] + 1 if starts else 1
+    for index, start in enumerate(starts):
+        end = starts[index + 1] if index + 1 < len(starts) else len(text)
+        if key and (f'"{key}"' in text[start:end] or f"'{key}'" in text[start:end]):
+            column = start + 1
+            break
+    return Location(Where.TEMPLATE, line, column, part.name)
+
+
+_NAMED_IN_ERROR = re.compile(r"'(\w+)' is undefined|has no attribute '(\w+)'|attribute '(\w+)'")
+
+
+def _error_column(source: str, line: int, message: str) -> int:
+    """Where on its line a runtime error happened: at the name the message names, else the first tag."""
+    lines = source.split("\n")
+    if not 1 <= line <= len(lines):
+        return 1
+    text = lines[line - 1]
+    match = _NAMED_IN_ERROR.search(message)
+    if match:
+        name = next(group for group in match.groups() if group)
+        found = re.search(rf"(?<![\w'\"]){re.escape(name)}\b", text)
+        if found:
+            return found.start() + 1
+    tag = re.search(r"\{[{%]", text)
+    return tag.start() + 1 if tag else 1
+
+
+def _missed_key(answer: dict[str, Any]) -> str:
+    misses = [key for _, key, hit, _, _ in answer.get("lookups", []) if not hit]
+    return str(misses[-1]) if misses else ""
+
+
+def _worker_environment() -> dict[str, str]:
+    """This process's environment, with the directory our package came from first on the path.
+
+    The worker must run the same code as the engine that starts it, even when this process found
+    ``postback_studio`` through a path the child would not inherit (a test runner, an IDE).
+    """
+    package_root = str(Path(__file__).resolve().parents[3])
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH", "")) if p)
+    return env
+
+
+def _in_part(location: Location | None, part: str) -> Location | None:
+    if location is None:
+        return None
+    return Location(location.where, location.line, location.column, part)
+
+
+def _source_key(source: str) -> str:
+    return hashlib.blake2b(source.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+def _worker_failure(worker: _WorkerProcess, message: str) -> Diagnostic:
+    worker.kill()
+    code = worker.process.returncode
+    if code in (-9, -6, 137, 134):
+        return Diagnostic(Severity.ERROR, "memory-limit", f"memory limit: {message} (it ran out of memory)")
+    return Diagnostic(Severity.ERROR, "runtime", f"{message} (exit code {code})")
+
+
+def _reply_failure(error: str) -> Diagnostic:
+    if error == "memory-limit":
+        return Diagnostic(
+            Severity.ERROR,
+            "memory-limit",
+            "memory limit: the template used more memory than allowed and was stopped",
+        )
+    return Diagnostic(Severity.ERROR, "runtime", f"render worker: {error}")

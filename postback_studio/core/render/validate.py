@@ -1,0 +1,353 @@
+"""Is the rendered output valid for its format? Problems come with the OUTPUT line and column.
+
+JSON: parse errors with a snippet of the offending line, duplicate keys (legal to parse, but the
+receiver silently keeps one of them) as warnings, and optionally a JSON Schema, each violation with
+its JSON path. XML: well-formedness through lxml, optionally an XSD. HTML (email bodies): tag
+problems as warnings, because mail clients render broken HTML anyway. Text: nothing to check.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from json import JSONDecodeError
+from json.decoder import scanstring  # type: ignore[attr-defined]
+from typing import Any
+
+from postback_studio.core.model import OutputFormat
+from postback_studio.core.render.result import Diagnostic, Location, Severity, Where
+
+_SNIPPET = 60
+
+
+class SchemaFileError(ValueError):
+    """A JSON Schema or XSD that cannot be read or is not a valid schema; the message names it."""
+
+
+@dataclass(frozen=True)
+class Schema:
+    """A compiled schema: validates a parsed document and returns its violations."""
+
+    name: str
+    check: Callable[[Any, str], tuple[Diagnostic, ...]]
+
+
+def _location(line: int, column: int, part: str) -> Location:
+    return Location(Where.OUTPUT, line, column, part)
+
+
+def _snippet(text: str, line: int) -> str:
+    lines = text.split("\n")
+    if not 1 <= line <= len(lines):
+        return ""
+    content = lines[line - 1].strip()
+    return content if len(content) <= _SNIPPET else content[: _SNIPPET - 3] + "..."
+
+
+def validate_output(
+    output: str, fmt: OutputFormat, *, schema: Schema | None = None, part: str = "body"
+) -> tuple[Diagnostic, ...]:
+    """Check one rendered output for its format."""
+    if fmt is OutputFormat.JSON:
+        return validate_json(output, schema=schema, part=part)
+    if fmt is OutputFormat.XML:
+        return validate_xml(output, schema=schema, part=part)
+    if fmt is OutputFormat.HTML:
+        return validate_html(output, part=part)
+    return ()
+
+
+def validate_json(output: str, *, schema: Schema | None = None, part: str = "body") -> tuple[Diagnostic, ...]:
+    """Parse JSON strictly; report the first syntax error, duplicate keys, and schema violations."""
+    duplicates: list[str] = []
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        result = dict(items)
+        if len(result) != len(items):
+            duplicates.append("")
+        return result
+
+    def refuse_constant(name: str) -> Any:
+        raise _NonStandardConstantError(name)
+
+    try:
+        document = json.loads(output, object_pairs_hook=pairs, parse_constant=refuse_constant)
+    except _NonStandardConstantError as exc:
+        line, column = _find_constant(output, exc.name)
+        text = (
+            f"Invalid JSON: output line {line}, column {column}: {exc.name} is not a JSON value"
+            " (Python's json accepts it, most receivers do not)"
+        )
+        return (Diagnostic(Severity.ERROR, "json-syntax", text, _location(line, column, part)),)
+    except JSONDecodeError as exc:
+        message = exc.msg[0].lower() + exc.msg[1:]
+        snippet = _snippet(output, exc.lineno)
+        text = f"Invalid JSON: output line {exc.lineno}, column {exc.colno}: {message}"
+        if snippet:
+            text += f" near: {snippet}"
+        return (Diagnostic(Severity.ERROR, "json-syntax", text, _location(exc.lineno, exc.colno, part)),)
+    diagnostics: list[Diagnostic] = []
+    if duplicates:
+        diagnostics.extend(
+            Diagnostic(
+                Severity.WARNING,
+                "json-duplicate-key",
+                f"duplicate key '{key}' in a JSON object at output line {line}, column {column}: "
+                "receivers keep only one of the values",
+                _location(line, column, part),
+            )
+            for key, line, column in find_duplicate_keys(output)
+        )
+    if schema is not None:
+        diagnostics.extend(schema.check(document, part))
+    return tuple(diagnostics)
+
+
+class _NonStandardConstantError(ValueError):
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
+
+
+def _find_constant(text: str, name: str) -> tuple[int, int]:
+    """Where ``NaN``/``Infinity`` first stands outside a string (a rare, slow path)."""
+    in_string = escaped = False
+    for index, char in enumerate(text):
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif text.startswith(name, index) or (name.startswith("-") and text.startswith(name[1:], index)):
+            return text.count("\n", 0, index) + 1, index - text.rfind("\n", 0, index)
+    return 1, 1
+
+
+def find_duplicate_keys(text: str) -> list[tuple[str, int, int]]:
+    """Every repeated key in every JSON object of ``text``, with its line and column.
+
+    Only called when the fast parse saw a duplicate, so a small pure-Python scanner is fine here.
+    """
+    found: list[tuple[str, int, int]] = []
+    decoder = json.JSONDecoder()
+    whitespace = " \t\n\r"
+
+    def skip(index: int) -> int:
+        while index < len(text) and text[index] in whitespace:
+            index += 1
+        return index
+
+    def value(index: int) -> int:
+        index = skip(index)
+        char = text[index]
+        if char == "{":
+            return obj(index + 1)
+        if char == "[":
+            index = skip(index + 1)
+            if text[index] == "]":
+                return index + 1
+            while True:
+                index = skip(value(index))
+                if text[index] == "]":
+                    return index + 1
+                index += 1
+        _, end = decoder.raw_decode(text, index)
+        return int(end)
+
+    def obj(index: int) -> int:
+        seen: set[str] = set()
+        index = skip(index)
+        if text[index] == "}":
+            return index + 1
+        while True:
+            index = skip(index)
+            key, end = scanstring(text, index + 1)
+            if key in seen:
+                line = text.count("\n", 0, index) + 1
+                column = index - text.rfind("\n", 0, index)
+                found.append((key, line, column))
+            seen.add(key)
+            index = skip(end)
+            index = skip(value(index + 1))
+            if text[index] == "}":
+                return index + 1
+            index += 1
+
+    value(0)
+    return found
+
+
+def validate_xml(output: str, *, schema: Schema | None = None, part: str = "body") -> tuple[Diagnostic, ...]:
+    """Well-formedness through lxml (no network, no entity expansion), then the optional XSD."""
+    from lxml import etree
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+    try:
+        document = etree.fromstring(output.encode("utf-8"), parser)
+    except etree.XMLSyntaxError as exc:
+        line, column = exc.position if exc.position else (exc.lineno or 1, 1)
+        message = str(exc.msg or exc).split(", line ")[0]
+        text = f"Invalid XML: output line {line}, column {column}: {message}"
+        snippet = _snippet(output, line)
+        if snippet:
+            text += f" near: {snippet}"
+        return (Diagnostic(Severity.ERROR, "xml-syntax", text, _location(line, max(column, 1), part)),)
+    return schema.check(document, part) if schema is not None else ()
+
+
+def load_schema(path_or_text: str, fmt: OutputFormat, name: str = "<schema>") -> Schema:
+    """Compile a JSON Schema (for JSON output) or an XSD (for XML output) from its text.
+
+    Raises:
+        SchemaFileError: not a valid schema, or the format has no schema language.
+    """
+    if fmt is OutputFormat.JSON:
+        return _json_schema(path_or_text, name)
+    if fmt is OutputFormat.XML:
+        return _xml_schema(path_or_text, name)
+    raise SchemaFileError(f"{name}: schemas apply to JSON or XML output, not {fmt.value}")
+
+
+def _json_schema(text: str, name: str) -> Schema:
+    import jsonschema
+    from jsonschema.exceptions import SchemaError
+
+    try:
+        document = json.loads(text)
+    except JSONDecodeError as exc:
+        raise SchemaFileError(f"{name}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}") from None
+    try:
+        validator_class = jsonschema.validators.validator_for(document)
+        validator_class.check_schema(document)
+    except SchemaError as exc:
+        raise SchemaFileError(f"{name}: not a valid JSON Schema: {exc.message}") from None
+    validator = validator_class(document)
+
+    def check(instance: Any, part: str) -> tuple[Diagnostic, ...]:
+        errors = sorted(validator.iter_errors(instance), key=lambda e: list(map(str, e.absolute_path)))
+        return tuple(
+            Diagnostic(
+                Severity.ERROR, "json-schema", f"schema violation at {error.json_path}: {error.message}"
+            )
+            for error in errors
+        )
+
+    return Schema(name, check)
+
+
+def _xml_schema(text: str, name: str) -> Schema:
+    from lxml import etree
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    try:
+        xsd = etree.XMLSchema(etree.fromstring(text.encode("utf-8"), parser))
+    except etree.XMLSyntaxError as exc:
+        raise SchemaFileError(f"{name}:{exc.lineno}: not well-formed XML: {exc.msg}") from None
+    except etree.XMLSchemaParseError as exc:
+        raise SchemaFileError(f"{name}: not a valid XSD: {exc}") from None
+
+    def check(document: Any, part: str) -> tuple[Diagnostic, ...]:
+        if xsd.validate(document):
+            return ()
+        return tuple(
+            Diagnostic(
+                Severity.ERROR,
+                "xml-schema",
+                f"schema violation at output line {error.line}, column {error.column}"
+                f" ({error.path}): {error.message}",
+                _location(error.line, max(error.column, 1), part),
+            )
+            for error in xsd.error_log  # type: ignore[attr-defined]
+        )
+
+    return Schema(name, check)
+
+
+#: Elements that never have an end tag, and those whose end tag HTML lets you leave out.
+_VOID = frozenset(
+    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+)
+_OPTIONAL_END = frozenset(
+    {
+        "p",
+        "li",
+        "dt",
+        "dd",
+        "tr",
+        "td",
+        "th",
+        "thead",
+        "tbody",
+        "tfoot",
+        "option",
+        "colgroup",
+        "caption",
+        "html",
+        "head",
+        "body",
+        "rt",
+        "rp",
+        "optgroup",
+    }
+)
+
+
+class _TagChecker(HTMLParser):
+    def __init__(self, part: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.part = part
+        self.stack: list[tuple[str, int, int]] = []
+        self.problems: list[Diagnostic] = []
+
+    def _warn(self, message: str, line: int, column: int) -> None:
+        self.problems.append(
+            Diagnostic(
+                Severity.WARNING,
+                "html",
+                f"HTML: output line {line}, column {column}: {message}",
+                _location(line, column, self.part),
+            )
+        )
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in _VOID:
+            line, offset = self.getpos()
+            self.stack.append((tag, line, offset + 1))
+
+    def handle_endtag(self, tag: str) -> None:
+        line, offset = self.getpos()
+        if tag in _VOID:
+            return
+        if not any(open_tag == tag for open_tag, _, _ in self.stack):
+            self._warn(f"end tag </{tag}> has no matching start tag", line, offset + 1)
+            return
+        while self.stack:
+            open_tag, open_line, open_column = self.stack.pop()
+            if open_tag == tag:
+                return
+            if open_tag not in _OPTIONAL_END:
+                self._warn(
+                    f"<{open_tag}> opened at line {open_line}, column {open_column} is closed by </{tag}>",
+                    line,
+                    offset + 1,
+                )
+
+    def finish(self) -> tuple[Diagnostic, ...]:
+        self.close()
+        for tag, line, column in self.stack:
+            if tag not in _OPTIONAL_END:
+                self._warn(f"<{tag}> is never closed", line, column)
+        return tuple(self.problems)
+
+
+def validate_html(output: str, *, part: str = "body") -> tuple[Diagnostic, ...]:
+    """Unclosed and mismatched tags, as warnings (mail clients render broken HTML anyway)."""
+    checker = _TagChecker(part)
+    checker.feed(output)
+    return checker.finish()

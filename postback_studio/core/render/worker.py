@@ -1,0 +1,248 @@
+"""The render worker process: compiles and renders templates, one JSON line in, one JSON line out.
+
+Jinja2 evaluates constant expressions while compiling and a tight template loop never returns to
+Python code that could check a clock, so a runaway template can only be stopped from outside. The
+parent (:class:`~postback_studio.core.render.engine.RenderEngine`) runs this module as a separate
+process, kills it when it overruns the time limit and starts a new one. On POSIX the address space
+is capped, so a memory bomb ends as a ``MemoryError`` here instead of swapping the machine.
+
+Only JSON crosses the pipe, in both directions: the parent never unpickles what a template produced.
+
+Request (one line)::
+
+    {"payload": ..., "lookups": {"field": {"key": "value"}}, "size_limit": 5000000,
+     "parts": [{"name": "body", "key": "<source hash>", "source": "..."}]}
+
+Response (one line)::
+
+    {"parts": [{"name": "body", "ok": true, "output": "...", "compile": 0.001, "render": 0.002,
+                "lookups": [["field", "key", true, "value", 3]]},
+               {"name": "subject", "ok": false, "code": "security", "message": "...", "line": 2}]}
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+import traceback
+from collections import OrderedDict
+from itertools import islice
+from typing import Any, BinaryIO
+
+from jinja2 import Template
+from jinja2.exceptions import SecurityError, TemplateSyntaxError, UndefinedError
+
+from postback_studio.core.render.sandbox import (
+    LookupBook,
+    LookupMissError,
+    SizeLimitError,
+    StudioEnvironment,
+)
+from postback_studio.core.render.static_checks import find_violations
+from postback_studio.core.render.wire import decode, encode
+
+#: Compiled templates kept per worker, keyed by the hash of their source.
+CACHE_SIZE = 256
+#: Address-space ceiling on POSIX, in bytes.
+MEMORY_LIMIT = 1536 * 1024 * 1024
+_BATCH = 512
+
+
+class _RefusedError(Exception):
+    def __init__(self, code: str, message: str, line: int | None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.line = line
+
+
+class RenderWorker:
+    """Compiles (with a cache) and renders; the loop around it is :func:`main`."""
+
+    def __init__(self) -> None:
+        self._environments: dict[int, tuple[StudioEnvironment, LookupBook]] = {}
+        self._cache: OrderedDict[tuple[str, int], Template] = OrderedDict()
+
+    def handle(self, request: dict[str, Any]) -> dict[str, Any]:
+        """Render every part of one request against its payload."""
+        size_limit = int(request["size_limit"])
+        env, book = self._environment(size_limit)
+        book.tables = request.get("lookups") or {}
+        payload = request.get("payload")
+        context = payload if isinstance(payload, dict) else {}
+        return {
+            "parts": [self._render_part(env, book, part, context, size_limit) for part in request["parts"]]
+        }
+
+    def _environment(self, size_limit: int) -> tuple[StudioEnvironment, LookupBook]:
+        if size_limit not in self._environments:
+            book = LookupBook()
+            self._environments[size_limit] = (StudioEnvironment(size_limit, book), book)
+        return self._environments[size_limit]
+
+    def _render_part(
+        self,
+        env: StudioEnvironment,
+        book: LookupBook,
+        part: dict[str, Any],
+        context: dict[str, Any],
+        size_limit: int,
+    ) -> dict[str, Any]:
+        name = part["name"]
+        book.uses = {}
+        started = time.perf_counter()
+        try:
+            template = self._compile(env, part["key"], part["source"], size_limit)
+            compiled = time.perf_counter()
+            book.template = template
+            output = _generate(template, context, size_limit)
+        except _RefusedError as refused:
+            return {
+                "name": name,
+                "ok": False,
+                "code": refused.code,
+                "message": refused.message,
+                "line": refused.line,
+                "lookups": _uses(book),
+            }
+        except Exception as exc:
+            code, message = _classify(exc)
+            return {
+                "name": name,
+                "ok": False,
+                "code": code,
+                "message": message,
+                "line": _template_line(exc),
+                "lookups": _uses(book),
+            }
+        finally:
+            book.template = None
+        done = time.perf_counter()
+        return {
+            "name": name,
+            "ok": True,
+            "output": output,
+            "compile": compiled - started,
+            "render": done - compiled,
+            "lookups": _uses(book),
+        }
+
+    def _compile(self, env: StudioEnvironment, key: str, source: str, size_limit: int) -> Template:
+        cache_key = (key, size_limit)
+        template = self._cache.get(cache_key)
+        if template is not None:
+            self._cache.move_to_end(cache_key)
+            return template
+        try:
+            ast = env.parse(source)
+        except TemplateSyntaxError as exc:
+            raise _RefusedError("syntax", f"syntax error: {exc.message}", exc.lineno) from None
+        violations = find_violations(ast)
+        if violations:
+            line, _, message = violations[0]
+            raise _RefusedError("security", message, line)
+        template = env.template_class.from_code(env, env.compile(ast), env.make_globals(None), None)
+        self._cache[cache_key] = template
+        if len(self._cache) > CACHE_SIZE:
+            self._cache.popitem(last=False)
+        return template
+
+
+def _uses(book: LookupBook) -> list[tuple[str, str, bool, str, int | None]]:
+    return [(name, key, hit, value, line) for (name, key, hit), (value, line) in book.uses.items()]
+
+
+def _generate(template: Template, context: dict[str, Any], size_limit: int) -> str:
+    """Render through ``generate()`` and stop as soon as the output passes the size limit."""
+    chunks: list[str] = []
+    total = 0
+    stream = template.generate(context)
+    while batch := list(islice(stream, _BATCH)):
+        total += sum(map(len, batch))
+        if total > size_limit:
+            stream.close()  # type: ignore[attr-defined]
+            raise SizeLimitError(f"the output passed the size limit of {size_limit} characters")
+        chunks.extend(batch)
+    return "".join(chunks)
+
+
+def _classify(exc: BaseException) -> tuple[str, str]:
+    if isinstance(exc, SecurityError):
+        text = str(exc)
+        if not text.startswith("security restriction"):
+            text = f"security restriction: {text}"
+        return "security", text
+    if isinstance(exc, SizeLimitError):
+        return "size-limit", f"size limit: {exc}"
+    if isinstance(exc, LookupMissError):
+        return "lookup-miss", str(exc)
+    if isinstance(exc, MemoryError):
+        return "memory-limit", "memory limit: the template used more memory than allowed and was stopped"
+    if isinstance(exc, RecursionError):
+        return (
+            "recursion-limit",
+            "recursion limit: the template recursed too deeply (a macro calling itself?)",
+        )
+    if isinstance(exc, UndefinedError):
+        return "runtime", f"undefined value: {exc}"
+    if isinstance(exc, TemplateSyntaxError):
+        return "syntax", f"syntax error: {exc.message}"
+    if isinstance(exc, OverflowError) and "Range too big" in str(exc):
+        return "size-limit", f"size limit: {exc}"
+    return "runtime", f"{type(exc).__name__}: {exc}"
+
+
+def _template_line(exc: BaseException) -> int | None:
+    if isinstance(exc, TemplateSyntaxError):
+        return exc.lineno
+    line = None
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename == "<template>":
+            line = frame.lineno
+    return line
+
+
+def _limit_memory() -> None:
+    try:
+        import resource
+    except ImportError:  # Windows: no address-space limit, the time limit still applies
+        return
+    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limit = MEMORY_LIMIT if hard == resource.RLIM_INFINITY else min(MEMORY_LIMIT, hard)
+    try:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except (ValueError, OSError):
+        return
+
+
+def serve(requests: BinaryIO, responses: BinaryIO) -> None:
+    """Answer requests until the parent closes the pipe."""
+    worker = RenderWorker()
+    responses.write(b'{"ready": true}\n')
+    responses.flush()
+    for line in requests:
+        try:
+            reply = worker.handle(decode(line))
+        except MemoryError:
+            reply = {"error": "memory-limit"}
+        except Exception as exc:
+            reply = {"error": f"bad request: {type(exc).__name__}: {exc}"}
+        try:
+            data = encode(reply)
+        except MemoryError:
+            data = b'{"error": "memory-limit"}'
+        responses.write(data + b"\n")
+        responses.flush()
+
+
+def main() -> None:
+    """Process entry point: keep stdout for the protocol, cap memory, serve."""
+    protocol_out = sys.stdout.buffer
+    sys.stdout = sys.stderr
+    sys.setrecursionlimit(1000)
+    _limit_memory()
+    serve(sys.stdin.buffer, protocol_out)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,134 @@
+"""Where secrets live: the OS keyring when one is usable, otherwise the workspace file.
+
+Secrets are the SMTP password, header values marked secret and signing secrets. The workspace tables
+hold only a flag that a secret exists; the value is read through a :class:`SecretStore` under a key
+such as ``<workspace id>/trigger/12/signing``. The workspace id keeps two workspaces on one machine
+from sharing keyring entries.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from typing import Protocol
+
+import keyring
+import keyring.errors
+from keyring.backend import KeyringBackend
+
+#: The keyring "service" all Postback Studio entries are filed under.
+KEYRING_SERVICE = "postback-studio"
+
+
+class SecretStore(Protocol):
+    """Get, set and delete secret strings by key. Implementations never log or repr values."""
+
+    @property
+    def description(self) -> str:
+        """One sentence for the app to show: where secrets are kept and what that means."""
+        ...
+
+    def get(self, key: str) -> str | None:
+        """The secret under ``key``, or None when there is none."""
+        ...
+
+    def set(self, key: str, value: str) -> None:
+        """Store ``value`` under ``key``; an empty value deletes the entry."""
+        ...
+
+    def delete(self, key: str) -> None:
+        """Forget ``key``; forgetting a missing key is not an error."""
+        ...
+
+
+def usable_keyring() -> KeyringBackend | None:
+    """The active keyring backend, unless it is one that cannot keep anything (fail, null, chainer "
+    "of none)."""
+    try:
+        backend = keyring.get_keyring()
+    except Exception:  # a broken keyring configuration must not stop the app from opening
+        return None
+    module = type(backend).__module__
+    if module in ("keyring.backends.fail", "keyring.backends.null"):
+        return None
+    if module == "keyring.backends.chainer" and not getattr(backend, "backends", ()):
+        return None
+    priority = getattr(backend, "priority", 1)
+    if isinstance(priority, (int, float)) and priority <= 0:
+        return None
+    return backend
+
+
+class KeyringSecretStore:
+    """Secrets in the operating system's keyring (Keychain, Secret Service, Windows Credential Locker)."""
+
+    def __init__(self, backend: KeyringBackend | None = None) -> None:
+        self._backend = backend or keyring.get_keyring()
+
+    @property
+    def description(self) -> str:
+        """Names the backend so the user knows which keyring holds the secrets."""
+        name = getattr(self._backend, "name", type(self._backend).__name__)
+        return f"Secrets are kept in the system keyring ({name}), not in the workspace file."
+
+    def get(self, key: str) -> str | None:
+        """Read from the keyring."""
+        value = self._backend.get_password(KEYRING_SERVICE, key)
+        return None if value is None else str(value)
+
+    def set(self, key: str, value: str) -> None:
+        """Write to the keyring; an empty value removes the entry."""
+        if not value:
+            self.delete(key)
+            return
+        self._backend.set_password(KEYRING_SERVICE, key, value)
+
+    def delete(self, key: str) -> None:
+        """Remove from the keyring, ignoring entries that are already gone."""
+        with contextlib.suppress(keyring.errors.PasswordDeleteError):
+            self._backend.delete_password(KEYRING_SERVICE, key)
+
+    def __repr__(self) -> str:
+        return f"KeyringSecretStore({type(self._backend).__name__})"
+
+
+class WorkspaceSecretStore:
+    """The fallback: secrets in a table of the workspace file itself, readable by anyone who has it.
+
+    Used only when no usable keyring exists (headless Linux without Secret Service, CI). The app shows
+    :attr:`description` so the user knows the file must be protected like a password file.
+    """
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self._conn = connection
+
+    @property
+    def description(self) -> str:
+        """Says plainly that the file itself holds the secrets."""
+        return (
+            "No system keyring is available, so secrets (SMTP password, secret headers, signing secrets) "
+            "are stored in the workspace file itself. Protect that file like a password file."
+        )
+
+    def get(self, key: str) -> str | None:
+        """Read from the ``secrets`` table."""
+        row = self._conn.execute("SELECT value FROM secrets WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set(self, key: str, value: str) -> None:
+        """Write to the ``secrets`` table inside the caller's transaction, if any."""
+        if not value:
+            self.delete(key)
+            return
+        self._conn.execute(
+            "INSERT INTO secrets(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = "
+            "excluded.value",
+            (key, value),
+        )
+
+    def delete(self, key: str) -> None:
+        """Delete from the ``secrets`` table."""
+        self._conn.execute("DELETE FROM secrets WHERE key = ?", (key,))
+
+    def __repr__(self) -> str:
+        return "WorkspaceSecretStore()"

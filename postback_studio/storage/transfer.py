@@ -1,0 +1,296 @@
+"""Export a workspace to a bundle document, and apply a checked bundle to a workspace.
+
+Import runs in ONE transaction: either everything in the bundle is applied, or (an invalid value, a
+conflict with what the workspace holds) nothing is, and the error names the JSON pointer of the item
+that failed. A dry run performs the same writes and rolls them back, so its plan is exactly what a
+real import would do. Secret-store writes are held back until the transaction commits, so a failed
+or dry-run import never touches the keyring.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from postback_studio.core.bundle import (
+    Bundle,
+    BundleError,
+    BundleProblem,
+    build_document,
+    field_pointer,
+)
+from postback_studio.core.model import Customer, LookupTable, Template, Trigger
+from postback_studio.core.validation import ValidationError
+from postback_studio.storage.errors import InUseError, NotFoundError, WorkspaceError
+
+if TYPE_CHECKING:
+    from postback_studio.storage.secrets import SecretStore
+    from postback_studio.storage.workspace import Workspace
+
+
+class Action(StrEnum):
+    """What an import does to one item."""
+
+    CREATE = "create"
+    UPDATE = "update"
+    UNCHANGED = "unchanged"
+
+
+@dataclass(frozen=True)
+class PlanItem:
+    """One line of an import plan: ``create trigger 'Shipped' (customer 'Acme')``."""
+
+    action: Action
+    kind: str
+    name: str
+    customer: str | None = None
+
+    def __str__(self) -> str:
+        owner = f" (customer '{self.customer}')" if self.customer else ""
+        return f"{self.action.value:9} {self.kind} '{self.name}'{owner}"
+
+
+def export_document(workspace: Workspace, customer: str | None = None) -> dict[str, Any]:
+    """The bundle document of the workspace, or of one customer (with the shared templates its triggers
+    use and the global lookup tables, which its renders see)."""
+    customers = workspace.customers.list()
+    templates = workspace.templates.list()
+    triggers = workspace.triggers.list()
+    lookups = workspace.lookups.list()
+    if customer is not None:
+        chosen = workspace.customers.get_by_name(customer)
+        if chosen is None:
+            raise WorkspaceError(f"no customer named '{customer}'")
+        customers = [chosen]
+        triggers = [t for t in triggers if t.customer_id == chosen.id]
+        used = {t.template_id for t in triggers}
+        templates = [t for t in templates if t.customer_id == chosen.id or t.id in used]
+        lookups = [t for t in lookups if t.customer_id in (None, chosen.id)]
+    smtp = workspace.smtp.get()
+    configured = workspace.smtp.is_configured()
+    return build_document(
+        customers,
+        templates,
+        triggers,
+        lookups,
+        replace(smtp, password="") if configured else None,
+    )
+
+
+class _DeferredSecrets:
+    """Reads go through; writes wait for :meth:`flush` (after commit) or vanish (rollback, dry run)."""
+
+    def __init__(self, inner: SecretStore) -> None:
+        self._inner = inner
+        self._pending: dict[str, str] = {}
+
+    @property
+    def description(self) -> str:
+        return self._inner.description
+
+    def get(self, key: str) -> str | None:
+        if key in self._pending:
+            return self._pending[key] or None
+        return self._inner.get(key)
+
+    def set(self, key: str, value: str) -> None:
+        self._pending[key] = value
+
+    def delete(self, key: str) -> None:
+        self._pending[key] = ""
+
+    def flush(self) -> None:
+        for key, value in self._pending.items():
+            if value:
+                self._inner.set(key, value)
+            else:
+                self._inner.delete(key)
+
+    def __repr__(self) -> str:
+        return f"_DeferredSecrets({self._inner!r})"
+
+
+class _DryRunError(Exception):
+    """Raised inside the transaction to roll a dry run back."""
+
+
+def apply_bundle(workspace: Workspace, bundle: Bundle, *, dry_run: bool = False) -> list[PlanItem]:
+    """Apply ``bundle`` in one transaction and return what was (or, with ``dry_run``, would be) done.
+
+    Raises :class:`BundleError` (with the JSON pointer of the failing item) and changes nothing when a
+    value is invalid for this workspace or conflicts with what it holds.
+    """
+    original = workspace.secrets
+    deferred = _DeferredSecrets(original)
+    workspace.secrets = deferred
+    plan: list[PlanItem] = []
+    try:
+        with workspace.transaction():
+            _apply(workspace, bundle, plan)
+            if dry_run:
+                raise _DryRunError
+    except _DryRunError:
+        return plan
+    finally:
+        workspace.secrets = original
+    deferred.flush()
+    return plan
+
+
+def _apply(workspace: Workspace, bundle: Bundle, plan: list[PlanItem]) -> None:
+    customer_ids: dict[str, int] = {}
+    for index, customer in enumerate(bundle.customers):
+        with _pointing(f"/customers/{index}"):
+            existing = workspace.customers.get_by_name(customer.name)
+            wanted = replace(customer, id=existing.id if existing else None)
+            saved = _save(plan, "customer", customer.name, existing, wanted, save=workspace.customers.save)
+            assert saved.id is not None
+            customer_ids[customer.name] = saved.id
+    before = _detach_bundle_triggers(workspace, bundle, customer_ids)
+    template_ids: dict[str, int] = {}
+    for index, item in enumerate(bundle.templates):
+        with _pointing(f"/templates/{index}"):
+            template_existing = workspace.templates.get_by_name(item.template.name)
+            template = replace(
+                item.template,
+                id=template_existing.id if template_existing else None,
+                customer_id=_owner(workspace, customer_ids, item.customer),
+            )
+            saved_template = _save(
+                plan, "template", template.name, template_existing, template, save=workspace.templates.save
+            )
+            assert saved_template.id is not None
+            template_ids[template.name] = saved_template.id
+    for index, named in enumerate(bundle.triggers):
+        with _pointing(f"/triggers/{index}"):
+            owner = _owner(workspace, customer_ids, named.customer)
+            assert owner is not None
+            trigger_existing = before.get((owner, named.trigger.name))
+            trigger = replace(
+                named.trigger,
+                customer_id=owner,
+                template_id=None if named.template is None else template_ids[named.template],
+                id=trigger_existing.id if trigger_existing else None,
+            )
+            _save(
+                plan,
+                "trigger",
+                trigger.name,
+                trigger_existing,
+                trigger,
+                save=workspace.triggers.save,
+                customer=named.customer,
+            )
+            if trigger_existing == trigger:
+                workspace.triggers.save(trigger)  # re-attach the template detached above
+    for index, lookup in enumerate(bundle.lookups):
+        with _pointing(f"/lookupTables/{index}"):
+            table_existing = workspace.lookups.get_by_name(lookup.table.name)
+            table = replace(
+                lookup.table,
+                customer_id=_owner(workspace, customer_ids, lookup.customer),
+                id=table_existing.id if table_existing else None,
+            )
+            normalised = replace(table, rows=tuple(table.as_dict().items()))
+            _save(plan, "lookup table", table.name, table_existing, normalised, save=workspace.lookups.save)
+    if bundle.smtp is not None:
+        with _pointing("/smtp"):
+            current = workspace.smtp.get()
+            wanted_smtp = replace(bundle.smtp, password="")
+            if not workspace.smtp.is_configured():
+                plan.append(PlanItem(Action.CREATE, "smtp settings", wanted_smtp.host))
+                workspace.smtp.set(wanted_smtp)
+            elif replace(current, password="") == wanted_smtp:
+                plan.append(PlanItem(Action.UNCHANGED, "smtp settings", wanted_smtp.host))
+            else:
+                plan.append(PlanItem(Action.UPDATE, "smtp settings", wanted_smtp.host))
+                workspace.smtp.set(wanted_smtp)
+
+
+def _detach_bundle_triggers(
+    workspace: Workspace, bundle: Bundle, customer_ids: dict[str, int]
+) -> dict[tuple[int, str], Trigger]:
+    """Unhook the bundle's existing triggers from their templates until they are saved again.
+
+    A bundle may change a template's format together with the trigger that uses it; saved one after
+    the other, the template's save would be refused because the (old) trigger still expects the old
+    format. Returns the triggers as they were (secret values blank), keyed by (customer id, name).
+    """
+    before: dict[tuple[int, str], Trigger] = {}
+    for named in bundle.triggers:
+        owner = customer_ids.get(named.customer)
+        found = None if owner is None else workspace.triggers.get_by_name(owner, named.trigger.name)
+        if found is not None and owner is not None and found.id is not None:
+            before[(owner, found.name)] = _without_secrets(found)
+            workspace.conn.execute("UPDATE triggers SET template_id = NULL WHERE id = ?", (found.id,))
+    return before
+
+
+def _without_secrets(trigger: Trigger) -> Trigger:
+    """The stored trigger as a bundle would carry it (secret values blank), for the unchanged test."""
+    return replace(
+        trigger,
+        signing_secret="",
+        headers=tuple(replace(h, value="") if h.secret else h for h in trigger.headers),
+    )
+
+
+T = TypeVar("T", Customer, Template, Trigger, LookupTable)
+
+
+def _save(
+    plan: list[PlanItem],
+    kind: str,
+    name: str,
+    existing: T | None,
+    wanted: T,
+    *,
+    save: Any,
+    customer: str | None = None,
+) -> T:
+    if existing is None:
+        plan.append(PlanItem(Action.CREATE, kind, name, customer))
+        saved: T = save(wanted)
+        return saved
+    if existing == wanted:
+        plan.append(PlanItem(Action.UNCHANGED, kind, name, customer))
+        return existing
+    plan.append(PlanItem(Action.UPDATE, kind, name, customer))
+    updated: T = save(wanted)
+    return updated
+
+
+def _owner(workspace: Workspace, customer_ids: dict[str, int], name: str | None) -> int | None:
+    if name is None:
+        return None
+    if name in customer_ids:
+        return customer_ids[name]
+    found = workspace.customers.get_by_name(name)
+    if found is None:
+        raise NotFoundError(f"no customer named '{name}'")
+    assert found.id is not None
+    return found.id
+
+
+class _pointing:  # noqa: N801 - used as a context manager, reads as a phrase
+    """Turn a repository error inside an item into a :class:`BundleError` pointing at that item."""
+
+    def __init__(self, pointer: str) -> None:
+        self.pointer = pointer
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> None:
+        if isinstance(exc, ValidationError):
+            raise BundleError(
+                [
+                    BundleProblem(
+                        field_pointer(self.pointer, i.field), f"conflicts with the workspace: {i.message}"
+                    )
+                    for i in exc.issues
+                ]
+            ) from None
+        if isinstance(exc, (InUseError, NotFoundError)):
+            raise BundleError([BundleProblem(self.pointer, f"conflicts with the workspace: {exc}")]) from None

@@ -1,0 +1,124 @@
+"""Field analysis: every payload path a template reads, where, and whether the payload has it."""
+
+from __future__ import annotations
+
+from postback_studio.core.paths import resources_dir
+from postback_studio.core.render.fields import analyze_fields, analyze_template, resolve_fields
+from postback_studio.core.samples import load_sample
+
+
+def paths(source: str) -> list[str]:
+    return [ref.path for ref in analyze_fields(source)]
+
+
+def test_loop_variables_resolve_to_the_path_they_iterate() -> None:
+    source = (
+        "{% for item in items %}{% for fulfillment in item.fulfillments %}"
+        "{{ fulfillment.trackingCode }}{% endfor %}{% endfor %}"
+    )
+    assert paths(source) == ["items", "items[].fulfillments", "items[].fulfillments[].trackingCode"]
+
+
+def test_set_aliases_are_followed_with_indexes() -> None:
+    source = "{% set f = items[0].fulfillments[0] %}\n{{ f.trackingCode }}"
+    assert paths(source) == ["items[0].fulfillments[0]", "items[0].fulfillments[0].trackingCode"]
+
+
+def test_with_aliases_and_filters_that_keep_elements() -> None:
+    source = (
+        "{% with address = shippingAddress %}{{ address.city }}{% endwith %}"
+        "{% for i in items|sort(attribute='quantity') %}{{ i.sku }}{% endfor %}"
+    )
+    assert paths(source) == ["shippingAddress", "shippingAddress.city", "items", "items[].sku"]
+
+
+def test_line_and_column_point_at_the_expression() -> None:
+    source = '{\n  "a": "{{ orderId }}", "b": "{{ orderId }}",\n  "c": {{ missing.value }}\n}'
+    refs = analyze_fields(source)
+    assert [(r.path, r.line, r.column) for r in refs] == [
+        ("orderId", 2, 12),
+        ("orderId", 2, 34),
+        ("missing.value", 3, 11),
+    ]
+
+
+def test_locals_loop_helpers_and_globals_are_not_payload_fields() -> None:
+    source = (
+        "{% set ns = namespace(first=true) %}{% macro m(x) %}{{ x.y }}{% endmacro %}"
+        "{% for i in range(3) %}{{ loop.index }}{{ ns.first }}{{ m(i) }}{% endfor %}"
+        '{{ lookups({"f": orderId}) }}'
+    )
+    assert paths(source) == ["orderId"]
+
+
+def test_guarded_reads_are_optional() -> None:
+    refs = analyze_fields(
+        "{% if shipment %}{{ shipment.x }}{% endif %}{{ a is defined }}{{ b|default('-') }}"
+    )
+    assert [(r.path, r.optional) for r in refs] == [
+        ("shipment", True),
+        ("shipment.x", False),
+        ("a", True),
+        ("b", True),
+    ]
+
+
+def test_method_calls_read_the_object_not_the_method() -> None:
+    assert paths("{{ orderReferenceId.upper() }}{% for k, v in order.metadata.items() %}{% endfor %}") == [
+        "orderReferenceId",
+        "order.metadata",
+    ]
+
+
+def test_resolution_needs_the_field_in_every_element() -> None:
+    payload = {"items": [{"fulfillments": [{"code": 1}]}, {"fulfillments": [{"code": 2}, {}]}]}
+    refs = analyze_fields(
+        "{% for i in items %}{% for f in i.fulfillments %}{{ f.code }}{{ f.other }}{% endfor %}{% endfor %}"
+    )
+    resolved = {use.path: use.resolved for use in resolve_fields(refs, payload)}
+    assert resolved == {
+        "items": True,
+        "items[].fulfillments": True,
+        "items[].fulfillments[].code": False,
+        "items[].fulfillments[].other": False,
+    }
+
+
+def test_the_article_template_resolves_against_the_shipped_sample() -> None:
+    source = (resources_dir() / "templates" / "order-shipped-article.json.j2").read_text()
+    uses = resolve_fields(analyze_fields(source), load_sample("shipped"))
+    assert uses and all(use.resolved for use in uses)
+
+
+def test_syntax_error_is_located_and_nothing_else_reported() -> None:
+    analysis = analyze_template("line one\n{% for x in %}")
+    assert analysis.syntax_error is not None
+    assert analysis.syntax_error.location is not None and analysis.syntax_error.location.line == 2
+    assert analysis.fields == ()
+
+
+def test_security_refusals_are_located_statically() -> None:
+    analysis = analyze_template("ok\n{% if false %}{{ x.__class__ }}{% endif %}")
+    assert [(d.code, d.location.line, d.location.column) for d in analysis.security if d.location] == [
+        ("security", 2, 20)
+    ]
+
+
+def test_bindings_tell_which_path_a_loop_variable_stands_for() -> None:
+    analysis = analyze_template("{% for item in items %}\n{{ item.sku }}\n{% endfor %}")
+    assert [(b.name, b.path, b.line, b.end_line) for b in analysis.bindings] == [("item", "items[]", 1, 2)]
+
+
+def test_compared_fields_are_not_optional() -> None:
+    refs = analyze_fields(
+        "{% if not a and (b or c.d) %}{% endif %}{% if e == 2 %}{% endif %}{{ f if g else h }}"
+    )
+    assert [(r.path, r.optional) for r in refs] == [
+        ("a", True),
+        ("b", True),
+        ("c.d", True),
+        ("e", False),
+        ("g", True),
+        ("f", False),
+        ("h", False),
+    ]

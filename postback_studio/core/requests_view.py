@@ -1,10 +1,10 @@
-"""What the Requests page asks of the request log, as plain values: filters, page keys, summaries.
+"""What the Requests page shows of the request log, as plain values: page keys, rows, summaries.
 
 The page never loads the whole log. It asks for one page of rows at a time, newest first, keyed on
 ``(started_at, id)`` (keyset paging: the cost of a page does not grow with how far the user has
 scrolled, unlike ``OFFSET``), and for counts and bucketed summaries that a worker computes off the
 GUI thread. Everything here is Qt-free so the paging and bucketing rules are tested without a
-display, and the storage layer only has to satisfy :class:`RequestLogSource`.
+display; the filter itself is storage's ``RequestFilter``.
 """
 
 from __future__ import annotations
@@ -13,45 +13,11 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Protocol
 
 from postback_studio.core.requestlog import Channel, Outcome, RequestRecord
 
 HOUR = 3600.0
 DAY = 24 * HOUR
-
-
-@dataclass(frozen=True)
-class RequestFilter:
-    """Which log entries the page shows. ``None`` (or empty) means "any".
-
-    ``since`` is inclusive and ``until`` exclusive, both seconds since the epoch. ``search`` is the
-    user's free text, matched by full-text search over target, bodies and errors.
-    """
-
-    since: float | None = None
-    until: float | None = None
-    outcomes: frozenset[Outcome] = frozenset()
-    customer_id: int | None = None
-    trigger_id: int | None = None
-    event: str | None = None
-    is_test: bool | None = None
-    search: str = ""
-
-    def matches(self, record: RequestRecord) -> bool:
-        """Whether ``record`` passes every filter except ``search`` (which needs the FTS index).
-
-        Used to decide whether a freshly logged attempt belongs on screen without a query.
-        """
-        return (
-            (self.since is None or record.started_at >= self.since)
-            and (self.until is None or record.started_at < self.until)
-            and (not self.outcomes or record.outcome in self.outcomes)
-            and (self.customer_id is None or record.customer_id == self.customer_id)
-            and (self.trigger_id is None or record.trigger_id == self.trigger_id)
-            and (self.event is None or record.event == self.event)
-            and (self.is_test is None or record.is_test == self.is_test)
-        )
 
 
 @dataclass(frozen=True, order=True)
@@ -127,42 +93,6 @@ class RequestSummary:
     def total(self) -> int:
         """All entries the filter matches."""
         return sum(self.counts.values())
-
-
-class RequestLogSource(Protocol):
-    """The read side of the request log that the Requests page needs.
-
-    One source is one database connection: the page opens a new one in each worker, so no
-    connection is ever shared across threads.
-    """
-
-    def page(self, filters: RequestFilter, after: PageKey | None, limit: int) -> Sequence[RequestRow]:
-        """Up to ``limit`` rows strictly older than ``after`` (all rows if None), newest first."""
-        ...
-
-    def newer(self, filters: RequestFilter, than: PageKey, limit: int) -> Sequence[RequestRow]:
-        """Up to ``limit`` rows strictly newer than ``than``, newest first (for auto-refresh)."""
-        ...
-
-    def summary(self, filters: RequestFilter, until: float) -> RequestSummary:
-        """Counts by outcome, and per time bucket, of everything ``filters`` match.
-
-        The chart spans ``filters.since`` (or the oldest entry) to ``filters.until`` (or ``until``,
-        the caller's "now"), in buckets from :func:`choose_bucket`.
-        """
-        ...
-
-    def get(self, request_id: int) -> RequestRecord | None:
-        """One whole record, with bodies and transcripts."""
-        ...
-
-    def for_delivery(self, delivery_id: str) -> Sequence[RequestRecord]:
-        """Every attempt of one delivery, first attempt first."""
-        ...
-
-    def close(self) -> None:
-        """Release the connection."""
-        ...
 
 
 class TimeRange(StrEnum):
@@ -258,29 +188,15 @@ def merge_newer(current: Sequence[RequestRow], fresh: Sequence[RequestRow]) -> l
     return sorted(unique.values(), key=lambda row: row.key, reverse=True)
 
 
-def summary_span(filters: RequestFilter, oldest: float | None, until: float) -> tuple[float, float, float]:
-    """``(since, until, bucket_seconds)`` of the chart for ``filters``.
+def summary_span(
+    since: float | None, until: float | None, oldest: float | None, now: float
+) -> tuple[float, float, float]:
+    """``(start, end, bucket_seconds)`` of the chart for a filter's ``since``/``until`` bounds.
 
-    Open bounds close on the oldest matching entry and on the caller's ``until`` ("now"), so the
-    "All time" chart spans exactly the log and "Last hour" spans the whole hour even when quiet.
+    Open bounds close on the oldest matching entry and on ``now``, so the "All time" chart spans
+    exactly the log and "Last hour" spans the whole hour even when it was quiet.
     """
-    since = filters.since if filters.since is not None else (oldest if oldest is not None else until - HOUR)
-    end = filters.until if filters.until is not None else until
-    end = max(end, since + 1.0)
-    return since, end, choose_bucket(since, end)
-
-
-def fts_query(text: str) -> str:
-    """The user's search text as a safe FTS5 query: every word must occur, the last one as a prefix.
-
-    Each word is quoted, so punctuation a user types (``orderId:"A1``, ``503-``) never becomes FTS5
-    syntax and never raises; the prefix star lets results narrow while the user is still typing, and
-    a trailing space says the last word is complete.
-    """
-    words = text.split()
-    if not words:
-        return ""
-    quoted = ['"' + word.replace('"', '""') + '"' for word in words]
-    if not text[-1].isspace():
-        quoted[-1] += "*"
-    return " ".join(quoted)
+    start = since if since is not None else (oldest if oldest is not None else now - HOUR)
+    end = until if until is not None else now
+    end = max(end, start + 1.0)
+    return start, end, choose_bucket(start, end)

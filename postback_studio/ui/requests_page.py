@@ -52,13 +52,13 @@ from postback_studio.core.request_detail import describe, event_label, format_du
 from postback_studio.core.request_export import export_csv, export_json
 from postback_studio.core.requestlog import Channel, Outcome, RequestRecord
 from postback_studio.core.requests_view import (
-    RequestFilter,
     RequestRow,
     RequestSummary,
     TimeRange,
     merge_newer,
     resolve_time_range,
 )
+from postback_studio.storage.log import RequestFilter
 from postback_studio.ui.code_view import BodyView, CodeView
 from postback_studio.ui.outcome_chart import OUTCOME_COLORS, OUTCOME_LABELS, SummaryStrip
 from postback_studio.workers.requests_loader import RequestsLoader, SourceFactory
@@ -672,12 +672,12 @@ class RequestsPage(QWidget):
         return RequestFilter(
             since=since,
             until=until,
-            outcomes=frozenset({Outcome(outcome)}) if outcome is not None else frozenset(),
+            outcomes=(Outcome(outcome),) if outcome is not None else (),
             customer_id=self.customer.currentData(),
             trigger_id=self.trigger.currentData(),
             event=self.event.currentData(),
             is_test=self.test_mode.currentData(),
-            search=self.search.text(),
+            text=self.search.text(),
         )
 
     def apply_filters(self) -> None:

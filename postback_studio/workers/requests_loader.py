@@ -11,12 +11,45 @@ from __future__ import annotations
 
 import traceback
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, SignalInstance
 
 from postback_studio.core.requestlog import RequestRecord
-from postback_studio.core.requests_view import PageKey, RequestFilter, RequestLogSource
+from postback_studio.core.requests_view import PageKey, RequestRow, RequestSummary
+from postback_studio.storage.log import RequestFilter
+
+
+class RequestLogSource(Protocol):
+    """The read side of the request log the Requests page needs (``WorkspaceRequestSource``).
+
+    One source is one database connection, used by one job on one thread and then closed.
+    """
+
+    def page(self, filters: RequestFilter, after: PageKey | None, limit: int) -> Sequence[RequestRow]:
+        """Up to ``limit`` rows strictly older than ``after`` (from the newest if None), newest first."""
+        ...
+
+    def newer(self, filters: RequestFilter, than: PageKey, limit: int) -> Sequence[RequestRow]:
+        """Up to ``limit`` rows strictly newer than ``than``, newest first."""
+        ...
+
+    def summary(self, filters: RequestFilter, until: float) -> RequestSummary:
+        """Counts by outcome and per time bucket; ``until`` closes an open-ended filter."""
+        ...
+
+    def get(self, request_id: int) -> RequestRecord | None:
+        """One whole record, or None."""
+        ...
+
+    def for_delivery(self, delivery_id: str) -> Sequence[RequestRecord]:
+        """Every attempt of one delivery, first attempt first."""
+        ...
+
+    def close(self) -> None:
+        """Release the connection."""
+        ...
+
 
 #: Opens a new source (a new connection) for one job; called on the worker thread.
 SourceFactory = Callable[[], RequestLogSource]

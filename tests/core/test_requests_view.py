@@ -9,11 +9,9 @@ from postback_studio.core.requests_view import (
     DAY,
     HOUR,
     PageKey,
-    RequestFilter,
     RequestRow,
     TimeRange,
     choose_bucket,
-    fts_query,
     merge_newer,
     resolve_time_range,
     summarize,
@@ -33,19 +31,6 @@ def _record(**changes: object) -> RequestRecord:
 
 def _row(row_id: int, started_at: float) -> RequestRow:
     return RequestRow.from_record(_record(id=row_id, started_at=started_at))
-
-
-def test_filter_matches_each_field() -> None:
-    record = _record()
-    assert RequestFilter().matches(record)
-    assert RequestFilter(since=1000.0, until=1000.5).matches(record)
-    assert not RequestFilter(until=1000.0).matches(record)
-    assert not RequestFilter(outcomes=frozenset({Outcome.FAILED})).matches(record)
-    assert RequestFilter(outcomes=frozenset({Outcome.FAILED, Outcome.DELIVERED})).matches(record)
-    assert not RequestFilter(customer_id=8).matches(record)
-    assert not RequestFilter(trigger_id=4).matches(record)
-    assert not RequestFilter(event="received").matches(record)
-    assert not RequestFilter(is_test=True).matches(record)
 
 
 def test_page_keys_order_newest_first_with_id_as_tiebreak() -> None:
@@ -99,14 +84,7 @@ def test_merge_newer_keeps_only_rows_above_the_top() -> None:
 
 
 def test_summary_span_closes_open_bounds() -> None:
-    assert summary_span(RequestFilter(), oldest=100.0, until=200.0) == (100.0, 200.0, 60.0)
-    assert summary_span(RequestFilter(since=0.0, until=DAY), oldest=5.0, until=1e9) == (0.0, DAY, HOUR)
-    since, until, _ = summary_span(RequestFilter(), oldest=None, until=10_000.0)
-    assert (since, until) == (10_000.0 - HOUR, 10_000.0)
-
-
-def test_fts_query_quotes_words_and_prefixes_the_last() -> None:
-    assert fts_query("  ") == ""
-    assert fts_query('order "A1') == '"order" """A1"*'
-    assert fts_query("503") == '"503"*'
-    assert fts_query("order-12 ") == '"order-12"'
+    assert summary_span(None, None, oldest=100.0, now=200.0) == (100.0, 200.0, 60.0)
+    assert summary_span(0.0, DAY, oldest=5.0, now=1e9) == (0.0, DAY, HOUR)
+    start, end, _ = summary_span(None, None, oldest=None, now=10_000.0)
+    assert (start, end) == (10_000.0 - HOUR, 10_000.0)

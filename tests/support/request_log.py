@@ -1,133 +1,26 @@
-"""Request log workspaces for tests: real SQLite files filled with ``RequestRecord`` values.
-
-Until the storage branch lands, this creates the ``requests`` table and its FTS index with the DDL
-the storage schema uses; afterwards it goes through ``Workspace.open`` and ``ws.requests``.
-"""
+"""Request log workspaces for tests: real workspace files filled with ``RequestRecord`` values."""
 
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 
 from postback_studio.core.requestlog import RequestRecord
-
-_DDL = """
-CREATE TABLE requests (
-    id INTEGER PRIMARY KEY,
-    delivery_id TEXT NOT NULL,
-    attempt INTEGER NOT NULL,
-    channel TEXT NOT NULL,
-    outcome TEXT NOT NULL,
-    started_at REAL NOT NULL,
-    event TEXT NOT NULL,
-    target TEXT NOT NULL,
-    payload TEXT NOT NULL DEFAULT '',
-    processing TEXT NOT NULL DEFAULT '',
-    request_method TEXT NOT NULL DEFAULT '',
-    request_headers TEXT NOT NULL DEFAULT '[]',
-    request_body BLOB NOT NULL DEFAULT x'',
-    response_status INTEGER,
-    response_headers TEXT NOT NULL DEFAULT '[]',
-    response_body BLOB NOT NULL DEFAULT x'',
-    error TEXT NOT NULL DEFAULT '',
-    smtp_transcript TEXT NOT NULL DEFAULT '',
-    duration REAL,
-    customer_id INTEGER,
-    customer_name TEXT NOT NULL DEFAULT '',
-    trigger_id INTEGER,
-    trigger_name TEXT NOT NULL DEFAULT '',
-    is_test INTEGER NOT NULL DEFAULT 0,
-    next_attempt_at REAL
-);
-CREATE INDEX requests_started ON requests(started_at);
-CREATE INDEX requests_outcome ON requests(outcome, started_at);
-CREATE INDEX requests_customer ON requests(customer_id, started_at);
-CREATE INDEX requests_trigger ON requests(trigger_id, started_at);
-CREATE INDEX requests_event ON requests(event, started_at);
-CREATE INDEX requests_test ON requests(is_test, started_at);
-CREATE INDEX requests_delivery ON requests(delivery_id, attempt);
-
-CREATE VIRTUAL TABLE requests_fts USING fts5(
-    target, request_body, response_body, error, content='requests', content_rowid='id'
-);
-CREATE TRIGGER requests_fts_insert AFTER INSERT ON requests BEGIN
-    INSERT INTO requests_fts(rowid, target, request_body, response_body, error)
-    VALUES (new.id, new.target, CAST(new.request_body AS TEXT), CAST(new.response_body AS TEXT), new.error);
-END;
-CREATE TRIGGER requests_fts_delete AFTER DELETE ON requests BEGIN
-    INSERT INTO requests_fts(requests_fts, rowid, target, request_body, response_body, error)
-    VALUES ('delete', old.id, old.target, CAST(old.request_body AS TEXT), CAST(old.response_body AS TEXT),
-            old.error);
-END;
-CREATE TRIGGER requests_fts_update AFTER UPDATE ON requests BEGIN
-    INSERT INTO requests_fts(requests_fts, rowid, target, request_body, response_body, error)
-    VALUES ('delete', old.id, old.target, CAST(old.request_body AS TEXT), CAST(old.response_body AS TEXT),
-            old.error);
-    INSERT INTO requests_fts(rowid, target, request_body, response_body, error)
-    VALUES (new.id, new.target, CAST(new.request_body AS TEXT), CAST(new.response_body AS TEXT), new.error);
-END;
-"""
+from postback_studio.storage.workspace import Workspace
 
 
 def make_log(path: Path, records: Iterable[RequestRecord]) -> list[RequestRecord]:
-    """Create a workspace file at ``path`` holding ``records``; return them with their ids."""
-    connection = sqlite3.connect(path)
-    create_schema(connection)
-    stored = append(connection, records)
-    connection.close()
-    return stored
+    """Create an unseeded workspace at ``path`` holding ``records``; return them with their ids."""
+    Workspace.open(path, seed=False).close()
+    return append(path, records)
 
 
-def create_schema(connection: sqlite3.Connection) -> None:
-    """Create the request log tables on ``connection``."""
-    connection.executescript(_DDL)
-
-
-def append(connection: sqlite3.Connection, records: Iterable[RequestRecord]) -> list[RequestRecord]:
-    """Append ``records`` and commit; return them with their ids."""
-    from dataclasses import replace
-
-    stored = []
-    for r in records:
-        cursor = connection.execute(
-            "INSERT INTO requests (delivery_id, attempt, channel, outcome, started_at, event, target,"
-            " payload,"
-            " processing, request_method, request_headers, request_body, response_status, response_headers,"
-            " response_body, error, smtp_transcript, duration, customer_id, customer_name, trigger_id,"
-            " trigger_name, is_test, next_attempt_at)"
-            f" VALUES ({', '.join('?' * 24)})",
-            (
-                r.delivery_id,
-                r.attempt,
-                r.channel.value,
-                r.outcome.value,
-                r.started_at,
-                r.event,
-                r.target,
-                r.payload,
-                r.processing,
-                r.request_method,
-                json.dumps([list(h) for h in r.request_headers]),
-                r.request_body,
-                r.response_status,
-                json.dumps([list(h) for h in r.response_headers]),
-                r.response_body,
-                r.error,
-                r.smtp_transcript,
-                r.duration,
-                r.customer_id,
-                r.customer_name,
-                r.trigger_id,
-                r.trigger_name,
-                int(r.is_test),
-                r.next_attempt_at,
-            ),
-        )
-        stored.append(replace(r, id=cursor.lastrowid))
-    connection.commit()
-    return stored
+def append(path: Path, records: Iterable[RequestRecord]) -> list[RequestRecord]:
+    """Append ``records`` through ``ws.requests`` (as the dispatcher does); return them with ids."""
+    with Workspace.open(path, seed=False) as workspace:
+        return [replace(r, id=workspace.requests.append(r)) for r in records]
 
 
 def sample_records(count: int, *, start: float = 1_700_000_000.0, step: float = 60.0) -> list[RequestRecord]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-import sqlite3
 from dataclasses import replace
 from pathlib import Path
 
@@ -13,7 +12,7 @@ from PySide6.QtCore import QItemSelectionModel, QThreadPool
 from pytestqt.qtbot import QtBot
 
 from postback_studio.core.requestlog import Outcome, RequestRecord
-from postback_studio.storage.requests_view import SqliteRequestSource
+from postback_studio.storage.requests_view import WorkspaceRequestSource
 from postback_studio.ui.requests_page import PAGE_SIZE, RequestsPage
 from tests.support.request_log import append, make_log, sample_records
 
@@ -31,7 +30,9 @@ def workspace(tmp_path: Path) -> tuple[Path, list[RequestRecord]]:
 def page(qtbot: QtBot, workspace: tuple[Path, list[RequestRecord]]) -> RequestsPage:
     path, _ = workspace
     pool = QThreadPool()
-    widget = RequestsPage(lambda: SqliteRequestSource.open(path), clock=lambda: START + COUNT * 60, pool=pool)
+    widget = RequestsPage(
+        lambda: WorkspaceRequestSource.open(path), clock=lambda: START + COUNT * 60, pool=pool
+    )
     qtbot.addWidget(widget)
     widget.resize(1280, 800)
     with qtbot.waitSignal(widget.model.rows_appended):
@@ -85,8 +86,8 @@ def test_outcome_customer_and_search_filters_change_the_rows(qtbot: QtBot, page:
     with qtbot.waitSignal(page.model.rows_appended):
         page.customer.setCurrentIndex(0)
     with qtbot.waitSignal(page.model.rows_appended, timeout=3000):
-        qtbot.keyClicks(page.search, "order-12 ")
-    assert {page.model.row_at(i).delivery_id for i in range(page.model.rowCount())} == {"msg_12"}
+        qtbot.keyClicks(page.search, "order-123")
+    assert {page.model.row_at(i).delivery_id for i in range(page.model.rowCount())} == {"msg_123"}
 
 
 def test_detail_shows_exact_body_redacted_headers_signature_and_attempts(
@@ -143,10 +144,8 @@ def test_refresh_puts_new_entries_on_top_and_keeps_the_selection(
     path, stored = workspace
     page.table.selectRow(2)
     selected = page.model.row_at(2).id
-    connection = sqlite3.connect(path)
     newest = replace(stored[-1], delivery_id="fresh", started_at=START + COUNT * 60, id=None)
-    added = append(connection, [newest, replace(newest, attempt=2, started_at=newest.started_at + 1)])
-    connection.close()
+    added = append(path, [newest, replace(newest, attempt=2, started_at=newest.started_at + 1)])
     with qtbot.waitSignal(page.model.rows_prepended) as blocker:
         page.refresh()
     assert blocker.args == [2]
@@ -155,13 +154,15 @@ def test_refresh_puts_new_entries_on_top_and_keeps_the_selection(
 
 
 def test_query_errors_are_shown(qtbot: QtBot, tmp_path: Path) -> None:
-    widget = RequestsPage(lambda: SqliteRequestSource.open(tmp_path / "missing" / "ws.sqlite"),
-                          pool=QThreadPool())
+    junk = tmp_path / "junk.sqlite"
+    junk.write_bytes(b"this is not a workspace" * 100)
+    widget = RequestsPage(lambda: WorkspaceRequestSource.open(junk), pool=QThreadPool())
     qtbot.addWidget(widget)
-    with qtbot.waitSignal(widget.error_shown):
+    with qtbot.waitSignal(widget.error_shown) as blocker:
         widget.reload()
     widget.wait_for_workers()
-    assert "Could not" in widget.error.text() or "unable to open" in widget.error.text()
+    assert "not a Postback Studio workspace" in blocker.args[0]
+    assert not widget.error.isHidden()
 
 
 def test_refresh_keeps_the_rows_the_user_reads_in_place(
@@ -170,11 +171,8 @@ def test_refresh_keeps_the_rows_the_user_reads_in_place(
     path, stored = workspace
     bar = page.table.verticalScrollBar()
     bar.setValue(40)
-    top_row = page.table.rowAt(0)
-    reading = page.model.row_at(top_row).id
-    connection = sqlite3.connect(path)
-    append(connection, [replace(stored[-1], delivery_id="late", started_at=START + COUNT * 60, id=None)])
-    connection.close()
+    reading = page.model.row_at(page.table.rowAt(0)).id
+    append(path, [replace(stored[-1], delivery_id="late", started_at=START + COUNT * 60, id=None)])
     with qtbot.waitSignal(page.model.rows_prepended):
         page.refresh()
     assert page.model.row_at(page.table.rowAt(0)).id == reading

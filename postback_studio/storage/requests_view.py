@@ -102,10 +102,10 @@ class WorkspaceRequestSource:
         ``until`` ("now") closes an open-ended filter, so the chart of "Last hour" ends now.
         """
         where, params = _where(filters), _params(filters)
-        oldest = None
+        oldest: float | None = None
         if filters.since is None:
-            oldest = self._conn.execute(f"SELECT MIN(r.started_at) FROM requests r WHERE {where}", params)
-            oldest = oldest.fetchone()[0]
+            sql = f"SELECT MIN(r.started_at) FROM requests r WHERE {where}"
+            oldest = self._conn.execute(sql, params).fetchone()[0]
         since, end, bucket = summary_span(filters.since, filters.until, oldest, until)
         start = bucket_start(since, bucket)
         size = max(1, int(-(-(end - start) // bucket)))

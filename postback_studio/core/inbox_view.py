@@ -12,10 +12,12 @@ from typing import Protocol
 
 from postback_studio.core.body_view import exact_text, format_headers, header_value, pretty_text
 from postback_studio.core.mail_view import MailParts, parse_mail
+from postback_studio.core.records import InboxEmail
 
 
 class ReceivedHttp(Protocol):
-    """What the HTTP receiver recorded about one request (``core.dispatch.inbox.ReceivedRequest``)."""
+    """A received request: live from the receiver (``core.dispatch.inbox.ReceivedRequest``) or read
+    back from the workspace (``core.records.InboxHttpRequest``)."""
 
     @property
     def method(self) -> str: ...
@@ -29,8 +31,8 @@ class ReceivedHttp(Protocol):
     def received_at(self) -> float: ...
 
 
-class ReceivedMail(Protocol):
-    """What the SMTP catcher recorded about one message (``core.dispatch.inbox.ReceivedMessage``)."""
+class CaughtMail(Protocol):
+    """What the SMTP catcher hands over live (``core.dispatch.inbox.ReceivedMessage``)."""
 
     @property
     def mail_from(self) -> str: ...
@@ -40,6 +42,15 @@ class ReceivedMail(Protocol):
     def data(self) -> bytes: ...
     @property
     def received_at(self) -> float: ...
+
+
+#: A received email: live from the catcher, or read back from the workspace (``ws.inbox``).
+ReceivedMail = CaughtMail | InboxEmail
+
+
+def mail_bytes(message: ReceivedMail) -> bytes:
+    """The raw message bytes, whichever of the two shapes carries them."""
+    return message.raw if isinstance(message, InboxEmail) else message.data
 
 
 def clock_time(epoch: float) -> str:
@@ -89,7 +100,7 @@ class MailView:
 
 def view_mail(message: ReceivedMail) -> MailView:
     """The list line, the envelope and the parts of ``message``."""
-    parts = parse_mail(message.data)
+    parts = parse_mail(mail_bytes(message))
     recipients = ", ".join(message.rcpt_tos)
     subject = parts.subject or "(no subject)"
     return MailView(

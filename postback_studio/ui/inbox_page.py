@@ -256,11 +256,14 @@ class InboxPage(QWidget):
         self._update_tab_titles()
 
     def set_history(self, requests: Sequence[ReceivedHttp], emails: Sequence[ReceivedMail]) -> None:
-        """Replace the lists with what the workspace kept (oldest first), e.g. at start-up."""
+        """Replace the lists with what the workspace kept, newest first as ``ws.inbox`` lists it.
+
+        Called at start-up with ``ws.inbox.list_http()`` and ``ws.inbox.list_email()``.
+        """
         self.clear(announce=False)
-        for request in requests:
+        for request in reversed(requests):
             self.add_http_request(request)
-        for message in emails:
+        for message in reversed(emails):
             self.add_email(message)
 
     def set_receiver_state(self, running: bool, http_port: int | None, smtp_port: int | None) -> None:

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from email.message import EmailMessage
+from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
+from postback_studio.core.records import InboxEmail, InboxHttpRequest
+from postback_studio.storage.workspace import Workspace
 from postback_studio.ui.inbox_page import InboxPage
 
 
 @dataclass(frozen=True)
 class _Request:
+    """The receiver's live record: the stored shape plus the status it answered."""
+
     method: str
     path: str
     headers: tuple[tuple[str, str], ...]
@@ -132,3 +137,19 @@ def test_start_stop_and_clear(qtbot: QtBot) -> None:
     with qtbot.waitSignal(page.cleared):
         page.clear_button.click()
     assert page.http_list.count() == 0 and page.tabs.tabText(0) == "HTTP (0)"
+
+
+def test_history_from_the_workspace_keeps_its_order(qtbot: QtBot, tmp_path: Path) -> None:
+    with Workspace.open(tmp_path / "ws.sqlite", seed=False) as workspace:
+        workspace.inbox.add_http(InboxHttpRequest(1.0, "POST", "/first", (), b"1"))
+        workspace.inbox.add_http(InboxHttpRequest(2.0, "POST", "/second", (), b"2"))
+        workspace.inbox.add_email(InboxEmail(3.0, "psp@example.test", ("ops@example.test",), _email()))
+        requests, emails = workspace.inbox.list_http(), workspace.inbox.list_email()
+    page = _page(qtbot)
+    page.set_history(requests, emails)
+    assert [page.http_list.item(i).text()[10:] for i in range(2)] == [
+        "POST /second  (1 B)",
+        "POST /first  (1 B)",
+    ]
+    assert page.http_body.text.toPlainText() == "2"
+    assert page.email_text.toPlainText().strip() == "Tracking: TRK1"

@@ -94,7 +94,7 @@ def _templates(workspace: Workspace, resources: Path | None) -> list[Template]:
         try:
             template = replace(read_template_file(path).template, status=TemplateStatus.ACTIVE)
             if workspace.templates.get_by_name(template.name) is not None:
-                # order-shipped.json.j2 and order-shipped.email.j2 share a stem; names must be unique.
+                # Two files may share a stem (a.json.j2, a.email.j2); names must be unique.
                 label = "email" if template.kind is TemplateKind.EMAIL else template.format.value
                 template = replace(template, name=f"{template.name} ({label})")
             saved.append(workspace.templates.save(template))
@@ -104,8 +104,13 @@ def _templates(workspace: Workspace, resources: Path | None) -> list[Template]:
 
 
 def _pick(templates: list[Template], kind: TemplateKind) -> Template | None:
-    """Prefer a template about shipping (the demo triggers fire on *shipped*), else the first of the kind."""
-    of_kind = [t for t in templates if t.kind is kind]
+    """Prefer a template about shipping (the demo triggers fire on *shipped*), else the first of the kind.
+
+    The article's verbatim example is valid only for one fulfillment, so it is the last choice.
+    """
+    of_kind = sorted(
+        (t for t in templates if t.kind is kind), key=lambda t: ("article" in t.name, t.name)
+    )
     for template in of_kind:
         if "ship" in template.name.lower() and (
             kind is TemplateKind.EMAIL or template.format is OutputFormat.JSON

@@ -143,7 +143,7 @@ def test_json_schema_and_xsd(capsys: pytest.CaptureFixture[str], tmp_path: Path)
 
 
 def test_email_template_prints_its_parts(capsys: pytest.CaptureFixture[str]) -> None:
-    template = str(TEMPLATES / "order-shipped.email.j2")
+    template = str(TEMPLATES / "order-shipped-email.email.j2")
     code, out, err = run(capsys, template, "--event", "shipped")
     assert code == 0 and err == ""
     assert out.startswith("Subject: Your order ACME-100234 is on its way\n")

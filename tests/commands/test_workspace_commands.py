@@ -61,20 +61,20 @@ def test_invalid_bundle_exits_1_with_pointer(tmp_path: Path, capsys: pytest.Capt
 
 def test_template_file_export_and_import(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     ws = tmp_path / "ws.sqlite"
-    source = tmp_path / "order-shipped.email.j2"
+    source = tmp_path / "shipping-notice.email.j2"
     source.write_text(
         "{% block subject %}Shipped{% endblock %}\n{% block html %}\n<p>hi</p>\n{% endblock %}\n"
     )
     assert run(ws, "templates", "import", str(source), "--customer", "Demo Print Co") == 0
-    assert "created template 'order-shipped'" in capsys.readouterr().out
+    assert "created template 'shipping-notice'" in capsys.readouterr().out
     out = tmp_path / "out.email.j2"
-    assert run(ws, "templates", "export", "order-shipped", "--out", str(out)) == 0
+    assert run(ws, "templates", "export", "shipping-notice", "--out", str(out)) == 0
     assert out.read_text() == source.read_text()
     source.write_text("{% block subject %}Shipped!{% endblock %}\n{% block text %}\nhi\n{% endblock %}\n")
     assert run(ws, "templates", "import", str(source)) == 0
-    assert "saved as version 2 of template 'order-shipped'" in capsys.readouterr().out
+    assert "saved as version 2 of template 'shipping-notice'" in capsys.readouterr().out
     assert run(ws, "templates", "--json") == 0
-    [row] = [t for t in json.loads(capsys.readouterr().out) if t["name"] == "order-shipped"]
+    [row] = [t for t in json.loads(capsys.readouterr().out) if t["name"] == "shipping-notice"]
     assert row["versions"] == 2 and row["kind"] == "email"
     bad = tmp_path / "bad.email.j2"
     bad.write_text("stray text")

@@ -100,7 +100,7 @@ def test_lookup_of_an_unknown_table_falls_back_to_the_default(engine: RenderEngi
 def test_corrected_templates_are_valid_for_every_sample_of_their_event(engine: RenderEngine) -> None:
     for name, sample_names in (
         ("order-shipped.json.j2", ["shipped", "shipped.multi-item"]),
-        ("order-shipped.xml.j2", ["shipped", "shipped.multi-item"]),
+        ("order-shipped-xml.xml.j2", ["shipped", "shipped.multi-item"]),
         ("order-failed.json.j2", ["failed", "failed.multi-item"]),
     ):
         source = (TEMPLATES / name).read_text()
@@ -114,7 +114,7 @@ def test_corrected_templates_are_valid_for_every_sample_of_their_event(engine: R
 def test_email_template_renders_every_part(engine: RenderEngine) -> None:
     from postback_studio.core.template_files import read_template_file
 
-    template = read_template_file(TEMPLATES / "order-shipped.email.j2").template
+    template = read_template_file(TEMPLATES / "order-shipped-email.email.j2").template
     rendering = engine.render_template(template, load_sample("shipped.multi-item"))
     assert set(rendering.parts) == {"subject", "html", "text"}
     assert rendering.valid and rendering.rendered

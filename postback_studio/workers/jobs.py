@@ -1,0 +1,142 @@
+"""Background jobs for the GUI: run a core function on a thread pool and report through signals.
+
+The novelWriter pattern: a main-thread ``QObject`` (:class:`JobRunner`) owns the signals; each
+``QRunnable`` gets the runner's bound signals and a plain function, runs the function on a pool
+thread, and only ever emits. Qt queues those emissions to the GUI thread, so no widget is touched
+from a worker. The function receives a ``report`` callable to publish intermediate values (for a
+delivery: every logged attempt) and a ``cancelled`` callable it should poll at safe points.
+
+Shutdown waits for running jobs after cancelling them, so closing the window never destroys a
+thread that is still running.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+#: The signature of a job: ``fn(report, cancelled) -> result``.
+JobFunction = Callable[[Callable[[object], None], Callable[[], bool]], object]
+
+
+@dataclass(frozen=True)
+class JobError:
+    """A job's failure as data: what the user reads, and the traceback for the details pane."""
+
+    message: str
+    details: str
+
+
+class _JobSignals(QObject):
+    reported = Signal(int, object)
+    finished = Signal(int, object)
+    failed = Signal(int, object)
+
+
+class _Job(QRunnable):
+    def __init__(self, job_id: int, fn: JobFunction, signals: _JobSignals,
+                 cancel: threading.Event) -> None:
+        super().__init__()
+        self._job_id = job_id
+        self._fn = fn
+        self._signals = signals
+        self._cancel = cancel
+
+    def run(self) -> None:
+        try:
+            result = self._fn(lambda value: self._signals.reported.emit(self._job_id, value),
+                              self._cancel.is_set)
+        except Exception as exc:
+            error = JobError(f"{type(exc).__name__}: {exc}", traceback.format_exc())
+            self._signals.failed.emit(self._job_id, error)
+        else:
+            self._signals.finished.emit(self._job_id, result)
+
+
+class JobRunner(QObject):
+    """Runs labelled jobs on an injected thread pool and tracks what is in flight.
+
+    Signals:
+        job_started(int, str): a job id and its label, when submitted.
+        job_reported(int, object): an intermediate value a job published.
+        job_finished(int, object): a job's result.
+        job_failed(int, object): a job's :class:`JobError`.
+        activity_changed(int, int, str): jobs done and total of the current burst, and a label,
+            for the status bar; (0, 0, "") when idle.
+    """
+
+    job_started = Signal(int, str)
+    job_reported = Signal(int, object)
+    job_finished = Signal(int, object)
+    job_failed = Signal(int, object)
+    activity_changed = Signal(int, int, str)
+
+    def __init__(self, thread_pool: QThreadPool, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._pool = thread_pool
+        self._ids = itertools.count(1)
+        self._signals = _JobSignals(self)
+        self._signals.reported.connect(self.job_reported)
+        self._signals.finished.connect(self._on_job_finished)
+        self._signals.failed.connect(self._on_job_failed)
+        self._running: dict[int, tuple[str, threading.Event]] = {}
+        self._burst_total = 0
+        self._burst_done = 0
+
+    def submit(self, label: str, fn: JobFunction) -> int:
+        """Start ``fn`` in the background; returns the job id used in the signals."""
+        job_id = next(self._ids)
+        cancel = threading.Event()
+        self._running[job_id] = (label, cancel)
+        self._burst_total += 1
+        self.job_started.emit(job_id, label)
+        self._emit_activity(label)
+        self._pool.start(_Job(job_id, fn, self._signals, cancel))
+        return job_id
+
+    @property
+    def in_flight(self) -> int:
+        """How many jobs have not finished yet."""
+        return len(self._running)
+
+    def labels_in_flight(self) -> list[str]:
+        """The labels of the unfinished jobs, for the close prompt."""
+        return [label for label, _ in self._running.values()]
+
+    def cancel_all(self) -> None:
+        """Ask every running job to stop at its next safe point."""
+        for _, cancel in self._running.values():
+            cancel.set()
+
+    def shutdown(self, timeout_ms: int = 30_000) -> bool:
+        """Cancel everything and wait for the pool; True when it drained in time."""
+        self.cancel_all()
+        return bool(self._pool.waitForDone(timeout_ms))
+
+    def _finish(self, job_id: int) -> str:
+        label, _ = self._running.pop(job_id, ("", threading.Event()))
+        self._burst_done += 1
+        return label
+
+    def _on_job_finished(self, job_id: int, result: Any) -> None:
+        label = self._finish(job_id)
+        self.job_finished.emit(job_id, result)
+        self._emit_activity(label)
+
+    def _on_job_failed(self, job_id: int, error: Any) -> None:
+        label = self._finish(job_id)
+        self.job_failed.emit(job_id, error)
+        self._emit_activity(label)
+
+    def _emit_activity(self, label: str) -> None:
+        if not self._running:
+            self._burst_total = self._burst_done = 0
+            self.activity_changed.emit(0, 0, "")
+            return
+        self.activity_changed.emit(self._burst_done, self._burst_total, label)

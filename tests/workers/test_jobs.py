@@ -1,0 +1,71 @@
+"""JobRunner: results, intermediate reports and failures arrive as signals on the GUI thread."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+from PySide6.QtCore import QThread, QThreadPool
+from pytestqt.qtbot import QtBot
+
+from postback_studio.workers.jobs import JobError, JobRunner
+
+
+def test_result_and_reports_arrive_in_the_gui_thread(qtbot: QtBot) -> None:
+    runner = JobRunner(QThreadPool())
+    seen_threads: list[QThread] = []
+    reports: list[object] = []
+
+    def on_report(_job_id: int, value: object) -> None:
+        reports.append(value)
+        seen_threads.append(QThread.currentThread())
+
+    runner.job_reported.connect(on_report)
+
+    def job(report: Callable[[object], None], cancelled: Callable[[], bool]) -> int:
+        report("attempt 1")
+        report("attempt 2")
+        return 42
+
+    with qtbot.waitSignal(runner.job_finished, timeout=5000) as blocker:
+        job_id = runner.submit("Sending", job)
+    assert blocker.args == [job_id, 42]
+    assert reports == ["attempt 1", "attempt 2"]
+    assert all(t is QThread.currentThread() for t in seen_threads)
+    assert runner.in_flight == 0
+
+
+def test_failures_become_job_errors(qtbot: QtBot) -> None:
+    runner = JobRunner(QThreadPool())
+
+    def job(report: Callable[[object], None], cancelled: Callable[[], bool]) -> None:
+        raise ConnectionError("receiver went away")
+
+    with qtbot.waitSignal(runner.job_failed, timeout=5000) as blocker:
+        runner.submit("Sending", job)
+    error = blocker.args[1]
+    assert isinstance(error, JobError)
+    assert error.message == "ConnectionError: receiver went away"
+    assert "Traceback" in error.details
+
+
+def test_shutdown_cancels_and_drains(qtbot: QtBot) -> None:
+    pool = QThreadPool()
+    runner = JobRunner(pool)
+    started = threading.Event()
+
+    def job(report: Callable[[object], None], cancelled: Callable[[], bool]) -> str:
+        started.set()
+        while not cancelled():
+            threading.Event().wait(0.01)
+        return "stopped"
+
+    activity: list[tuple[int, int, str]] = []
+    runner.activity_changed.connect(lambda d, t, label: activity.append((d, t, label)))
+    runner.submit("Retrying", job)
+    assert started.wait(5)
+    assert runner.labels_in_flight() == ["Retrying"]
+    assert runner.shutdown(5000)
+    with qtbot.waitSignal(runner.job_finished, timeout=5000):
+        pass
+    assert activity[0] == (0, 1, "Retrying") and activity[-1] == (0, 0, "")

@@ -2,46 +2,40 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import smtplib
 from email.message import EmailMessage
 from pathlib import Path
 
+import requests
 from pytestqt.qtbot import QtBot
 
+from postback_studio.core.dispatch.inbox import (
+    HttpInbox,
+    ReceivedMessage,
+    ReceivedRequest,
+    ResponseScript,
+    SmtpCatcher,
+)
 from postback_studio.core.records import InboxEmail, InboxHttpRequest
 from postback_studio.storage.workspace import Workspace
 from postback_studio.ui.inbox_page import InboxPage
+from postback_studio.workers.inbox_bridge import InboxBridge
 
 
-@dataclass(frozen=True)
-class _Request:
-    """The receiver's live record: the stored shape plus the status it answered."""
-
-    method: str
-    path: str
-    headers: tuple[tuple[str, str], ...]
-    body: bytes
-    received_at: float
-    response_status: int
-
-
-@dataclass(frozen=True)
-class _Message:
-    mail_from: str
-    rcpt_tos: tuple[str, ...]
-    data: bytes
-    received_at: float
-
-
-def _parse(text: str) -> tuple[str, ...]:
-    steps = tuple(step.strip() for step in text.split(","))
-    if not all(step[:3].isdigit() for step in steps):
-        raise ValueError(f"expected a status such as 200 or 503x2, got {text!r}")
-    return steps
+def _request(
+    path: str,
+    body: bytes = b"",
+    *,
+    method: str = "POST",
+    at: float = 0.0,
+    status: int = 200,
+    headers: tuple[tuple[str, str], ...] = (),
+) -> ReceivedRequest:
+    return ReceivedRequest(method, path, headers, body, at, "127.0.0.1", status)
 
 
 def _page(qtbot: QtBot) -> InboxPage:
-    page = InboxPage(_parse)
+    page = InboxPage(ResponseScript.parse)
     qtbot.addWidget(page)
     page.resize(1280, 800)
     return page
@@ -62,13 +56,11 @@ def test_an_arriving_request_is_shown_with_its_exact_body(qtbot: QtBot) -> None:
     body = b'{"orderId":"A1",  "x":[1,2]}'
     with qtbot.waitSignal(page.request_shown) as blocker:
         page.add_http_request(
-            _Request(
-                "POST",
+            _request(
                 "/hooks/1",
-                (("Content-Type", "application/json"), ("webhook-id", "msg_1")),
                 body,
-                0.0,
-                503,
+                status=503,
+                headers=(("Content-Type", "application/json"), ("webhook-id", "msg_1")),
             )
         )
     assert blocker.args == [0]
@@ -83,7 +75,7 @@ def test_an_arriving_request_is_shown_with_its_exact_body(qtbot: QtBot) -> None:
 def test_an_arriving_email_shows_preview_text_headers_and_source(qtbot: QtBot) -> None:
     page = _page(qtbot)
     with qtbot.waitSignal(page.email_shown):
-        page.add_email(_Message("psp@example.test", ("ops@example.test",), _email(), 0.0))
+        page.add_email(ReceivedMessage("psp@example.test", ("ops@example.test",), _email(), 0.0, "127.0.0.1"))
     assert page.tabs.tabText(1) == "Email (1)"
     assert "Tracking: TRK1" in page.email_preview.browser.toPlainText()
     assert page.email_text.toPlainText().strip() == "Tracking: TRK1"
@@ -95,10 +87,10 @@ def test_an_arriving_email_shows_preview_text_headers_and_source(qtbot: QtBot) -
 def test_newest_arrival_goes_on_top_and_the_reader_keeps_their_place(qtbot: QtBot) -> None:
     page = _page(qtbot)
     for index in range(3):
-        page.add_http_request(_Request("POST", f"/h/{index}", (), b"", float(index), 200))
+        page.add_http_request(_request(f"/h/{index}", at=float(index)))
     assert page.http_list.item(0).text().startswith("00:00:02  POST /h/2")
     page.http_list.setCurrentRow(2)
-    page.add_http_request(_Request("PUT", "/h/3", (), b"", 3.0, 200))
+    page.add_http_request(_request("/h/3", method="PUT", at=3.0))
     assert page.http_list.currentRow() == 3
     assert page.http_request_line.text().startswith("<b>POST /h/0")
 
@@ -118,11 +110,11 @@ def test_script_editor_applies_valid_scripts_and_explains_bad_ones(qtbot: QtBot)
     assert editor.script.text() == "503x2 retry-after=5, 200"
     with qtbot.waitSignal(page.script_changed) as blocker:
         editor.apply_button.click()
-    assert blocker.args == ["503x2 retry-after=5, 200", ("503x2 retry-after=5", "200")]
+    assert blocker.args == ["503x2 retry-after=5, 200", ResponseScript.parse("503x2 retry-after=5, 200")]
     editor.script.setText("soon")
     with qtbot.assertNotEmitted(page.script_changed):
         editor.apply()
-    assert "Not applied: expected a status" in editor.message.text()
+    assert "expected a status such as 200" in editor.message.text()
 
 
 def test_start_stop_and_clear(qtbot: QtBot) -> None:
@@ -133,7 +125,7 @@ def test_start_stop_and_clear(qtbot: QtBot) -> None:
     assert "127.0.0.1:8765" in page.state.text() and "127.0.0.1:2525" in page.state.text()
     with qtbot.waitSignal(page.stop_requested):
         page.start_stop.click()
-    page.add_http_request(_Request("POST", "/", (), b"x", 0.0, 200))
+    page.add_http_request(_request("/", b"x"))
     with qtbot.waitSignal(page.cleared):
         page.clear_button.click()
     assert page.http_list.count() == 0 and page.tabs.tabText(0) == "HTTP (0)"
@@ -153,3 +145,30 @@ def test_history_from_the_workspace_keeps_its_order(qtbot: QtBot, tmp_path: Path
     ]
     assert page.http_body.text.toPlainText() == "2"
     assert page.email_text.toPlainText().strip() == "Tracking: TRK1"
+
+
+def test_live_arrivals_from_the_local_receiver_and_catcher(qtbot: QtBot) -> None:
+    page = _page(qtbot)
+    bridge = InboxBridge()
+    bridge.http_received.connect(page.add_http_request)
+    bridge.email_received.connect(page.add_email)
+    body = b'{"orderId": "A1"}'
+    with (
+        HttpInbox(ResponseScript.parse("503, 200"), sink=bridge.http_sink) as inbox,
+        SmtpCatcher(sink=bridge.mail_sink) as catcher,
+    ):
+        page.set_receiver_state(True, inbox.port, catcher.port)
+        with qtbot.waitSignal(page.request_shown):
+            answer = requests.post(
+                f"{inbox.url}/hooks/acme", data=body, timeout=5, headers={"Content-Type": "application/json"}
+            )
+        assert answer.status_code == 503
+        with qtbot.waitSignal(page.email_shown), smtplib.SMTP("127.0.0.1", catcher.port, timeout=5) as smtp:
+            smtp.sendmail("psp@example.test", ["ops@example.test"], _email())
+    assert page.http_body.text.toPlainText() == body.decode()
+    assert (
+        "POST /hooks/acme" in page.http_request_line.text()
+        and "answered 503" in page.http_request_line.text()
+    )
+    assert "Tracking: TRK1" in page.email_preview.browser.toPlainText()
+    assert page.tabs.tabText(0) == "HTTP (1)" and page.tabs.tabText(1) == "Email (1)"

@@ -3,7 +3,8 @@
 :class:`WorkspaceRequestSource` wraps one :class:`Workspace` (one connection), opened on the thread
 that uses it: the page's workers open one per query. Pages select only the table columns, never
 payloads or bodies, newest first with a ``(started_at, id)`` key, so a page deep in a million entries
-costs what the first one does and a page of rows stays small in memory. Whole records come from
+costs what the first one does (a row-value bound, which SQLite turns into an index range; the
+equivalent ``OR`` form scans from the top) and a page of rows stays small in memory. Whole records come from
 ``ws.requests`` when the user opens one.
 """
 
@@ -84,15 +85,15 @@ class WorkspaceRequestSource:
         params = _params(filters)
         extra: list[str] = []
         if after is not None:
-            extra.append("(r.started_at < ? OR (r.started_at = ? AND r.id < ?))")
-            params += [after.started_at, after.started_at, after.id]
+            extra.append("(r.started_at, r.id) < (?, ?)")
+            params += [after.started_at, after.id]
         sql = f"SELECT {_ROW_COLUMNS} FROM requests r WHERE {_where(filters, *extra)} {_NEWEST_FIRST} LIMIT ?"
         return [_row(r) for r in self._conn.execute(sql, [*params, limit])]
 
     def newer(self, filters: RequestFilter, than: PageKey, limit: int) -> list[RequestRow]:
         """Up to ``limit`` rows strictly newer than ``than``, newest first (auto-refresh)."""
-        params = [*_params(filters), than.started_at, than.started_at, than.id]
-        where = _where(filters, "(r.started_at > ? OR (r.started_at = ? AND r.id > ?))")
+        params = [*_params(filters), than.started_at, than.id]
+        where = _where(filters, "(r.started_at, r.id) > (?, ?)")
         sql = f"SELECT {_ROW_COLUMNS} FROM requests r WHERE {where} {_NEWEST_FIRST} LIMIT ?"
         return [_row(r) for r in self._conn.execute(sql, [*params, limit])]
 

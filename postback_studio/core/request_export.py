@@ -1,8 +1,8 @@
 """Export request log entries as JSON or CSV, deterministically and without secrets.
 
 The same selection always exports to the same bytes (entries in log order, fixed keys and columns),
-so two exports diff cleanly. Header values are stored redacted; the exporter redacts the well-known
-credential headers once more, so an entry logged by an older build cannot leak through an export.
+so two exports diff cleanly. Header values are stored redacted; the exporter applies the dispatcher's
+redaction of credential headers once more, so an entry logged by an older build cannot leak.
 """
 
 from __future__ import annotations
@@ -14,26 +14,15 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+from postback_studio.core.dispatch.delivery import redact_headers
 from postback_studio.core.request_detail import format_time
 from postback_studio.core.requestlog import RequestRecord
-
-REDACTED = "[redacted]"
-
-#: Headers whose values are credentials whatever the trigger says.
-CREDENTIAL_HEADERS = frozenset(
-    {"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key", "api-key"}
-)
 
 CSV_COLUMNS = (
     "id", "time", "delivery_id", "attempt", "channel", "outcome", "event", "customer", "trigger",
     "target", "method", "http_status", "duration_ms", "test", "error", "request_headers",
     "request_body", "response_body",
 )
-
-
-def redact_headers(headers: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
-    """``headers`` with credential values replaced by ``[redacted]``."""
-    return [(k, REDACTED if k.lower() in CREDENTIAL_HEADERS else v) for k, v in headers]
 
 
 def _ordered(records: Iterable[RequestRecord]) -> list[RequestRecord]:

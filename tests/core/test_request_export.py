@@ -32,7 +32,7 @@ def test_json_export_is_ordered_deterministic_and_redacted() -> None:
     first, second = document["requests"]
     assert first["request"]["body"] == {"encoding": "base64", "data": "/w=="}
     assert second["request"]["body"] == {"encoding": "utf-8", "data": '{"a":\n1}'}
-    assert second["request"]["headers"] == [["Authorization", "[redacted]"], ["X-Token", "[redacted]"]]
+    assert second["request"]["headers"] == [["Authorization", "<redacted>"], ["X-Token", "[redacted]"]]
     assert "leaked" not in text
 
 

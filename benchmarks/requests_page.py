@@ -307,7 +307,8 @@ def main() -> int:
         worst = max(worst, stall)
         median_stall = statistics.median(r[0] for r in runs)
         median_answer = statistics.median(r[1] for r in runs) * 1000
-        figures = f"{stall:6.1f} ms {cpu:6.1f} {gc_pause:6.1f} {median_stall:5.1f} ms {median_answer:7,.0f} ms"
+        figures = f"{stall:6.1f} ms {cpu:6.1f} {gc_pause:6.1f} {median_stall:5.1f} ms"
+        figures += f" {median_answer:7,.0f} ms"
         print(f"{name:56} {figures}")
     verdict = "PASS" if worst < TARGET_MS else "FAIL"
     print(

@@ -54,6 +54,7 @@ from postback_studio.core.requestlog import Channel, Outcome, RequestRecord
 from postback_studio.core.requests_view import (
     RequestRow,
     RequestSummary,
+    RowColumns,
     TimeRange,
     merge_newer,
     resolve_time_range,
@@ -130,7 +131,8 @@ class RequestTableModel(QAbstractTableModel):
     def __init__(self, loader: RequestsLoader, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._loader = loader
-        self._rows: list[RequestRow] = []
+        self._rows = RowColumns()
+        self._cached: tuple[int, RequestRow] | None = None
         self._filters = RequestFilter()
         self._generation = 0
         self._loading = False
@@ -157,14 +159,20 @@ class RequestTableModel(QAbstractTableModel):
 
     def row_at(self, row: int) -> RequestRow:
         """The row data at table row ``row``."""
-        return self._rows[row]
+        cached = self._cached
+        if cached is not None and cached[0] == row:
+            return cached[1]
+        value = self._rows.row(row)
+        self._cached = (row, value)
+        return value
 
     def set_filters(self, filters: RequestFilter) -> None:
         """Forget the loaded rows and load the first page for ``filters``."""
         self.beginResetModel()
         self._generation = self._loader.new_generation()
         self._filters = filters
-        self._rows = []
+        self._rows.clear()
+        self._cached = None
         self._loading = False
         self._refreshing = False
         self._exhausted = False
@@ -174,14 +182,14 @@ class RequestTableModel(QAbstractTableModel):
 
     def refresh(self) -> None:
         """Put rows logged since the top row above it, keeping everything already loaded."""
-        if not self._rows:
+        if not len(self._rows):
             if not self._loading:
                 self.set_filters(self._filters)
             return
         if self._refreshing:
             return
         self._refreshing = True
-        self._loader.load_newer(self._generation, self._filters, self._rows[0].key, PAGE_SIZE)
+        self._loader.load_newer(self._generation, self._filters, self._rows.key(0), PAGE_SIZE)
 
     # Qt model interface -------------------------------------------------------------------------
 
@@ -203,7 +211,7 @@ class RequestTableModel(QAbstractTableModel):
     ) -> object:
         if not index.isValid():
             return None
-        row = self._rows[index.row()]
+        row = self.row_at(index.row())
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             return _cell_text(row, column)
@@ -229,7 +237,7 @@ class RequestTableModel(QAbstractTableModel):
         if parent.isValid() or self._exhausted or self._loading:
             return
         self._loading = True
-        after = self._rows[-1].key if self._rows else None
+        after = self._rows.key(len(self._rows) - 1) if len(self._rows) else None
         self._loader.load_page(self._generation, self._filters, after, PAGE_SIZE)
 
     # Loader results -----------------------------------------------------------------------------
@@ -242,6 +250,7 @@ class RequestTableModel(QAbstractTableModel):
             first = len(self._rows)
             self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
             self._rows.extend(rows)
+            self._cached = None
             self.endInsertRows()
         if len(rows) < PAGE_SIZE:
             self._exhausted = True
@@ -257,10 +266,11 @@ class RequestTableModel(QAbstractTableModel):
             # More arrived than one page: a gap would hide entries, so start over from the top.
             self.set_filters(self._filters)
             return
-        fresh = merge_newer(self._rows, rows)
+        fresh = merge_newer(self._rows.key(0) if len(self._rows) else None, rows)
         if fresh:
             self.beginInsertRows(QModelIndex(), 0, len(fresh) - 1)
-            self._rows[:0] = fresh
+            self._rows.insert_front(fresh)
+            self._cached = None
             self.endInsertRows()
         self.rows_prepended.emit(len(fresh))
 

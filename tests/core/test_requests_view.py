@@ -10,6 +10,7 @@ from postback_studio.core.requests_view import (
     HOUR,
     PageKey,
     RequestRow,
+    RowColumns,
     TimeRange,
     choose_bucket,
     merge_newer,
@@ -21,9 +22,17 @@ from postback_studio.core.requests_view import (
 
 def _record(**changes: object) -> RequestRecord:
     values: dict[str, object] = {
-        "delivery_id": "d1", "attempt": 1, "channel": Channel.WEBHOOK, "outcome": Outcome.DELIVERED,
-        "started_at": 1000.0, "event": "shipped", "target": "http://127.0.0.1/x", "id": 1,
-        "customer_id": 7, "trigger_id": 3, "is_test": False,
+        "delivery_id": "d1",
+        "attempt": 1,
+        "channel": Channel.WEBHOOK,
+        "outcome": Outcome.DELIVERED,
+        "started_at": 1000.0,
+        "event": "shipped",
+        "target": "http://127.0.0.1/x",
+        "id": 1,
+        "customer_id": 7,
+        "trigger_id": 3,
+        "is_test": False,
     }
     values.update(changes)
     return RequestRecord(**values)  # type: ignore[arg-type]
@@ -65,8 +74,12 @@ def test_bucket_is_round_and_bounded() -> None:
 
 
 def test_summarize_counts_by_outcome_and_bucket() -> None:
-    items = [(0.0, Outcome.DELIVERED), (59.0, Outcome.FAILED), (60.0, Outcome.DELIVERED),
-             (500.0, Outcome.RETRYING)]
+    items = [
+        (0.0, Outcome.DELIVERED),
+        (59.0, Outcome.FAILED),
+        (60.0, Outcome.DELIVERED),
+        (500.0, Outcome.RETRYING),
+    ]
     summary = summarize(items, since=30.0, until=180.0, bucket_seconds=60.0)
     assert summary.start == 0.0
     assert summary.total == 4
@@ -77,10 +90,36 @@ def test_summarize_counts_by_outcome_and_bucket() -> None:
 
 
 def test_merge_newer_keeps_only_rows_above_the_top() -> None:
-    current = [_row(5, 50.0), _row(4, 40.0)]
     fresh = [_row(7, 60.0), _row(5, 50.0), _row(6, 60.0), _row(7, 60.0)]
-    assert [r.id for r in merge_newer(current, fresh)] == [7, 6]
-    assert [r.id for r in merge_newer([], fresh)] == [7, 6, 5]
+    assert [r.id for r in merge_newer(PageKey(50.0, 5), fresh)] == [7, 6]
+    assert [r.id for r in merge_newer(None, fresh)] == [7, 6, 5]
+
+
+def test_row_columns_round_trip_rows_and_keys() -> None:
+    store = RowColumns()
+    rows = [
+        _row(3, 30.0),
+        RequestRow.from_record(
+            _record(
+                id=2,
+                started_at=20.0,
+                response_status=None,
+                duration=None,
+                is_test=True,
+                outcome=Outcome.FAILED,
+                channel=Channel.EMAIL,
+            )
+        ),
+    ]
+    store.extend(rows)
+    store.insert_front([_row(9, 90.0)])
+    assert len(store) == 3
+    assert [store.id(i) for i in range(3)] == [9, 3, 2]
+    assert store.key(1) == PageKey(30.0, 3)
+    assert store.row(2) == rows[1]
+    assert store.row(1) == rows[0]
+    store.clear()
+    assert len(store) == 0
 
 
 def test_summary_span_closes_open_bounds() -> None:

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent
 from PySide6.QtGui import QFontDatabase, QPalette
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
 from postback_studio.core.highlight import lexer_for
 from postback_studio.ui.editor.highlighter import DARK_PALETTE, LIGHT_PALETTE, TemplateHighlighter
@@ -88,3 +96,25 @@ def _guess_format(text: str) -> str:
     if start == "<":
         return "html" if text.lstrip()[:15].lower().startswith(("<!doctype html", "<html")) else "xml"
     return "text"
+
+
+def column(*items: QWidget | tuple[QWidget, int], margins: bool = False) -> QWidget:
+    """A widget stacking ``items`` vertically; ``(widget, stretch)`` gives a widget a stretch factor."""
+    holder = QWidget()
+    layout = QVBoxLayout(holder)
+    if not margins:
+        layout.setContentsMargins(0, 0, 0, 0)
+    for item in items:
+        widget, stretch = item if isinstance(item, tuple) else (item, 0)
+        layout.addWidget(widget, stretch)
+    return holder
+
+
+def side_by_side(left: QWidget, right: QWidget, sizes: tuple[int, int] = (420, 560)) -> QSplitter:
+    """``left`` and ``right`` in a splitter the user can drag; neither side collapses to nothing."""
+    splitter = QSplitter()
+    splitter.addWidget(left)
+    splitter.addWidget(right)
+    splitter.setSizes(list(sizes))
+    splitter.setChildrenCollapsible(False)
+    return splitter

@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPushButton,
     QSpinBox,
-    QSplitter,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -37,7 +36,7 @@ from postback_studio.core.inbox_view import (
     view_http,
     view_mail,
 )
-from postback_studio.ui.code_view import BodyView, CodeView
+from postback_studio.ui.code_view import BodyView, CodeView, column, side_by_side
 from postback_studio.ui.email_preview import EmailPreview
 
 #: Parses a response script such as ``"503x2, 200"``; raises ValueError with a message that says
@@ -187,22 +186,10 @@ class InboxPage(QWidget):
         self.http_headers = CodeView("No headers")
         self.http_headers.setMaximumHeight(140)
         self.http_body = BodyView("Body (exact bytes received)")
-        detail = QWidget()
-        detail_layout = QVBoxLayout(detail)
-        detail_layout.setContentsMargins(0, 0, 0, 0)
-        detail_layout.addWidget(self.http_request_line)
-        detail_layout.addWidget(QLabel("<b>Headers</b>"))
-        detail_layout.addWidget(self.http_headers)
-        detail_layout.addWidget(self.http_body, 1)
-        splitter = QSplitter()
-        splitter.addWidget(self.http_list)
-        splitter.addWidget(detail)
-        splitter.setSizes([380, 800])
-        tab = QWidget()
-        layout = QVBoxLayout(tab)
-        layout.addWidget(self.script_editor)
-        layout.addWidget(splitter, 1)
-        return tab
+        detail = column(
+            self.http_request_line, QLabel("<b>Headers</b>"), self.http_headers, (self.http_body, 1)
+        )
+        return column(self.script_editor, (side_by_side(self.http_list, detail, (380, 800)), 1), margins=True)
 
     def _build_email_tab(self) -> QWidget:
         self.email_list = QListWidget()
@@ -219,16 +206,8 @@ class InboxPage(QWidget):
         self.email_tabs.addTab(self.email_text, "Text part")
         self.email_tabs.addTab(self.email_headers, "Headers")
         self.email_tabs.addTab(self.email_raw, "Raw source")
-        detail = QWidget()
-        detail_layout = QVBoxLayout(detail)
-        detail_layout.setContentsMargins(0, 0, 0, 0)
-        detail_layout.addWidget(self.email_envelope)
-        detail_layout.addWidget(self.email_tabs, 1)
-        splitter = QSplitter()
-        splitter.addWidget(self.email_list)
-        splitter.addWidget(detail)
-        splitter.setSizes([380, 800])
-        return splitter
+        detail = column(self.email_envelope, (self.email_tabs, 1))
+        return side_by_side(self.email_list, detail, (380, 800))
 
     # Public slots -------------------------------------------------------------------------------
 
@@ -236,23 +215,24 @@ class InboxPage(QWidget):
         """Show a request the receiver just got, on top; it is selected if the user had none."""
         view = view_http(request)
         self._requests.insert(0, view)
-        follow = self.http_list.currentRow() <= 0
         item = QListWidgetItem(view.summary)
         if view.status is not None and view.status >= 400:
             item.setForeground(QColor("#d64545"))
-        self.http_list.insertItem(0, item)
-        if follow:
-            self.http_list.setCurrentRow(0)
-        self._update_tab_titles()
+        self._put_on_top(self.http_list, item)
 
     def add_email(self, message: ReceivedMail) -> None:
         """Show a message the catcher just got, on top; it is selected if the user had none."""
         view = view_mail(message)
         self._emails.insert(0, view)
-        follow = self.email_list.currentRow() <= 0
-        self.email_list.insertItem(0, QListWidgetItem(view.summary))
+        self._put_on_top(self.email_list, QListWidgetItem(view.summary))
+
+    def _put_on_top(self, listing: QListWidget, item: QListWidgetItem) -> None:
+        # Follow new arrivals only when the user is on the newest one (or none); otherwise keep
+        # the item they are reading selected (Qt shifts the current row with the insertion).
+        follow = listing.currentRow() <= 0
+        listing.insertItem(0, item)
         if follow:
-            self.email_list.setCurrentRow(0)
+            listing.setCurrentRow(0)
         self._update_tab_titles()
 
     def set_history(self, requests: Sequence[ReceivedHttp], emails: Sequence[ReceivedMail]) -> None:

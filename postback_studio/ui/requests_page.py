@@ -60,7 +60,7 @@ from postback_studio.core.requests_view import (
     resolve_time_range,
 )
 from postback_studio.storage.log import RequestFilter
-from postback_studio.ui.code_view import BodyView, CodeView
+from postback_studio.ui.code_view import BodyView, CodeView, column, side_by_side
 from postback_studio.ui.outcome_chart import OUTCOME_COLORS, OUTCOME_LABELS, SummaryStrip
 from postback_studio.workers.requests_loader import RequestsLoader, SourceFactory
 
@@ -302,7 +302,7 @@ class RequestDetailView(QWidget):
         self.attempts.setToolTip("Every attempt of this delivery; click one to show it")
         self.attempts.itemClicked.connect(self._on_attempts_item_clicked)
 
-        self.payload = CodeView("No payload recorded")
+        self.payload = BodyView("Input payload (the order event)")
         self.rendered = BodyView("Rendered output")
         self.diagnostics = CodeView("No diagnostics: the template rendered cleanly")
         self.diagnostics.setMaximumHeight(90)
@@ -319,24 +319,10 @@ class RequestDetailView(QWidget):
         self.signed_title = QLabel("<b>Signed content</b> (id.timestamp.body) and signature")
         self.signed_title.setWordWrap(True)
         self.signed = CodeView()
-        meta = QWidget()
-        meta_layout = QVBoxLayout(meta)
-        meta_layout.setContentsMargins(0, 0, 0, 0)
         headers_title = QLabel("<b>Headers</b> (secret values are stored redacted)")
         headers_title.setWordWrap(True)
-        meta_layout.addWidget(headers_title)
-        meta_layout.addWidget(self.request_headers, 1)
-        meta_layout.addWidget(self.signed_title)
-        meta_layout.addWidget(self.signed, 1)
-        request_split = QSplitter()
-        request_split.addWidget(meta)
-        request_split.addWidget(self.request_body)
-        request_split.setSizes([420, 560])
-        request_split.setChildrenCollapsible(False)
-        request = QWidget()
-        request_layout = QVBoxLayout(request)
-        request_layout.addWidget(self.request_line)
-        request_layout.addWidget(request_split, 1)
+        meta = column(headers_title, (self.request_headers, 1), self.signed_title, (self.signed, 1))
+        request = column(self.request_line, (side_by_side(meta, self.request_body), 1), margins=True)
 
         self.response_line = QLabel()
         self.error = QLabel()
@@ -347,24 +333,13 @@ class RequestDetailView(QWidget):
         self.response_body = BodyView("Body")
         self.smtp_title = QLabel("<b>SMTP conversation</b>")
         self.smtp = CodeView("No SMTP conversation was recorded")
-        answer = QWidget()
-        answer_layout = QVBoxLayout(answer)
-        answer_layout.setContentsMargins(0, 0, 0, 0)
         self.response_headers_title = QLabel("<b>Headers</b>")
-        answer_layout.addWidget(self.response_headers_title)
-        answer_layout.addWidget(self.response_headers, 1)
-        answer_layout.addWidget(self.smtp_title)
-        answer_layout.addWidget(self.smtp, 2)
-        response_split = QSplitter()
-        response_split.addWidget(answer)
-        response_split.addWidget(self.response_body)
-        response_split.setSizes([420, 560])
-        response_split.setChildrenCollapsible(False)
-        response = QWidget()
-        response_layout = QVBoxLayout(response)
-        response_layout.addWidget(self.response_line)
-        response_layout.addWidget(self.error)
-        response_layout.addWidget(response_split, 1)
+        answer = column(
+            self.response_headers_title, (self.response_headers, 1), self.smtp_title, (self.smtp, 2)
+        )
+        response = column(
+            self.response_line, self.error, (side_by_side(answer, self.response_body), 1), margins=True
+        )
 
         self.tabs = QTabWidget()
         self.tabs.addTab(self.payload, "Original payload")
@@ -393,7 +368,7 @@ class RequestDetailView(QWidget):
         self.setEnabled(True)
         detail = describe(record)
         self.title.setText(f"<b>{detail.title}</b> · delivery {record.delivery_id}")
-        self.payload.setPlainText(detail.payload)
+        self.payload.set_body(detail.payload, None, "json")
         self.rendered.set_body(detail.rendered_output, pretty_text(detail.rendered_output.encode("utf-8")))
         self.diagnostics.setPlainText("\n".join(detail.diagnostics))
         self.request_line.setText(f"<b>{detail.request_line}</b>")
@@ -505,8 +480,8 @@ class RequestsPage(QWidget):
         vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         vertical.setDefaultSectionSize(self.fontMetrics().height() + 8)
         horizontal = self.table.horizontalHeader()
-        for column, width in enumerate(_COLUMN_WIDTHS):
-            horizontal.resizeSection(column, width)
+        for section, width in enumerate(_COLUMN_WIDTHS):
+            horizontal.resizeSection(section, width)
         horizontal.setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
         self.table.selectionModel().currentRowChanged.connect(self._on_table_current_row_changed)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
@@ -662,7 +637,10 @@ class RequestsPage(QWidget):
     def menu_actions(self) -> tuple[QAction, ...]:
         """The actions the main window lists in this page's menu."""
         return (
-            self.resend_action, self.export_json_action, self.export_csv_action, self.refresh_action,
+            self.resend_action,
+            self.export_json_action,
+            self.export_csv_action,
+            self.refresh_action,
             self.search_action,
         )
 

@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-from email.message import EmailMessage
-
 from postback_studio.core.mail_view import parse_mail
+from tests.support.mail import shipped_email
 
 
 def test_multipart_message_gives_both_parts_and_headers() -> None:
-    message = EmailMessage()
-    message["Subject"] = "Your order shipped"
-    message["From"] = "PSP <psp@example.test>"
-    message["To"] = "ops@example.test"
-    message.set_content("Plain words")
-    message.add_alternative("<p>Rich words</p>", subtype="html")
-    parts = parse_mail(message.as_bytes())
+    parts = parse_mail(shipped_email("Plain words", "<p>Rich words</p>"))
     assert parts.subject == "Your order shipped"
     assert parts.sender == "PSP <psp@example.test>"
     assert parts.text.strip() == "Plain words"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import smtplib
-from email.message import EmailMessage
 from pathlib import Path
 
 import requests
@@ -20,6 +19,7 @@ from postback_studio.core.records import InboxEmail, InboxHttpRequest
 from postback_studio.storage.workspace import Workspace
 from postback_studio.ui.inbox_page import InboxPage
 from postback_studio.workers.inbox_bridge import InboxBridge
+from tests.support.mail import shipped_email
 
 
 def _request(
@@ -39,16 +39,6 @@ def _page(qtbot: QtBot) -> InboxPage:
     qtbot.addWidget(page)
     page.resize(1280, 800)
     return page
-
-
-def _email() -> bytes:
-    message = EmailMessage()
-    message["Subject"] = "Your order shipped"
-    message["From"] = "PSP <psp@example.test>"
-    message["To"] = "ops@example.test"
-    message.set_content("Tracking: TRK1")
-    message.add_alternative('<p style="color:#000000">Tracking: <b>TRK1</b></p>', subtype="html")
-    return message.as_bytes()
 
 
 def test_an_arriving_request_is_shown_with_its_exact_body(qtbot: QtBot) -> None:
@@ -75,7 +65,9 @@ def test_an_arriving_request_is_shown_with_its_exact_body(qtbot: QtBot) -> None:
 def test_an_arriving_email_shows_preview_text_headers_and_source(qtbot: QtBot) -> None:
     page = _page(qtbot)
     with qtbot.waitSignal(page.email_shown):
-        page.add_email(ReceivedMessage("psp@example.test", ("ops@example.test",), _email(), 0.0, "127.0.0.1"))
+        page.add_email(
+            ReceivedMessage("psp@example.test", ("ops@example.test",), shipped_email(), 0.0, "127.0.0.1")
+        )
     assert page.tabs.tabText(1) == "Email (1)"
     assert "Tracking: TRK1" in page.email_preview.browser.toPlainText()
     assert page.email_text.toPlainText().strip() == "Tracking: TRK1"
@@ -135,8 +127,8 @@ def test_history_from_the_workspace_keeps_its_order(qtbot: QtBot, tmp_path: Path
     with Workspace.open(tmp_path / "ws.sqlite", seed=False) as workspace:
         workspace.inbox.add_http(InboxHttpRequest(1.0, "POST", "/first", (), b"1"))
         workspace.inbox.add_http(InboxHttpRequest(2.0, "POST", "/second", (), b"2"))
-        workspace.inbox.add_email(InboxEmail(3.0, "psp@example.test", ("ops@example.test",), _email()))
-        requests, emails = workspace.inbox.list_http(), workspace.inbox.list_email()
+        workspace.inbox.add_email(InboxEmail(3.0, "psp@example.test", ("ops@example.test",), shipped_email()))
+        requests, emails = workspace.inbox.list_http(), workspace.inbox.listshipped_email()
     page = _page(qtbot)
     page.set_history(requests, emails)
     assert [page.http_list.item(i).text()[10:] for i in range(2)] == [
@@ -164,7 +156,7 @@ def test_live_arrivals_from_the_local_receiver_and_catcher(qtbot: QtBot) -> None
             )
         assert answer.status_code == 503
         with qtbot.waitSignal(page.email_shown), smtplib.SMTP("127.0.0.1", catcher.port, timeout=5) as smtp:
-            smtp.sendmail("psp@example.test", ["ops@example.test"], _email())
+            smtp.sendmail("psp@example.test", ["ops@example.test"], shipped_email())
     assert page.http_body.text.toPlainText() == body.decode()
     assert (
         "POST /hooks/acme" in page.http_request_line.text()

@@ -128,7 +128,7 @@ def test_history_from_the_workspace_keeps_its_order(qtbot: QtBot, tmp_path: Path
         workspace.inbox.add_http(InboxHttpRequest(1.0, "POST", "/first", (), b"1"))
         workspace.inbox.add_http(InboxHttpRequest(2.0, "POST", "/second", (), b"2"))
         workspace.inbox.add_email(InboxEmail(3.0, "psp@example.test", ("ops@example.test",), shipped_email()))
-        requests, emails = workspace.inbox.list_http(), workspace.inbox.listshipped_email()
+        requests, emails = workspace.inbox.list_http(), workspace.inbox.list_email()
     page = _page(qtbot)
     page.set_history(requests, emails)
     assert [page.http_list.item(i).text()[10:] for i in range(2)] == [

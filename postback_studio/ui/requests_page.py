@@ -183,8 +183,9 @@ class RequestTableModel(QAbstractTableModel):
     def refresh(self) -> None:
         """Put rows logged since the top row above it, keeping everything already loaded."""
         if not len(self._rows):
-            if not self._loading:
-                self.set_filters(self._filters)
+            # Nothing shown yet (or a first page still on its way, possibly from before the new
+            # entries): load from the top again; a page already in flight becomes stale.
+            self.set_filters(self._filters)
             return
         if self._refreshing:
             return

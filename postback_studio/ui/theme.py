@@ -53,6 +53,9 @@ def dark_palette() -> QPalette:
     disabled = QColor("#6f737a")
     for role in (QPalette.ColorRole.WindowText, QPalette.ColorRole.Text, QPalette.ColorRole.ButtonText):
         palette.setColor(QPalette.ColorGroup.Disabled, role, disabled)
+    palette.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Base, window)
+    palette.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Window, window)
+    palette.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Button, window)
     return palette
 
 

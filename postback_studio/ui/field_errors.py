@@ -1,0 +1,160 @@
+"""Validation messages shown under the field they concern, as small red labels.
+
+Core validation names fields the way the model does (``url``, ``recipients[1]``,
+``headers[0].name``, ``retry.max_attempts``); a form registers one label per top-level field and
+:class:`FieldErrors` routes each issue to it. An issue for a field the form has no label for goes to
+the form's general label, so no message is ever dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from postback_studio.storage.errors import WorkspaceError
+from postback_studio.ui.ports import IssueLike
+
+T = TypeVar("T")
+
+_FIELD = re.compile(r"^(?P<base>[A-Za-z_]+)(?:\[(?P<index>\d+)\])?")
+_PREDICATE_STARTS = ("is ", "must ", "has ", "needs ", "appears ")
+
+#: Message colours for a light and a dark window, chosen for contrast on each.
+_TONES = {
+    "error": ("#c62828", "#ef6b67"),
+    "ok": ("#2e7d32", "#6cc070"),
+    "warning": ("#a15c00", "#f0b050"),
+}
+
+
+def tone(widget: QWidget, kind: str, extra: str = "") -> str:
+    """A style sheet colouring ``widget``'s text as an error, ok or warning for the current palette.
+
+    Applied when a message is shown, so it follows a theme switched since the widget was built.
+    """
+    dark = widget.palette().window().color().lightness() < 128
+    return f"color: {_TONES[kind][1 if dark else 0]}; {extra}"
+
+
+@dataclass(frozen=True)
+class PlainIssue:
+    """An issue made up by the UI, e.g. for a storage error that carries no field."""
+
+    field: str
+    message: str
+
+
+def issues_from_error(exc: Exception) -> list[IssueLike]:
+    """The issues a ``ValidationError`` carries, or the error's text as a general issue."""
+    carried: Iterable[IssueLike] = getattr(exc, "issues", ())
+    return list(carried) or [PlainIssue("", str(exc))]
+
+
+def error_label() -> QLabel:
+    """A hidden red label that wraps, for one field's messages."""
+    label = QLabel()
+    label.setObjectName("fieldError")
+    label.setStyleSheet("font-size: 11px;")
+    label.setWordWrap(True)
+    label.hide()
+    return label
+
+
+def stacked(*widgets: QWidget) -> QWidget:
+    """Widgets stacked tightly, as one cell of a form layout (a field and its messages)."""
+    box = QWidget()
+    layout = QVBoxLayout(box)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.setSpacing(2)
+    for widget in widgets:
+        layout.addWidget(widget)
+    return box
+
+
+def with_error(field: QWidget, label: QLabel) -> QWidget:
+    """``field`` with ``label`` stacked under it, as one cell of a form layout."""
+    return stacked(field, label)
+
+
+def issue_text(issue: IssueLike, caption: str, row_word: str = "Row") -> str:
+    """A readable sentence: "URL must start with http://", "Row 2: 'X Y' is not a valid header name"."""
+    match = _FIELD.match(issue.field)
+    message = issue.message
+    if match and match.group("index") is not None:
+        return f"{row_word} {int(match.group('index')) + 1}: {message}"
+    if message.startswith(_PREDICATE_STARTS):
+        return f"{caption} {message}"
+    return message[:1].upper() + message[1:]
+
+
+class FieldErrors:
+    """Routes validation issues to per-field labels and clears them again."""
+
+    def __init__(self, general: QLabel) -> None:
+        self._general = general
+        self._labels: dict[str, tuple[QLabel, str, str]] = {}
+
+    def register(self, field: str, caption: str, row_word: str = "Row") -> QLabel:
+        """Create and return the label for ``field`` (its top-level name, e.g. ``headers``)."""
+        label = error_label()
+        self._labels[field] = (label, caption, row_word)
+        return label
+
+    def label_for(self, field: str) -> QLabel:
+        """The label an issue about ``field`` goes to (the general one when none is registered)."""
+        match = _FIELD.match(field)
+        base = match.group("base") if match else field
+        entry = self._labels.get(base)
+        return entry[0] if entry else self._general
+
+    def clear(self) -> None:
+        """Hide every message."""
+        for label, _, _ in self._labels.values():
+            label.clear()
+            label.hide()
+        self._general.clear()
+        self._general.hide()
+
+    def show(self, issues: Iterable[IssueLike]) -> None:
+        """Replace the shown messages with ``issues``."""
+        self.clear()
+        texts: dict[int, tuple[QLabel, list[str]]] = {}
+        for issue in issues:
+            label = self.label_for(issue.field)
+            match = _FIELD.match(issue.field)
+            entry = self._labels.get(match.group("base") if match else issue.field)
+            text = issue_text(issue, entry[1], entry[2]) if entry else f"{issue.field}: {issue.message}"
+            texts.setdefault(id(label), (label, []))[1].append(text)
+        for label, lines in texts.values():
+            label.setText("\n".join(lines))
+            label.setStyleSheet(tone(label, "error", "font-size: 11px;"))
+            label.show()
+
+    def messages(self) -> dict[str, str]:
+        """What each registered field shows now ("" when nothing), for tests and screenshots."""
+        return {field: "" if label.isHidden() else label.text()
+                for field, (label, _, _) in self._labels.items()}
+
+    def general_message(self) -> str:
+        """What the general label shows now ("" when nothing)."""
+        return "" if self._general.isHidden() else self._general.text()
+
+
+def validated_save(value: T, save: Callable[[T], T], errors: FieldErrors) -> T | None:
+    """Save ``value``; when the workspace refuses it, show why under the fields and return None.
+
+    The repositories validate with ``core.validation`` (and know more than a form: unique names, the
+    template a trigger points at), so their ``ValidationError`` is the one source of messages. Other
+    refusals (a row deleted meanwhile, a locked file) go to the form's general label.
+    """
+    try:
+        saved = save(value)
+    except (ValueError, KeyError, WorkspaceError) as exc:
+        errors.show(issues_from_error(exc))
+        return None
+    errors.clear()
+    return saved

@@ -1,0 +1,194 @@
+"""The Triggers page: every customer's triggers in one list, edited in the trigger form beside it.
+
+The Customers page reaches triggers through their customer (the article's Option B); this page is
+the overview an integrator uses to answer "what fires on Order shipped?" across customers.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Slot
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from postback_studio.core.model import DeliveryMethod, Trigger
+from postback_studio.ui.confirm import Confirm, ask
+from postback_studio.ui.ports import CustomerStore, TriggerStore
+from postback_studio.ui.trigger_form import TriggerForm
+
+_COLUMNS = ("Name", "Customer", "Event", "Status")
+
+
+class TriggersPage(QWidget):
+    """A filterable table of all triggers; the selected one opens in the trigger form."""
+
+    def __init__(
+        self,
+        triggers: TriggerStore,
+        customers: CustomerStore,
+        trigger_form: TriggerForm,
+        *,
+        confirm: Confirm | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._triggers = triggers
+        self._customers = customers
+        self._confirm = confirm or ask(self)
+        self.trigger_form = trigger_form
+
+        self.customer_box = QComboBox()
+        self.filter_edit = QLineEdit()
+        self.filter_edit.setPlaceholderText("Filter by name, event or destination")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.table = QTableWidget(0, len(_COLUMNS))
+        self.table.setHorizontalHeaderLabels(_COLUMNS)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().hide()
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.new_button = QPushButton("New Trigger")
+        self.delete_button = QPushButton("Delete")
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.addWidget(self.customer_box)
+        left_layout.addWidget(self.filter_edit)
+        left_layout.addWidget(self.table, 1)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.new_button)
+        buttons.addWidget(self.delete_button)
+        left_layout.addLayout(buttons)
+        splitter = QSplitter()
+        splitter.addWidget(left)
+        splitter.addWidget(trigger_form)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([400, 730])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(splitter)
+
+        self.customer_box.currentIndexChanged.connect(self._on_filters_changed)
+        self.filter_edit.textChanged.connect(self._on_filters_changed)
+        self.table.currentCellChanged.connect(self._on_table_current_changed)
+        self.new_button.clicked.connect(self.new_trigger)
+        self.delete_button.clicked.connect(self._on_delete_clicked)
+        trigger_form.trigger_saved.connect(self._on_trigger_form_saved)
+        self.refresh()
+
+    @Slot()
+    def refresh(self) -> None:
+        """Reload customers and triggers, keeping the filters and the selection."""
+        keep_customer = self.customer_box.currentData()
+        self.customer_box.blockSignals(True)
+        self.customer_box.clear()
+        self.customer_box.addItem("All customers", None)
+        for customer in sorted(self._customers.list(), key=lambda c: c.name.casefold()):
+            self.customer_box.addItem(customer.name, customer.id)
+        self.customer_box.setCurrentIndex(max(self.customer_box.findData(keep_customer), 0))
+        self.customer_box.blockSignals(False)
+        self._fill(self._selected_id())
+
+    def _fill(self, keep: int | None) -> None:
+        names = {c.id: c.name for c in self._customers.list()}
+        customer_id = self.customer_box.currentData()
+        needle = self.filter_edit.text().strip().casefold()
+        rows = []
+        for trigger in self._triggers.list(customer_id=customer_id):
+            cells = (trigger.name, names.get(trigger.customer_id, "?"), trigger.event.label,
+                     trigger.status.value)
+            if not needle or any(needle in cell.casefold() for cell in (*cells, _target(trigger))):
+                rows.append((trigger, cells))
+        rows.sort(key=lambda row: (row[1][1].casefold(), row[1][0].casefold()))
+        self.table.blockSignals(True)
+        self.table.setRowCount(len(rows))
+        for index, (trigger, cells) in enumerate(rows):
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setData(Qt.ItemDataRole.UserRole, trigger.id)
+                item.setToolTip(_target(trigger))
+                self.table.setItem(index, column, item)
+        self.table.blockSignals(False)
+        self.new_button.setEnabled(customer_id is not None)
+        self.new_button.setToolTip("" if customer_id is not None else "Pick a customer first")
+        for index in range(self.table.rowCount()):
+            if self.table.item(index, 0).data(Qt.ItemDataRole.UserRole) == keep:
+                self.table.selectRow(index)
+                return
+
+    def _selected_id(self) -> int | None:
+        row = self.table.currentRow()
+        item = self.table.item(row, 0) if row >= 0 else None
+        value = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+        return value if isinstance(value, int) else None
+
+    def _on_filters_changed(self) -> None:
+        self._fill(self._selected_id())
+
+    def _on_table_current_changed(self, row: int, *_args: int) -> None:
+        item = self.table.item(row, 0) if row >= 0 else None
+        trigger_id = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+        if isinstance(trigger_id, int):
+            self._load(trigger_id)
+
+    @Slot()
+    def new_trigger(self) -> None:
+        """Start a new trigger for the customer picked above the list."""
+        customer_id = self.customer_box.currentData()
+        if isinstance(customer_id, int):
+            self.table.clearSelection()
+            self.trigger_form.new_trigger(customer_id)
+
+    def open_trigger(self, trigger_id: int) -> None:
+        """Select ``trigger_id`` (clearing filters that hide it) and open it in the form."""
+        self.customer_box.setCurrentIndex(0)
+        self.filter_edit.clear()
+        self._fill(trigger_id)
+        self._load(trigger_id)
+
+    def _load(self, trigger_id: int) -> None:
+        try:
+            trigger = self._triggers.get(trigger_id)
+        except KeyError:  # deleted elsewhere since the table was filled
+            self._fill(None)
+            return
+        self.trigger_form.load(trigger)
+
+    def _on_delete_clicked(self) -> None:
+        if delete_trigger(self._triggers, self._selected_id(), self._confirm):
+            self._fill(None)
+
+    def _on_trigger_form_saved(self, trigger_id: int) -> None:
+        self._fill(trigger_id)
+
+
+def delete_trigger(triggers: TriggerStore, trigger_id: int | None, confirm: Confirm) -> bool:
+    """Delete a trigger after asking; its past requests stay in the log. True when deleted."""
+    try:
+        trigger = triggers.get(trigger_id) if trigger_id is not None else None
+    except KeyError:
+        return False
+    if trigger is None or trigger.id is None:
+        return False
+    if not confirm("Delete Trigger", f"Delete trigger '{trigger.name}'? Its request log stays."):
+        return False
+    triggers.delete(trigger.id)
+    return True
+
+
+def _target(trigger: Trigger) -> str:
+    if trigger.method is DeliveryMethod.URL:
+        return f"{trigger.http_method} {trigger.url}"
+    return ", ".join(trigger.recipients)

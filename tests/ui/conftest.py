@@ -1,0 +1,28 @@
+"""UI fixtures: pages run on a real (unseeded) SQLite workspace in the test's tmp dir, with the app's
+background-job runner on a private thread pool."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QThreadPool
+
+from postback_studio.storage.workspace import Workspace
+from postback_studio.workers.jobs import JobRunner
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Iterator[Workspace]:
+    """An empty workspace file; secrets go to its own table (the tests' keyring is the 'fail' one)."""
+    with Workspace.open(tmp_path / "workspace.sqlite", seed=False) as workspace:
+        yield workspace
+
+
+@pytest.fixture
+def jobs() -> Iterator[JobRunner]:
+    """The app's background-job runner on a private pool, drained after the test."""
+    runner = JobRunner(QThreadPool())
+    yield runner
+    assert runner.shutdown(10_000)

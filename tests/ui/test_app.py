@@ -1,0 +1,46 @@
+"""The composition root: the whole app builds on a fresh workspace, wires its pages, closes cleanly."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from postback_studio.app import Application, build_application
+from postback_studio.ui.main_window import PAGE_NAMES
+
+
+@pytest.fixture
+def app(qtbot: QtBot, tmp_path: Path) -> Iterator[Application]:
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    application = build_application(tmp_path / "workspace.sqlite", settings=settings)
+    qtbot.addWidget(application.window)
+    yield application
+    application.close()
+
+
+def test_every_page_of_the_rail_is_there(app: Application) -> None:
+    names = [app.window.navigation.item(i).text() for i in range(app.window.navigation.count())]
+    assert names == list(PAGE_NAMES)
+    assert app.workspace.customers.get_by_name("Demo Print Co") is not None, "first run seeds the demo"
+
+
+def test_theme_choice_is_applied_and_remembered(app: Application) -> None:
+    app.window.theme_chosen.emit("dark")
+    palette = QApplication.palette()
+    assert palette.window().color().lightness() < 100
+    assert app.settings.value("theme") == "dark"
+    app.window.theme_chosen.emit("light")
+    assert QApplication.palette().window().color().lightness() > 150
+
+
+def test_customer_lookup_link_opens_the_lookups_page(app: Application, qtbot: QtBot) -> None:
+    table = app.workspace.lookups.list()[0]
+    assert table.id is not None
+    with qtbot.waitSignal(app.window.page_changed) as blocker:
+        app.pages["Customers"].lookup_table_requested.emit(table.id)  # type: ignore[attr-defined]
+    assert blocker.args == ["Lookups"]

@@ -112,8 +112,11 @@ class WorkspaceRequestSource:
         size = max(1, int(-(-(end - start) // bucket)))
         sql = (
             "SELECT r.outcome, CAST((r.started_at - ?) / ? AS INTEGER) AS slot, COUNT(*) "
-            f"FROM requests r WHERE {where} GROUP BY r.outcome, slot"
+            f"FROM requests r WHERE {where} GROUP BY slot, r.outcome"
         )
+        # Grouping by slot first: grouped by outcome first, SQLite walks the outcome index to save a
+        # sort and then looks every row up for the other filters (1.0 s instead of 0.2 s for one
+        # customer in a million entries).
         counts: dict[Outcome, int] = {}
         buckets: list[dict[Outcome, int]] = [{} for _ in range(size)]
         for outcome_text, slot, number in self._conn.execute(sql, [start, bucket, *params]):

@@ -88,7 +88,11 @@ def build_application(workspace_path: Path, *, settings: QSettings | None = None
     from postback_studio.core.trigger_setup import example_templates
     from postback_studio.storage import Workspace
     from postback_studio.ui.customers_page import CustomersPage
+    from postback_studio.core.dispatch.inbox import ResponseScript
+    from postback_studio.storage.requests_view import WorkspaceRequestSource
+    from postback_studio.ui.inbox_page import InboxPage
     from postback_studio.ui.lookups_page import LookupsPage
+    from postback_studio.ui.requests_page import RequestsPage
     from postback_studio.ui.main_window import PAGE_NAMES, MainWindow, Page
     from postback_studio.ui.settings_page import SettingsPage
     from postback_studio.ui.theme import Theme, apply_theme
@@ -136,22 +140,37 @@ def build_application(workspace_path: Path, *, settings: QSettings | None = None
         theme=theme,
     )
 
+    requests_page = RequestsPage(partial(WorkspaceRequestSource.open, workspace_path))
+    inbox_page = InboxPage(ResponseScript.parse)
+
     from PySide6.QtWidgets import QLabel
 
     widgets: dict[str, QWidget] = {
         "Customers": customers,
         "Triggers": triggers,
         "Lookups": lookups,
+        "Requests": requests_page,
+        "Inbox": inbox_page,
         "Settings": settings_page,
     }
     for name in PAGE_NAMES:
         widgets.setdefault(name, QLabel(name))
+    page_actions = {"Requests": tuple(requests_page.menu_actions)}
     window = MainWindow(
-        [Page(name, widgets[name]) for name in PAGE_NAMES],
+        [Page(name, widgets[name], page_actions.get(name, ())) for name in PAGE_NAMES],
         workspace_label=str(workspace_path),
         theme=theme,
     )
     app = Application(window, workspace, engine, jobs, settings, widgets)
+    app.services["closers"] = [requests_page.wait_for_workers]
+
+    def refresh_filter_choices() -> None:
+        requests_page.set_filter_choices(
+            [(c.id, c.name) for c in workspace.customers.list() if c.id is not None],
+            [(t.id, t.name) for t in workspace.triggers.list() if t.id is not None],
+        )
+
+    refresh_filter_choices()
 
     def choose_theme(value: str) -> None:
         chosen = _theme_setting(value)
@@ -180,7 +199,10 @@ def build_application(workspace_path: Path, *, settings: QSettings | None = None
 
     customers.lookup_table_requested.connect(open_lookup_table)
     for form in (customer_form, trigger_list_form):
-        form.trigger_saved.connect(lambda _id: (customers.refresh(), triggers.refresh()))
+        form.trigger_saved.connect(lambda _id: (customers.refresh(), triggers.refresh(),
+                                                refresh_filter_choices()))
+    customers.customer_saved.connect(lambda _id: refresh_filter_choices())
+    customers.customer_deleted.connect(lambda _id: refresh_filter_choices())
     lookups.table_saved.connect(lambda _id: customers.refresh())
     return app
 

@@ -513,7 +513,7 @@ class RequestsPage(QWidget):
         self.addAction(self.search_action)
 
         toolbar = QHBoxLayout()
-        toolbar.addLayout(self._filter_row, 1)
+        toolbar.addWidget(self.search, 1)
         resend_button = QToolButton()
         resend_button.setDefaultAction(self.resend_action)
         export_button = QToolButton()
@@ -539,6 +539,7 @@ class RequestsPage(QWidget):
 
         layout = QVBoxLayout(self)
         layout.addLayout(toolbar)
+        layout.addLayout(self._filter_row)
         layout.addLayout(self._custom_row)
         layout.addWidget(self.summary)
         layout.addWidget(self.error)
@@ -588,7 +589,7 @@ class RequestsPage(QWidget):
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
             combo.currentIndexChanged.connect(self._on_filter_changed)
             self._filter_row.addWidget(combo)
-        self._filter_row.addWidget(self.search, 1)
+        self._filter_row.addStretch(1)
 
         now = QDateTime.fromSecsSinceEpoch(int(self._clock()), QTimeZone(QTimeZone.Initialization.UTC))
         self.custom_from = QDateTimeEdit(now.addDays(-1))

@@ -82,18 +82,18 @@ def build_application(workspace_path: Path, *, settings: QSettings | None = None
 
     from postback_studio.core.activation import sample_problems
     from postback_studio.core.dispatch.email import test_connection
+    from postback_studio.core.dispatch.inbox import ResponseScript
     from postback_studio.core.paths import resources_dir
     from postback_studio.core.reachability import check_destination
     from postback_studio.core.render import RenderEngine
     from postback_studio.core.trigger_setup import example_templates
     from postback_studio.storage import Workspace
-    from postback_studio.ui.customers_page import CustomersPage
-    from postback_studio.core.dispatch.inbox import ResponseScript
     from postback_studio.storage.requests_view import WorkspaceRequestSource
+    from postback_studio.ui.customers_page import CustomersPage
     from postback_studio.ui.inbox_page import InboxPage
     from postback_studio.ui.lookups_page import LookupsPage
-    from postback_studio.ui.requests_page import RequestsPage
     from postback_studio.ui.main_window import PAGE_NAMES, MainWindow, Page
+    from postback_studio.ui.requests_page import RequestsPage
     from postback_studio.ui.settings_page import SettingsPage
     from postback_studio.ui.theme import Theme, apply_theme
     from postback_studio.ui.trigger_form import TriggerForm

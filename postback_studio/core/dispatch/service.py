@@ -205,6 +205,16 @@ def order_payloads(events: Sequence[Event], order_number: int, orders: int) -> d
 
 
 @dataclass(frozen=True)
+class _Plan:
+    """A trigger with what its renders need: customer, template (None: not set) and lookups."""
+
+    trigger: Trigger
+    customer: Customer
+    template: Template | None
+    lookups: LookupSet
+
+
+@dataclass(frozen=True)
 class _Prepared:
     """A delivery ready to send, or one that must not be sent (``outcome`` and ``error`` say why)."""
 
@@ -322,7 +332,10 @@ class DeliveryService:
         with self._open_workspace() as ws:
             self._customer(ws, customer_id)
             settings = ws.smtp.get()
-            by_event = {event: self._active_triggers(ws, customer_id, event) for event in events}
+            by_event = {
+                event: [self._plan(ws, t) for t in self._active_triggers(ws, customer_id, event)]
+                for event in events
+            }
         smtp_problem = "" if options.allow_insecure else insecure_smtp(settings)
 
         def one_order(dispatcher: Dispatcher, number: int) -> list[DeliveryReport]:
@@ -332,11 +345,10 @@ class DeliveryService:
                 else order_payloads(events, number, orders)
             )
             reports: list[DeliveryReport] = []
-            with self._open_workspace() as ws:
-                for event in events:
-                    for trigger in by_event[event]:
-                        prepared = self._prepare(ws, trigger, payloads[event], is_test=False, options=options)
-                        reports.append(self._send(dispatcher, prepared, options, smtp_problem))
+            for event in events:
+                for plan in by_event[event]:
+                    prepared = self._prepare_plan(plan, payloads[event], is_test=False, options=options)
+                    reports.append(self._send(dispatcher, prepared, options, smtp_problem))
             return reports
 
         with self._dispatcher(settings) as dispatcher:
@@ -476,22 +488,31 @@ class DeliveryService:
         listed = ws.triggers.list(customer_id=customer_id, event=event, status=TriggerStatus.ACTIVE)
         return [self._trigger(ws, t.id) for t in listed if t.id is not None]
 
+    def _plan(self, ws: Workspace, trigger: Trigger) -> _Plan:
+        """What every render through ``trigger`` needs from the workspace, read once per batch."""
+        customer = self._customer(ws, trigger.customer_id)
+        template = ws.templates.get(trigger.template_id) if trigger.template_id is not None else None
+        return _Plan(trigger, customer, template, ws.lookups.lookup_set_for(trigger.customer_id))
+
     def _prepare(
         self, ws: Workspace, trigger: Trigger, payload: Any, *, is_test: bool, options: SendOptions
     ) -> _Prepared:
         """Render the trigger's template for the payload into a delivery (or a reason not to send)."""
-        customer = self._customer(ws, trigger.customer_id)
+        return self._prepare_plan(self._plan(ws, trigger), payload, is_test=is_test, options=options)
+
+    def _prepare_plan(self, plan: _Plan, payload: Any, *, is_test: bool, options: SendOptions) -> _Prepared:
+        """:meth:`_prepare` without the workspace: safe on any thread."""
+        trigger = plan.trigger
         delivery = Delivery.for_trigger(
             trigger,
-            customer=customer,
+            customer=plan.customer,
             payload=json.dumps(payload, ensure_ascii=False, indent=2),
             is_test=is_test,
         )
-        if trigger.template_id is None:
+        if plan.template is None:
             return _Prepared(
                 delivery, Outcome.RENDER_FAILED, f"Not sent: trigger '{trigger.name}' has no template."
             )
-        template = ws.templates.get(trigger.template_id)
         if trigger.signing and trigger.signing_secret.removeprefix("whsec_") == "":
             return _Prepared(
                 delivery,
@@ -499,10 +520,9 @@ class DeliveryService:
                 f"Not sent: trigger '{trigger.name}' signs its webhooks but has no signing secret "
                 "(set one on the trigger, or turn signing off).",
             )
-        lookups = ws.lookups.lookup_set_for(trigger.customer_id)
-        rendering = self._engine.render_template(template, payload, lookups=lookups)
-        delivery = replace(delivery, processing=processing_json(template, rendering))
-        return self._from_rendering(delivery, template, rendering, options)
+        rendering = self._engine.render_template(plan.template, payload, lookups=plan.lookups)
+        delivery = replace(delivery, processing=processing_json(plan.template, rendering))
+        return self._from_rendering(delivery, plan.template, rendering, options)
 
     def _from_rendering(
         self, delivery: Delivery, template: Template, rendering: TemplateRendering, options: SendOptions

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -237,7 +238,9 @@ class DeliveryService:
         clock: Wall clock for attempt and due times.
         sleeper: Waits between retries when ``SendOptions.wait`` is set; tests advance a fake clock.
         random: Jitter source for exponential retry.
-        workers: Size of the batch pool (``fire_event`` with many triggers, ``simulate`` with many orders).
+        workers: Size of the send pool (``fire_event`` with many triggers, ``simulate`` with many orders).
+        render_threads: Threads that render ahead of sending in ``simulate``; match the engine's
+            worker processes (more only wait for a free one).
         on_attempt: Called with every attempt once it is stored in the log (``id`` set), from the log
             writer thread, in order. Keep it quick and do not call the service from it: emit a signal.
     """
@@ -255,6 +258,7 @@ class DeliveryService:
         sleeper: Sleeper = time.sleep,
         random: RandomSource | None = None,
         workers: int = 8,
+        render_threads: int = 2,
         on_attempt: AttemptCallback | None = None,
     ) -> None:
         self._open_workspace = workspace_factory
@@ -267,6 +271,7 @@ class DeliveryService:
         self._sleeper = sleeper
         self._random = random
         self._workers = max(1, workers)
+        self._render_threads = max(1, render_threads)
         self._writer = WorkspaceWriter(workspace_factory, on_attempt)
         self._pending = WorkspacePendingStore(self._writer)
 
@@ -338,28 +343,57 @@ class DeliveryService:
             }
         smtp_problem = "" if options.allow_insecure else insecure_smtp(settings)
 
-        def one_order(dispatcher: Dispatcher, number: int) -> list[DeliveryReport]:
+        def render_order(number: int) -> list[_Prepared]:
             payloads = (
                 dict.fromkeys(events, payload)
                 if payload is not None
                 else order_payloads(events, number, orders)
             )
-            reports: list[DeliveryReport] = []
-            for event in events:
-                for plan in by_event[event]:
-                    prepared = self._prepare_plan(plan, payloads[event], is_test=False, options=options)
-                    reports.append(self._send(dispatcher, prepared, options, smtp_problem))
-            return reports
+            return [
+                self._prepare_plan(plan, payloads[event], is_test=False, options=options)
+                for event in events
+                for plan in by_event[event]
+            ]
+
+        def send_order(dispatcher: Dispatcher, rendered: Future[list[_Prepared]]) -> list[DeliveryReport]:
+            return [self._send(dispatcher, p, options, smtp_problem) for p in rendered.result()]
 
         with self._dispatcher(settings) as dispatcher:
             try:
-                if orders <= 1:
-                    return one_order(dispatcher, 0)
-                with ThreadPoolExecutor(self._workers, thread_name_prefix="simulate") as pool:
-                    results = list(pool.map(lambda n: one_order(dispatcher, n), range(orders)))
-                return [report for order in results for report in order]
+                return self._pipeline(orders, render_order, lambda f: send_order(dispatcher, f))
             finally:
                 self._writer.flush()
+
+    def _pipeline(
+        self,
+        count: int,
+        render: Callable[[int], list[_Prepared]],
+        send: Callable[[Future[list[_Prepared]]], list[DeliveryReport]],
+    ) -> list[DeliveryReport]:
+        """Render items ahead on their own threads while the send pool sends them, item by item in order.
+
+        Rendering waits on the engine's worker processes and sending on the network, so overlapping
+        them keeps both busy: even with one send worker (sequential sending), the next item is already
+        rendered when the current one is answered. At most a window of items is rendered but not yet
+        sent, so memory stays bounded however many orders are simulated.
+        """
+        window = threading.BoundedSemaphore(max(4, 4 * self._workers))
+
+        def send_and_release(rendered: Future[list[_Prepared]]) -> list[DeliveryReport]:
+            try:
+                return send(rendered)
+            finally:
+                window.release()
+
+        sends: list[Future[list[DeliveryReport]]] = []
+        with (
+            ThreadPoolExecutor(self._render_threads, thread_name_prefix="render") as renderers,
+            ThreadPoolExecutor(self._workers, thread_name_prefix="deliver") as senders,
+        ):
+            for number in range(count):
+                window.acquire()
+                sends.append(senders.submit(send_and_release, renderers.submit(render, number)))
+            return [report for done in sends for report in done.result()]
 
     def send_deliveries(
         self, deliveries: Sequence[Delivery], options: SendOptions | None = None

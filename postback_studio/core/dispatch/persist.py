@@ -38,6 +38,9 @@ WorkspaceFactory = Callable[[], "Workspace"]
 AttemptCallback = Callable[[RequestRecord], None]
 #: How many queued log records one transaction writes at most.
 _BATCH = 500
+#: How long the writer waits for more records before committing a batch (seconds): a burst of
+#: attempts becomes a few transactions instead of one each, at the cost of this delay on the log.
+_LINGER = 0.02
 
 
 class LogWriteError(RuntimeError):
@@ -149,7 +152,7 @@ class WorkspaceWriter:
                 batch = [item]
                 while len(batch) < _BATCH:
                     try:
-                        following = self._queue.get_nowait()
+                        following = self._queue.get(timeout=_LINGER)
                     except queue.Empty:
                         break
                     if not isinstance(following, RequestRecord):

@@ -17,6 +17,7 @@ only, so core keeps no runtime dependency on storage.
 
 from __future__ import annotations
 
+import logging
 import queue
 import threading
 from collections.abc import Callable
@@ -33,6 +34,7 @@ from postback_studio.core.requestlog import RequestRecord
 if TYPE_CHECKING:
     from postback_studio.storage.workspace import Workspace
 
+_logger = logging.getLogger(__name__)
 T = TypeVar("T")
 WorkspaceFactory = Callable[[], "Workspace"]
 AttemptCallback = Callable[[RequestRecord], None]
@@ -179,7 +181,10 @@ class WorkspaceWriter:
             return
         if self._on_stored is not None:
             for record in stored:
-                self._on_stored(record)
+                try:
+                    self._on_stored(record)
+                except Exception:  # a failing listener must not stop the log; the record is stored
+                    _logger.exception("on_attempt callback failed for %s", record.delivery_id)
 
     def _fail_all(self, exc: Exception) -> None:
         self._error = f"cannot open the workspace for the request log: {exc}"
@@ -224,6 +229,8 @@ class WorkspacePendingStore:
     def __init__(self, writer: WorkspaceWriter) -> None:
         self._writer = writer
         self._ad_hoc = MemoryPendingStore()
+        # delivery id -> row id of its pending retry, as last seen; only touched in the writer thread.
+        self._row_ids: dict[str, int] = {}
 
     def put(self, pending: PendingRetry) -> None:
         """Store (or replace) the delivery's pending retry with its due time."""
@@ -235,7 +242,7 @@ class WorkspacePendingStore:
         def put(ws: Workspace) -> None:
             with ws.transaction():
                 ws.pending.cancel_delivery(pending.delivery.delivery_id)
-                ws.pending.schedule(
+                stored = ws.pending.schedule(
                     StoredRetry(
                         delivery_id=pending.delivery.delivery_id,
                         trigger_id=trigger_id,
@@ -246,6 +253,8 @@ class WorkspacePendingStore:
                         is_test=pending.delivery.is_test,
                     )
                 )
+            if stored.id is not None:
+                self._row_ids[pending.delivery.delivery_id] = stored.id
 
         self._writer.call(put)
 
@@ -255,11 +264,30 @@ class WorkspacePendingStore:
         if taken is not None:
             return taken
 
+        def claim(ws: Workspace, row: StoredRetry) -> PendingRetry | None:
+            if row.id is None or row.state is not PendingState.PENDING:
+                return None
+            with ws.transaction():
+                if not ws.pending.claim(row.id):
+                    return None
+                ws.pending.finish(row.id)
+            return restore_secrets(ws, PendingRetry.from_json(row.payload))
+
         def take(ws: Workspace) -> PendingRetry | None:
+            known = self._row_ids.pop(delivery_id, None)
+            if known is not None:
+                from postback_studio.storage.errors import NotFoundError
+
+                try:
+                    taken = claim(ws, ws.pending.get(known))
+                except NotFoundError:
+                    taken = None
+                if taken is not None:
+                    return taken
             for row in _rows_of(ws, delivery_id):
-                if row.id is not None and ws.pending.claim(row.id):
-                    ws.pending.finish(row.id)
-                    return restore_secrets(ws, PendingRetry.from_json(row.payload))
+                taken = claim(ws, row)
+                if taken is not None:
+                    return taken
             return None
 
         return self._writer.call(take)
@@ -274,6 +302,8 @@ class WorkspacePendingStore:
                     found.append(restore_secrets(ws, PendingRetry.from_json(row.payload)))
                 except ValueError:
                     continue
+                if row.id is not None:
+                    self._row_ids[row.delivery_id] = row.id
             return found
 
         stored = self._writer.call(due)

@@ -51,8 +51,14 @@ def _print_attempt(record: RequestRecord) -> None:
 
 
 def _sleep_announced(seconds: float) -> None:
+    from postback_studio.core.dispatch.retry import format_seconds
+
     if seconds > 0:
-        print(f"waiting {seconds:g} s for the next attempt (Ctrl+C to stop)", file=sys.stderr, flush=True)
+        print(
+            f"waiting {format_seconds(round(seconds, 1))} for the next attempt (Ctrl+C to stop waiting)",
+            file=sys.stderr,
+            flush=True,
+        )
         time.sleep(seconds)
 
 

@@ -207,11 +207,9 @@ def restore_secrets(workspace: Workspace, pending: PendingRetry) -> PendingRetry
     trigger_id = pending.delivery.trigger_id
     if trigger_id is None:
         return pending
-    from postback_studio.storage.errors import NotFoundError
-
     try:
         trigger = workspace.triggers.get(trigger_id)
-    except NotFoundError:
+    except KeyError:  # the workspace's NotFoundError
         return pending
     values = {h.name: h.value for h in trigger.headers if h.secret}
     return replace(pending, delivery=pending.delivery.with_secrets(values, trigger.signing_secret))
@@ -276,11 +274,9 @@ class WorkspacePendingStore:
         def take(ws: Workspace) -> PendingRetry | None:
             known = self._row_ids.pop(delivery_id, None)
             if known is not None:
-                from postback_studio.storage.errors import NotFoundError
-
                 try:
                     taken = claim(ws, ws.pending.get(known))
-                except NotFoundError:
+                except KeyError:  # the workspace's NotFoundError
                     taken = None
                 if taken is not None:
                     return taken

@@ -6,6 +6,9 @@ invalid output is logged instead of sent, the trigger's secrets are read back fr
 send time, credentials are refused on plain HTTP to another machine, and every attempt goes to the
 workspace's request log through one writer thread (see :mod:`.persist`).
 
+Layering: storage is imported for types only; the workspace arrives through the injected factory and
+its ``NotFoundError`` is caught as the ``KeyError`` it is, so core keeps no runtime dependency on it.
+
 Threads: the public methods may be called from any thread (a GUI worker, the CLI's main thread); each
 call opens its own short-lived workspace connection for reading, because a SQLite connection belongs
 to the thread that opened it. Batches run on a bounded pool whose threads keep one HTTP session each.
@@ -502,19 +505,15 @@ class DeliveryService:
     # -- preparing ----------------------------------------------------------------------------------
 
     def _trigger(self, ws: Workspace, trigger_id: int) -> Trigger:
-        from postback_studio.storage.errors import NotFoundError
-
         try:
             return ws.triggers.get(trigger_id)
-        except NotFoundError:
+        except KeyError:  # the workspace's NotFoundError
             raise DeliveryError(f"no trigger with id {trigger_id}") from None
 
     def _customer(self, ws: Workspace, customer_id: int) -> Customer:
-        from postback_studio.storage.errors import NotFoundError
-
         try:
             return ws.customers.get(customer_id)
-        except NotFoundError:
+        except KeyError:  # the workspace's NotFoundError
             raise DeliveryError(f"no customer with id {customer_id}") from None
 
     def _active_triggers(self, ws: Workspace, customer_id: int, event: Event) -> list[Trigger]:
@@ -583,17 +582,15 @@ class DeliveryService:
         return _Prepared(replace(delivery, body=outputs.get("body", "").encode("utf-8")))
 
     def _prepare_resend(self, ws: Workspace, request_id: int, options: SendOptions) -> _Prepared:
-        from postback_studio.storage.errors import NotFoundError
-
         try:
             record = ws.requests.get(request_id)
-        except NotFoundError:
+        except KeyError:  # the workspace's NotFoundError
             raise DeliveryError(f"no logged request with id {request_id}") from None
         trigger: Trigger | None = None
         if record.trigger_id is not None:
             try:
                 trigger = ws.triggers.get(record.trigger_id)
-            except NotFoundError:
+            except KeyError:  # the workspace's NotFoundError
                 trigger = None
         sent = record.outcome not in (Outcome.RENDER_FAILED, Outcome.BLOCKED)
         if trigger is not None and not (sent and _resendable(record)):

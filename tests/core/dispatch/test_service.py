@@ -5,6 +5,8 @@ from __future__ import annotations
 import email
 import io
 import ssl
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -431,3 +433,13 @@ def test_retry_policy_from_the_trigger_is_used(
         is Outcome.FAILED
     )
     assert len(inbox.requests) == 1
+
+
+def test_the_service_does_not_load_storage_at_import() -> None:
+    """Core depends on storage for types only: the workspace arrives through the injected factory."""
+    code = (
+        "import sys, postback_studio.core.dispatch.service\n"
+        "print(sorted(m for m in sys.modules if m.startswith('postback_studio.storage')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -47,7 +47,12 @@ def run(args: argparse.Namespace) -> int:
     if args.security is not None:
         changes["tls_mode"] = TlsMode(args.security)
     if args.password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
+        if sys.stdin.isatty():
+            import getpass
+
+            password = getpass.getpass("SMTP password: ")
+        else:
+            password = sys.stdin.readline().rstrip("\r\n")
         if not password:
             error("smtp: --password-stdin: no password on stdin")
             return EXIT_USAGE

@@ -72,6 +72,7 @@ from postback_studio.core.model import (
     Trigger,
     TriggerStatus,
 )
+from postback_studio.core.render.engine import WorkerStartError
 from postback_studio.core.requestlog import Outcome, RequestRecord
 
 if TYPE_CHECKING:
@@ -423,19 +424,17 @@ class DeliveryService:
         makes every retry before it returns.
         """
         options = options or SendOptions()
-        rendering = self._engine.render_template(template, payload, lookups=lookups)
         delivery = Delivery(
             delivery_id=new_delivery_id(),
             target=target,
             event=str(payload.get("eventType", "")) if isinstance(payload, dict) else "",
             retry=retry or RetryPolicy.none(),
             payload=json.dumps(payload, ensure_ascii=False, indent=2),
-            processing=processing_json(template, rendering),
             is_test=True,
         )
         with self._open_workspace() as ws:
             settings = ws.smtp.get()
-        prepared = self._from_rendering(delivery, template, rendering, options)
+        prepared = self._render(delivery, template, payload, lookups, options)
         return self._run([prepared], settings, options)[0]
 
     def resend(self, request_ids: Iterable[int], options: SendOptions | None = None) -> list[DeliveryReport]:
@@ -553,9 +552,25 @@ class DeliveryService:
                 f"Not sent: trigger '{trigger.name}' signs its webhooks but has no signing secret "
                 "(set one on the trigger, or turn signing off).",
             )
-        rendering = self._engine.render_template(plan.template, payload, lookups=plan.lookups)
-        delivery = replace(delivery, processing=processing_json(plan.template, rendering))
-        return self._from_rendering(delivery, plan.template, rendering, options)
+        return self._render(delivery, plan.template, payload, plan.lookups, options)
+
+    def _render(
+        self,
+        delivery: Delivery,
+        template: Template,
+        payload: Any,
+        lookups: LookupSet | None,
+        options: SendOptions,
+    ) -> _Prepared:
+        """Render into the delivery, or say why it is not sent (a failed render is logged, never raised)."""
+        try:
+            rendering = self._engine.render_template(template, payload, lookups=lookups)
+        except (WorkerStartError, OSError) as exc:
+            return _Prepared(
+                delivery, Outcome.RENDER_FAILED, f"Not sent: the render worker failed to start: {exc}"
+            )
+        delivery = replace(delivery, processing=processing_json(template, rendering))
+        return self._from_rendering(delivery, template, rendering, options)
 
     def _from_rendering(
         self, delivery: Delivery, template: Template, rendering: TemplateRendering, options: SendOptions

@@ -36,7 +36,7 @@ from postback_studio.core.model import (
     Trigger,
     TriggerStatus,
 )
-from postback_studio.core.render.engine import RenderEngine
+from postback_studio.core.render.engine import RenderEngine, WorkerStartError
 from postback_studio.core.requestlog import Outcome, RequestRecord
 from postback_studio.core.samples import load_sample
 from postback_studio.storage.seed import DEMO_CUSTOMER
@@ -443,3 +443,19 @@ def test_the_service_does_not_load_storage_at_import() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+class _BrokenEngine(RenderEngine):
+    def render_template(self, *args: Any, **kwargs: Any) -> Any:
+        raise WorkerStartError("the render worker process did not start")
+
+
+def test_a_render_worker_that_cannot_start_is_a_logged_render_failure(
+    path: Path, clock: FakeClock, inbox: HttpInbox
+) -> None:
+    trigger = demo_trigger(path, url=inbox.url)
+    assert trigger.id is not None
+    with _BrokenEngine() as engine, DeliveryService(lambda: Workspace.open(path), engine, clock=clock) as service:
+        report = service.send_test(trigger.id, load_sample("shipped"))
+    assert report.outcome is Outcome.RENDER_FAILED and inbox.requests == []
+    assert "render worker failed to start" in logged(path)[0].error

@@ -455,7 +455,10 @@ def test_a_render_worker_that_cannot_start_is_a_logged_render_failure(
 ) -> None:
     trigger = demo_trigger(path, url=inbox.url)
     assert trigger.id is not None
-    with _BrokenEngine() as engine, DeliveryService(lambda: Workspace.open(path), engine, clock=clock) as service:
+    with (
+        _BrokenEngine() as engine,
+        DeliveryService(lambda: Workspace.open(path), engine, clock=clock) as service,
+    ):
         report = service.send_test(trigger.id, load_sample("shipped"))
     assert report.outcome is Outcome.RENDER_FAILED and inbox.requests == []
     assert "render worker failed to start" in logged(path)[0].error

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import io
 import json
 import socket
@@ -261,50 +260,39 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def test_inbox_command_prints_and_stores_arrivals(ws: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_inbox_command_prints_and_stores_arrivals(
+    ws: Path, slept: FakeTime, capsys: pytest.CaptureFixture[str]
+) -> None:
     http_port, smtp_port = free_port(), free_port()
-    args: argparse.Namespace = build_parser().parse_args(
-        [
-            "--workspace",
-            str(ws),
-            "inbox",
-            "--http-port",
-            str(http_port),
-            "--smtp-port",
-            str(smtp_port),
-            "--script",
-            "503x2, 200",
-        ]
-    )
+    change_trigger(ws, url=f"http://127.0.0.1:{http_port}/postbacks")
+    ports = ["--http-port", str(http_port), "--smtp-port", str(smtp_port)]
+    args = build_parser().parse_args(["--workspace", str(ws), "inbox", *ports, "--script", "503x2, 200"])
     stop = threading.Event()
     result: list[int] = []
     thread = threading.Thread(target=lambda: result.append(inbox_command.run(args, stop)))
     thread.start()
     try:
-        statuses = []
         with requests.Session() as session:
             for _ in range(200):
                 try:
-                    statuses.append(
-                        session.post(f"http://127.0.0.1:{http_port}/hook", data=b"{}", timeout=5).status_code
-                    )
+                    first = session.post(f"http://127.0.0.1:{http_port}/hook", data=b"{}", timeout=5)
                     break
                 except requests.ConnectionError:
                     stop.wait(0.05)
             else:
                 pytest.fail("the inbox did not start")
-            for _ in range(2):
-                statuses.append(
-                    session.post(f"http://127.0.0.1:{http_port}/hook", data=b"{}", timeout=5).status_code
-                )
+        sent = run(ws, "send", "--trigger", TRIGGER)
     finally:
         stop.set()
         thread.join()
-    assert result == [0] and statuses == [503, 503, 200]
+    assert result == [0] and first.status_code == 503 and sent == 0 and len(slept.sleeps) == 1
     out = capsys.readouterr().out
-    assert out.count("HTTP  POST /hook  2 bytes") == 3 and "inbox: stopped" in out
+    assert "HTTP  POST /hook  2 bytes" in out and out.count("HTTP  POST /postbacks") == 2
+    assert "inbox: stopped" in out
     with Workspace.open(ws) as workspace:
-        assert len(workspace.inbox.list_http()) == 3
+        stored = workspace.inbox.list_http()
+        [delivered] = workspace.requests.query()[:1]
+    assert len(stored) == 3 and stored[0].body == delivered.request_body
     assert run(ws, "inbox", "--script", "abc") == 2
 
 

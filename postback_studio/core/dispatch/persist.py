@@ -172,13 +172,16 @@ class WorkspaceWriter:
             call.future.set_exception(exc)
 
     def _write(self, workspace: Workspace, batch: list[RequestRecord]) -> None:
+        """Store a batch in one transaction; earlier records that failed are tried again first."""
+        batch = [*self._unsaved, *batch]
         try:
             with workspace.transaction():
                 stored = [replace(r, id=workspace.requests.append(r)) for r in batch]
         except Exception as exc:
-            self._unsaved.extend(batch)
-            self._error = f"{len(self._unsaved)} request-log entries could not be written: {exc}"
+            self._unsaved = batch
+            self._error = f"{len(batch)} request-log entries could not be written (kept in memory): {exc}"
             return
+        self._unsaved, self._error = [], ""
         if self._on_stored is not None:
             for record in stored:
                 try:

@@ -91,3 +91,31 @@ def test_pending_store_round_trip_without_secrets_in_the_file(path: Path) -> Non
     with Workspace.open(path) as ws:
         [row] = ws.pending.list(None)
     assert row.attempt == 2 and row.due_at == 50.0 and "tok-9" not in row.payload
+
+
+def test_records_that_failed_to_write_are_kept_and_written_later(path: Path) -> None:
+    failures = [RuntimeError("database is locked")]
+
+    def flaky() -> Workspace:
+        ws = Workspace.open(path)
+        append = ws.requests.append
+
+        def maybe_fail(r: RequestRecord) -> int:
+            if failures:
+                raise failures.pop()
+            return append(r)
+
+        ws.requests.append = maybe_fail  # type: ignore[method-assign]
+        return ws
+
+    writer = WorkspaceWriter(flaky)
+    writer.append(record(1))
+    with pytest.raises(LogWriteError, match="database is locked") as failed:
+        writer.flush()
+    assert [r.delivery_id for r in failed.value.unsaved] == ["msg_1"]
+    writer.append(record(2))
+    writer.flush()
+    writer.close()
+    assert writer.unsaved == []
+    with Workspace.open(path) as ws:
+        assert sorted(r.delivery_id for r in ws.requests.query()) == ["msg_1", "msg_2"]

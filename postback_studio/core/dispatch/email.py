@@ -413,77 +413,47 @@ def diagnose_smtp(
     mode = settings.tls_mode
     no_greeting = transcript.connected and transcript.replies == 0
     if isinstance(exc, ssl.SSLCertVerificationError):
-        return (
-            EmailFailure.CERTIFICATE,
-            False,
-            (
-                f"The certificate of {where} was not trusted ({exc.verify_message}). For a test server, "
-                "add its CA file; otherwise the server's certificate must be fixed."
-            ),
+        return EmailFailure.CERTIFICATE, False, (
+            f"The certificate of {where} was not trusted ({exc.verify_message}). For a test server, "
+            "add its CA file; otherwise the server's certificate must be fixed."
         )
     if isinstance(exc, ssl.SSLError):
         if mode is TlsMode.TLS and transcript.replies == 0:
-            return (
-                EmailFailure.WRONG_PORT,
-                False,
-                (
-                    f"Port {settings.port} did not answer with TLS: it probably expects STARTTLS (usually "
-                    "port 587) or no TLS. Choose STARTTLS, or use the implicit-TLS port (usually 465)."
-                ),
+            return EmailFailure.WRONG_PORT, False, (
+                f"Port {settings.port} did not answer with TLS: it probably expects STARTTLS (usually "
+                "port 587) or no TLS. Choose STARTTLS, or use the implicit-TLS port (usually 465)."
             )
         return EmailFailure.TLS, False, f"The TLS handshake with {where} failed ({_one_line(exc)})."
     if isinstance(exc, smtplib.SMTPNotSupportedError):
         if "STARTTLS" in str(exc).upper():
-            return (
-                EmailFailure.STARTTLS_UNSUPPORTED,
-                False,
-                (
-                    f"{where} does not offer STARTTLS. If it is an implicit-TLS port (465) choose TLS; "
-                    "choose no TLS only for a local test server."
-                ),
+            return EmailFailure.STARTTLS_UNSUPPORTED, False, (
+                f"{where} does not offer STARTTLS. If it is an implicit-TLS port (465) choose TLS; "
+                "choose no TLS only for a local test server."
             )
-        return (
-            EmailFailure.AUTH_UNSUPPORTED,
-            False,
-            (
-                f"{where} does not offer AUTH on this connection. Some servers offer it only after "
-                "STARTTLS; otherwise clear the username."
-            ),
+        return EmailFailure.AUTH_UNSUPPORTED, False, (
+            f"{where} does not offer AUTH on this connection. Some servers offer it only after "
+            "STARTTLS; otherwise clear the username."
         )
     if transcript.last_code == 421 and transcript.replies > 1:
-        return (
-            EmailFailure.DISCONNECTED,
-            True,
-            (
-                f"The server closed the session mid-way (421): it is busy or rate-limiting. Try again later. "
-                f"({_one_line(exc)})"
-            ),
+        return EmailFailure.DISCONNECTED, True, (
+            f"The server closed the session mid-way (421): it is busy or rate-limiting. Try again later. "
+            f"({_one_line(exc)})"
         )
     if isinstance(exc, smtplib.SMTPAuthenticationError):
-        return (
-            EmailFailure.AUTH_REFUSED,
-            False,
-            (
-                f"The server refused the username or password ({_one_line(exc)}). Check both; some "
-                "providers require an app password."
-            ),
+        return EmailFailure.AUTH_REFUSED, False, (
+            f"The server refused the username or password ({_one_line(exc)}). Check both; some "
+            "providers require an app password."
         )
     if isinstance(exc, smtplib.SMTPSenderRefused):
         sender = exc.sender
-        return (
-            EmailFailure.SENDER_REFUSED,
-            400 <= exc.smtp_code < 500,
-            (
-                f"The server refused the sender {sender} ({_one_line(exc)}). Many servers accept only the "
-                "address of the account you authenticate as."
-            ),
+        return EmailFailure.SENDER_REFUSED, 400 <= exc.smtp_code < 500, (
+            f"The server refused the sender {sender} ({_one_line(exc)}). Many servers accept only the "
+            "address of the account you authenticate as."
         )
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         transient = all(400 <= code < 500 for code, _ in exc.recipients.values())
-        return (
-            EmailFailure.RECIPIENT_REFUSED,
-            transient,
-            (f"The server refused every recipient: {_one_line(exc)}."),
+        return EmailFailure.RECIPIENT_REFUSED, transient, (
+            f"The server refused every recipient: {_one_line(exc)}."
         )
     if isinstance(exc, smtplib.SMTPServerDisconnected):
         if no_greeting and mode is not TlsMode.TLS:
@@ -493,10 +463,8 @@ def diagnose_smtp(
         transient = 400 <= exc.smtp_code < 500
         return EmailFailure.REJECTED, transient, f"The server answered {_one_line(exc)}."
     if isinstance(exc, ConnectionRefusedError):
-        return (
-            EmailFailure.CONNECTION_REFUSED,
-            True,
-            (f"The connection to {where} was refused: nothing listens on that port."),
+        return EmailFailure.CONNECTION_REFUSED, True, (
+            f"The connection to {where} was refused: nothing listens on that port."
         )
     if isinstance(exc, socket.gaierror):
         return EmailFailure.DNS, True, f"The host name {settings.host!r} could not be resolved (DNS)."
@@ -512,11 +480,7 @@ def diagnose_smtp(
 
 
 def _wrong_port_for_plain(settings: SmtpSettings) -> tuple[EmailFailure, bool, str]:
-    return (
-        EmailFailure.WRONG_PORT,
-        False,
-        (
-            f"Connected to port {settings.port} but the server sent no greeting: it probably expects "
-            "implicit TLS (usually port 465). Choose TLS, or use the STARTTLS port (usually 587)."
-        ),
+    return EmailFailure.WRONG_PORT, False, (
+        f"Connected to port {settings.port} but the server sent no greeting: it probably expects "
+        "implicit TLS (usually port 465). Choose TLS, or use the STARTTLS port (usually 587)."
     )

@@ -146,7 +146,8 @@ def _lookups(workspace: Workspace, resources: Path | None, customer_id: int) -> 
                     name=f"Carriers ({path.stem})" if path.stem == CARRIER_FIELD else path.stem,
                     template_field=path.stem,
                     rows=rows,
-                    customer_id=customer_id,
+                    # Carriers are the PSP's own shipping methods: global, so shared templates see them.
+                    customer_id=None if path.stem == CARRIER_FIELD else customer_id,
                     description=f"Seeded from {path.name}",
                 )
             )
@@ -159,7 +160,7 @@ def _lookups(workspace: Workspace, resources: Path | None, customer_id: int) -> 
                 name="Carriers",
                 template_field=CARRIER_FIELD,
                 rows=_FALLBACK_CARRIERS,
-                customer_id=customer_id,
+                customer_id=None,
                 description="Gelato shipment method id -> the carrier name your system expects",
             )
         )

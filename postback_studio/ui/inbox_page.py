@@ -110,6 +110,13 @@ class ScriptEditor(QGroupBox):
         current = self.script.text().strip()
         self.script.setText(f"{current}, {step}" if current else step)
 
+    def current(self) -> object | None:
+        """The script as typed, parsed; None when it does not parse (the receiver then answers 200)."""
+        try:
+            return self._parse(self.script.text().strip())
+        except ValueError:
+            return None
+
     def apply(self) -> None:
         """Parse the script; emit ``script_changed`` when it is valid, else show why not."""
         text = self.script.text().strip()
@@ -245,6 +252,10 @@ class InboxPage(QWidget):
             self.add_http_request(request)
         for message in reversed(emails):
             self.add_email(message)
+
+    def current_script(self) -> object | None:
+        """The response script the receiver should start with."""
+        return self.script_editor.current()
 
     def set_receiver_state(self, running: bool, http_port: int | None, smtp_port: int | None) -> None:
         """Say whether the receiver and the catcher run, and on which ports."""

@@ -1,66 +1,52 @@
 """Dispatch throughput: render + send + log, against a plain ``requests.Session`` loop.
 
 Not part of pytest. Starts the local inbox in a *separate process* (so the receiver does not share the
-sender's GIL), then, in the same run and against the same server with the same bodies, measures:
+sender's GIL), then, in the same run and against the same server with bodies of the same orders,
+measures deliveries per second:
 
-* baseline: a plain ``requests.Session().post`` loop over pre-rendered bodies;
-* sequential: each order rendered (jinja2 sandbox, or the ``render`` callable you swap in), sent
-  through ``Dispatcher.attempt`` and logged to an in-memory sink;
-* parallel: each order rendered, then the whole batch sent with ``Dispatcher.run_batch``.
+* baseline: a plain ``requests.Session().post`` loop over pre-rendered bodies (no render, no log);
+* workspace, sequential: ``DeliveryService.simulate`` with one worker: each order's shipped sample
+  rendered by the real :class:`RenderEngine` (sandboxed worker process, field checks, JSON
+  validation, the customer's lookups) through the seeded demo trigger's template, sent, and logged in
+  a real workspace file (WAL, ``synchronous=FULL``) through the log writer thread;
+* workspace, parallel: the same with ``--workers`` threads and keep-alive sessions per thread;
+* memory, sequential / parallel: the same renders through ``RenderEngine.render_template``, sent with
+  ``Dispatcher.attempt`` / ``Dispatcher.run_batch`` and logged to an in-memory sink (what the
+  dispatcher alone costs).
 
-Ratios are deliveries/second relative to the baseline (targets: sequential >= 0.8x, parallel >= 2x).
-``--delay`` makes the receiver wait before answering, as a real endpoint on a network would.
+Ratios are deliveries/second relative to the baseline (targets: sequential >= 0.8x, parallel >= 2x),
+medians of per-round ratios. ``--delay`` makes the receiver wait before answering, as a real endpoint
+on a network would.
 
-    PYTHONPATH=. python benchmarks/dispatch.py --orders 500 --workers 8 --delay 0 --delay 0.005
+    PYTHONPATH=. python benchmarks/dispatch.py --orders 300 --workers 8 --delay 0 --delay 0.005
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import multiprocessing as mp
 import statistics
+import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import Any
 
 import requests
-from jinja2.sandbox import SandboxedEnvironment
 
 from postback_studio.core.dispatch.delivery import Delivery, Dispatcher, MemoryLog, WebhookTarget
 from postback_studio.core.dispatch.inbox import HttpInbox, ResponseScript
+from postback_studio.core.dispatch.service import DeliveryService, order_payloads
+from postback_studio.core.model import Event, LookupSet, Template
+from postback_studio.core.render import RenderEngine
 from postback_studio.core.requestlog import Outcome
+from postback_studio.storage.log import RequestFilter
+from postback_studio.storage.seed import DEMO_CUSTOMER
+from postback_studio.storage.workspace import Workspace
 
-TEMPLATE = """{
-  "orderId": {{ order.id | tojson }},
-  "status": "shipped",
-  "customer": {{ order.customer | tojson }},
-  "items": [{% for item in order["items"] %}
-    {"sku": {{ item.sku | tojson }}, "quantity": {{ item.quantity }}}{{ "," if not loop.last }}{% endfor %}
-  ],
-  "tracking": {{ order.tracking | tojson }}
-}"""
-
-Render = Callable[[dict[str, Any]], bytes]
-
-
-def jinja_render() -> Render:
-    """The stand-in renderer; swap for a RenderEngine-backed callable once it lands."""
-    template = SandboxedEnvironment(autoescape=False).from_string(TEMPLATE)
-    return lambda payload: template.render(order=payload).encode("utf-8")
-
-
-def make_orders(count: int) -> list[dict[str, Any]]:
-    return [
-        {
-            "id": f"PO-{n:06d}",
-            "customer": {"name": "Acme Prints", "email": "ops@acme.example"},
-            "items": [{"sku": f"SKU-{n}-{i}", "quantity": i + 1} for i in range(3)],
-            "tracking": f"1Z{n:010d}",
-        }
-        for n in range(count)
-    ]
+TRIGGER = "Order shipped to local inbox"
 
 
 def _serve(conn: Connection, delay: float) -> None:
@@ -69,6 +55,54 @@ def _serve(conn: Connection, delay: float) -> None:
         conn.send(inbox.port)
         conn.recv()
         conn.send(len(inbox.requests))
+
+
+class Bench:
+    """One workspace aimed at the receiver, its template and lookups, and the orders' payloads."""
+
+    def __init__(self, folder: Path, url: str, orders: int) -> None:
+        self.path = folder / "bench.sqlite"
+        with self.open() as ws:
+            customer = ws.customers.get_by_name(DEMO_CUSTOMER)
+            assert customer is not None and customer.id is not None
+            trigger = ws.triggers.get_by_name(customer.id, TRIGGER)
+            assert trigger is not None and trigger.template_id is not None
+            ws.triggers.save(replace(trigger, url=url))
+            self.customer_id = customer.id
+            self.template: Template = ws.templates.get(trigger.template_id)
+            self.lookups: LookupSet = ws.lookups.lookup_set_for(customer.id)
+        self.url = url
+        self.payloads = [order_payloads([Event.SHIPPED], n, orders)[Event.SHIPPED] for n in range(orders)]
+
+    def open(self) -> Workspace:
+        """A connection that never touches the desktop keyring (the demo trigger has no secrets)."""
+        return Workspace.open(self.path, secrets=_NoSecrets())
+
+    def logged(self) -> int:
+        with self.open() as ws:
+            return ws.requests.count(RequestFilter(outcomes=(Outcome.DELIVERED,)))
+
+
+class _NoSecrets:
+    """The demo trigger has no secrets; an empty store keeps the keyring out of the measurement."""
+
+    description = "none (benchmark)"
+
+    def get(self, key: str) -> str | None:
+        return None
+
+    def set(self, key: str, value: str) -> None:
+        raise AssertionError("the benchmark stores no secrets")
+
+    def delete(self, key: str) -> None:
+        return None
+
+
+def render_body(engine: RenderEngine, bench: Bench, payload: Any) -> bytes:
+    rendering = engine.render_template(bench.template, payload, lookups=bench.lookups)
+    output = rendering.parts["body"].output
+    assert rendering.valid and output is not None, rendering.diagnostics
+    return output.encode("utf-8")
 
 
 def baseline(url: str, bodies: list[bytes]) -> float:
@@ -80,81 +114,103 @@ def baseline(url: str, bodies: list[bytes]) -> float:
     return len(bodies) / (time.perf_counter() - start)
 
 
-def _delivery(url: str, render: Render, order: dict[str, Any], delivery_id: str) -> Delivery:
-    """Render one order into a delivery, as the app does before dispatching."""
-    body = render(order)
-    return Delivery(delivery_id, WebhookTarget(url), "shipped", body=body, payload=json.dumps(order))
+def workspace_run(bench: Bench, engine: RenderEngine, workers: int) -> float:
+    before = bench.logged()
+    start = time.perf_counter()
+    with DeliveryService(bench.open, engine, workers=workers) as service:
+        reports = service.simulate(bench.customer_id, [Event.SHIPPED], orders=len(bench.payloads))
+    elapsed = time.perf_counter() - start
+    delivered = sum(r.delivered for r in reports)
+    logged = bench.logged() - before
+    if delivered != len(bench.payloads) or logged != delivered:
+        raise SystemExit(f"lost or failed: {logged} logged, {delivered} delivered of {len(bench.payloads)}")
+    return len(bench.payloads) / elapsed
 
 
-def sequential(url: str, render: Render, orders: list[dict[str, Any]], tag: str) -> float:
+def memory_run(bench: Bench, engine: RenderEngine, workers: int, tag: str) -> float:
     log = MemoryLog()
+
+    def delivery(n: int, payload: Any) -> Delivery:
+        body = render_body(engine, bench, payload)
+        return Delivery(f"msg_{tag}_{n}", WebhookTarget(bench.url), "shipped", body=body)
+
     start = time.perf_counter()
     with Dispatcher(log) as dispatcher:
-        for n, order in enumerate(orders):
-            dispatcher.attempt(_delivery(url, render, order, f"msg_{tag}_{n}"))
+        if workers <= 1:
+            for n, payload in enumerate(bench.payloads):
+                dispatcher.attempt(delivery(n, payload))
+        else:
+            from concurrent.futures import ThreadPoolExecutor
+
+            with ThreadPoolExecutor(workers) as pool:
+                deliveries = list(pool.map(lambda item: delivery(*item), enumerate(bench.payloads)))
+            dispatcher.run_batch(deliveries, workers=workers)
     elapsed = time.perf_counter() - start
-    _check(log, len(orders))
-    return len(orders) / elapsed
+    delivered = sum(r.outcome is Outcome.DELIVERED for r in log.records)
+    if delivered != len(bench.payloads):
+        raise SystemExit(f"lost or failed: {delivered} delivered of {len(bench.payloads)}")
+    return len(bench.payloads) / elapsed
 
 
-def parallel(url: str, render: Render, orders: list[dict[str, Any]], tag: str, workers: int) -> float:
-    log = MemoryLog()
-    start = time.perf_counter()
-    with Dispatcher(log) as dispatcher:
-        deliveries = [_delivery(url, render, order, f"msg_{tag}_{n}") for n, order in enumerate(orders)]
-        dispatcher.run_batch(deliveries, workers=workers)
-    elapsed = time.perf_counter() - start
-    _check(log, len(orders))
-    return len(orders) / elapsed
-
-
-def _check(log: MemoryLog, expected: int) -> None:
-    records = log.records
-    delivered = sum(r.outcome is Outcome.DELIVERED for r in records)
-    if len(records) != expected or delivered != expected:
-        raise SystemExit(f"lost or failed: {len(records)} logged, {delivered} delivered of {expected}")
-
-
-def run(orders_count: int, workers: int, delay: float, rounds: int) -> None:
+def run(orders_count: int, workers: int, delay: float, rounds: int, render_workers: int) -> None:
     parent, child = mp.get_context("spawn").Pipe()
     server = mp.get_context("spawn").Process(target=_serve, args=(child, delay), daemon=True)
     server.start()
     port = parent.recv()
     url = f"http://127.0.0.1:{port}/bench"
-    render = jinja_render()
-    orders = make_orders(orders_count)
-    bodies = [render(order) for order in orders]
-    base, seq, par = [], [], []
-    for r in range(rounds):
-        base.append(baseline(url, bodies))
-        seq.append(sequential(url, render, orders, f"s{r}"))
-        par.append(parallel(url, render, orders, f"p{r}", workers))
+    results: dict[str, list[float]] = {k: [] for k in ("base", "ws_seq", "ws_par", "mem_seq", "mem_par")}
+    with tempfile.TemporaryDirectory() as folder, RenderEngine(max_workers=render_workers) as engine:
+        bench = Bench(Path(folder), url, orders_count)
+        engine.warm_up()
+        bodies = [render_body(engine, bench, p) for p in bench.payloads]
+        runs: dict[str, Callable[[int], float]] = {
+            "base": lambda r: baseline(url, bodies),
+            "ws_seq": lambda r: workspace_run(bench, engine, 1),
+            "ws_par": lambda r: workspace_run(bench, engine, workers),
+            "mem_seq": lambda r: memory_run(bench, engine, 1, f"s{r}"),
+            "mem_par": lambda r: memory_run(bench, engine, workers, f"p{r}"),
+        }
+        for r in range(rounds):
+            for key, measure in runs.items():
+                results[key].append(measure(r))
     parent.send("stop")
     received = parent.recv()
     server.join()
-    expected = orders_count * rounds * 3
-    seq_ratio = statistics.median(s / b for s, b in zip(seq, base, strict=True))
-    par_ratio = statistics.median(p / b for p, b in zip(par, base, strict=True))
-    print(f"receiver delay {delay * 1000:g} ms, {orders_count} orders x {rounds} rounds, {workers} workers")
-    print(f"  baseline requests.Session loop : {statistics.median(base):8.1f} deliveries/s (median)")
-    print(f"  sequential render+send+log     : {statistics.median(seq):8.1f} deliveries/s", end="")
-    print(f"  ratio {seq_ratio:.2f}x (target >= 0.8x)")
-    print(f"  parallel batch render+send+log : {statistics.median(par):8.1f} deliveries/s", end="")
-    print(f"  ratio {par_ratio:.2f}x (target >= 2x)")
-    print(f"  receiver got {received} requests (expected {expected}); ratios are medians of per-round ratios")
+    expected = orders_count * rounds * len(results)
+    base = results["base"]
+
+    def line(label: str, key: str, target: str) -> None:
+        ratio = statistics.median(v / b for v, b in zip(results[key], base, strict=True))
+        print(
+            f"  {label:<42}: {statistics.median(results[key]):8.1f} deliveries/s  ratio {ratio:.2f}x {target}"
+        )
+
+    print(
+        f"receiver delay {delay * 1000:g} ms, {orders_count} orders x {rounds} rounds, {workers} workers, "
+        f"{render_workers} render processes"
+    )
+    print(
+        f"  {'baseline requests.Session loop (no render)':<42}: {statistics.median(base):8.1f} deliveries/s"
+    )
+    line("workspace log, sequential render+send+log", "ws_seq", "(target >= 0.8x)")
+    line("workspace log, parallel batch", "ws_par", "(target >= 2x)")
+    line("memory log, sequential render+send+log", "mem_seq", "(target >= 0.8x)")
+    line("memory log, parallel batch", "mem_par", "(target >= 2x)")
+    print(f"  receiver got {received} requests (expected {expected})")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--orders", type=int, default=500)
+    parser.add_argument("--orders", type=int, default=300)
     parser.add_argument("--workers", type=int, default=8)
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--render-workers", type=int, default=2, help="render worker processes")
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--delay", type=float, action="append", help="receiver delay in seconds (repeatable)")
     args = parser.parse_args()
     for delay in args.delay or [0.0, 0.005]:
-        run(args.orders, args.workers, delay, args.rounds)
+        run(args.orders, args.workers, delay, args.rounds, args.render_workers)
 
 
 if __name__ == "__main__":

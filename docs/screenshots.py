@@ -54,13 +54,69 @@ def shoot(app: Application, out: Path, name: str) -> Path:
 
 def shots(app: Application, out: Path) -> list[Path]:
     """Every shot the README and the user guide show, in the order of the help article."""
+    ws = app.workspace
+    pages = app.pages
     taken: list[Path] = []
-    for page in ("Customers", "Triggers", "Lookups", "Settings", "Requests", "Inbox"):
-        app.window.show_page(page)
-        taken.append(shoot(app, out, page.lower()))
-    app.window.show_page("Templates")
-    taken.append(shoot(app, out, "templates"))
+    for hook in SHOTS_BEFORE_SENDING:
+        taken += hook(app, out)
+
+    app.window.show_page("Customers")
+    taken.append(shoot(app, out, "customers"))
+
+    trigger = next(t for t in ws.triggers.list() if t.name == "Order shipped to local inbox")
+    assert trigger.id is not None
+    app.window.show_page("Triggers")
+    pages["Triggers"].open_trigger(trigger.id)  # type: ignore[attr-defined]
+    taken.append(shoot(app, out, "triggers"))
+
+    carriers = next(t for t in ws.lookups.list() if t.template_field == "shipmentMethodUid")
+    assert carriers.id is not None
+    app.window.show_page("Lookups")
+    pages["Lookups"].select_table(carriers.id)  # type: ignore[attr-defined]
+    taken.append(shoot(app, out, "lookups"))
+
+    app.window.show_page("Settings")
+    taken.append(shoot(app, out, "settings"))
+
+    # A test postback to the local inbox, which answers 503 twice before accepting it.
+    inbox = pages["Inbox"]
+    inbox.script_editor.script.setText("503x2, 200")  # type: ignore[attr-defined]
+    inbox.script_editor.apply()  # type: ignore[attr-defined]
+    inbox.start_stop.click()  # type: ignore[attr-defined]
+    app.window.show_page("Triggers")
+    form = pages["Triggers"].trigger_form  # type: ignore[attr-defined]
+    form.send_test_button.click()
+    wait_until(lambda: ws.requests.count() >= 3, 30_000)
+    pages["Triggers"].open_trigger(trigger.id)  # type: ignore[attr-defined]
+    email_trigger = next(t for t in ws.triggers.list() if t.name == "Order shipped email")
+    pages["Triggers"].open_trigger(email_trigger.id)  # type: ignore[attr-defined]
+    form.send_test_button.click()
+    wait_until(lambda: ws.requests.count() >= 4, 30_000)
+    settle(800)
+
+    requests = pages["Requests"]
+    app.window.show_page("Requests")
+    requests.refresh()  # type: ignore[attr-defined]
+    wait_until(lambda: requests.model.rowCount() >= 4)  # type: ignore[attr-defined]
+    requests.table.selectRow(1)  # type: ignore[attr-defined]
+    settle(500)
+    requests.detail.tabs.setCurrentIndex(2)  # type: ignore[attr-defined]
+    taken.append(shoot(app, out, "requests"))
+
+    app.window.show_page("Inbox")
+    inbox.http_list.setCurrentRow(0)  # type: ignore[attr-defined]
+    taken.append(shoot(app, out, "inbox"))
+    inbox.tabs.setCurrentIndex(1)  # type: ignore[attr-defined]
+    inbox.email_list.setCurrentRow(0)  # type: ignore[attr-defined]
+    taken.append(shoot(app, out, "inbox-email"))
+    for hook in SHOTS_AFTER_SENDING:
+        taken += hook(app, out)
     return taken
+
+
+#: Extra shots (the Template Mapper's) that run before and after the sending shots.
+SHOTS_BEFORE_SENDING: list[Callable[[Application, Path], list[Path]]] = []
+SHOTS_AFTER_SENDING: list[Callable[[Application, Path], list[Path]]] = []
 
 
 def main(argv: list[str] | None = None) -> int:

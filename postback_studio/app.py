@@ -66,9 +66,9 @@ class Application:
 
     def close(self) -> None:
         """Stop background work and release the workspace; safe to call twice."""
+        self.jobs.shutdown()
         for closer in self.services.pop("closers", []):
             closer()
-        self.jobs.shutdown()
         self.engine.close()
         self.workspace.close()
 
@@ -82,14 +82,18 @@ def build_application(workspace_path: Path, *, settings: QSettings | None = None
 
     from postback_studio.core.activation import sample_problems
     from postback_studio.core.dispatch.email import test_connection
+    from postback_studio.core.dispatch.inbox import ResponseScript
     from postback_studio.core.paths import resources_dir
     from postback_studio.core.reachability import check_destination
     from postback_studio.core.render import RenderEngine
     from postback_studio.core.trigger_setup import example_templates
     from postback_studio.storage import Workspace
+    from postback_studio.storage.requests_view import WorkspaceRequestSource
     from postback_studio.ui.customers_page import CustomersPage
+    from postback_studio.ui.inbox_page import InboxPage
     from postback_studio.ui.lookups_page import LookupsPage
     from postback_studio.ui.main_window import PAGE_NAMES, MainWindow, Page
+    from postback_studio.ui.requests_page import RequestsPage
     from postback_studio.ui.settings_page import SettingsPage
     from postback_studio.ui.theme import Theme, apply_theme
     from postback_studio.ui.trigger_form import TriggerForm
@@ -136,22 +140,37 @@ def build_application(workspace_path: Path, *, settings: QSettings | None = None
         theme=theme,
     )
 
+    requests_page = RequestsPage(partial(WorkspaceRequestSource.open, workspace_path))
+    inbox_page = InboxPage(ResponseScript.parse)
+
     from PySide6.QtWidgets import QLabel
 
     widgets: dict[str, QWidget] = {
         "Customers": customers,
         "Triggers": triggers,
         "Lookups": lookups,
+        "Requests": requests_page,
+        "Inbox": inbox_page,
         "Settings": settings_page,
     }
     for name in PAGE_NAMES:
         widgets.setdefault(name, QLabel(name))
+    page_actions = {"Requests": tuple(requests_page.menu_actions)}
     window = MainWindow(
-        [Page(name, widgets[name]) for name in PAGE_NAMES],
+        [Page(name, widgets[name], page_actions.get(name, ())) for name in PAGE_NAMES],
         workspace_label=str(workspace_path),
         theme=theme,
     )
     app = Application(window, workspace, engine, jobs, settings, widgets)
+    app.services["closers"] = [requests_page.wait_for_workers]
+
+    def refresh_filter_choices() -> None:
+        requests_page.set_filter_choices(
+            [(c.id, c.name) for c in workspace.customers.list() if c.id is not None],
+            [(t.id, t.name) for t in workspace.triggers.list() if t.id is not None],
+        )
+
+    refresh_filter_choices()
 
     def choose_theme(value: str) -> None:
         chosen = _theme_setting(value)
@@ -180,9 +199,247 @@ def build_application(workspace_path: Path, *, settings: QSettings | None = None
 
     customers.lookup_table_requested.connect(open_lookup_table)
     for form in (customer_form, trigger_list_form):
-        form.trigger_saved.connect(lambda _id: (customers.refresh(), triggers.refresh()))
+        form.trigger_saved.connect(lambda _id: (customers.refresh(), triggers.refresh(),
+                                                refresh_filter_choices()))
+    customers.customer_saved.connect(lambda _id: refresh_filter_choices())
+    customers.customer_deleted.connect(lambda _id: refresh_filter_choices())
     lookups.table_saved.connect(lambda _id: customers.refresh())
+    _wire_delivery(app, workspace_path, (customer_form, trigger_list_form))
     return app
+
+
+def _wire_delivery(app: Application, workspace_path: Path, forms: tuple[Any, ...]) -> None:
+    """Send Test, Resend, Simulate, pending retries and the local inbox, all off the GUI thread."""
+    from PySide6.QtCore import QObject, QTimer, Signal
+    from PySide6.QtGui import QAction, QKeySequence
+    from PySide6.QtWidgets import QMessageBox
+
+    from postback_studio.core.dispatch.delivery import EmailTarget
+    from postback_studio.core.dispatch.inbox import HttpInbox, SmtpCatcher
+    from postback_studio.core.dispatch.service import DeliveryService
+    from postback_studio.core.model import Template, TemplateKind
+    from postback_studio.core.samples import load_sample, sample_names
+    from postback_studio.storage import Workspace
+    from postback_studio.ui.simulate_dialog import SimulateDialog
+    from postback_studio.workers.inbox_bridge import InboxBridge
+
+    class AttemptBridge(QObject):
+        """``on_attempt`` runs on the service's writer thread: it may only emit."""
+
+        attempt_logged = Signal(object)
+
+    window, jobs, settings = app.window, app.jobs, app.settings
+    requests_page, inbox_page, settings_page = (
+        app.pages["Requests"], app.pages["Inbox"], app.pages["Settings"])
+    attempts = AttemptBridge(window)
+    service = DeliveryService(
+        lambda: Workspace.open(workspace_path, seed=False),
+        app.engine,
+        on_attempt=attempts.attempt_logged.emit,
+    )
+    app.services["delivery"] = service
+    attempts.attempt_logged.connect(lambda _record: requests_page.refresh())
+
+    def on_sent(what: str, reports: list[Any]) -> str:
+        delivered = sum(1 for r in reports if r.delivered)
+        summary = f"{what}: {delivered} of {len(reports)} delivered"
+        window.show_status(summary)
+        requests_page.refresh()
+        return summary
+
+    def send_test(form: Any, trigger_id: int) -> None:
+        trigger = app.workspace.triggers.get(trigger_id, with_secrets=False)
+        payload = load_sample(trigger.event.value)
+
+        def job(_report: Any, _cancelled: Any) -> Any:
+            return service.send_test(trigger_id, payload)
+
+        job_id = jobs.submit(f"Send test: {trigger.name}", job)
+        pending_forms[job_id] = form
+
+    pending_forms: dict[int, Any] = {}
+
+    def on_job_finished(job_id: int, result: Any) -> None:
+        form = pending_forms.pop(job_id, None)
+        if form is not None:
+            on_sent("Test", [result])
+            form.on_test_result(bool(result.delivered))
+
+    def on_job_failed(job_id: int, _error: Any) -> None:
+        form = pending_forms.pop(job_id, None)
+        if form is not None:
+            form.on_test_result(False)
+
+    jobs.job_finished.connect(on_job_finished)
+    jobs.job_failed.connect(on_job_failed)
+    for form in forms:
+        form.send_test_requested.connect(lambda trigger_id, f=form: send_test(f, trigger_id))
+
+    def resend(request_ids: list[int]) -> None:
+        jobs.submit(f"Resend {len(request_ids)}", lambda _r, _c: on_sent_later("Resend",
+                    service.resend(request_ids)))
+
+    def on_sent_later(what: str, reports: list[Any]) -> list[Any]:
+        delivered = sum(1 for r in reports if r.delivered)
+        attempts.attempt_logged.emit(f"{what}: {delivered} of {len(reports)} delivered")
+        return reports
+
+    requests_page.resend_requested.connect(resend)
+
+    def send_test_email(address: str) -> None:
+        template = Template(
+            name="SMTP test",
+            kind=TemplateKind.EMAIL,
+            subject="Postback Studio test email",
+            body="<p>This is a test email from <b>Postback Studio</b>. Your SMTP settings work.</p>",
+            text_body="This is a test email from Postback Studio. Your SMTP settings work.\n",
+        )
+
+        def job(_report: Any, _cancelled: Any) -> tuple[bool, str]:
+            report = service.send_template(template, {}, EmailTarget((address,)))
+            last = report.attempts[-1].record if report.attempts else None
+            detail = last.error if last is not None and last.error else ""
+            return report.delivered, ("Sent to " + address) if report.delivered else (
+                detail or "The test email was not delivered; see the Requests page.")
+
+        job_id = jobs.submit("Send test email", job)
+        email_jobs.add(job_id)
+
+    email_jobs: set[int] = set()
+
+    def on_email_job(job_id: int, result: Any) -> None:
+        if job_id in email_jobs:
+            email_jobs.discard(job_id)
+            ok, message = result
+            settings_page.on_test_email_result(ok, message)
+            requests_page.refresh()
+
+    def on_email_job_failed(job_id: int, error: Any) -> None:
+        if job_id in email_jobs:
+            email_jobs.discard(job_id)
+            settings_page.on_test_email_result(False, getattr(error, "message", str(error)))
+
+    jobs.job_finished.connect(on_email_job)
+    jobs.job_failed.connect(on_email_job_failed)
+    settings_page.test_email_requested.connect(send_test_email)
+
+    def simulate() -> None:
+        customers = [(c.id, c.name) for c in app.workspace.customers.list() if c.id is not None]
+        dialog = SimulateDialog(customers, sample_names(), window)
+        if not dialog.exec():
+            return
+        choice = dialog.request()
+        payload = load_sample(choice.sample) if choice.sample else None
+        jobs.submit("Simulate", lambda _r, _c: on_sent_later("Simulate", service.simulate(
+            choice.customer_id, choice.events, orders=choice.orders, payload=payload)))
+        window.show_page("Requests")
+
+    simulate_action = QAction("Simulate Order Events…", window)
+    simulate_action.setShortcut(QKeySequence("Ctrl+Shift+R"))
+    simulate_action.triggered.connect(simulate)
+    window.add_menu_action("&Tools", simulate_action)
+
+    # Pending retries are due times in the workspace: a timer runs the due ones in the background,
+    # one batch at a time, and picks up what a previous session left.
+    retry_state = {"running": False}
+
+    def run_due_retries() -> None:
+        if retry_state["running"] or not service.pending():
+            return
+        retry_state["running"] = True
+        job_id = jobs.submit("Retrying", lambda _r, _c: service.resume_pending())
+        retry_jobs.add(job_id)
+
+    retry_jobs: set[int] = set()
+
+    def on_retry_done(job_id: int, _result: Any) -> None:
+        if job_id in retry_jobs:
+            retry_jobs.discard(job_id)
+            retry_state["running"] = False
+
+    jobs.job_finished.connect(on_retry_done)
+    jobs.job_failed.connect(on_retry_done)
+    retry_timer = QTimer(window)
+    retry_timer.setInterval(1000)
+    retry_timer.timeout.connect(run_due_retries)
+    retry_timer.start()
+
+    # The local inbox: started from the Inbox page, on the ports chosen in Settings.
+    bridge = InboxBridge(window)
+    bridge.http_received.connect(inbox_page.add_http_request)
+    bridge.email_received.connect(inbox_page.add_email)
+    inbox_page.set_history(app.workspace.inbox.list_http(), app.workspace.inbox.list_email())
+    servers: dict[str, Any] = {}
+
+    def ports() -> tuple[int, int]:
+        return (int(settings.value("inbox/http_port", LOCAL_HTTP_PORT)),
+                int(settings.value("inbox/smtp_port", LOCAL_SMTP_PORT)))
+
+    def start_inbox() -> None:
+        http_port, smtp_port = ports()
+        recorder = service.inbox_recorder(on_http=bridge.http_sink, on_email=bridge.mail_sink)
+        http = HttpInbox(inbox_page.current_script(), sink=recorder.http, port=http_port)
+        smtp = SmtpCatcher(sink=recorder.email, port=smtp_port)
+        try:
+            http.start()
+            try:
+                smtp.start()
+            except Exception:
+                http.stop()
+                raise
+        except Exception as exc:
+            inbox_page.set_receiver_state(False, None, None)
+            QMessageBox.warning(window, "Local inbox", f"Could not start the local inbox: {exc}\n"
+                                "Choose other ports in Settings.")
+            return
+        servers.update(http=http, smtp=smtp)
+        inbox_page.set_receiver_state(True, http.port, smtp.port)
+        window.show_status(f"Local inbox listening on http://127.0.0.1:{http.port}/ and "
+                           f"SMTP 127.0.0.1:{smtp.port}")
+
+    def stop_inbox() -> None:
+        for server in servers.values():
+            server.stop()
+        servers.clear()
+        inbox_page.set_receiver_state(False, None, None)
+
+    def on_script_changed(_text: str, script: Any) -> None:
+        if "http" in servers:
+            servers["http"].set_script(script)
+
+    def on_ports_changed(http_port: int, smtp_port: int) -> None:
+        settings.setValue("inbox/http_port", http_port)
+        settings.setValue("inbox/smtp_port", smtp_port)
+        if servers:
+            stop_inbox()
+            start_inbox()
+
+    inbox_page.start_requested.connect(start_inbox)
+    inbox_page.stop_requested.connect(stop_inbox)
+    inbox_page.script_changed.connect(on_script_changed)
+    inbox_page.cleared.connect(app.workspace.inbox.clear)
+    settings_page.inbox_ports_changed.connect(on_ports_changed)
+    settings_page.set_inbox_ports(*ports())
+
+    def confirm_close() -> bool:
+        busy = jobs.labels_in_flight()
+        if not busy:
+            return True
+        answer = QMessageBox.question(
+            window, "Deliveries in flight",
+            f"{len(busy)} background task(s) are still running ({', '.join(sorted(set(busy)))}).\n"
+            "Quit anyway? Pending retries are kept and resume on the next start.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
+
+    window.add_close_guard(confirm_close)
+    app.services["closers"] = [retry_timer.stop, stop_inbox, *app.services.get("closers", []),
+                               service.close]
+
+
+LOCAL_HTTP_PORT = 8765
+LOCAL_SMTP_PORT = 2525
 
 
 def _theme_setting(value: object) -> Any:

@@ -24,6 +24,11 @@ COMMAND_MODULES: tuple[str, ...] = (
     "lookups",
     "export",
     "import_",
+    "send",
+    "simulate",
+    "inbox",
+    "log",
+    "smtp",
 )
 
 WORKSPACE_ENV = "POSTBACK_STUDIO_WORKSPACE"

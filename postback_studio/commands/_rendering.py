@@ -45,6 +45,27 @@ def load_template_file(path: str, fmt: OutputFormat | None = None) -> LoadedTemp
     return LoadedTemplate(loaded.template, path, dict(loaded.part_lines))
 
 
+def load_workspace_template(args: Any, name: str) -> tuple[LoadedTemplate, LookupSet]:
+    """A template of the command line's workspace by name, and the lookups its customer's renders see.
+
+    A shared template (no customer) sees the global tables only.
+    """
+    from postback_studio.commands._common import CommandError, open_workspace
+
+    try:
+        with open_workspace(args) as workspace:
+            template = workspace.templates.get_by_name(name)
+            if template is None:
+                names = ", ".join(t.name for t in workspace.templates.list()) or "none"
+                raise UsageError(
+                    f"--template: no template named '{name}' in the workspace (templates: {names})"
+                )
+            lookups = workspace.lookups.lookup_set_for(template.customer_id)
+    except CommandError as exc:
+        raise UsageError(str(exc)) from None
+    return LoadedTemplate(template, f"{name} (workspace)"), lookups
+
+
 def load_payload(event: str | None, payload_file: str | None) -> tuple[Any, str]:
     """The payload of ``--event NAME`` (a built-in sample) or ``--payload FILE``, and its name."""
     if payload_file is not None:

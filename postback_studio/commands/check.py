@@ -24,7 +24,13 @@ def register(subparsers: Any) -> None:
         "(default: the event in the file name, else all) and print a pass/fail grid with the first "
         "problem of each. Exit 0 only when all pass.",
     )
-    parser.add_argument("template", metavar="TEMPLATE", help="template file")
+    parser.add_argument("template", metavar="TEMPLATE", nargs="?", help="template file")
+    parser.add_argument(
+        "--template",
+        dest="workspace_template",
+        metavar="NAME",
+        help="a template in the workspace instead of a file (checked with its customer's lookup tables)",
+    )
     parser.add_argument(
         "--event", action="append", metavar="EVENT", help="EVENT or EVENT.VARIANT; repeatable"
     )
@@ -37,17 +43,31 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Check a template file; the grid goes to stdout."""
-    from postback_studio.commands._rendering import EXIT_USAGE, UsageError, load_lookups, load_template_file
+    from postback_studio.commands._rendering import (
+        EXIT_USAGE,
+        UsageError,
+        load_lookups,
+        load_template_file,
+        load_workspace_template,
+    )
 
     try:
-        loaded = load_template_file(args.template)
-        lookups = load_lookups(args.lookups)
+        if (args.template is None) == (args.workspace_template is None):
+            raise UsageError("give a TEMPLATE file or --template NAME (a workspace template), not both")
+        if args.workspace_template is not None:
+            loaded, lookups = load_workspace_template(args, args.workspace_template)
+            if args.lookups:
+                lookups = load_lookups(args.lookups)
+        else:
+            loaded = load_template_file(args.template)
+            lookups = load_lookups(args.lookups)
         return check_loaded(loaded, args.event, lookups, strict=args.strict)
     except UsageError as exc:
         print(f"postback-studio check: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except Exception as exc:
-        print(f"postback-studio check: {args.template}: {type(exc).__name__}: {exc}", file=sys.stderr)
+        origin = args.template or args.workspace_template
+        print(f"postback-studio check: {origin}: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -27,7 +28,13 @@ def register(subparsers: Any) -> None:
         "(--payload) and print the output exactly as it would be sent. Diagnostics go to stderr.",
     )
     parser.add_argument(
-        "template", metavar="TEMPLATE", help="template file (.json.j2, .xml.j2, .email.j2, ...)"
+        "template", metavar="TEMPLATE", nargs="?", help="template file (.json.j2, .xml.j2, .email.j2, ...)"
+    )
+    parser.add_argument(
+        "--template",
+        dest="workspace_template",
+        metavar="NAME",
+        help="a template in the workspace instead of a file (rendered with its customer's lookup tables)",
     )
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument(
@@ -53,7 +60,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"postback-studio render: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except Exception as exc:
-        print(f"postback-studio render: {args.template}: {type(exc).__name__}: {exc}", file=sys.stderr)
+        origin = args.template or args.workspace_template
+        print(f"postback-studio render: {origin}: {type(exc).__name__}: {exc}", file=sys.stderr)
         return EXIT_TEMPLATE
 
 
@@ -63,11 +71,27 @@ def _render(args: argparse.Namespace) -> int:
         load_lookups,
         load_payload,
         load_template_file,
+        load_workspace_template,
     )
-    from postback_studio.core.model import OutputFormat
+    from postback_studio.core.model import OutputFormat, TemplateKind
     from postback_studio.core.template_files import is_email_filename
 
     fmt = OutputFormat(args.format) if args.format else None
+    if (args.template is None) == (args.workspace_template is None):
+        raise UsageError("give a TEMPLATE file or --template NAME (a workspace template), not both")
+    if args.workspace_template is not None:
+        loaded, lookups = load_workspace_template(args, args.workspace_template)
+        email = loaded.template.kind is TemplateKind.EMAIL
+        if email and fmt in (OutputFormat.JSON, OutputFormat.XML):
+            raise UsageError(f"--format {fmt.value}: an email template renders html and text parts")
+        if fmt is not None and not email:
+            loaded = replace(loaded, template=replace(loaded.template, format=fmt))
+        payload, _ = load_payload(args.event, args.payload)
+        if args.lookups:
+            lookups = load_lookups(args.lookups)
+        return render_loaded(
+            loaded, payload, lookups=lookups, strict=args.strict, schema=args.schema, part=fmt
+        )
     email = is_email_filename(args.template)
     if email and fmt in (OutputFormat.JSON, OutputFormat.XML):
         raise UsageError(f"--format {fmt.value}: an email template renders html and text parts")

@@ -11,6 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+#: What a secret becomes wherever it is stored or shown: header values, SMTP AUTH, error texts.
+REDACTED = "<redacted>"
+
 
 class Channel(StrEnum):
     """How the attempt was delivered."""

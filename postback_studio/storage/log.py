@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from postback_studio.core.records import InboxEmail, InboxHttpRequest, PendingRetry, PendingState
-from postback_studio.core.requestlog import Channel, Outcome, RequestRecord
+from postback_studio.core.requestlog import REDACTED, Channel, Outcome, RequestRecord
 from postback_studio.storage.errors import NotFoundError
 from postback_studio.storage.repositories import Row, _Repository
 
@@ -22,7 +22,6 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
 #: What secret values are replaced with in the request log.
-REDACTED = "•••"
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 
@@ -176,8 +175,13 @@ class RequestLog(_Repository):
 
 
 def fts_query(text: str) -> str:
-    """User words as an FTS5 query: each word quoted (no operator injection), as a prefix, all required."""
-    return " ".join(f'"{word}"*' for word in _TOKEN.findall(text))
+    """User words as an FTS5 query: each word quoted (no operator injection), all required.
+
+    Only the last word is a prefix (it may still be being typed): making every word a prefix turns
+    ``order-123456`` into ``"order"* AND "123456"*``, and ``order*`` matches nearly every entry.
+    """
+    words = _TOKEN.findall(text)
+    return " ".join(f'"{word}"' + ("*" if i == len(words) - 1 else "") for i, word in enumerate(words))
 
 
 def _where(where: RequestFilter) -> tuple[list[str], list[Any]]:

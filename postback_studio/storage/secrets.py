@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+import time
+from collections.abc import Callable
 from typing import Protocol
 
 import keyring
@@ -62,8 +64,17 @@ def usable_keyring() -> KeyringBackend | None:
 class KeyringSecretStore:
     """Secrets in the operating system's keyring (Keychain, Secret Service, Windows Credential Locker)."""
 
-    def __init__(self, backend: KeyringBackend | None = None) -> None:
+    #: How long a read is reused. The request log reads a trigger's secrets for every entry it
+    #: redacts, and a system keyring answers over IPC (milliseconds each); a change made through
+    #: another store is seen after at most this long.
+    CACHE_SECONDS = 5.0
+
+    def __init__(
+        self, backend: KeyringBackend | None = None, *, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self._backend = backend or keyring.get_keyring()
+        self._clock = clock
+        self._cache: dict[str, tuple[float, str | None]] = {}
 
     @property
     def description(self) -> str:
@@ -72,9 +83,15 @@ class KeyringSecretStore:
         return f"Secrets are kept in the system keyring ({name}), not in the workspace file."
 
     def get(self, key: str) -> str | None:
-        """Read from the keyring."""
-        value = self._backend.get_password(KEYRING_SERVICE, key)
-        return None if value is None else str(value)
+        """Read from the keyring (or from a read of the last few seconds)."""
+        now = self._clock()
+        cached = self._cache.get(key)
+        if cached is not None and now - cached[0] < self.CACHE_SECONDS:
+            return cached[1]
+        raw = self._backend.get_password(KEYRING_SERVICE, key)
+        value = None if raw is None else str(raw)
+        self._cache[key] = (now, value)
+        return value
 
     def set(self, key: str, value: str) -> None:
         """Write to the keyring; an empty value removes the entry."""
@@ -82,9 +99,11 @@ class KeyringSecretStore:
             self.delete(key)
             return
         self._backend.set_password(KEYRING_SERVICE, key, value)
+        self._cache[key] = (self._clock(), value)
 
     def delete(self, key: str) -> None:
         """Remove from the keyring, ignoring entries that are already gone."""
+        self._cache.pop(key, None)
         with contextlib.suppress(keyring.errors.PasswordDeleteError):
             self._backend.delete_password(KEYRING_SERVICE, key)
 

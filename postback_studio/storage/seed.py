@@ -18,9 +18,11 @@ from postback_studio.core.model import (
     Event,
     LookupTable,
     OutputFormat,
+    SmtpSettings,
     Template,
     TemplateKind,
     TemplateStatus,
+    TlsMode,
     Trigger,
     TriggerStatus,
 )
@@ -33,8 +35,11 @@ if TYPE_CHECKING:
 
 DEMO_CUSTOMER = "Demo Print Co"
 #: Where the local webhook inbox listens (the dispatch helper's default).
-LOCAL_INBOX_URL = "http://127.0.0.1:8765/postbacks"
+LOCAL_INBOX_URL = "http://127.0.0.1:8765/postbacks"  # LOCAL_HTTP_PORT
 DEMO_RECIPIENT = "orders@example.com"
+#: Where the local SMTP catcher listens, so the demo email trigger works before a real server is set.
+LOCAL_SMTP_PORT = 2525
+LOCAL_HTTP_PORT = 8765
 #: The carrier table's template field, as the postbacks article's ``lookups()`` example names it.
 CARRIER_FIELD = "shipmentMethodUid"
 _FALLBACK_CARRIERS = (
@@ -83,6 +88,16 @@ def seed_workspace(workspace: Workspace, resources: Path | None = None) -> None:
             )
         )
         _lookups(workspace, resources, customer.id)
+        if not workspace.smtp.is_configured():
+            workspace.smtp.set(
+                SmtpSettings(
+                    sender_email="postbacks@demo-print.example",
+                    sender_name=DEMO_CUSTOMER,
+                    host="127.0.0.1",
+                    port=LOCAL_SMTP_PORT,
+                    tls_mode=TlsMode.NONE,
+                )
+            )
 
 
 def _templates(workspace: Workspace, resources: Path | None) -> list[Template]:
@@ -131,7 +146,8 @@ def _lookups(workspace: Workspace, resources: Path | None, customer_id: int) -> 
                     name=f"Carriers ({path.stem})" if path.stem == CARRIER_FIELD else path.stem,
                     template_field=path.stem,
                     rows=rows,
-                    customer_id=customer_id,
+                    # Carriers are the PSP's own shipping methods: global, so shared templates see them.
+                    customer_id=None if path.stem == CARRIER_FIELD else customer_id,
                     description=f"Seeded from {path.name}",
                 )
             )
@@ -144,7 +160,7 @@ def _lookups(workspace: Workspace, resources: Path | None, customer_id: int) -> 
                 name="Carriers",
                 template_field=CARRIER_FIELD,
                 rows=_FALLBACK_CARRIERS,
-                customer_id=customer_id,
+                customer_id=None,
                 description="Gelato shipment method id -> the carrier name your system expects",
             )
         )

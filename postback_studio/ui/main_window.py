@@ -160,6 +160,23 @@ class MainWindow(QMainWindow):
         if 0 <= row < len(self._pages):
             self.page_changed.emit(self._pages[row].name)
 
+    def add_menu_action(self, menu_title: str, action: QAction) -> None:
+        """Add an action to a top-level menu, creating the menu before Help when it is new."""
+        plain = menu_title.replace("&", "")
+        for existing in self.menuBar().actions():
+            menu = existing.menu()
+            if isinstance(menu, QMenu) and existing.text().replace("&", "") == plain:
+                menu.addAction(action)
+                return
+        menu = QMenu(menu_title, self)
+        menu.addAction(action)
+        help_action = self.menuBar().actions()[-1]
+        self.menuBar().insertMenu(help_action, menu)
+
+    def add_close_guard(self, guard: CloseGuard) -> None:
+        """Ask ``guard`` too before the window closes."""
+        self._close_guards.append(guard)
+
     def show_page(self, name: str) -> QWidget:
         """Bring a page to the front by name and return its widget."""
         for row, page in enumerate(self._pages):

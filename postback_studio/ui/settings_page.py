@@ -380,6 +380,11 @@ class SettingsPage(QWidget):
         self.theme_chosen.emit(str(button.property("theme")))
 
     @Slot(str)
+    def set_inbox_ports(self, http_port: int, smtp_port: int) -> None:
+        """Show the ports the local inbox uses (from the app's settings)."""
+        self.http_port_spin.setValue(http_port)
+        self.smtp_port_spin.setValue(smtp_port)
+
     def set_theme(self, theme: str) -> None:
         """Show ``theme`` as chosen (when View > Theme changed it) without announcing it again."""
         for button in self.theme_buttons.buttons():

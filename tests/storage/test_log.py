@@ -84,7 +84,7 @@ def test_query_filters_count_and_paging(ws: Workspace) -> None:
 
 
 def test_fts_query_quotes_words() -> None:
-    assert fts_query('ship "OR" NEAR(') == '"ship"* "OR"* "NEAR"*'
+    assert fts_query('ship "OR" NEAR(') == '"ship" "OR" "NEAR"*'
     assert fts_query("  ") == ""
 
 
@@ -110,7 +110,7 @@ def test_append_redacts_secrets_of_its_trigger(ws: Workspace) -> None:
         )
     )
     stored = ws.requests.get(rid)
-    assert stored.request_headers == (("Authorization", "•••"), ("X", "•••"))
+    assert stored.request_headers == (("Authorization", "<redacted>"), ("X", "<redacted>"))
     assert "tok-987654" not in stored.error
 
 

@@ -42,7 +42,7 @@ from postback_studio.core.model import (
     RetryPolicy,
     Trigger,
 )
-from postback_studio.core.requestlog import Channel, Outcome, RequestRecord
+from postback_studio.core.requestlog import REDACTED, Channel, Outcome, RequestRecord
 
 Clock = Callable[[], float]
 Sleeper = Callable[[float], None]
@@ -50,7 +50,6 @@ SessionFactory = Callable[[], requests.Session]
 
 #: Header names whose values never reach the log, whatever the trigger says.
 SECRET_HEADER_NAMES = frozenset({"authorization", "proxy-authorization", "x-api-key", "cookie", "set-cookie"})
-REDACTED = "<redacted>"
 #: Stands for a signing secret not yet restored from the keyring; signing with it fails.
 MISSING_SIGNING_SECRET = "whsec_"
 

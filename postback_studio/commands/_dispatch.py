@@ -1,0 +1,109 @@
+"""What ``send``, ``simulate``, ``inbox`` and ``smtp`` share: the service, and one line per attempt.
+
+Attempts are printed on stdout as they are stored in the request log; waits before a retry are
+announced on stderr before the command sleeps, so a long wait never looks like a hang.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from postback_studio.commands._common import EXIT_USAGE, CommandError
+
+if TYPE_CHECKING:
+    from postback_studio.core.dispatch.service import DeliveryService
+    from postback_studio.core.requestlog import RequestRecord
+    from postback_studio.storage.workspace import Workspace
+
+
+def clock_time(seconds: float) -> str:
+    """``HH:MM:SS`` local time, for lines a person reads while the command runs."""
+    return datetime.fromtimestamp(seconds).strftime("%H:%M:%S")
+
+
+def attempt_line(record: RequestRecord) -> str:
+    """One attempt as a line: time, outcome, attempt number, trigger, target, status, error."""
+    status = f"HTTP {record.response_status}" if record.response_status is not None else ""
+    if record.channel.value == "email" and record.response_status is not None:
+        status = f"SMTP {record.response_status}"
+    parts = [
+        clock_time(record.started_at),
+        record.outcome.value,
+        f"attempt {record.attempt}",
+        record.trigger_name or "(ad hoc)",
+        record.event,
+        record.target,
+        status,
+        record.error,
+    ]
+    return "  ".join(p for p in parts if p)
+
+
+def _print_attempt(record: RequestRecord) -> None:
+    print(attempt_line(record), flush=True)
+
+
+def _sleep_announced(seconds: float) -> None:
+    from postback_studio.core.dispatch.retry import format_seconds
+
+    if seconds > 0:
+        print(
+            f"waiting {format_seconds(round(seconds, 1))} for the next attempt (Ctrl+C to stop waiting)",
+            file=sys.stderr,
+            flush=True,
+        )
+        time.sleep(seconds)
+
+
+@contextmanager
+def delivery_service(args: argparse.Namespace, *, quiet: bool = False) -> Iterator[DeliveryService]:
+    """The service on the command line's workspace, printing each attempt unless ``quiet``."""
+    from postback_studio.cli import workspace_path
+    from postback_studio.core.dispatch.service import DeliveryService
+    from postback_studio.core.render.engine import RenderEngine
+    from postback_studio.storage.errors import WorkspaceError
+    from postback_studio.storage.workspace import Workspace
+
+    path: Path = workspace_path(args)
+    try:
+        Workspace.open(path).close()
+    except WorkspaceError as exc:
+        raise CommandError(str(exc), EXIT_USAGE) from None
+    with (
+        RenderEngine() as engine,
+        DeliveryService(
+            lambda: Workspace.open(path, seed=False),
+            engine,
+            sleeper=_sleep_announced,
+            on_attempt=None if quiet else _print_attempt,
+        ) as service,
+    ):
+        yield service
+
+
+def find_trigger_id(workspace: Workspace, name: str, customer: str | None) -> int:
+    """The id of the trigger called ``name`` (of ``customer`` when given); a usage error otherwise."""
+    from postback_studio.commands._common import customer_id
+
+    owner = customer_id(workspace, customer)
+    matches = [t for t in workspace.triggers.list(customer_id=owner) if t.name == name]
+    if not matches:
+        raise CommandError(
+            f"no trigger named '{name}'" + (f" for customer '{customer}'" if customer else ""), EXIT_USAGE
+        )
+    if len(matches) > 1:
+        names = {c.id: c.name for c in workspace.customers.list()}
+        owners = ", ".join(sorted(names.get(t.customer_id, "?") for t in matches))
+        raise CommandError(
+            f"several customers have a trigger named '{name}' ({owners}): add --customer", EXIT_USAGE
+        )
+    trigger_id = matches[0].id
+    assert trigger_id is not None
+    return trigger_id

@@ -1,0 +1,180 @@
+"""``postback-studio send``: deliver one postback through a trigger, or ad hoc from a template file.
+
+``send --trigger NAME [--customer NAME] [--event EVENT | --payload FILE]`` renders the trigger's
+template (default payload: the built-in sample of the trigger's event) and sends it as a test, whatever
+the trigger's status. ``send --template FILE (--event EVENT | --payload FILE) (--url URL ... | --to
+ADDRESS)`` sends a template file without a trigger. Every attempt is printed and logged in the
+workspace; retries are waited for. Exit 0 only when the postback was delivered; 1 when it was not
+(refused, failed, render failed, blocked); 2 for usage errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TYPE_CHECKING, Any
+
+from postback_studio.commands._common import EXIT_FAILED, EXIT_USAGE, CommandError, error
+
+if TYPE_CHECKING:
+    from postback_studio.core.dispatch.delivery import DeliveryReport, EmailTarget, WebhookTarget
+    from postback_studio.core.dispatch.service import SendOptions
+    from postback_studio.core.model import Header, RetryPolicy
+
+RETRY_CHOICES = ("none", "gelato", "exponential")
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``send`` command."""
+    parser = subparsers.add_parser(
+        "send",
+        help="send one postback through a trigger (or ad hoc from a template file)",
+        description="Send a test postback through a workspace trigger (--trigger), or render a template "
+        "file and send it to a URL or an email address (--template). Every attempt is printed and logged; "
+        "retries are waited for. Exit 0 only when delivered.",
+    )
+    what = parser.add_mutually_exclusive_group(required=True)
+    what.add_argument("--trigger", metavar="NAME", help="a trigger in the workspace")
+    what.add_argument("--template", metavar="FILE", help="a template file, sent ad hoc (needs --url or --to)")
+    parser.add_argument("--customer", metavar="NAME", help="the trigger's customer (when names repeat)")
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--event", metavar="EVENT", help="built-in sample EVENT or EVENT.VARIANT as payload")
+    source.add_argument("--payload", metavar="FILE", help="payload JSON file")
+    target = parser.add_mutually_exclusive_group()
+    target.add_argument("--url", metavar="URL", help="ad hoc: the webhook URL")
+    target.add_argument("--to", metavar="ADDRESS", action="append", help="ad hoc: an email recipient")
+    parser.add_argument("--method", metavar="M", default="POST", help="ad hoc: POST (default), PUT or PATCH")
+    parser.add_argument(
+        "--header", metavar="'K: V'", action="append", default=[], help="ad hoc: a request header; repeatable"
+    )
+    parser.add_argument("--retry", choices=RETRY_CHOICES, default="none", help="ad hoc: retry policy")
+    parser.add_argument("--sign-secret", metavar="SECRET", help="ad hoc: sign with this whsec_ secret")
+    parser.add_argument("--send-anyway", action="store_true", help="send an output invalid for its format")
+    parser.add_argument(
+        "--allow-insecure",
+        action="store_true",
+        help="send credentials over plain http:// (or SMTP without TLS) to another machine",
+    )
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Send and report; never a traceback."""
+    from postback_studio.commands._rendering import UsageError
+    from postback_studio.core.dispatch.service import DeliveryError
+
+    try:
+        report = _send_trigger(args) if args.trigger else _send_template(args)
+    except (CommandError, UsageError, DeliveryError) as exc:
+        error(f"send: {exc}")
+        return exc.code if isinstance(exc, CommandError) else EXIT_USAGE
+    except Exception as exc:  # the CLI reports, it never shows a traceback
+        error(f"send: {type(exc).__name__}: {exc}")
+        return EXIT_FAILED
+    return _summary(report)
+
+
+def _options(args: argparse.Namespace) -> SendOptions:
+    from postback_studio.core.dispatch.service import SendOptions
+
+    return SendOptions(send_anyway=args.send_anyway, allow_insecure=args.allow_insecure, wait=True)
+
+
+def _send_trigger(args: argparse.Namespace) -> DeliveryReport:
+    from postback_studio.commands._common import open_workspace
+    from postback_studio.commands._dispatch import delivery_service, find_trigger_id
+    from postback_studio.commands._rendering import load_payload
+
+    adhoc = [f"--{n.replace('_', '-')}" for n in ("url", "to", "sign_secret") if getattr(args, n)]
+    if adhoc or args.header:
+        raise CommandError(f"{', '.join(adhoc or ['--header'])}: only with --template", EXIT_USAGE)
+    with open_workspace(args) as workspace:
+        trigger_id = find_trigger_id(workspace, args.trigger, args.customer)
+        event = workspace.triggers.get(trigger_id, with_secrets=False).event.value
+    payload, _ = load_payload(None if args.payload else (args.event or event), args.payload)
+    with delivery_service(args) as service:
+        return service.send_test(trigger_id, payload, _options(args))
+
+
+def _send_template(args: argparse.Namespace) -> DeliveryReport:
+    from postback_studio.commands._dispatch import delivery_service
+    from postback_studio.commands._rendering import load_payload, load_template_file
+    from postback_studio.core.dispatch.delivery import EmailTarget
+    from postback_studio.core.model import TemplateKind
+
+    if args.customer:
+        raise CommandError("--customer: only with --trigger", EXIT_USAGE)
+    if not (args.event or args.payload):
+        raise CommandError("--template needs --event EVENT or --payload FILE", EXIT_USAGE)
+    if not (args.url or args.to):
+        raise CommandError("--template needs --url URL or --to ADDRESS", EXIT_USAGE)
+    loaded = load_template_file(args.template)
+    template = loaded.template
+    email = template.kind is TemplateKind.EMAIL
+    if email and args.url:
+        raise CommandError(
+            f"{args.template}: an email template goes --to an address, not to a URL", EXIT_USAGE
+        )
+    if not email and args.to:
+        raise CommandError(
+            f"{args.template}: a webhook template goes to a --url, not --to an address", EXIT_USAGE
+        )
+    payload, _ = load_payload(args.event, args.payload)
+    target: WebhookTarget | EmailTarget = (
+        EmailTarget(tuple(args.to)) if email else _webhook_target(args, template.format)
+    )
+    with delivery_service(args) as service:
+        return service.send_template(
+            template, payload, target, retry=_retry(args.retry), options=_options(args)
+        )
+
+
+def _webhook_target(args: argparse.Namespace, fmt: Any) -> WebhookTarget:
+    from postback_studio.core.dispatch.delivery import WebhookTarget
+    from postback_studio.core.dispatch.webhook import ALLOWED_METHODS
+
+    method = args.method.upper()
+    if method not in ALLOWED_METHODS:
+        raise CommandError(f"--method {args.method}: use {', '.join(ALLOWED_METHODS)}", EXIT_USAGE)
+    if not args.url.lower().startswith(("http://", "https://")):
+        raise CommandError(f"--url {args.url}: not an http:// or https:// URL", EXIT_USAGE)
+    secret = args.sign_secret or ""
+    if args.sign_secret is not None and not secret.startswith("whsec_"):
+        raise CommandError("--sign-secret: a Standard Webhooks secret starts with whsec_", EXIT_USAGE)
+    return WebhookTarget(args.url, method, _headers(args.header), fmt, secret)
+
+
+def _headers(raw: list[str]) -> tuple[Header, ...]:
+    from postback_studio.core.model import Header
+
+    headers = []
+    for text in raw:
+        name, sep, value = text.partition(":")
+        if not sep or not name.strip() or any(c.isspace() for c in name.strip()):
+            raise CommandError(f"--header {text!r}: expected 'Name: value'", EXIT_USAGE)
+        headers.append(Header(name.strip(), value.strip()))
+    return tuple(headers)
+
+
+def _retry(kind: str) -> RetryPolicy:
+    from postback_studio.core.model import RetryKind, RetryPolicy
+
+    if kind == "gelato":
+        return RetryPolicy.gelato()
+    if kind == "exponential":
+        return RetryPolicy(kind=RetryKind.EXPONENTIAL)
+    return RetryPolicy.none()
+
+
+def _summary(report: DeliveryReport) -> int:
+    """The final verdict on stderr; 0 only when delivered."""
+    attempts = len(report.attempts)
+    if report.delivered:
+        print(
+            f"delivered ({attempts} attempt{'s' if attempts > 1 else ''}, id {report.delivery_id})",
+            file=sys.stderr,
+        )
+        return 0
+    last = report.attempts[-1].record
+    print(f"not delivered: {report.outcome.value}: {last.error or 'see the log'}", file=sys.stderr)
+    return EXIT_FAILED

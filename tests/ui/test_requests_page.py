@@ -1,0 +1,185 @@
+"""The Requests page on a real workspace file: lazy loading, filters, search, detail, export, refresh."""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QItemSelectionModel, QThreadPool
+from pytestqt.qtbot import QtBot
+
+from postback_studio.core.requestlog import Outcome, RequestRecord
+from postback_studio.storage.requests_view import WorkspaceRequestSource
+from postback_studio.ui.requests_page import PAGE_SIZE, RequestsPage
+from tests.support.request_log import append, make_log, sample_records
+
+START = 1_700_000_000.0
+COUNT = PAGE_SIZE * 2 + 40
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> tuple[Path, list[RequestRecord]]:
+    path = tmp_path / "ws.sqlite"
+    return path, make_log(path, sample_records(COUNT, start=START))
+
+
+@pytest.fixture
+def page(qtbot: QtBot, workspace: tuple[Path, list[RequestRecord]]) -> RequestsPage:
+    path, _ = workspace
+    pool = QThreadPool()
+    widget = RequestsPage(
+        lambda: WorkspaceRequestSource.open(path), clock=lambda: START + COUNT * 60, pool=pool
+    )
+    qtbot.addWidget(widget)
+    widget.resize(1280, 800)
+    with qtbot.waitSignal(widget.model.rows_appended):
+        widget.show()
+    yield widget
+    widget.wait_for_workers()
+
+
+def _select_rows(page: RequestsPage, rows: list[int]) -> None:
+    selection = page.table.selectionModel()
+    flags = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
+    for row in rows:
+        selection.select(page.model.index(row, 0), flags)
+
+
+def test_first_page_only_then_more_on_scroll(qtbot: QtBot, page: RequestsPage) -> None:
+    assert page.model.rowCount() == PAGE_SIZE
+    assert page.model.row_at(0).started_at == START + (COUNT - 1) * 60
+    with qtbot.waitSignal(page.model.rows_appended) as blocker:
+        page.table.scrollToBottom()
+    assert blocker.args == [PAGE_SIZE * 2]
+    with qtbot.waitSignal(page.model.exhausted):
+        page.table.scrollToBottom()
+    assert page.model.rowCount() == COUNT
+    assert not page.model.canFetchMore(page.model.index(-1, -1))
+
+
+def test_summary_counts_the_filter(qtbot: QtBot, page: RequestsPage,
+                                   workspace: tuple[Path, list[RequestRecord]]) -> None:
+    _, stored = workspace
+    with qtbot.waitSignal(page.summary_updated) as blocker:
+        page.reload()
+    summary = blocker.args[0]
+    assert summary.total == COUNT
+    assert summary.counts[Outcome.RETRYING] == sum(1 for r in stored if r.outcome is Outcome.RETRYING)
+    assert f"{COUNT:,}" in page.summary.total.text()
+
+
+def test_outcome_customer_and_search_filters_change_the_rows(qtbot: QtBot, page: RequestsPage) -> None:
+    with qtbot.waitSignal(page.model.rows_appended):
+        page.outcome.setCurrentIndex(page.outcome.findData(Outcome.RETRYING))
+    assert page.model.rowCount() > 0
+    assert {page.model.row_at(i).outcome for i in range(page.model.rowCount())} == {Outcome.RETRYING}
+
+    page.set_filter_choices([(1, "Acme Prints"), (2, "Globex")], [(10, "Order shipped hook")])
+    with qtbot.waitSignal(page.model.rows_appended):
+        page.customer.setCurrentIndex(page.customer.findData(2))
+    assert {page.model.row_at(i).customer_name for i in range(page.model.rowCount())} == {"Globex"}
+
+    page.outcome.setCurrentIndex(0)
+    with qtbot.waitSignal(page.model.rows_appended):
+        page.customer.setCurrentIndex(0)
+    with qtbot.waitSignal(page.model.rows_appended, timeout=3000):
+        qtbot.keyClicks(page.search, "order-123")
+    assert {page.model.row_at(i).delivery_id for i in range(page.model.rowCount())} == {"msg_123"}
+
+
+def test_detail_shows_exact_body_redacted_headers_signature_and_attempts(
+        qtbot: QtBot, page: RequestsPage, workspace: tuple[Path, list[RequestRecord]]) -> None:
+    _, stored = workspace
+    signed = next(r for r in reversed(stored) if any(k == "webhook-signature" for k, _ in r.request_headers))
+    row = next(i for i in range(page.model.rowCount()) if page.model.row_at(i).id == signed.id)
+    with qtbot.waitSignal(page.detail_shown) as blocker:
+        page.table.selectRow(row)
+    assert blocker.args == [signed.id]
+    detail = page.detail
+    assert detail.request_body.text.toPlainText() == signed.request_body.decode()
+    assert "Authorization: [redacted]" in detail.request_headers.toPlainText()
+    signed_content = f"{signed.delivery_id}.{int(START)}.{signed.request_body.decode()}"
+    assert detail.signed.toPlainText().startswith(signed_content)
+    assert not detail.signed.isHidden()
+
+    retried = next(r for r in reversed(stored) if r.attempt == 3)
+    row = next(i for i in range(page.model.rowCount()) if page.model.row_at(i).id == retried.id)
+    with qtbot.waitSignal(page.detail_shown):
+        page.table.selectRow(row)
+    assert detail.attempts.count() == 3
+    first_attempt = detail.attempts.item(0)
+    with qtbot.waitSignal(detail.attempt_chosen):
+        detail.attempts.itemClicked.emit(first_attempt)
+    assert detail.response_line.text() == "<b>HTTP 503 in 12 ms</b>"
+
+
+def test_export_writes_the_selected_rows(qtbot: QtBot, page: RequestsPage, tmp_path: Path) -> None:
+    _select_rows(page, [0, 2])
+    ids = page.selected_ids()
+    target = tmp_path / "out.json"
+    with qtbot.waitSignal(page.export_finished):
+        page.export_selection(target, "json")
+    exported = json.loads(target.read_text(encoding="utf-8"))["requests"]
+    assert sorted(r["id"] for r in exported) == sorted(ids)
+    with qtbot.waitSignal(page.export_finished):
+        page.export_selection(tmp_path / "out.csv", "csv")
+    with (tmp_path / "out.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert sorted(int(r[0]) for r in rows[1:]) == sorted(ids)
+
+
+def test_resend_emits_the_selected_ids(qtbot: QtBot, page: RequestsPage) -> None:
+    assert not page.resend_action.isEnabled()
+    _select_rows(page, [1, 3])
+    with qtbot.waitSignal(page.resend_requested) as blocker:
+        page.resend_action.trigger()
+    assert blocker.args == [[page.model.row_at(1).id, page.model.row_at(3).id]]
+
+
+def test_refresh_puts_new_entries_on_top_and_keeps_the_selection(
+        qtbot: QtBot, page: RequestsPage, workspace: tuple[Path, list[RequestRecord]]) -> None:
+    path, stored = workspace
+    page.table.selectRow(2)
+    selected = page.model.row_at(2).id
+    newest = replace(stored[-1], delivery_id="fresh", started_at=START + COUNT * 60, id=None)
+    added = append(path, [newest, replace(newest, attempt=2, started_at=newest.started_at + 1)])
+    with qtbot.waitSignal(page.model.rows_prepended) as blocker:
+        page.refresh()
+    assert blocker.args == [2]
+    assert page.model.row_at(0).id == added[1].id
+    assert page.selected_ids() == [selected]
+
+
+def test_query_errors_are_shown(qtbot: QtBot, tmp_path: Path) -> None:
+    junk = tmp_path / "junk.sqlite"
+    junk.write_bytes(b"this is not a workspace" * 100)
+    widget = RequestsPage(lambda: WorkspaceRequestSource.open(junk), pool=QThreadPool())
+    qtbot.addWidget(widget)
+    with qtbot.waitSignal(widget.error_shown) as blocker:
+        widget.reload()
+    widget.wait_for_workers()
+    assert "not a Postback Studio workspace" in blocker.args[0]
+    assert not widget.error.isHidden()
+
+
+def test_refresh_keeps_the_rows_the_user_reads_in_place(
+    qtbot: QtBot, page: RequestsPage, workspace: tuple[Path, list[RequestRecord]]
+) -> None:
+    path, stored = workspace
+    bar = page.table.verticalScrollBar()
+    bar.setValue(40)
+    reading = page.model.row_at(page.table.rowAt(0)).id
+    append(path, [replace(stored[-1], delivery_id="late", started_at=START + COUNT * 60, id=None)])
+    with qtbot.waitSignal(page.model.rows_prepended):
+        page.refresh()
+    assert page.model.row_at(page.table.rowAt(0)).id == reading
+
+
+def test_menu_actions_and_search_shortcut(qtbot: QtBot, page: RequestsPage) -> None:
+    assert [a.text() for a in page.menu_actions][:2] == ["Resend", "Export Selection as JSON…"]
+    page.table.setFocus()
+    page.search_action.trigger()
+    assert page.search.hasFocus() or page.focusWidget() is page.search

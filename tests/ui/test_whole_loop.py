@@ -1,0 +1,172 @@
+"""The help article's whole loop, driven through the real app as a user would.
+
+Create a customer and a webhook trigger with retry to the local inbox, script the receiver to fail
+twice, Send Test, and see three attempts on the Requests page and the exact rendered body in the
+Inbox. Then an email trigger to an SMTP server with STARTTLS and AUTH: the message carries the
+rendered subject and both parts.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import socket
+import ssl
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import trustme
+from PySide6.QtCore import QSettings
+from pytestqt.qtbot import QtBot
+
+from postback_studio.app import Application, build_application
+from postback_studio.core.dispatch.inbox import SmtpCatcher, SmtpCatcherOptions
+from postback_studio.core.model import (
+    DeliveryMethod,
+    Event,
+    RetryKind,
+    SmtpSettings,
+    TlsMode,
+)
+from postback_studio.core.requestlog import Outcome
+from postback_studio.core.samples import load_sample
+from postback_studio.ui.customers_page import CustomersPage
+from postback_studio.ui.inbox_page import InboxPage
+from postback_studio.ui.trigger_form import TriggerForm
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def app(qtbot: QtBot, tmp_path: Path) -> Iterator[Application]:
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    settings.setValue("inbox/http_port", _free_port())
+    settings.setValue("inbox/smtp_port", _free_port())
+    application = build_application(tmp_path / "workspace.sqlite", settings=settings)
+    qtbot.addWidget(application.window)
+    yield application
+    application.close()
+
+
+def _select(box: object, data: object) -> None:
+    index = box.findData(data)  # type: ignore[attr-defined]
+    assert index >= 0, f"{data!r} is not offered"
+    box.setCurrentIndex(index)  # type: ignore[attr-defined]
+
+
+def _new_customer(qtbot: QtBot, page: CustomersPage, name: str) -> int:
+    page.new_customer()
+    page.name_edit.setText(name)
+    with qtbot.waitSignal(page.customer_saved) as saved:
+        page.save_button.click()
+    return int(saved.args[0])
+
+
+def test_webhook_with_retry_to_the_local_inbox(app: Application, qtbot: QtBot) -> None:
+    customers = app.pages["Customers"]
+    inbox = app.pages["Inbox"]
+    assert isinstance(customers, CustomersPage) and isinstance(inbox, InboxPage)
+
+    inbox.script_editor.script.setText("503x2, 200")
+    inbox.script_editor.apply()
+    with qtbot.waitSignal(inbox.start_requested):
+        inbox.start_stop.click()
+    http_port = int(app.settings.value("inbox/http_port"))
+
+    app.window.show_page("Customers")
+    customer_id = _new_customer(qtbot, customers, "Acme Photo Books")
+    customers.add_trigger_button.click()
+    form = customers.trigger_form
+    assert isinstance(form, TriggerForm)
+    form.name_edit.setText("Shipped to Acme ERP")
+    _select(form.event_box, Event.SHIPPED)
+    _select(form.method_box, DeliveryMethod.URL)
+    template = app.workspace.templates.get_by_name("order-shipped")
+    assert template is not None
+    _select(form.template_box, template.id)
+    form.url_edit.setText(f"http://127.0.0.1:{http_port}/acme/postbacks")
+    _select(form.retry_box, RetryKind.EXPONENTIAL)
+    form.first_delay_spin.setValue(0.1)
+    form.factor_spin.setValue(1.0)
+    form.max_attempts_spin.setValue(3)
+
+    with qtbot.waitSignal(form.send_test_requested, timeout=5000) as requested:
+        form.send_test_button.click()
+    trigger_id = int(requested.args[0])
+    assert app.workspace.triggers.get(trigger_id).customer_id == customer_id
+
+    def three_attempts_logged() -> None:
+        records = app.workspace.requests.query(limit=10)
+        assert [r.outcome for r in records] == [Outcome.DELIVERED, Outcome.RETRYING, Outcome.RETRYING]
+
+    qtbot.waitUntil(three_attempts_logged, timeout=20_000)
+    requests_page = app.pages["Requests"]
+    app.window.show_page("Requests")
+    requests_page.refresh()  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: requests_page.model.rowCount() == 3, timeout=10_000)  # type: ignore[attr-defined]
+
+    preview = app.engine.render_template(
+        template, load_sample("shipped"), lookups=app.workspace.lookups.lookup_set_for(customer_id)
+    ).parts["body"].output
+    assert preview is not None
+    qtbot.waitUntil(lambda: inbox.http_list.count() == 3, timeout=10_000)
+    received = app.workspace.inbox.list_http()
+    assert len(received) == 3
+    assert {r.body for r in received} == {preview.encode("utf-8")}
+    ids = {value for r in received for name, value in r.headers if name.lower() == "webhook-id"}
+    assert len(ids) <= 1, "the attempts of one delivery share their webhook-id"
+
+
+def test_email_trigger_through_starttls_and_auth(app: Application, qtbot: QtBot, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    ca = trustme.CA()
+    server_cert = ca.issue_cert("127.0.0.1", "localhost")
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_cert.configure_cert(server_context)
+    ca_file = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(ca_file))
+    monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))
+    catcher = SmtpCatcher(options=SmtpCatcherOptions(tls_context=server_context,
+                                                     credentials={"psp": "s3cret-pass"}))
+    with catcher:
+        app.workspace.smtp.set(SmtpSettings(
+            sender_email="postbacks@psp.example", sender_name="PSP Notifications", host="127.0.0.1",
+            port=catcher.port, username="psp", password="s3cret-pass", tls_mode=TlsMode.STARTTLS))
+        customers = app.pages["Customers"]
+        assert isinstance(customers, CustomersPage)
+        customer_id = _new_customer(qtbot, customers, "Acme Mail")
+        customers.add_trigger_button.click()
+        form = customers.trigger_form
+        form.name_edit.setText("Shipped email")
+        _select(form.event_box, Event.SHIPPED)
+        _select(form.method_box, DeliveryMethod.EMAIL)
+        template = app.workspace.templates.get_by_name("order-shipped-email")
+        assert template is not None
+        _select(form.template_box, template.id)
+        form.recipients_edit.setPlainText("buyer@acme.example")
+        with qtbot.waitSignal(form.send_test_requested, timeout=5000):
+            form.send_test_button.click()
+        qtbot.waitUntil(lambda: len(catcher.messages) == 1, timeout=20_000)
+
+    rendering = app.engine.render_template(
+        template, load_sample("shipped"), lookups=app.workspace.lookups.lookup_set_for(customer_id))
+    message = email.message_from_bytes(catcher.messages[0].data, policy=email.policy.default)
+    assert message["Subject"] == rendering.parts["subject"].output
+    html = message.get_body(("html",))
+    text = message.get_body(("plain",))
+    assert html is not None and text is not None
+    # SMTP carries lines with CRLF endings; the content is otherwise exactly the rendered part.
+    def lines(part: str | None) -> list[str]:
+        return (part or "").replace("\r\n", "\n").strip().split("\n")
+
+    assert lines(html.get_content()) == lines(rendering.parts["html"].output)
+    assert lines(text.get_content()) == lines(rendering.parts["text"].output)
+    qtbot.waitUntil(lambda: app.workspace.requests.count() == 1, timeout=10_000)
+    [record] = app.workspace.requests.query(limit=1)
+    assert record.outcome is Outcome.DELIVERED
+    assert "s3cret-pass" not in record.smtp_transcript

@@ -110,6 +110,7 @@ class EmailPreview(QWidget):
         self.desktop_button.toggled.connect(self._on_desktop_button_toggled)
         note = QLabel("Shown as authored; remote images are not loaded.")
         note.setEnabled(False)
+        note.setWordWrap(True)
 
         controls = QHBoxLayout()
         controls.addWidget(self.desktop_button)

@@ -232,11 +232,12 @@ class TemplatesPage(QWidget):
         self.import_button = _tool_button("Import…", "Import a .j2 template file (Ctrl+O)")
         self.export_button = _tool_button("Export…", "Export the template as a .j2 file (Ctrl+Shift+E)")
         first = QHBoxLayout()
-        for button in (self.new_button, self.duplicate_button, self.rename_button, self.delete_button):
+        for button in (self.new_button, self.duplicate_button, self.rename_button):
             first.addWidget(button)
+        first.addStretch(1)
         second = QHBoxLayout()
-        second.addWidget(self.import_button)
-        second.addWidget(self.export_button)
+        for button in (self.delete_button, self.import_button, self.export_button):
+            second.addWidget(button)
         second.addStretch(1)
         title = QLabel("Templates")
         title.setStyleSheet("font-weight: bold;")

@@ -16,7 +16,7 @@ from PySide6.QtGui import QGuiApplication, QTextCursor
 from PySide6.QtWidgets import QMainWindow
 from pytestqt.qtbot import QtBot
 
-from postback_studio.core.model import OutputFormat, TemplateKind, TemplateStatus
+from postback_studio.core.model import LookupTable, OutputFormat, TemplateKind, TemplateStatus
 from postback_studio.core.render.engine import RenderEngine
 from postback_studio.core.template_library import content_of
 from postback_studio.storage.workspace import Workspace
@@ -404,7 +404,9 @@ def test_shared_templates_preview_with_the_chosen_customers_lookups(qtbot: QtBot
     page = harness.page
     ws = harness.workspace
     customer = ws.customers.list()[0]
-    table = next(t for t in ws.lookups.list(customer_id=customer.id))
+    table = ws.lookups.save(
+        LookupTable(name="Codes", template_field="code", rows=(("a", "Alpha"),), customer_id=customer.id)
+    )
     key, value = table.rows[0]
     call = f'lookups({{"{table.template_field}": "{key}"}}, strict=False, default="none")'
     body = f'{{"v": "{{{{ {call} }}}}"}}'

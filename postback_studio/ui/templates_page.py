@@ -130,7 +130,7 @@ class TemplatesPage(QWidget):
         *,
         prompter: Prompter | None = None,
         recovery: RecoveryStore | None = None,
-        debounce_ms: int = 150,
+        debounce_ms: int = 120,
         autosave_ms: int = 3000,
         parent: QWidget | None = None,
     ) -> None:

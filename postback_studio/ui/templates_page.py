@@ -320,7 +320,8 @@ class TemplatesPage(QWidget):
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        action.triggered.connect(slot)
+        # Call without Qt's ``checked`` argument: several slots take an optional path instead.
+        action.triggered.connect(lambda _checked=False: slot())
         return action
 
     def _build_actions(self) -> None:
@@ -369,8 +370,8 @@ class TemplatesPage(QWidget):
         self.duplicate_button.clicked.connect(self.duplicate_template)
         self.rename_button.clicked.connect(self.rename_template)
         self.delete_button.clicked.connect(self.delete_template)
-        self.import_button.clicked.connect(self.import_template)
-        self.export_button.clicked.connect(self.export_template)
+        self.import_button.clicked.connect(self.import_action.trigger)
+        self.export_button.clicked.connect(self.export_action.trigger)
         self.save_button.clicked.connect(self.save)
         self.active_check.clicked.connect(self._on_active_check_clicked)
         self.customer_combo.currentIndexChanged.connect(self._on_customer_combo_changed)
@@ -385,7 +386,7 @@ class TemplatesPage(QWidget):
         self.view.payload_rejected.connect(self._on_view_payload_rejected)
         self.view.problems.problem_activated.connect(self._on_problem_activated)
         self.new_sample_button.clicked.connect(self.new_sample_from_builtin)
-        self.import_sample_button.clicked.connect(self.import_sample)
+        self.import_sample_button.clicked.connect(self._on_import_sample_button_clicked)
         self.paste_sample_button.clicked.connect(self.paste_sample)
         self.save_sample_button.clicked.connect(self.save_sample)
         self.delete_sample_button.clicked.connect(self.delete_sample)
@@ -953,6 +954,9 @@ class TemplatesPage(QWidget):
             return False
         text = json.dumps(self._payload, indent=2, ensure_ascii=False)
         return self._add_sample(f"{choice.key.split(':')[0]} copy", text)
+
+    def _on_import_sample_button_clicked(self) -> None:
+        self.import_sample()
 
     def import_sample(self, path: Path | None = None) -> bool:
         """Create a sample of the current event from a JSON file; a parse error names line and column."""

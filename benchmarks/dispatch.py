@@ -12,20 +12,22 @@ Ratios are deliveries/second relative to the baseline (targets: sequential >= 0.
 ``--delay`` makes the receiver wait before answering, as a real endpoint on a network would.
 
     PYTHONPATH=. python benchmarks/dispatch.py --orders 500 --workers 8 --delay 0 --delay 0.005
+
+``--quick`` runs 200 orders x 3 rounds; ``--json FILE`` writes the figures (see ``_figures.py``).
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import multiprocessing as mp
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection
 from typing import Any
 
 import requests
+from _figures import Figure, common_arguments, figure, report, run_script
 from jinja2.sandbox import SandboxedEnvironment
 
 from postback_studio.core.dispatch.delivery import Delivery, Dispatcher, MemoryLog, WebhookTarget
@@ -115,7 +117,7 @@ def _check(log: MemoryLog, expected: int) -> None:
         raise SystemExit(f"lost or failed: {len(records)} logged, {delivered} delivered of {expected}")
 
 
-def run(orders_count: int, workers: int, delay: float, rounds: int) -> None:
+def run(orders_count: int, workers: int, delay: float, rounds: int) -> list[Figure]:
     parent, child = mp.get_context("spawn").Pipe()
     server = mp.get_context("spawn").Process(target=_serve, args=(child, delay), daemon=True)
     server.start()
@@ -142,20 +144,47 @@ def run(orders_count: int, workers: int, delay: float, rounds: int) -> None:
     print(f"  parallel batch render+send+log : {statistics.median(par):8.1f} deliveries/s", end="")
     print(f"  ratio {par_ratio:.2f}x (target >= 2x)")
     print(f"  receiver got {received} requests (expected {expected}); ratios are medians of per-round ratios")
+    if received != expected:
+        raise SystemExit(f"the receiver got {received} requests, expected {expected}")
+    setting = f"{orders_count} orders, receiver delay {delay * 1000:g} ms"
+    baseline_name = "plain requests.Session post loop"
+    return [
+        figure(
+            f"dispatch: sequential render+send+log ({setting})",
+            statistics.median(seq),
+            "deliveries/s",
+            baseline=statistics.median(base),
+            baseline_name=baseline_name,
+            target=">= 0.8",
+            ratio=seq_ratio,
+        ),
+        figure(
+            f"dispatch: parallel batch, {workers} workers ({setting})",
+            statistics.median(par),
+            "deliveries/s",
+            baseline=statistics.median(base),
+            baseline_name=baseline_name,
+            target=">= 2",
+            ratio=par_ratio,
+        ),
+    ]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--orders", type=int, default=500)
+def main(argv: Sequence[str] | None = None) -> list[Figure]:
+    """Measure, print and return the figures (see ``_figures.py``)."""
+    parser = common_arguments(__doc__ or "")
+    parser.add_argument("--orders", type=int)
     parser.add_argument("--workers", type=int, default=8)
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--rounds", type=int)
     parser.add_argument("--delay", type=float, action="append", help="receiver delay in seconds (repeatable)")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
+    orders = args.orders or (200 if args.quick else 500)
+    rounds = args.rounds or (3 if args.quick else 5)
+    figures: list[Figure] = []
     for delay in args.delay or [0.0, 0.005]:
-        run(args.orders, args.workers, delay, args.rounds)
+        figures += run(orders, args.workers, delay, rounds)
+    return report(figures, args.json)
 
 
 if __name__ == "__main__":
-    main()
+    run_script(main)

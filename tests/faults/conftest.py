@@ -16,25 +16,9 @@ import pytest
 from postback_studio.core.requestlog import RequestRecord
 from postback_studio.storage.workspace import Workspace
 from tests.core.dispatch.conftest import ca, ca_file, closed_port, https_server, server_context
+from tests.core.dispatch.test_delivery import FakeClock
 
-__all__ = ["ca", "ca_file", "closed_port", "https_server", "server_context"]
-
-T0 = 1_700_000_000.0
-
-
-class FakeClock:
-    """A wall clock that moves only when the dispatcher sleeps until a retry is due."""
-
-    def __init__(self) -> None:
-        self.now = T0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
+__all__ = ["FakeClock", "ca", "ca_file", "closed_port", "https_server", "server_context"]
 
 
 class FaultTable:

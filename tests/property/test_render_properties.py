@@ -77,3 +77,11 @@ def test_a_lone_carriage_return_ends_a_line_as_jinja_counts_it(property_engine: 
     result = property_engine.render("\r{{ order }}", {}, fmt=OutputFormat.TEXT)
     (use,) = result.fields
     assert (use.line, use.column) == (2, 4)
+
+
+def test_a_comparison_inside_a_loop_over_a_field_is_analysed(property_engine: RenderEngine) -> None:
+    """Found by the property above: a comparison's Operand node has no line number, and the loop's
+    scope end was the max of its nodes' lines, so the analysis raised TypeError out of render()."""
+    source = "{% for item in order %}{% if item == 1 %}x{% endif %}{% endfor %}"
+    result = property_engine.render(source, {"order": [1, 2]}, fmt=OutputFormat.TEXT)
+    assert result.output == "x"

@@ -20,7 +20,6 @@ from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import replace
 from pathlib import Path
 
-import keyring
 import pytest
 from standardwebhooks import Webhook
 
@@ -44,9 +43,9 @@ from postback_studio.core.model import (
 from postback_studio.storage.transfer import export_document
 from postback_studio.storage.workspace import Workspace
 from tests.core.dispatch.conftest import ca, ca_file, server_context
-from tests.storage.conftest import MemoryKeyring
+from tests.storage.conftest import MemoryKeyring, memory_keyring
 
-__all__ = ["ca", "ca_file", "server_context"]
+__all__ = ["ca", "ca_file", "memory_keyring", "server_context"]
 
 USER = "psp-mailer"
 SMTP_PASSWORD = "Smtp-Pass-7Qx!v9"
@@ -75,17 +74,6 @@ def assert_no_secret(where: str, blob: bytes | str) -> None:
     for secret in SECRETS:
         for pattern in forms(secret):
             assert pattern not in data, f"{where} holds a form of {secret!r}: {pattern!r}"
-
-
-@pytest.fixture
-def memory_keyring() -> Iterator[MemoryKeyring]:
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    try:
-        yield backend
-    finally:
-        keyring.set_keyring(previous)
 
 
 @pytest.fixture

@@ -243,7 +243,9 @@ class _Walker:
     ) -> None:
         self.scopes[-1][name] = path
         if path is not None:
-            end = max((n.lineno for b in body for n in _descendants(b)), default=node.lineno)
+            # Helper nodes (a comparison's Operand) carry no line number.
+            lines = (n.lineno for b in body for n in _descendants(b) if n.lineno is not None)
+            end = max(lines, default=node.lineno)
             self.bindings.append(Binding(name, format_path(path), node.lineno, end))
 
     def visit(self, node: nodes.Node, optional: bool = False) -> None:

@@ -1,4 +1,4 @@
-"""``postback-studio render`` with broken inputs, in real subprocesses: one-line errors, no traceback.
+"""The command line with broken inputs, in real subprocesses: one-line errors, no traceback.
 
 The cases run concurrently (each process starts Python and a render worker), then each test checks
 one: the documented exit code, a message naming the file (and line where there is one), and
@@ -84,6 +84,27 @@ CASES: dict[str, Case] = {
         2,
         r"carrier\.csv:3: expected two columns",
     ),
+    "import: the bundle is not JSON": Case(
+        {"b.json": b"{not json"}, ("import", "b.json"), 2, r"b\.json: /: not JSON"
+    ),
+    "import: a value breaks the bundle schema": Case(
+        {"b.json": b'{"schemaVersion": 1, "customers": [{"name": 42}]}'},
+        ("import", "b.json"),
+        1,
+        r"b\.json: /customers/0/name: ",
+    ),
+    "lookups import: an empty key": Case(
+        {"carrier.csv": b"key,value\nups,UPS\n,empty\n"},
+        ("lookups", "import", "carrier.csv"),
+        1,
+        r"carrier\.csv:3: the key is empty",
+    ),
+    "--workspace names a file that is not a workspace": Case(
+        {"notes.sqlite": b"these are my notes, not a database" * 10},
+        ("--workspace", "notes.sqlite", "customers"),
+        2,
+        r"notes\.sqlite: not a Postback Studio workspace",
+    ),
 }
 
 
@@ -133,4 +154,6 @@ def test_broken_input_gives_a_one_line_error_and_its_exit_code(
     assert any(re.search(case.stderr, line) for line in errors), result.stderr
     assert result.returncode == case.code, result.stderr
     shown = next(line for line in errors if re.search(case.stderr, line))
-    fault_table.record("CLI render", name, f"exit {result.returncode}", shown)
+    fault_table.record(
+        "CLI", f"{name}: `postback-studio {' '.join(case.args)}`", f"exit {result.returncode}", shown
+    )

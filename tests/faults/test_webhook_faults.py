@@ -7,6 +7,7 @@ none extra), the final outcome, and a diagnosis a person can act on.
 from __future__ import annotations
 
 import contextlib
+import gzip
 import socket
 import threading
 import tracemalloc
@@ -39,8 +40,10 @@ def deliver(
     ws: Workspace,
     clock: FakeClock,
     url: str,
+    *,
     retry: RetryPolicy | None = None,
     session_factory: SessionFactory = make_session,
+    options: WebhookOptions = OPTIONS,
 ) -> tuple[DeliveryReport, list[RequestRecord]]:
     """One delivery through a dispatcher logging into ``ws``; its report and what the log holds."""
     delivery = Delivery(
@@ -55,7 +58,7 @@ def deliver(
     with Dispatcher(
         ws.requests,
         session_factory=session_factory,
-        webhook_options=OPTIONS,
+        webhook_options=options,
         clock=clock,
         sleeper=clock.sleep,
     ) as dispatcher:
@@ -145,7 +148,7 @@ def test_reset_in_the_middle_of_the_response(
         conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n" + b'{"partial": ')
         conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
 
-    report, logged = deliver(ws, clock, one_shot_server(reset_mid_body), RetryPolicy.none())
+    report, logged = deliver(ws, clock, one_shot_server(reset_mid_body), retry=RetryPolicy.none())
     (record,) = logged
     assert record.outcome is Outcome.FAILED and not report.delivered
     assert record.response_status == 200
@@ -163,7 +166,7 @@ def test_a_server_that_never_answers_times_out(
         released.wait(10)
 
     try:
-        _, logged = deliver(ws, clock, one_shot_server(silent), RetryPolicy.none())
+        _, logged = deliver(ws, clock, one_shot_server(silent), retry=RetryPolicy.none())
     finally:
         released.set()
     (record,) = logged
@@ -220,7 +223,7 @@ def test_unresolvable_host_is_diagnosed_without_leaving_the_machine(
     ws: Workspace, clock: FakeClock, fault_table: FaultTable
 ) -> None:
     """The tests' conftest refuses every non-loopback lookup, so no DNS query leaves the machine."""
-    _, logged = deliver(ws, clock, "https://receiver.invalid/hook", RetryPolicy.none())
+    _, logged = deliver(ws, clock, "https://receiver.invalid/hook", retry=RetryPolicy.none())
     (record,) = logged
     assert record.outcome is Outcome.FAILED and "could not be resolved (DNS)" in record.error
     fault_table.record_attempts("webhook", "host under .invalid (name resolution fails)", logged)
@@ -243,7 +246,7 @@ def test_a_100_mb_response_is_read_and_stored_only_up_to_the_cap(
     url = one_shot_server(flood)
     tracemalloc.start()
     try:
-        _, logged = deliver(ws, clock, url, RetryPolicy.none())
+        _, logged = deliver(ws, clock, url, retry=RetryPolicy.none())
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -259,3 +262,65 @@ def test_a_100_mb_response_is_read_and_stored_only_up_to_the_cap(
         f"{record.outcome.value}; stored {len(record.response_body)} bytes; peak {peak / 1e6:.1f} MB traced",
         record.error,
     )
+
+
+def test_a_body_dripping_in_just_inside_the_read_timeout_is_stopped(
+    ws: Workspace, clock: FakeClock, one_shot_server: Callable[..., str], fault_table: FaultTable
+) -> None:
+    """Each byte comes within the 0.5 s read timeout, so only a bound on the whole body ends it."""
+    stop = threading.Event()
+
+    def drip(conn: socket.socket) -> None:
+        _read_request(conn)
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n")
+        while not stop.wait(0.1):
+            conn.sendall(b"x")
+
+    options = WebhookOptions(read_timeout=0.5, body_timeout=1.0)
+    try:
+        _, logged = deliver(ws, clock, one_shot_server(drip), retry=RetryPolicy.none(), options=options)
+    finally:
+        stop.set()
+    (record,) = logged
+    assert record.outcome is Outcome.FAILED and record.response_status == 200
+    assert "still arriving after 1 s" in record.error
+    fault_table.record_attempts(
+        "webhook", "body dripping one byte per 0.1 s (read timeout 0.5 s, body limit 1 s)", logged
+    )
+
+
+def test_an_answer_that_is_not_http_is_diagnosed(
+    ws: Workspace, clock: FakeClock, one_shot_server: Callable[..., str], fault_table: FaultTable
+) -> None:
+    def tls_alert(conn: socket.socket) -> None:
+        _read_request(conn)
+        conn.sendall(b"\x15\x03\x01\x00\x02\x02\x16")  # what a TLS port answers to plain HTTP
+
+    _, logged = deliver(ws, clock, one_shot_server(tls_alert), retry=RetryPolicy.none())
+    (record,) = logged
+    assert record.outcome is Outcome.FAILED and record.response_status is None
+    assert "before a complete response arrived" in record.error
+    fault_table.record_attempts(
+        "webhook", "the port answers with bytes that are not HTTP (a TLS alert)", logged
+    )
+
+
+def test_a_chunked_gzip_response_is_read_whole(
+    ws: Workspace, clock: FakeClock, one_shot_server: Callable[..., str], fault_table: FaultTable
+) -> None:
+    """Control for the one-read-at-a-time body reader: transfer and content encodings still decode."""
+    payload = b'{"accepted": true, "id": "' + b"7" * 5000 + b'"}'
+    packed = gzip.compress(payload)
+
+    def chunked(conn: socket.socket) -> None:
+        _read_request(conn)
+        conn.sendall(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Encoding: gzip\r\n\r\n")
+        for start in range(0, len(packed), 100):
+            piece = packed[start : start + 100]
+            conn.sendall(f"{len(piece):x}\r\n".encode() + piece + b"\r\n")
+        conn.sendall(b"0\r\n\r\n")
+
+    _, logged = deliver(ws, clock, one_shot_server(chunked), retry=RetryPolicy.none())
+    (record,) = logged
+    assert record.outcome is Outcome.DELIVERED and record.response_body == payload
+    fault_table.record_attempts("webhook", "chunked, gzip-encoded response (control)", logged)

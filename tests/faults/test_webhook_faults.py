@@ -21,6 +21,8 @@ from postback_studio.core.dispatch.delivery import (
     Delivery,
     DeliveryReport,
     Dispatcher,
+    MemoryLog,
+    MemoryPendingStore,
     SessionFactory,
     WebhookTarget,
     new_delivery_id,
@@ -324,3 +326,55 @@ def test_a_chunked_gzip_response_is_read_whole(
     (record,) = logged
     assert record.outcome is Outcome.DELIVERED and record.response_body == payload
     fault_table.record_attempts("webhook", "chunked, gzip-encoded response (control)", logged)
+
+
+def test_a_concurrent_batch_against_failing_receivers_logs_every_attempt_once(
+    closed_port: int, one_shot_server: Callable[..., str], fault_table: FaultTable
+) -> None:
+    """Healthy, failing, refusing and silent receivers mixed in one parallel batch: nothing is lost.
+
+    The batch runs on worker threads, so the log is the thread-safe in-memory sink (a workspace
+    connection belongs to one thread); the point here is that concurrency loses no attempt.
+    """
+    released = threading.Event()
+
+    def silent(conn: socket.socket) -> None:
+        _read_request(conn)
+        released.wait(10)
+
+    log, store = MemoryLog(), MemoryPendingStore()
+    with HttpInbox() as healthy, HttpInbox(ResponseScript.always(500)) as failing:
+        targets = {
+            "healthy": (healthy.url, Outcome.DELIVERED),
+            "500": (failing.url, Outcome.RETRYING),
+            "refused": (f"http://127.0.0.1:{closed_port}/", Outcome.RETRYING),
+            "silent": (one_shot_server(silent), Outcome.RETRYING),
+            "not found": ("https://receiver.invalid/", Outcome.RETRYING),
+        }
+        deliveries = [
+            Delivery(f"msg_{name}_{n}", WebhookTarget(url), "shipped", body=BODY)
+            for n in range(12)
+            for name, (url, _) in targets.items()
+        ]
+        try:
+            with Dispatcher(log, pending=store, webhook_options=OPTIONS) as dispatcher:
+                reports = dispatcher.run_batch(deliveries, workers=8)
+        finally:
+            released.set()
+        received = len(healthy.requests) + len(failing.requests)
+    records = log.records
+    assert sorted(r.delivery_id for r in records) == sorted(d.delivery_id for d in deliveries)
+    assert [r.delivery_id for r in reports] == [d.delivery_id for d in deliveries]
+    for record in records:
+        expected = targets[record.delivery_id.split("_")[1]][1]
+        assert record.outcome is expected, record
+    assert {p.delivery.delivery_id for p in store.all()} == {
+        r.delivery_id for r in records if r.outcome is Outcome.RETRYING
+    }
+    assert received == 24
+    fault_table.record(
+        "webhook",
+        "60 deliveries in one 8-thread batch over healthy, 500, refused, silent and unresolvable receivers",
+        f"{len(records)} attempts logged for 60 deliveries; {len(store.all())} retries pending",
+        "each first attempt logged once, with its own diagnosis",
+    )

@@ -62,7 +62,7 @@ def run_script(path: Path, quick: bool) -> tuple[list[dict[str, Any]], str, floa
 
 
 def machine() -> dict[str, str]:
-    """What the figures were measured on."""
+    """What the figures were measured on, including how busy it was (other work shares the cores)."""
     cpu = platform.processor() or platform.machine()
     memory = ""
     try:
@@ -89,6 +89,10 @@ def machine() -> dict[str, str]:
         ).stdout.strip()
     except OSError:
         commit = ""
+    try:
+        load = " / ".join(f"{value:.2f}" for value in os.getloadavg())
+    except OSError:
+        load = "unknown"
     return {
         "CPU": cpu,
         "Cores (logical)": str(os.cpu_count()),
@@ -96,6 +100,7 @@ def machine() -> dict[str, str]:
         "OS": platform.platform(),
         "Python": platform.python_version(),
         "Qt": qt,
+        "Load average at start (1/5/15 min)": load,
         "Commit": commit or "unknown",
         "Date (UTC)": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M"),
     }
@@ -157,11 +162,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--out", default=str(ROOT / "docs" / "benchmarks.md"), help="the page to write")
     args = parser.parse_args(argv)
+    info = machine()
     results = {}
     for path in scripts(args.only):
         print(f"== {path.name}", flush=True)
         results[path.stem] = run_script(path, args.quick)
-    page = markdown(results, machine(), args.quick)
+    page = markdown(results, info, args.quick)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(page, encoding="utf-8")
     print(f"wrote {args.out}")

@@ -301,7 +301,7 @@ def test_an_answer_that_is_not_http_is_diagnosed(
     _, logged = deliver(ws, clock, one_shot_server(tls_alert), retry=RetryPolicy.none())
     (record,) = logged
     assert record.outcome is Outcome.FAILED and record.response_status is None
-    assert "before a complete response arrived" in record.error
+    assert "answered in TLS, not plain HTTP" in record.error and "https://" in record.error
     fault_table.record_attempts(
         "webhook", "the port answers with bytes that are not HTTP (a TLS alert)", logged
     )

@@ -414,6 +414,8 @@ def diagnose(exc: BaseException, url: str, options: WebhookOptions) -> tuple[Fai
         return FailureKind.CONNECTION_REFUSED, (
             "The connection was refused: nothing is listening on that host and port."
         )
+    if "BadStatusLine" in names:
+        return FailureKind.CONNECTION_RESET, _not_http(chain, url)
     if (
         any(isinstance(e, ConnectionResetError | BrokenPipeError) for e in chain)
         or "RemoteDisconnected" in names
@@ -431,6 +433,14 @@ def diagnose(exc: BaseException, url: str, options: WebhookOptions) -> tuple[Fai
     if isinstance(exc, invalid):
         return FailureKind.INVALID_REQUEST, diagnose_url(url, exc)
     return FailureKind.OTHER, f"The request failed: {_one_line(exc)}."
+
+
+def _not_http(chain: list[BaseException], url: str) -> str:
+    """Words for an answer that is not HTTP; a TLS record (0x15/0x16, 0x03) means an HTTPS port."""
+    line = next((str(e.args[0]) for e in chain if type(e).__name__ == "BadStatusLine" and e.args), "")
+    if url.lower().startswith("http://") and len(line) >= 2 and line[0] in "\x15\x16" and line[1] == "\x03":
+        return "The server answered in TLS, not plain HTTP: the port speaks HTTPS, so use an https:// URL."
+    return "The server's answer is not HTTP: check that the URL's host and port belong to the receiver."
 
 
 def _has_errno(chain: list[BaseException], number: int) -> bool:

@@ -13,7 +13,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from postback_studio.core.model import OutputFormat
+from postback_studio.core.model import OutputFormat, Template, TemplateKind
 from postback_studio.core.render import Location, RenderEngine, RenderResult, Where
 from postback_studio.core.render.fields import template_lines
 from tests.property.strategies import payloads, templates
@@ -85,3 +85,20 @@ def test_a_comparison_inside_a_loop_over_a_field_is_analysed(property_engine: Re
     source = "{% for item in order %}{% if item == 1 %}x{% endif %}{% endfor %}"
     result = property_engine.render(source, {"order": [1, 2]}, fmt=OutputFormat.TEXT)
     assert result.output == "x"
+
+
+@given(subject=templates, html=templates, text=templates, payload=payloads)
+def test_email_templates_locate_each_problem_in_its_own_part(
+    property_engine: RenderEngine, subject: str, html: str, text: str, payload: dict[str, Any]
+) -> None:
+    """An email renders three parts in one round trip; each location names the part it lies in."""
+    template = Template(
+        "mail", kind=TemplateKind.EMAIL, format=OutputFormat.HTML, subject=subject, body=html, text_body=text
+    )
+    rendering = property_engine.render_template(template, payload, lookups=LOOKUPS)
+    sources = {"subject": subject, "html": html, "text": text}
+    for part, result in rendering.parts.items():
+        assert all(d.location is None or d.location.part == part for d in result.diagnostics), part
+        check_result(result, sources[part])
+    for note in rendering.notes:
+        assert note.location is None or note.location.part in rendering.parts

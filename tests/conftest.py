@@ -11,6 +11,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
 
 
+
 _LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "::1", "0.0.0.0", "", None}
 
 

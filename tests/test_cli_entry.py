@@ -42,11 +42,7 @@ def test_gui_command_without_display_exits_cleanly() -> None:
     env = {"PATH": "/usr/bin:/bin", "QT_QPA_PLATFORM": "xcb", "HOME": "/tmp"}
     out = subprocess.run(
         [sys.executable, "-m", "postback_studio", "--workspace", "/tmp/none.sqlite"],
-        check=False,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
+        check=False, capture_output=True, text=True, env=env, timeout=60,
     )
     if sys.platform.startswith("linux"):
         assert out.returncode == 2

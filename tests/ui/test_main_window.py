@@ -9,9 +9,8 @@ from postback_studio.ui.main_window import PAGE_NAMES, MainWindow, Page, Shortcu
 
 
 def _window(qtbot: QtBot, guards: list = []) -> MainWindow:  # noqa: B006 - read-only default
-    window = MainWindow(
-        [Page(n, QLabel(n)) for n in PAGE_NAMES], workspace_label="w.sqlite", close_guards=guards
-    )
+    window = MainWindow([Page(n, QLabel(n)) for n in PAGE_NAMES], workspace_label="w.sqlite",
+                        close_guards=guards)
     qtbot.addWidget(window)
     return window
 

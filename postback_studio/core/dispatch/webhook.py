@@ -402,10 +402,8 @@ def diagnose(exc: BaseException, url: str, options: WebhookOptions) -> tuple[Fai
             f"No connection within {options.connect_timeout:g} s: the host is unreachable or a firewall "
             "drops the traffic."
         )
-    if (
-        isinstance(exc, requests.exceptions.Timeout)
-        or any(isinstance(e, TimeoutError) for e in chain)
-        or ("ReadTimeoutError" in names)
+    if isinstance(exc, requests.exceptions.Timeout) or any(isinstance(e, TimeoutError) for e in chain) or (
+        "ReadTimeoutError" in names
     ):
         return FailureKind.TIMEOUT, (
             f"The server accepted the connection but did not answer within {options.read_timeout:g} s."

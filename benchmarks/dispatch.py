@@ -23,7 +23,6 @@ on a network would.
 
 from __future__ import annotations
 
-import argparse
 import multiprocessing as mp
 import statistics
 import tempfile
@@ -35,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
+from _figures import Figure, common_arguments, figure, report, run_script
 
 from postback_studio.core.dispatch.delivery import Delivery, Dispatcher, MemoryLog, WebhookTarget
 from postback_studio.core.dispatch.inbox import HttpInbox, ResponseScript
@@ -152,7 +152,7 @@ def memory_run(bench: Bench, engine: RenderEngine, workers: int, tag: str) -> fl
     return len(bench.payloads) / elapsed
 
 
-def run(orders_count: int, workers: int, delay: float, rounds: int, render_workers: int) -> None:
+def run(orders_count: int, workers: int, delay: float, rounds: int, render_workers: int) -> list[Figure]:
     parent, child = mp.get_context("spawn").Pipe()
     server = mp.get_context("spawn").Process(target=_serve, args=(child, delay), daemon=True)
     server.start()
@@ -179,11 +179,19 @@ def run(orders_count: int, workers: int, delay: float, rounds: int, render_worke
     expected = orders_count * rounds * len(results)
     base = results["base"]
 
+    figures: list[Figure] = []
+
     def line(label: str, key: str, target: str) -> None:
         ratio = statistics.median(v / b for v, b in zip(results[key], base, strict=True))
         print(
             f"  {label:<42}: {statistics.median(results[key]):8.1f} deliveries/s  ratio {ratio:.2f}x {target}"
         )
+        figures.append(figure(
+            f"{label} (receiver delay {delay * 1000:g} ms)", statistics.median(results[key]),
+            "deliveries/s", baseline=statistics.median(base),
+            baseline_name="plain requests.Session loop", target=target.strip("()").removeprefix("target "),
+            ratio=ratio,
+        ))
 
     print(
         f"receiver delay {delay * 1000:g} ms, {orders_count} orders x {rounds} rounds, {workers} workers, "
@@ -192,26 +200,29 @@ def run(orders_count: int, workers: int, delay: float, rounds: int, render_worke
     print(
         f"  {'baseline requests.Session loop (no render)':<42}: {statistics.median(base):8.1f} deliveries/s"
     )
-    line("workspace log, sequential render+send+log", "ws_seq", "(target >= 0.8x)")
-    line("workspace log, parallel batch", "ws_par", "(target >= 2x)")
-    line("memory log, sequential render+send+log", "mem_seq", "(target >= 0.8x)")
-    line("memory log, parallel batch", "mem_par", "(target >= 2x)")
+    line("workspace log, sequential render+send+log", "ws_seq", "(target >= 0.8)")
+    line("workspace log, parallel batch", "ws_par", "(target >= 2)")
+    line("memory log, sequential render+send+log", "mem_seq", "(target >= 0.8)")
+    line("memory log, parallel batch", "mem_par", "(target >= 2)")
     print(f"  receiver got {received} requests (expected {expected})")
+    return figures
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+def main(argv: list[str] | None = None) -> list[Figure]:
+    """Measure, print and return the figures (see ``_figures.py``)."""
+    parser = common_arguments(__doc__ or "")
     parser.add_argument("--orders", type=int, default=300)
     parser.add_argument("--workers", type=int, default=8)
     parser.add_argument("--render-workers", type=int, default=2, help="render worker processes")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--delay", type=float, action="append", help="receiver delay in seconds (repeatable)")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
+    orders, rounds = (60, 2) if args.quick else (args.orders, args.rounds)
+    figures: list[Figure] = []
     for delay in args.delay or [0.0, 0.005]:
-        run(args.orders, args.workers, delay, args.rounds, args.render_workers)
+        figures += run(orders, args.workers, delay, rounds, args.render_workers)
+    return report(figures, args.json)
 
 
 if __name__ == "__main__":
-    main()
+    run_script(main)

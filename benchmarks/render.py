@@ -10,7 +10,7 @@ Template: resources/templates/order-shipped.json.j2 (the corrected shipped templ
   baseline. Target <= 1.2x. A stricter baseline (raw render of an already compiled template plus
   ``json.loads``) is printed as well, for information.
 
-Run: ``PYTHONPATH=. python benchmarks/render.py``
+Run: ``PYTHONPATH=. python benchmarks/render.py [--quick] [--json FILE]`` (see ``_figures.py``).
 """
 
 from __future__ import annotations
@@ -18,12 +18,12 @@ from __future__ import annotations
 import copy
 import json
 import statistics
-import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import jinja2
+from _figures import Figure, common_arguments, figure, report, run_script
 
 from postback_studio.core.lookup_files import read_lookups_file
 from postback_studio.core.model import OutputFormat
@@ -33,6 +33,7 @@ from postback_studio.core.samples import load_sample
 
 ROUNDS = 15
 PER_ROUND = 10
+QUICK_ROUNDS = 5
 
 
 def make_payload(items: int, seed: int) -> dict[str, Any]:
@@ -51,7 +52,9 @@ def make_payload(items: int, seed: int) -> dict[str, Any]:
     return payload
 
 
-def paired(baseline: Callable[[int], None], candidate: Callable[[int], None]) -> tuple[float, float, float]:
+def paired(
+    baseline: Callable[[int], None], candidate: Callable[[int], None], rounds: int = ROUNDS
+) -> tuple[float, float, float]:
     """Alternate rounds of baseline and candidate so machine load hits both alike.
 
     Returns the median time per call of each (seconds) and the median of the per-round ratios.
@@ -59,7 +62,7 @@ def paired(baseline: Callable[[int], None], candidate: Callable[[int], None]) ->
     base_times: list[float] = []
     cand_times: list[float] = []
     counter = 0
-    for _ in range(ROUNDS):
+    for _ in range(rounds):
         for run, times in ((baseline, base_times), (candidate, cand_times)):
             started = time.perf_counter()
             for _ in range(PER_ROUND):
@@ -70,8 +73,10 @@ def paired(baseline: Callable[[int], None], candidate: Callable[[int], None]) ->
     return statistics.median(base_times), statistics.median(cand_times), statistics.median(ratios)
 
 
-def main() -> int:
-    """Measure and print the figures; exit 1 when a target is missed."""
+def main(argv: Sequence[str] | None = None) -> list[Figure]:
+    """Measure, print and return the figures (see ``_figures.py``)."""
+    args = common_arguments(__doc__ or "").parse_args(argv)
+    rounds = QUICK_ROUNDS if args.quick else ROUNDS
     source = (resources_dir() / "templates" / "order-shipped.json.j2").read_text(encoding="utf-8")
     lookups = read_lookups_file(resources_dir() / "lookups" / "shipmentMethodUid.csv")
     table = lookups["shipmentMethodUid"]
@@ -109,13 +114,13 @@ def main() -> int:
 
         for run in (raw_new, full_new, full_repeat, raw_precompiled):
             run(10_000)
-        t_raw_new, t_full_new, ratio_new = paired(raw_new, full_new)
-        t_raw_new2, t_full_repeat, ratio_repeat = paired(raw_new, full_repeat)
-        t_raw_pre, _, ratio_pre = paired(raw_precompiled, full_repeat)
+        t_raw_new, t_full_new, ratio_new = paired(raw_new, full_new, rounds)
+        t_raw_new2, t_full_repeat, ratio_repeat = paired(raw_new, full_repeat, rounds)
+        t_raw_pre, t_full_repeat2, ratio_pre = paired(raw_precompiled, full_repeat, rounds)
         stages = engine.render(source, payloads[1], fmt=OutputFormat.JSON, lookups=lookups).timings
 
     size = len(json.dumps(payloads[0]))
-    print(f"payload: 200 items, {size} bytes of JSON; medians of {ROUNDS} paired rounds")
+    print(f"payload: 200 items, {size} bytes of JSON; medians of {rounds} paired rounds")
     print(f"raw Jinja2 from_string + render + json.loads:   {t_raw_new * 1000:7.2f} ms")
     print(
         f"full pipeline, new template:                     {t_full_new * 1000:7.2f} ms  "
@@ -131,8 +136,39 @@ def main() -> int:
         f"(stricter baseline: same-template pipeline is {ratio_pre:.2f}x of it)"
     )
     print("stages of one cached render (ms): " + ", ".join(f"{k} {v * 1000:.2f}" for k, v in stages.items()))
-    return 0 if ratio_new <= 1.5 and ratio_repeat <= 1.2 else 1
+    raw = "raw Jinja2 from_string + render + json.loads"
+    # Each ratio is the median of per-round ratios (robust to load), not the ratio of the medians.
+    figures = [
+        figure(
+            "render: new template, full pipeline (200 items)",
+            t_full_new * 1000,
+            "ms",
+            baseline=t_raw_new * 1000,
+            baseline_name=raw,
+            target="<= 1.5",
+            ratio=ratio_new,
+        ),
+        figure(
+            "render: same template, new payload (200 items)",
+            t_full_repeat * 1000,
+            "ms",
+            baseline=t_raw_new2 * 1000,
+            baseline_name=raw,
+            target="<= 1.2",
+            ratio=ratio_repeat,
+        ),
+        figure(
+            "render: same template vs precompiled raw render",
+            t_full_repeat2 * 1000,
+            "ms",
+            baseline=t_raw_pre * 1000,
+            baseline_name="raw render of a precompiled template + json.loads",
+            target=None,
+            ratio=ratio_pre,
+        ),
+    ]
+    return report(figures, args.json)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run_script(main)

@@ -130,13 +130,26 @@ class RetryPolicy:
         return cls(kind=RetryKind.GELATO, max_attempts=3, first_delay=5.0, factor=1.0, jitter=0.0)
 
 
+#: Header names whose values are credentials: always stored as secrets and redacted in the log.
+CREDENTIAL_HEADER_NAMES = frozenset({"authorization", "proxy-authorization", "x-api-key", "cookie"})
+
+
 @dataclass(frozen=True)
 class Header:
-    """One HTTP header of a trigger. ``secret`` values live in the keyring and are redacted in logs."""
+    """One HTTP header of a trigger. ``secret`` values live in the keyring and are redacted in logs.
+
+    Credential headers (:data:`CREDENTIAL_HEADER_NAMES`) are always secret, whatever the caller says:
+    a bearer token typed into an ``Authorization`` header without ticking "secret" must still stay
+    out of the workspace file and out of exports.
+    """
 
     name: str
     value: str
     secret: bool = False
+
+    def __post_init__(self) -> None:
+        if not self.secret and self.name.strip().lower() in CREDENTIAL_HEADER_NAMES:
+            object.__setattr__(self, "secret", True)
 
     def __repr__(self) -> str:
         shown = "'•••'" if self.secret and self.value else repr(self.value)

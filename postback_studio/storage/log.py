@@ -92,7 +92,11 @@ class RequestLog(_Repository):
         return cursor.lastrowid
 
     def _redact(self, record: RequestRecord) -> RequestRecord:
-        """Defence in depth: the dispatcher redacts, but a secret must never reach the log regardless."""
+        """Defence in depth: the dispatcher redacts, but a secret must never reach the log regardless.
+
+        The response body is cleaned too: a receiver that refuses a key often quotes it back. The
+        request body stays the exact bytes sent (templates cannot read secrets).
+        """
         secrets: list[str] = []
         secret_headers: set[str] = set()
         if record.trigger_id is not None:
@@ -101,7 +105,8 @@ class RequestLog(_Repository):
             except NotFoundError:
                 trigger = None
             if trigger is not None:
-                secrets = [s for s in self._ws.triggers.secret_values(record.trigger_id) if len(s) >= 4]
+                values = self._ws.triggers.secret_values(record.trigger_id)
+                secrets = [s for v in values for s in _credential_forms(v) if len(s) >= 4]
                 secret_headers = {h.name.lower() for h in trigger.headers if h.secret}
         password = self._ws.smtp.get().password
         if len(password) >= 4:
@@ -114,6 +119,11 @@ class RequestLog(_Repository):
                 text = text.replace(secret, REDACTED)
             return text
 
+        def clean_bytes(data: bytes) -> bytes:
+            for secret in secrets:
+                data = data.replace(secret.encode("utf-8"), REDACTED.encode("utf-8"))
+            return data
+
         def headers(pairs: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
             return tuple((k, REDACTED if k.lower() in secret_headers else clean(v)) for k, v in pairs)
 
@@ -121,6 +131,7 @@ class RequestLog(_Repository):
             record,
             request_headers=headers(record.request_headers),
             response_headers=headers(record.response_headers),
+            response_body=clean_bytes(record.response_body),
             error=clean(record.error),
             smtp_transcript=clean(record.smtp_transcript),
             processing=clean(record.processing),
@@ -172,6 +183,19 @@ class RequestLog(_Repository):
         with self._ws.transaction():
             cursor = self._conn.execute("DELETE FROM requests WHERE started_at < ?", (started_before,))
         return cursor.rowcount
+
+
+_AUTH_SCHEME = re.compile(r"^[A-Za-z][\w-]*\s+(\S.*)$")
+
+
+def _credential_forms(value: str) -> list[str]:
+    """A secret value, and for ``Bearer <token>``-style values the token alone.
+
+    A receiver quoting the token back (``WWW-Authenticate: Bearer error=<token>``) would otherwise
+    bring it into the log without the scheme word in front, where the whole value does not match.
+    """
+    match = _AUTH_SCHEME.match(value)
+    return [value, match.group(1)] if match else [value]
 
 
 def fts_query(text: str) -> str:

@@ -166,13 +166,14 @@ def _apply(workspace: Workspace, bundle: Bundle, plan: list[PlanItem]) -> None:
         with _pointing(f"/triggers/{index}"):
             owner = _owner(workspace, customer_ids, named.customer)
             assert owner is not None
-            trigger_existing = before.get((owner, named.trigger.name))
+            stored = before.get((owner, named.trigger.name))
             trigger = replace(
                 named.trigger,
                 customer_id=owner,
                 template_id=None if named.template is None else template_ids[named.template],
-                id=trigger_existing.id if trigger_existing else None,
+                id=stored.id if stored else None,
             )
+            trigger_existing = None if stored is None else _as_bundle_sees(stored, trigger)
             _save(
                 plan,
                 "trigger",
@@ -215,24 +216,31 @@ def _detach_bundle_triggers(
 
     A bundle may change a template's format together with the trigger that uses it; saved one after
     the other, the template's save would be refused because the (old) trigger still expects the old
-    format. Returns the triggers as they were (secret values blank), keyed by (customer id, name).
+    format. Returns the triggers as they were (with their secrets), keyed by (customer id, name).
     """
     before: dict[tuple[int, str], Trigger] = {}
     for named in bundle.triggers:
         owner = customer_ids.get(named.customer)
         found = None if owner is None else workspace.triggers.get_by_name(owner, named.trigger.name)
         if found is not None and owner is not None and found.id is not None:
-            before[(owner, found.name)] = _without_secrets(found)
+            before[(owner, found.name)] = found
             workspace.conn.execute("UPDATE triggers SET template_id = NULL WHERE id = ?", (found.id,))
     return before
 
 
-def _without_secrets(trigger: Trigger) -> Trigger:
-    """The stored trigger as a bundle would carry it (secret values blank), for the unchanged test."""
+def _as_bundle_sees(stored: Trigger, wanted: Trigger) -> Trigger:
+    """The stored trigger with the secrets ``wanted`` leaves blank blanked too, for the unchanged test.
+
+    A blank secret in a bundle means "keep the stored one" (exports never carry secrets); a secret a
+    hand-written bundle does carry is compared, so re-importing it reports unchanged, not update.
+    """
+    given = {h.name.lower() for h in wanted.headers if h.secret and h.value}
     return replace(
-        trigger,
-        signing_secret="",
-        headers=tuple(replace(h, value="") if h.secret else h for h in trigger.headers),
+        stored,
+        signing_secret=stored.signing_secret if wanted.signing_secret else "",
+        headers=tuple(
+            replace(h, value="") if h.secret and h.name.lower() not in given else h for h in stored.headers
+        ),
     )
 
 

@@ -610,5 +610,5 @@ def _webhook_error(result: WebhookResult, verdict: Verdict, pending: PendingRetr
         if verdict is Verdict.FATAL:
             text += ": not retried (only network errors, timeouts, 408, 429 and 5xx are)."
     if pending is not None:
-        text += f" Attempt {pending.attempt} scheduled."
+        text = text.rstrip(".") + f". Attempt {pending.attempt} scheduled."
     return text

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import requests
+import urllib3
 from requests.adapters import HTTPAdapter
 from standardwebhooks import Webhook
 
@@ -72,11 +73,17 @@ class WebhookRequest:
 
 @dataclass(frozen=True)
 class WebhookOptions:
-    """Transport limits: connect and read timeouts (seconds) and the response-body cap (bytes)."""
+    """Transport limits: timeouts (seconds) and the response-body cap (bytes).
+
+    ``read_timeout`` bounds each wait for the next bytes; ``body_timeout`` bounds reading the whole
+    response body, so a receiver that drips one byte just inside the read timeout cannot hold an
+    attempt (and its thread) for days.
+    """
 
     connect_timeout: float = 10.0
     read_timeout: float = 30.0
     max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
+    body_timeout: float = 120.0
 
 
 @dataclass(frozen=True)
@@ -280,8 +287,18 @@ class WebhookSender:
         failure: FailureKind | None = None
         error = diagnosis = ""
         try:
-            body, truncated = _read_capped(response, self._options.max_response_bytes)
-        except (requests.RequestException, OSError) as exc:
+            deadline = self._monotonic() + self._options.body_timeout
+            body, truncated = _read_capped(
+                response, self._options.max_response_bytes, deadline, self._monotonic
+            )
+        except _BodyTooSlowError:
+            failure, error = FailureKind.TIMEOUT, "response body timeout"
+            diagnosis = (
+                f"The response body was still arriving after {self._options.body_timeout:g} s: the server "
+                "sends it too slowly, so the attempt was stopped."
+            )
+            response.close()
+        except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
             failure, cause = diagnose(exc, request.url, self._options)
             error, diagnosis = _one_line(exc), "The response was cut off: " + cause
             response.close()
@@ -303,12 +320,35 @@ class WebhookSender:
         )
 
 
-def _read_capped(response: requests.Response, cap: int) -> tuple[bytes, bool]:
-    """Read at most ``cap`` bytes of the body; close the connection if more was coming."""
+class _BodyTooSlowError(Exception):
+    """The response body did not arrive completely within ``WebhookOptions.body_timeout``."""
+
+
+def _read_once(raw: Any) -> bytes:
+    """One network read from urllib3 (decoded); other file-likes (test transports) read plainly."""
+    if isinstance(raw, urllib3.response.BaseHTTPResponse):
+        return bytes(raw.read1(64 * 1024, decode_content=True))
+    return bytes(raw.read(64 * 1024))
+
+
+def _read_capped(
+    response: requests.Response, cap: int, deadline: float, monotonic: Clock
+) -> tuple[bytes, bool]:
+    """Read at most ``cap`` bytes of the body before ``deadline``; close the connection if more was coming.
+
+    ``read1`` makes one network read at a time (each bounded by the read timeout), so the deadline
+    is checked between reads however slowly the bytes arrive.
+    """
     chunks: list[bytes] = []
     size = 0
     truncated = False
-    for chunk in response.iter_content(chunk_size=64 * 1024):
+    raw = response.raw
+    while True:
+        if monotonic() > deadline:
+            raise _BodyTooSlowError
+        chunk = _read_once(raw)
+        if not chunk:
+            break
         if size + len(chunk) > cap:
             chunks.append(chunk[: cap - size])
             truncated = True
@@ -379,6 +419,8 @@ def diagnose(exc: BaseException, url: str, options: WebhookOptions) -> tuple[Fai
         return FailureKind.CONNECTION_REFUSED, (
             "The connection was refused: nothing is listening on that host and port."
         )
+    if "BadStatusLine" in names:
+        return FailureKind.CONNECTION_RESET, _not_http(chain, url)
     if (
         any(isinstance(e, ConnectionResetError | BrokenPipeError) for e in chain)
         or "RemoteDisconnected" in names
@@ -396,6 +438,14 @@ def diagnose(exc: BaseException, url: str, options: WebhookOptions) -> tuple[Fai
     if isinstance(exc, invalid):
         return FailureKind.INVALID_REQUEST, diagnose_url(url, exc)
     return FailureKind.OTHER, f"The request failed: {_one_line(exc)}."
+
+
+def _not_http(chain: list[BaseException], url: str) -> str:
+    """Words for an answer that is not HTTP; a TLS record (0x15/0x16, 0x03) means an HTTPS port."""
+    line = next((str(e.args[0]) for e in chain if type(e).__name__ == "BadStatusLine" and e.args), "")
+    if url.lower().startswith("http://") and len(line) >= 2 and line[0] in "\x15\x16" and line[1] == "\x03":
+        return "The server answered in TLS, not plain HTTP: the port speaks HTTPS, so use an https:// URL."
+    return "The server's answer is not HTTP: check that the URL's host and port belong to the receiver."
 
 
 def _has_errno(chain: list[BaseException], number: int) -> bool:

@@ -35,6 +35,7 @@ from postback_studio.core.render.fields import (
     TemplateAnalysis,
     analyze_template,
     resolve_fields,
+    template_lines,
     unresolved_diagnostics,
 )
 from postback_studio.core.render.result import (
@@ -508,7 +509,7 @@ def _lookup_location(part: _Part, line: int | None, key: str = "") -> Location |
     """Point at the ``lookups(`` call on that line, preferring the one that names the key."""
     if not line:
         return None
-    lines = part.source.split("\n")
+    lines = template_lines(part.source)
     text = lines[line - 1] if line <= len(lines) else ""
     starts = [m.start() for m in re.finditer(r"\blookups\s*\(", text)]
     column = starts[0] + 1 if starts else 1
@@ -525,7 +526,7 @@ _NAMED_IN_ERROR = re.compile(r"'(\w+)' is undefined|has no attribute '(\w+)'|att
 
 def _error_column(source: str, line: int, message: str) -> int:
     """Where on its line a runtime error happened: at the name the message names, else the first tag."""
-    lines = source.split("\n")
+    lines = template_lines(source)
     if not 1 <= line <= len(lines):
         return 1
     text = lines[line - 1]

@@ -55,6 +55,7 @@ _ELEMENT_FILTERS = frozenset(
 _OPTIONAL_FILTERS = frozenset({"default", "d"})
 _OPTIONAL_TESTS = frozenset({"defined", "undefined", "none"})
 _CODE_SPANS = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
+_LINE_END = re.compile(r"\r\n|\r|\n")
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,15 @@ def format_path(segments: Sequence[Segment]) -> str:
     return text
 
 
+def template_lines(source: str) -> list[str]:
+    """The template's lines as Jinja and the editor count them: ``\\r\\n``, ``\\r``, ``\\n`` each end one.
+
+    Jinja numbers lines after turning every line end into ``\\n``; splitting on ``\\n`` alone would put
+    a template saved with old Mac line ends (a lone ``\\r``) on fewer lines than Jinja reports.
+    """
+    return _LINE_END.split(source)
+
+
 class _SourceColumns:
     """Finds the column of an expression on a line, inside ``{{ }}`` / ``{% %}`` only.
 
@@ -115,6 +125,7 @@ class _SourceColumns:
     """
 
     def __init__(self, source: str) -> None:
+        source = "\n".join(template_lines(source))
         self._lines = source.split("\n")
         self._cursor: dict[tuple[int, str], int] = {}
         self._spans: dict[int, list[tuple[int, int]]] = {}
@@ -232,7 +243,9 @@ class _Walker:
     ) -> None:
         self.scopes[-1][name] = path
         if path is not None:
-            end = max((n.lineno for b in body for n in _descendants(b)), default=node.lineno)
+            # Helper nodes (a comparison's Operand) carry no line number.
+            lines = (n.lineno for b in body for n in _descendants(b) if n.lineno is not None)
+            end = max(lines, default=node.lineno)
             self.bindings.append(Binding(name, format_path(path), node.lineno, end))
 
     def visit(self, node: nodes.Node, optional: bool = False) -> None:

@@ -192,6 +192,7 @@ def validate_xml(output: str, *, schema: Schema | None = None, part: str = "body
         document = etree.fromstring(output.encode("utf-8"), parser)
     except etree.XMLSyntaxError as exc:
         line, column = exc.position if exc.position else (exc.lineno or 1, 1)
+        column = _xml_column(output, line, column)
         message = str(exc.msg or exc).split(", line ")[0]
         text = f"Invalid XML: output line {line}, column {column}: {message}"
         snippet = _snippet(output, line)
@@ -199,6 +200,22 @@ def validate_xml(output: str, *, schema: Schema | None = None, part: str = "body
             text += f" near: {snippet}"
         return (Diagnostic(Severity.ERROR, "xml-syntax", text, _location(line, max(column, 1), part)),)
     return schema.check(document, part) if schema is not None else ()
+
+
+def _xml_column(text: str, line: int, column: int) -> int:
+    """libxml2's column as a character column on that output line.
+
+    libxml2 counts some columns in UTF-8 bytes (inside tag names, for one), so on a line with
+    non-ASCII text its column can lie past the end of the line. Reading it as a byte offset keeps it
+    on the line and, where libxml2 did count bytes, on the right character.
+    """
+    lines = text.split("\n")
+    if not 1 <= line <= len(lines):
+        return max(column, 1)
+    content = lines[line - 1]
+    if content.isascii():
+        return min(max(column, 1), len(content) + 1)
+    return len(content.encode("utf-8")[: max(column, 1) - 1].decode("utf-8", "ignore")) + 1
 
 
 def load_schema(path_or_text: str, fmt: OutputFormat, name: str = "<schema>") -> Schema:

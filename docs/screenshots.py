@@ -114,8 +114,57 @@ def shots(app: Application, out: Path) -> list[Path]:
     return taken
 
 
-#: Extra shots (the Template Mapper's) that run before and after the sending shots.
-SHOTS_BEFORE_SENDING: list[Callable[[Application, Path], list[Path]]] = []
+def template_shots(app: Application, out: Path) -> list[Path]:
+    """The Template Mapper: a JSON mistake in the preview, the all-samples check, an email."""
+    ws = app.workspace
+    page = app.pages["Templates"]
+    app.window.show_page("Templates")
+    taken: list[Path] = []
+
+    def open_and_render(name: str) -> None:
+        template = ws.templates.get_by_name(name)
+        assert template is not None and template.id is not None
+        page.open_template(template.id)  # type: ignore[attr-defined]
+        page.render_now()  # type: ignore[attr-defined]
+        settle(1200)
+
+    open_and_render("order-shipped")
+    editor = page.view.editor  # type: ignore[attr-defined]
+    text = editor.toPlainText()
+    editor.setPlainText(text.replace('",\n', '"\n', 1))
+    page.render_now()  # type: ignore[attr-defined]
+    settle(1500)
+    taken.append(shoot(app, out, "templates"))
+    editor.setPlainText(text)
+    page.save()  # type: ignore[attr-defined]
+
+    open_and_render("order-shipped-article")
+    page.run_check()  # type: ignore[attr-defined]
+    wait_until(lambda: page.check_dialog is not None and page.check_dialog.isVisible())  # type: ignore[attr-defined]
+    settle(2500)
+    dialog = page.check_dialog  # type: ignore[attr-defined]
+    dialog.resize(1000, 420)
+    dialog.move(app.window.geometry().center() - dialog.rect().center())
+    settle()
+    shot = out / "templates-check.png"
+    window_shot = app.window.grab()
+    from PySide6.QtGui import QPainter
+
+    painter = QPainter(window_shot)
+    painter.drawPixmap(140, 190, dialog.grab())
+    painter.end()
+    window_shot.save(str(shot))
+    print(shot)
+    taken.append(shot)
+    dialog.close()
+
+    open_and_render("order-shipped-email")
+    taken.append(shoot(app, out, "templates-email"))
+    return taken
+
+
+#: Extra shots that run before and after the sending shots.
+SHOTS_BEFORE_SENDING: list[Callable[[Application, Path], list[Path]]] = [template_shots]
 SHOTS_AFTER_SENDING: list[Callable[[Application, Path], list[Path]]] = []
 
 

@@ -95,6 +95,7 @@ def build_application(workspace_path: Path, *, settings: QSettings | None = None
     from postback_studio.ui.main_window import PAGE_NAMES, MainWindow, Page
     from postback_studio.ui.requests_page import RequestsPage
     from postback_studio.ui.settings_page import SettingsPage
+    from postback_studio.ui.templates_page import TemplatesPage
     from postback_studio.ui.theme import Theme, apply_theme
     from postback_studio.ui.trigger_form import TriggerForm
     from postback_studio.ui.triggers_page import TriggersPage
@@ -141,11 +142,13 @@ def build_application(workspace_path: Path, *, settings: QSettings | None = None
     )
 
     requests_page = RequestsPage(partial(WorkspaceRequestSource.open, workspace_path))
+    templates = TemplatesPage(workspace, engine, pool, settings)
     inbox_page = InboxPage(ResponseScript.parse)
 
     from PySide6.QtWidgets import QLabel
 
     widgets: dict[str, QWidget] = {
+        "Templates": templates,
         "Customers": customers,
         "Triggers": triggers,
         "Lookups": lookups,
@@ -155,14 +158,41 @@ def build_application(workspace_path: Path, *, settings: QSettings | None = None
     }
     for name in PAGE_NAMES:
         widgets.setdefault(name, QLabel(name))
-    page_actions = {"Requests": tuple(requests_page.menu_actions)}
+    page_actions = {"Requests": tuple(requests_page.menu_actions), "Templates": tuple(templates.actions())}
     window = MainWindow(
         [Page(name, widgets[name], page_actions.get(name, ())) for name in PAGE_NAMES],
         workspace_label=str(workspace_path),
+        close_guards=[templates.confirm_discard],
         theme=theme,
     )
     app = Application(window, workspace, engine, jobs, settings, widgets)
-    app.services["closers"] = [requests_page.wait_for_workers]
+    geometry = settings.value("window/geometry")
+    if geometry is not None:
+        window.restoreGeometry(geometry)
+    else:
+        window.resize(1280, 800)
+
+    def save_window_state() -> None:
+        settings.setValue("window/geometry", window.saveGeometry())
+        templates.save_state()
+        settings.sync()
+
+    app.services["closers"] = [save_window_state, requests_page.wait_for_workers]
+    templates.status_message.connect(window.show_status)
+
+    def open_template(template_id: int) -> None:
+        templates.refresh_library()
+        window.show_page("Templates")
+        templates.open_template(template_id)
+
+    def on_template_saved(_template_id: int) -> None:
+        for form in (customer_form, trigger_list_form):
+            form.refresh_templates()
+
+    templates.template_saved.connect(on_template_saved)
+    lookups.template_requested.connect(open_template)
+    for form in (customer_form, trigger_list_form):
+        form.template_created.connect(open_template)
 
     def refresh_filter_choices() -> None:
         requests_page.set_filter_choices(
@@ -458,6 +488,9 @@ def run_gui(workspace: Path) -> int:
         print(f"postback-studio: cannot open the desktop app: {reason}", file=sys.stderr)
         return 2
 
+    import gc
+
+    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     from postback_studio.storage import WorkspaceError
@@ -470,8 +503,13 @@ def run_gui(workspace: Path) -> int:
     except WorkspaceError as exc:
         print(f"postback-studio: {exc}", file=sys.stderr)
         return 2
-    app.window.resize(1280, 800)
     app.window.show()
+    templates = app.pages["Templates"]
+    QTimer.singleShot(0, templates.offer_recoveries)  # type: ignore[attr-defined]
+    # Everything built so far lives as long as the app: keep it out of the collector's full passes,
+    # which otherwise cost ~50 ms stalls while typing (benchmarks/ui.py measures both ways).
+    gc.collect()
+    gc.freeze()
     try:
         return int(qapp.exec())
     finally:

@@ -44,3 +44,32 @@ def test_customer_lookup_link_opens_the_lookups_page(app: Application, qtbot: Qt
     with qtbot.waitSignal(app.window.page_changed) as blocker:
         app.pages["Customers"].lookup_table_requested.emit(table.id)  # type: ignore[attr-defined]
     assert blocker.args == ["Lookups"]
+
+
+def test_window_geometry_is_remembered(qtbot: QtBot, tmp_path: Path) -> None:
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    first = build_application(tmp_path / "workspace.sqlite", settings=settings)
+    qtbot.addWidget(first.window)
+    first.window.show()
+    first.window.resize(1100, 660)
+    qtbot.waitUntil(lambda: first.window.height() == 660)
+    first.close()
+    second = build_application(tmp_path / "workspace.sqlite", settings=settings)
+    qtbot.addWidget(second.window)
+    try:
+        # The offscreen screen is 800 px wide, so Qt fits the width to it; the height is kept.
+        assert second.window.height() == 660
+    finally:
+        second.close()
+
+
+def test_a_template_created_from_a_trigger_opens_in_the_mapper(app: Application, qtbot: QtBot) -> None:
+    template = app.workspace.templates.get_by_name("order-shipped-xml")
+    assert template is not None and template.id is not None
+    form = app.pages["Customers"].trigger_form  # type: ignore[attr-defined]
+    app.window.show_page("Customers")
+    with qtbot.waitSignal(app.window.page_changed) as changed:
+        form.template_created.emit(template.id)
+    assert changed.args == ["Templates"]
+    current = app.pages["Templates"].current_template()  # type: ignore[attr-defined]
+    assert current is not None and current.id == template.id

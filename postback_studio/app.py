@@ -365,7 +365,7 @@ def _wire_delivery(app: Application, workspace_path: Path, forms: tuple[Any, ...
         window.show_page("Requests")
 
     simulate_action = QAction("Simulate Order Events…", window)
-    simulate_action.setShortcut(QKeySequence("Ctrl+Shift+R"))
+    simulate_action.setShortcut(QKeySequence("Ctrl+Shift+M"))
     simulate_action.triggered.connect(simulate)
     window.add_menu_action("&Tools", simulate_action)
 

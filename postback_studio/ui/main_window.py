@@ -96,6 +96,11 @@ class MainWindow(QMainWindow):
         )
         self.stack = QStackedWidget()
         for page in self._pages:
+            # A page's shortcuts work while focus is inside that page (or its menu is open), so two
+            # pages can both use Ctrl+F or Ctrl+S without an ambiguous shortcut.
+            for action in page.actions:
+                action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+                page.widget.addAction(action)
             item = QListWidgetItem(self.style().standardIcon(_PAGE_ICONS.get(page.name,
                                    QStyle.StandardPixmap.SP_FileIcon)), page.name)
             self.navigation.addItem(item)
@@ -137,7 +142,7 @@ class MainWindow(QMainWindow):
         go_menu = self.menuBar().addMenu("&Go")
         for index, page in enumerate(self._pages):
             action = QAction(page.name, self, shortcut=QKeySequence(f"Ctrl+{index + 1}"))
-            action.triggered.connect(lambda _=False, i=index: self.navigation.setCurrentRow(i))
+            action.triggered.connect(lambda _=False, i=index: self._go_to(i))
             go_menu.addAction(action)
 
         view_menu = self.menuBar().addMenu("&View")
@@ -154,6 +159,11 @@ class MainWindow(QMainWindow):
         shortcuts = QAction("Keyboard &Shortcuts", self, shortcut=QKeySequence("F1"))
         shortcuts.triggered.connect(self.show_shortcuts)
         help_menu.addAction(shortcuts)
+
+    def _go_to(self, row: int) -> None:
+        """Show a page from the keyboard and put focus in it, so its own shortcuts work at once."""
+        self.navigation.setCurrentRow(row)
+        self.stack.currentWidget().setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def _on_navigation_row_changed(self, row: int) -> None:
         self.stack.setCurrentIndex(row)

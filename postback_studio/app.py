@@ -66,6 +66,7 @@ class Application:
 
     def close(self) -> None:
         """Stop background work and release the workspace; safe to call twice."""
+        self.window.close_without_asking()
         self.jobs.shutdown()
         for closer in self.services.pop("closers", []):
             closer()

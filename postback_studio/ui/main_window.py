@@ -223,6 +223,11 @@ class MainWindow(QMainWindow):
         """Help > Keyboard Shortcuts."""
         ShortcutsDialog(self.all_shortcuts(), self).exec()
 
+    def close_without_asking(self) -> None:
+        """Close now, skipping the guards: the caller has already decided (shutdown, tests)."""
+        self._close_guards.clear()
+        self.close()
+
     def closeEvent(self, event: QCloseEvent) -> None:
         for guard in self._close_guards:
             if not guard():

@@ -18,7 +18,6 @@ from postback_studio.ui.main_window import PAGE_NAMES
 def app(qtbot: QtBot, tmp_path: Path) -> Iterator[Application]:
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
     application = build_application(tmp_path / "workspace.sqlite", settings=settings)
-    qtbot.addWidget(application.window)
     yield application
     application.close()
 
@@ -49,13 +48,11 @@ def test_customer_lookup_link_opens_the_lookups_page(app: Application, qtbot: Qt
 def test_window_geometry_is_remembered(qtbot: QtBot, tmp_path: Path) -> None:
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
     first = build_application(tmp_path / "workspace.sqlite", settings=settings)
-    qtbot.addWidget(first.window)
     first.window.show()
     first.window.resize(1100, 660)
     qtbot.waitUntil(lambda: first.window.height() == 660)
     first.close()
     second = build_application(tmp_path / "workspace.sqlite", settings=settings)
-    qtbot.addWidget(second.window)
     try:
         # The offscreen screen is 800 px wide, so Qt fits the width to it; the height is kept.
         assert second.window.height() == 660

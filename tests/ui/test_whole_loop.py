@@ -48,7 +48,6 @@ def app(qtbot: QtBot, tmp_path: Path) -> Iterator[Application]:
     settings.setValue("inbox/http_port", _free_port())
     settings.setValue("inbox/smtp_port", _free_port())
     application = build_application(tmp_path / "workspace.sqlite", settings=settings)
-    qtbot.addWidget(application.window)
     yield application
     application.close()
 

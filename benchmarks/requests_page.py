@@ -6,12 +6,17 @@ QTimer beats every 5 ms and the largest gap between beats is the stall (a blocke
 the user feels, not the wall-clock time of one call). An idle event loop is measured the same way
 in the same run as the baseline. Target: no stall over 100 ms.
 
-Run: QT_QPA_PLATFORM=offscreen python benchmarks/requests_page.py [--entries N] [--scroll-pages N]
+Figures: one per action, its value the longest stall over the rounds with an absolute target
+(``target_on="value"`` in ``_figures.py``) and the idle loop's longest stall as the baseline; the
+idle loop beside a query thread is published for information.
+
+Run: QT_QPA_PLATFORM=offscreen PYTHONPATH=. python benchmarks/requests_page.py [--quick] [--json FILE]
+[--entries N] [--scroll-pages N] (see ``_figures.py``; ``--quick`` fills 100,000 entries, scrolls
+100 pages and runs one round of the filter and search actions).
 """
 
 from __future__ import annotations
 
-import argparse
 import gc
 import json
 import os
@@ -21,9 +26,10 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
+from _figures import Figure, common_arguments, figure, report, run_script
 from PySide6.QtCore import QElapsedTimer, QEventLoop, QThreadPool, QTimer
 from PySide6.QtWidgets import QApplication, QLabel
 
@@ -210,13 +216,22 @@ def measure(
     results.append((name, beat.worst, took, beat.worst_cpu, beat.gc_worst, beat.over_target))
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--entries", type=int, default=1_000_000)
-    parser.add_argument("--scroll-pages", type=int, default=400, help="pages fetched by scrolling to the end")
+def main(argv: Sequence[str] | None = None) -> list[Figure]:
+    """Measure, print and return the figures (see ``_figures.py``)."""
+    parser = common_arguments(__doc__ or "")
+    parser.add_argument("--entries", type=int, help="entries to fill (1,000,000; --quick 100,000)")
+    parser.add_argument(
+        "--scroll-pages", type=int, help="pages fetched by scrolling to the end (400; --quick 100)"
+    )
     parser.add_argument("--workspace", type=Path, help="reuse (or create) this workspace file")
-    parser.add_argument("--repeat", type=int, default=3, help="rounds of the filter and search actions")
-    args = parser.parse_args()
+    parser.add_argument("--repeat", type=int, help="rounds of the filter and search actions (3; --quick 1)")
+    args = parser.parse_args(argv)
+    if args.entries is None:
+        args.entries = 100_000 if args.quick else 1_000_000
+    if args.scroll_pages is None:
+        args.scroll_pages = 100 if args.quick else 400
+    if args.repeat is None:
+        args.repeat = 1 if args.quick else 3
 
     QApplication.instance() or QApplication(sys.argv[:1])
 
@@ -296,12 +311,13 @@ def main() -> int:
         return run
 
     page.set_filter_choices(CUSTOMERS, [])
+    one = args.entries * 123_456 // 1_000_000
     actions: list[tuple[str, Callable[[], None]]] = [
         ("filter outcome = failed", choose("outcome", Outcome.FAILED)),
         ("filter customer = Globex (and failed)", choose("customer", 2)),
         ("filter outcome = any (Globex)", choose("outcome", None)),
         ("filter customer = any", choose("customer", None)),
-        ("search 'order-123456' (one entry)", search("order-123456 ")),
+        (f"search 'order-{one}' (one entry)", search(f"order-{one} ")),
         ("search 'Globex shipped' (1 in 40)", search("Globex shipped")),
         ("search 'busy' (every failed attempt)", search("busy")),
         ("search cleared", search("")),
@@ -330,10 +346,34 @@ def main() -> int:
     for name, *figures in results:
         grouped.setdefault(name, []).append(tuple(figures))  # type: ignore[arg-type]
     worst = 0.0
+    size = f"{args.entries:,} entries"
+    idle_name = "idle event loop, 3 s, same heartbeat"
+    published = [
+        figure(
+            f"requests page ({size}): idle loop beside a query thread, longest stall",
+            loaded.worst,
+            "ms",
+            baseline=idle.worst,
+            baseline_name=idle_name,
+            target=None,
+        )
+    ]
     for name, runs in grouped.items():
         stall, _, cpu, gc_pause, _ = max(runs)
         over = sum(r[4] for r in runs)
         worst = max(worst, stall)
+        rounds = f", worst of {len(runs)} rounds" if len(runs) > 1 else ""
+        published.append(
+            figure(
+                f"requests page ({size}): {name}, longest GUI stall{rounds}",
+                stall,
+                "ms",
+                baseline=idle.worst,
+                baseline_name=idle_name,
+                target=f"< {TARGET_MS:.0f}",
+                target_on="value",
+            )
+        )
         median_stall = statistics.median(r[0] for r in runs)
         median_answer = statistics.median(r[1] for r in runs) * 1000
         figures = f"{stall:6.1f} ms {cpu:6.1f} {gc_pause:6.1f} {median_stall:5.1f} ms"
@@ -344,8 +384,8 @@ def main() -> int:
         f"\nlongest stall {worst:.1f} ms ({worst / max(idle.worst, 0.1):.1f}x the idle baseline, "
         f"{worst / max(loaded.worst, 0.1):.1f}x the loop beside a query thread): {verdict}"
     )
-    return 0 if worst < TARGET_MS else 1
+    return report(published, args.json)
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    run_script(main)

@@ -241,14 +241,22 @@ def build_application(workspace_path: Path, *, settings: QSettings | None = None
 
 def _wire_delivery(app: Application, workspace_path: Path, forms: tuple[Any, ...]) -> None:
     """Send Test, Resend, Simulate, pending retries and the local inbox, all off the GUI thread."""
+    from dataclasses import replace
+
     from PySide6.QtCore import QObject, QTimer, Signal
     from PySide6.QtGui import QAction, QKeySequence
     from PySide6.QtWidgets import QMessageBox
 
-    from postback_studio.core.dispatch.delivery import EmailTarget
+    from postback_studio.core.dispatch.delivery import EmailTarget, WebhookTarget
     from postback_studio.core.dispatch.inbox import HttpInbox, SmtpCatcher
-    from postback_studio.core.dispatch.service import DeliveryService
-    from postback_studio.core.model import Template, TemplateKind
+    from postback_studio.core.dispatch.service import (
+        DeliveryService,
+        SendOptions,
+        insecure_credentials,
+        insecure_smtp,
+    )
+    from postback_studio.core.model import DeliveryMethod, Template, TemplateKind
+    from postback_studio.core.requestlog import Outcome
     from postback_studio.core.samples import load_sample, sample_names
     from postback_studio.storage import Workspace
     from postback_studio.ui.simulate_dialog import SimulateDialog
@@ -278,28 +286,56 @@ def _wire_delivery(app: Application, workspace_path: Path, forms: tuple[Any, ...
         requests_page.refresh()
         return summary
 
-    def send_test(form: Any, trigger_id: int) -> None:
-        trigger = app.workspace.triggers.get(trigger_id, with_secrets=False)
+    def send_test(form: Any, trigger_id: int, options: SendOptions | None = None) -> None:
+        trigger = app.workspace.triggers.get(trigger_id)
         payload = load_sample(trigger.event.value)
+        options = options or SendOptions()
+        if not options.allow_insecure:
+            if trigger.method is DeliveryMethod.URL:
+                target = WebhookTarget(trigger.url, trigger.http_method, trigger.headers, trigger.format,
+                                       trigger.signing_secret)
+                problem = insecure_credentials(target)
+            else:
+                problem = insecure_smtp(app.workspace.smtp.get())
+            if problem:
+                answer = QMessageBox.warning(
+                    window, "Credentials over an unencrypted connection", problem + "\n\nSend anyway?",
+                    QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                    QMessageBox.StandardButton.No)
+                if answer != QMessageBox.StandardButton.Yes:
+                    form.on_test_result(False)
+                    return
+                options = replace(options, allow_insecure=True)
 
         def job(_report: Any, _cancelled: Any) -> Any:
-            return service.send_test(trigger_id, payload)
+            return service.send_test(trigger_id, payload, options)
 
         job_id = jobs.submit(f"Send test: {trigger.name}", job)
-        pending_forms[job_id] = form
+        pending_forms[job_id] = (form, trigger_id, options)
 
-    pending_forms: dict[int, Any] = {}
+    pending_forms: dict[int, tuple[Any, int, SendOptions]] = {}
 
     def on_job_finished(job_id: int, result: Any) -> None:
-        form = pending_forms.pop(job_id, None)
-        if form is not None:
-            on_sent("Test", [result])
-            form.on_test_result(bool(result.delivered))
+        if job_id not in pending_forms:
+            return
+        form, trigger_id, options = pending_forms.pop(job_id)
+        on_sent("Test", [result])
+        if result.outcome is Outcome.BLOCKED and not options.send_anyway:
+            last = result.attempts[-1].record if result.attempts else None
+            reason = last.error if last is not None else "the output is not valid for its format"
+            answer = QMessageBox.warning(
+                window, "Output not sent",
+                f"Nothing was sent: {reason}\n\nSend the invalid output anyway?",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No)
+            if answer == QMessageBox.StandardButton.Yes:
+                send_test(form, trigger_id, replace(options, send_anyway=True))
+                return
+        form.on_test_result(bool(result.delivered))
 
     def on_job_failed(job_id: int, _error: Any) -> None:
-        form = pending_forms.pop(job_id, None)
-        if form is not None:
-            form.on_test_result(False)
+        if job_id in pending_forms:
+            pending_forms.pop(job_id)[0].on_test_result(False)
 
     jobs.job_finished.connect(on_job_finished)
     jobs.job_failed.connect(on_job_failed)
@@ -369,6 +405,32 @@ def _wire_delivery(app: Application, workspace_path: Path, forms: tuple[Any, ...
     simulate_action.setShortcut(QKeySequence("Ctrl+Shift+M"))
     simulate_action.triggered.connect(simulate)
     window.add_menu_action("&Tools", simulate_action)
+
+    def cancel_retries(delivery_ids: list[str], what: str) -> None:
+        if not delivery_ids:
+            window.show_status(f"No pending retries {what}.")
+            return
+        answer = QMessageBox.question(
+            window, "Cancel retries", f"Cancel {len(delivery_ids)} pending retr"
+            f"{'y' if len(delivery_ids) == 1 else 'ies'} {what}? They are logged as cancelled.")
+        if answer == QMessageBox.StandardButton.Yes:
+            jobs.submit("Cancelling retries", lambda _r, _c: on_sent_later(
+                "Cancel", [r for d in delivery_ids if (r := service.cancel(d)) is not None]))
+
+    def cancel_all_retries() -> None:
+        cancel_retries(sorted({p.delivery.delivery_id for p in service.pending()}), "waiting")
+
+    def cancel_selected_retries() -> None:
+        selected = {app.workspace.requests.get(i).delivery_id for i in requests_page.selected_ids()}
+        pending = {p.delivery.delivery_id for p in service.pending()}
+        cancel_retries(sorted(selected & pending), "of the selected deliveries")
+
+    cancel_all = QAction("Cancel All Pending Retries…", window)
+    cancel_all.triggered.connect(cancel_all_retries)
+    cancel_selected = QAction("Cancel Retries of Selected Deliveries…", window)
+    cancel_selected.triggered.connect(cancel_selected_retries)
+    window.add_menu_action("&Tools", cancel_selected)
+    window.add_menu_action("&Tools", cancel_all)
 
     # Pending retries are due times in the workspace: a timer runs the due ones in the background,
     # one batch at a time, and picks up what a previous session left.

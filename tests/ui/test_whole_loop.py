@@ -169,3 +169,59 @@ def test_email_trigger_through_starttls_and_auth(app: Application, qtbot: QtBot,
     [record] = app.workspace.requests.query(limit=1)
     assert record.outcome is Outcome.DELIVERED
     assert "s3cret-pass" not in record.smtp_transcript
+
+
+def test_credentials_over_plain_http_ask_first(app: Application, qtbot: QtBot,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from postback_studio.core.model import Header, Trigger
+
+    asked: list[str] = []
+
+    def answer_no(_parent: object, _title: str, text: str, *_args: object) -> QMessageBox.StandardButton:
+        asked.append(text)
+        return QMessageBox.StandardButton.No
+
+    monkeypatch.setattr(QMessageBox, "warning", answer_no)
+    customer = app.workspace.customers.get_by_name("Demo Print Co")
+    template = app.workspace.templates.get_by_name("order-shipped")
+    assert customer is not None and customer.id is not None and template is not None
+    trigger = app.workspace.triggers.save(Trigger(
+        "ERP over http", customer.id, Event.SHIPPED, url="http://erp.example/postbacks",
+        headers=(Header("Authorization", "Bearer abc123"),), template_id=template.id))
+    form = app.pages["Triggers"].trigger_form  # type: ignore[attr-defined]
+    form.load(trigger)
+    with qtbot.waitSignal(form.send_test_requested):
+        form.send_test_button.click()
+    assert asked and "Authorization" in asked[0] and "http://erp.example/postbacks" in asked[0]
+    assert "abc123" not in asked[0]
+    assert form.send_test_button.isEnabled(), "the form is told the test did not go out"
+    assert app.workspace.requests.count() == 0 and app.jobs.in_flight == 0
+
+
+def test_an_invalid_output_is_sent_only_when_the_user_says_so(app: Application, qtbot: QtBot,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from postback_studio.core.model import Template, Trigger
+
+    monkeypatch.setattr(QMessageBox, "warning",
+                        lambda *_args: QMessageBox.StandardButton.Yes)
+    inbox = app.pages["Inbox"]
+    assert isinstance(inbox, InboxPage)
+    inbox.start_stop.click()
+    port = int(app.settings.value("inbox/http_port"))
+    customer = app.workspace.customers.get_by_name("Demo Print Co")
+    assert customer is not None and customer.id is not None
+    broken = app.workspace.templates.save(Template("broken", body='{"orderId": "{{ orderId }}",}'))
+    trigger = app.workspace.triggers.save(Trigger(
+        "Broken body", customer.id, Event.SHIPPED, url=f"http://127.0.0.1:{port}/broken",
+        template_id=broken.id))
+    form = app.pages["Triggers"].trigger_form  # type: ignore[attr-defined]
+    form.load(trigger)
+    form.send_test_button.click()
+    qtbot.waitUntil(lambda: inbox.http_list.count() == 1, timeout=15_000)
+    outcomes = [r.outcome for r in app.workspace.requests.query(limit=5)]
+    assert outcomes == [Outcome.DELIVERED, Outcome.BLOCKED]
+    assert app.workspace.inbox.list_http()[0].body.endswith(b",}")

@@ -65,11 +65,22 @@ class Application:
     services: dict[str, Any] = field(default_factory=dict)
 
     def close(self) -> None:
-        """Stop background work and release the workspace; safe to call twice."""
+        """Stop background work and release the workspace; safe to call twice.
+
+        Results that workers queued before they stopped are delivered while the workspace is still
+        open (their handlers read it), and jobs those handlers start are drained too.
+        """
+        from PySide6.QtCore import QCoreApplication
+
         self.window.close_without_asking()
         self.jobs.shutdown()
         for closer in self.services.pop("closers", []):
             closer()
+        for _ in range(2):
+            QCoreApplication.processEvents()
+            self.jobs.shutdown()
+        QCoreApplication.processEvents()
+        self.jobs.blockSignals(True)
         self.engine.close()
         self.workspace.close()
 

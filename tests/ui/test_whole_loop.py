@@ -222,6 +222,7 @@ def test_an_invalid_output_is_sent_only_when_the_user_says_so(app: Application, 
     form.load(trigger)
     form.send_test_button.click()
     qtbot.waitUntil(lambda: inbox.http_list.count() == 1, timeout=15_000)
+    qtbot.waitUntil(lambda: app.workspace.requests.count() == 2, timeout=15_000)
     outcomes = [r.outcome for r in app.workspace.requests.query(limit=5)]
     assert outcomes == [Outcome.DELIVERED, Outcome.BLOCKED]
     assert app.workspace.inbox.list_http()[0].body.endswith(b",}")

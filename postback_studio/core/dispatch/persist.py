@@ -43,6 +43,10 @@ _BATCH = 500
 #: How long the writer waits for more records before committing a batch (seconds): a burst of
 #: attempts becomes a few transactions instead of one each, at the cost of this delay on the log.
 _LINGER = 0.02
+#: How long the writer waits for the retry that an attempt's record announces (seconds). The
+#: dispatcher queues it right behind the record, but a busy machine may pause that thread for longer
+#: than ``_LINGER``; the bound only keeps a record without one from waiting forever.
+_RETRY_WAIT = 5.0
 
 
 class LogWriteError(RuntimeError):
@@ -152,16 +156,19 @@ class WorkspaceWriter:
                     self._run_call(workspace, item)
                     continue
                 batch = [item]
-                while len(batch) < _BATCH:
+                while len(batch) < _BATCH or _retry_follows(batch[-1]):
                     try:
-                        following = self._queue.get(timeout=_LINGER)
+                        wait = _RETRY_WAIT if _retry_follows(batch[-1]) else _LINGER
+                        following = self._queue.get(timeout=wait)
                     except queue.Empty:
                         break
                     if not isinstance(following, RequestRecord):
                         pending = following
                         break
                     batch.append(following)
-                self._write(workspace, batch)
+                then = pending if isinstance(pending, _Call) else None
+                pending = None if then is not None else pending
+                self._write(workspace, batch, then)
         finally:
             workspace.close()
 
@@ -171,17 +178,41 @@ class WorkspaceWriter:
         except Exception as exc:
             call.future.set_exception(exc)
 
-    def _write(self, workspace: Workspace, batch: list[RequestRecord]) -> None:
-        """Store a batch in one transaction; earlier records that failed are tried again first."""
+    def _write(self, workspace: Workspace, batch: list[RequestRecord], then: _Call | None = None) -> None:
+        """Store a batch in one transaction; earlier records that failed are tried again first.
+
+        ``then``, the store call queued right behind the batch, runs in the same transaction: it is
+        typically the retry that the batch's last attempt scheduled, and committing the two apart
+        would let a kill in between leave a "retrying" log entry whose retry is lost. The call runs in
+        a savepoint, so its failure does not undo the records; its caller is answered only after the
+        commit.
+        """
         batch = [*self._unsaved, *batch]
+        result: Future[object] = Future()
         try:
             with workspace.transaction():
                 stored = [replace(r, id=workspace.requests.append(r)) for r in batch]
+                if then is not None:
+                    try:
+                        with workspace.transaction():  # a savepoint: a failing call undoes only itself
+                            result.set_result(then.function(workspace))
+                    except Exception as exc:
+                        result.set_exception(exc)
         except Exception as exc:
             self._unsaved = batch
             self._error = f"{len(batch)} request-log entries could not be written (kept in memory): {exc}"
+            if then is not None:
+                self._run_call(workspace, then)
             return
         self._unsaved, self._error = [], ""
+        self._notify(stored)
+        if then is not None:
+            if (error := result.exception()) is not None:
+                then.future.set_exception(error)
+            else:
+                then.future.set_result(result.result())
+
+    def _notify(self, stored: list[RequestRecord]) -> None:
         if self._on_stored is not None:
             for record in stored:
                 try:
@@ -199,6 +230,17 @@ class WorkspaceWriter:
                 item.future.set_exception(RuntimeError(self._error))
             else:
                 self._unsaved.append(item)
+
+
+def _retry_follows(record: RequestRecord) -> bool:
+    """Whether the dispatcher stores a retry through this writer right after ``record``.
+
+    An attempt that scheduled a retry says when (``next_attempt_at``); a trigger's retry is stored in
+    the workspace (:class:`WorkspacePendingStore`), an ad hoc one in memory. The writer commits the
+    two together (see :meth:`WorkspaceWriter._write`), so it waits for the retry rather than
+    committing the record alone.
+    """
+    return record.next_attempt_at is not None and record.trigger_id is not None
 
 
 def restore_secrets(workspace: Workspace, pending: PendingRetry) -> PendingRetry:

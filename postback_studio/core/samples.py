@@ -8,6 +8,7 @@ an integrator can see whether a template holds for more than the happy single-it
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,17 @@ def _samples_dir() -> Path:
     return resources_dir() / "samples"
 
 
+@functools.cache
+def _all_stems() -> tuple[str, ...]:
+    """The shipped sample files never change while we run: list them once (simulations ask per order)."""
+    return tuple(sorted(p.name[: -len(".json")] for p in _samples_dir().glob("*.json")))
+
+
+@functools.cache
+def _sample_text(name: str) -> str:
+    return (_samples_dir() / f"{name}.json").read_text(encoding="utf-8")
+
+
 def sample_names() -> list[str]:
     """Every built-in sample, grouped by event in lifecycle order, the base sample first."""
     return [name for event in Event for name in samples_for_event(event)]
@@ -32,7 +44,7 @@ def sample_names() -> list[str]:
 def samples_for_event(event: Event | str) -> list[str]:
     """The built-in samples of one event: ``shipped`` then its variants, alphabetically."""
     resolved = _parse_event(str(event))
-    stems = sorted(p.name[: -len(".json")] for p in _samples_dir().glob(f"{resolved.value}*.json"))
+    stems = [s for s in _all_stems() if s == resolved.value or s.startswith(resolved.value + ".")]
     return [s for s in stems if s == resolved.value] + [
         s for s in stems if s.startswith(resolved.value + ".")
     ]
@@ -54,7 +66,8 @@ def load_sample(name: str) -> Any:
         raise UnknownSampleError(
             f"unknown sample '{name}'; samples of {event.value}: {', '.join(samples_for_event(event))}"
         )
-    return json.loads((_samples_dir() / f"{name}.json").read_text(encoding="utf-8"))
+    # A fresh object every time: callers may change the payload they get.
+    return json.loads(_sample_text(name))
 
 
 def _parse_event(text: str) -> Event:

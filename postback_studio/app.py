@@ -174,7 +174,8 @@ def build_application(workspace_path: Path, *, settings: QSettings | None = None
     window = MainWindow(
         [Page(name, widgets[name], page_actions.get(name, ())) for name in PAGE_NAMES],
         workspace_label=str(workspace_path),
-        close_guards=[templates.confirm_discard],
+        close_guards=[templates.confirm_discard, customer_form.confirm_discard,
+                      trigger_list_form.confirm_discard],
         theme=theme,
     )
     app = Application(window, workspace, engine, jobs, settings, widgets)

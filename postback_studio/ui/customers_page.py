@@ -303,7 +303,7 @@ class CustomersPage(QWidget):
     @Slot()
     def add_trigger(self) -> None:
         """Open the trigger form on a new trigger for the shown customer."""
-        if self._current.id is None:
+        if self._current.id is None or not self.trigger_form.confirm_discard():
             return
         self.trigger_form.new_trigger(self._current.id)
         self._show_form()
@@ -318,6 +318,8 @@ class CustomersPage(QWidget):
             trigger = self._triggers.get(trigger_id)
         except KeyError:
             self._refresh_owned()
+            return
+        if not self.trigger_form.confirm_discard():
             return
         if trigger.customer_id != self._current.id:
             self.select_customer(trigger.customer_id)

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -540,6 +541,31 @@ class TriggerForm(QWidget):
         self.activation_frame.hide()
         self._on_method_box_changed()
         self._on_signing_toggled(trigger.signing)
+        self._loaded = self.current_trigger()
+
+    def has_unsaved_changes(self) -> bool:
+        """True when the fields differ from what was loaded or last saved."""
+        loaded = getattr(self, "_loaded", None)
+        return loaded is not None and self.current_trigger() != loaded
+
+    def confirm_discard(self) -> bool:
+        """Before the form shows another trigger or the app closes: Save, Discard or Cancel.
+
+        Returns True when it is fine to go on (nothing unsaved, saved, or discarded).
+        """
+        if not self.isVisible() or not self.has_unsaved_changes():
+            return True
+        name = self.current_trigger().name or "the new trigger"
+        answer = QMessageBox.question(
+            self, "Unsaved trigger", f"Save the changes to '{name}'?",
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save)
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save() is not None
+        if answer == QMessageBox.StandardButton.Discard:
+            self._loaded = self.current_trigger()
+            return True
+        return False
 
     def current_trigger(self) -> Trigger:
         """The trigger as the fields describe it now (not validated, not saved)."""
@@ -604,6 +630,7 @@ class TriggerForm(QWidget):
         if saved is None:
             return None
         self._trigger = saved
+        self._loaded = self.current_trigger()
         self.title.setText(f"Trigger: {saved.name}")
         assert saved.id is not None
         self.trigger_saved.emit(saved.id)

@@ -147,7 +147,7 @@ class TriggersPage(QWidget):
     def new_trigger(self) -> None:
         """Start a new trigger for the customer picked above the list."""
         customer_id = self.customer_box.currentData()
-        if isinstance(customer_id, int):
+        if isinstance(customer_id, int) and self.trigger_form.confirm_discard():
             self.table.clearSelection()
             self.trigger_form.new_trigger(customer_id)
 
@@ -163,6 +163,8 @@ class TriggersPage(QWidget):
             trigger = self._triggers.get(trigger_id)
         except KeyError:  # deleted elsewhere since the table was filled
             self._fill(None)
+            return
+        if trigger.id != self.trigger_form.current_trigger().id and not self.trigger_form.confirm_discard():
             return
         self.trigger_form.load(trigger)
 

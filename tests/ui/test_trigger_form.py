@@ -232,3 +232,28 @@ def test_loading_a_trigger_shows_every_field(form: TriggerForm, ws: Workspace, a
     form.load(ws.triggers.get(trigger.id))
     assert form.current_trigger() == trigger
     assert form.title.text() == "Trigger: Existing"
+
+
+def test_unsaved_edits_are_not_lost_silently(form: TriggerForm, ws: Workspace, acme: int,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    form.show()
+    assert not form.has_unsaved_changes(), "a freshly loaded form has nothing to lose"
+    form.name_edit.setText("Shipped to ERP")
+    form.url_edit.setText("https://erp.example/hooks")
+    form.template_box.setCurrentIndex(form.template_box.findData(template_id(ws, "Shipped JSON")))
+    assert form.has_unsaved_changes()
+
+    answers = [QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save]
+    monkeypatch.setattr(QMessageBox, "question", lambda *_args: answers.pop(0))
+    assert not form.confirm_discard(), "Cancel keeps the user on the form"
+    assert ws.triggers.list() == []
+    assert form.confirm_discard(), "Save saves and lets the user go on"
+    [saved] = ws.triggers.list()
+    assert saved.name == "Shipped to ERP" and not form.has_unsaved_changes()
+
+    form.name_edit.setText("Renamed but discarded")
+    monkeypatch.setattr(QMessageBox, "question", lambda *_args: QMessageBox.StandardButton.Discard)
+    assert form.confirm_discard()
+    assert [t.name for t in ws.triggers.list()] == ["Shipped to ERP"]

@@ -215,11 +215,20 @@ def build_application(workspace_path: Path, *, settings: QSettings | None = None
 
     refresh_filter_choices()
 
+    def editor_palette(chosen: Theme) -> Any:
+        from postback_studio.ui.editor.highlighter import DARK_PALETTE, LIGHT_PALETTE
+        from postback_studio.ui.theme import effective_dark
+
+        return DARK_PALETTE if effective_dark(chosen) else LIGHT_PALETTE
+
     def choose_theme(value: str) -> None:
         chosen = _theme_setting(value)
         apply_theme(qapp, chosen)
+        templates.set_editor_palette(editor_palette(chosen))
         settings.setValue("theme", chosen.value)
         settings_page.set_theme(chosen.value)
+
+    templates.set_editor_palette(editor_palette(theme))
 
     window.theme_chosen.connect(choose_theme)
     settings_page.theme_chosen.connect(choose_theme)

@@ -430,6 +430,10 @@ class TemplatesPage(QWidget):
             sample = self._default_sample_key()
         self.select_sample(sample)
 
+    def set_editor_palette(self, palette: Any) -> None:
+        """Follow the app theme in the code editors (the email preview keeps its own white page)."""
+        self.view.set_palette(palette)
+
     def save_state(self) -> None:
         """Write splitter sizes and the last template and sample to the settings."""
         for name, splitter in self._splitters().items():

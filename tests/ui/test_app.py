@@ -33,6 +33,8 @@ def test_theme_choice_is_applied_and_remembered(app: Application) -> None:
     palette = QApplication.palette()
     assert palette.window().color().lightness() < 100
     assert app.settings.value("theme") == "dark"
+    editor = app.pages["Templates"].view.editor  # type: ignore[attr-defined]
+    assert editor.palette().base().color().lightness() < 100, "the code editors follow the theme"
     app.window.theme_chosen.emit("light")
     assert QApplication.palette().window().color().lightness() > 150
 

@@ -331,35 +331,24 @@ def _wire_delivery(app: Application, workspace_path: Path, forms: tuple[Any, ...
         def job(_report: Any, _cancelled: Any) -> Any:
             return service.send_test(trigger_id, payload, options)
 
-        job_id = jobs.submit(f"Send test: {trigger.name}", job)
-        pending_forms[job_id] = (form, trigger_id, options)
+        def done(result: Any) -> None:
+            on_sent("Test", [result])
+            if result.outcome is Outcome.BLOCKED and not options.send_anyway:
+                last = result.attempts[-1].record if result.attempts else None
+                reason = last.error if last is not None else "the output is not valid for its format"
+                answer = QMessageBox.warning(
+                    window, "Output not sent",
+                    f"Nothing was sent: {reason}\n\nSend the invalid output anyway?",
+                    QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                    QMessageBox.StandardButton.No)
+                if answer == QMessageBox.StandardButton.Yes:
+                    send_test(form, trigger_id, replace(options, send_anyway=True))
+                    return
+            form.on_test_result(bool(result.delivered))
 
-    pending_forms: dict[int, tuple[Any, int, SendOptions]] = {}
+        jobs.submit(f"Send test: {trigger.name}", job, on_done=done,
+                    on_error=lambda _error: form.on_test_result(False))
 
-    def on_job_finished(job_id: int, result: Any) -> None:
-        if job_id not in pending_forms:
-            return
-        form, trigger_id, options = pending_forms.pop(job_id)
-        on_sent("Test", [result])
-        if result.outcome is Outcome.BLOCKED and not options.send_anyway:
-            last = result.attempts[-1].record if result.attempts else None
-            reason = last.error if last is not None else "the output is not valid for its format"
-            answer = QMessageBox.warning(
-                window, "Output not sent",
-                f"Nothing was sent: {reason}\n\nSend the invalid output anyway?",
-                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                QMessageBox.StandardButton.No)
-            if answer == QMessageBox.StandardButton.Yes:
-                send_test(form, trigger_id, replace(options, send_anyway=True))
-                return
-        form.on_test_result(bool(result.delivered))
-
-    def on_job_failed(job_id: int, _error: Any) -> None:
-        if job_id in pending_forms:
-            pending_forms.pop(job_id)[0].on_test_result(False)
-
-    jobs.job_finished.connect(on_job_finished)
-    jobs.job_failed.connect(on_job_failed)
     for form in forms:
         form.send_test_requested.connect(lambda trigger_id, f=form: send_test(f, trigger_id))
 
@@ -390,25 +379,13 @@ def _wire_delivery(app: Application, workspace_path: Path, forms: tuple[Any, ...
             return report.delivered, ("Sent to " + address) if report.delivered else (
                 detail or "The test email was not delivered; see the Requests page.")
 
-        job_id = jobs.submit("Send test email", job)
-        email_jobs.add(job_id)
-
-    email_jobs: set[int] = set()
-
-    def on_email_job(job_id: int, result: Any) -> None:
-        if job_id in email_jobs:
-            email_jobs.discard(job_id)
-            ok, message = result
-            settings_page.on_test_email_result(ok, message)
+        def done(result: tuple[bool, str]) -> None:
+            settings_page.on_test_email_result(*result)
             requests_page.refresh()
 
-    def on_email_job_failed(job_id: int, error: Any) -> None:
-        if job_id in email_jobs:
-            email_jobs.discard(job_id)
-            settings_page.on_test_email_result(False, getattr(error, "message", str(error)))
+        jobs.submit("Send test email", job, on_done=done,
+                    on_error=lambda error: settings_page.on_test_email_result(False, error.message))
 
-    jobs.job_finished.connect(on_email_job)
-    jobs.job_failed.connect(on_email_job_failed)
     settings_page.test_email_requested.connect(send_test_email)
 
     def simulate() -> None:
@@ -461,18 +438,12 @@ def _wire_delivery(app: Application, workspace_path: Path, forms: tuple[Any, ...
         if retry_state["running"] or not service.pending():
             return
         retry_state["running"] = True
-        job_id = jobs.submit("Retrying", lambda _r, _c: service.resume_pending())
-        retry_jobs.add(job_id)
 
-    retry_jobs: set[int] = set()
-
-    def on_retry_done(job_id: int, _result: Any) -> None:
-        if job_id in retry_jobs:
-            retry_jobs.discard(job_id)
+        def finished(_outcome: object) -> None:
             retry_state["running"] = False
 
-    jobs.job_finished.connect(on_retry_done)
-    jobs.job_failed.connect(on_retry_done)
+        jobs.submit("Retrying", lambda _r, _c: service.resume_pending(), on_done=finished, on_error=finished)
+
     retry_timer = QTimer(window)
     retry_timer.setInterval(1000)
     retry_timer.timeout.connect(run_due_retries)

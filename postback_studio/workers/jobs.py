@@ -23,6 +23,9 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 #: The signature of a job: ``fn(report, cancelled) -> result``.
 JobFunction = Callable[[Callable[[object], None], Callable[[], bool]], object]
+#: Per-job callbacks, run on the GUI thread.
+ResultCallback = Callable[[Any], None]
+ErrorCallback = Callable[["JobError"], None]
 
 
 @dataclass(frozen=True)
@@ -86,12 +89,26 @@ class JobRunner(QObject):
         self._signals.finished.connect(self._on_job_finished)
         self._signals.failed.connect(self._on_job_failed)
         self._running: dict[int, tuple[str, threading.Event]] = {}
+        self._callbacks: dict[int, tuple[ResultCallback | None, ErrorCallback | None]] = {}
         self._burst_total = 0
         self._burst_done = 0
 
-    def submit(self, label: str, fn: JobFunction) -> int:
-        """Start ``fn`` in the background; returns the job id used in the signals."""
+    def submit(
+        self,
+        label: str,
+        fn: JobFunction,
+        *,
+        on_done: ResultCallback | None = None,
+        on_error: ErrorCallback | None = None,
+    ) -> int:
+        """Start ``fn`` in the background; returns the job id used in the signals.
+
+        ``on_done(result)`` and ``on_error(JobError)`` run on the GUI thread for this job only, after
+        the general signals; they save callers from matching job ids in a global handler.
+        """
         job_id = next(self._ids)
+        if on_done is not None or on_error is not None:
+            self._callbacks[job_id] = (on_done, on_error)
         cancel = threading.Event()
         self._running[job_id] = (label, cancel)
         self._burst_total += 1
@@ -126,12 +143,18 @@ class JobRunner(QObject):
 
     def _on_job_finished(self, job_id: int, result: Any) -> None:
         label = self._finish(job_id)
+        on_done, _ = self._callbacks.pop(job_id, (None, None))
         self.job_finished.emit(job_id, result)
+        if on_done is not None:
+            on_done(result)
         self._emit_activity(label)
 
     def _on_job_failed(self, job_id: int, error: Any) -> None:
         label = self._finish(job_id)
+        _, on_error = self._callbacks.pop(job_id, (None, None))
         self.job_failed.emit(job_id, error)
+        if on_error is not None:
+            on_error(error)
         self._emit_activity(label)
 
     def _emit_activity(self, label: str) -> None:

@@ -69,3 +69,22 @@ def test_shutdown_cancels_and_drains(qtbot: QtBot) -> None:
     with qtbot.waitSignal(runner.job_finished, timeout=5000):
         pass
     assert activity[0] == (0, 1, "Retrying") and activity[-1] == (0, 0, "")
+
+
+def test_per_job_callbacks_reach_only_their_job(qtbot: QtBot) -> None:
+    runner = JobRunner(QThreadPool())
+    done: list[object] = []
+    errors: list[JobError] = []
+
+    def ok(report: Callable[[object], None], cancelled: Callable[[], bool]) -> str:
+        return "sent"
+
+    def boom(report: Callable[[object], None], cancelled: Callable[[], bool]) -> None:
+        raise ValueError("bad port")
+
+    with qtbot.waitSignals([runner.job_finished, runner.job_failed, runner.job_finished], timeout=5000):
+        runner.submit("a", ok, on_done=done.append, on_error=errors.append)
+        runner.submit("b", boom, on_done=done.append, on_error=errors.append)
+        runner.submit("c", ok)
+    assert done == ["sent"]
+    assert [e.message for e in errors] == ["ValueError: bad port"]

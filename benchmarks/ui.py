@@ -50,9 +50,10 @@ from render import make_payload
 
 from postback_studio.core.model import Event
 from postback_studio.core.records import SamplePayload
+from postback_studio.core.recovery import RecoveryStore, folder_for_workspace
 from postback_studio.core.render import RenderEngine
 from postback_studio.core.template_library import content_of, user_sample_key
-from postback_studio.storage.workspace import Workspace
+from postback_studio.services.session import Session
 from postback_studio.ui.templates_page import TemplatesPage
 
 HEARTBEAT_MS = 5
@@ -167,13 +168,23 @@ def main(argv: Sequence[str] | None = None) -> list[Figure]:
     lines = QUICK_LINES if args.quick else TEMPLATE_LINES
     app = QApplication.instance() or QApplication(sys.argv[:1])
     folder = Path(tempfile.mkdtemp(prefix="ps-ui-bench-"))
-    workspace = Workspace.open(folder / "ws.sqlite")
+    workspace = Session.open(folder / "ws.sqlite")
     engine = RenderEngine()
     engine.warm_up()
     payload = make_payload(200, 1)
     sample = workspace.samples.save(SamplePayload("200 items", Event.SHIPPED, json.dumps(payload, indent=2)))
     settings = QSettings(str(folder / "settings.ini"), QSettings.Format.IniFormat)
-    page = TemplatesPage(workspace, engine, QThreadPool(), settings)
+    page = TemplatesPage(
+        templates=workspace.templates,
+        samples=workspace.samples,
+        triggers=workspace.triggers,
+        customers=workspace.customers,
+        lookups=workspace.lookups,
+        engine=engine,
+        thread_pool=QThreadPool(),
+        settings=settings,
+        recovery=RecoveryStore(folder_for_workspace(workspace.path)),
+    )
     page.resize(1280, 800)
     page.show()
     assert sample.id is not None

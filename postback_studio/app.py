@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QWidget
 
     from postback_studio.core.render import RenderEngine
-    from postback_studio.storage import Workspace
+    from postback_studio.services.session import Session
     from postback_studio.ui.main_window import MainWindow
     from postback_studio.workers.jobs import JobRunner
 
@@ -57,7 +57,7 @@ class Application:
     """
 
     window: MainWindow
-    workspace: Workspace
+    session: Session
     engine: RenderEngine
     jobs: JobRunner
     settings: QSettings
@@ -82,7 +82,7 @@ class Application:
         QCoreApplication.processEvents()
         self.jobs.blockSignals(True)
         self.engine.close()
-        self.workspace.close()
+        self.session.close()
 
 
 def build_application(workspace_path: Path, *, settings: QSettings | None = None) -> Application:
@@ -97,10 +97,11 @@ def build_application(workspace_path: Path, *, settings: QSettings | None = None
     from postback_studio.core.dispatch.inbox import ResponseScript
     from postback_studio.core.paths import resources_dir
     from postback_studio.core.reachability import check_destination
+    from postback_studio.core.recovery import RecoveryStore, folder_for_workspace
     from postback_studio.core.render import RenderEngine
     from postback_studio.core.trigger_setup import example_templates
-    from postback_studio.storage import Workspace
-    from postback_studio.storage.requests_view import WorkspaceRequestSource
+    from postback_studio.services.request_log import RequestLogReader
+    from postback_studio.services.session import Session
     from postback_studio.ui.customers_page import CustomersPage
     from postback_studio.ui.inbox_page import InboxPage
     from postback_studio.ui.lookups_page import LookupsPage
@@ -117,7 +118,7 @@ def build_application(workspace_path: Path, *, settings: QSettings | None = None
     if not isinstance(qapp, QApplication):
         raise RuntimeError("build_application needs a QApplication")
     settings = settings or QSettings()
-    workspace = Workspace.open(workspace_path)
+    session = Session.open(workspace_path)
     engine = RenderEngine()
     pool = QThreadPool()
     pool.setMaxThreadCount(max(4, QThreadPool.globalInstance().maxThreadCount()))
@@ -130,31 +131,41 @@ def build_application(workspace_path: Path, *, settings: QSettings | None = None
 
     def trigger_form() -> TriggerForm:
         return TriggerForm(
-            workspace.triggers,
-            workspace.templates,
+            session.triggers,
+            session.templates,
             jobs=jobs,
             check_template=check_template,
-            lookup_set_for=workspace.lookups.lookup_set_for,
+            lookup_set_for=session.lookups.lookup_set_for,
             examples=examples,
             reachability=check_destination,
         )
 
     customer_form, trigger_list_form = trigger_form(), trigger_form()
     customers = CustomersPage(
-        workspace.customers, workspace.triggers, workspace.lookups, customer_form, workspace.templates
+        session.customers, session.triggers, session.lookups, customer_form, session.templates
     )
-    triggers = TriggersPage(workspace.triggers, workspace.customers, trigger_list_form)
-    lookups = LookupsPage(workspace.lookups, workspace.customers, workspace.templates)
+    triggers = TriggersPage(session.triggers, session.customers, trigger_list_form)
+    lookups = LookupsPage(session.lookups, session.customers, session.templates)
     settings_page = SettingsPage(
-        workspace.smtp,
+        session.smtp,
         jobs=jobs,
         test_connection=test_connection,
-        secrets_location=workspace.secrets_backend_description,
+        secrets_location=session.secrets_location,
         theme=theme,
     )
 
-    requests_page = RequestsPage(partial(WorkspaceRequestSource.open, workspace_path))
-    templates = TemplatesPage(workspace, engine, pool, settings)
+    requests_page = RequestsPage(partial(RequestLogReader.open, workspace_path))
+    templates = TemplatesPage(
+        templates=session.templates,
+        samples=session.samples,
+        triggers=session.triggers,
+        customers=session.customers,
+        lookups=session.lookups,
+        engine=engine,
+        thread_pool=pool,
+        settings=settings,
+        recovery=RecoveryStore(folder_for_workspace(workspace_path)),
+    )
     inbox_page = InboxPage(ResponseScript.parse)
 
     from PySide6.QtWidgets import QLabel
@@ -178,7 +189,7 @@ def build_application(workspace_path: Path, *, settings: QSettings | None = None
                       trigger_list_form.confirm_discard],
         theme=theme,
     )
-    app = Application(window, workspace, engine, jobs, settings, widgets)
+    app = Application(window, session, engine, jobs, settings, widgets)
     geometry = settings.value("window/geometry")
     if geometry is not None:
         window.restoreGeometry(geometry)
@@ -209,8 +220,8 @@ def build_application(workspace_path: Path, *, settings: QSettings | None = None
 
     def refresh_filter_choices() -> None:
         requests_page.set_filter_choices(
-            [(c.id, c.name) for c in workspace.customers.list() if c.id is not None],
-            [(t.id, t.name) for t in workspace.triggers.list() if t.id is not None],
+            [(c.id, c.name) for c in session.customers.list() if c.id is not None],
+            [(t.id, t.name) for t in session.triggers.list() if t.id is not None],
         )
 
     refresh_filter_choices()
@@ -268,18 +279,14 @@ def _wire_delivery(app: Application, workspace_path: Path, forms: tuple[Any, ...
     from PySide6.QtGui import QAction, QKeySequence
     from PySide6.QtWidgets import QMessageBox
 
+    from postback_studio.core.defaults import LOCAL_HTTP_PORT, LOCAL_SMTP_PORT
     from postback_studio.core.dispatch.delivery import EmailTarget, WebhookTarget
     from postback_studio.core.dispatch.inbox import HttpInbox, SmtpCatcher
-    from postback_studio.core.dispatch.service import (
-        DeliveryService,
-        SendOptions,
-        insecure_credentials,
-        insecure_smtp,
-    )
     from postback_studio.core.model import DeliveryMethod, Template, TemplateKind
     from postback_studio.core.requestlog import Outcome
     from postback_studio.core.samples import load_sample, sample_names
-    from postback_studio.storage import Workspace
+    from postback_studio.services.delivery import DeliveryService, SendOptions
+    from postback_studio.services.delivery.credentials import insecure_credentials, insecure_smtp
     from postback_studio.ui.simulate_dialog import SimulateDialog
     from postback_studio.workers.inbox_bridge import InboxBridge
 
@@ -292,10 +299,8 @@ def _wire_delivery(app: Application, workspace_path: Path, forms: tuple[Any, ...
     requests_page, inbox_page, settings_page = (
         app.pages["Requests"], app.pages["Inbox"], app.pages["Settings"])
     attempts = AttemptBridge(window)
-    service = DeliveryService(
-        lambda: Workspace.open(workspace_path, seed=False),
-        app.engine,
-        on_attempt=attempts.attempt_logged.emit,
+    service = DeliveryService.for_workspace(
+        workspace_path, app.engine, on_attempt=attempts.attempt_logged.emit
     )
     app.services["delivery"] = service
     attempts.attempt_logged.connect(lambda _record: requests_page.refresh())
@@ -308,7 +313,7 @@ def _wire_delivery(app: Application, workspace_path: Path, forms: tuple[Any, ...
         return summary
 
     def send_test(form: Any, trigger_id: int, options: SendOptions | None = None) -> None:
-        trigger = app.workspace.triggers.get(trigger_id)
+        trigger = app.session.triggers.get(trigger_id)
         payload = load_sample(trigger.event.value)
         options = options or SendOptions()
         if not options.allow_insecure:
@@ -317,7 +322,7 @@ def _wire_delivery(app: Application, workspace_path: Path, forms: tuple[Any, ...
                                        trigger.signing_secret)
                 problem = insecure_credentials(target)
             else:
-                problem = insecure_smtp(app.workspace.smtp.get())
+                problem = insecure_smtp(app.session.smtp.get())
             if problem:
                 answer = QMessageBox.warning(
                     window, "Credentials over an unencrypted connection", problem + "\n\nSend anyway?",
@@ -389,7 +394,7 @@ def _wire_delivery(app: Application, workspace_path: Path, forms: tuple[Any, ...
     settings_page.test_email_requested.connect(send_test_email)
 
     def simulate() -> None:
-        customers = [(c.id, c.name) for c in app.workspace.customers.list() if c.id is not None]
+        customers = [(c.id, c.name) for c in app.session.customers.list() if c.id is not None]
         dialog = SimulateDialog(customers, sample_names(), window)
         if not dialog.exec():
             return
@@ -419,7 +424,7 @@ def _wire_delivery(app: Application, workspace_path: Path, forms: tuple[Any, ...
         cancel_retries(sorted({p.delivery.delivery_id for p in service.pending()}), "waiting")
 
     def cancel_selected_retries() -> None:
-        selected = {app.workspace.requests.get(i).delivery_id for i in requests_page.selected_ids()}
+        selected = {app.session.requests.get(i).delivery_id for i in requests_page.selected_ids()}
         pending = {p.delivery.delivery_id for p in service.pending()}
         cancel_retries(sorted(selected & pending), "of the selected deliveries")
 
@@ -453,7 +458,7 @@ def _wire_delivery(app: Application, workspace_path: Path, forms: tuple[Any, ...
     bridge = InboxBridge(window)
     bridge.http_received.connect(inbox_page.add_http_request)
     bridge.email_received.connect(inbox_page.add_email)
-    inbox_page.set_history(app.workspace.inbox.list_http(), app.workspace.inbox.list_email())
+    inbox_page.set_history(app.session.inbox.list_http(), app.session.inbox.list_email())
     servers: dict[str, Any] = {}
 
     def ports() -> tuple[int, int]:
@@ -502,7 +507,7 @@ def _wire_delivery(app: Application, workspace_path: Path, forms: tuple[Any, ...
     inbox_page.start_requested.connect(start_inbox)
     inbox_page.stop_requested.connect(stop_inbox)
     inbox_page.script_changed.connect(on_script_changed)
-    inbox_page.cleared.connect(app.workspace.inbox.clear)
+    inbox_page.cleared.connect(app.session.inbox.clear)
     settings_page.inbox_ports_changed.connect(on_ports_changed)
     settings_page.set_inbox_ports(*ports())
 
@@ -521,10 +526,6 @@ def _wire_delivery(app: Application, workspace_path: Path, forms: tuple[Any, ...
     window.add_close_guard(confirm_close)
     app.services["closers"] = [retry_timer.stop, stop_inbox, *app.services.get("closers", []),
                                service.close]
-
-
-LOCAL_HTTP_PORT = 8765
-LOCAL_SMTP_PORT = 2525
 
 
 def _theme_setting(value: object) -> Any:
@@ -548,7 +549,7 @@ def run_gui(workspace: Path) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from postback_studio.storage import WorkspaceError
+    from postback_studio.core.errors import WorkspaceError
 
     qapp = QApplication.instance() or QApplication(sys.argv[:1])
     qapp.setApplicationName("Postback Studio")

@@ -15,12 +15,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from postback_studio.commands._common import EXIT_USAGE, CommandError
+from postback_studio.commands._common import UsageError
 
 if TYPE_CHECKING:
-    from postback_studio.core.dispatch.service import DeliveryService
     from postback_studio.core.requestlog import RequestRecord
-    from postback_studio.storage.workspace import Workspace
+    from postback_studio.services.delivery import DeliveryService
+    from postback_studio.services.session import Session
 
 
 def clock_time(seconds: float) -> str:
@@ -66,20 +66,16 @@ def _sleep_announced(seconds: float) -> None:
 def delivery_service(args: argparse.Namespace, *, quiet: bool = False) -> Iterator[DeliveryService]:
     """The service on the command line's workspace, printing each attempt unless ``quiet``."""
     from postback_studio.cli import workspace_path
-    from postback_studio.core.dispatch.service import DeliveryService
+    from postback_studio.commands._common import open_workspace
     from postback_studio.core.render.engine import RenderEngine
-    from postback_studio.storage.errors import WorkspaceError
-    from postback_studio.storage.workspace import Workspace
+    from postback_studio.services.delivery import DeliveryService
 
     path: Path = workspace_path(args)
-    try:
-        Workspace.open(path).close()
-    except WorkspaceError as exc:
-        raise CommandError(str(exc), EXIT_USAGE) from None
+    open_workspace(args).close()
     with (
         RenderEngine() as engine,
-        DeliveryService(
-            lambda: Workspace.open(path, seed=False),
+        DeliveryService.for_workspace(
+            path,
             engine,
             sleeper=_sleep_announced,
             on_attempt=None if quiet else _print_attempt,
@@ -88,22 +84,13 @@ def delivery_service(args: argparse.Namespace, *, quiet: bool = False) -> Iterat
         yield service
 
 
-def find_trigger_id(workspace: Workspace, name: str, customer: str | None) -> int:
+def find_trigger_id(session: Session, name: str, customer: str | None) -> int:
     """The id of the trigger called ``name`` (of ``customer`` when given); a usage error otherwise."""
-    from postback_studio.commands._common import customer_id
+    from postback_studio.core.errors import StudioError
 
-    owner = customer_id(workspace, customer)
-    matches = [t for t in workspace.triggers.list(customer_id=owner) if t.name == name]
-    if not matches:
-        raise CommandError(
-            f"no trigger named '{name}'" + (f" for customer '{customer}'" if customer else ""), EXIT_USAGE
-        )
-    if len(matches) > 1:
-        names = {c.id: c.name for c in workspace.customers.list()}
-        owners = ", ".join(sorted(names.get(t.customer_id, "?") for t in matches))
-        raise CommandError(
-            f"several customers have a trigger named '{name}' ({owners}): add --customer", EXIT_USAGE
-        )
-    trigger_id = matches[0].id
+    try:
+        trigger_id = session.triggers.named(name, customer).id
+    except StudioError as exc:
+        raise UsageError(str(exc)) from None
     assert trigger_id is not None
     return trigger_id

@@ -10,6 +10,8 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Any
 
+from postback_studio.commands.exit_codes import ExitCode
+
 if TYPE_CHECKING:
     from postback_studio.commands._rendering import LoadedTemplate
     from postback_studio.core.model import LookupSet
@@ -43,9 +45,8 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Check a template file; the grid goes to stdout."""
+    from postback_studio.commands._common import UsageError
     from postback_studio.commands._rendering import (
-        EXIT_USAGE,
-        UsageError,
         load_lookups,
         load_template_file,
         load_workspace_template,
@@ -64,18 +65,19 @@ def run(args: argparse.Namespace) -> int:
         return check_loaded(loaded, args.event, lookups, strict=args.strict)
     except UsageError as exc:
         print(f"postback-studio check: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return exc.code
     except Exception as exc:
         origin = args.template or args.workspace_template
         print(f"postback-studio check: {origin}: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return 1
+        return ExitCode.FAILED
 
 
 def check_loaded(
     loaded: LoadedTemplate, events: list[str] | None, lookups: LookupSet | None, *, strict: bool = False
 ) -> int:
     """Check an already loaded template (a file now; a workspace template later) and print the grid."""
-    from postback_studio.commands._rendering import UsageError, format_diagnostic
+    from postback_studio.commands._common import UsageError
+    from postback_studio.commands._rendering import format_diagnostic
     from postback_studio.core.check import check_template, events_in_name, samples_to_check
     from postback_studio.core.model import Event
     from postback_studio.core.render.engine import RenderEngine
@@ -97,4 +99,4 @@ def check_loaded(
         print(f"{row.sample:<{width}}  {'pass' if row.passed else 'FAIL':<6}  {problem}".rstrip())
     failed = sum(not row.passed for row in rows)
     print(f"{len(rows) - failed} of {len(rows)} samples pass", file=sys.stderr)
-    return 0 if failed == 0 else 1
+    return ExitCode.OK if failed == 0 else ExitCode.FAILED

@@ -12,10 +12,8 @@ import argparse
 import contextlib
 import threading
 
-from postback_studio.commands._common import EXIT_USAGE, CommandError, error
-
-DEFAULT_HTTP_PORT = 8765
-DEFAULT_SMTP_PORT = 2525
+from postback_studio.commands._common import CommandError, UsageError, error
+from postback_studio.core.defaults import LOCAL_HTTP_PORT, LOCAL_SMTP_PORT
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -27,10 +25,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "arrival and store them in the workspace. Stop with Ctrl+C.",
     )
     parser.add_argument(
-        "--http-port", metavar="N", type=int, default=DEFAULT_HTTP_PORT, help="HTTP port (0: any)"
+        "--http-port", metavar="N", type=int, default=LOCAL_HTTP_PORT, help="HTTP port (0: any)"
     )
     parser.add_argument(
-        "--smtp-port", metavar="N", type=int, default=DEFAULT_SMTP_PORT, help="SMTP port (0: any)"
+        "--smtp-port", metavar="N", type=int, default=LOCAL_SMTP_PORT, help="SMTP port (0: any)"
     )
     parser.add_argument(
         "--script",
@@ -66,7 +64,7 @@ def run(args: argparse.Namespace, stop: threading.Event | None = None) -> int:
         try:
             script = ResponseScript.parse(args.script)
         except ScriptError as exc:
-            raise CommandError(f"--script: {exc}", EXIT_USAGE) from None
+            raise UsageError(f"--script: {exc}") from None
         with delivery_service(args, quiet=True) as service:
             recorder = service.inbox_recorder(on_http=http_line, on_email=email_line)
             http = HttpInbox(script, sink=recorder.http, port=args.http_port)
@@ -95,9 +93,7 @@ def _start(start: object, what: str, port: int) -> None:
     try:
         start()  # type: ignore[operator]
     except OSError as exc:
-        raise CommandError(
-            f"cannot listen for {what} on 127.0.0.1:{port}: {exc.strerror or exc}", EXIT_USAGE
-        ) from None
+        raise UsageError(f"cannot listen for {what} on 127.0.0.1:{port}: {exc.strerror or exc}") from None
 
 
 def _subject(raw: bytes) -> str:

@@ -10,7 +10,8 @@ import argparse
 from datetime import UTC, datetime
 from typing import Any
 
-from postback_studio.commands._common import EXIT_USAGE, CommandError, error, open_workspace, print_rows
+from postback_studio.commands._common import UsageError, error, exit_code_for, open_workspace, print_rows
+from postback_studio.core.errors import StudioError
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -25,21 +26,21 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run(args: argparse.Namespace) -> int:
     """Print the newest entries."""
     from postback_studio.core.requestlog import Outcome
-    from postback_studio.storage.log import RequestFilter
+    from postback_studio.core.requests_view import RequestFilter
 
     try:
         if args.limit < 1:
-            raise CommandError("--limit: at least 1", EXIT_USAGE)
+            raise UsageError("--limit: at least 1")
         where = (
             RequestFilter(outcomes=tuple(o for o in Outcome if o is not Outcome.DELIVERED))
             if args.failed
             else None
         )
-        with open_workspace(args) as workspace:
-            records = workspace.requests.query(where, limit=args.limit)
-    except CommandError as exc:
+        with open_workspace(args) as session:
+            records = session.requests.query(where, limit=args.limit)
+    except StudioError as exc:
         error(f"log: {exc}")
-        return exc.code
+        return exit_code_for(exc)
     rows = [
         {
             "id": r.id,

@@ -14,12 +14,14 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Any
 
-from postback_studio.commands._common import EXIT_FAILED, EXIT_USAGE, CommandError, error
+from postback_studio.commands._common import UsageError, error, exit_code_for
+from postback_studio.commands.exit_codes import ExitCode
+from postback_studio.core.errors import StudioError
 
 if TYPE_CHECKING:
     from postback_studio.core.dispatch.delivery import DeliveryReport, EmailTarget, WebhookTarget
-    from postback_studio.core.dispatch.service import SendOptions
     from postback_studio.core.model import Header, RetryPolicy
+    from postback_studio.services.delivery import SendOptions
 
 RETRY_CHOICES = ("none", "gelato", "exponential")
 
@@ -60,22 +62,24 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run(args: argparse.Namespace) -> int:
     """Send and report; never a traceback."""
-    from postback_studio.commands._rendering import UsageError
-    from postback_studio.core.dispatch.service import DeliveryError
+    from postback_studio.core.errors import DeliveryError
 
     try:
         report = _send_trigger(args) if args.trigger else _send_template(args)
-    except (CommandError, UsageError, DeliveryError) as exc:
+    except DeliveryError as exc:
         error(f"send: {exc}")
-        return exc.code if isinstance(exc, CommandError) else EXIT_USAGE
+        return ExitCode.USAGE
+    except StudioError as exc:
+        error(f"send: {exc}")
+        return exit_code_for(exc)
     except Exception as exc:  # the CLI reports, it never shows a traceback
         error(f"send: {type(exc).__name__}: {exc}")
-        return EXIT_FAILED
+        return ExitCode.FAILED
     return _summary(report)
 
 
 def _options(args: argparse.Namespace) -> SendOptions:
-    from postback_studio.core.dispatch.service import SendOptions
+    from postback_studio.services.delivery import SendOptions
 
     return SendOptions(send_anyway=args.send_anyway, allow_insecure=args.allow_insecure, wait=True)
 
@@ -87,10 +91,10 @@ def _send_trigger(args: argparse.Namespace) -> DeliveryReport:
 
     adhoc = [f"--{n.replace('_', '-')}" for n in ("url", "to", "sign_secret") if getattr(args, n)]
     if adhoc or args.header:
-        raise CommandError(f"{', '.join(adhoc or ['--header'])}: only with --template", EXIT_USAGE)
-    with open_workspace(args) as workspace:
-        trigger_id = find_trigger_id(workspace, args.trigger, args.customer)
-        event = workspace.triggers.get(trigger_id, with_secrets=False).event.value
+        raise UsageError(f"{', '.join(adhoc or ['--header'])}: only with --template")
+    with open_workspace(args) as session:
+        trigger_id = find_trigger_id(session, args.trigger, args.customer)
+        event = session.triggers.get(trigger_id, with_secrets=False).event.value
     payload, _ = load_payload(None if args.payload else (args.event or event), args.payload)
     with delivery_service(args) as service:
         return service.send_test(trigger_id, payload, _options(args))
@@ -103,22 +107,18 @@ def _send_template(args: argparse.Namespace) -> DeliveryReport:
     from postback_studio.core.model import TemplateKind
 
     if args.customer:
-        raise CommandError("--customer: only with --trigger", EXIT_USAGE)
+        raise UsageError("--customer: only with --trigger")
     if not (args.event or args.payload):
-        raise CommandError("--template needs --event EVENT or --payload FILE", EXIT_USAGE)
+        raise UsageError("--template needs --event EVENT or --payload FILE")
     if not (args.url or args.to):
-        raise CommandError("--template needs --url URL or --to ADDRESS", EXIT_USAGE)
+        raise UsageError("--template needs --url URL or --to ADDRESS")
     loaded = load_template_file(args.template)
     template = loaded.template
     email = template.kind is TemplateKind.EMAIL
     if email and args.url:
-        raise CommandError(
-            f"{args.template}: an email template goes --to an address, not to a URL", EXIT_USAGE
-        )
+        raise UsageError(f"{args.template}: an email template goes --to an address, not to a URL")
     if not email and args.to:
-        raise CommandError(
-            f"{args.template}: a webhook template goes to a --url, not --to an address", EXIT_USAGE
-        )
+        raise UsageError(f"{args.template}: a webhook template goes to a --url, not --to an address")
     payload, _ = load_payload(args.event, args.payload)
     target: WebhookTarget | EmailTarget = (
         EmailTarget(tuple(args.to)) if email else _webhook_target(args, template.format)
@@ -131,16 +131,16 @@ def _send_template(args: argparse.Namespace) -> DeliveryReport:
 
 def _webhook_target(args: argparse.Namespace, fmt: Any) -> WebhookTarget:
     from postback_studio.core.dispatch.delivery import WebhookTarget
-    from postback_studio.core.dispatch.webhook import ALLOWED_METHODS
+    from postback_studio.core.model import HTTP_METHODS
 
     method = args.method.upper()
-    if method not in ALLOWED_METHODS:
-        raise CommandError(f"--method {args.method}: use {', '.join(ALLOWED_METHODS)}", EXIT_USAGE)
+    if method not in HTTP_METHODS:
+        raise UsageError(f"--method {args.method}: use {', '.join(HTTP_METHODS)}")
     if not args.url.lower().startswith(("http://", "https://")):
-        raise CommandError(f"--url {args.url}: not an http:// or https:// URL", EXIT_USAGE)
+        raise UsageError(f"--url {args.url}: not an http:// or https:// URL")
     secret = args.sign_secret or ""
     if args.sign_secret is not None and not secret.startswith("whsec_"):
-        raise CommandError("--sign-secret: a Standard Webhooks secret starts with whsec_", EXIT_USAGE)
+        raise UsageError("--sign-secret: a Standard Webhooks secret starts with whsec_")
     return WebhookTarget(args.url, method, _headers(args.header), fmt, secret)
 
 
@@ -151,7 +151,7 @@ def _headers(raw: list[str]) -> tuple[Header, ...]:
     for text in raw:
         name, sep, value = text.partition(":")
         if not sep or not name.strip() or any(c.isspace() for c in name.strip()):
-            raise CommandError(f"--header {text!r}: expected 'Name: value'", EXIT_USAGE)
+            raise UsageError(f"--header {text!r}: expected 'Name: value'")
         headers.append(Header(name.strip(), value.strip()))
     return tuple(headers)
 
@@ -177,4 +177,4 @@ def _summary(report: DeliveryReport) -> int:
         return 0
     last = report.attempts[-1].record
     print(f"not delivered: {report.outcome.value}: {last.error or 'see the log'}", file=sys.stderr)
-    return EXIT_FAILED
+    return ExitCode.FAILED

@@ -24,6 +24,7 @@ from typing import Any
 
 import jsonschema
 
+from postback_studio.core.errors import ValidationError, ValidationIssue
 from postback_studio.core.model import (
     Customer,
     DeliveryMethod,
@@ -43,7 +44,6 @@ from postback_studio.core.model import (
 )
 from postback_studio.core.paths import resources_dir
 from postback_studio.core.validation import (
-    ValidationIssue,
     validate_customer,
     validate_lookup_table,
     validate_smtp,
@@ -57,25 +57,26 @@ BUNDLE_SCHEMA_VERSION = 1
 MAX_BUNDLE_BYTES = 20 * 1024 * 1024
 
 
-@dataclass(frozen=True)
-class BundleProblem:
-    """One reason a bundle is refused; ``pointer`` is an RFC 6901 JSON pointer ("" is the whole file)."""
-
-    pointer: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.pointer or '/'}: {self.message}"
+#: One reason a bundle is refused: a validation issue whose ``field`` is an RFC 6901 JSON pointer
+#: ("" is the whole file).
+BundleProblem = ValidationIssue
 
 
-class BundleError(ValueError):
+class BundleError(ValidationError):
     """A bundle that cannot be imported. ``problems`` lists every reason found, each with its pointer."""
 
-    def __init__(self, problems: Sequence[BundleProblem], source: str = "") -> None:
-        self.problems = tuple(problems)
+    def __init__(self, problems: Sequence[ValidationIssue], source: str = "") -> None:
         self.source = source
-        prefix = f"{source}: " if source else ""
-        super().__init__("\n".join(prefix + str(p) for p in self.problems))
+        super().__init__(problems)
+
+    @property
+    def problems(self) -> tuple[ValidationIssue, ...]:
+        """The issues, each with the JSON pointer of the offending value as its ``field``."""
+        return self.issues
+
+    def _message(self) -> str:
+        prefix = f"{self.source}: " if self.source else ""
+        return "\n".join(f"{prefix}{p.field or '/'}: {p.message}" for p in self.issues)
 
 
 class BundleReadError(BundleError):

@@ -4,7 +4,7 @@ The page never loads the whole log. It asks for one page of rows at a time, newe
 ``(started_at, id)`` (keyset paging: the cost of a page does not grow with how far the user has
 scrolled, unlike ``OFFSET``), and for counts and bucketed summaries that a worker computes off the
 GUI thread. Everything here is Qt-free so the paging and bucketing rules are tested without a
-display; the filter itself is storage's ``RequestFilter``.
+display, and so is the filter (:class:`RequestFilter`) the page builds and storage turns into SQL.
 """
 
 from __future__ import annotations
@@ -19,6 +19,26 @@ from postback_studio.core.requestlog import Channel, Outcome, RequestRecord
 
 HOUR = 3600.0
 DAY = 24 * HOUR
+
+
+@dataclass(frozen=True)
+class RequestFilter:
+    """Which request-log entries to show; every field left at None (or empty) matches everything.
+
+    ``since`` is inclusive and ``until`` exclusive (seconds since the epoch). ``text`` is matched by
+    full-text search against the target, both bodies and the error: every word must occur, a word
+    matches as a prefix ("ship" finds "shipped").
+    """
+
+    since: float | None = None
+    until: float | None = None
+    outcomes: tuple[Outcome, ...] = ()
+    customer_id: int | None = None
+    trigger_id: int | None = None
+    event: str | None = None
+    is_test: bool | None = None
+    text: str = ""
+    channel: Channel | None = None
 
 
 @dataclass(frozen=True, order=True)

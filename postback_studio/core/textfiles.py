@@ -10,8 +10,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+from postback_studio.core.errors import InputError
 
-class UnreadableFileError(ValueError):
+
+class UnreadableFileError(InputError):
     """A file that cannot be read or parsed; the message starts with ``FILE[:LINE:COL]:``."""
 
 

@@ -1,24 +1,25 @@
 """Rules a configuration must satisfy before it is saved, as values the UI and the CLI can show.
 
-Widgets do not validate: they call these functions (through the repositories, which raise
-:class:`ValidationError`) and show each :class:`ValidationIssue` next to the field it names. Messages
-never quote a secret value, because they end up in dialogs, logs and exception text.
+Widgets do not validate: they call these functions (through the services, whose repositories raise
+:class:`~postback_studio.core.errors.ValidationError`) and show each issue next to the field it
+names. Messages never quote a secret value, because they end up in dialogs, logs and exception text.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from email_validator import EmailNotValidError, validate_email
 
+from postback_studio.core.errors import ValidationError, ValidationIssue, raise_if
 from postback_studio.core.model import (
+    EMAIL_FORMATS,
+    HTTP_METHODS,
+    WEBHOOK_FORMATS,
     Customer,
     DeliveryMethod,
     LookupTable,
-    OutputFormat,
     SmtpSettings,
     Template,
     TemplateKind,
@@ -28,41 +29,11 @@ from postback_studio.core.model import (
 
 #: Longest name we accept for customers, templates, triggers and lookup tables.
 MAX_NAME_LENGTH = 200
-HTTP_METHODS = ("POST", "PUT", "PATCH", "GET", "DELETE")
-WEBHOOK_FORMATS = (OutputFormat.JSON, OutputFormat.XML, OutputFormat.TEXT, OutputFormat.HTML)
-EMAIL_FORMATS = (OutputFormat.HTML, OutputFormat.TEXT)
 MAX_RETRY_ATTEMPTS = 20
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 _TEMPLATE_FIELD = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
-
-
-@dataclass(frozen=True)
-class ValidationIssue:
-    """One problem with one field; ``field`` is the model attribute (``url``, ``recipients[1]``)."""
-
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.field}: {self.message}"
-
-
-class ValidationError(ValueError):
-    """Raised by repositories when a value breaks a rule; carries every issue, not just the first."""
-
-    def __init__(self, issues: Iterable[ValidationIssue], subject: str = "") -> None:
-        self.issues: tuple[ValidationIssue, ...] = tuple(issues)
-        self.subject = subject
-        prefix = f"{subject}: " if subject else ""
-        super().__init__(prefix + "; ".join(str(issue) for issue in self.issues))
-
-
-def raise_if(issues: list[ValidationIssue], subject: str = "") -> None:
-    """Raise :class:`ValidationError` when ``issues`` is not empty."""
-    if issues:
-        raise ValidationError(issues, subject)
 
 
 def validate_name(name: str, field: str = "name") -> list[ValidationIssue]:
@@ -238,3 +209,19 @@ def validate_lookup_table(table: LookupTable) -> list[ValidationIssue]:
         if not key.strip():
             issues.append(ValidationIssue(f"rows[{index}]", "the key is empty"))
     return issues
+
+
+__all__ = [
+    "ValidationError",
+    "ValidationIssue",
+    "raise_if",
+    "template_matches_trigger",
+    "validate_customer",
+    "validate_email_address",
+    "validate_lookup_table",
+    "validate_name",
+    "validate_smtp",
+    "validate_template",
+    "validate_trigger",
+    "validate_url",
+]

@@ -10,12 +10,13 @@ from __future__ import annotations
 import builtins
 import json
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from postback_studio.core.errors import NotFoundError
 from postback_studio.core.records import InboxEmail, InboxHttpRequest, PendingRetry, PendingState
 from postback_studio.core.requestlog import REDACTED, Channel, Outcome, RequestRecord
-from postback_studio.storage.errors import NotFoundError
+from postback_studio.core.requests_view import RequestFilter
 from postback_studio.storage.repositories import Row, _Repository
 
 if TYPE_CHECKING:
@@ -24,26 +25,6 @@ if TYPE_CHECKING:
 #: What secret values are replaced with in the request log.
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
-
-
-@dataclass(frozen=True)
-class RequestFilter:
-    """Which request-log entries to show; every field left at None (or empty) matches everything.
-
-    ``since`` is inclusive and ``until`` exclusive (seconds since the epoch). ``text`` is matched by
-    full-text search against the target, both bodies and the error: every word must occur, a word
-    matches as a prefix ("ship" finds "shipped").
-    """
-
-    since: float | None = None
-    until: float | None = None
-    outcomes: tuple[Outcome, ...] = ()
-    customer_id: int | None = None
-    trigger_id: int | None = None
-    event: str | None = None
-    is_test: bool | None = None
-    text: str = ""
-    channel: Channel | None = None
 
 
 class RequestLog(_Repository):

@@ -18,6 +18,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from postback_studio.core.bundle import retry_from_document, retry_to_document
+from postback_studio.core.errors import InUseError, NotFoundError, ValidationError, ValidationIssue, raise_if
 from postback_studio.core.lookup_csv import dump_lookup_csv, parse_lookup_csv
 from postback_studio.core.model import (
     Customer,
@@ -37,9 +38,6 @@ from postback_studio.core.model import (
 )
 from postback_studio.core.records import SamplePayload, TemplateVersion
 from postback_studio.core.validation import (
-    ValidationError,
-    ValidationIssue,
-    raise_if,
     validate_customer,
     validate_lookup_table,
     validate_name,
@@ -47,7 +45,6 @@ from postback_studio.core.validation import (
     validate_template,
     validate_trigger,
 )
-from postback_studio.storage.errors import InUseError, NotFoundError
 
 if TYPE_CHECKING:
     from postback_studio.storage.workspace import Workspace
@@ -563,6 +560,10 @@ class TriggerRepository(_Repository):
                 (trigger_id,),
             )
             self._conn.execute("DELETE FROM triggers WHERE id = ?", (trigger_id,))
+
+    def detach_template(self, trigger_id: int) -> None:
+        """Unhook a trigger from its template without validating (a bundle re-attaches it later)."""
+        self._conn.execute("UPDATE triggers SET template_id = NULL WHERE id = ?", (trigger_id,))
 
     def secret_values(self, trigger_id: int) -> builtins.list[str]:
         """The secret values of a trigger, so the request log can redact them wherever they appear."""

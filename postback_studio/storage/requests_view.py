@@ -15,16 +15,16 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from postback_studio.core.errors import NotFoundError
 from postback_studio.core.requestlog import Channel, Outcome, RequestRecord
 from postback_studio.core.requests_view import (
     PageKey,
+    RequestFilter,
     RequestRow,
     RequestSummary,
     bucket_start,
     summary_span,
 )
-from postback_studio.storage.errors import NotFoundError
-from postback_studio.storage.log import RequestFilter
 from postback_studio.storage.log import _where as where_clauses  # the log's own filter SQL, not a copy
 from postback_studio.storage.workspace import Workspace
 

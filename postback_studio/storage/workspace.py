@@ -22,7 +22,7 @@ from types import TracebackType
 
 import sqlite_utils
 
-from postback_studio.storage.errors import WorkspaceError, WorkspaceVersionError
+from postback_studio.core.errors import WorkspaceError, WorkspaceVersionError
 from postback_studio.storage.schema import SCHEMA_VERSION, current_version, migrate
 from postback_studio.storage.secrets import (
     KeyringSecretStore,

@@ -52,6 +52,7 @@ from postback_studio.core.request_detail import describe, event_label, format_du
 from postback_studio.core.request_export import export_csv, export_json
 from postback_studio.core.requestlog import Channel, Outcome, RequestRecord
 from postback_studio.core.requests_view import (
+    RequestFilter,
     RequestRow,
     RequestSummary,
     RowColumns,
@@ -59,7 +60,6 @@ from postback_studio.core.requests_view import (
     merge_newer,
     resolve_time_range,
 )
-from postback_studio.storage.log import RequestFilter
 from postback_studio.ui.code_view import BodyView, CodeView, column, side_by_side
 from postback_studio.ui.outcome_chart import OUTCOME_COLORS, OUTCOME_LABELS, SummaryStrip
 from postback_studio.workers.requests_loader import RequestsLoader, SourceFactory

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from postback_studio.core.defaults import LOCAL_HTTP_PORT, LOCAL_SMTP_PORT
 from postback_studio.core.model import SmtpSettings, TlsMode
 from postback_studio.core.trigger_setup import is_usual_smtp_port, usual_smtp_port
 from postback_studio.core.validation import validate_smtp
@@ -94,8 +95,8 @@ class SettingsPage(QWidget):
         jobs: JobRunner,
         test_connection: ConnectionTester,
         secrets_location: str,
-        http_port: int = 8025,
-        smtp_port: int = 2525,
+        http_port: int = LOCAL_HTTP_PORT,
+        smtp_port: int = LOCAL_SMTP_PORT,
         theme: Theme = Theme.SYSTEM,
         parent: QWidget | None = None,
     ) -> None:

@@ -1,7 +1,7 @@
-"""The Templates page: the template library beside the Template Mapper, wired to the workspace.
+"""The Templates page: the template library beside the Template Mapper, wired to the services.
 
 The page is the controller of :class:`~postback_studio.ui.template_mapper.TemplateMapperView`: it
-reads and writes templates and sample payloads through the GUI thread's ``Workspace``, renders
+reads and writes templates and sample payloads through the GUI thread's services, renders
 through a :class:`~postback_studio.workers.render_worker.RenderWorker` (the engine runs on the thread
 pool; the request carries everything the render needs, so no worker touches the workspace), runs
 "Check against all samples" the same way, and keeps unsaved edits safe: a Save / Discard / Cancel
@@ -37,10 +37,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from postback_studio.core.errors import InUseError, NotFoundError, ValidationError
 from postback_studio.core.model import Event, OutputFormat, Template, TemplateKind, TemplateStatus
 from postback_studio.core.preview import parse_json
 from postback_studio.core.records import SamplePayload
-from postback_studio.core.recovery import RecoveryDraft, RecoveryStore, folder_for_workspace, key_for
+from postback_studio.core.recovery import RecoveryDraft, RecoveryStore, key_for
 from postback_studio.core.render.engine import RenderEngine
 from postback_studio.core.render.result import Diagnostic, RenderResult, Where
 from postback_studio.core.samples import load_sample
@@ -70,11 +71,15 @@ from postback_studio.core.template_library import (
     user_sample_key,
     with_content,
 )
-from postback_studio.core.validation import ValidationError
-from postback_studio.storage.errors import InUseError, NotFoundError
-from postback_studio.storage.workspace import Workspace
 from postback_studio.ui.check_results import CheckResultsDialog
 from postback_studio.ui.email_parts import EmailPartsPreview
+from postback_studio.ui.ports import (
+    CustomerStore,
+    LookupStore,
+    SampleStore,
+    TemplateLibraryStore,
+    TriggerStore,
+)
 from postback_studio.ui.prompts import Prompter, UnsavedChoice
 from postback_studio.ui.template_mapper import TemplateMapperView
 from postback_studio.ui.version_history import VersionHistoryDialog
@@ -123,13 +128,17 @@ class TemplatesPage(QWidget):
 
     def __init__(
         self,
-        workspace: Workspace,
+        *,
+        templates: TemplateLibraryStore,
+        samples: SampleStore,
+        triggers: TriggerStore,
+        customers: CustomerStore,
+        lookups: LookupStore,
         engine: RenderEngine,
         thread_pool: QThreadPool,
         settings: QSettings,
-        *,
+        recovery: RecoveryStore,
         prompter: Prompter | None = None,
-        recovery: RecoveryStore | None = None,
         debounce_ms: int = 120,
         autosave_ms: int = 3000,
         parent: QWidget | None = None,
@@ -137,22 +146,30 @@ class TemplatesPage(QWidget):
         """Build the page and open the last template (or the first one).
 
         Args:
-            workspace: The GUI thread's workspace.
+            templates: Reads and saves templates and their versions.
+            samples: The user's own sample payloads.
+            triggers: Which triggers use a template (their events pick the samples).
+            customers: The customers whose lookups a preview may use.
+            lookups: What ``lookups()`` sees for a customer.
             engine: Renders previews and checks (thread-safe; used from the pool).
             thread_pool: Where renders and checks run.
             settings: Remembers splitter sizes and the last template and sample.
             prompter: Asks the user (tests pass a scripted one).
-            recovery: Where unsaved drafts go (default: ``<workspace>.recovery``).
+            recovery: Where unsaved drafts go (the workspace's recovery folder).
             debounce_ms: The pause in typing before the preview renders.
             autosave_ms: How often unsaved edits are written to the recovery folder.
             parent: The parent widget.
         """
         super().__init__(parent)
-        self._ws = workspace
+        self._templates = templates
+        self._samples = samples
+        self._triggers = triggers
+        self._customers = customers
+        self._lookup_store = lookups
         self._engine = engine
         self._settings = settings
         self.prompter = prompter or Prompter(self)
-        self._recovery = recovery or RecoveryStore(folder_for_workspace(Path(workspace.path)))
+        self._recovery = recovery
         self._startup_drafts = self._recovery.pending()
         self._template: Template | None = None
         self._parts: dict[str, str] = {"html": "", "text": ""}
@@ -450,7 +467,7 @@ class TemplatesPage(QWidget):
     # -- library -------------------------------------------------------------------------------
 
     def _customer_names(self) -> dict[int, str]:
-        return {c.id: c.name for c in self._ws.customers.list() if c.id is not None}
+        return {c.id: c.name for c in self._customers.list() if c.id is not None}
 
     def refresh_library(self) -> None:
         """Reload the list from the workspace, keeping the selection and the unsaved mark."""
@@ -459,7 +476,7 @@ class TemplatesPage(QWidget):
         self.template_list.blockSignals(True)
         self.template_list.clear()
         self._listed = {}
-        for template in self._ws.templates.list():
+        for template in self._templates.list():
             customer = customers.get(template.customer_id, "") if template.customer_id else "Shared"
             assert template.id is not None
             self._listed[template.id] = (template, customer)
@@ -540,7 +557,7 @@ class TemplatesPage(QWidget):
     def open_template(self, template_id: int) -> bool:
         """Show the template ``template_id`` (without asking about unsaved edits: the caller did)."""
         try:
-            template = self._ws.templates.get(template_id)
+            template = self._templates.get(template_id)
         except NotFoundError:
             return False
         self._load(template)
@@ -604,7 +621,7 @@ class TemplatesPage(QWidget):
         assert self._template is not None
         owner = self._template.customer_id
         if owner is None and self._template.id is not None:
-            users = self._ws.triggers.list(template_id=self._template.id)
+            users = self._triggers.list(template_id=self._template.id)
             owner_hint = users[0].customer_id if users else None
         else:
             owner_hint = owner
@@ -620,7 +637,7 @@ class TemplatesPage(QWidget):
     def _lookups(self) -> dict[str, dict[str, str]]:
         customer = self.customer_combo.currentData()
         customer_id = None if customer in (None, _NO_CUSTOMER) else int(customer)
-        return self._ws.lookups.lookup_set_for(customer_id)
+        return self._lookup_store.lookup_set_for(customer_id)
 
     # -- editing -------------------------------------------------------------------------------
 
@@ -691,7 +708,7 @@ class TemplatesPage(QWidget):
         if edited is None:
             return False
         try:
-            saved = self._ws.templates.save(edited)
+            saved = self._templates.save(edited)
         except ValidationError as error:
             self.prompter.error("Cannot save the template", str(error))
             return False
@@ -710,7 +727,7 @@ class TemplatesPage(QWidget):
             return
         status = TemplateStatus.ACTIVE if checked else TemplateStatus.DRAFT
         try:
-            saved = self._ws.templates.save(replace(self._template, status=status))
+            saved = self._templates.save(replace(self._template, status=status))
         except ValidationError as error:
             self.prompter.error("Cannot change the status", str(error))
             self.active_check.setChecked(not checked)
@@ -722,7 +739,7 @@ class TemplatesPage(QWidget):
     # -- library actions -----------------------------------------------------------------------
 
     def _taken_names(self) -> list[str]:
-        return [t.name for t in self._ws.templates.list()]
+        return [t.name for t in self._templates.list()]
 
     def new_template(self, kind: TemplateKind, fmt: OutputFormat) -> Template | None:
         """Ask for a name and create a draft from the kind's skeleton; returns it or None."""
@@ -738,7 +755,7 @@ class TemplatesPage(QWidget):
 
     def _create(self, template: Template) -> Template | None:
         try:
-            saved = self._ws.templates.save(template)
+            saved = self._templates.save(template)
         except ValidationError as error:
             self.prompter.error("Cannot create the template", str(error))
             return None
@@ -765,7 +782,7 @@ class TemplatesPage(QWidget):
         if name is None or name == self._template.name:
             return False
         try:
-            renamed = self._ws.templates.rename(self._template.id, name)
+            renamed = self._templates.rename(self._template.id, name)
         except ValidationError as error:
             self.prompter.error("Cannot rename the template", str(error))
             return False
@@ -784,7 +801,7 @@ class TemplatesPage(QWidget):
         ):
             return False
         try:
-            self._ws.templates.delete(template.id)
+            self._templates.delete(template.id)
         except InUseError as error:
             self.prompter.error("Cannot delete the template", str(error))
             return False
@@ -838,7 +855,7 @@ class TemplatesPage(QWidget):
         if edited is None or edited.id is None:
             return None
         dialog = VersionHistoryDialog(
-            edited.name, self._ws.templates.versions(edited.id), template_to_text(edited), self
+            edited.name, self._templates.versions(edited.id), template_to_text(edited), self
         )
         dialog.restore_requested.connect(self.restore_version)
         self.history_dialog = dialog
@@ -850,7 +867,7 @@ class TemplatesPage(QWidget):
         if self._template is None or self._template.id is None or not self.confirm_discard():
             return False
         try:
-            restored = self._ws.templates.restore(self._template.id, number)
+            restored = self._templates.restore(self._template.id, number)
         except (ValidationError, NotFoundError) as error:
             self.prompter.error("Cannot restore the version", str(error))
             return False
@@ -863,7 +880,7 @@ class TemplatesPage(QWidget):
 
     def refresh_samples(self) -> None:
         """Reload the sample picker: built-in samples and the user's own, per event."""
-        self._choices = sample_choices(self._ws.samples.list())
+        self._choices = sample_choices(self._samples.list())
         self.view.set_events([(c.key, c.label) for c in self._choices])
         if self._sample_key:
             self.view.set_current_event(self._sample_key)
@@ -871,7 +888,7 @@ class TemplatesPage(QWidget):
     def _trigger_events(self, template: Template) -> list[Event]:
         if template.id is None:
             return []
-        return [t.event for t in self._ws.triggers.list(template_id=template.id)]
+        return [t.event for t in self._triggers.list(template_id=template.id)]
 
     def _default_sample_key(self) -> str:
         if self._template is not None:
@@ -897,7 +914,7 @@ class TemplatesPage(QWidget):
             self.view.set_payload(payload, read_only=True)
         else:
             assert choice.sample_id is not None
-            stored = self._ws.samples.get(choice.sample_id)
+            stored = self._samples.get(choice.sample_id)
             payload = json.loads(stored.payload)
             self.view.set_payload(payload, text=stored.payload, read_only=False)
         self._payload = payload
@@ -943,7 +960,7 @@ class TemplatesPage(QWidget):
         if name is None:
             return False
         try:
-            saved = self._ws.samples.save(SamplePayload(name=name, event=choice.event, payload=text))
+            saved = self._samples.save(SamplePayload(name=name, event=choice.event, payload=text))
         except ValidationError as error:
             self.prompter.error("Cannot save the sample payload", str(error))
             return False
@@ -1006,8 +1023,8 @@ class TemplatesPage(QWidget):
                 "Cannot save the payload", f"line {parsed.line}, column {parsed.column}: {parsed.error}"
             )
             return False
-        stored = self._ws.samples.get(choice.sample_id)
-        self._ws.samples.save(replace(stored, payload=text))
+        stored = self._samples.get(choice.sample_id)
+        self._samples.save(replace(stored, payload=text))
         self._sample_dirty = False
         self.status_message.emit(f"Saved payload '{stored.name}'")
         return True
@@ -1019,7 +1036,7 @@ class TemplatesPage(QWidget):
             return False
         if not self.prompter.confirm("Delete sample payload", f"Delete '{choice.label}'?"):
             return False
-        self._ws.samples.delete(choice.sample_id)
+        self._samples.delete(choice.sample_id)
         self._sample_dirty = False
         self.refresh_samples()
         return self.select_sample(choice.event.value)
@@ -1097,7 +1114,7 @@ class TemplatesPage(QWidget):
         if edited is None:
             return
         trigger_events = self._trigger_events(edited)
-        user_samples = self._ws.samples.list()
+        user_samples = self._samples.list()
         samples = check_sample_names(check_selectors(edited, trigger_events), user_samples)
         self._check_names = {name: name for name in samples if name in {c.key for c in self._choices}}
         for sample in user_samples:
@@ -1173,7 +1190,7 @@ class TemplatesPage(QWidget):
         template: Template | None = None
         if draft.template_id is not None:
             try:
-                template = self._ws.templates.get(draft.template_id)
+                template = self._templates.get(draft.template_id)
             except NotFoundError:
                 template = None
         if template is None:

@@ -44,6 +44,8 @@ from PySide6.QtWidgets import (
 from postback_studio.core.check import events_in_name
 from postback_studio.core.dispatch.retry import describe as describe_retry
 from postback_studio.core.model import (
+    HTTP_METHODS,
+    WEBHOOK_FORMATS,
     DeliveryMethod,
     Event,
     Header,
@@ -86,8 +88,6 @@ Reachability = Callable[[str, float], ReachabilityReport]
 
 E = TypeVar("E", bound=StrEnum)
 
-HTTP_METHODS = ("POST", "PUT", "PATCH")
-WEBHOOK_FORMATS = (OutputFormat.JSON, OutputFormat.XML)
 _RETRY_CHOICES = (
     (RetryKind.NONE, "No retry"),
     (RetryKind.GELATO, "Gelato convention: 3 tries, 5 s apart"),
@@ -731,22 +731,21 @@ class TriggerForm(QWidget):
 
     @Slot()
     def activate(self) -> None:
-        """Make the trigger active, and its template too when it is still a draft.
+        """Make the trigger active, and its template too when it is still a draft, in one save.
 
-        The trigger goes first: if the workspace refuses it, the template stays as it was.
+        If the workspace refuses either, nothing changes and the reason shows under the field.
         """
         _select(self.status_box, TriggerStatus.ACTIVE)
-        saved = self.save()
+        saved = validated_save(self.current_trigger(), self._triggers.activate, self.errors)
         if saved is None or saved.id is None:
             return
-        template = self._template_for(saved)
-        if template is not None and template.status is TemplateStatus.DRAFT:
-            active = dataclasses.replace(template, status=TemplateStatus.ACTIVE)
-            if validated_save(active, self._templates.save, self.errors) is None:
-                return
+        self._trigger = saved
+        self._loaded = self.current_trigger()
+        self.title.setText(f"Trigger: {saved.name}")
         self.activation_frame.hide()
         self.refresh_templates()
         self.test_status.setText("Active.")
+        self.trigger_saved.emit(saved.id)
         self.trigger_activated.emit(saved.id)
 
     # ----- reactions ---------------------------------------------------------------------------

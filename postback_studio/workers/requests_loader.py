@@ -16,8 +16,7 @@ from typing import Any, Protocol
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, SignalInstance
 
 from postback_studio.core.requestlog import RequestRecord
-from postback_studio.core.requests_view import PageKey, RequestRow, RequestSummary
-from postback_studio.storage.log import RequestFilter
+from postback_studio.core.requests_view import PageKey, RequestFilter, RequestRow, RequestSummary
 
 
 class RequestLogSource(Protocol):

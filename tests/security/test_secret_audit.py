@@ -40,7 +40,7 @@ from postback_studio.core.model import (
     TlsMode,
     Trigger,
 )
-from postback_studio.storage.transfer import export_document
+from postback_studio.services.transfer import export_document
 from postback_studio.storage.workspace import Workspace
 from tests.core.dispatch.conftest import ca, ca_file, server_context
 from tests.storage.conftest import MemoryKeyring, memory_keyring

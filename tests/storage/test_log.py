@@ -6,11 +6,12 @@ from dataclasses import replace
 
 import pytest
 
+from postback_studio.core.errors import NotFoundError
 from postback_studio.core.model import Customer, Event, Header, Trigger
 from postback_studio.core.records import InboxEmail, InboxHttpRequest, PendingRetry, PendingState
 from postback_studio.core.requestlog import Channel, Outcome, RequestRecord
-from postback_studio.storage.errors import NotFoundError
-from postback_studio.storage.log import RequestFilter, fts_query
+from postback_studio.core.requests_view import RequestFilter
+from postback_studio.storage.log import fts_query
 from postback_studio.storage.workspace import Workspace
 
 

@@ -17,17 +17,29 @@ from PySide6.QtCore import QSettings, QThreadPool
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
+from postback_studio.core.recovery import RecoveryStore, folder_for_workspace
 from postback_studio.core.render.engine import RenderEngine
-from postback_studio.storage.workspace import Workspace
+from postback_studio.services.session import Session
 from postback_studio.ui.templates_page import TemplatesPage
 
 
 def main(workspace_path: str, settings_path: str, typed: str) -> int:
     app = QApplication(sys.argv[:1])
-    workspace = Workspace.open(Path(workspace_path))
+    session = Session.open(Path(workspace_path))
     engine = RenderEngine()
     settings = QSettings(settings_path, QSettings.Format.IniFormat)
-    page = TemplatesPage(workspace, engine, QThreadPool(), settings, autosave_ms=200)
+    page = TemplatesPage(
+        templates=session.templates,
+        samples=session.samples,
+        triggers=session.triggers,
+        customers=session.customers,
+        lookups=session.lookups,
+        engine=engine,
+        thread_pool=QThreadPool(),
+        settings=settings,
+        recovery=RecoveryStore(folder_for_workspace(session.path)),
+        autosave_ms=200,
+    )
     page.show()
     page.view.editor.moveCursor(page.view.editor.textCursor().MoveOperation.End)
     page.draft_autosaved.connect(lambda key: print(f"autosaved {key}", flush=True))

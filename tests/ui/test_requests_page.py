@@ -12,7 +12,7 @@ from PySide6.QtCore import QItemSelectionModel, QThreadPool
 from pytestqt.qtbot import QtBot
 
 from postback_studio.core.requestlog import Outcome, RequestRecord
-from postback_studio.storage.requests_view import WorkspaceRequestSource
+from postback_studio.services.request_log import RequestLogReader
 from postback_studio.ui.requests_page import PAGE_SIZE, RequestsPage
 from tests.support.request_log import append, make_log, sample_records
 
@@ -31,7 +31,7 @@ def page(qtbot: QtBot, workspace: tuple[Path, list[RequestRecord]]) -> RequestsP
     path, _ = workspace
     pool = QThreadPool()
     widget = RequestsPage(
-        lambda: WorkspaceRequestSource.open(path), clock=lambda: START + COUNT * 60, pool=pool
+        lambda: RequestLogReader.open(path), clock=lambda: START + COUNT * 60, pool=pool
     )
     qtbot.addWidget(widget)
     widget.resize(1280, 800)
@@ -156,7 +156,7 @@ def test_refresh_puts_new_entries_on_top_and_keeps_the_selection(
 def test_query_errors_are_shown(qtbot: QtBot, tmp_path: Path) -> None:
     junk = tmp_path / "junk.sqlite"
     junk.write_bytes(b"this is not a workspace" * 100)
-    widget = RequestsPage(lambda: WorkspaceRequestSource.open(junk), pool=QThreadPool())
+    widget = RequestsPage(lambda: RequestLogReader.open(junk), pool=QThreadPool())
     qtbot.addWidget(widget)
     with qtbot.waitSignal(widget.error_shown) as blocker:
         widget.reload()

@@ -11,7 +11,7 @@ from postback_studio.core.dispatch.delivery import Delivery, Dispatcher, Webhook
 from postback_studio.core.dispatch.inbox import HttpInbox, ResponseScript
 from postback_studio.core.model import Header
 from postback_studio.core.requestlog import Outcome
-from postback_studio.storage.requests_view import WorkspaceRequestSource
+from postback_studio.services.request_log import RequestLogReader
 from postback_studio.storage.workspace import Workspace
 from postback_studio.ui.requests_page import RequestsPage
 
@@ -21,7 +21,7 @@ BODY = b'{"orderId":"1234","status":"shipped"}'
 def test_three_attempts_of_a_signed_retried_webhook(qtbot: QtBot, tmp_path: Path) -> None:
     path = tmp_path / "ws.sqlite"
     Workspace.open(path, seed=False).close()
-    page = RequestsPage(lambda: WorkspaceRequestSource.open(path), pool=QThreadPool())
+    page = RequestsPage(lambda: RequestLogReader.open(path), pool=QThreadPool())
     qtbot.addWidget(page)
     qtbot.waitUntil(lambda: page.model.complete)
     assert page.model.rowCount() == 0

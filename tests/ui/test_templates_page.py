@@ -17,9 +17,10 @@ from PySide6.QtWidgets import QMainWindow
 from pytestqt.qtbot import QtBot
 
 from postback_studio.core.model import LookupTable, OutputFormat, TemplateKind, TemplateStatus
+from postback_studio.core.recovery import RecoveryStore, folder_for_workspace
 from postback_studio.core.render.engine import RenderEngine
 from postback_studio.core.template_library import content_of
-from postback_studio.storage.workspace import Workspace
+from postback_studio.services.session import Session
 from postback_studio.ui.prompts import UnsavedChoice
 from postback_studio.ui.templates_page import TemplatesPage
 
@@ -67,8 +68,8 @@ def engine() -> Iterator[RenderEngine]:
 
 
 @pytest.fixture
-def workspace(tmp_path: Path) -> Iterator[Workspace]:
-    with Workspace.open(tmp_path / "ws.sqlite") as ws:
+def workspace(tmp_path: Path) -> Iterator[Session]:
+    with Session.open(tmp_path / "ws.sqlite") as ws:
         yield ws
 
 
@@ -81,11 +82,11 @@ def settings(tmp_path: Path) -> QSettings:
 class Harness:
     page: TemplatesPage
     prompter: ScriptedPrompter
-    workspace: Workspace
+    workspace: Session
 
 
 @pytest.fixture
-def harness(qtbot: QtBot, workspace: Workspace, engine: RenderEngine, settings: QSettings) -> Harness:
+def harness(qtbot: QtBot, workspace: Session, engine: RenderEngine, settings: QSettings) -> Harness:
     prompter = ScriptedPrompter()
     page = make_page(qtbot, workspace, engine, settings, prompter)
     return Harness(page, prompter, workspace)
@@ -93,14 +94,27 @@ def harness(qtbot: QtBot, workspace: Workspace, engine: RenderEngine, settings: 
 
 def make_page(
     qtbot: QtBot,
-    workspace: Workspace,
+    workspace: Session,
     engine: RenderEngine,
     settings: QSettings,
     prompter: ScriptedPrompter,
     **kwargs: object,
 ) -> TemplatesPage:
     pool = QThreadPool()
-    page = TemplatesPage(workspace, engine, pool, settings, prompter=prompter, debounce_ms=50, **kwargs)  # type: ignore[arg-type]
+    kwargs.setdefault("recovery", RecoveryStore(folder_for_workspace(workspace.path)))
+    page = TemplatesPage(
+        templates=workspace.templates,
+        samples=workspace.samples,
+        triggers=workspace.triggers,
+        customers=workspace.customers,
+        lookups=workspace.lookups,
+        engine=engine,
+        thread_pool=pool,
+        settings=settings,
+        prompter=prompter,
+        debounce_ms=50,
+        **kwargs,  # type: ignore[arg-type]
+    )
     qtbot.addWidget(page)
     page.resize(1280, 800)
     with qtbot.waitSignal(page.preview_updated, timeout=10_000):
@@ -109,7 +123,7 @@ def make_page(
 
 
 def open_named(qtbot: QtBot, page: TemplatesPage, name: str) -> None:
-    template = page._ws.templates.get_by_name(name)
+    template = page._templates.get_by_name(name)
     assert template is not None and template.id is not None
     item = page._item_for(template.id)
     assert item is not None
@@ -425,7 +439,7 @@ def test_unsaved_edits_are_offered_back_after_the_app_is_killed(
     qtbot: QtBot, tmp_path: Path, engine: RenderEngine, settings: QSettings
 ) -> None:
     path = tmp_path / "ws.sqlite"
-    Workspace.open(path).close()
+    Session.open(path).close()
     script = str(Path(__file__).with_name("recovery_child.py"))
     with subprocess.Popen(
         [sys.executable, script, str(path), str(tmp_path / "child.ini"), "typed before the crash"],
@@ -441,7 +455,7 @@ def test_unsaved_edits_are_offered_back_after_the_app_is_killed(
             child.send_signal(signal.SIGKILL)
             child.wait()
     assert child.returncode == -signal.SIGKILL
-    with Workspace.open(path) as workspace:
+    with Session.open(path) as workspace:
         prompter = ScriptedPrompter(restores=[True])
         page = make_page(qtbot, workspace, engine, settings, prompter)
         drafts = page.pending_recoveries()

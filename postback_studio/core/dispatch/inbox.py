@@ -26,11 +26,13 @@ from typing import Any, Generic, TypeVar
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
+from postback_studio.core.errors import InputError
+
 Clock = Callable[[], float]
 T = TypeVar("T")
 
 
-class ScriptError(ValueError):
+class ScriptError(InputError):
     """A response script could not be parsed; the message names the step and the problem."""
 
 

@@ -30,6 +30,7 @@ from typing import IO, Any
 
 from jinja2 import Environment
 
+from postback_studio.core.errors import StudioError
 from postback_studio.core.model import LookupSet, OutputFormat, Template, TemplateKind
 from postback_studio.core.render.fields import (
     TemplateAnalysis,
@@ -57,7 +58,7 @@ _ANALYSIS_CACHE = 256
 _EOF = b""
 
 
-class WorkerStartError(RuntimeError):
+class WorkerStartError(StudioError, RuntimeError):
     """The worker process could not be started (a broken installation, no resources left)."""
 
 

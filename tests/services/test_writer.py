@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from postback_studio.core.dispatch.delivery import Delivery, PendingRetry, WebhookTarget
-from postback_studio.core.dispatch.persist import LogWriteError, WorkspacePendingStore, WorkspaceWriter
 from postback_studio.core.model import Header
 from postback_studio.core.requestlog import Channel, Outcome, RequestRecord
+from postback_studio.services.delivery.pending import WorkspacePendingStore
+from postback_studio.services.delivery.writer import LogWriteError, WorkspaceWriter
 from postback_studio.storage.workspace import Workspace
 
 

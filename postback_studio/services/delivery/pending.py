@@ -1,0 +1,144 @@
+"""Pending retries in the workspace, so they survive a restart and can be shown and cancelled.
+
+A retry is stored as its plan (:mod:`postback_studio.core.dispatch.retry_plan`: the exact body
+bytes, never a secret) in a row of ``workspace.pending``; the trigger's secrets are read back when
+the retry is made. Every store call runs on the log writer's thread, behind the log record of the
+attempt that scheduled it (see :mod:`.writer`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from postback_studio.core.dispatch.delivery import MemoryPendingStore, PendingRetry
+from postback_studio.core.errors import NotFoundError
+from postback_studio.core.records import PendingRetry as StoredRetry
+from postback_studio.core.records import PendingState
+from postback_studio.services.delivery.writer import WorkspaceWriter
+from postback_studio.storage.workspace import Workspace
+
+
+def restore_secrets(workspace: Workspace, pending: PendingRetry) -> PendingRetry:
+    """The retry with its trigger's secret header values and signing secret read back from the store.
+
+    A retry whose trigger is gone keeps the placeholders, so a signed one fails visibly rather than
+    going out unsigned.
+    """
+    trigger_id = pending.delivery.trigger_id
+    if trigger_id is None:
+        return pending
+    try:
+        trigger = workspace.triggers.get(trigger_id)
+    except NotFoundError:
+        return pending
+    values = {h.name: h.value for h in trigger.headers if h.secret}
+    return replace(pending, delivery=pending.delivery.with_secrets(values, trigger.signing_secret))
+
+
+class WorkspacePendingStore:
+    """A :class:`~.delivery.PendingStore` over ``workspace.pending``: retries survive a restart.
+
+    The row keeps :meth:`PendingRetry.to_json` (exact body bytes, no secrets) in its ``payload``
+    column; :meth:`due` and :meth:`take` give it back with the trigger's secrets restored. A delivery
+    without a trigger (an ad hoc ``send --url``) is not part of the workspace's configuration, so its
+    retry stays in memory: the command that made it waits for it anyway.
+    """
+
+    def __init__(self, writer: WorkspaceWriter) -> None:
+        self._writer = writer
+        self._ad_hoc = MemoryPendingStore()
+        # delivery id -> row id of its pending retry, as last seen; only touched in the writer thread.
+        self._row_ids: dict[str, int] = {}
+
+    def put(self, pending: PendingRetry) -> None:
+        """Store (or replace) the delivery's pending retry with its due time."""
+        if pending.delivery.trigger_id is None:
+            self._ad_hoc.put(pending)
+            return
+        trigger_id = pending.delivery.trigger_id
+
+        def put(ws: Workspace) -> None:
+            with ws.transaction():
+                ws.pending.cancel_delivery(pending.delivery.delivery_id)
+                stored = ws.pending.schedule(
+                    StoredRetry(
+                        delivery_id=pending.delivery.delivery_id,
+                        trigger_id=trigger_id,
+                        due_at=pending.due_at,
+                        attempt=pending.attempt,
+                        payload=pending.to_json(),
+                        event=pending.delivery.event,
+                        is_test=pending.delivery.is_test,
+                    )
+                )
+            if stored.id is not None:
+                self._row_ids[pending.delivery.delivery_id] = stored.id
+
+        self._writer.call(put)
+
+    def take(self, delivery_id: str) -> PendingRetry | None:
+        """Claim the delivery's pending retry (secrets restored); None when there is none (cancelled)."""
+        taken = self._ad_hoc.take(delivery_id)
+        if taken is not None:
+            return taken
+
+        def claim(ws: Workspace, row: StoredRetry) -> PendingRetry | None:
+            if row.id is None or row.state is not PendingState.PENDING:
+                return None
+            with ws.transaction():
+                if not ws.pending.claim(row.id):
+                    return None
+                ws.pending.finish(row.id)
+            return restore_secrets(ws, PendingRetry.from_json(row.payload))
+
+        def take(ws: Workspace) -> PendingRetry | None:
+            known = self._row_ids.pop(delivery_id, None)
+            if known is not None:
+                try:
+                    taken = claim(ws, ws.pending.get(known))
+                except NotFoundError:
+                    taken = None
+                if taken is not None:
+                    return taken
+            for row in _rows_of(ws, delivery_id):
+                taken = claim(ws, row)
+                if taken is not None:
+                    return taken
+            return None
+
+        return self._writer.call(take)
+
+    def due(self, now: float) -> list[PendingRetry]:
+        """Retries due at or before ``now``, earliest first, secrets restored. Unreadable rows are skipped."""
+
+        def due(ws: Workspace) -> list[PendingRetry]:
+            found = []
+            for row in ws.pending.due(now, limit=10_000):
+                try:
+                    found.append(restore_secrets(ws, PendingRetry.from_json(row.payload)))
+                except ValueError:
+                    continue
+                if row.id is not None:
+                    self._row_ids[row.delivery_id] = row.id
+            return found
+
+        stored = self._writer.call(due)
+        return sorted([*stored, *self._ad_hoc.due(now)], key=lambda p: p.due_at)
+
+    def all(self) -> list[PendingRetry]:
+        """Every waiting retry, earliest first, without secrets (for display)."""
+
+        def read(ws: Workspace) -> list[PendingRetry]:
+            found = []
+            for row in ws.pending.list(PendingState.PENDING):
+                try:
+                    found.append(PendingRetry.from_json(row.payload))
+                except ValueError:
+                    continue
+            return found
+
+        return sorted([*self._writer.call(read), *self._ad_hoc.all()], key=lambda p: p.due_at)
+
+
+def _rows_of(ws: Workspace, delivery_id: str) -> list[StoredRetry]:
+    return [r for r in ws.pending.list(PendingState.PENDING) if r.delivery_id == delivery_id]

@@ -30,9 +30,6 @@ def clock_time(seconds: float) -> str:
 
 def attempt_line(record: RequestRecord) -> str:
     """One attempt as a line: time, outcome, attempt number, trigger, target, status, error."""
-    status = f"HTTP {record.response_status}" if record.response_status is not None else ""
-    if record.channel.value == "email" and record.response_status is not None:
-        status = f"SMTP {record.response_status}"
     parts = [
         clock_time(record.started_at),
         record.outcome.value,
@@ -40,7 +37,7 @@ def attempt_line(record: RequestRecord) -> str:
         record.trigger_name or "(ad hoc)",
         record.event,
         record.target,
-        status,
+        record.status_label,
         record.error,
     ]
     return "  ".join(p for p in parts if p)

@@ -12,10 +12,10 @@ from __future__ import annotations
 import math
 from array import array
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
-from postback_studio.core.requestlog import Channel, Outcome, RequestRecord
+from postback_studio.core.requestlog import Channel, Outcome, RequestRecord, record_from_row, status_label
 
 HOUR = 3600.0
 DAY = 24 * HOUR
@@ -91,10 +91,43 @@ class RequestRow:
             is_test=record.is_test,
         )
 
+    @classmethod
+    def from_columns(cls, columns: Mapping[str, object]) -> RequestRow:
+        """The row of the stored columns :data:`ROW_COLUMNS`; never raises (see ``record_from_row``).
+
+        A row that cannot be interpreted is shown with the outcome ``unreadable`` and, as its target,
+        what could not be read.
+        """
+        record = record_from_row({**_ROW_DEFAULTS, **columns})
+        row = cls.from_record(record) if record.id is not None else None
+        if row is None:
+            raise ValueError("a request log row needs an id")
+        if record.readable:
+            return row
+        return replace(row, target=record.error)
+
     @property
     def key(self) -> PageKey:
         """Where this row sits in the newest-first order."""
         return PageKey(self.started_at, self.id)
+
+    @property
+    def status_label(self) -> str:
+        """``HTTP 503``, ``SMTP 250`` or "" (see :func:`~postback_studio.core.requestlog.status_label`)."""
+        return status_label(self.channel, self.response_status)
+
+
+#: The stored columns a table row is built from (the bodies stay in the database).
+ROW_COLUMNS = (
+    "id", "started_at", "customer_name", "trigger_name", "event", "channel", "target", "outcome",
+    "response_status", "attempt", "duration", "delivery_id", "is_test",
+)  # fmt: skip
+#: What the other columns of a whole entry are taken to be when a table row is read.
+_ROW_DEFAULTS: dict[str, object] = {
+    "payload": "", "processing": "", "request_method": "", "request_headers": "[]", "request_body": b"",
+    "response_headers": "[]", "response_body": b"", "error": "", "smtp_transcript": "",
+    "customer_id": None, "trigger_id": None, "next_attempt_at": None,
+}  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -14,13 +14,19 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from postback_studio.core.errors import NotFoundError
-from postback_studio.core.records import InboxEmail, InboxHttpRequest, PendingRetry, PendingState
-from postback_studio.core.requestlog import REDACTED, Channel, Outcome, RequestRecord
+from postback_studio.core.records import InboxEmail, InboxHttpRequest, PendingState, StoredRetry
+from postback_studio.core.redaction import Redaction
+from postback_studio.core.requestlog import (
+    RequestRecord,
+    header_pairs,
+    record_from_row,
+    record_to_row,
+)
 from postback_studio.core.requests_view import RequestFilter
 from postback_studio.storage.repositories import Row, _Repository
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    pass
 
 #: What secret values are replaced with in the request log.
 
@@ -30,98 +36,30 @@ _TOKEN = re.compile(r"\w+", re.UNICODE)
 class RequestLog(_Repository):
     """One row per delivery attempt, newest first, filterable and searchable."""
 
-    def append(self, record: RequestRecord) -> int:
-        """Store an attempt and return its id. Known secrets of its trigger are redacted first."""
-        record = self._redact(record)
-        with self._ws.transaction():
-            cursor = self._conn.execute(
-                "INSERT INTO requests(delivery_id, attempt, channel, outcome, started_at, event, "
-                "target, payload, "
-                "processing, request_method, request_headers, request_body, response_status, "
-                "response_headers, "
-                "response_body, error, smtp_transcript, duration, customer_id, customer_name, trigger_id, "
-                "trigger_name, is_test, next_attempt_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    record.delivery_id,
-                    record.attempt,
-                    record.channel.value,
-                    record.outcome.value,
-                    record.started_at,
-                    record.event,
-                    record.target,
-                    record.payload,
-                    record.processing,
-                    record.request_method,
-                    json.dumps([list(h) for h in record.request_headers]),
-                    record.request_body,
-                    record.response_status,
-                    json.dumps([list(h) for h in record.response_headers]),
-                    record.response_body,
-                    record.error,
-                    record.smtp_transcript,
-                    record.duration,
-                    record.customer_id,
-                    record.customer_name,
-                    record.trigger_id,
-                    record.trigger_name,
-                    int(record.is_test),
-                    record.next_attempt_at,
-                ),
-            )
-        assert cursor.lastrowid is not None
-        return cursor.lastrowid
+    def append(self, record: RequestRecord, redaction: Redaction | None = None) -> int:
+        """Store an attempt and return its id, cleaned of every secret it must not hold.
 
-    def _redact(self, record: RequestRecord) -> RequestRecord:
-        """Defence in depth: the dispatcher redacts, but a secret must never reach the log regardless.
-
-        The response body is cleaned too: a receiver that refuses a key often quotes it back. The
-        request body stays the exact bytes sent (templates cannot read secrets).
+        ``redaction`` is what the delivery's trigger must not leave in the log, carried from the one
+        read of the trigger; without it (a caller that does not know) the trigger is read here.
         """
-        secrets: list[str] = []
-        secret_headers: set[str] = set()
-        if record.trigger_id is not None:
-            try:
-                trigger = self._ws.triggers.get(record.trigger_id)
-            except NotFoundError:
-                trigger = None
-            if trigger is not None:
-                values = self._ws.triggers.secret_values(record.trigger_id)
-                secrets = [s for v in values for s in _credential_forms(v) if len(s) >= 4]
-                secret_headers = {h.name.lower() for h in trigger.headers if h.secret}
-        password = self._ws.smtp.get().password
-        if len(password) >= 4:
-            secrets.append(password)
-        if not secrets and not secret_headers:
-            return record
+        redaction = (redaction or self._trigger_redaction(record)).with_values([self._ws.smtp.get().password])
+        with self._ws.transaction():
+            table = self._ws.db.table("requests").insert(record_to_row(redaction.apply(record)))
+        assert table.last_pk is not None
+        return int(table.last_pk)
 
-        def clean(text: str) -> str:
-            for secret in secrets:
-                text = text.replace(secret, REDACTED)
-            return text
-
-        def clean_bytes(data: bytes) -> bytes:
-            for secret in secrets:
-                data = data.replace(secret.encode("utf-8"), REDACTED.encode("utf-8"))
-            return data
-
-        def headers(pairs: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
-            return tuple((k, REDACTED if k.lower() in secret_headers else clean(v)) for k, v in pairs)
-
-        return replace(
-            record,
-            request_headers=headers(record.request_headers),
-            response_headers=headers(record.response_headers),
-            response_body=clean_bytes(record.response_body),
-            error=clean(record.error),
-            smtp_transcript=clean(record.smtp_transcript),
-            processing=clean(record.processing),
-        )
+    def _trigger_redaction(self, record: RequestRecord) -> Redaction:
+        if record.trigger_id is None:
+            return Redaction()
+        try:
+            return Redaction.of_trigger(self._ws.triggers.get(record.trigger_id))
+        except NotFoundError:
+            return Redaction()
 
     def get(self, request_id: int) -> RequestRecord:
         """One entry, or :class:`NotFoundError`."""
         row = self._by_id("requests", request_id, "request")
-        return _record(row)
+        return record_from_row(row)
 
     def query(
         self,
@@ -144,7 +82,7 @@ class RequestLog(_Repository):
         if clause:
             sql += " WHERE " + " AND ".join(clause)
         sql += " ORDER BY r.started_at DESC, r.id DESC LIMIT ? OFFSET ?"
-        return [_record(r) for r in self._rows(sql, (*params, limit, offset))]
+        return [record_from_row(r) for r in self._rows(sql, (*params, limit, offset))]
 
     def count(self, where: RequestFilter | None = None) -> int:
         """How many entries match ``where``."""
@@ -157,26 +95,13 @@ class RequestLog(_Repository):
     def for_delivery(self, delivery_id: str) -> builtins.list[RequestRecord]:
         """Every attempt of one postback, first attempt first."""
         rows = self._rows("SELECT * FROM requests WHERE delivery_id = ? ORDER BY attempt, id", (delivery_id,))
-        return [_record(r) for r in rows]
+        return [record_from_row(r) for r in rows]
 
     def delete_before(self, started_before: float) -> int:
         """Prune entries older than a time; returns how many went."""
         with self._ws.transaction():
             cursor = self._conn.execute("DELETE FROM requests WHERE started_at < ?", (started_before,))
         return cursor.rowcount
-
-
-_AUTH_SCHEME = re.compile(r"^[A-Za-z][\w-]*\s+(\S.*)$")
-
-
-def _credential_forms(value: str) -> list[str]:
-    """A secret value, and for ``Bearer <token>``-style values the token alone.
-
-    A receiver quoting the token back (``WWW-Authenticate: Bearer error=<token>``) would otherwise
-    bring it into the log without the scheme word in front, where the whole value does not match.
-    """
-    match = _AUTH_SCHEME.match(value)
-    return [value, match.group(1)] if match else [value]
 
 
 def fts_query(text: str) -> str:
@@ -222,44 +147,10 @@ def _where(where: RequestFilter) -> tuple[list[str], list[Any]]:
     return clause, params
 
 
-def _pairs(text: str) -> tuple[tuple[str, str], ...]:
-    return tuple((str(k), str(v)) for k, v in json.loads(text))
-
-
-def _record(row: Row) -> RequestRecord:
-    return RequestRecord(
-        delivery_id=row["delivery_id"],
-        attempt=row["attempt"],
-        channel=Channel(row["channel"]),
-        outcome=Outcome(row["outcome"]),
-        started_at=row["started_at"],
-        event=row["event"],
-        target=row["target"],
-        payload=row["payload"],
-        processing=row["processing"],
-        request_method=row["request_method"],
-        request_headers=_pairs(row["request_headers"]),
-        request_body=bytes(row["request_body"]),
-        response_status=row["response_status"],
-        response_headers=_pairs(row["response_headers"]),
-        response_body=bytes(row["response_body"]),
-        error=row["error"],
-        smtp_transcript=row["smtp_transcript"],
-        duration=row["duration"],
-        customer_id=row["customer_id"],
-        customer_name=row["customer_name"],
-        trigger_id=row["trigger_id"],
-        trigger_name=row["trigger_name"],
-        is_test=bool(row["is_test"]),
-        next_attempt_at=row["next_attempt_at"],
-        id=row["id"],
-    )
-
-
 class PendingRepository(_Repository):
     """Retries that are due later. They survive a restart; the retry worker polls :meth:`due`."""
 
-    def schedule(self, retry: PendingRetry) -> PendingRetry:
+    def schedule(self, retry: StoredRetry) -> StoredRetry:
         """Store a retry and return it with its id."""
         with self._ws.transaction():
             cursor = self._conn.execute(
@@ -279,12 +170,12 @@ class PendingRepository(_Repository):
             )
         return replace(retry, id=cursor.lastrowid)
 
-    def get(self, retry_id: int) -> PendingRetry:
+    def get(self, retry_id: int) -> StoredRetry:
         """One retry, or :class:`NotFoundError`."""
         row = self._by_id("pending_retries", retry_id, "pending retry")
         return _pending(row)
 
-    def due(self, now: float, limit: int = 100) -> builtins.list[PendingRetry]:
+    def due(self, now: float, limit: int = 100) -> builtins.list[StoredRetry]:
         """Pending retries whose time has come, earliest first."""
         rows = self._rows(
             "SELECT * FROM pending_retries WHERE state = 'pending' AND due_at <= ? ORDER BY due_at, "
@@ -293,7 +184,7 @@ class PendingRepository(_Repository):
         )
         return [_pending(r) for r in rows]
 
-    def list(self, state: PendingState | None = PendingState.PENDING) -> builtins.list[PendingRetry]:
+    def list(self, state: PendingState | None = PendingState.PENDING) -> builtins.list[StoredRetry]:
         """Retries in a state (all states with None), earliest due first."""
         if state is None:
             rows = self._rows("SELECT * FROM pending_retries ORDER BY due_at, id")
@@ -341,8 +232,8 @@ class PendingRepository(_Repository):
         return cursor.rowcount == 1
 
 
-def _pending(row: Row) -> PendingRetry:
-    return PendingRetry(
+def _pending(row: Row) -> StoredRetry:
+    return StoredRetry(
         delivery_id=row["delivery_id"],
         trigger_id=row["trigger_id"],
         due_at=row["due_at"],
@@ -429,7 +320,7 @@ def _http(row: Row) -> InboxHttpRequest:
         received_at=row["received_at"],
         method=row["method"],
         path=row["path"],
-        headers=_pairs(row["headers"]),
+        headers=header_pairs(row["headers"]),
         body=bytes(row["body"]),
         remote=row["remote"],
         id=row["id"],

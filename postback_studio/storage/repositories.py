@@ -565,14 +565,6 @@ class TriggerRepository(_Repository):
         """Unhook a trigger from its template without validating (a bundle re-attaches it later)."""
         self._conn.execute("UPDATE triggers SET template_id = NULL WHERE id = ?", (trigger_id,))
 
-    def secret_values(self, trigger_id: int) -> builtins.list[str]:
-        """The secret values of a trigger, so the request log can redact them wherever they appear."""
-        trigger = self.get(trigger_id)
-        values = [h.value for h in trigger.headers if h.secret and h.value]
-        if trigger.signing_secret:
-            values.append(trigger.signing_secret)
-        return values
-
 
 def _trigger(row: Row) -> Trigger:
     return Trigger(

@@ -23,6 +23,7 @@ OUTCOME_COLORS: dict[Outcome, str] = {
     Outcome.RENDER_FAILED: "#9c4fd6",
     Outcome.BLOCKED: "#e07b24",
     Outcome.CANCELED: "#8a8f98",
+    Outcome.UNREADABLE: "#5a5f66",
 }
 
 OUTCOME_LABELS: dict[Outcome, str] = {
@@ -32,6 +33,7 @@ OUTCOME_LABELS: dict[Outcome, str] = {
     Outcome.RENDER_FAILED: "Render failed",
     Outcome.BLOCKED: "Blocked",
     Outcome.CANCELED: "Canceled",
+    Outcome.UNREADABLE: "Unreadable",
 }
 
 

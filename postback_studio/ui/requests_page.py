@@ -77,11 +77,11 @@ COLUMNS = (
     "Channel",
     "Target",
     "Outcome",
-    "HTTP",
+    "Status",
     "Attempt",
     "Duration",
 )
-_COLUMN_WIDTHS = (150, 120, 150, 120, 100, 260, 100, 50, 60, 70)
+_COLUMN_WIDTHS = (150, 120, 150, 120, 100, 260, 100, 80, 60, 70)
 _NUMERIC_COLUMNS = frozenset({7, 8, 9})
 _OUTCOME_COLUMN = 6
 
@@ -106,7 +106,7 @@ def _cell_text(row: RequestRow, column: int) -> str:
         case 6:
             return OUTCOME_LABELS[row.outcome]
         case 7:
-            return "" if row.response_status is None else str(row.response_status)
+            return row.status_label
         case 8:
             return str(row.attempt)
         case _:
@@ -396,7 +396,7 @@ class RequestDetailView(QWidget):
     def _fill_attempts(self, current: RequestRecord) -> None:
         self.attempts.clear()
         for attempt in self._attempts:
-            status = f" · HTTP {attempt.response_status}" if attempt.response_status is not None else ""
+            status = f" · {attempt.status_label}" if attempt.status_label else ""
             when = datetime.fromtimestamp(attempt.started_at, tz=UTC).strftime("%H:%M:%S")
             item = QListWidgetItem(f"#{attempt.attempt} · {OUTCOME_LABELS[attempt.outcome]}{status} · {when}")
             item.setData(ID_ROLE, attempt.id)
@@ -567,7 +567,8 @@ class RequestsPage(QWidget):
         self.outcome = QComboBox()
         self.outcome.addItem("Any outcome", None)
         for outcome in Outcome:
-            self.outcome.addItem(OUTCOME_LABELS[outcome], outcome)
+            if outcome is not Outcome.UNREADABLE:  # never stored, so nothing to filter for
+                self.outcome.addItem(OUTCOME_LABELS[outcome], outcome)
         self.customer = QComboBox()
         self.customer.addItem("Any customer", None)
         self.trigger = QComboBox()

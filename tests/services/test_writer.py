@@ -10,6 +10,7 @@ import pytest
 
 from postback_studio.core.dispatch.delivery import Delivery, PendingRetry, WebhookTarget
 from postback_studio.core.model import Header
+from postback_studio.core.redaction import Redaction
 from postback_studio.core.requestlog import Channel, Outcome, RequestRecord
 from postback_studio.services.delivery.pending import WorkspacePendingStore
 from postback_studio.services.delivery.writer import LogWriteError, WorkspaceWriter
@@ -101,10 +102,10 @@ def test_records_that_failed_to_write_are_kept_and_written_later(path: Path) -> 
         ws = Workspace.open(path)
         append = ws.requests.append
 
-        def maybe_fail(r: RequestRecord) -> int:
+        def maybe_fail(r: RequestRecord, redaction: Redaction | None = None) -> int:
             if failures:
                 raise failures.pop()
-            return append(r)
+            return append(r, redaction)
 
         ws.requests.append = maybe_fail  # type: ignore[method-assign]
         return ws

@@ -8,7 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QItemSelectionModel, QThreadPool
+from PySide6.QtCore import QItemSelectionModel, Qt, QThreadPool
 from pytestqt.qtbot import QtBot
 
 from postback_studio.core.requestlog import Outcome, RequestRecord
@@ -183,3 +183,54 @@ def test_menu_actions_and_search_shortcut(qtbot: QtBot, page: RequestsPage) -> N
     page.table.setFocus()
     page.search_action.trigger()
     assert page.search.hasFocus() or page.focusWidget() is page.search
+
+
+def test_a_row_the_log_cannot_read_is_shown_as_unreadable(qtbot: QtBot, tmp_path: Path) -> None:
+    """Issue 12: the page lists a damaged row as unreadable, with the reason, and the others as usual."""
+    from postback_studio.storage.workspace import Workspace
+
+    path = tmp_path / "ws.sqlite"
+    stored = make_log(path, sample_records(5, start=START))
+    damaged = stored[2].id
+    with Workspace.open(path, seed=False) as ws:
+        ws.conn.execute(
+            "UPDATE requests SET channel = 'pigeon', request_headers = 'x' WHERE id = ?", (damaged,)
+        )
+    widget = RequestsPage(lambda: RequestLogReader.open(path), clock=lambda: START + 600, pool=QThreadPool())
+    qtbot.addWidget(widget)
+    with qtbot.waitSignal(widget.model.rows_appended):
+        widget.show()
+    rows = {widget.model.row_at(i).id: i for i in range(widget.model.rowCount())}
+    assert len(rows) == 5
+    row = rows[damaged]
+    assert widget.model.index(row, 6).data() == "Unreadable"
+    assert "channel" in widget.model.index(row, 5).data()
+    with qtbot.waitSignal(widget.detail_shown):
+        widget.table.selectRow(row)
+    assert "unreadable" in widget.detail.title.text()
+    assert "cannot be read" in widget.detail.error.text()
+    others = [i for i in rows.values() if i != row]
+    assert {widget.model.index(i, 6).data() for i in others} <= {"Delivered", "Retrying"}
+    widget.wait_for_workers()
+
+
+def test_an_email_attempt_shows_an_smtp_status(qtbot: QtBot, tmp_path: Path) -> None:
+    """Issue 10: an SMTP reply is an SMTP code in the table, the attempts list and the Response pane."""
+    from postback_studio.core.requestlog import Channel
+
+    path = tmp_path / "ws.sqlite"
+    [mail] = make_log(path, [RequestRecord("msg_m", 1, Channel.EMAIL, Outcome.DELIVERED, START, "shipped",
+                                           "ops@example.test", response_status=250, duration=0.2)])
+    widget = RequestsPage(lambda: RequestLogReader.open(path), clock=lambda: START + 600, pool=QThreadPool())
+    qtbot.addWidget(widget)
+    with qtbot.waitSignal(widget.model.rows_appended):
+        widget.show()
+    assert widget.model.headerData(7, Qt.Orientation.Horizontal) == "Status"
+    assert widget.model.index(0, 7).data() == "SMTP 250"
+    with qtbot.waitSignal(widget.detail_shown):
+        widget.table.selectRow(0)
+    assert widget.detail.response_line.text() == "<b>SMTP 250 in 200 ms</b>"
+    attempt = widget.detail.attempts.item(0).text()
+    assert "SMTP 250" in attempt and "HTTP" not in attempt
+    assert mail.id is not None
+    widget.wait_for_workers()

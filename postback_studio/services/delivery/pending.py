@@ -1,28 +1,35 @@
 """Pending retries in the workspace, so they survive a restart and can be shown and cancelled.
 
-A retry is stored as its plan (:mod:`postback_studio.core.dispatch.retry_plan`: the exact body
-bytes, never a secret) in a row of ``workspace.pending``; the trigger's secrets are read back when
-the retry is made. Every store call runs on the log writer's thread, behind the log record of the
+A retry is stored as its plan (:class:`~postback_studio.core.dispatch.delivery.PendingRetry`,
+whose :meth:`~postback_studio.core.dispatch.delivery.PendingRetry.to_json` and ``from_json`` are the
+one serializer and the one parser: the exact body bytes, never a secret) in a row of
+``workspace.pending``. A retry this process scheduled carries its delivery on, secrets included, as
+read once when the delivery was prepared; only a retry left by an earlier run reads its trigger's
+secrets back. Every store call runs on the log writer's thread, behind the log record of the
 attempt that scheduled it (see :mod:`.writer`).
+
+A stored plan that cannot be read is not retried forever in silence: its row is cancelled and the
+log gets an entry saying which attempt could not be made and why.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from postback_studio.core.dispatch.delivery import MemoryPendingStore, PendingRetry
+from postback_studio.core.dispatch.delivery import Delivery, MemoryPendingStore, PendingRetry
 from postback_studio.core.errors import NotFoundError
-from postback_studio.core.records import PendingRetry as StoredRetry
-from postback_studio.core.records import PendingState
+from postback_studio.core.records import PendingState, StoredRetry
+from postback_studio.core.redaction import Redaction
+from postback_studio.core.requestlog import Channel, Outcome, RequestRecord
 from postback_studio.services.delivery.writer import WorkspaceWriter
 from postback_studio.storage.workspace import Workspace
 
 
-def restore_secrets(workspace: Workspace, pending: PendingRetry) -> PendingRetry:
+def restore_secrets(workspace: Workspace, writer: WorkspaceWriter, pending: PendingRetry) -> PendingRetry:
     """The retry with its trigger's secret header values and signing secret read back from the store.
 
     A retry whose trigger is gone keeps the placeholders, so a signed one fails visibly rather than
-    going out unsigned.
+    going out unsigned. The writer learns what the trigger's attempts must not contain.
     """
     trigger_id = pending.delivery.trigger_id
     if trigger_id is None:
@@ -31,6 +38,7 @@ def restore_secrets(workspace: Workspace, pending: PendingRetry) -> PendingRetry
         trigger = workspace.triggers.get(trigger_id)
     except NotFoundError:
         return pending
+    writer.remember(trigger_id, Redaction.of_trigger(trigger))
     values = {h.name: h.value for h in trigger.headers if h.secret}
     return replace(pending, delivery=pending.delivery.with_secrets(values, trigger.signing_secret))
 
@@ -49,6 +57,8 @@ class WorkspacePendingStore:
         self._ad_hoc = MemoryPendingStore()
         # delivery id -> row id of its pending retry, as last seen; only touched in the writer thread.
         self._row_ids: dict[str, int] = {}
+        # delivery id -> the delivery this process scheduled a retry of, secrets and all.
+        self._carried: dict[str, Delivery] = {}
 
     def put(self, pending: PendingRetry) -> None:
         """Store (or replace) the delivery's pending retry with its due time."""
@@ -73,6 +83,7 @@ class WorkspacePendingStore:
                 )
             if stored.id is not None:
                 self._row_ids[pending.delivery.delivery_id] = stored.id
+            self._carried[pending.delivery.delivery_id] = pending.delivery
 
         self._writer.call(put)
 
@@ -89,7 +100,7 @@ class WorkspacePendingStore:
                 if not ws.pending.claim(row.id):
                     return None
                 ws.pending.finish(row.id)
-            return restore_secrets(ws, PendingRetry.from_json(row.payload))
+            return self._readable(ws, row, claimed=True)
 
         def take(ws: Workspace) -> PendingRetry | None:
             known = self._row_ids.pop(delivery_id, None)
@@ -109,24 +120,23 @@ class WorkspacePendingStore:
         return self._writer.call(take)
 
     def due(self, now: float) -> list[PendingRetry]:
-        """Retries due at or before ``now``, earliest first, secrets restored. Unreadable rows are skipped."""
+        """Retries due at or before ``now``, earliest first, secrets restored."""
 
         def due(ws: Workspace) -> list[PendingRetry]:
             found = []
             for row in ws.pending.due(now, limit=10_000):
-                try:
-                    found.append(restore_secrets(ws, PendingRetry.from_json(row.payload)))
-                except ValueError:
-                    continue
-                if row.id is not None:
-                    self._row_ids[row.delivery_id] = row.id
+                plan = self._readable(ws, row, claimed=False)
+                if plan is not None:
+                    found.append(plan)
+                    if row.id is not None:
+                        self._row_ids[row.delivery_id] = row.id
             return found
 
         stored = self._writer.call(due)
         return sorted([*stored, *self._ad_hoc.due(now)], key=lambda p: p.due_at)
 
     def all(self) -> list[PendingRetry]:
-        """Every waiting retry, earliest first, without secrets (for display)."""
+        """Every waiting retry whose plan can be read, earliest first, without secrets (for display)."""
 
         def read(ws: Workspace) -> list[PendingRetry]:
             found = []
@@ -138,6 +148,43 @@ class WorkspacePendingStore:
             return found
 
         return sorted([*self._writer.call(read), *self._ad_hoc.all()], key=lambda p: p.due_at)
+
+    def _readable(self, ws: Workspace, row: StoredRetry, *, claimed: bool) -> PendingRetry | None:
+        """The plan of ``row`` ready to run (the carried delivery, or secrets restored); None if unreadable.
+
+        A claimed plan's carried delivery is handed over (and forgotten); a plan only listed as due
+        keeps it for the claim that follows. An unreadable plan's row is cancelled and its attempt is
+        logged as failed with the reason.
+        """
+        try:
+            plan = PendingRetry.from_json(row.payload)
+        except ValueError as exc:
+            if row.id is not None:
+                ws.pending.cancel(row.id)
+            ws.requests.append(_unreadable_retry(row, str(exc)))
+            return None
+        carried = self._carried.pop(row.delivery_id, None) if claimed else self._carried.get(row.delivery_id)
+        if carried is not None:
+            return replace(plan, delivery=carried)
+        restored = restore_secrets(ws, self._writer, plan)
+        if not claimed:  # the claim that follows carries it on instead of reading the trigger again
+            self._carried[row.delivery_id] = restored.delivery
+        return restored
+
+
+def _unreadable_retry(row: StoredRetry, reason: str) -> RequestRecord:
+    return RequestRecord(
+        delivery_id=row.delivery_id,
+        attempt=row.attempt,
+        channel=Channel.WEBHOOK,
+        outcome=Outcome.FAILED,
+        started_at=row.due_at,
+        event=row.event,
+        target="",
+        error=f"Attempt {row.attempt} was not made: its stored retry plan cannot be read ({reason}).",
+        trigger_id=row.trigger_id,
+        is_test=row.is_test,
+    )
 
 
 def _rows_of(ws: Workspace, delivery_id: str) -> list[StoredRetry]:

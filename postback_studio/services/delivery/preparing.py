@@ -15,33 +15,9 @@ from typing import Any
 from postback_studio.core.dispatch.delivery import Delivery
 from postback_studio.core.dispatch.email import EmailParts
 from postback_studio.core.model import Customer, LookupSet, Template, TemplateKind, Trigger
-from postback_studio.core.render.engine import RenderEngine, TemplateRendering, WorkerStartError
+from postback_studio.core.render.engine import RenderEngine, WorkerStartError
+from postback_studio.core.render_record import RenderRecord
 from postback_studio.core.requestlog import Outcome
-
-
-def processing_json(template: Template, rendering: TemplateRendering) -> str:
-    """The log's "template processing" pane: the rendered parts and every diagnostic, as JSON text."""
-    return json.dumps(
-        {
-            "template": template.name,
-            "templateId": template.id,
-            "kind": template.kind.value,
-            "outputs": {name: result.output for name, result in rendering.parts.items()},
-            "diagnostics": [
-                {
-                    "severity": d.severity.value,
-                    "code": d.code,
-                    "message": d.message,
-                    "where": d.location.where.value if d.location else None,
-                    "part": d.location.part if d.location else None,
-                    "line": d.location.line if d.location else None,
-                    "column": d.location.column if d.location else None,
-                }
-                for d in rendering.diagnostics
-            ],
-        },
-        ensure_ascii=False,
-    )
 
 
 @dataclass(frozen=True)
@@ -110,7 +86,7 @@ class DeliveryPreparer:
             return Prepared(
                 delivery, Outcome.RENDER_FAILED, f"Not sent: the render worker failed to start: {exc}"
             )
-        delivery = replace(delivery, processing=processing_json(template, rendering))
+        delivery = replace(delivery, processing=RenderRecord.from_rendering(template, rendering).dumps())
         errors = [d for d in rendering.diagnostics if d.severity.value == "error"]
         first = errors[0].message if errors else ""
         if not rendering.rendered:

@@ -15,6 +15,7 @@ from typing import Any
 from postback_studio.core.dispatch.delivery import Delivery, EmailTarget, WebhookTarget, new_delivery_id
 from postback_studio.core.dispatch.email import EmailParts
 from postback_studio.core.model import Header, RetryPolicy
+from postback_studio.core.render_record import RenderRecord
 from postback_studio.core.requestlog import REDACTED, Channel, Outcome, RequestRecord
 from postback_studio.services.delivery.preparing import Prepared, TriggerPlan
 
@@ -87,11 +88,8 @@ def prepare_resend(
 
 
 def email_parts(processing: str) -> EmailParts | None:
-    """The rendered email parts a log entry's processing text holds, or None."""
-    try:
-        outputs = json.loads(processing)["outputs"]
-        return EmailParts(
-            (outputs.get("subject") or "").strip(), outputs.get("html") or "", outputs.get("text") or ""
-        )
-    except (ValueError, KeyError, TypeError):
+    """The rendered email parts a log entry's template processing holds, or None."""
+    email = RenderRecord.loads(processing).email
+    if email is None:
         return None
+    return EmailParts((email.subject or "").strip(), email.html or "", email.text or "")

@@ -51,6 +51,7 @@ from postback_studio.core.model import (
     TriggerStatus,
 )
 from postback_studio.core.records import InboxEmail, InboxHttpRequest
+from postback_studio.core.redaction import Redaction
 from postback_studio.core.render.engine import RenderEngine
 from postback_studio.core.requestlog import Outcome, RequestRecord
 from postback_studio.services.delivery.credentials import insecure_credentials, insecure_smtp
@@ -156,7 +157,7 @@ class DeliveryService:
         """
         options = options or SendOptions()
         with self._open_workspace() as ws:
-            plan = _plan(ws, _trigger(ws, trigger_id))
+            plan = self._plan(ws, _trigger(ws, trigger_id))
             settings = ws.smtp.get()
         prepared = self._preparer.prepare(plan, payload, is_test=True, send_anyway=options.send_anyway)
         return self._run([prepared], settings, options)[0]
@@ -167,7 +168,7 @@ class DeliveryService:
         """Deliver ``payload`` through every *active* trigger of the customer for ``event``, in parallel."""
         options = options or SendOptions()
         with self._open_workspace() as ws:
-            plans = [_plan(ws, t) for t in _active_triggers(ws, customer_id, event)]
+            plans = [self._plan(ws, t) for t in _active_triggers(ws, customer_id, event)]
             settings = ws.smtp.get()
         prepared = [
             self._preparer.prepare(p, payload, is_test=False, send_anyway=options.send_anyway) for p in plans
@@ -199,7 +200,8 @@ class DeliveryService:
             _customer(ws, customer_id)
             settings = ws.smtp.get()
             by_event = {
-                event: [_plan(ws, t) for t in _active_triggers(ws, customer_id, event)] for event in events
+                event: [self._plan(ws, t) for t in _active_triggers(ws, customer_id, event)]
+                for event in events
             }
         smtp_problem = "" if options.allow_insecure else insecure_smtp(settings)
 
@@ -283,7 +285,9 @@ class DeliveryService:
                     record = ws.requests.get(request_id)
                 except NotFoundError:
                     raise DeliveryError(f"no logged request with id {request_id}") from None
-                plan = _plan_if_any(ws, record.trigger_id)
+                if not record.readable:
+                    raise DeliveryError(f"request {request_id} cannot be resent: {record.error}")
+                plan = self._plan_if_any(ws, record.trigger_id)
 
                 def render_again(plan: TriggerPlan, payload: Any, test: bool = record.is_test) -> Prepared:
                     return self._preparer.prepare(
@@ -332,6 +336,29 @@ class DeliveryService:
     def flush(self) -> None:
         """Wait until every attempt so far is stored in the log (raises ``LogWriteError`` if it failed)."""
         self._writer.flush()
+
+    # -- preparing ----------------------------------------------------------------------------------
+
+    def _plan(self, ws: Workspace, trigger: Trigger) -> TriggerPlan:
+        """What every render through ``trigger`` (read with its secrets) needs, read once.
+
+        The log writer learns what the trigger's attempts must not contain, so storing them reads no
+        trigger again.
+        """
+        assert trigger.id is not None
+        self._writer.remember(trigger.id, Redaction.of_trigger(trigger))
+        customer = _customer(ws, trigger.customer_id)
+        template = ws.templates.get(trigger.template_id) if trigger.template_id is not None else None
+        return TriggerPlan(trigger, customer, template, ws.lookups.lookup_set_for(trigger.customer_id))
+
+    def _plan_if_any(self, ws: Workspace, trigger_id: int | None) -> TriggerPlan | None:
+        """The plan of a logged request's trigger as it is now; None when it has none or it is gone."""
+        if trigger_id is None:
+            return None
+        try:
+            return self._plan(ws, ws.triggers.get(trigger_id))
+        except (NotFoundError, DeliveryError):
+            return None
 
     # -- sending ------------------------------------------------------------------------------------
 
@@ -415,20 +442,3 @@ def _active_triggers(ws: Workspace, customer_id: int, event: Event) -> list[Trig
     _customer(ws, customer_id)
     listed = ws.triggers.list(customer_id=customer_id, event=event, status=TriggerStatus.ACTIVE)
     return [_trigger(ws, t.id) for t in listed if t.id is not None]
-
-
-def _plan(ws: Workspace, trigger: Trigger) -> TriggerPlan:
-    """What every render through ``trigger`` needs from the workspace, read once."""
-    customer = _customer(ws, trigger.customer_id)
-    template = ws.templates.get(trigger.template_id) if trigger.template_id is not None else None
-    return TriggerPlan(trigger, customer, template, ws.lookups.lookup_set_for(trigger.customer_id))
-
-
-def _plan_if_any(ws: Workspace, trigger_id: int | None) -> TriggerPlan | None:
-    """The plan of a logged request's trigger as it is now; None when it has none or it is gone."""
-    if trigger_id is None:
-        return None
-    try:
-        return _plan(ws, ws.triggers.get(trigger_id))
-    except (NotFoundError, DeliveryError):
-        return None

@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 from typing import TypeVar
 
 from postback_studio.core.errors import StudioError
+from postback_studio.core.redaction import Redaction
 from postback_studio.core.requestlog import RequestRecord
 from postback_studio.storage.workspace import Workspace
 
@@ -78,6 +79,12 @@ class WorkspaceWriter:
         self._unsaved: list[RequestRecord] = []
         self._error: str = ""
         self._closed = False
+        # trigger id -> what its deliveries must not leave in the log, from the one read of the trigger.
+        self._redactions: dict[int, Redaction] = {}
+
+    def remember(self, trigger_id: int, redaction: Redaction) -> None:
+        """Redact the attempts of ``trigger_id`` with ``redaction`` (so logging reads no trigger again)."""
+        self._redactions[trigger_id] = redaction
 
     def _ensure_started(self) -> None:
         with self._start_lock:
@@ -183,7 +190,7 @@ class WorkspaceWriter:
         result: Future[object] = Future()
         try:
             with workspace.transaction():
-                stored = [replace(r, id=workspace.requests.append(r)) for r in batch]
+                stored = [replace(r, id=workspace.requests.append(r, self._redaction(r))) for r in batch]
                 if then is not None:
                     try:
                         with workspace.transaction():  # a savepoint: a failing call undoes only itself
@@ -203,6 +210,9 @@ class WorkspaceWriter:
                 then.future.set_exception(error)
             else:
                 then.future.set_result(result.result())
+
+    def _redaction(self, record: RequestRecord) -> Redaction | None:
+        return None if record.trigger_id is None else self._redactions.get(record.trigger_id)
 
     def _notify(self, stored: list[RequestRecord]) -> None:
         if self._on_stored is not None:

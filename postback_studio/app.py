@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from postback_studio.core.render import RenderEngine
     from postback_studio.services.session import Session
     from postback_studio.ui.main_window import MainWindow
+    from postback_studio.workers.change_bridge import ChangeBridge
     from postback_studio.workers.jobs import JobRunner
 
 
@@ -63,6 +64,7 @@ class Application:
     settings: QSettings
     pages: dict[str, QWidget] = field(default_factory=dict)
     services: dict[str, Any] = field(default_factory=dict)
+    changes: ChangeBridge | None = None
 
     def close(self) -> None:
         """Stop background work and release the workspace; safe to call twice.
@@ -81,6 +83,8 @@ class Application:
             self.jobs.shutdown()
         QCoreApplication.processEvents()
         self.jobs.blockSignals(True)
+        if self.changes is not None:
+            self.changes.close()
         self.engine.close()
         self.session.close()
 
@@ -112,6 +116,7 @@ def build_application(workspace_path: Path, *, settings: QSettings | None = None
     from postback_studio.ui.theme import Theme, apply_theme
     from postback_studio.ui.trigger_form import TriggerForm
     from postback_studio.ui.triggers_page import TriggersPage
+    from postback_studio.workers.change_bridge import ChangeBridge
     from postback_studio.workers.jobs import JobError, JobRunner
 
     qapp = QApplication.instance()
@@ -209,22 +214,16 @@ def build_application(workspace_path: Path, *, settings: QSettings | None = None
         window.show_page("Templates")
         templates.open_template(template_id)
 
-    def on_template_saved(_template_id: int) -> None:
-        for form in (customer_form, trigger_list_form):
-            form.refresh_templates()
-
-    templates.template_saved.connect(on_template_saved)
     lookups.template_requested.connect(open_template)
     for form in (customer_form, trigger_list_form):
         form.template_created.connect(open_template)
 
-    def refresh_filter_choices() -> None:
-        requests_page.set_filter_choices(
-            [(c.id, c.name) for c in session.customers.list() if c.id is not None],
-            [(t.id, t.name) for t in session.triggers.list() if t.id is not None],
-        )
-
-    refresh_filter_choices()
+    # Every page, list and combo reloads what it shows when the services announce a change to it.
+    changes = ChangeBridge(session.notices, window)
+    for listener in (templates, customers, triggers, lookups, requests_page, settings_page,
+                     customer_form, trigger_list_form):
+        changes.changed.connect(listener.on_change)
+    app.changes = changes
 
     def editor_palette(chosen: Theme) -> Any:
         from postback_studio.ui.editor.highlighter import DARK_PALETTE, LIGHT_PALETTE
@@ -261,12 +260,6 @@ def build_application(workspace_path: Path, *, settings: QSettings | None = None
         window.show_page("Lookups")
 
     customers.lookup_table_requested.connect(open_lookup_table)
-    for form in (customer_form, trigger_list_form):
-        form.trigger_saved.connect(lambda _id: (customers.refresh(), triggers.refresh(),
-                                                refresh_filter_choices()))
-    customers.customer_saved.connect(lambda _id: refresh_filter_choices())
-    customers.customer_deleted.connect(lambda _id: refresh_filter_choices())
-    lookups.table_saved.connect(lambda _id: customers.refresh())
     _wire_delivery(app, workspace_path, (customer_form, trigger_list_form))
     return app
 
@@ -275,7 +268,7 @@ def _wire_delivery(app: Application, workspace_path: Path, forms: tuple[Any, ...
     """Send Test, Resend, Simulate, pending retries and the local inbox, all off the GUI thread."""
     from dataclasses import replace
 
-    from PySide6.QtCore import QObject, QTimer, Signal
+    from PySide6.QtCore import QTimer
     from PySide6.QtGui import QAction, QKeySequence
     from PySide6.QtWidgets import QMessageBox
 
@@ -290,26 +283,16 @@ def _wire_delivery(app: Application, workspace_path: Path, forms: tuple[Any, ...
     from postback_studio.ui.simulate_dialog import SimulateDialog
     from postback_studio.workers.inbox_bridge import InboxBridge
 
-    class AttemptBridge(QObject):
-        """``on_attempt`` runs on the service's writer thread: it may only emit."""
-
-        attempt_logged = Signal(object)
-
     window, jobs, settings = app.window, app.jobs, app.settings
     requests_page, inbox_page, settings_page = (
         app.pages["Requests"], app.pages["Inbox"], app.pages["Settings"])
-    attempts = AttemptBridge(window)
-    service = DeliveryService.for_workspace(
-        workspace_path, app.engine, on_attempt=attempts.attempt_logged.emit
-    )
+    service = DeliveryService.for_workspace(workspace_path, app.engine, notices=app.session.notices)
     app.services["delivery"] = service
-    attempts.attempt_logged.connect(lambda _record: requests_page.refresh())
 
     def on_sent(what: str, reports: list[Any]) -> str:
         delivered = sum(1 for r in reports if r.delivered)
         summary = f"{what}: {delivered} of {len(reports)} delivered"
         window.show_status(summary)
-        requests_page.refresh()
         return summary
 
     def send_test(form: Any, trigger_id: int, options: SendOptions | None = None) -> None:
@@ -362,8 +345,6 @@ def _wire_delivery(app: Application, workspace_path: Path, forms: tuple[Any, ...
                     service.resend(request_ids)))
 
     def on_sent_later(what: str, reports: list[Any]) -> list[Any]:
-        delivered = sum(1 for r in reports if r.delivered)
-        attempts.attempt_logged.emit(f"{what}: {delivered} of {len(reports)} delivered")
         return reports
 
     requests_page.resend_requested.connect(resend)
@@ -386,7 +367,6 @@ def _wire_delivery(app: Application, workspace_path: Path, forms: tuple[Any, ...
 
         def done(result: tuple[bool, str]) -> None:
             settings_page.on_test_email_result(*result)
-            requests_page.refresh()
 
         jobs.submit("Send test email", job, on_done=done,
                     on_error=lambda error: settings_page.on_test_email_result(False, error.message))

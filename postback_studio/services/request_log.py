@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
-from postback_studio.core.errors import NotFoundError
 from postback_studio.core.requestlog import RequestRecord
 from postback_studio.core.requests_view import PageKey, RequestFilter, RequestRow, RequestSummary
 from postback_studio.storage.requests_view import WorkspaceRequestSource
@@ -42,16 +42,32 @@ class RequestLogService:
         return self._ws.requests.for_delivery(delivery_id)
 
 
+@dataclass(frozen=True)
+class FilterChoices:
+    """What the Requests page's customer and trigger filters offer: ``(id, name)`` pairs by name."""
+
+    customers: tuple[tuple[int, str], ...]
+    triggers: tuple[tuple[int, str], ...]
+
+
 class RequestLogReader:
     """The read side the Requests page's workers use: one connection, opened on the job's thread."""
 
-    def __init__(self, source: WorkspaceRequestSource) -> None:
-        self._source = source
+    def __init__(self, workspace: Workspace) -> None:
+        self._ws = workspace
+        self._source = WorkspaceRequestSource(workspace)
 
     @classmethod
     def open(cls, path: Path) -> RequestLogReader:
         """Open the existing workspace at ``path`` on the calling thread (never seeds it)."""
-        return cls(WorkspaceRequestSource.open(path))
+        return cls(Workspace.open(path, seed=False))
+
+    def filter_choices(self) -> FilterChoices:
+        """The customers and triggers the filters offer."""
+        return FilterChoices(
+            tuple((c.id, c.name) for c in self._ws.customers.list() if c.id is not None),
+            tuple((t.id, t.name) for t in self._ws.triggers.list() if t.id is not None),
+        )
 
     def page(self, filters: RequestFilter, after: PageKey | None, limit: int) -> list[RequestRow]:
         """Up to ``limit`` rows strictly older than ``after`` (from the newest if None), newest first."""
@@ -67,10 +83,7 @@ class RequestLogReader:
 
     def get(self, request_id: int) -> RequestRecord | None:
         """One whole record, or None when the entry is gone (pruned meanwhile)."""
-        try:
-            return self._source.get(request_id)
-        except NotFoundError:
-            return None
+        return self._source.get(request_id)
 
     def for_delivery(self, delivery_id: str) -> Sequence[RequestRecord]:
         """Every attempt of one delivery, in attempt order."""

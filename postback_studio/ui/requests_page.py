@@ -24,6 +24,7 @@ from PySide6.QtCore import (
     QTimer,
     QTimeZone,
     Signal,
+    Slot,
 )
 from PySide6.QtGui import QAction, QColor, QFont, QKeySequence
 from PySide6.QtWidgets import (
@@ -60,6 +61,8 @@ from postback_studio.core.requests_view import (
     merge_newer,
     resolve_time_range,
 )
+from postback_studio.services.changes import ChangeNotice, Entity
+from postback_studio.services.request_log import FilterChoices
 from postback_studio.ui.code_view import BodyView, CodeView, column, side_by_side
 from postback_studio.ui.outcome_chart import OUTCOME_COLORS, OUTCOME_LABELS, SummaryStrip
 from postback_studio.workers.requests_loader import RequestsLoader, SourceFactory
@@ -137,6 +140,7 @@ class RequestTableModel(QAbstractTableModel):
         self._generation = 0
         self._loading = False
         self._refreshing = False
+        self._refresh_again = False
         self._exhausted = True
         loader.page_loaded.connect(self._on_loader_page_loaded)
         loader.newer_loaded.connect(self._on_loader_newer_loaded)
@@ -175,6 +179,7 @@ class RequestTableModel(QAbstractTableModel):
         self._cached = None
         self._loading = False
         self._refreshing = False
+        self._refresh_again = False
         self._exhausted = False
         self.endResetModel()
         if not self._loading:
@@ -188,6 +193,8 @@ class RequestTableModel(QAbstractTableModel):
             self.set_filters(self._filters)
             return
         if self._refreshing:
+            # Entries logged while a refresh is on its way are not in its answer: ask again after it.
+            self._refresh_again = True
             return
         self._refreshing = True
         self._loader.load_newer(self._generation, self._filters, self._rows.key(0), PAGE_SIZE)
@@ -274,6 +281,9 @@ class RequestTableModel(QAbstractTableModel):
             self._cached = None
             self.endInsertRows()
         self.rows_prepended.emit(len(fresh))
+        if self._refresh_again:
+            self._refresh_again = False
+            self.refresh()
 
     def _on_loader_failed(self, generation: int, message: str, _details: str) -> None:
         if generation != self._generation:
@@ -360,6 +370,19 @@ class RequestDetailView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.title)
         layout.addLayout(body, 1)
+        self.setEnabled(False)
+
+    def clear(self) -> None:
+        """Show nothing: the entry on show is no longer among the rows (the filter changed)."""
+        self._attempts = []
+        self.attempts.clear()
+        self.title.setText("Select a request to see its payload, processing, request and response.")
+        for view in (self.payload, self.rendered, self.request_body, self.response_body):
+            view.set_body("", None)
+        for code in (self.diagnostics, self.request_headers, self.signed, self.response_headers, self.smtp):
+            code.clear()
+        for label in (self.request_line, self.response_line, self.error):
+            label.clear()
         self.setEnabled(False)
 
     def show_record(self, record: RequestRecord, attempts: Sequence[RequestRecord] = ()) -> None:
@@ -456,6 +479,8 @@ class RequestsPage(QWidget):
         self.loader.summary_loaded.connect(self._on_loader_summary_loaded)
         self.loader.records_loaded.connect(self._on_loader_records_loaded)
         self.loader.failed.connect(self._on_loader_failed)
+        self.loader.choices_loaded.connect(self._on_loader_choices_loaded)
+        self._choices_generation = -1
 
         self._build_filters()
         self.summary = SummaryStrip()
@@ -556,6 +581,7 @@ class RequestsPage(QWidget):
         self.search.textEdited.connect(lambda _text: self._search_timer.start())
         self.search.returnPressed.connect(self.apply_filters)
         self.apply_filters()
+        self._load_choices()
 
     # Building -----------------------------------------------------------------------------------
 
@@ -671,6 +697,22 @@ class RequestsPage(QWidget):
             text=self.search.text(),
         )
 
+    @Slot(object)
+    def on_change(self, notice: ChangeNotice) -> None:
+        """New attempts appear on top; new or renamed customers and triggers in the filters."""
+        if notice.concerns(Entity.REQUEST):
+            self.refresh()
+        if notice.concerns(Entity.CUSTOMER, Entity.TRIGGER):
+            self._load_choices()
+
+    def _load_choices(self) -> None:
+        self._choices_generation = self.loader.new_generation()
+        self.loader.load_choices(self._choices_generation)
+
+    def _on_loader_choices_loaded(self, generation: int, choices: FilterChoices) -> None:
+        if generation == self._choices_generation:
+            self.set_filter_choices(choices.customers, choices.triggers)
+
     def apply_filters(self) -> None:
         """Reload the table and the summary for the filter the controls describe."""
         self._search_timer.stop()
@@ -681,6 +723,8 @@ class RequestsPage(QWidget):
             self._show_error(str(error))
             return
         self.error.hide()
+        self._detail_generation = self.loader.new_generation()  # a detail still loading is stale too
+        self.detail.clear()
         self.model.set_filters(filters)
         self._load_summary()
 

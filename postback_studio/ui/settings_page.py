@@ -35,6 +35,7 @@ from postback_studio.core.defaults import LOCAL_HTTP_PORT, LOCAL_SMTP_PORT
 from postback_studio.core.model import SmtpSettings, TlsMode
 from postback_studio.core.trigger_setup import is_usual_smtp_port, usual_smtp_port
 from postback_studio.core.validation import validate_smtp
+from postback_studio.services.changes import ChangeNotice, Entity
 from postback_studio.ui.field_errors import FieldErrors, error_label, tone, validated_save, with_error
 from postback_studio.ui.ports import SmtpStore
 from postback_studio.ui.theme import Theme
@@ -249,6 +250,12 @@ class SettingsPage(QWidget):
         self.apply_ports_button.clicked.connect(self._on_apply_ports_clicked)
         self.theme_buttons.buttonClicked.connect(self._on_theme_clicked)
 
+    @Slot(object)
+    def on_change(self, notice: ChangeNotice) -> None:
+        """SMTP settings changed elsewhere (an import, the command line): show them, unless edits are open."""
+        if notice.concerns(Entity.SMTP) and self.current_settings() == self._loaded:
+            self.load(self._smtp.get())
+
     # ----- SMTP form ----------------------------------------------------------------------------
     def load(self, settings: SmtpSettings) -> None:
         """Show ``settings``; a stored password is not put in the field, only announced.
@@ -270,6 +277,7 @@ class SettingsPage(QWidget):
         self.reveal_password_box.setChecked(False)
         self.errors.clear()
         self._update_port_hint()
+        self._loaded = self.current_settings()
 
     def current_settings(self) -> SmtpSettings:
         """The settings as typed (not validated, not saved)."""

@@ -18,7 +18,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSettings, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QSettings, Qt, QThreadPool, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -71,6 +71,7 @@ from postback_studio.core.template_library import (
     user_sample_key,
     with_content,
 )
+from postback_studio.services.changes import ChangeNotice, Entity
 from postback_studio.ui.check_results import CheckResultsDialog
 from postback_studio.ui.email_parts import EmailPartsPreview
 from postback_studio.ui.ports import (
@@ -468,6 +469,31 @@ class TemplatesPage(QWidget):
 
     def _customer_names(self) -> dict[int, str]:
         return {c.id: c.name for c in self._customers.list() if c.id is not None}
+
+    @Slot(object)
+    def on_change(self, notice: ChangeNotice) -> None:
+        """Reload what shows the changed kind of entity; the template in the editor keeps its edits.
+
+        A change to the template on show from elsewhere (activated through a trigger, renamed)
+        updates its status and name; its content in the editor is the user's and stays.
+        """
+        shown = self._template.id if self._template is not None else None
+        if notice.concerns(Entity.TEMPLATE) and shown is not None and notice.id in (None, shown):
+            self._follow_stored_template()
+        if notice.concerns(Entity.TEMPLATE, Entity.CUSTOMER):
+            self.refresh_library()
+        if notice.concerns(Entity.SAMPLE):
+            self.refresh_samples()
+
+    def _follow_stored_template(self) -> None:
+        assert self._template is not None and self._template.id is not None
+        try:
+            stored = self._templates.get(self._template.id)
+        except NotFoundError:
+            return
+        self._template = replace(self._template, status=stored.status, name=stored.name)
+        self.active_check.setChecked(stored.status is TemplateStatus.ACTIVE)
+        self._show_dirty_mark()
 
     def refresh_library(self) -> None:
         """Reload the list from the workspace, keeping the selection and the unsaved mark."""

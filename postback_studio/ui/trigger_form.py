@@ -67,6 +67,7 @@ from postback_studio.core.trigger_setup import (
     starter_template,
     templates_for_trigger,
 )
+from postback_studio.services.changes import ChangeNotice, Entity
 from postback_studio.ui.field_errors import (
     FieldErrors,
     error_label,
@@ -754,6 +755,12 @@ class TriggerForm(QWidget):
         self.webhook_group.setVisible(is_url)
         self.email_group.setVisible(not is_url)
         self.refresh_templates()
+
+    @Slot(object)
+    def on_change(self, notice: ChangeNotice) -> None:
+        """Templates created, renamed, activated or deleted anywhere show in the template choices."""
+        if notice.concerns(Entity.TEMPLATE):
+            self.refresh_templates()
 
     @Slot()
     def refresh_templates(self) -> None:

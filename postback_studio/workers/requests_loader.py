@@ -17,6 +17,7 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, SignalInstan
 
 from postback_studio.core.requestlog import RequestRecord
 from postback_studio.core.requests_view import PageKey, RequestFilter, RequestRow, RequestSummary
+from postback_studio.services.request_log import FilterChoices
 
 
 class RequestLogSource(Protocol):
@@ -43,6 +44,10 @@ class RequestLogSource(Protocol):
 
     def for_delivery(self, delivery_id: str) -> Sequence[RequestRecord]:
         """Every attempt of one delivery, first attempt first."""
+        ...
+
+    def filter_choices(self) -> FilterChoices:
+        """The customers and triggers the filters offer."""
         ...
 
     def close(self) -> None:
@@ -101,6 +106,7 @@ class RequestsLoader(QObject):
         newer_loaded(int, object): generation, list of ``RequestRow`` newer than the given key.
         summary_loaded(int, object): generation, ``RequestSummary``.
         records_loaded(int, object): generation, list of ``RequestRecord`` (detail, export).
+        choices_loaded(int, object): generation, ``FilterChoices`` for the customer and trigger filters.
         failed(int, str, str): generation, a one-line message, the traceback for the log.
     """
 
@@ -108,6 +114,7 @@ class RequestsLoader(QObject):
     newer_loaded = Signal(int, object)
     summary_loaded = Signal(int, object)
     records_loaded = Signal(int, object)
+    choices_loaded = Signal(int, object)
     failed = Signal(int, str, str)
 
     def __init__(self, open_source: SourceFactory, pool: QThreadPool, parent: QObject | None = None) -> None:
@@ -151,6 +158,10 @@ class RequestsLoader(QObject):
             return records
 
         self._start(work, self.records_loaded, generation)
+
+    def load_choices(self, generation: int) -> None:
+        """Fetch the filters' customers and triggers; answers with ``choices_loaded``."""
+        self._start(lambda s: s.filter_choices(), self.choices_loaded, generation)
 
     def wait(self, msecs: int = 10_000) -> bool:
         """Block until queued jobs finish (closing the page, tests); True when all did."""

@@ -12,6 +12,7 @@ from postback_studio.core.dispatch.delivery import Delivery, PendingRetry, Webho
 from postback_studio.core.model import Header
 from postback_studio.core.redaction import Redaction
 from postback_studio.core.requestlog import Channel, Outcome, RequestRecord
+from postback_studio.services.changes import ChangeBus
 from postback_studio.services.delivery.pending import WorkspacePendingStore
 from postback_studio.services.delivery.writer import LogWriteError, WorkspaceWriter
 from postback_studio.storage.workspace import Workspace
@@ -80,7 +81,7 @@ def test_pending_store_round_trip_without_secrets_in_the_file(path: Path) -> Non
         trigger = ws.triggers.get(1)
         ws.triggers.save(replace(trigger, headers=(Header("X-Token", "tok-9", True),)))
     writer = WorkspaceWriter(lambda: Workspace.open(path))
-    store = WorkspacePendingStore(writer)
+    store = WorkspacePendingStore(writer, ChangeBus())
     target = WebhookTarget("http://127.0.0.1:9/", headers=(Header("X-Token", "tok-9", True),))
     delivery = Delivery("msg_a", target, "shipped", body=b"{}", trigger_id=1)
     store.put(PendingRetry(delivery, 2, 50.0))

@@ -30,9 +30,7 @@ def workspace(tmp_path: Path) -> tuple[Path, list[RequestRecord]]:
 def page(qtbot: QtBot, workspace: tuple[Path, list[RequestRecord]]) -> RequestsPage:
     path, _ = workspace
     pool = QThreadPool()
-    widget = RequestsPage(
-        lambda: RequestLogReader.open(path), clock=lambda: START + COUNT * 60, pool=pool
-    )
+    widget = RequestsPage(lambda: RequestLogReader.open(path), clock=lambda: START + COUNT * 60, pool=pool)
     qtbot.addWidget(widget)
     widget.resize(1280, 800)
     with qtbot.waitSignal(widget.model.rows_appended):
@@ -60,8 +58,9 @@ def test_first_page_only_then_more_on_scroll(qtbot: QtBot, page: RequestsPage) -
     assert not page.model.canFetchMore(page.model.index(-1, -1))
 
 
-def test_summary_counts_the_filter(qtbot: QtBot, page: RequestsPage,
-                                   workspace: tuple[Path, list[RequestRecord]]) -> None:
+def test_summary_counts_the_filter(
+    qtbot: QtBot, page: RequestsPage, workspace: tuple[Path, list[RequestRecord]]
+) -> None:
     _, stored = workspace
     with qtbot.waitSignal(page.summary_updated) as blocker:
         page.reload()
@@ -91,7 +90,8 @@ def test_outcome_customer_and_search_filters_change_the_rows(qtbot: QtBot, page:
 
 
 def test_detail_shows_exact_body_redacted_headers_signature_and_attempts(
-        qtbot: QtBot, page: RequestsPage, workspace: tuple[Path, list[RequestRecord]]) -> None:
+    qtbot: QtBot, page: RequestsPage, workspace: tuple[Path, list[RequestRecord]]
+) -> None:
     _, stored = workspace
     signed = next(r for r in reversed(stored) if any(k == "webhook-signature" for k, _ in r.request_headers))
     row = next(i for i in range(page.model.rowCount()) if page.model.row_at(i).id == signed.id)
@@ -140,7 +140,8 @@ def test_resend_emits_the_selected_ids(qtbot: QtBot, page: RequestsPage) -> None
 
 
 def test_refresh_puts_new_entries_on_top_and_keeps_the_selection(
-        qtbot: QtBot, page: RequestsPage, workspace: tuple[Path, list[RequestRecord]]) -> None:
+    qtbot: QtBot, page: RequestsPage, workspace: tuple[Path, list[RequestRecord]]
+) -> None:
     path, stored = workspace
     page.table.selectRow(2)
     selected = page.model.row_at(2).id
@@ -219,8 +220,22 @@ def test_an_email_attempt_shows_an_smtp_status(qtbot: QtBot, tmp_path: Path) -> 
     from postback_studio.core.requestlog import Channel
 
     path = tmp_path / "ws.sqlite"
-    [mail] = make_log(path, [RequestRecord("msg_m", 1, Channel.EMAIL, Outcome.DELIVERED, START, "shipped",
-                                           "ops@example.test", response_status=250, duration=0.2)])
+    [mail] = make_log(
+        path,
+        [
+            RequestRecord(
+                "msg_m",
+                1,
+                Channel.EMAIL,
+                Outcome.DELIVERED,
+                START,
+                "shipped",
+                "ops@example.test",
+                response_status=250,
+                duration=0.2,
+            )
+        ],
+    )
     widget = RequestsPage(lambda: RequestLogReader.open(path), clock=lambda: START + 600, pool=QThreadPool())
     qtbot.addWidget(widget)
     with qtbot.waitSignal(widget.model.rows_appended):
@@ -233,4 +248,38 @@ def test_an_email_attempt_shows_an_smtp_status(qtbot: QtBot, tmp_path: Path) -> 
     attempt = widget.detail.attempts.item(0).text()
     assert "SMTP 250" in attempt and "HTTP" not in attempt
     assert mail.id is not None
+    widget.wait_for_workers()
+
+
+def test_entries_logged_while_a_refresh_runs_are_shown_too(qtbot: QtBot, tmp_path: Path) -> None:
+    """Issue 11 ("Resend shows nothing"): a refresh asked for while one is on its way is not dropped."""
+    import threading
+
+    path = tmp_path / "ws.sqlite"
+    make_log(path, sample_records(3, start=START))
+    queried, release = threading.Event(), threading.Event()
+
+    class SlowReader(RequestLogReader):
+        def newer(self, *args: object, **kwargs: object) -> list:  # type: ignore[override]
+            rows = super().newer(*args, **kwargs)  # type: ignore[arg-type]
+            queried.set()
+            release.wait(10)
+            return rows
+
+    from postback_studio.storage.workspace import Workspace
+
+    widget = RequestsPage(
+        lambda: SlowReader(Workspace.open(path, seed=False)), clock=lambda: START + 600, pool=QThreadPool()
+    )
+    qtbot.addWidget(widget)
+    with qtbot.waitSignal(widget.model.rows_appended):
+        widget.show()
+    [first] = append(path, sample_records(1, start=START + 300))
+    widget.model.refresh()
+    assert queried.wait(10)
+    [second] = append(path, sample_records(1, start=START + 400))
+    widget.model.refresh()
+    release.set()
+    qtbot.waitUntil(lambda: widget.model.rowCount() == 5, timeout=5000)
+    assert [widget.model.row_at(i).id for i in range(2)] == [second.id, first.id]
     widget.wait_for_workers()

@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from postback_studio.core.dispatch.inbox import ReceivedMessage, ReceivedRequest
 from postback_studio.core.records import InboxEmail, InboxHttpRequest
+from postback_studio.services.changes import ChangeBus, ChangeNotice, Entity
 from postback_studio.services.delivery.writer import WorkspaceWriter
 
 
@@ -17,6 +18,7 @@ class InboxRecorder:
 
     Args:
         writer: The writer (and connection) to store through.
+        notices: Where each stored arrival is announced.
         on_http: Also called with each stored request (the CLI prints a line).
         on_email: Also called with each stored message.
     """
@@ -24,11 +26,13 @@ class InboxRecorder:
     def __init__(
         self,
         writer: WorkspaceWriter,
+        notices: ChangeBus,
         *,
         on_http: Callable[[InboxHttpRequest], None] | None = None,
         on_email: Callable[[InboxEmail], None] | None = None,
     ) -> None:
         self._writer = writer
+        self._notices = notices
         self._on_http = on_http
         self._on_email = on_email
 
@@ -43,6 +47,7 @@ class InboxRecorder:
             remote=request.client,
         )
         stored = replace(item, id=self._writer.call(lambda ws: ws.inbox.add_http(item)))
+        self._notices.publish(ChangeNotice(Entity.INBOX, stored.id))
         if self._on_http is not None:
             self._on_http(stored)
 
@@ -56,5 +61,6 @@ class InboxRecorder:
             remote=message.client,
         )
         stored = replace(item, id=self._writer.call(lambda ws: ws.inbox.add_email(item)))
+        self._notices.publish(ChangeNotice(Entity.INBOX, stored.id))
         if self._on_email is not None:
             self._on_email(stored)

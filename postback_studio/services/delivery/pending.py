@@ -21,6 +21,7 @@ from postback_studio.core.errors import NotFoundError
 from postback_studio.core.records import PendingState, StoredRetry
 from postback_studio.core.redaction import Redaction
 from postback_studio.core.requestlog import Channel, Outcome, RequestRecord
+from postback_studio.services.changes import ChangeBus, ChangeNotice, Entity
 from postback_studio.services.delivery.writer import WorkspaceWriter
 from postback_studio.storage.workspace import Workspace
 
@@ -52,8 +53,9 @@ class WorkspacePendingStore:
     retry stays in memory: the command that made it waits for it anyway.
     """
 
-    def __init__(self, writer: WorkspaceWriter) -> None:
+    def __init__(self, writer: WorkspaceWriter, notices: ChangeBus) -> None:
         self._writer = writer
+        self._notices = notices
         self._ad_hoc = MemoryPendingStore()
         # delivery id -> row id of its pending retry, as last seen; only touched in the writer thread.
         self._row_ids: dict[str, int] = {}
@@ -86,6 +88,7 @@ class WorkspacePendingStore:
             self._carried[pending.delivery.delivery_id] = pending.delivery
 
         self._writer.call(put)
+        self._notices.publish(ChangeNotice(Entity.PENDING_RETRY))
 
     def take(self, delivery_id: str) -> PendingRetry | None:
         """Claim the delivery's pending retry (secrets restored); None when there is none (cancelled)."""
@@ -117,7 +120,10 @@ class WorkspacePendingStore:
                     return taken
             return None
 
-        return self._writer.call(take)
+        taken = self._writer.call(take)
+        if taken is not None:
+            self._notices.publish(ChangeNotice(Entity.PENDING_RETRY))
+        return taken
 
     def due(self, now: float) -> list[PendingRetry]:
         """Retries due at or before ``now``, earliest first, secrets restored."""

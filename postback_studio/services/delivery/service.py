@@ -54,6 +54,7 @@ from postback_studio.core.records import InboxEmail, InboxHttpRequest
 from postback_studio.core.redaction import Redaction
 from postback_studio.core.render.engine import RenderEngine
 from postback_studio.core.requestlog import Outcome, RequestRecord
+from postback_studio.services.changes import ChangeBus, ChangeNotice, Entity
 from postback_studio.services.delivery.credentials import insecure_credentials, insecure_smtp
 from postback_studio.services.delivery.inbox_recorder import InboxRecorder
 from postback_studio.services.delivery.pending import WorkspacePendingStore
@@ -98,6 +99,8 @@ class DeliveryService:
             worker processes (more only wait for a free one).
         on_attempt: Called with every attempt once it is stored in the log (``id`` set), from the log
             writer thread, in order. Keep it quick and do not call the service from it: emit a signal.
+        notices: Where stored attempts, scheduled or taken retries and inbox arrivals are announced
+            (the workspace's change bus); published from the writer's thread.
     """
 
     def __init__(
@@ -115,8 +118,10 @@ class DeliveryService:
         workers: int = 8,
         render_threads: int = 2,
         on_attempt: AttemptCallback | None = None,
+        notices: ChangeBus | None = None,
     ) -> None:
         self._open_workspace = workspace_factory
+        self._notices = notices or ChangeBus()
         self._preparer = DeliveryPreparer(engine)
         self._session_factory = session_factory
         self._smtp_factory = smtp_factory
@@ -127,8 +132,9 @@ class DeliveryService:
         self._random = random
         self._workers = max(1, workers)
         self._render_threads = max(1, render_threads)
-        self._writer = WorkspaceWriter(workspace_factory, on_attempt)
-        self._pending = WorkspacePendingStore(self._writer)
+        self._on_attempt = on_attempt
+        self._writer = WorkspaceWriter(workspace_factory, self._stored)
+        self._pending = WorkspacePendingStore(self._writer, self._notices)
 
     @classmethod
     def for_workspace(cls, path: Path, engine: RenderEngine, **options: Any) -> DeliveryService:
@@ -136,6 +142,12 @@ class DeliveryService:
         return cls(lambda: Workspace.open(path, seed=False), engine, **options)
 
     # -- lifecycle ----------------------------------------------------------------------------------
+
+    def _stored(self, record: RequestRecord) -> None:
+        """An attempt is in the log: announce it, then tell whoever asked (on the writer's thread)."""
+        self._notices.publish(ChangeNotice(Entity.REQUEST, record.id))
+        if self._on_attempt is not None:
+            self._on_attempt(record)
 
     def close(self) -> None:
         """Write what is still queued for the log and close the writer's connection."""
@@ -331,7 +343,7 @@ class DeliveryService:
         on_email: Callable[[InboxEmail], None] | None = None,
     ) -> InboxRecorder:
         """Sinks for the local inbox servers that store what arrives in the workspace's inbox."""
-        return InboxRecorder(self._writer, on_http=on_http, on_email=on_email)
+        return InboxRecorder(self._writer, self._notices, on_http=on_http, on_email=on_email)
 
     def flush(self) -> None:
         """Wait until every attempt so far is stored in the log (raises ``LogWriteError`` if it failed)."""

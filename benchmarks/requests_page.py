@@ -38,6 +38,7 @@ from postback_studio.core.requests_view import RequestFilter
 from postback_studio.services.request_log import RequestLogReader
 from postback_studio.storage.workspace import Workspace
 from postback_studio.ui.requests_page import RequestsPage
+from postback_studio.workers.jobs import JobRunner
 
 TARGET_MS = 100.0
 BEAT_MS = 5
@@ -271,7 +272,9 @@ def main(argv: Sequence[str] | None = None) -> list[Figure]:
     opened: list[tuple[RequestsPage, Probe]] = []
 
     def open_page() -> None:
-        page = RequestsPage(lambda: RequestLogReader.open(path), clock=lambda: now, pool=QThreadPool())
+        page = RequestsPage(
+            lambda: RequestLogReader.open(path), clock=lambda: now, jobs=JobRunner(QThreadPool())
+        )
         page.resize(1280, 800)
         opened.append((page, Probe(page)))
         page.show()

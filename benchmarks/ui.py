@@ -55,6 +55,7 @@ from postback_studio.core.render import RenderEngine
 from postback_studio.core.template_library import content_of, user_sample_key
 from postback_studio.services.session import Session
 from postback_studio.ui.templates_page import TemplatesPage
+from postback_studio.workers.jobs import JobRunner
 
 HEARTBEAT_MS = 5
 KEY_INTERVAL_MS = 8
@@ -181,7 +182,7 @@ def main(argv: Sequence[str] | None = None) -> list[Figure]:
         customers=workspace.customers,
         lookups=workspace.lookups,
         engine=engine,
-        thread_pool=QThreadPool(),
+        jobs=JobRunner(QThreadPool()),
         settings=settings,
         recovery=RecoveryStore(folder_for_workspace(workspace.path)),
     )

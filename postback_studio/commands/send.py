@@ -167,14 +167,9 @@ def _retry(kind: str) -> RetryPolicy:
 
 
 def _summary(report: DeliveryReport) -> int:
-    """The final verdict on stderr; 0 only when delivered."""
-    attempts = len(report.attempts)
-    if report.delivered:
-        print(
-            f"delivered ({attempts} attempt{'s' if attempts > 1 else ''}, id {report.delivery_id})",
-            file=sys.stderr,
-        )
-        return 0
-    last = report.attempts[-1].record
-    print(f"not delivered: {report.outcome.value}: {last.error or 'see the log'}", file=sys.stderr)
-    return ExitCode.FAILED
+    """The verdict on stderr, in the words the app's Send Test uses; 0 only when delivered."""
+    from postback_studio.core.dispatch.progress import progress_of
+
+    progress = progress_of(report.attempts[-1].record, report.attempts_allowed)
+    print(f"{progress.text} (id {report.delivery_id})", file=sys.stderr)
+    return ExitCode.OK if report.delivered else ExitCode.FAILED

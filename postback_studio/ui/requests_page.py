@@ -20,7 +20,6 @@ from PySide6.QtCore import (
     QObject,
     QPersistentModelIndex,
     Qt,
-    QThreadPool,
     QTimer,
     QTimeZone,
     Signal,
@@ -65,6 +64,7 @@ from postback_studio.services.changes import ChangeNotice, Entity
 from postback_studio.services.request_log import FilterChoices
 from postback_studio.ui.code_view import BodyView, CodeView, column, side_by_side
 from postback_studio.ui.outcome_chart import OUTCOME_COLORS, OUTCOME_LABELS, SummaryStrip
+from postback_studio.workers.jobs import JobRunner
 from postback_studio.workers.requests_loader import RequestsLoader, SourceFactory
 
 PAGE_SIZE = 250
@@ -442,12 +442,13 @@ class RequestsPage(QWidget):
 
     Args:
         open_source: Opens a new read connection to the request log; called on worker threads.
+        jobs: The app's job runner; every query runs there as a quiet job.
         clock: Seconds since the epoch; the time-range presets count back from it.
-        pool: The thread pool queries run on (tests may pass a dedicated one).
 
     Signals:
-        resend_requested(list): the user asked to resend these log ids (the lead wires it to the
-            dispatcher).
+        resend_requested(list): the user asked to resend these log ids.
+        cancel_retries_requested(list): the user wants the waiting retries of the deliveries of
+            these log ids cancelled.
         detail_shown(int): the detail view now shows this log id.
         summary_updated(object): fresh counts (``RequestSummary``) for the current filter.
         export_finished(str): the selection was written to this path.
@@ -455,6 +456,7 @@ class RequestsPage(QWidget):
     """
 
     resend_requested = Signal(list)
+    cancel_retries_requested = Signal(list)
     detail_shown = Signal(int)
     summary_updated = Signal(object)
     export_finished = Signal(str)
@@ -464,14 +466,13 @@ class RequestsPage(QWidget):
         self,
         open_source: SourceFactory,
         *,
+        jobs: JobRunner,
         clock: Callable[[], float] = time.time,
-        pool: QThreadPool | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._clock = clock
-        self._pool = pool if pool is not None else QThreadPool(self)
-        self.loader = RequestsLoader(open_source, self._pool, self)
+        self.loader = RequestsLoader(open_source, jobs, self)
         self._summary_generation = -1
         self._detail_generation = -1
         self._export_generation = -1
@@ -519,6 +520,11 @@ class RequestsPage(QWidget):
         self.resend_action.setShortcut(QKeySequence("Ctrl+Shift+R"))
         self.resend_action.setToolTip("Send the selected requests again (new deliveries, same payload)")
         self.resend_action.triggered.connect(self._on_resend_triggered)
+        self.cancel_retries_action = QAction("Cancel Retries of Selected Deliveries…", self)
+        self.cancel_retries_action.setToolTip("Do not make the waiting retries of the selected deliveries")
+        self.cancel_retries_action.triggered.connect(
+            lambda: self.cancel_retries_requested.emit(self.selected_ids())
+        )
         self.export_json_action = QAction("Export Selection as JSON…", self)
         self.export_json_action.triggered.connect(lambda: self._ask_export("json"))
         self.export_csv_action = QAction("Export Selection as CSV…", self)
@@ -526,7 +532,8 @@ class RequestsPage(QWidget):
         self.refresh_action = QAction("Refresh", self)
         self.refresh_action.setShortcut(QKeySequence.StandardKey.Refresh)
         self.refresh_action.triggered.connect(self.reload)
-        for action in (self.resend_action, self.export_json_action, self.export_csv_action):
+        for action in (self.resend_action, self.cancel_retries_action, self.export_json_action,
+                       self.export_csv_action):
             action.setEnabled(False)
             self.table.addAction(action)
         self.table.addAction(self.refresh_action)
@@ -667,6 +674,7 @@ class RequestsPage(QWidget):
         """The actions the main window lists in this page's menu."""
         return (
             self.resend_action,
+            self.cancel_retries_action,
             self.export_json_action,
             self.export_csv_action,
             self.refresh_action,
@@ -824,7 +832,8 @@ class RequestsPage(QWidget):
 
     def _on_table_selection_changed(self) -> None:
         has_selection = self.table.selectionModel().hasSelection()
-        for action in (self.resend_action, self.export_json_action, self.export_csv_action):
+        for action in (self.resend_action, self.cancel_retries_action, self.export_json_action,
+                       self.export_csv_action):
             action.setEnabled(has_selection)
 
     def _on_search_triggered(self) -> None:

@@ -105,9 +105,7 @@ class SettingsPage(QWidget):
         self._smtp = smtp
         self._test_connection = test_connection
         self._jobs = jobs
-        self._test_job = 0
-        jobs.job_finished.connect(self._on_job_finished)
-        jobs.job_failed.connect(self._on_job_failed)
+        self._test_sequence = 0  # only the latest test's answer is shown
         self._build(secrets_location, http_port, smtp_port, theme)
         self.load(smtp.get())
 
@@ -326,11 +324,17 @@ class SettingsPage(QWidget):
         self.diagnosis_label.setText(f"Connecting to {settings.host}:{settings.port} …")
         self.transcript_view.clear()
         tester = self._test_connection
-        self._test_job = self._jobs.submit(f"Testing SMTP {settings.host}:{settings.port}",
-                                           lambda _report, _cancelled: tester(settings))
+        self._test_sequence += 1
+        sequence = self._test_sequence
+        self._jobs.submit(
+            f"Testing SMTP {settings.host}:{settings.port}",
+            lambda _report, _cancelled: tester(settings),
+            on_done=lambda result: self._on_tested(sequence, result),
+            on_error=lambda error: self._on_test_failed(sequence, error),
+        )
 
-    def _on_job_finished(self, job_id: int, result: object) -> None:
-        if job_id != self._test_job:
+    def _on_tested(self, sequence: int, result: object) -> None:
+        if sequence != self._test_sequence:
             return
         self.test_button.setEnabled(True)
         ok = bool(getattr(result, "ok", False))
@@ -341,12 +345,11 @@ class SettingsPage(QWidget):
         self.transcript_view.setPlainText(str(getattr(result, "transcript", "")))
         self.connection_tested.emit(result)
 
-    def _on_job_failed(self, job_id: int, error: object) -> None:
-        if job_id != self._test_job:
+    def _on_test_failed(self, sequence: int, error: JobError) -> None:
+        if sequence != self._test_sequence:
             return
         self.test_button.setEnabled(True)
-        message = error.message if isinstance(error, JobError) else str(error)
-        self.diagnosis_label.setText(f"The test itself failed: {message}")
+        self.diagnosis_label.setText(f"The test itself failed: {error.message}")
         self.diagnosis_label.setStyleSheet(tone(self.diagnosis_label, "error", _HEADLINE))
 
     def _on_send_test_clicked(self) -> None:

@@ -18,7 +18,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSettings, Qt, QThreadPool, QTimer, Signal, Slot
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -84,6 +84,7 @@ from postback_studio.ui.ports import (
 from postback_studio.ui.prompts import Prompter, UnsavedChoice
 from postback_studio.ui.template_mapper import TemplateMapperView
 from postback_studio.ui.version_history import VersionHistoryDialog
+from postback_studio.workers.jobs import JobRunner
 from postback_studio.workers.render_worker import RenderWorker
 
 _ID = Qt.ItemDataRole.UserRole
@@ -136,7 +137,7 @@ class TemplatesPage(QWidget):
         customers: CustomerStore,
         lookups: LookupStore,
         engine: RenderEngine,
-        thread_pool: QThreadPool,
+        jobs: JobRunner,
         settings: QSettings,
         recovery: RecoveryStore,
         prompter: Prompter | None = None,
@@ -153,7 +154,7 @@ class TemplatesPage(QWidget):
             customers: The customers whose lookups a preview may use.
             lookups: What ``lookups()`` sees for a customer.
             engine: Renders previews and checks (thread-safe; used from the pool).
-            thread_pool: Where renders and checks run.
+            jobs: Where renders and checks run (the app's job runner).
             settings: Remembers splitter sizes and the last template and sample.
             prompter: Asks the user (tests pass a scripted one).
             recovery: Where unsaved drafts go (the workspace's recovery folder).
@@ -189,8 +190,8 @@ class TemplatesPage(QWidget):
         self.history_dialog: VersionHistoryDialog | None = None
 
         # The worker functions close over the engine only: nothing on a pool thread touches the page.
-        self.render_worker = RenderWorker(partial(render_preview, engine), thread_pool, debounce_ms, self)
-        self.check_worker = RenderWorker(partial(run_check, engine), thread_pool, 0, self)
+        self.render_worker = RenderWorker(partial(render_preview, engine), jobs, debounce_ms, self)
+        self.check_worker = RenderWorker(partial(run_check, engine), jobs, 0, self)
         self._autosave = QTimer(self)
         self._autosave.setInterval(autosave_ms)
         self._autosave.timeout.connect(self._on_autosave_timeout)

@@ -2,9 +2,10 @@
 
 The form validates through the injected core validator and shows each message under the field it
 concerns; Save is refused while any remains. The Check button asks ``core.reachability`` whether the
-destination accepts connections, off the GUI thread. Send Test only asks: the composition root owns
-the dispatcher and answers through :meth:`TriggerForm.on_test_result`, after which the form offers to
-activate the trigger (and its template when it is a draft), warning about template problems first.
+destination accepts connections, off the GUI thread. Send Test only asks: the delivery controller
+sends and tells the form how the test goes (:meth:`TriggerForm.on_test_status`, retries included);
+once delivered, the form offers to activate the trigger (and its template when it is a draft),
+warning about template problems first.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from PySide6.QtWidgets import (
 )
 
 from postback_studio.core.check import events_in_name
+from postback_studio.core.dispatch.progress import SendTestStatus
 from postback_studio.core.dispatch.retry import describe as describe_retry
 from postback_studio.core.model import (
     HTTP_METHODS,
@@ -275,7 +277,8 @@ class TriggerForm(QWidget):
     Signals:
         trigger_saved(int): the trigger was saved (its id).
         send_test_requested(int): the user asked for a test send of the saved trigger (its id);
-            answer with :meth:`on_test_result`.
+            answer with :meth:`on_test_status` as the test goes on.
+        cancel_test_requested(int): the user wants the waiting retries of the test cancelled.
         template_created(int): a template was created from inside the form (its id), for the
             Template Mapper to open.
         check_finished(object): a reachability check ended (a ``ReachabilityReport``).
@@ -286,6 +289,7 @@ class TriggerForm(QWidget):
 
     trigger_saved = Signal(int)
     send_test_requested = Signal(int)
+    cancel_test_requested = Signal(int)
     template_created = Signal(int)
     check_finished = Signal(object)
     activation_offered = Signal(list)
@@ -313,11 +317,10 @@ class TriggerForm(QWidget):
         self._reachability = reachability
         self._check_timeout = check_timeout
         self._trigger = Trigger("", customer_id=0, event=Event.SHIPPED)
-        # Only the latest job of each kind counts: a result for an older id is stale and dropped.
         self._jobs = jobs
-        self._check_job = self._template_job = 0
-        jobs.job_finished.connect(self._on_job_finished)
-        jobs.job_failed.connect(self._on_job_failed)
+        self._testing: int | None = None  # the trigger whose Send Test this form follows
+        # Only the latest check of each kind counts: an answer to an older one is stale and dropped.
+        self._check_sequence = self._template_sequence = 0
         self._build()
         self.new_trigger(0)
 
@@ -446,6 +449,9 @@ class TriggerForm(QWidget):
         self.save_button = QPushButton("Save")
         self.save_button.setDefault(True)
         self.send_test_button = QPushButton("Send Test")
+        self.cancel_test_button = QPushButton("Cancel Retries")
+        self.cancel_test_button.setToolTip("Do not make the retries of this test that still wait")
+        self.cancel_test_button.hide()
         self.test_status = QLabel()
         self.test_status.setWordWrap(True)
         self.activation_frame = QFrame()
@@ -479,7 +485,8 @@ class TriggerForm(QWidget):
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(content)
 
-        buttons = _row(self.general_error, self.test_status, None, self.send_test_button, self.save_button)
+        buttons = _row(self.general_error, self.test_status, None, self.cancel_test_button,
+                       self.send_test_button, self.save_button)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll, 1)
@@ -501,6 +508,7 @@ class TriggerForm(QWidget):
         self.new_template_button.clicked.connect(self._on_new_template_clicked)
         self.save_button.clicked.connect(self.save)
         self.send_test_button.clicked.connect(self._on_send_test_clicked)
+        self.cancel_test_button.clicked.connect(self._on_cancel_test_clicked)
         self.activate_button.clicked.connect(self.activate)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
@@ -647,23 +655,21 @@ class TriggerForm(QWidget):
         self.check_result.setText(f"Checking {url} …")
         self.check_result.show()
         reachability, timeout = self._reachability, self._check_timeout
-        self._check_job = self._jobs.submit(f"Checking {url}",
-                                            lambda _report, _cancelled: reachability(url, timeout))
+        self._check_sequence += 1
+        sequence = self._check_sequence
 
-    def _on_job_finished(self, job_id: int, result: object) -> None:
-        if job_id == self._check_job and isinstance(result, ReachabilityReport):
-            self._show_report(result)
-        elif job_id == self._template_job:
-            self._offer_activation([str(p) for p in result] if isinstance(result, list) else [])
+        def done(report: ReachabilityReport) -> None:
+            if sequence == self._check_sequence:
+                self._show_report(report)
 
-    def _on_job_failed(self, job_id: int, error: object) -> None:
-        message = error.message if isinstance(error, JobError) else str(error)
-        if job_id == self._check_job:
-            self.check_button.setEnabled(True)
-            self.check_result.setText(f"The check itself failed: {message}")
-            self.check_result.setStyleSheet(tone(self.check_result, "error"))
-        elif job_id == self._template_job:
-            self._offer_activation([f"The samples could not be checked: {message}"])
+        def failed(error: JobError) -> None:
+            if sequence == self._check_sequence:
+                self.check_button.setEnabled(True)
+                self.check_result.setText(f"The check itself failed: {error.message}")
+                self.check_result.setStyleSheet(tone(self.check_result, "error"))
+
+        self._jobs.submit(f"Checking {url}", lambda _report, _cancelled: reachability(url, timeout),
+                          on_done=done, on_error=failed)
 
     def _show_report(self, report: ReachabilityReport) -> None:
         self.check_button.setEnabled(True)
@@ -683,18 +689,36 @@ class TriggerForm(QWidget):
         self.test_status.setStyleSheet("")
         self.test_status.setText("Sending test…")
         self.send_test_button.setEnabled(False)
+        self._testing = saved.id
         self.send_test_requested.emit(saved.id)
 
-    @Slot(bool)
-    def on_test_result(self, ok: bool) -> None:
-        """The test send ended; on success check the template and offer activation."""
+    def _on_cancel_test_clicked(self) -> None:
+        if self._testing is not None:
+            self.cancel_test_button.setEnabled(False)
+            self.cancel_test_requested.emit(self._testing)
+
+    @Slot(object)
+    def on_test_status(self, status: SendTestStatus) -> None:
+        """Show where the test this form asked for stands; once delivered, check and offer activation.
+
+        While retries wait the test is not over: the form says when the next attempt comes and
+        offers to cancel it. A status for another form's test is ignored.
+        """
+        if status.trigger_id != self._testing:
+            return
+        self.test_status.setText(f"Test {status.text}")
+        self.cancel_test_button.setVisible(status.cancellable)
+        self.cancel_test_button.setEnabled(status.cancellable)
+        if not status.finished:
+            self.test_status.setStyleSheet("")
+            return
+        self._testing = None
         self.send_test_button.setEnabled(True)
-        if not ok:
+        if not status.delivered:
             self.test_status.setStyleSheet(tone(self.test_status, "error"))
-            self.test_status.setText("Test failed: see the Requests page for the response or error.")
+            self.test_status.setToolTip("The Requests page shows every attempt with its response or error.")
             return
         self.test_status.setStyleSheet(tone(self.test_status, "ok"))
-        self.test_status.setText("Test delivered.")
         trigger = self._trigger
         template = self._template_for(trigger)
         if template is None:
@@ -703,8 +727,20 @@ class TriggerForm(QWidget):
         # The workspace belongs to the GUI thread: read what the check needs here, render over there.
         lookups = self._lookup_set_for(trigger.customer_id)
         checker, event = self._check_template, trigger.event
-        self._template_job = self._jobs.submit(f"Checking '{template.name}' against the samples",
-                                               lambda _report, _cancelled: checker(template, event, lookups))
+        self._template_sequence += 1
+        sequence = self._template_sequence
+
+        def done(problems: list[str]) -> None:
+            if sequence == self._template_sequence:
+                self._offer_activation([str(p) for p in problems])
+
+        def failed(error: JobError) -> None:
+            if sequence == self._template_sequence:
+                self._offer_activation([f"The samples could not be checked: {error.message}"])
+
+        self._jobs.submit(f"Checking '{template.name}' against the samples",
+                          lambda _report, _cancelled: checker(template, event, lookups),
+                          on_done=done, on_error=failed)
 
     def _offer_activation(self, problems: list[str]) -> None:
         trigger = self._trigger

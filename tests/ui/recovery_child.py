@@ -21,6 +21,7 @@ from postback_studio.core.recovery import RecoveryStore, folder_for_workspace
 from postback_studio.core.render.engine import RenderEngine
 from postback_studio.services.session import Session
 from postback_studio.ui.templates_page import TemplatesPage
+from postback_studio.workers.jobs import JobRunner
 
 
 def main(workspace_path: str, settings_path: str, typed: str) -> int:
@@ -35,7 +36,7 @@ def main(workspace_path: str, settings_path: str, typed: str) -> int:
         customers=session.customers,
         lookups=session.lookups,
         engine=engine,
-        thread_pool=QThreadPool(),
+        jobs=JobRunner(QThreadPool()),
         settings=settings,
         recovery=RecoveryStore(folder_for_workspace(session.path)),
         autosave_ms=200,

@@ -114,7 +114,7 @@ def test_resend_shows_the_new_row(qtbot: QtBot, live: Application) -> None:
     with HttpInbox() as inbox:
         trigger = live.session.triggers.named("Order shipped to local inbox")
         live.session.triggers.save(replace(live.session.triggers.get(trigger.id or 0), url=inbox.url))
-        live.services["delivery"].send_test(trigger.id, load_sample("shipped"))
+        live.delivery.send_test(trigger.id, load_sample("shipped"))
         qtbot.waitUntil(lambda: requests_page.model.rowCount() == 1, timeout=5000)  # type: ignore[attr-defined]
         first = requests_page.model.row_at(0).id  # type: ignore[attr-defined]
         requests_page.table.selectRow(0)  # type: ignore[attr-defined]
@@ -129,7 +129,7 @@ def test_a_search_that_filters_out_the_shown_row_clears_the_detail(qtbot: QtBot,
     with HttpInbox() as inbox:
         trigger = live.session.triggers.named("Order shipped to local inbox")
         live.session.triggers.save(replace(live.session.triggers.get(trigger.id or 0), url=inbox.url))
-        live.services["delivery"].send_test(trigger.id, load_sample("shipped"))
+        live.delivery.send_test(trigger.id, load_sample("shipped"))
     qtbot.waitUntil(lambda: requests_page.model.rowCount() == 1, timeout=5000)  # type: ignore[attr-defined]
     with qtbot.waitSignal(requests_page.detail_shown):  # type: ignore[attr-defined]
         requests_page.table.selectRow(0)  # type: ignore[attr-defined]

@@ -21,6 +21,7 @@ from postback_studio.core.render.engine import RenderEngine
 from postback_studio.services.request_log import RequestLogReader
 from postback_studio.services.session import Session
 from postback_studio.ui.requests_page import RequestsPage
+from postback_studio.workers.jobs import JobRunner
 from tests.support.sends import KINDS, Sent, send_every_kind
 
 
@@ -36,7 +37,7 @@ def sent(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, dict[
 def test_the_detail_shows_every_pane(qtbot: QtBot, sent: tuple[Path, dict[str, Sent]], kind: str) -> None:
     path, sends = sent
     one = sends[kind]
-    page = RequestsPage(lambda: RequestLogReader.open(path), pool=QThreadPool())
+    page = RequestsPage(lambda: RequestLogReader.open(path), jobs=JobRunner(QThreadPool()))
     qtbot.addWidget(page)
     with qtbot.waitSignal(page.model.rows_appended):
         page.show()

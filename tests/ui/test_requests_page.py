@@ -14,6 +14,7 @@ from pytestqt.qtbot import QtBot
 from postback_studio.core.requestlog import Outcome, RequestRecord
 from postback_studio.services.request_log import RequestLogReader
 from postback_studio.ui.requests_page import PAGE_SIZE, RequestsPage
+from postback_studio.workers.jobs import JobRunner
 from tests.support.request_log import append, make_log, sample_records
 
 START = 1_700_000_000.0
@@ -30,7 +31,9 @@ def workspace(tmp_path: Path) -> tuple[Path, list[RequestRecord]]:
 def page(qtbot: QtBot, workspace: tuple[Path, list[RequestRecord]]) -> RequestsPage:
     path, _ = workspace
     pool = QThreadPool()
-    widget = RequestsPage(lambda: RequestLogReader.open(path), clock=lambda: START + COUNT * 60, pool=pool)
+    widget = RequestsPage(
+        lambda: RequestLogReader.open(path), clock=lambda: START + COUNT * 60, jobs=JobRunner(pool)
+    )
     qtbot.addWidget(widget)
     widget.resize(1280, 800)
     with qtbot.waitSignal(widget.model.rows_appended):
@@ -157,7 +160,7 @@ def test_refresh_puts_new_entries_on_top_and_keeps_the_selection(
 def test_query_errors_are_shown(qtbot: QtBot, tmp_path: Path) -> None:
     junk = tmp_path / "junk.sqlite"
     junk.write_bytes(b"this is not a workspace" * 100)
-    widget = RequestsPage(lambda: RequestLogReader.open(junk), pool=QThreadPool())
+    widget = RequestsPage(lambda: RequestLogReader.open(junk), jobs=JobRunner(QThreadPool()))
     qtbot.addWidget(widget)
     with qtbot.waitSignal(widget.error_shown) as blocker:
         widget.reload()
@@ -180,7 +183,9 @@ def test_refresh_keeps_the_rows_the_user_reads_in_place(
 
 
 def test_menu_actions_and_search_shortcut(qtbot: QtBot, page: RequestsPage) -> None:
-    assert [a.text() for a in page.menu_actions][:2] == ["Resend", "Export Selection as JSON…"]
+    assert [a.text() for a in page.menu_actions][:3] == [
+        "Resend", "Cancel Retries of Selected Deliveries…", "Export Selection as JSON…"
+    ]
     page.table.setFocus()
     page.search_action.trigger()
     assert page.search.hasFocus() or page.focusWidget() is page.search
@@ -197,7 +202,9 @@ def test_a_row_the_log_cannot_read_is_shown_as_unreadable(qtbot: QtBot, tmp_path
         ws.conn.execute(
             "UPDATE requests SET channel = 'pigeon', request_headers = 'x' WHERE id = ?", (damaged,)
         )
-    widget = RequestsPage(lambda: RequestLogReader.open(path), clock=lambda: START + 600, pool=QThreadPool())
+    widget = RequestsPage(
+        lambda: RequestLogReader.open(path), clock=lambda: START + 600, jobs=JobRunner(QThreadPool())
+    )
     qtbot.addWidget(widget)
     with qtbot.waitSignal(widget.model.rows_appended):
         widget.show()
@@ -236,7 +243,9 @@ def test_an_email_attempt_shows_an_smtp_status(qtbot: QtBot, tmp_path: Path) -> 
             )
         ],
     )
-    widget = RequestsPage(lambda: RequestLogReader.open(path), clock=lambda: START + 600, pool=QThreadPool())
+    widget = RequestsPage(
+        lambda: RequestLogReader.open(path), clock=lambda: START + 600, jobs=JobRunner(QThreadPool())
+    )
     qtbot.addWidget(widget)
     with qtbot.waitSignal(widget.model.rows_appended):
         widget.show()
@@ -269,7 +278,9 @@ def test_entries_logged_while_a_refresh_runs_are_shown_too(qtbot: QtBot, tmp_pat
     from postback_studio.storage.workspace import Workspace
 
     widget = RequestsPage(
-        lambda: SlowReader(Workspace.open(path, seed=False)), clock=lambda: START + 600, pool=QThreadPool()
+        lambda: SlowReader(Workspace.open(path, seed=False)),
+        clock=lambda: START + 600,
+        jobs=JobRunner(QThreadPool()),
     )
     qtbot.addWidget(widget)
     with qtbot.waitSignal(widget.model.rows_appended):

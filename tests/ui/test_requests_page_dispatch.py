@@ -14,6 +14,7 @@ from postback_studio.core.requestlog import Outcome
 from postback_studio.services.request_log import RequestLogReader
 from postback_studio.storage.workspace import Workspace
 from postback_studio.ui.requests_page import RequestsPage
+from postback_studio.workers.jobs import JobRunner
 
 BODY = b'{"orderId":"1234","status":"shipped"}'
 
@@ -21,7 +22,7 @@ BODY = b'{"orderId":"1234","status":"shipped"}'
 def test_three_attempts_of_a_signed_retried_webhook(qtbot: QtBot, tmp_path: Path) -> None:
     path = tmp_path / "ws.sqlite"
     Workspace.open(path, seed=False).close()
-    page = RequestsPage(lambda: RequestLogReader.open(path), pool=QThreadPool())
+    page = RequestsPage(lambda: RequestLogReader.open(path), jobs=JobRunner(QThreadPool()))
     qtbot.addWidget(page)
     qtbot.waitUntil(lambda: page.model.complete)
     assert page.model.rowCount() == 0

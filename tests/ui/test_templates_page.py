@@ -23,6 +23,7 @@ from postback_studio.core.template_library import content_of
 from postback_studio.services.session import Session
 from postback_studio.ui.prompts import UnsavedChoice
 from postback_studio.ui.templates_page import TemplatesPage
+from postback_studio.workers.jobs import JobRunner
 
 ARTICLE = "order-shipped-article"
 
@@ -109,7 +110,7 @@ def make_page(
         customers=workspace.customers,
         lookups=workspace.lookups,
         engine=engine,
-        thread_pool=pool,
+        jobs=JobRunner(pool),
         settings=settings,
         prompter=prompter,
         debounce_ms=50,

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QLineEdit
 from pytestqt.qtbot import QtBot
 
 from postback_studio.core.activation import sample_problems
+from postback_studio.core.dispatch.progress import SendTestStatus
 from postback_studio.core.model import (
     Customer,
     DeliveryMethod,
@@ -192,7 +193,7 @@ def test_send_test_then_activation_warns_about_template_problems(
     assert ws.triggers.get(trigger_id).status is TriggerStatus.DRAFT
     assert not form.send_test_button.isEnabled()
     with qtbot.waitSignal(form.activation_offered, timeout=30_000) as offered:
-        form.on_test_result(True)
+        form.on_test_status(SendTestStatus(trigger_id, "delivered on attempt 1", True, delivered=True))
     problems = offered.args[0]
     assert len(problems) == 1 and problems[0].startswith("shipped.multi-item: Invalid JSON")
     assert not form.activation_frame.isHidden()
@@ -206,10 +207,26 @@ def test_send_test_then_activation_warns_about_template_problems(
     assert form.template_box.currentText() == "Shipped JSON"
 
 
-def test_failed_test_offers_no_activation(form: TriggerForm) -> None:
-    form.on_test_result(False)
-    assert form.activation_frame.isHidden()
-    assert "Test failed" in form.test_status.text()
+def test_the_test_status_follows_the_retries_then_fails_without_activation(
+        qtbot: QtBot, form: TriggerForm, ws: Session) -> None:
+    form.name_edit.setText("Shipped to ERP")
+    form.url_edit.setText("https://erp.example.com/hooks")
+    with qtbot.waitSignal(form.send_test_requested) as sent:
+        form.send_test_button.click()
+    trigger_id = sent.args[0]
+    form.on_test_status(SendTestStatus(trigger_id, "retrying (attempt 2 of 3 in 5 s)…", finished=False,
+                                       cancellable=True))
+    assert form.test_status.text() == "Test retrying (attempt 2 of 3 in 5 s)…"
+    assert not form.cancel_test_button.isHidden() and not form.send_test_button.isEnabled()
+    with qtbot.waitSignal(form.cancel_test_requested) as cancelled:
+        form.cancel_test_button.click()
+    assert cancelled.args == [trigger_id]
+    form.on_test_status(SendTestStatus(trigger_id + 1, "delivered on attempt 1", True, delivered=True))
+    assert "retrying" in form.test_status.text(), "another form's test is not this one's"
+    form.on_test_status(SendTestStatus(trigger_id, "failed after 3 attempts: HTTP 503", finished=True))
+    assert form.test_status.text() == "Test failed after 3 attempts: HTTP 503"
+    assert form.activation_frame.isHidden() and form.cancel_test_button.isHidden()
+    assert form.send_test_button.isEnabled()
 
 
 def test_a_template_created_from_the_form_is_selected_and_announced(

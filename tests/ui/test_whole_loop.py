@@ -194,10 +194,13 @@ def test_credentials_over_plain_http_ask_first(app: Application, qtbot: QtBot,
     form.load(trigger)
     with qtbot.waitSignal(form.send_test_requested):
         form.send_test_button.click()
-    assert asked and "Authorization" in asked[0] and "http://erp.example/postbacks" in asked[0]
+    qtbot.waitUntil(lambda: bool(asked), timeout=10_000)
+    assert "Authorization" in asked[0] and "http://erp.example/postbacks" in asked[0]
     assert "abc123" not in asked[0]
-    assert form.send_test_button.isEnabled(), "the form is told the test did not go out"
-    assert app.session.requests.count() == 0 and app.jobs.in_flight == 0
+    qtbot.waitUntil(form.send_test_button.isEnabled, timeout=5000)
+    assert form.test_status.text().startswith("Test not sent: the header Authorization would travel")
+    [refused] = app.session.requests.query(limit=5)
+    assert refused.outcome is Outcome.BLOCKED and refused.request_method == "", "logged, nothing sent"
 
 
 def test_an_invalid_output_is_sent_only_when_the_user_says_so(app: Application, qtbot: QtBot,

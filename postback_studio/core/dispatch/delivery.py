@@ -20,6 +20,7 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
+from enum import StrEnum
 from typing import Any, Protocol
 
 import requests
@@ -269,13 +270,37 @@ class AttemptReport:
     email: EmailResult | None = None
 
 
+class RefusalKind(StrEnum):
+    """Why a delivery was not sent although its template rendered."""
+
+    INSECURE_CREDENTIALS = "insecure_credentials"
+    INVALID_OUTPUT = "invalid_output"
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A send the policy refused, as a value the caller can ask the user about and override.
+
+    ``INSECURE_CREDENTIALS`` is lifted by ``allow_insecure``, ``INVALID_OUTPUT`` by ``send_anyway``.
+    """
+
+    kind: RefusalKind
+    message: str
+
+
 @dataclass(frozen=True)
 class DeliveryReport:
-    """Where a delivery stands after the dispatcher is done with it for now."""
+    """Where a delivery stands after the dispatcher is done with it for now.
+
+    ``attempts_allowed`` is how many attempts its retry policy allows; ``refusal`` says why a
+    delivery that rendered was not sent (None when it was, or when nothing could be sent).
+    """
 
     delivery_id: str
     attempts: tuple[AttemptReport, ...]
     outcome: Outcome
+    attempts_allowed: int = 1
+    refusal: Refusal | None = None
 
     @property
     def delivered(self) -> bool:
@@ -480,7 +505,7 @@ class Dispatcher:
             with self._lock:
                 claimed = self._pending.take(delivery.delivery_id)
             if claimed is None:
-                return DeliveryReport(delivery.delivery_id, tuple(reports), Outcome.CANCELED)
+                return replace(_report(delivery, reports), outcome=Outcome.CANCELED)
             reports.append(self._attempt(delivery, claimed.attempt, senders))
         return _report(delivery, reports)
 
@@ -591,8 +616,15 @@ class Dispatcher:
         )
 
 
+def attempts_allowed(policy: RetryPolicy) -> int:
+    """How many attempts a retry policy allows in all (1 without retry)."""
+    return 1 if policy.kind is RetryKind.NONE else max(1, policy.max_attempts)
+
+
 def _report(delivery: Delivery, reports: list[AttemptReport]) -> DeliveryReport:
-    return DeliveryReport(delivery.delivery_id, tuple(reports), reports[-1].record.outcome)
+    return DeliveryReport(
+        delivery.delivery_id, tuple(reports), reports[-1].record.outcome, attempts_allowed(delivery.retry)
+    )
 
 
 def _header(headers: tuple[tuple[str, str], ...], name: str) -> str | None:

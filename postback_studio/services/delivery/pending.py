@@ -141,6 +141,12 @@ class WorkspacePendingStore:
         stored = self._writer.call(due)
         return sorted([*stored, *self._ad_hoc.due(now)], key=lambda p: p.due_at)
 
+    def any_due(self, now: float) -> bool:
+        """Whether some retry is due at or before ``now`` (one indexed query; nothing is claimed)."""
+        if self._ad_hoc.due(now):
+            return True
+        return bool(self._writer.call(lambda ws: ws.pending.due(now, limit=1)))
+
     def all(self) -> list[PendingRetry]:
         """Every waiting retry whose plan can be read, earliest first, without secrets (for display)."""
 

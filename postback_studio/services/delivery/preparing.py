@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass, replace
 from typing import Any
 
-from postback_studio.core.dispatch.delivery import Delivery
+from postback_studio.core.dispatch.delivery import Delivery, Refusal, RefusalKind
 from postback_studio.core.dispatch.email import EmailParts
 from postback_studio.core.model import Customer, LookupSet, Template, TemplateKind, Trigger
 from postback_studio.core.render.engine import RenderEngine, WorkerStartError
@@ -35,11 +35,15 @@ class TriggerPlan:
 
 @dataclass(frozen=True)
 class Prepared:
-    """A delivery ready to send, or one that must not be sent (``outcome`` and ``error`` say why)."""
+    """A delivery ready to send, or one that must not be sent (``outcome`` and ``error`` say why).
+
+    ``refusal`` is set when the user may lift the reason (an output invalid for its format).
+    """
 
     delivery: Delivery
     outcome: Outcome | None = None
     error: str = ""
+    refusal: Refusal | None = None
 
 
 class DeliveryPreparer:
@@ -94,12 +98,11 @@ class DeliveryPreparer:
                 delivery, Outcome.RENDER_FAILED, f"Not sent: the template failed to render: {first}"
             )
         if not rendering.valid and not send_anyway:
-            return Prepared(
-                delivery,
-                Outcome.BLOCKED,
+            reason = (
                 f"Not sent: the output is not valid {template.format.value.upper()}: {first} "
-                "(send anyway to send it as it is).",
+                "(send anyway to send it as it is)."
             )
+            return Prepared(delivery, Outcome.BLOCKED, reason, Refusal(RefusalKind.INVALID_OUTPUT, reason))
         outputs = {name: result.output or "" for name, result in rendering.parts.items()}
         if template.kind is TemplateKind.EMAIL:
             email = EmailParts(

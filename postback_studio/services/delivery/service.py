@@ -30,9 +30,12 @@ from postback_studio.core.dispatch.delivery import (
     Dispatcher,
     EmailTarget,
     PendingRetry,
+    Refusal,
+    RefusalKind,
     SessionFactory,
     Sleeper,
     WebhookTarget,
+    attempts_allowed,
     new_delivery_id,
 )
 from postback_studio.core.dispatch.email import EmailResult, EmailSender, SmtpFactory, default_smtp_factory
@@ -54,6 +57,7 @@ from postback_studio.core.records import InboxEmail, InboxHttpRequest
 from postback_studio.core.redaction import Redaction
 from postback_studio.core.render.engine import RenderEngine
 from postback_studio.core.requestlog import Outcome, RequestRecord
+from postback_studio.core.samples import load_sample
 from postback_studio.services.changes import ChangeBus, ChangeNotice, Entity
 from postback_studio.services.delivery.credentials import insecure_credentials, insecure_smtp
 from postback_studio.services.delivery.inbox_recorder import InboxRecorder
@@ -133,6 +137,7 @@ class DeliveryService:
         self._workers = max(1, workers)
         self._render_threads = max(1, render_threads)
         self._on_attempt = on_attempt
+        self._attempt_listeners: list[AttemptCallback] = []
         self._writer = WorkspaceWriter(workspace_factory, self._stored)
         self._pending = WorkspacePendingStore(self._writer, self._notices)
 
@@ -146,8 +151,9 @@ class DeliveryService:
     def _stored(self, record: RequestRecord) -> None:
         """An attempt is in the log: announce it, then tell whoever asked (on the writer's thread)."""
         self._notices.publish(ChangeNotice(Entity.REQUEST, record.id))
-        if self._on_attempt is not None:
-            self._on_attempt(record)
+        for listener in [self._on_attempt, *self._attempt_listeners]:
+            if listener is not None:
+                listener(record)
 
     def close(self) -> None:
         """Write what is still queued for the log and close the writer's connection."""
@@ -161,8 +167,13 @@ class DeliveryService:
 
     # -- sending ------------------------------------------------------------------------------------
 
-    def send_test(self, trigger_id: int, payload: Any, options: SendOptions | None = None) -> DeliveryReport:
+    def send_test(
+        self, trigger_id: int, payload: Any = None, options: SendOptions | None = None
+    ) -> DeliveryReport:
         """Deliver ``payload`` through one trigger whatever its status; the entries are marked as tests.
+
+        Without a payload, the built-in sample of the trigger's event is sent. Without
+        ``options.wait``, only the first attempt is made now; its retries wait in the workspace.
 
         Raises:
             DeliveryError: No trigger with that id.
@@ -171,6 +182,8 @@ class DeliveryService:
         with self._open_workspace() as ws:
             plan = self._plan(ws, _trigger(ws, trigger_id))
             settings = ws.smtp.get()
+        if payload is None:
+            payload = load_sample(plan.trigger.event.value)
         prepared = self._preparer.prepare(plan, payload, is_test=True, send_anyway=options.send_anyway)
         return self._run([prepared], settings, options)[0]
 
@@ -313,7 +326,10 @@ class DeliveryService:
         """Make every stored retry whose due time has come (after a restart, or on a timer).
 
         Secrets are restored from the workspace's secret store; the next retries are stored again.
+        When nothing is due this costs one query on the writer's connection.
         """
+        if not self._pending.any_due(self._clock()):
+            return []
         with self._dispatcher(self._smtp_settings()) as dispatcher:
             try:
                 return dispatcher.run_due()
@@ -331,6 +347,30 @@ class DeliveryService:
     def pending(self) -> list[PendingRetry]:
         """Retries waiting for their due time, earliest first (secrets left out: for display)."""
         return self._pending.all()
+
+    def pending_deliveries(self, request_ids: Iterable[int] | None = None) -> list[str]:
+        """The deliveries with a retry waiting: all, or those of the logged requests ``request_ids``."""
+        waiting = {p.delivery.delivery_id for p in self._pending.all()}
+        if request_ids is None:
+            return sorted(waiting)
+        with self._open_workspace() as ws:
+            asked = {ws.requests.get(i).delivery_id for i in request_ids}
+        return sorted(waiting & asked)
+
+    def simulation_customers(self) -> list[tuple[int, str]]:
+        """The customers a simulation can be run for, as ``(id, name)``, by name."""
+        with self._open_workspace() as ws:
+            return [(c.id, c.name) for c in ws.customers.list() if c.id is not None]
+
+    def subscribe_attempts(self, listener: AttemptCallback) -> Callable[[], None]:
+        """Hear every attempt once it is stored (from the writer's thread); returns the unsubscribe."""
+        self._attempt_listeners.append(listener)
+
+        def unsubscribe() -> None:
+            if listener in self._attempt_listeners:
+                self._attempt_listeners.remove(listener)
+
+        return unsubscribe
 
     def test_smtp(self, settings: SmtpSettings | None = None) -> EmailResult:
         """Check the SMTP settings (the workspace's by default): connect, secure, authenticate, no mail."""
@@ -420,20 +460,23 @@ class DeliveryService:
         checks them once.
         """
         delivery = prepared.delivery
-        outcome, error = prepared.outcome, prepared.error
+        outcome, error, refusal = prepared.outcome, prepared.error, prepared.refusal
         if outcome is None and not options.allow_insecure:
             if isinstance(delivery.target, WebhookTarget):
                 error = insecure_credentials(delivery.target)
             else:
                 error = smtp_problem
-            outcome = Outcome.BLOCKED if error else None
+            if error:
+                outcome, refusal = Outcome.BLOCKED, Refusal(RefusalKind.INSECURE_CREDENTIALS, error)
+        allowed = attempts_allowed(delivery.retry)
         if outcome is not None:
             record = dispatcher.record_not_sent(delivery, outcome, error)
-            return DeliveryReport(delivery.delivery_id, (AttemptReport(record, Verdict.FATAL),), outcome)
+            attempt = AttemptReport(record, Verdict.FATAL)
+            return DeliveryReport(delivery.delivery_id, (attempt,), outcome, allowed, refusal)
         if options.wait:
             return dispatcher.deliver(delivery)
         report = dispatcher.attempt(delivery)
-        return DeliveryReport(delivery.delivery_id, (report,), report.record.outcome)
+        return DeliveryReport(delivery.delivery_id, (report,), report.record.outcome, allowed)
 
 
 def _trigger(ws: Workspace, trigger_id: int) -> Trigger:

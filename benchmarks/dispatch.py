@@ -36,8 +36,9 @@ from typing import Any
 import requests
 from _figures import Figure, common_arguments, figure, report, run_script
 
-from postback_studio.core.dispatch.delivery import Delivery, Dispatcher, MemoryLog, WebhookTarget
+from postback_studio.core.dispatch.delivery import Dispatcher, MemoryLog
 from postback_studio.core.dispatch.inbox import HttpInbox, ResponseScript
+from postback_studio.core.dispatch.plan import Delivery, WebhookTarget
 from postback_studio.core.model import Event, LookupSet, Template
 from postback_studio.core.render import RenderEngine
 from postback_studio.core.requestlog import Outcome

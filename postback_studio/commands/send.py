@@ -19,7 +19,8 @@ from postback_studio.commands.exit_codes import ExitCode
 from postback_studio.core.errors import StudioError
 
 if TYPE_CHECKING:
-    from postback_studio.core.dispatch.delivery import DeliveryReport, EmailTarget, WebhookTarget
+    from postback_studio.core.dispatch.plan import EmailTarget, WebhookTarget
+    from postback_studio.core.dispatch.report import DeliveryReport
     from postback_studio.core.model import Header, RetryPolicy
     from postback_studio.services.delivery import SendOptions
 
@@ -103,7 +104,7 @@ def _send_trigger(args: argparse.Namespace) -> DeliveryReport:
 def _send_template(args: argparse.Namespace) -> DeliveryReport:
     from postback_studio.commands._dispatch import delivery_service
     from postback_studio.commands._rendering import load_payload, load_template_file
-    from postback_studio.core.dispatch.delivery import EmailTarget
+    from postback_studio.core.dispatch.plan import EmailTarget
     from postback_studio.core.model import TemplateKind
 
     if args.customer:
@@ -130,7 +131,7 @@ def _send_template(args: argparse.Namespace) -> DeliveryReport:
 
 
 def _webhook_target(args: argparse.Namespace, fmt: Any) -> WebhookTarget:
-    from postback_studio.core.dispatch.delivery import WebhookTarget
+    from postback_studio.core.dispatch.plan import WebhookTarget
     from postback_studio.core.model import HTTP_METHODS
 
     method = args.method.upper()

@@ -26,7 +26,7 @@ from postback_studio.core.requests_view import (
     bucket_start,
     summary_span,
 )
-from postback_studio.storage.log import _where as where_clauses  # the log's own filter SQL, not a copy
+from postback_studio.storage.requests import where_clauses  # the log's own filter SQL, not a copy
 from postback_studio.storage.workspace import Workspace
 
 _ROW_COLUMNS = ", ".join(f"r.{column}" for column in ROW_COLUMNS)

@@ -119,9 +119,7 @@ def _pick(templates: list[Template], kind: TemplateKind) -> Template | None:
 
     The article's verbatim example is valid only for one fulfillment, so it is the last choice.
     """
-    of_kind = sorted(
-        (t for t in templates if t.kind is kind), key=lambda t: ("article" in t.name, t.name)
-    )
+    of_kind = sorted((t for t in templates if t.kind is kind), key=lambda t: ("article" in t.name, t.name))
     for template in of_kind:
         if "ship" in template.name.lower() and (
             kind is TemplateKind.EMAIL or template.format is OutputFormat.JSON

@@ -46,15 +46,15 @@ class Workspace:
     """
 
     def __init__(self, path: Path, conn: sqlite3.Connection, secrets: SecretStore, clock: Clock) -> None:
-        from postback_studio.storage.log import InboxRepository, PendingRepository, RequestLog
-        from postback_studio.storage.repositories import (
-            CustomerRepository,
-            LookupRepository,
-            SampleRepository,
-            SmtpRepository,
-            TemplateRepository,
-            TriggerRepository,
-        )
+        from postback_studio.storage.customers import CustomerRepository
+        from postback_studio.storage.inbox import InboxRepository
+        from postback_studio.storage.lookups import LookupRepository
+        from postback_studio.storage.pending import PendingRepository
+        from postback_studio.storage.requests import RequestLog
+        from postback_studio.storage.samples import SampleRepository
+        from postback_studio.storage.smtp import SmtpRepository
+        from postback_studio.storage.templates import TemplateRepository
+        from postback_studio.storage.triggers import TriggerRepository
 
         self.path = path
         self.conn = conn

@@ -23,15 +23,10 @@ from typing import Any, Protocol
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from postback_studio.core.defaults import LOCAL_HTTP_PORT, LOCAL_SMTP_PORT
-from postback_studio.core.dispatch.delivery import (
-    AttemptReport,
-    DeliveryReport,
-    EmailTarget,
-    Refusal,
-    RefusalKind,
-)
 from postback_studio.core.dispatch.inbox import HttpInbox, ResponseScript, SmtpCatcher
+from postback_studio.core.dispatch.plan import EmailTarget
 from postback_studio.core.dispatch.progress import DeliveryProgress, SendTestStatus, progress_of
+from postback_studio.core.dispatch.report import AttemptReport, DeliveryReport, Refusal, RefusalKind
 from postback_studio.core.model import Event, Template, TemplateKind
 from postback_studio.core.requestlog import RequestRecord
 from postback_studio.core.samples import load_sample, sample_names

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from postback_studio.core.dispatch.delivery import Refusal, RefusalKind
+from postback_studio.core.dispatch.report import Refusal, RefusalKind
 from postback_studio.ui.simulate_dialog import SimulateDialog, SimulationRequest
 
 _TITLES = {

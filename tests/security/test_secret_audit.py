@@ -25,9 +25,10 @@ from standardwebhooks import Webhook
 
 from postback_studio import cli
 from postback_studio.core.bundle import dump_document
-from postback_studio.core.dispatch.delivery import Delivery, Dispatcher
+from postback_studio.core.dispatch.delivery import Dispatcher
 from postback_studio.core.dispatch.email import EmailParts, EmailSender
 from postback_studio.core.dispatch.inbox import HttpInbox, ResponseScript, SmtpCatcher, SmtpCatcherOptions
+from postback_studio.core.dispatch.plan import Delivery
 from postback_studio.core.model import (
     Customer,
     DeliveryMethod,

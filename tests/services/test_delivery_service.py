@@ -18,8 +18,8 @@ import requests
 from requests.adapters import BaseAdapter
 from standardwebhooks import Webhook
 
-from postback_studio.core.dispatch.delivery import WebhookTarget
 from postback_studio.core.dispatch.inbox import HttpInbox, ResponseScript, SmtpCatcher, SmtpCatcherOptions
+from postback_studio.core.dispatch.plan import WebhookTarget
 from postback_studio.core.model import (
     LIFECYCLE,
     Event,

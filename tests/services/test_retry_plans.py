@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from standardwebhooks import Webhook
 
-from postback_studio.core.dispatch.delivery import PendingRetry
 from postback_studio.core.dispatch.inbox import HttpInbox, ResponseScript
+from postback_studio.core.dispatch.plan import PendingRetry
 from postback_studio.core.model import Header, RetryKind, RetryPolicy
 from postback_studio.core.records import PendingState
 from postback_studio.core.render.engine import RenderEngine
@@ -25,7 +25,7 @@ from postback_studio.core.requestlog import Outcome
 from postback_studio.core.samples import load_sample
 from postback_studio.services.delivery import DeliveryService
 from postback_studio.services.session import Session
-from postback_studio.storage.repositories import TriggerRepository
+from postback_studio.storage.triggers import TriggerRepository
 from postback_studio.storage.workspace import Workspace
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"

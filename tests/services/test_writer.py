@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from postback_studio.core.dispatch.delivery import Delivery, PendingRetry, WebhookTarget
+from postback_studio.core.dispatch.plan import Delivery, PendingRetry, WebhookTarget
 from postback_studio.core.model import Header
 from postback_studio.core.redaction import Redaction
 from postback_studio.core.requestlog import Channel, Outcome, RequestRecord

@@ -11,7 +11,7 @@ from postback_studio.core.model import Customer, Event, Header, Trigger
 from postback_studio.core.records import InboxEmail, InboxHttpRequest, PendingState, StoredRetry
 from postback_studio.core.requestlog import Channel, Outcome, RequestRecord
 from postback_studio.core.requests_view import RequestFilter
-from postback_studio.storage.log import fts_query
+from postback_studio.storage.requests import fts_query
 from postback_studio.storage.workspace import Workspace
 
 

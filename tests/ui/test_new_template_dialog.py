@@ -6,7 +6,7 @@ from pytestqt.qtbot import QtBot
 
 from postback_studio.core.model import Customer, Event, OutputFormat, Template, TemplateKind, TemplateStatus
 from postback_studio.services.session import Session
-from postback_studio.ui.trigger_form import NewTemplateDialog
+from postback_studio.ui.new_template_dialog import NewTemplateDialog
 
 EXAMPLES = [
     Template("Article shipped", body='{"orderId": "{{ orderId }}"}', status=TemplateStatus.ACTIVE, id=9),

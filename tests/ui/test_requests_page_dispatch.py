@@ -7,8 +7,9 @@ from pathlib import Path
 from PySide6.QtCore import QThreadPool
 from pytestqt.qtbot import QtBot
 
-from postback_studio.core.dispatch.delivery import Delivery, Dispatcher, WebhookTarget
+from postback_studio.core.dispatch.delivery import Dispatcher
 from postback_studio.core.dispatch.inbox import HttpInbox, ResponseScript
+from postback_studio.core.dispatch.plan import Delivery, WebhookTarget
 from postback_studio.core.model import Header
 from postback_studio.core.requestlog import Outcome
 from postback_studio.services.request_log import RequestLogReader

@@ -19,9 +19,9 @@ from PySide6.QtCore import QThreadPool
 from pytestqt.qtbot import QtBot
 
 from postback_studio.core.activation import sample_problems
-from postback_studio.core.dispatch.delivery import Refusal
 from postback_studio.core.dispatch.inbox import HttpInbox, ResponseScript
 from postback_studio.core.dispatch.progress import SendTestStatus
+from postback_studio.core.dispatch.report import Refusal
 from postback_studio.core.model import RetryKind, RetryPolicy
 from postback_studio.core.render.engine import RenderEngine
 from postback_studio.core.requestlog import Outcome

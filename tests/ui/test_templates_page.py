@@ -326,8 +326,8 @@ def test_user_payloads_new_edit_invalid_save_import_delete(
     open_named(qtbot, page, "order-shipped")
     harness.prompter.texts = ["big order"]
     with qtbot.waitSignal(page.preview_updated):
-        assert page.new_sample_from_builtin()
-    choice = page.current_sample()
+        assert page.samples.new_from_builtin()
+    choice = page.samples.current()
     assert choice is not None and not choice.builtin and choice.label == "Order shipped: big order (yours)"
     assert not page.view.payload_editor.isReadOnly()
     good_output = page.view.output_view.toPlainText()
@@ -339,24 +339,24 @@ def test_user_payloads_new_edit_invalid_save_import_delete(
     assert page.view.payload_status.text().startswith("Invalid JSON: line 1, column 1")
     assert page.view.output_view.toPlainText() == good_output
     assert page.has_unsaved_changes()
-    assert not page.save_sample()
+    assert not page.samples.save()
     assert harness.prompter.errors[-1].startswith("line 1, column 1")
     with qtbot.waitSignal(page.preview_updated):
         qtbot.keyClick(payload_editor, Qt.Key.Key_Backspace)
-    assert page.save_sample()
+    assert page.samples.save()
     assert not page.has_unsaved_changes()
     bad = tmp_path / "bad.json"
     bad.write_text('{\n  "a": 1,\n}', encoding="utf-8")
-    assert not page.import_sample(bad)
+    assert not page.samples.import_sample(bad)
     assert harness.prompter.errors[-1].startswith(f"{bad}:3:1: not valid JSON")
     good = tmp_path / "mine.json"
     good.write_text('{"orderId": "X-1", "items": []}', encoding="utf-8")
     with qtbot.waitSignal(page.preview_updated):
-        assert page.import_sample(good)
+        assert page.samples.import_sample(good)
     assert [s.name for s in harness.workspace.samples.list()] == ["big order", "mine"]
     harness.prompter.confirms = [True]
     with qtbot.waitSignal(page.preview_updated):
-        assert page.delete_sample()
+        assert page.samples.delete()
     assert page.view.current_event() == "shipped"
     assert [s.name for s in harness.workspace.samples.list()] == ["big order"]
 
@@ -378,7 +378,7 @@ def test_library_new_rename_duplicate_delete_status_and_filter(qtbot: QtBot, har
     qtbot.mouseClick(page.active_check, Qt.MouseButton.LeftButton)
     assert ws.templates.get_by_name("renamed copy").status is TemplateStatus.ACTIVE  # type: ignore[union-attr]
     page.filter_edit.setText("copy active")
-    visible = [i.text(0) for i in page._items() if not i.isHidden()]
+    visible = [i.text(0) for i in page.library.items() if not i.isHidden()]
     assert visible == ["renamed copy\nwebhook · XML · active · Shared"]
     page.filter_edit.clear()
     harness.prompter.confirms = [False, True]
@@ -528,13 +528,13 @@ def test_paste_a_payload_from_the_clipboard(qtbot: QtBot, harness: Harness) -> N
     page = harness.page
     clipboard = QGuiApplication.clipboard()
     clipboard.setText("not json")
-    assert not page.paste_sample()
+    assert not page.samples.paste()
     assert harness.prompter.errors[-1].startswith("The clipboard does not hold JSON: line 1, column 1")
     clipboard.setText('{"orderId": "PASTED-1", "items": []}')
     harness.prompter.texts = ["from clipboard"]
     with qtbot.waitSignal(page.preview_updated):
-        assert page.paste_sample()
-    choice = page.current_sample()
+        assert page.samples.paste()
+    choice = page.samples.current()
     assert choice is not None and choice.label.endswith("from clipboard (yours)")
     assert page.view.payload_tree.find_item(("orderId",)) is not None
 

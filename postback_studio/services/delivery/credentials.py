@@ -12,7 +12,8 @@ from __future__ import annotations
 import ipaddress
 from urllib.parse import urlsplit
 
-from postback_studio.core.dispatch.delivery import SECRET_HEADER_NAMES, WebhookTarget
+from postback_studio.core.dispatch.delivery import SECRET_HEADER_NAMES
+from postback_studio.core.dispatch.plan import WebhookTarget
 from postback_studio.core.model import SmtpSettings, TlsMode
 
 

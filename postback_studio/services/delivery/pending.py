@@ -16,7 +16,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from postback_studio.core.dispatch.delivery import Delivery, MemoryPendingStore, PendingRetry
+from postback_studio.core.dispatch.delivery import MemoryPendingStore
+from postback_studio.core.dispatch.plan import Delivery, PendingRetry
 from postback_studio.core.errors import NotFoundError
 from postback_studio.core.records import PendingState, StoredRetry
 from postback_studio.core.redaction import Redaction

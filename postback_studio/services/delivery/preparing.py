@@ -12,8 +12,9 @@ import json
 from dataclasses import dataclass, replace
 from typing import Any
 
-from postback_studio.core.dispatch.delivery import Delivery, Refusal, RefusalKind
 from postback_studio.core.dispatch.email import EmailParts
+from postback_studio.core.dispatch.plan import Delivery
+from postback_studio.core.dispatch.report import Refusal, RefusalKind
 from postback_studio.core.model import Customer, LookupSet, Template, TemplateKind, Trigger
 from postback_studio.core.render.engine import RenderEngine, WorkerStartError
 from postback_studio.core.render_record import RenderRecord

@@ -12,8 +12,8 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from postback_studio.core.dispatch.delivery import Delivery, EmailTarget, WebhookTarget, new_delivery_id
 from postback_studio.core.dispatch.email import EmailParts
+from postback_studio.core.dispatch.plan import Delivery, EmailTarget, WebhookTarget, new_delivery_id
 from postback_studio.core.model import Header, RetryPolicy
 from postback_studio.core.render_record import RenderRecord
 from postback_studio.core.requestlog import REDACTED, Channel, Outcome, RequestRecord

@@ -22,23 +22,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from postback_studio.core.dispatch.delivery import (
-    AttemptReport,
-    Clock,
+from postback_studio.core.dispatch.delivery import Clock, Dispatcher, SessionFactory, Sleeper
+from postback_studio.core.dispatch.email import EmailResult, EmailSender, SmtpFactory, default_smtp_factory
+from postback_studio.core.dispatch.plan import (
     Delivery,
-    DeliveryReport,
-    Dispatcher,
     EmailTarget,
     PendingRetry,
-    Refusal,
-    RefusalKind,
-    SessionFactory,
-    Sleeper,
     WebhookTarget,
-    attempts_allowed,
     new_delivery_id,
 )
-from postback_studio.core.dispatch.email import EmailResult, EmailSender, SmtpFactory, default_smtp_factory
+from postback_studio.core.dispatch.report import (
+    AttemptReport,
+    DeliveryReport,
+    Refusal,
+    RefusalKind,
+    attempts_allowed,
+)
 from postback_studio.core.dispatch.retry import RandomSource, Verdict
 from postback_studio.core.dispatch.webhook import WebhookOptions, make_session
 from postback_studio.core.errors import DeliveryError, NotFoundError

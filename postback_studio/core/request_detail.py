@@ -73,7 +73,7 @@ def describe(record: RequestRecord) -> RequestDetail:
     processing = RenderRecord.loads(record.processing)
     return RequestDetail(
         title=(
-            f"{event_label(record.event)} · attempt {record.attempt} · {record.outcome.value}"
+            f"{event_label(record.event)} · attempt {record.attempt} · {record.outcome.label.lower()}"
             f" · {format_time(record.started_at)}"
         ),
         payload=_pretty_json_text(record.payload),

@@ -53,6 +53,11 @@ class Outcome(StrEnum):
     #: Never stored: a row of the log that cannot be interpreted (see :func:`record_from_row`).
     UNREADABLE = "unreadable"
 
+    @property
+    def label(self) -> str:
+        """How every view names the outcome: "Delivered", "Render failed"."""
+        return self.value.replace("_", " ").capitalize()
+
     @classmethod
     def parse(cls, text: object) -> Outcome:
         """The outcome stored as ``text``; :attr:`UNREADABLE` for anything else."""

@@ -24,7 +24,7 @@ from postback_studio.core.body_view import pretty_text
 from postback_studio.core.request_detail import describe
 from postback_studio.core.requestlog import Channel, Outcome, RequestRecord
 from postback_studio.ui.code_view import BodyView, CodeView, column, side_by_side
-from postback_studio.ui.outcome_chart import OUTCOME_COLORS, OUTCOME_LABELS
+from postback_studio.ui.outcome_chart import OUTCOME_COLORS
 from postback_studio.ui.requests_table import ID_ROLE
 
 
@@ -50,7 +50,7 @@ class RequestDetailView(QWidget):
         self.payload = BodyView("Input payload (the order event)")
         self.rendered = BodyView("Rendered output")
         self.diagnostics = CodeView("No diagnostics: the template rendered cleanly")
-        self.diagnostics.setMaximumHeight(90)
+        self._fit_diagnostics(0)
         processing = QWidget()
         processing_layout = QVBoxLayout(processing)
         processing_layout.addWidget(self.rendered, 3)
@@ -129,6 +129,7 @@ class RequestDetailView(QWidget):
         self.payload.set_body(detail.payload, None, "json")
         self.rendered.set_body(detail.rendered_output, pretty_text(detail.rendered_output.encode("utf-8")))
         self.diagnostics.setPlainText("\n".join(detail.diagnostics))
+        self._fit_diagnostics(len(detail.diagnostics))
         self.request_line.setText(f"<b>{detail.request_line}</b>")
         self.request_headers.setPlainText(detail.request_headers)
         self.request_body.set_body(detail.request_body, detail.request_body_pretty)
@@ -150,12 +151,17 @@ class RequestDetailView(QWidget):
         self.smtp.setPlainText(detail.smtp_transcript)
         self._fill_attempts(record)
 
+    def _fit_diagnostics(self, lines: int) -> None:
+        """One line when clean, else room for its lines and a wrap (up to five): the output keeps the rest."""
+        shown = 1 if lines == 0 else min(lines + 1, 5)
+        self.diagnostics.setFixedHeight(self.diagnostics.fontMetrics().lineSpacing() * shown + 16)
+
     def _fill_attempts(self, current: RequestRecord) -> None:
         self.attempts.clear()
         for attempt in self._attempts:
             status = f" · {attempt.status_label}" if attempt.status_label else ""
             when = datetime.fromtimestamp(attempt.started_at, tz=UTC).strftime("%H:%M:%S")
-            item = QListWidgetItem(f"#{attempt.attempt} · {OUTCOME_LABELS[attempt.outcome]}{status} · {when}")
+            item = QListWidgetItem(f"#{attempt.attempt} · {attempt.outcome.label}{status} · {when}")
             item.setData(ID_ROLE, attempt.id)
             item.setForeground(QColor(OUTCOME_COLORS[attempt.outcome]))
             self.attempts.addItem(item)

@@ -50,7 +50,7 @@ from postback_studio.core.requests_view import (
 )
 from postback_studio.services.changes import ChangeNotice, Entity
 from postback_studio.services.request_log import FilterChoices
-from postback_studio.ui.outcome_chart import OUTCOME_COLORS, OUTCOME_LABELS, SummaryStrip
+from postback_studio.ui.outcome_chart import OUTCOME_COLORS, SummaryStrip
 from postback_studio.ui.request_detail_view import RequestDetailView
 from postback_studio.ui.requests_table import COLUMN_WIDTHS, COLUMNS, PAGE_SIZE, RequestTableModel
 from postback_studio.workers.jobs import JobRunner
@@ -190,9 +190,9 @@ class RequestsPage(QWidget):
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.table)
         splitter.addWidget(self.detail)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
-        splitter.setSizes([380, 340])
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([300, 420])
         splitter.setChildrenCollapsible(False)
 
         layout = QVBoxLayout(self)
@@ -227,7 +227,7 @@ class RequestsPage(QWidget):
         self.outcome.addItem("Any outcome", None)
         for outcome in Outcome:
             if outcome is not Outcome.UNREADABLE:  # never stored, so nothing to filter for
-                self.outcome.addItem(OUTCOME_LABELS[outcome], outcome)
+                self.outcome.addItem(outcome.label, outcome)
         self.customer = QComboBox()
         self.customer.addItem("Any customer", None)
         self.trigger = QComboBox()

@@ -13,7 +13,7 @@ from PySide6.QtGui import QColor, QFont
 
 from postback_studio.core.request_detail import event_label, format_duration, format_time
 from postback_studio.core.requests_view import RequestFilter, RequestRow, RowColumns, merge_newer
-from postback_studio.ui.outcome_chart import OUTCOME_COLORS, OUTCOME_LABELS
+from postback_studio.ui.outcome_chart import OUTCOME_COLORS
 from postback_studio.workers.requests_loader import RequestsLoader
 
 #: Rows fetched per query.
@@ -54,7 +54,7 @@ def _cell_text(row: RequestRow, column: int) -> str:
         case 5:
             return row.target
         case 6:
-            return OUTCOME_LABELS[row.outcome]
+            return row.outcome.label
         case 7:
             return row.status_label
         case 8:

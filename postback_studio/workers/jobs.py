@@ -103,6 +103,7 @@ class JobRunner(QObject):
         self._callbacks: dict[int, tuple[ResultCallback | None, ErrorCallback | None]] = {}
         self._burst_total = 0
         self._burst_done = 0
+        self._closed = False
 
     def submit(
         self,
@@ -120,7 +121,7 @@ class JobRunner(QObject):
         ``quiet`` job is not shown as activity and not listed by :meth:`labels_in_flight`.
         """
         job_id = next(self._ids)
-        if on_done is not None or on_error is not None:
+        if (on_done is not None or on_error is not None) and not self._closed:
             self._callbacks[job_id] = (on_done, on_error)
         cancel = threading.Event()
         self._running[job_id] = (label, cancel)
@@ -152,8 +153,14 @@ class JobRunner(QObject):
         return bool(self._pool.waitForDone(timeout_ms))
 
     def shutdown(self, timeout_ms: int = 30_000) -> bool:
-        """Cancel everything and wait for the pool; True when it drained in time."""
+        """Cancel everything and wait for the pool; True when it drained in time.
+
+        From here on no job's ``on_done``/``on_error`` runs: what they would touch (a page, the
+        workspace) is closing. The general signals still come, for whoever waits on them.
+        """
         self.cancel_all()
+        self._callbacks.clear()
+        self._closed = True
         return bool(self._pool.waitForDone(timeout_ms))
 
     def _finish(self, job_id: int) -> str | None:
@@ -180,7 +187,7 @@ class JobRunner(QObject):
         self.job_failed.emit(job_id, error)
         if on_error is not None:
             on_error(error)
-        else:
+        elif not self._closed:
             self.failure_unhandled.emit(job_id, error)
         if label is not None:
             self._emit_activity(label)

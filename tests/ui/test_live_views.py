@@ -109,12 +109,17 @@ def test_used_by_follows_templates_saved_elsewhere(qtbot: QtBot, live: Applicati
     qtbot.waitUntil(lambda: any(text.startswith("uses the table") for text in listed()), timeout=5000)
 
 
+def send_one_test(live: Application, inbox: HttpInbox) -> None:
+    """Point the demo webhook trigger at ``inbox`` and send one test (the call returns once logged)."""
+    trigger = live.session.triggers.named("Order shipped to local inbox")
+    live.session.triggers.save(replace(live.session.triggers.get(trigger.id or 0), url=inbox.url))
+    live.delivery.send_test(trigger.id, load_sample("shipped"))
+
+
 def test_resend_shows_the_new_row(qtbot: QtBot, live: Application) -> None:
     requests_page = live.pages["Requests"]
     with HttpInbox() as inbox:
-        trigger = live.session.triggers.named("Order shipped to local inbox")
-        live.session.triggers.save(replace(live.session.triggers.get(trigger.id or 0), url=inbox.url))
-        live.delivery.send_test(trigger.id, load_sample("shipped"))
+        send_one_test(live, inbox)
         qtbot.waitUntil(lambda: requests_page.model.rowCount() == 1, timeout=5000)  # type: ignore[attr-defined]
         first = requests_page.model.row_at(0).id  # type: ignore[attr-defined]
         requests_page.table.selectRow(0)  # type: ignore[attr-defined]
@@ -127,9 +132,7 @@ def test_resend_shows_the_new_row(qtbot: QtBot, live: Application) -> None:
 def test_a_search_that_filters_out_the_shown_row_clears_the_detail(qtbot: QtBot, live: Application) -> None:
     requests_page = live.pages["Requests"]
     with HttpInbox() as inbox:
-        trigger = live.session.triggers.named("Order shipped to local inbox")
-        live.session.triggers.save(replace(live.session.triggers.get(trigger.id or 0), url=inbox.url))
-        live.delivery.send_test(trigger.id, load_sample("shipped"))
+        send_one_test(live, inbox)
     qtbot.waitUntil(lambda: requests_page.model.rowCount() == 1, timeout=5000)  # type: ignore[attr-defined]
     with qtbot.waitSignal(requests_page.detail_shown):  # type: ignore[attr-defined]
         requests_page.table.selectRow(0)  # type: ignore[attr-defined]

@@ -231,6 +231,8 @@ def build_application(workspace_path: Path, *, settings: QSettings | None = None
     templates.set_editor_palette(editor_palette(theme))
 
     window.theme_chosen.connect(choose_theme)
+    window.about_requested.connect(
+        lambda: _show_about(window, workspace_path, workspace.secrets_backend_description, settings))
     settings_page.theme_chosen.connect(choose_theme)
     jobs.activity_changed.connect(window.show_activity)
 
@@ -527,6 +529,18 @@ LOCAL_HTTP_PORT = 8765
 LOCAL_SMTP_PORT = 2525
 
 
+def _show_about(window: QWidget, workspace_path: Path, secrets_location: str, settings: QSettings) -> None:
+    from PySide6.QtCore import Qt
+
+    from postback_studio.ui.about_dialog import AboutDialog, about_info
+    from postback_studio.ui.app_identity import application_icon
+
+    dialog = AboutDialog(about_info(workspace_path, secrets_location, settings.fileName()),
+                         application_icon(), window)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.open()
+
+
 def _theme_setting(value: object) -> Any:
     from postback_studio.ui.theme import Theme
 
@@ -549,10 +563,10 @@ def run_gui(workspace: Path) -> int:
     from PySide6.QtWidgets import QApplication
 
     from postback_studio.storage import WorkspaceError
+    from postback_studio.ui.app_identity import apply_identity
 
     qapp = QApplication.instance() or QApplication(sys.argv[:1])
-    qapp.setApplicationName("Postback Studio")
-    qapp.setOrganizationName("Postback Studio")
+    apply_identity(qapp)
     try:
         app = build_application(workspace)
     except WorkspaceError as exc:

@@ -40,12 +40,18 @@ def gui_unavailable_reason() -> str | None:
             "  Run it from a desktop session, or set QT_QPA_PLATFORM=offscreen for a headless run.\n"
             "  The headless commands work without a display: postback-studio --help"
         )
-    if not wayland and ctypes.util.find_library("xcb-cursor") is None:
+    if not wayland and ctypes.util.find_library("xcb-cursor") is None and not _bundled("libxcb-cursor.so"):
         return (
             "Qt 6 needs the library libxcb-cursor0 to open windows on X11, and it is not installed.\n"
             "  Install it: sudo apt install libxcb-cursor0   (Fedora: sudo dnf install xcb-util-cursor)"
         )
     return None
+
+
+def _bundled(library: str) -> bool:
+    """Whether the standalone build carries ``library`` itself (the system's linker search misses it)."""
+    bundle = getattr(sys, "_MEIPASS", None)
+    return bool(getattr(sys, "frozen", False) and bundle and any(Path(bundle).glob(f"{library}*")))
 
 
 @dataclass

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import platform
-from collections.abc import Iterator
 from pathlib import Path
 
 import jinja2
 import PySide6
-import pytest
-from PySide6.QtCore import QSettings, qVersion
+from PySide6.QtCore import qVersion
 from PySide6.QtGui import QAction, QGuiApplication
-from PySide6.QtWidgets import QApplication, QLabel
+from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
-from postback_studio.app import Application, build_application
 from postback_studio.core.appinfo import app_version
 from postback_studio.ui.about_dialog import AboutDialog, about_info
 from postback_studio.ui.app_identity import application_icon
@@ -62,26 +59,3 @@ def test_help_menu_has_about(qtbot: QtBot) -> None:
     assert about.menuRole() is QAction.MenuRole.AboutRole
     with qtbot.waitSignal(window.about_requested):
         about.trigger()
-
-
-@pytest.fixture
-def app(qtbot: QtBot, tmp_path: Path) -> Iterator[Application]:
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    application = build_application(tmp_path / "workspace.sqlite", settings=settings)
-    yield application
-    application.close()
-
-
-def test_about_from_the_app_names_its_workspace_secrets_and_settings(
-    app: Application, qtbot: QtBot, tmp_path: Path
-) -> None:
-    app.window.show()
-    about = next(a for a in app.window.findChildren(QAction) if a.text() == "&About Postback Studio")
-    about.trigger()
-    qtbot.waitUntil(lambda: any(isinstance(w, AboutDialog) and w.isVisible()
-                                for w in QApplication.topLevelWidgets()))
-    dialog = next(w for w in QApplication.topLevelWidgets() if isinstance(w, AboutDialog))
-    assert dialog.values["Workspace"].text() == str(tmp_path / "workspace.sqlite")
-    assert dialog.values["Secrets"].text() == app.workspace.secrets_backend_description
-    assert dialog.values["Settings"].text() == str(tmp_path / "settings.ini")
-    dialog.close()

@@ -12,8 +12,11 @@ the file: flock belongs to the open file description, so closing some other desc
 release it, and the kernel releases it when the process ends, SIGKILL included, so it is never
 stale. The desktop app holds it exclusive for its whole run; command-line commands hold it shared,
 so they run beside each other but not beside the app; the storage API takes it exclusive unless the
-caller says otherwise. The lock file also holds the last holder's pid and name, for the message a
-refused process prints.
+caller says otherwise.
+
+The lock file also names one holder (pid, name, access) for the message a refused process prints:
+an exclusive holder always, else the first shared holder that is still running. A holder unnames
+itself when it lets go; a record naming a process that has ended is ignored.
 
 A process holds at most one owner lock per workspace, counted: every connection it opens joins the
 hold its first one took (the app's delivery writer thread, the Requests page loaders), because a
@@ -180,7 +183,7 @@ class _ProcessHolds:
             if hold.count == 0:
                 del self._holds[key]
                 if hold.descriptor is not None:
-                    os.close(hold.descriptor)  # the only descriptor of the lock: the flock goes with it
+                    _unlock(hold.descriptor)
 
     def forget_inherited(self) -> None:
         """In a forked child: drop the parent's holds without releasing them.
@@ -220,8 +223,19 @@ def _lock(path: Path, access: Access, holder: str) -> int | None:
     except OSError as exc:
         os.close(descriptor)
         raise WorkspaceError(f"{target}: cannot lock the workspace: {exc.strerror}") from None
-    _write_holder(descriptor, Holder(os.getpid(), holder, access))
+    named = _read_holder(descriptor)
+    if access is Access.EXCLUSIVE or named is None or named.access is Access.EXCLUSIVE:
+        _write_holder(descriptor, Holder(os.getpid(), holder, access))
     return descriptor
+
+
+def _unlock(descriptor: int) -> None:
+    """Close the lock's only descriptor (the flock goes with it), first unnaming this process."""
+    named = _read_holder(descriptor)
+    if named is not None and named.pid == os.getpid():
+        with contextlib.suppress(OSError):
+            os.pwrite(descriptor, b" " * (_RECORD_BYTES - 1) + b"\n", 0)
+    os.close(descriptor)
 
 
 def _write_holder(descriptor: int, holder: Holder) -> None:

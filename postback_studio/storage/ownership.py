@@ -37,7 +37,6 @@ import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
 
 from postback_studio.storage.errors import WorkspaceError
 
@@ -101,7 +100,7 @@ def lock_path(workspace: Path) -> Path:
     return real.with_name(real.name + ".lock")
 
 
-class Ownership:
+class Ownership(contextlib.AbstractContextManager["Ownership"]):
     """This process's hold on one workspace: :meth:`release` it once, or leave its ``with`` block."""
 
     def __init__(self, holds: _ProcessHolds, key: str, access: Access) -> None:
@@ -116,15 +115,7 @@ class Ownership:
             self._released = True
             self._holds.release(self._key)
 
-    def __enter__(self) -> Ownership:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.release()
 
 

@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QFileDialog, QFileSystemModel
 from pytestqt.qtbot import QtBot
 
-from postback_studio.app import Application, build_application
+from postback_studio.app import Application
 from postback_studio.storage.workspace import Workspace
 from postback_studio.ui.customers_page import CustomersPage
 from tests.support.processes import Child, cli_command, run_cli
@@ -26,14 +24,6 @@ from tests.support.processes import Child, cli_command, run_cli
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="the owner lock is flock(2), POSIX only")
 
 REFUSED = "is open in the Postback Studio app (pid {pid}); close the app, or use --workspace for another file"
-
-
-@pytest.fixture
-def app(qtbot: QtBot, tmp_path: Path) -> Iterator[Application]:
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    application = build_application(tmp_path / "workspace.sqlite", settings=settings)
-    yield application
-    application.close()
 
 
 def test_a_command_beside_the_app_after_a_file_dialog_is_refused_and_the_save_is_kept(

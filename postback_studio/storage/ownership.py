@@ -130,9 +130,9 @@ def claim(path: Path, access: Access | None = None, *, holder: str | None = None
         holder: How a refused process names this one (default: this program's command line).
 
     Raises:
-        WorkspaceInUseError: another process holds the file in a conflicting way, or this process
-            holds it shared and ``EXCLUSIVE`` was asked for.
-        WorkspaceError: the lock file cannot be created or locked.
+        WorkspaceInUseError: another process holds the file in a conflicting way.
+        WorkspaceError: the lock file cannot be created or locked, or this process holds the file
+            shared and ``EXCLUSIVE`` was asked for (a shared hold is never upgraded in place).
     """
     return _HOLDS.acquire(Path(path), access, holder or _this_program())
 

@@ -132,9 +132,9 @@ def child(shape: Shape, step: str) -> Shape | None:
 def own_leaves(shape: Shape, lists: frozenset[tuple[str, ...]] = frozenset()) -> list[Leaf]:
     """The leaves of a shape that are not inside a list of its own.
 
-    These are what an element of a loop shows directly; lists inside it are loops of their own. A
-    repeat with one element is looked through (in XML it is usually a plain field) unless its place,
-    given as steps from ``shape``, is in ``lists``: the same place holds several elements elsewhere.
+    These are what an element of a loop shows directly; lists inside it are loops of their own. An
+    XML element that may not loop alone (a plain field among others) is looked through, unless its
+    place, given as steps from ``shape``, is in ``lists``: the same place repeats elsewhere.
     """
     return list(_own_leaves(shape, lists, ()))
 
@@ -145,7 +145,7 @@ def _own_leaves(shape: Shape, lists: frozenset[tuple[str, ...]], steps: tuple[st
     elif isinstance(shape, Record):
         for item in shape.children:
             yield from _own_leaves(item, lists, (*steps, item.step))
-    elif len(shape.elements) == 1 and steps not in lists:
+    elif len(shape.elements) == 1 and not shape.single_loops and steps not in lists:
         yield from _own_leaves(shape.elements[0], lists, steps)
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from postback_studio.core.scaffold.example import Leaf, Repeat, list_places, own_leaves
 from postback_studio.core.scaffold.matching import Binding, Scope
-from postback_studio.core.scaffold.model import PayloadPath, Segment
+from postback_studio.core.scaffold.model import MatchKind, PayloadPath, Segment
 from postback_studio.core.scaffold.names import similarity
 from postback_studio.core.scaffold.values import Concrete, PayloadIndex
 
@@ -105,8 +105,10 @@ def fit(
         prefix: Concrete = binding.concrete if binding and binding.pattern == base else ()
         entries = index.entries(pattern, prefix)
         levels = [i + 1 for i in range(len(base), len(pattern)) if pattern[i] is None]
+        alone = len(repeat.elements) == 1
         anchors = [
-            [_anchors(leaf, index) for leaf in own_leaves(element, lists)] for element in repeat.elements
+            [_anchors(leaf, index, scope if alone else None) for leaf in own_leaves(element, lists)]
+            for element in repeat.elements
         ]
 
         for element, entry, explained in _align(len(repeat.elements), entries, _scorer(levels, anchors)):
@@ -163,15 +165,32 @@ def _scorer(levels: list[int], anchors: list[list[set[Concrete]]]) -> Callable[[
     return score
 
 
-def _anchors(leaf: Leaf, index: PayloadIndex) -> set[Concrete]:
-    """The array elements the leaf's value is a direct field of (``items[1]`` for ``items[1].sku``)."""
-    anchors = set()
+def _anchors(leaf: Leaf, index: PayloadIndex, alone: Scope | None) -> set[Concrete]:
+    """The array elements the leaf's value is a direct field of (``items[1]`` for ``items[1].sku``).
+
+    For an example array of one element (``alone``, the scope it is in), one element is weak evidence
+    of a list: an array element counts only if it holds the value better (a closer match, a more
+    alike key) than any place the template can read without a new loop.
+    """
+    anchors: dict[Concrete, tuple[int, float]] = {}
+    direct = (-len(MatchKind), -1.0)
     for found in index.find(leaf.value):
         path = found.path
+        standing = (-found.kind.rank, similarity(leaf.key, _last_key(path)))
+        if alone is not None:
+            general, usable = alone.express(path)
+            if usable and not general.indexed:
+                direct = max(direct, standing)
+                continue
         last = max((i for i, s in enumerate(path) if isinstance(s, int)), default=-1)
         if last >= 0:
-            anchors.add(path[: last + 1])
-    return anchors
+            head = path[: last + 1]
+            anchors[head] = max(anchors.get(head, standing), standing)
+    return {head for head, standing in anchors.items() if standing > direct}
+
+
+def _last_key(path: Concrete) -> str:
+    return next((s for s in reversed(path) if isinstance(s, str)), "")
 
 
 def _align(

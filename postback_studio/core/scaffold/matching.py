@@ -135,11 +135,16 @@ def choose_leaf(
         where = ", ".join(str(c.path) for c in candidates[:3])
         note = f"found only through an index inside a loop ({where}): kept as the example's value"
         return LeafChoice(None, MatchKind.UNMATCHED, tuple(candidates[:MAX_ALTERNATIVES]), (note,))
-    best, tally = writable[0]
-    if _says_little(representative.value) and best.similarity < NAME_EVIDENCE and len(tally.values) < 2:
-        where = ", ".join(str(c.path) for c, _ in writable[:3])
-        note = f"the value is also at {where}, but the names differ: kept as a constant"
-        return LeafChoice(None, MatchKind.CONSTANT, tuple(candidates[:MAX_ALTERNATIVES]), (note,))
+    if _says_little(representative.value):
+        # The value alone proves nothing here: only a like-named key, or a path that supplies
+        # different values to different elements of a loop, is evidence.
+        evidence = [(c, t) for c, t in writable if c.similarity >= NAME_EVIDENCE or len(t.values) > 1]
+        if not evidence:
+            where = ", ".join(str(c.path) for c, _ in writable[:3])
+            note = f"the value is also at {where}, but the names differ: kept as a constant"
+            return LeafChoice(None, MatchKind.CONSTANT, tuple(candidates[:MAX_ALTERNATIVES]), (note,))
+        writable = evidence
+    best, _ = writable[0]
     others = tuple(c for c in candidates if c is not best)[:MAX_ALTERNATIVES]
     return LeafChoice(best, best.kind, others, _notes(best, writable, len(instances)))
 
@@ -162,6 +167,7 @@ def _order(leaf: Leaf, candidate: Candidate) -> tuple[object, ...]:
         -candidate.support,
         candidate.kind.rank,
         candidate.path.indexed,
+        -_locality(candidate.path),
         -candidate.similarity,
         -context_similarity(leaf.context, candidate.path.parent_keys),
         len(candidate.path.segments),
@@ -170,14 +176,9 @@ def _order(leaf: Leaf, candidate: Candidate) -> tuple[object, ...]:
     )
 
 
-def _notes(best: Candidate, usable: Sequence[tuple[Candidate, _Tally]], elements: int) -> tuple[str, ...]:
+def _notes(best: Candidate, writable: Sequence[tuple[Candidate, _Tally]], elements: int) -> tuple[str, ...]:
     notes: list[str] = []
-    tied = [
-        c
-        for c, _ in usable[1:]
-        if (c.support, c.kind, c.path.indexed, c.similarity)
-        == (best.support, best.kind, best.path.indexed, best.similarity)
-    ]
+    tied = [c for c, _ in writable[1:] if _standing(c) == _standing(best)]
     if tied:
         names = ", ".join(str(c.path) for c in tied[:3]) + (", ..." if len(tied) > 3 else "")
         notes.append(f"tie: the value is also at {names}")
@@ -195,6 +196,22 @@ def _notes(best: Candidate, usable: Sequence[tuple[Candidate, _Tally]], elements
     if best.path.indexed:
         notes.append("read through an index: the template takes that element whatever the order holds")
     return tuple(notes)
+
+
+def _locality(path: PayloadPath) -> int:
+    """How many loops the path goes through: a field of the loop's element beats an order-wide one."""
+    return sum(1 for s in path.segments if s is None)
+
+
+def _standing(candidate: Candidate) -> tuple[object, ...]:
+    """What ranks a candidate before key depth and spelling decide: equal standing is a tie."""
+    return (
+        candidate.support,
+        candidate.kind,
+        candidate.path.indexed,
+        _locality(candidate.path),
+        candidate.similarity,
+    )
 
 
 def _value_key(value: ExampleValue) -> str:

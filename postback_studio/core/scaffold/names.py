@@ -25,7 +25,7 @@ _GROUPS: tuple[frozenset[str], ...] = (
     frozenset({"mail", "email"}),
     frozenset({"carrier", "shipper", "courier"}),
     frozenset({"state", "province", "region"}),
-    frozenset({"created", "date", "time", "timestamp", "at"}),
+    frozenset({"created", "date", "time", "timestamp"}),
     frozenset({"url", "link", "href", "uri"}),
     frozenset({"street", "line", "address"}),
     frozenset({"company", "organization", "organisation", "business"}),

@@ -163,7 +163,8 @@ def _line(origin: str, item: LeafRow | LoopRow) -> str:
             what = f"{item.example_path}: {item.kind.value} {item.value}"
         else:
             what = f"{item.example_path} <- {item.source.describe()}"
-        others = [str(a.path) for a in item.alternatives]
+        usable = [a for a in item.alternatives if a.usable] or list(item.alternatives)
+        others = list(dict.fromkeys(str(a.path) for a in usable))
     text = f"{origin}:{item.line}:{item.column}: {severity}: {what}"
     if item.notes:
         text += "; " + "; ".join(item.notes)

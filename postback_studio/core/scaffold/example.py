@@ -77,7 +77,9 @@ class Repeat:
     """A JSON array, or a run of same-named sibling XML elements.
 
     ``single_loops`` says whether a one-element repeat may still become a loop: always for a JSON
-    array; for XML only an element that holds more than text, or the only element in its parent.
+    array; in XML for an element with attributes or child elements, or for the only child of an
+    element whose name says it holds a list (``<Skus><Sku>..</Sku></Skus>``); other one-element
+    XML elements are plain fields.
     """
 
     id: NodeId

@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from postback_studio.core.scaffold.example import Leaf, Repeat, list_places, own_leaves
-from postback_studio.core.scaffold.matching import Binding, Scope
+from postback_studio.core.scaffold.matching import NAME_EVIDENCE, Binding, Scope, says_little
 from postback_studio.core.scaffold.model import MatchKind, PayloadPath, Segment
 from postback_studio.core.scaffold.names import similarity
 from postback_studio.core.scaffold.values import Concrete, PayloadIndex
@@ -168,15 +168,19 @@ def _scorer(levels: list[int], anchors: list[list[set[Concrete]]]) -> Callable[[
 def _anchors(leaf: Leaf, index: PayloadIndex, alone: Scope | None) -> set[Concrete]:
     """The array elements the leaf's value is a direct field of (``items[1]`` for ``items[1].sku``).
 
-    For an example array of one element (``alone``, the scope it is in), one element is weak evidence
-    of a list: an array element counts only if it holds the value better (a closer match, a more
-    alike key) than any place the template can read without a new loop.
+    A value that says little by itself (see :func:`.matching.says_little`) counts only under a
+    like-named key. For an example array of one element (``alone``, the scope it is in), one element
+    is weak evidence of a list: an array element counts only if it holds the value better (a closer
+    match, a more alike key) than any place the template can read without a new loop.
     """
     anchors: dict[Concrete, tuple[int, float]] = {}
     direct = (-len(MatchKind), -1.0)
+    weak = says_little(leaf.value)
     for found in index.find(leaf.value):
         path = found.path
         standing = (-found.kind.rank, similarity(leaf.key, _last_key(path)))
+        if weak and standing[1] < NAME_EVIDENCE:
+            continue
         if alone is not None:
             general, usable = alone.express(path)
             if usable and not general.indexed:

@@ -135,7 +135,7 @@ def choose_leaf(
         where = ", ".join(str(c.path) for c in candidates[:3])
         note = f"found only through an index inside a loop ({where}): kept as the example's value"
         return LeafChoice(None, MatchKind.UNMATCHED, tuple(candidates[:MAX_ALTERNATIVES]), (note,))
-    if _says_little(representative.value):
+    if says_little(representative.value):
         # The value alone proves nothing here: only a like-named key, or a path that supplies
         # different values to different elements of a loop, is evidence.
         evidence = [(c, t) for c, t in writable if c.similarity >= NAME_EVIDENCE or len(t.values) > 1]
@@ -218,7 +218,7 @@ def _value_key(value: ExampleValue) -> str:
     return f"{type(value).__name__}:{value}"
 
 
-def _says_little(value: ExampleValue) -> bool:
+def says_little(value: ExampleValue) -> bool:
     """True for values that could be anywhere by chance: booleans, null, small numbers, short text."""
     if value is None or isinstance(value, bool):
         return True

@@ -91,9 +91,13 @@ def parse_xml_example(text: str) -> Example:
     try:
         root = etree.fromstring(text.encode("utf-8"), parser)
     except etree.XMLSyntaxError as exc:
-        line, column = exc.position
-        message = str(exc.msg).split(f", line {line}")[0]
-        raise ExampleError(f"the example is not well-formed XML: {message}", line, column + 1) from None
+        line, column = exc.position if exc.position else (exc.lineno or 1, 1)
+        lines = text.split("\n")
+        width = len(lines[line - 1]) + 1 if 1 <= line <= len(lines) else column
+        message = str(exc.msg or exc).split(", line ")[0]
+        raise ExampleError(
+            f"the example is not well-formed XML: {message}", line, min(max(column, 1), width)
+        ) from None
     builder = _Builder(text)
     tree = builder.element(root, (), {})
     epilog = "".join(
@@ -193,6 +197,12 @@ def element_groups(element: XmlElement) -> list[list[int]]:
     return groups
 
 
+def _names_a_list(element: XmlElement) -> bool:
+    """``<Skus>``, ``<TrackingList>``: a parent whose name says it holds a list of its only child."""
+    name = element.local.lower()
+    return (name.endswith("s") and not name.endswith("ss")) or name.endswith(("list", "array", "collection"))
+
+
 def group_id(element: XmlElement, first: int) -> NodeId:
     """The id of the run of elements that starts at content position ``first``."""
     return (*element.id, f"*{first}")
@@ -228,7 +238,7 @@ def element_shape(element: XmlElement, context: tuple[str, ...]) -> Record:
             first = members[0]
             assert isinstance(first, XmlElement)
             shapes = tuple(element_shape(m, inner) for m in members if isinstance(m, XmlElement))
-            single = bool(first.attributes or first.elements) or len(groups) == 1
+            single = bool(first.attributes or first.elements) or (len(groups) == 1 and _names_a_list(element))
             children.append(
                 Repeat(
                     group_id(element, positions[0]),

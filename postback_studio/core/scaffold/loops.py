@@ -13,7 +13,7 @@ least half of the example's elements, or the array is kept element by element.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from postback_studio.core.scaffold.example import Leaf, Repeat, list_places, own_leaves
@@ -111,8 +111,9 @@ def fit(
             for element in repeat.elements
         ]
 
-        for element, entry, explained in _align(len(repeat.elements), entries, _scorer(levels, anchors)):
-            pairings.append(Pairing(number, element, entry, explained))
+        cells = _cells(entries, levels, anchors)
+        for element, position, explained in align(cells, len(entries)):
+            pairings.append(Pairing(number, element, entries[position], explained))
         elements += len(repeat.elements)
         iterations += len(entries)
     explained = sum(p.explained for p in pairings)
@@ -155,14 +156,28 @@ def level_keys(pattern: tuple[Segment, ...], base: tuple[Segment, ...]) -> list[
     return keys
 
 
-def _scorer(levels: list[int], anchors: list[list[set[Concrete]]]) -> Callable[[int, Concrete], int]:
-    """How many values of example element ``k`` are fields of ``entry`` or of the items around it."""
+def _cells(
+    entries: Sequence[Concrete], levels: list[int], anchors: list[list[set[Concrete]]]
+) -> list[dict[int, int]]:
+    """For each example element, the loop elements that hold some of its values, and how many.
 
-    def score(element: int, entry: Concrete) -> int:
-        heads = {entry[:level] for level in levels}
-        return sum(1 for leaf_anchors in anchors[element] if leaf_anchors & heads)
-
-    return score
+    A value counts for a loop element when it is a field of that element or of the items around it
+    (``items[1].sku`` for the parcels of item 1). Only non-zero cells are kept: an example of many
+    elements against a long order stays fast.
+    """
+    by_head: dict[Concrete, list[int]] = {}
+    for position, entry in enumerate(entries):
+        for level in levels:
+            by_head.setdefault(entry[:level], []).append(position)
+    cells = []
+    for element_anchors in anchors:
+        counts: dict[int, int] = {}
+        for leaf_anchors in element_anchors:
+            positions = {p for head in leaf_anchors for p in by_head.get(head, ())}
+            for position in positions:
+                counts[position] = counts.get(position, 0) + 1
+        cells.append(counts)
+    return cells
 
 
 def _anchors(leaf: Leaf, index: PayloadIndex, alone: Scope | None) -> set[Concrete]:
@@ -197,30 +212,51 @@ def _last_key(path: Concrete) -> str:
     return next((s for s in reversed(path) if isinstance(s, str)), "")
 
 
-def _align(
-    count: int, entries: Sequence[Concrete], score: Callable[[int, Concrete], int]
-) -> list[tuple[int, Concrete, int]]:
-    """The order-keeping pairing of ``count`` elements with ``entries`` that explains most values.
+def align(cells: list[dict[int, int]], size: int) -> list[tuple[int, int, int]]:
+    """The order-keeping pairing of example elements with loop positions that explains most values.
 
-    Of equally good pairings it takes the one that uses the earliest entries.
+    A heaviest common subsequence over the non-zero ``cells``: a prefix-maximum tree over positions
+    holds the best total of a pairing that ends before each position. Of equally good pairings it
+    takes the one that uses the earliest positions. Returns (element, position, values explained).
     """
-    n, m = count, len(entries)
-    if n == 0 or m == 0:
-        return []
-    cells = [[score(k, entries[j]) for j in range(m)] for k in range(n)]
-    best = [[0] * (m + 1) for _ in range(n + 1)]
-    for k in range(1, n + 1):
-        for j in range(1, m + 1):
-            best[k][j] = max(best[k - 1][j], best[k][j - 1], best[k - 1][j - 1] + cells[k - 1][j - 1])
-    pairs: list[tuple[int, Concrete, int]] = []
-    k, j = n, m
-    while k > 0 and j > 0:
-        diagonal = best[k - 1][j - 1] + cells[k - 1][j - 1]
-        if best[k][j] == best[k][j - 1]:
-            j -= 1
-        elif cells[k - 1][j - 1] > 0 and best[k][j] == diagonal:
-            pairs.append((k - 1, entries[j - 1], cells[k - 1][j - 1]))
-            k, j = k - 1, j - 1
-        else:
-            k -= 1
+    tree = _PrefixMax(size)
+    chain: list[tuple[int, int, int, int]] = []  # element, position, explained, previous link
+    for element, row in enumerate(cells):
+        found = []
+        for position in sorted(row):
+            total, _, previous = tree.best_before(position)
+            found.append((position, total + row[position], previous))
+        for position, total, previous in found:
+            chain.append((element, position, row[position], previous))
+            tree.offer(position, total, len(chain) - 1)
+    _, _, link = tree.best_before(size)
+    pairs = []
+    while link >= 0:
+        element, position, explained, link = chain[link]
+        pairs.append((element, position, explained))
     return list(reversed(pairs))
+
+
+class _PrefixMax:
+    """A Fenwick tree of (total, earliness, link) keeping the best pairing that ends at a position."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.tree: list[tuple[int, int, int]] = [(0, 0, -1)] * (size + 1)
+
+    def offer(self, position: int, total: int, link: int) -> None:
+        value = (total, -position, link)
+        index = position + 1
+        while index <= self.size:
+            if value[:2] > self.tree[index][:2]:
+                self.tree[index] = value
+            index += index & -index
+
+    def best_before(self, position: int) -> tuple[int, int, int]:
+        best = (0, 0, -1)
+        index = position
+        while index > 0:
+            if self.tree[index][:2] > best[:2]:
+                best = self.tree[index]
+            index -= index & -index
+        return best

@@ -7,11 +7,14 @@ import json
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from lxml import etree
 
 from postback_studio.core.model import OutputFormat
 from postback_studio.core.render import RenderEngine
 from postback_studio.core.scaffold import PayloadPath, scaffold
+from postback_studio.core.scaffold.loops import align
 
 JSON, XML = OutputFormat.JSON, OutputFormat.XML
 
@@ -197,3 +200,18 @@ def test_every_combination_of_small_counts_stays_valid(engine: RenderEngine) -> 
             output = json.loads(engine.render(template, payload, fmt=JSON).output or "")
             assert output["parcels"] == flat_parcels(payload)
             assert output["skus"] == [i["sku"] for i in payload["items"]]
+
+
+@given(
+    st.lists(st.dictionaries(st.integers(0, 7), st.integers(1, 4), max_size=5), max_size=7),
+)
+def test_alignment_finds_the_heaviest_order_keeping_pairing(cells: list[dict[int, int]]) -> None:
+    pairs = align(cells, 8)
+    assert all(a[0] < b[0] and a[1] < b[1] for a, b in itertools.pairwise(pairs))
+    assert all(cells[element][position] == weight for element, position, weight in pairs)
+    best = [[0] * 9 for _ in range(len(cells) + 1)]
+    for k in range(1, len(cells) + 1):
+        for j in range(1, 9):
+            diagonal = best[k - 1][j - 1] + cells[k - 1].get(j - 1, 0)
+            best[k][j] = max(best[k - 1][j], best[k][j - 1], diagonal)
+    assert sum(weight for _, _, weight in pairs) == best[len(cells)][8]

@@ -163,8 +163,8 @@ def _line(origin: str, item: LeafRow | LoopRow) -> str:
             what = f"{item.example_path}: {item.kind.value} {item.value}"
         else:
             what = f"{item.example_path} <- {item.source.describe()}"
-        usable = [a for a in item.alternatives if a.usable] or list(item.alternatives)
-        others = list(dict.fromkeys(str(a.path) for a in usable))
+        offered = [a for a in item.alternatives if a.usable or item.source is None]
+        others = list(dict.fromkeys(str(a.path) for a in offered))
     text = f"{origin}:{item.line}:{item.column}: {severity}: {what}"
     if item.notes:
         text += "; " + "; ".join(item.notes)

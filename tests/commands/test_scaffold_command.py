@@ -156,3 +156,29 @@ def test_help_lists_the_command(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
         main(["--help"])
     assert "scaffold" in capsys.readouterr().out
+
+
+def test_the_guide_shows_what_the_command_writes(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    guide = (Path(__file__).parents[2] / "docs" / "guide.md").read_text(encoding="utf-8")
+    section = guide.split("## Template from an example", 1)[1].split("\n## ", 1)[0]
+    template = section.split("```jinja\n", 1)[1].split("```", 1)[0]
+    report = section.split("and reports\n\n```\n", 1)[1].split("```", 1)[0]
+    parcels = [
+        ("PHOTOBOOK-A4", "1", "1Z999AA10123456791"),
+        ("CARD-5R", "10", "1Z999AA10123456791"),
+        ("CARD-5R", "10", "781234567890"),
+        ("CAL-WALL-A3", "3", "781234567890"),
+        ("CAL-WALL-A3", "3", "781234567906"),
+    ]
+    example = {
+        "type": "shipment",
+        "order_no": "ACME-100235",
+        "status": "SHIPPED",
+        "parcels": [{"sku": sku, "qty": qty, "tracking": tracking} for sku, qty, tracking in parcels],
+    }
+    path = tmp_path / "receiver-example.json"
+    path.write_text(json.dumps(example, indent=2) + "\n")
+    code, out, err = run(capsys, str(path), "--event", "shipped.multi-item")
+    assert code == 0
+    assert out == template
+    assert err.replace(f"{path}", "receiver-example.json") == report

@@ -50,14 +50,17 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Scaffold, print the template and the mapping; bad input is one line and exit 2."""
-    from postback_studio.commands._rendering import EXIT_USAGE
+    """Scaffold, print the template and the mapping; bad input is one line and exit 2; never a traceback."""
+    from postback_studio.commands._rendering import EXIT_TEMPLATE, EXIT_USAGE
 
     try:
         return _scaffold(args)
     except _BadInputError as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_USAGE
+    except Exception as exc:
+        print(f"{args.example}: error: cannot scaffold: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_TEMPLATE
 
 
 def _scaffold(args: argparse.Namespace) -> int:

@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 #: An example value: JSON's string, number (int, or Decimal to keep ``2.50`` as written), true,
 #: false or null; every XML value is a string.
 ExampleValue = str | int | Decimal | bool | None
+#: Deepest nesting an example may have: far beyond any real message, and well inside Python's stack.
+MAX_DEPTH = 100
 #: A node's id: the positions (and ``@attribute`` / ``#text`` steps) from the root to the node.
 NodeId = tuple[int | str, ...]
 

@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from postback_studio.core.model import OutputFormat
 from postback_studio.core.scaffold.example import (
+    MAX_DEPTH,
     Example,
     ExampleError,
     ExampleValue,
@@ -159,6 +160,8 @@ class _Scanner:
     def value(self, node: NodeId) -> JsonNode:
         start = self.position
         line, column = self.where(start)
+        if len(node) > MAX_DEPTH:
+            raise ExampleError(f"the example is nested more than {MAX_DEPTH} levels deep", line, column)
         char = self.text[start]
         if char == "{":
             return self.object(node, line, column)

@@ -14,7 +14,16 @@ from dataclasses import dataclass
 from lxml import etree
 
 from postback_studio.core.model import OutputFormat
-from postback_studio.core.scaffold.example import Example, ExampleError, Leaf, NodeId, Record, Repeat, Shape
+from postback_studio.core.scaffold.example import (
+    MAX_DEPTH,
+    Example,
+    ExampleError,
+    Leaf,
+    NodeId,
+    Record,
+    Repeat,
+    Shape,
+)
 
 _XML_NAMESPACE = "http://www.w3.org/XML/1998/namespace"
 _PROLOG_PART = re.compile(r"\s+|<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^\[>]*(?:\[.*?\])?\s*>", re.DOTALL)
@@ -146,6 +155,8 @@ class _Builder:
         )
         line: int = getattr(node, "sourceline", None) or 1
         column = self.column(line, tag)
+        if len(element_id) > MAX_DEPTH:
+            raise ExampleError(f"the example is nested more than {MAX_DEPTH} levels deep", line, column)
         content: list[XmlElement | XmlText | XmlMarkup] = []
         if node.text:
             content.append(XmlText((*element_id, len(content)), node.text))

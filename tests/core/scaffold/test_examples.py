@@ -27,6 +27,8 @@ VALUE = {
         ("", JSON, 1, 1, "the example is not valid JSON: Expecting value"),
         ("<a>\n  <b></a>", XML, 2, 10, "the example is not well-formed XML: Opening and ending tag mismatch"),
         ("{}", OutputFormat.HTML, None, None, "an example must be JSON or XML, not html"),
+        ("[" * 150 + "]" * 150, JSON, 1, 102, "the example is nested more than 100 levels deep"),
+        ("<a>" * 150 + "</a>" * 150, XML, 1, 304, "the example is nested more than 100 levels deep"),
     ],
 )
 def test_a_bad_example_says_what_and_where(

@@ -16,33 +16,9 @@ from postback_studio.core.model import OutputFormat
 from postback_studio.core.render.fields import NON_PAYLOAD_NAMES
 from postback_studio.core.scaffold.model import Candidate, PayloadPath, Segment, Transform, is_identifier
 
-#: Jinja words that cannot be a variable or follow a dot.
-KEYWORDS = frozenset(
-    {
-        "and",
-        "or",
-        "not",
-        "in",
-        "is",
-        "if",
-        "else",
-        "elif",
-        "for",
-        "endfor",
-        "set",
-        "true",
-        "false",
-        "none",
-        "True",
-        "False",
-        "None",
-        "recursive",
-        "with",
-        "without",
-        "import",
-    }
-)
-#: Names a scaffold never gives a loop variable: Jinja's and GelatoConnect's own, and keywords.
+#: Jinja's operator and statement words: a template cannot use one as a variable name.
+KEYWORDS = frozenset({"and", "or", "not", "in", "is", "if", "else", "recursive", "with", "without", "import"})
+#: Names a scaffold never reads as payload variables or gives a loop variable.
 RESERVED = NON_PAYLOAD_NAMES | KEYWORDS
 _DELIMITERS = re.compile(r"\{[{%#]")
 
@@ -50,9 +26,6 @@ _DELIMITERS = re.compile(r"\{[{%#]")
 Scope = Sequence[tuple[tuple[Segment, ...], str]]
 
 
-def plain_name(key: str) -> bool:
-    """True when ``key`` can be written after a dot (or as a variable)."""
-    return is_identifier(key) and key not in KEYWORDS
 
 
 def expressible(path: PayloadPath, scope: Scope) -> bool:
@@ -80,7 +53,7 @@ def expression(path: PayloadPath, scope: Scope) -> str:
         text, rest = best[1], segments[len(best[0]) :]
     else:
         first = segments[0] if segments else None
-        if not isinstance(first, str) or not plain_name(first) or first in RESERVED:
+        if not isinstance(first, str) or not is_identifier(first) or first in RESERVED:
             raise ValueError(f"the template cannot name the payload's top-level key {first!r}")
         text, rest = first, segments[1:]
     for segment in rest:
@@ -88,7 +61,7 @@ def expression(path: PayloadPath, scope: Scope) -> str:
             raise ValueError(f"{path} needs a loop that is not open here")
         if isinstance(segment, int):
             text += f"[{segment}]"
-        elif plain_name(segment):
+        elif is_identifier(segment):
             text += f".{segment}"
         else:
             text += f"[{json.dumps(segment, ensure_ascii=False)}]"

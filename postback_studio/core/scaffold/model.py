@@ -12,6 +12,7 @@ import json
 import re
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from typing import TypeVar
 
 #: A payload path segment: a key, a list index, or None for "the element the enclosing loop is on".
 Segment = str | int | None
@@ -204,6 +205,9 @@ class LoopRow:
         return bool(self.notes)
 
 
+_Row = TypeVar("_Row", LeafRow, LoopRow)
+
+
 @dataclass(frozen=True)
 class Mapping:
     """The whole mapping: rows and loops in the example's order."""
@@ -217,10 +221,7 @@ class Mapping:
         Raises:
             KeyError: no value of the example has that path.
         """
-        for row in self.rows:
-            if row.example_path == example_path:
-                return row
-        raise KeyError(example_path)
+        return _at(self.rows, example_path)
 
     def loop(self, example_path: str) -> LoopRow:
         """The loop of an example array's path.
@@ -228,10 +229,7 @@ class Mapping:
         Raises:
             KeyError: no array of the example has that path.
         """
-        for loop in self.loops:
-            if loop.example_path == example_path:
-                return loop
-        raise KeyError(example_path)
+        return _at(self.loops, example_path)
 
     def choose(self, example_path: str, candidate: Candidate | None) -> Mapping:
         """The mapping with one row corrected: ``candidate`` (one of its alternatives), or None for a literal.
@@ -259,3 +257,11 @@ class Mapping:
         """Rows and loops with a note, in the example's order."""
         items: list[LeafRow | LoopRow] = [*self.loops, *self.rows]
         return tuple(sorted((i for i in items if i.uncertain), key=lambda i: (i.line, i.column)))
+
+
+def _at(items: tuple[_Row, ...], example_path: str) -> _Row:
+    """The item at ``example_path``, else KeyError."""
+    for item in items:
+        if item.example_path == example_path:
+            return item
+    raise KeyError(example_path)

@@ -26,12 +26,14 @@ from postback_studio.core.scaffold.example import (
 )
 from postback_studio.core.scaffold.expressions import expressible, loop_variable, unique_name
 from postback_studio.core.scaffold.loops import (
+    MAX_ALTERNATIVES,
     LoopFit,
     best_fits,
     bindings_for,
     candidate_patterns,
     fit,
     level_keys,
+    with_first_element,
 )
 from postback_studio.core.scaffold.matching import Scope, choose_leaf
 from postback_studio.core.scaffold.model import LeafRow, LoopRow, Mapping, PayloadPath, is_identifier
@@ -160,7 +162,7 @@ class _Builder:
                 body[0][0].id,
                 len(repeat.elements),
                 iterations,
-                alternatives[:8],
+                alternatives[:MAX_ALTERNATIVES],
                 _loop_notes(chosen, fits, body),
                 flag,
             )
@@ -177,7 +179,7 @@ class _Builder:
                 return None
             for pattern, base in candidate_patterns(self.index, scope):
                 if pattern == wanted.segments:
-                    return fit(repeats, self.index, pattern, base)
+                    return with_first_element(fit(repeats, self.index, pattern, base), self.index, scope)
             raise ValueError(f"{label} cannot loop over {wanted}: no such payload array here")
         if not repeat.elements or not fits:
             return None
@@ -207,7 +209,7 @@ class _Builder:
                     None,
                     elements=len(repeat.elements),
                     iterations=len(repeat.elements),
-                    alternatives=alternatives[:8],
+                    alternatives=alternatives[:MAX_ALTERNATIVES],
                     notes=notes,
                 )
             )
@@ -235,13 +237,15 @@ def _loop_notes(chosen: LoopFit, fits: list[LoopFit], body: Sequence[tuple[Shape
             f"the example has {chosen.elements} elements, the payload {chosen.iterations} at {pattern}: "
             "the template writes one per payload element"
         )
-    if chosen.covered < chosen.elements:
+    if chosen.explained == 0:
+        notes.append(f"no value of the example's elements is in {pattern}: the loop was chosen by hand")
+    elif chosen.covered < chosen.elements:
         missing = chosen.elements - chosen.covered
         notes.append(
             f"{missing} of the example's elements match no element of {pattern}: the template leaves them out"
         )
     rank = chosen.rank()[:5]
-    tied = [f for f in fits if f is not chosen and f.rank()[:5] == rank]
+    tied = [f for f in fits if f.pattern != chosen.pattern and f.rank()[:5] == rank]
     if tied:
         notes.append(
             "tie: the elements also match " + ", ".join(str(PayloadPath(f.pattern)) for f in tied[:3])

@@ -14,7 +14,7 @@ least half of the example's elements, or the array is kept element by element.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from postback_studio.core.scaffold.example import Leaf, Repeat, list_places, own_leaves
 from postback_studio.core.scaffold.matching import NAME_EVIDENCE, Binding, Scope, says_little
@@ -135,6 +135,22 @@ def best_fits(instances: Sequence[tuple[Repeat, Scope]], index: PayloadIndex) ->
     scope = instances[0][1]
     fits = [fit(instances, index, pattern, base) for pattern, base in candidate_patterns(index, scope)]
     return sorted((f for f in fits if f.acceptable), key=LoopFit.rank)
+
+
+def with_first_element(fitted: LoopFit, index: PayloadIndex, scope: Scope) -> LoopFit:
+    """A loop chosen by hand that explains nothing of the first example element still gets a body.
+
+    The first element is paired with the loop's first payload element, so the loop is written (its
+    values then stay as the example writes them, unless they are found there).
+    """
+    if any(p.instance == 0 for p in fitted.pairings):
+        return fitted
+    binding = scope.innermost_prefix(fitted.pattern)
+    prefix: Concrete = binding.concrete if binding and binding.pattern == fitted.base else ()
+    entries = index.entries(fitted.pattern, prefix)
+    if not entries:
+        return fitted
+    return replace(fitted, pairings=(Pairing(0, 0, entries[0], 0), *fitted.pairings))
 
 
 def bindings_for(fitted: LoopFit, entry: Concrete, variables: Sequence[str]) -> list[Binding]:

@@ -215,3 +215,13 @@ def test_alignment_finds_the_heaviest_order_keeping_pairing(cells: list[dict[int
             diagonal = best[k - 1][j - 1] + cells[k - 1].get(j - 1, 0)
             best[k][j] = max(best[k - 1][j], best[k][j - 1], diagonal)
     assert sum(weight for _, _, weight in pairs) == best[len(cells)][8]
+
+
+def test_a_loop_chosen_by_hand_is_written_even_when_it_explains_nothing(engine: RenderEngine) -> None:
+    payload = {"items": [{"sku": "SKU-0"}], "tags": [{"name": "gift"}, {"name": "rush"}]}
+    example = json.dumps({"lines": [{"sku": "SKU-0"}]})
+    result = scaffold(example, JSON, payload, loops={"lines": PayloadPath(("tags", None))})
+    loop = result.mapping.loop("lines")
+    assert str(loop.source) == "tags[]" and loop.notes[-1].endswith("the loop was chosen by hand")
+    rendered = json.loads(engine.render(result.template, payload, fmt=JSON).output or "")
+    assert rendered == {"lines": [{"sku": "SKU-0"}, {"sku": "SKU-0"}]}

@@ -49,7 +49,7 @@ class XmlText:
 
 @dataclass(frozen=True)
 class XmlMarkup:
-    """A comment or processing instruction, kept as written."""
+    """A comment, processing instruction or entity reference, kept as written."""
 
     markup: str
 
@@ -163,6 +163,8 @@ class _Builder:
         for item in node:
             if isinstance(item, etree._Comment):
                 content.append(XmlMarkup(f"<!--{item.text or ''}-->"))
+            elif isinstance(item, etree._Entity):
+                content.append(XmlMarkup(f"&{item.name};"))
             elif isinstance(item, etree._ProcessingInstruction):
                 body = f" {item.text!s}" if item.text else ""
                 content.append(XmlMarkup(f"<?{item.target!s}{body}?>"))

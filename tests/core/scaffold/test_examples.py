@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -139,3 +140,16 @@ def test_json_compares_numbers_as_numbers_and_keeps_member_order() -> None:
 def test_xml_differences_are_located(example: str, output: str, difference: str) -> None:
     comparison = compare_output(example, output, XML)
     assert not comparison.equivalent and comparison.difference == difference
+
+
+def test_xml_entities_are_kept_as_references_never_expanded(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET")
+    example = (
+        '<?xml version="1.0"?>\n'
+        f'<!DOCTYPE a [<!ENTITY co "ACME Ltd"><!ENTITY xxe SYSTEM "file://{secret}">]>\n'
+        "<a><b>&co; rocks</b><c>&xxe;</c><d>ACME-100234</d></a>"
+    )
+    result = scaffold(example, XML, {"ref": "ACME-100234"})
+    assert "TOP-SECRET" not in result.template and "ACME Ltd" not in result.template.split("]>")[1]
+    assert result.template.endswith("<a><b>&co; rocks</b><c>&xxe;</c><d>{{ ref|e }}</d></a>\n")

@@ -10,6 +10,7 @@ yet are in ``limits/`` and expected to fail; if one starts passing, the test say
 from __future__ import annotations
 
 import copy
+import json
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -17,9 +18,11 @@ from typing import Any
 import pytest
 
 from postback_studio.core.model import OutputFormat
+from postback_studio.core.paths import resources_dir
 from postback_studio.core.render import RenderEngine
+from postback_studio.core.samples import load_sample
 from postback_studio.core.scaffold import Comparison, check_scaffold, compare_output, generate, scaffold
-from tests.core.scaffold.corpus import CASES, LIMITS, Case
+from tests.core.scaffold.corpus import CASES, LIMITS, ROOT, Case
 
 #: Cases that fail as scaffolded, and why. The scaffold reports each of these as a tie.
 KNOWN_FAILURES = {
@@ -174,3 +177,25 @@ def _strings_replaced(value: Any, text: str) -> Any:
     if isinstance(value, list):
         return [_strings_replaced(item, text) for item in value]
     return text if isinstance(value, str) else value
+
+
+@pytest.mark.parametrize(
+    ("name", "sample", "second"),
+    [
+        ("order-shipped.json.j2", "shipped.multi-item", "second-shipped.json"),
+        ("order-shipped-xml.xml.j2", "shipped.multi-item", "second-shipped.json"),
+        ("order-failed.json.j2", "failed.multi-item", "second-failed.json"),
+    ],
+)
+def test_the_built_in_templates_can_be_recovered_from_their_output(
+    engine: RenderEngine, name: str, sample: str, second: str
+) -> None:
+    """Their output on one sample is an example; the scaffold writes as they do for another order."""
+    reference = (resources_dir() / "templates" / name).read_text(encoding="utf-8")
+    fmt = OutputFormat.XML if ".xml." in name else OutputFormat.JSON
+    example = engine.render(reference, load_sample(sample), fmt=fmt).output or ""
+    result = scaffold(example, fmt, load_sample(sample))
+    other = json.loads((ROOT / "payloads" / second).read_text(encoding="utf-8"))
+    expected = engine.render(reference, other, fmt=fmt).output or ""
+    actual = engine.render(result.template, other, fmt=fmt).output or ""
+    assert compare_output(expected, actual, fmt).identical

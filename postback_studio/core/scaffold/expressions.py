@@ -106,7 +106,7 @@ def _transformed(source: str, candidate: Candidate, fmt: OutputFormat) -> str:
         Transform.BOOL_FROM_TEXT: f'({source}|string|trim|lower == "true")',
     }
     if transform is Transform.FIXED:
-        return f'"%.{candidate.decimals}f"|format({source})'
+        return f'"%.{candidate.decimals}f"|format({source}|float)'
     return simple[transform]
 
 

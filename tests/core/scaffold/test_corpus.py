@@ -145,6 +145,22 @@ def test_scaffolded_templates_escape_hostile_text(engine: RenderEngine, case: Ca
     assert rendered.valid, (rendered.diagnostics, rendered.output)
 
 
+@pytest.mark.parametrize("case", CASES, ids=str)
+def test_scaffolded_templates_survive_null_values(engine: RenderEngine, case: Case) -> None:
+    """Every number, string and boolean of the second order null at once (a price not known yet)."""
+    template = scaffold(case.example, case.fmt, case.payload).template
+    rendered = engine.render(template, _scalars_nulled(case.second), fmt=case.fmt)
+    assert rendered.valid, (rendered.diagnostics, rendered.output)
+
+
+def _scalars_nulled(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _scalars_nulled(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_scalars_nulled(item) for item in value]
+    return None
+
+
 def _resized(payload: Any) -> Iterator[tuple[str, Any]]:
     for path in list(_array_paths(payload, ())):
         for size in (0, 1, 3):

@@ -44,7 +44,7 @@ def test_string_forms_render_the_payload_value_as_the_example_writes_it(engine: 
     result = run(example, payload)
     template = result.template
     assert '"qty": {{ quantity|string|tojson }}' in template
-    assert '"price": {{ "%.2f"|format(price)|tojson }}' in template
+    assert '"price": {{ "%.2f"|format(price|float)|tojson }}' in template
     assert '"gift": {{ gift|string|tojson }}' in template
     assert '"express": {{ express|string|lower|tojson }}' in template
     assert '"status": {{ status|upper|tojson }}' in template

@@ -26,8 +26,6 @@ _DELIMITERS = re.compile(r"\{[{%#]")
 Scope = Sequence[tuple[tuple[Segment, ...], str]]
 
 
-
-
 def expressible(path: PayloadPath, scope: Scope) -> bool:
     """True when the template can write ``path`` here: its loops are open and its root is a name."""
     try:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from postback_studio.core.doctor.variants import Change, Variant, derive_changes, related
+from postback_studio.core.doctor.variants import Change, ChangeKind, Variant, derive_changes, related
 from postback_studio.core.model import LookupSet, OutputFormat, Template, TemplateKind
 from postback_studio.core.render.engine import RenderEngine, TemplateRendering
 from postback_studio.core.render.fields import FieldRef, template_lines
@@ -296,9 +296,10 @@ def _locate(
     """The template location responsible for one break.
 
     A template error carries its own location. For an output error, the trace gives the template
-    line that wrote the text the error points at (or, for a schema violation, the first text that
-    differs from the sample's output); among the template's reads of the changed value, the one on
-    that line (else the closest before it) is responsible. A sample that breaks as it is has no
+    line that wrote the bad text: for a changed value, the first text that differs from the sample's
+    output; for a resized array or a sample as it is, the text the error points at. Among the
+    template's reads of the changed value, the one on that line (else the closest before it) is
+    responsible. A sample that breaks as it is has no
     changed value: the first read on the traced line stands for it.
     """
     location = item.diagnostic.location
@@ -307,9 +308,12 @@ def _locate(
     line = None
     result = traced.parts.get(item.part) if traced is not None else None
     if result is not None and result.output is not None:
-        if location is not None:
+        change = item.variant.change
+        if location is not None and (change is None or change.kind is ChangeKind.RESIZE):
             offset = _output_offset(result.output, location)
         else:
+            # A changed value breaks the output where it is written, which is where the output
+            # first differs from the sample's, however much later a parser notices it.
             offset = _first_difference(
                 base_outputs.get(item.variant.sample, {}).get(item.part), result.output
             )
@@ -326,25 +330,31 @@ def _locate(
     return Location(Where.TEMPLATE, line, _first_tag_column(sources[item.part], line), item.part)
 
 
-def _candidates(refs: Sequence[FieldRef], change: Change) -> list[list[FieldRef]]:
-    """The template's reads of the changed value: exact reads first, then reads of a part or a whole."""
+def _candidates(refs: Sequence[FieldRef], change: Change) -> tuple[list[FieldRef], list[FieldRef]]:
+    """The template's reads of the changed value: reads of exactly it, and reads of a whole that
+    holds it (a loop over its array, ``{{ order|tojson }}``) or of a part of it."""
     exact = [r for r in refs if len(r.segments) == len(change.path) and related(change.path, r.segments)]
     other = [r for r in refs if r not in exact and related(change.path, r.segments)]
-    return [exact, other]
+    return exact, other
 
 
-def _closest(tiers: Sequence[Sequence[FieldRef]], line: int | None) -> FieldRef | None:
-    for tier in tiers:
-        if not tier:
-            continue
+def _closest(candidates: tuple[list[FieldRef], list[FieldRef]], line: int | None) -> FieldRef | None:
+    """The read responsible, given the template line that wrote the bad text (None if unknown).
+
+    A read of exactly the changed value on that line, else the closest before it (a parser notices
+    an unclosed string some way after it was written). A read of a whole is responsible only on that
+    line: the value itself was written through some name bound to it, on the traced line.
+    """
+    exact, other = candidates
+    if exact:
         if line is None:
-            return tier[0]
-        on_line = [r for r in tier if r.line == line]
-        if on_line:
-            return on_line[0]
-        before = [r for r in tier if r.line < line]
-        return max(before, key=lambda r: r.line) if before else tier[0]
-    return None
+            return exact[0]
+        on_line = [r for r in exact if r.line == line]
+        before = [r for r in exact if r.line < line]
+        return on_line[0] if on_line else (max(before, key=lambda r: r.line) if before else exact[0])
+    if line is None:
+        return other[0] if other else None
+    return next((r for r in other if r.line == line), None)
 
 
 def _output_offset(output: str, location: Location) -> int:

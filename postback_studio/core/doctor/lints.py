@@ -314,24 +314,37 @@ class _Linter:
         return not self._reads_data(node)
 
     def _value_type(self, tag: Tag, expression: nodes.Node) -> str | None:
-        """``number``, ``boolean`` or ``string`` when every sample agrees on the value's JSON type."""
-        core = expression
-        while isinstance(core, nodes.Filter) and core.name in _VALUE_FILTERS and core.node is not None:
-            core = core.node
-        refs = self.refs.get(tag.start, [])
-        if not isinstance(core, nodes.Name | nodes.Getattr | nodes.Getitem) or len(refs) != 1:
+        """``number``, ``boolean`` or ``string`` when the expression's JSON type is certain: a
+        constant, a numeric filter, both branches of an ``if`` agreeing, or a payload value every
+        sample agrees on (``|default`` keeps the type)."""
+        if isinstance(expression, nodes.Const):
+            return _json_type(expression.value)
+        if isinstance(expression, nodes.Filter) and expression.node is not None:
+            if expression.name in NUMERIC_FILTERS:
+                return "number"
+            return self._value_type(tag, expression.node) if expression.name in _VALUE_FILTERS else None
+        if isinstance(expression, nodes.CondExpr):
+            first = self._value_type(tag, expression.expr1)
+            second = self._value_type(tag, expression.expr2) if expression.expr2 is not None else None
+            return first if first == second else None
+        written = _written_path(expression)
+        if written is None:
             return None
-        kinds = set()
-        for payload in self.payloads.values():
-            for value in values_at(payload, refs[0].segments):
-                if isinstance(value, bool):
-                    kinds.add("boolean")
-                elif isinstance(value, int | float):
-                    kinds.add("number")
-                elif isinstance(value, str):
-                    kinds.add("string")
-                elif value is not None:
-                    kinds.add("other")
+        root, path = written
+        refs = [r for r in self.refs.get(tag.start, []) if _ends_with(r.segments, (root, *path))]
+        if not refs:
+            # A loop variable or an alias: the path it stands for ends with what is written after it.
+            refs = [r for r in self.refs.get(tag.start, []) if path and _ends_with(r.segments, path)]
+        paths = {r.segments for r in refs}
+        if len(paths) != 1:
+            return None
+        (segments,) = paths
+        kinds = {
+            _json_type(value)
+            for payload in self.payloads.values()
+            for value in values_at(payload, segments)
+            if value is not None
+        }
         return kinds.pop() if len(kinds) == 1 else None
 
     def _proof(
@@ -802,6 +815,35 @@ class _Linter:
                     break
                 node = node.setdefault(segment, {})
         return _object_literal(tree)
+
+
+def _json_type(value: Any) -> str | None:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    return None if value is None else "other"
+
+
+def _written_path(node: nodes.Node) -> tuple[str, tuple[str | int, ...]] | None:
+    """The root name and the path written after it (``a.b[0]`` -> ``("a", ("b", 0))``) of an
+    attribute/index chain; None for anything else."""
+    segments: list[str | int] = []
+    while True:
+        if isinstance(node, nodes.Getattr):
+            segments.append(node.attr)
+            node = node.node
+        elif isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const):
+            if not isinstance(node.arg.value, str | int) or isinstance(node.arg.value, bool):
+                return None
+            segments.append(node.arg.value)
+            node = node.node
+        elif isinstance(node, nodes.Name):
+            return node.name, tuple(reversed(segments))
+        else:
+            return None
 
 
 def _object_literal(tree: Mapping[str, Any]) -> str:

@@ -221,6 +221,7 @@ class _Linter:
         self.json_safe: set[str] = set()
         self.markup_safe: set[str] = set()
         self.joiners: set[str] = set()
+        self.macros: set[str] = set()
         self.names: set[str] = set()
         self._classify_names()
 
@@ -257,14 +258,15 @@ class _Linter:
                 self.non_data.update(_target_names(inner))
                 continue
             if tag.keyword == "macro":
-                self.non_data.update(_target_names(inner)[:1])
+                self.macros.update(_target_names(inner)[:1])
                 continue
             node = parse_statement(inner, tag.keyword, self.env)
             if isinstance(node, nodes.Assign) and isinstance(node.target, nodes.Name):
                 assert isinstance(node.node, nodes.Expr)
                 self._classify(node.target.name, node.node)
             elif isinstance(node, nodes.For) and not self._reads_data(node.iter):
-                self.non_data.update(n.name for n in node.target.find_all(nodes.Name))
+                targets = (node.target, *node.target.find_all(nodes.Name))
+                self.non_data.update(n.name for n in targets if isinstance(n, nodes.Name))
             elif isinstance(node, nodes.With):
                 for target, assigned in zip(node.targets, node.values, strict=False):
                     if isinstance(target, nodes.Name):
@@ -310,6 +312,13 @@ class _Linter:
         if isinstance(node, nodes.Const):
             return True
         if isinstance(node, nodes.Name) and node.name in safe_names:
+            return True
+        if (
+            isinstance(node, nodes.Call)
+            and isinstance(node.node, nodes.Name)
+            and node.node.name in self.macros
+        ):
+            # Text the template made. (A macro's body is not linted: where it lands shows only at a call.)
             return True
         return not self._reads_data(node)
 

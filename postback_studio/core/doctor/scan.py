@@ -13,6 +13,7 @@ attribute value. Branches of an ``{% if %}`` each start from the state before th
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -129,17 +130,23 @@ class TemplateScan:
     contexts: dict[int, Context] = field(default_factory=dict)
     strings: dict[int, JsonString] = field(default_factory=dict)
     containers: dict[int, str] = field(default_factory=dict)
+    _line_starts: list[int] = field(default_factory=list, repr=False)
+    _code_tags: list[Tag] = field(default_factory=list, repr=False)
+    _code_starts: list[int] = field(default_factory=list, repr=False)
+    _enclosing: dict[int, list[tuple[Block, int]]] = field(default_factory=dict, repr=False)
 
     def line_starts(self) -> list[int]:
         """The offset each line starts at."""
-        starts = [0]
-        starts.extend(index + 1 for index, char in enumerate(self.text) if char == "\n")
-        return starts
+        if not self._line_starts:
+            self._line_starts = [0]
+            self._line_starts.extend(index + 1 for index, char in enumerate(self.text) if char == "\n")
+        return self._line_starts
 
     def position(self, offset: int) -> tuple[int, int]:
         """1-based line and column of an offset."""
-        line = self.text.count("\n", 0, offset) + 1
-        return line, offset - (self.text.rfind("\n", 0, offset) + 1) + 1
+        starts = self.line_starts()
+        line = bisect.bisect_right(starts, offset)
+        return line, offset - starts[line - 1] + 1
 
     def offset(self, line: int, column: int) -> int:
         """The offset of a 1-based line and column."""
@@ -150,33 +157,30 @@ class TemplateScan:
 
     def tag_at(self, offset: int) -> Tag | None:
         """The ``{{ }}`` or ``{% %}`` whose content holds ``offset``."""
-        for tag in self.tags:
-            if (
-                tag.kind in (TagKind.EXPRESSION, TagKind.STATEMENT)
-                and tag.inner_start <= offset < tag.inner_end
-            ):
-                return tag
+        if not self._code_tags:
+            self._code_tags = [t for t in self.tags if t.kind in (TagKind.EXPRESSION, TagKind.STATEMENT)]
+            self._code_starts = [t.inner_start for t in self._code_tags]
+        index = bisect.bisect_right(self._code_starts, offset) - 1
+        if index >= 0 and offset < self._code_tags[index].inner_end:
+            return self._code_tags[index]
         return None
 
     def enclosing(self, tag: Tag) -> list[tuple[Block, int]]:
         """The blocks around a tag, outermost first, each with the branch the tag is in."""
-        path: list[tuple[Block, int]] = []
+        if not self._enclosing:
 
-        def search(body: Sequence[Node]) -> bool:
-            for node in body:
-                if isinstance(node, Tag):
-                    if node == tag:
-                        return True
-                    continue
-                for index, (_, branch) in enumerate(node.branches):
-                    path.append((node, index))
-                    if search(branch):
-                        return True
-                    path.pop()
-            return False
+            def walk(body: Sequence[Node], path: list[tuple[Block, int]]) -> None:
+                for node in body:
+                    if isinstance(node, Tag):
+                        self._enclosing[node.start] = list(path)
+                        continue
+                    self._enclosing[node.tag.start] = list(path)
+                    for index, (opening, branch) in enumerate(node.branches):
+                        self._enclosing[opening.start] = list(path)
+                        walk(branch, [*path, (node, index)])
 
-        search(self.tree)
-        return path
+            walk(self.tree, [])
+        return self._enclosing.get(tag.start, [])
 
     def blocks(self, keyword: str) -> Iterator[Block]:
         """Every block of one kind, in template order (outer before inner)."""

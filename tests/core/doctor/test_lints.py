@@ -246,3 +246,12 @@ def test_a_fix_is_one_step_of_edits_applied_together() -> None:
         apply_edits("abc", [TextEdit(0, 2, "x"), TextEdit(1, 3, "y")])
     with pytest.raises(FixError):
         apply_edits("abc", [TextEdit(2, 9, "x")])
+
+
+def test_values_the_template_makes_itself_are_no_lint() -> None:
+    made = (
+        '{% macro quoted(v) %}"{{ v }}"{% endmacro %}{% set body %}{"a": 1}{% endset %}'
+        '{"a": {{ quoted(orderId) }}, "b": {{ body }}, "c": [{% for i in range(3) %}{{ i }}'
+        '{% if not loop.last %},{% endif %}{% endfor %}], "d": {{ loop_free|default(0)|int }}}'
+    )
+    assert lint_source(made, OutputFormat.JSON, samples()) == ()

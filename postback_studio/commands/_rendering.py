@@ -69,7 +69,6 @@ def load_workspace_template(args: Any, name: str) -> tuple[LoadedTemplate, Looku
 def load_workspace_version(args: Any, name: str, number: int) -> Template:
     """Version ``number`` of the workspace template called ``name`` (its content as saved then)."""
     from postback_studio.commands._common import CommandError, open_workspace
-    from postback_studio.core.doctor.compare import with_version
     from postback_studio.storage.errors import NotFoundError
 
     try:
@@ -90,7 +89,7 @@ def load_workspace_version(args: Any, name: str, number: int) -> Template:
                 ) from None
     except CommandError as exc:
         raise UsageError(str(exc)) from None
-    return with_version(template, version)
+    return version.applied_to(template)
 
 
 def load_payload(event: str | None, payload_file: str | None) -> tuple[Any, str]:

@@ -14,11 +14,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from postback_studio.commands._rendering import LoadedTemplate
-    from postback_studio.core.model import LookupSet
+    from postback_studio.core.model import LookupSet, Template
+    from postback_studio.core.render.engine import RenderEngine
 
 FORMATS = ("json", "xml", "html", "text")
 
@@ -98,7 +101,6 @@ def run(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     from dataclasses import replace
-    from pathlib import Path
 
     from postback_studio.commands._common import EXIT_FAILED
     from postback_studio.commands._rendering import (
@@ -150,40 +152,36 @@ def _check(args: argparse.Namespace) -> int:
     payloads = _payloads(args.event, args.payload, loaded)
     found = False
     with RenderEngine() as engine:
+        job = _Job(engine, loaded, payloads, lookups, args.strict, schema)
         try:
             if not (args.lint or args.edge_cases or comparing):
-                return _grid(engine, loaded, payloads, lookups, strict=args.strict, schema=schema)
+                return _grid(job)
             if args.lint:
-                found |= _lint(loaded, payloads)
+                found |= _lint(job)
             if args.edge_cases:
-                found |= _edge_cases(
-                    engine,
-                    loaded,
-                    payloads,
-                    lookups,
-                    strict=args.strict,
-                    schema=schema,
-                    show=args.show_output,
-                )
+                found |= _edge_cases(job, show=args.show_output)
         except SchemaFileError as exc:
             raise UsageError(str(exc)) from None
         if old is not None:
-            found |= _against(
-                engine,
-                loaded,
-                old,
-                number=args.against_version,
-                payloads=payloads,
-                lookups=lookups,
-                strict=args.strict,
-            )
+            found |= _against(job, old, args.against_version)
     return EXIT_FAILED if found else EXIT_OK
+
+
+@dataclass(frozen=True)
+class _Job:
+    """What every part of one ``check`` run works with."""
+
+    engine: RenderEngine
+    loaded: LoadedTemplate
+    payloads: dict[str, Any]
+    lookups: LookupSet | None
+    strict: bool
+    schema: Path | None
 
 
 def _payloads(events: list[str] | None, files: list[str] | None, loaded: LoadedTemplate) -> dict[str, Any]:
     """The samples of ``--event`` (default: the events the name mentions, else all) and the
     ``--payload`` files, by name, in the order given."""
-    from pathlib import Path
 
     from postback_studio.commands._rendering import UsageError
     from postback_studio.core.check import events_in_name, samples_to_check
@@ -208,81 +206,62 @@ def _payloads(events: list[str] | None, files: list[str] | None, loaded: LoadedT
     return payloads
 
 
-def _grid(
-    engine: Any,
-    loaded: LoadedTemplate,
-    payloads: dict[str, Any],
-    lookups: LookupSet | None,
-    *,
-    strict: bool,
-    schema: Any,
-) -> int:
+def _grid(job: _Job) -> int:
     """The pass/fail grid: one row per sample, with its first problem."""
     from postback_studio.commands._common import EXIT_FAILED
     from postback_studio.commands._rendering import EXIT_OK, format_diagnostic
     from postback_studio.core.check import check_template
 
     rows = check_template(
-        engine,
-        loaded.template,
-        list(payloads),
-        lookups=lookups,
-        strict=strict,
-        payloads=payloads,
-        schema=schema,
+        job.engine,
+        job.loaded.template,
+        list(job.payloads),
+        lookups=job.lookups,
+        strict=job.strict,
+        payloads=job.payloads,
+        schema=job.schema,
     )
     width = max(len("SAMPLE"), *(len(row.sample) for row in rows))
     print(f"{'SAMPLE':<{width}}  RESULT  FIRST PROBLEM")
     for row in rows:
-        problem = format_diagnostic(row.first_problem, loaded) if row.first_problem else ""
+        problem = format_diagnostic(row.first_problem, job.loaded) if row.first_problem else ""
         print(f"{row.sample:<{width}}  {'pass' if row.passed else 'FAIL':<6}  {problem}".rstrip())
     failed = sum(not row.passed for row in rows)
     print(f"{len(rows) - failed} of {len(rows)} samples pass", file=sys.stderr)
     return EXIT_OK if failed == 0 else EXIT_FAILED
 
 
-def _lint(loaded: LoadedTemplate, payloads: dict[str, Any]) -> bool:
+def _lint(job: _Job) -> bool:
     from postback_studio.commands._doctor_report import print_lints
     from postback_studio.core.doctor.lints import lint_template
 
-    lints = lint_template(loaded.template, payloads)
-    print_lints(lints, loaded)
+    lints = lint_template(job.loaded.template, job.payloads)
+    print_lints(lints, job.loaded)
     return bool(lints)
 
 
-def _edge_cases(
-    engine: Any,
-    loaded: LoadedTemplate,
-    payloads: dict[str, Any],
-    lookups: LookupSet | None,
-    *,
-    strict: bool,
-    schema: Any,
-    show: bool,
-) -> bool:
+def _edge_cases(job: _Job, *, show: bool) -> bool:
     from postback_studio.commands._doctor_report import print_edge_cases
     from postback_studio.core.doctor.edge_cases import check_template_edge_cases
 
     report = check_template_edge_cases(
-        engine, loaded.template, payloads, lookups=lookups, strict=strict, schema=schema
+        job.engine,
+        job.loaded.template,
+        job.payloads,
+        lookups=job.lookups,
+        strict=job.strict,
+        schema=job.schema,
     )
-    print_edge_cases(report, loaded, engine if show else None)
+    print_edge_cases(report, job.loaded, job.engine if show else None)
     return not report.passed
 
 
-def _against(
-    engine: Any,
-    loaded: LoadedTemplate,
-    old: Any,
-    *,
-    number: int,
-    payloads: dict[str, Any],
-    lookups: LookupSet | None,
-    strict: bool,
-) -> bool:
+def _against(job: _Job, old: Template, number: int) -> bool:
     from postback_studio.commands._doctor_report import print_comparison
     from postback_studio.core.doctor.compare import compare_versions
 
-    comparison = compare_versions(engine, old, loaded.template, payloads, lookups=lookups, strict=strict)
-    print_comparison(comparison, f"version {number}", loaded.origin)
+    comparison = compare_versions(
+        job.engine, old, job.loaded.template, job.payloads, lookups=job.lookups, strict=job.strict
+    )
+    print_comparison(comparison, f"version {number}", job.loaded.origin)
     return comparison.changed

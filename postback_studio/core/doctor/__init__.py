@@ -13,12 +13,7 @@
 Everything here returns values for the GUI and the command line to show; nothing here shows them.
 """
 
-from postback_studio.core.doctor.compare import (
-    OutputChange,
-    VersionComparison,
-    compare_versions,
-    with_version,
-)
+from postback_studio.core.doctor.compare import OutputChange, VersionComparison, compare_versions
 from postback_studio.core.doctor.edge_cases import (
     EdgeCaseExample,
     EdgeCaseFinding,
@@ -50,5 +45,4 @@ __all__ = [
     "derive_changes",
     "lint_source",
     "lint_template",
-    "with_version",
 ]

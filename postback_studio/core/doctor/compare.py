@@ -18,7 +18,6 @@ from typing import Any
 from postback_studio.core.diff import DiffRow, change_count, side_by_side
 from postback_studio.core.doctor.variants import Variant, derive_changes, related
 from postback_studio.core.model import LookupSet, Template
-from postback_studio.core.records import TemplateVersion
 from postback_studio.core.render.engine import RenderEngine, TemplateRendering
 from postback_studio.core.render.result import Diagnostic, RenderResult
 
@@ -74,18 +73,6 @@ class VersionComparison:
     def changed_samples(self) -> tuple[OutputChange, ...]:
         """The samples (and parts) whose output differs."""
         return tuple(change for change in self.samples if change.changed)
-
-
-def with_version(template: Template, version: TemplateVersion) -> Template:
-    """The template as a saved version left it (its name, owner and status stay the current ones)."""
-    return replace(
-        template,
-        kind=version.kind,
-        format=version.format,
-        body=version.body,
-        subject=version.subject,
-        text_body=version.text_body,
-    )
 
 
 def compare_versions(

@@ -30,6 +30,7 @@ from typing import Any
 
 from jinja2 import Environment, nodes
 
+from postback_studio.core.completion import type_name
 from postback_studio.core.doctor.fixes import QuickFix, TextEdit, jinja_string, operand, with_filter
 from postback_studio.core.doctor.scan import (
     Block,
@@ -327,7 +328,7 @@ class _Linter:
         constant, a numeric filter, both branches of an ``if`` agreeing, or a payload value every
         sample agrees on (``|default`` keeps the type)."""
         if isinstance(expression, nodes.Const):
-            return _json_type(expression.value)
+            return type_name(expression.value)
         if isinstance(expression, nodes.Filter) and expression.node is not None:
             if expression.name in NUMERIC_FILTERS:
                 return "number"
@@ -349,7 +350,7 @@ class _Linter:
             return None
         (segments,) = paths
         kinds = {
-            _json_type(value)
+            type_name(value)
             for payload in self.payloads.values()
             for value in values_at(payload, segments)
             if value is not None
@@ -824,16 +825,6 @@ class _Linter:
                     break
                 node = node.setdefault(segment, {})
         return _object_literal(tree)
-
-
-def _json_type(value: Any) -> str | None:
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    return None if value is None else "other"
 
 
 def _written_path(node: nodes.Node) -> tuple[str, tuple[str | int, ...]] | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from postback_studio.core.diff import ChangeKind as RowKind
-from postback_studio.core.doctor import Change, ChangeKind, Variant, compare_versions, with_version
+from postback_studio.core.doctor import Change, ChangeKind, Variant, compare_versions
 from postback_studio.core.model import OutputFormat, Template, TemplateKind
 from postback_studio.core.paths import resources_dir
 from postback_studio.core.records import TemplateVersion
@@ -63,5 +63,5 @@ def test_an_edit_that_changes_only_unusual_data_lists_those_variants(engine: Ren
 
 def test_a_saved_version_gives_the_template_as_it_was() -> None:
     version = TemplateVersion(7, 2, 0.0, TemplateKind.WEBHOOK, OutputFormat.XML, "<a/>", "", "")
-    old = with_version(replace(SHIPPED, id=7), version)
+    old = version.applied_to(replace(SHIPPED, id=7))
     assert (old.name, old.format, old.body, old.id) == ("order-shipped", OutputFormat.XML, "<a/>", 7)

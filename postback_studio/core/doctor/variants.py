@@ -5,7 +5,8 @@ newline, an item with no fulfillment yet, a price that is null. From a base payl
 every such change in turn: each string leaf set to each of a few hostile values, each array resized
 to 0, 1 and 3 elements (nested arrays too; new elements are copies of the first, with their ids made
 distinct), and each scalar set to null. Only values the template reads can change its output, so
-the caller passes the template's read paths and the rest of the payload is left alone.
+the caller passes the template's read paths and the rest of the payload is left alone; in a long
+array, the values of the first three elements and the last are varied.
 """
 
 from __future__ import annotations
@@ -35,6 +36,10 @@ HOSTILE_STRINGS: tuple[tuple[str, str], ...] = (
 )
 #: The lengths every array is resized to.
 ARRAY_SIZES = (0, 1, 3)
+#: Elements of an array whose values are varied: the first three and the last. The others go through
+#: the same template code (only ``loop.index`` tests could tell them apart), and a 200-item order
+#: would otherwise give tens of thousands of variants.
+VARIED_ELEMENTS = 3
 #: Keys whose string values identify something: copies of an element get distinct values there.
 _IDENTIFIER_KEY = re.compile(r"(?:^id$|^code$|Id$|ID$|_id$|Code$|_code$|Number$)")
 _SHOWN_CHARACTERS = 24
@@ -197,7 +202,8 @@ def _changes(value: Any, path: Path, reads: Callable[[Path], bool]) -> Iterator[
             if size != len(value) and (size < len(value) or value):
                 yield Change(path, ChangeKind.RESIZE, size)
         for index, child in enumerate(value):
-            yield from _changes(child, (*path, index), reads)
+            if index < VARIED_ELEMENTS or index == len(value) - 1:
+                yield from _changes(child, (*path, index), reads)
         return
     if isinstance(value, str):
         for hostile, _ in HOSTILE_STRINGS:

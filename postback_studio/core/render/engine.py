@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import os
 import queue
 import re
@@ -53,8 +54,12 @@ from postback_studio.core.textfiles import read_text_file
 
 #: Seconds a new worker may take to start (imports), outside the render's time limit.
 STARTUP_TIMEOUT = 60.0
-#: Payloads sent to the worker in one request by a batch render (bounds one request's size).
+#: Payloads sent to the worker in one request by a batch render, at most, and their size in bytes
+#: (at least one payload goes, whatever its size).
 BATCH_SIZE = 256
+BATCH_BYTES = 2_000_000
+#: Payloads per worker a batch needs before it is rendered by several workers side by side.
+PARALLEL_MINIMUM = 32
 #: Renders of one batch that may run past the time limit before the rest of the batch is skipped.
 MAX_RUNAWAYS = 3
 _ANALYSIS_CACHE = 256
@@ -405,10 +410,33 @@ class RenderEngine:
         trace: bool,
     ) -> list[dict[str, RenderResult]]:
         keyed = [_Part(p.name, p.source, p.fmt, _source_key(p.source)) for p in parts]
-        batch = _Batch(keyed, payloads, lookups, strict, schema, trace)
-        while batch.next < len(payloads):
-            self._render_requests(batch)
-        rows = [row for row in batch.rows if row is not None]
+        # A long batch is cut in one slice per worker, rendered side by side: the worker's render is
+        # what a batch waits for. Slices are rendered in requests of a bounded size, so a render
+        # from elsewhere (the preview) gets a worker between two requests.
+        lanes = min(self._max_workers, len(payloads) // PARALLEL_MINIMUM) or 1
+        bounds = [len(payloads) * lane // lanes for lane in range(lanes + 1)]
+        batches = [
+            _Batch(keyed, payloads[start:end], lookups, strict, schema, trace)
+            for start, end in itertools.pairwise(bounds)
+        ]
+
+        def run(batch: _Batch) -> None:
+            while batch.next < len(batch.payloads):
+                self._render_requests(batch)
+
+        if len(batches) == 1:
+            run(batches[0])
+        else:
+            threads = [
+                threading.Thread(target=run, args=(batch,), name="render-batch", daemon=True)
+                for batch in batches[1:]
+            ]
+            for thread in threads:
+                thread.start()
+            run(batches[0])
+            for thread in threads:
+                thread.join()
+        rows = [row for batch in batches for row in batch.rows if row is not None]
         assert len(rows) == len(payloads), "every payload of a batch gets a result"
         return rows
 
@@ -419,7 +447,6 @@ class RenderEngine:
         rendering is reported, and the caller carries on with the next payload in a fresh worker.
         """
         first = batch.next
-        chunk = batch.payloads[first : first + BATCH_SIZE]
         if batch.runaways >= MAX_RUNAWAYS:
             skipped = Diagnostic(
                 Severity.ERROR,
@@ -434,19 +461,10 @@ class RenderEngine:
         except (WorkerStartError, OSError) as exc:
             batch.fail_rest(self, Diagnostic(Severity.ERROR, "runtime", f"cannot render: {exc}"))
             return
-        request = {
-            "lookups": batch.lookups or {},
-            "size_limit": self.size_limit,
-            "parts": [{"name": p.name, "key": p.key, "source": p.source} for p in batch.parts],
-        }
-        if len(chunk) == 1 and not batch.trace:
-            request["payload"] = chunk[0]
-        else:
-            request["payloads"] = list(chunk)
-            request["trace"] = batch.trace
+        chunk, request = self._request(batch, first)
         try:
             started = time.perf_counter()
-            if not worker.send(encode(request) + b"\n"):
+            if not worker.send(request):
                 batch.fail_rest(
                     self, _worker_failure(worker, "the render worker stopped before the render started")
                 )
@@ -484,6 +502,30 @@ class RenderEngine:
                     return
         finally:
             self._release(worker)
+
+    def _request(self, batch: _Batch, first: int) -> tuple[Sequence[Any], bytes]:
+        """The payloads from ``first`` on that go in one request (up to a count and a size), and the
+        request line. Each payload is encoded once, on its own, to measure it."""
+        encoded: list[bytes] = []
+        size = 0
+        for payload in batch.payloads[first : first + BATCH_SIZE]:
+            data = encode(payload)
+            if encoded and size + len(data) > BATCH_BYTES:
+                break
+            encoded.append(data)
+            size += len(data)
+        head = {
+            "lookups": batch.lookups or {},
+            "size_limit": self.size_limit,
+            "parts": [{"name": p.name, "key": p.key, "source": p.source} for p in batch.parts],
+        }
+        if len(encoded) == 1 and not batch.trace:
+            tail = b',"payload":' + encoded[0] + b"}"
+        else:
+            head["trace"] = batch.trace
+            tail = b',"payloads":[' + b",".join(encoded) + b"]}"
+        # ``head`` encodes as a JSON object: its closing brace gives way to the payloads.
+        return batch.payloads[first : first + len(encoded)], encode(head)[:-1] + tail + b"\n"
 
     def _receive(
         self, worker: _WorkerProcess, started: float

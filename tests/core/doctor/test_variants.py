@@ -91,3 +91,9 @@ def test_template_paths_reach_payload_values() -> None:
     assert values_at(PAYLOAD, ("items", None, "fulfillments", None, "carrier")) == ["UPS"]
     assert first_concrete_path(PAYLOAD, ("items", None, "fulfillments")) == ("items", 0, "fulfillments")
     assert first_concrete_path(PAYLOAD, ("tags", None)) is None
+
+
+def test_a_long_array_varies_its_first_three_elements_and_its_last() -> None:
+    payload = {"items": [{"sku": f"S{n}"} for n in range(10)]}
+    varied = {c.path[1] for c in derive_changes(payload) if len(c.path) == 3}
+    assert varied == {0, 1, 2, 9}

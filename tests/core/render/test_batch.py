@@ -39,7 +39,13 @@ def test_a_batch_is_one_request_per_chunk_not_one_per_payload(
     payloads = [{"n": n} for n in range(engine_module.BATCH_SIZE + 10)]
     results = engine.render_batch("{{ n }}", payloads, fmt=OutputFormat.TEXT)
     assert [r.output for r in results] == [str(n) for n in range(len(payloads))]
-    assert len(sent) == 2
+    assert len(sent) == 2  # two workers side by side, each sent its half in one request
+    sent.clear()
+    big = [{"n": n, "text": "x" * 400} for n in range(5)]
+    monkeypatch.setattr(engine_module, "BATCH_BYTES", 1000)  # two of these payloads per request
+    results = engine.render_batch("{{ n }}{{ text|length }}", big, fmt=OutputFormat.TEXT)
+    assert [r.output for r in results] == [f"{n}400" for n in range(5)]
+    assert len(sent) == 3
 
 
 def test_an_email_template_renders_every_part_per_payload(engine: RenderEngine) -> None:

@@ -6,6 +6,11 @@ starts a fresh one when it is next needed. While the worker renders, this proces
 template (parsing runs nothing) to find the payload fields it reads and resolves them against the
 payload; afterwards it validates the output for its format. One JSON round trip per render.
 
+A batch render (:meth:`RenderEngine.render_batch`, the edge-case check's hundreds of variants) sends
+one template and many payloads in one request; the worker answers payload by payload, so the time
+limit still applies to each, and a runaway payload is stopped and reported while the rest goes on in
+a fresh worker. A long batch is split over the pool's workers, side by side.
+
 The engine is thread-safe: each render borrows an idle worker from a small pool, so the GUI's thread
 pool and the dispatcher's threads can render at the same time.
 """

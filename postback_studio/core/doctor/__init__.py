@@ -5,14 +5,15 @@
   grouped by template location (:func:`check_edge_cases` for a template text,
   :func:`check_template_edge_cases` for a stored template);
 * :mod:`.scan`: the template's tags at exact offsets and the JSON/XML context of each value;
-* :mod:`.lints` and :mod:`.fixes`: patterns that break on real data, each with a quick fix made of
-  text edits applied as one step;
+* :mod:`.lints` (with :mod:`.base`, :mod:`.loops`, :mod:`.indexes`) and :mod:`.fixes`: patterns
+  that break on real data, each with a quick fix made of text edits applied as one step;
 * :mod:`.compare`: two versions rendered against every sample and variant ("what changes if I
   save this?").
 
 Everything here returns values for the GUI and the command line to show; nothing here shows them.
 """
 
+from postback_studio.core.doctor.base import Lint
 from postback_studio.core.doctor.compare import OutputChange, VersionComparison, compare_versions
 from postback_studio.core.doctor.edge_cases import (
     EdgeCaseExample,
@@ -22,7 +23,7 @@ from postback_studio.core.doctor.edge_cases import (
     check_template_edge_cases,
 )
 from postback_studio.core.doctor.fixes import FixError, QuickFix, TextEdit, apply_edits
-from postback_studio.core.doctor.lints import Lint, lint_source, lint_template
+from postback_studio.core.doctor.lints import lint_source, lint_template
 from postback_studio.core.doctor.variants import Change, ChangeKind, Variant, derive_changes
 
 __all__ = [

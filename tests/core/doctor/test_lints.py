@@ -8,6 +8,7 @@ import pytest
 
 from postback_studio.core.doctor import (
     FixError,
+    Lint,
     QuickFix,
     TextEdit,
     apply_edits,
@@ -22,7 +23,6 @@ from postback_studio.core.doctor.lints import (
     JSON_STRING_INTERPOLATION,
     MARKUP_UNESCAPED,
     TYPE_MISMATCH,
-    Lint,
 )
 from postback_studio.core.model import OutputFormat
 from postback_studio.core.paths import resources_dir

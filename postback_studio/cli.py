@@ -20,6 +20,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "render",
     "samples",
     "check",
+    "scaffold",
     "customers",
     "templates",
     "triggers",

@@ -50,6 +50,7 @@ from postback_studio.core.render.result import (
 from postback_studio.core.render.validate import Schema, SchemaFileError, load_schema, validate_output
 from postback_studio.core.render.wire import decode, encode
 from postback_studio.core.textfiles import read_text_file
+from postback_studio.core.validation import mail_header_problem
 
 #: Seconds a new worker may take to start (imports), outside the render's time limit.
 STARTUP_TIMEOUT = 60.0
@@ -275,12 +276,13 @@ class RenderEngine:
                     )
                 )
             subject = results["subject"].output
-            if subject is not None and "\n" in subject.strip():
+            problem = "" if subject is None else mail_header_problem(subject.strip())
+            if problem:
                 notes.append(
                     Diagnostic(
-                        Severity.WARNING,
-                        "email",
-                        "the subject renders to several lines; mail headers take one line",
+                        Severity.ERROR,
+                        "email-header",
+                        f"the subject {problem}: the email would be refused when sent",
                         Location(Where.OUTPUT, 1, 1, "subject"),
                     )
                 )

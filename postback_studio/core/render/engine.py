@@ -55,6 +55,8 @@ from postback_studio.core.validation import mail_header_problem
 #: Seconds a new worker may take to start (imports), outside the render's time limit.
 STARTUP_TIMEOUT = 60.0
 _ANALYSIS_CACHE = 256
+#: Lookup misses listed one by one (each is located on the template's line); the rest are counted.
+MAX_LOOKUP_MISS_WARNINGS = 100
 _EOF = b""
 
 
@@ -404,6 +406,7 @@ class RenderEngine:
         diagnostics = (
             Diagnostic(located.severity, located.code, located.message, located.location),
             *unresolved_diagnostics(analysis.fields, uses, strict=strict, part=part.name),
+            *((analysis.skipped,) if analysis.skipped else ()),
         )
         return RenderResult(None, part.fmt, diagnostics, uses)
 
@@ -420,17 +423,25 @@ class RenderEngine:
     ) -> RenderResult:
         lookup_uses = tuple(LookupUse(str(f), str(k), bool(h), str(v)) for f, k, h, v, _ in answer["lookups"])
         diagnostics: list[Diagnostic] = []
-        for field_name, key, hit, value, line in answer["lookups"]:
-            if not hit and answer.get("code") != "lookup-miss":
-                diagnostics.append(
-                    Diagnostic(
-                        Severity.WARNING,
-                        "lookup-miss",
-                        f"lookup miss: no row for field '{field_name}' with key '{key}';"
-                        f" default '{value}' used",
-                        _lookup_location(part, line, key),
-                    )
+        strict_miss = answer.get("code") == "lookup-miss"
+        misses = [] if strict_miss else [use for use in answer["lookups"] if not use[2]]
+        for field_name, key, _hit, value, line in misses[:MAX_LOOKUP_MISS_WARNINGS]:
+            diagnostics.append(
+                Diagnostic(
+                    Severity.WARNING,
+                    "lookup-miss",
+                    f"lookup miss: no row for field '{field_name}' with key '{key}'; default '{value}' used",
+                    _lookup_location(part, line, key),
                 )
+            )
+        if len(misses) > MAX_LOOKUP_MISS_WARNINGS:
+            diagnostics.append(
+                Diagnostic(
+                    Severity.WARNING,
+                    "lookup-miss",
+                    f"{len(misses) - MAX_LOOKUP_MISS_WARNINGS:,} more lookup misses not listed",
+                )
+            )
         output: str | None = None
         stage = {"compile": float(answer.get("compile", 0.0)), "render": float(answer.get("render", 0.0))}
         if answer["ok"]:
@@ -438,6 +449,8 @@ class RenderEngine:
         else:
             diagnostics.insert(0, self._worker_error(part, answer, analysis))
         diagnostics.extend(unresolved_diagnostics(analysis.fields, uses, strict=strict, part=part.name))
+        if analysis.skipped is not None:
+            diagnostics.append(analysis.skipped)
         validate_started = time.perf_counter()
         if output is not None:
             diagnostics.extend(validate_output(output, part.fmt, schema=schema, part=part.name))

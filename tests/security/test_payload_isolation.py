@@ -45,7 +45,9 @@ MUTATIONS = [
     pytest.param("{% set _ = fulfillments[0][0].update({'code': 'T9'}) %}", id="list-of-lists"),
     pytest.param("{% set o = order %}{% set _ = o.update({'status': 'x'}) %}", id="through-an-alias"),
     pytest.param("{% for i in order.items %}{% set _ = i.update({'sku': 'Q'}) %}{% endfor %}", id="loop-var"),
-    pytest.param("{% set ns = namespace(o=order) %}{% set _ = ns.o.update({'status': 'x'}) %}", id="namespace"),
+    pytest.param(
+        "{% set ns = namespace(o=order) %}{% set _ = ns.o.update({'status': 'x'}) %}", id="namespace"
+    ),
     pytest.param("{% set l = [order] %}{% set _ = l[0].update({'status': 'x'}) %}", id="held-in-a-new-list"),
 ]
 READS = "{{ order.status }}|{{ order.items|map(attribute='sku')|join(',') }}|{{ order.items[0].tags }}"

@@ -82,13 +82,8 @@ def plain_settings(catcher: SmtpCatcher, **changes: str) -> SmtpSettings:
 def test_the_mail_header_rule_refuses_breaks_written_or_encoded(value: str) -> None:
     assert mail_header_problem(value) != ""
     assert mail_header_problem(value, "From") != ""
-
-
-@pytest.mark.parametrize(
-    "value", ["Order ACME-1 shipped ✓", "=?utf-8?q?Caf=C3=A9?= order", "Price: 5 =? EUR", "50% off ?="]
-)
-def test_ordinary_subjects_pass_the_rule(value: str) -> None:
-    assert mail_header_problem(value) == ""
+    for ordinary in ("Order ACME-1 ✓", "=?utf-8?q?Caf=C3=A9?= order", "Price: 5 =? EUR", "50% off ?="):
+        assert mail_header_problem(ordinary) == ""
 
 
 @pytest.mark.parametrize("value", BREAKING_VALUES)
@@ -127,10 +122,12 @@ def test_a_recipient_list_cannot_be_smuggled_in_one_address(catcher: SmtpCatcher
     assert catcher.messages == []
 
 
-def test_a_sound_email_still_carries_exactly_its_headers(catcher: SmtpCatcher) -> None:
+def test_only_the_sound_email_goes_out_with_exactly_its_headers(catcher: SmtpCatcher) -> None:
     sender = EmailSender(plain_settings(catcher, sender_name="Print Co (=?ok?)"))
-    parts = EmailParts("=?utf-8?q?Caf=C3=A9?= ✓", "x")
-    result = sender.send(("a@customer.example", "b@customer.example"), parts)
+    recipients = ("a@customer.example", "b@customer.example")
+    refused = sender.send(recipients, EmailParts("=?utf-8?q?Hi=0D=0ABcc:_thief@evil.example?=", "x"))
+    assert not refused.ok and "the subject" in refused.diagnosis
+    result = sender.send(recipients, EmailParts("=?utf-8?q?Caf=C3=A9?= ✓", "x"))
     assert result.ok, result.diagnosis
     [message] = catcher.messages
     names = [line.split(b":")[0] for line in message.data.split(b"\r\n\r\n")[0].split(b"\r\n")]
@@ -274,10 +271,6 @@ def test_header_values_that_break_or_fold_are_refused_naming_the_header(value: s
     assert value.strip() not in issue.message
 
 
-def test_a_tab_inside_a_value_and_latin1_text_are_still_fine() -> None:
-    assert validate_trigger(webhook_trigger(Header("X-Note", "a\tb café"))) == []
-
-
 def test_forms_refuse_them_through_the_repository(tmp_path: Path) -> None:
     with Workspace.open(tmp_path / "ws.sqlite") as ws:
         customer = ws.customers.list()[0]
@@ -285,6 +278,8 @@ def test_forms_refuse_them_through_the_repository(tmp_path: Path) -> None:
         trigger = replace(webhook_trigger(Header("Transfer-Encoding", "chunked")), customer_id=customer.id)
         with pytest.raises(ValidationError, match="Transfer-Encoding"):
             ws.triggers.save(trigger)
+        fine = ws.triggers.save(replace(trigger, headers=(Header("X-Note", "a\tb café"),)))
+        assert fine.headers == (Header("X-Note", "a\tb café"),)
 
 
 @pytest.mark.parametrize(

@@ -85,6 +85,8 @@ def test_a_mutation_is_refused_and_the_next_render_is_unaffected(engine: RenderE
 
 
 def test_values_the_template_builds_itself_stay_mutable(engine: RenderEngine) -> None:
+    refused = engine.render("{% set _ = order.items.append(1) %}", payload(), fmt=OutputFormat.TEXT)
+    assert refused.output is None
     source = (
         "{% set skus = [] %}{% for i in order.items %}{% set _ = skus.append(i.sku) %}{% endfor %}"
         "{% set copy = order.items|list %}{% set _ = copy.pop() %}"

@@ -356,6 +356,9 @@ _OPTIONAL_END = frozenset(
 
 #: HTML warnings reported for one output; the rest are counted in one last warning.
 MAX_HTML_WARNINGS = 100
+#: Tags checked in one output; past them the check stops with a "too large to check" warning. A
+#: mail's HTML has a few thousand; at this many the check takes well under a second.
+MAX_HTML_TAGS = 500_000
 #: ``<`` that opens a tag (``/`` for an end tag, then a name), a comment, a declaration or a PI.
 #: A tag without quoted attribute values is matched whole (group 3 ends it), the usual case.
 _MARKUP_OPEN = re.compile(r"""<(?:(/?)([A-Za-z][^\t\n\f\r />]*)(?:([^>"']*)>)?|!--|!|\?)""")
@@ -425,8 +428,22 @@ class _TagChecker:
         text = self.text
         stack, counts = self.stack, self.open_counts
         matches = _MARKUP_OPEN.finditer(text)
+        tags = 0
         while (found := next(matches, None)) is not None:
             closing, name, simple = found.group(1, 2, 3)
+            tags += 1
+            if tags > MAX_HTML_TAGS:
+                line, _column = self.position(found.start())
+                self.problems.append(
+                    Diagnostic(
+                        Severity.WARNING,
+                        "html",
+                        f"HTML: too large to check: the check stopped after {MAX_HTML_TAGS:,} tags "
+                        f"(output line {line})",
+                    )
+                )
+                self.stack.clear()
+                break
             if name is None:
                 closer = "-->" if found.group() == "<!--" else ">"
                 end = text.find(closer, found.end())
@@ -483,8 +500,8 @@ def _tag_end(text: str, pos: int) -> int:
 def validate_html(output: str, *, part: str = "body") -> tuple[Diagnostic, ...]:
     """Unclosed and mismatched tags, as warnings (mail clients render broken HTML anyway).
 
-    A single linear scan (tags, comments, declarations, raw-text ``script``/``style``), so an
-    output of any size up to the render's size limit is checked in well under its time limit;
-    at most :data:`MAX_HTML_WARNINGS` problems are listed.
+    A single linear scan (tags, comments, declarations, raw-text ``script``/``style``) of at most
+    :data:`MAX_HTML_TAGS` tags, so an output of any size up to the render's size limit is checked
+    in well under its time limit; at most :data:`MAX_HTML_WARNINGS` problems are listed.
     """
     return _TagChecker(output, part).scan()

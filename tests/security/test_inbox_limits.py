@@ -244,19 +244,21 @@ def test_the_cli_takes_the_body_cap(tmp_path: Path) -> None:
     out = io.StringIO()
     result: list[int] = []
     with redirect_stdout(out):
-        runner = threading.Thread(target=lambda: result.append(inbox_command.run(args, stop)))
+        runner = threading.Thread(target=lambda: result.append(inbox_command.run(args, stop)), daemon=True)
         runner.start()
-        deadline = time.monotonic() + 20
-        while "webhooks to" not in out.getvalue() and time.monotonic() < deadline:
-            time.sleep(0.05)
-        url = out.getvalue().split("webhooks to ")[1].split("/...")[0]
-        port = int(url.rsplit(":", 1)[1])
-        with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
-            sock.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n" + b"b" * 5000)
-            assert status_of(sock) == 413
-        time.sleep(0.3)
-        stop.set()
-        runner.join(20)
+        try:
+            deadline = time.monotonic() + 20
+            while "webhooks to" not in out.getvalue() and time.monotonic() < deadline:
+                time.sleep(0.05)
+            url = out.getvalue().split("webhooks to ")[1].split("/...")[0]
+            port = int(url.rsplit(":", 1)[1])
+            with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+                sock.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n" + b"b" * 5000)
+                assert status_of(sock) == 413
+            time.sleep(0.3)
+        finally:
+            stop.set()
+            runner.join(20)
     assert result == [0]
     assert "1048 bytes" in out.getvalue() and "truncated" in out.getvalue()
     bad = argparse.Namespace(**{**vars(args), "max_body": 0})

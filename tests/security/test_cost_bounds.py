@@ -8,19 +8,16 @@ hang, not a speed target (those are in ``benchmarks/security.py``).
 
 from __future__ import annotations
 
-import io
 import json
 import math
 import subprocess
 import sys
 import textwrap
-from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from postback_studio import cli
 from postback_studio.core.bundle import BundleError, BundleReadError, parse_bundle
 from postback_studio.core.jsontext import MAX_DEPTH, JsonInputError, loads
 from postback_studio.core.model import Event, RetryKind, RetryPolicy, Trigger
@@ -30,6 +27,7 @@ from postback_studio.core.render.validate import MAX_HTML_WARNINGS, validate_jso
 from postback_studio.core.validation import ValidationError, validate_trigger
 from postback_studio.storage.transfer import export_document
 from postback_studio.storage.workspace import Workspace
+from tests.security.cli import run_cli
 
 CPU_SECONDS = 30
 
@@ -150,13 +148,6 @@ def test_highlighting_a_2mb_single_line_template_is_skipped_not_a_freeze() -> No
 
 
 # -- deep nesting and long numbers: diagnostics and exit codes --------------------------------------
-
-
-def run_cli(*args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with redirect_stdout(out), redirect_stderr(err):
-        code = cli.main(list(args))
-    return code, out.getvalue(), err.getvalue()
 
 
 @pytest.mark.parametrize(

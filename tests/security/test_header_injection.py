@@ -6,16 +6,13 @@ tests check both what is refused (and logged, with its diagnosis) and that nothi
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Iterator
-from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from postback_studio import cli
 from postback_studio.core.bundle import BundleError, parse_bundle
 from postback_studio.core.dispatch.delivery import Delivery, Dispatcher, EmailTarget, MemoryLog
 from postback_studio.core.dispatch.email import EmailParts, EmailSender, InvalidEmailError, build_message
@@ -44,6 +41,7 @@ from postback_studio.core.validation import (
 )
 from postback_studio.storage.transfer import export_document
 from postback_studio.storage.workspace import Workspace
+from tests.security.cli import run_cli
 
 #: Subjects and names that put a line break into a header, written out or hidden in an encoded word.
 BREAKING_VALUES = [
@@ -313,13 +311,6 @@ def test_the_sender_refuses_them_before_anything_leaves(header: Header) -> None:
         assert result.failure is FailureKind.INVALID_REQUEST
         assert f"'{header.name}'" in result.diagnosis and "cannot be used" not in result.diagnosis
         assert inbox.requests == []
-
-
-def run_cli(*args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with redirect_stdout(out), redirect_stderr(err):
-        code = cli.main(list(args))
-    return code, out.getvalue(), err.getvalue()
 
 
 @pytest.mark.parametrize(

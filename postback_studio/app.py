@@ -100,6 +100,7 @@ def build_application(workspace_path: Path, *, settings: QSettings | None = None
     from postback_studio.core.render import RenderEngine
     from postback_studio.core.trigger_setup import example_templates
     from postback_studio.storage import Workspace
+    from postback_studio.storage.ownership import APP_HOLDER, Access
     from postback_studio.storage.requests_view import WorkspaceRequestSource
     from postback_studio.ui.customers_page import CustomersPage
     from postback_studio.ui.inbox_page import InboxPage
@@ -117,7 +118,9 @@ def build_application(workspace_path: Path, *, settings: QSettings | None = None
     if not isinstance(qapp, QApplication):
         raise RuntimeError("build_application needs a QApplication")
     settings = settings or QSettings()
-    workspace = Workspace.open(workspace_path)
+    # Held exclusive for the app's whole run (Application.close() closes it last); every other
+    # connection the app opens joins this hold, and other processes are refused while it lasts.
+    workspace = Workspace.open(workspace_path, access=Access.EXCLUSIVE, holder=APP_HOLDER)
     engine = RenderEngine()
     pool = QThreadPool()
     pool.setMaxThreadCount(max(4, QThreadPool.globalInstance().maxThreadCount()))
@@ -558,12 +561,17 @@ def run_gui(workspace: Path) -> int:
     from PySide6.QtWidgets import QApplication
 
     from postback_studio.storage import WorkspaceError
+    from postback_studio.storage.ownership import WorkspaceInUseError
 
     qapp = QApplication.instance() or QApplication(sys.argv[:1])
     qapp.setApplicationName("Postback Studio")
     qapp.setOrganizationName("Postback Studio")
     try:
         app = build_application(workspace)
+    except WorkspaceInUseError as exc:
+        print(f"postback-studio: cannot open the desktop app: {exc}; {exc.advice}, "
+              "or use --workspace for another file", file=sys.stderr)
+        return 2
     except WorkspaceError as exc:
         print(f"postback-studio: {exc}", file=sys.stderr)
         return 2

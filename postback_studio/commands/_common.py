@@ -27,13 +27,21 @@ class CommandError(Exception):
 
 
 def open_workspace(args: argparse.Namespace) -> Workspace:
-    """Open the workspace the command line names (a new one is created and seeded)."""
+    """Open the workspace the command line names (a new one is created and seeded).
+
+    The command holds it shared while it is open: other commands may use it at the same time, the
+    desktop app may not (and a command refuses, with :data:`EXIT_USAGE`, while the app has it).
+    """
     from postback_studio.cli import workspace_path
     from postback_studio.storage.errors import WorkspaceError
+    from postback_studio.storage.ownership import Access, WorkspaceInUseError
     from postback_studio.storage.workspace import Workspace
 
+    holder = " ".join(["postback-studio", getattr(args, "command", None) or ""]).strip()
     try:
-        return Workspace.open(workspace_path(args))
+        return Workspace.open(workspace_path(args), access=Access.SHARED, holder=holder)
+    except WorkspaceInUseError as exc:
+        raise CommandError(f"{exc}; {exc.advice}, or use --workspace for another file", EXIT_USAGE) from None
     except WorkspaceError as exc:
         raise CommandError(str(exc), EXIT_USAGE) from None
 

@@ -64,19 +64,20 @@ def _sleep_announced(seconds: float) -> None:
 
 @contextmanager
 def delivery_service(args: argparse.Namespace, *, quiet: bool = False) -> Iterator[DeliveryService]:
-    """The service on the command line's workspace, printing each attempt unless ``quiet``."""
+    """The service on the command line's workspace, printing each attempt unless ``quiet``.
+
+    The workspace opened first stays open until the command ends, so the command holds it (shared)
+    for its whole run, retry waits included; the service's own connections join that hold.
+    """
     from postback_studio.cli import workspace_path
+    from postback_studio.commands._common import open_workspace
     from postback_studio.core.dispatch.service import DeliveryService
     from postback_studio.core.render.engine import RenderEngine
-    from postback_studio.storage.errors import WorkspaceError
     from postback_studio.storage.workspace import Workspace
 
     path: Path = workspace_path(args)
-    try:
-        Workspace.open(path).close()
-    except WorkspaceError as exc:
-        raise CommandError(str(exc), EXIT_USAGE) from None
     with (
+        open_workspace(args),
         RenderEngine() as engine,
         DeliveryService(
             lambda: Workspace.open(path, seed=False),

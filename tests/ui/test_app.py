@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from postback_studio.app import Application, build_application
 from postback_studio.ui.main_window import PAGE_NAMES
-
-
-@pytest.fixture
-def app(qtbot: QtBot, tmp_path: Path) -> Iterator[Application]:
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    application = build_application(tmp_path / "workspace.sqlite", settings=settings)
-    yield application
-    application.close()
 
 
 def test_every_page_of_the_rail_is_there(app: Application) -> None:

@@ -18,6 +18,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "render",
     "samples",
     "check",
+    "scaffold",
     "customers",
     "templates",
     "triggers",

@@ -280,7 +280,7 @@ def _wire_delivery(app: Application, workspace_path: Path, forms: tuple[Any, ...
     from PySide6.QtWidgets import QMessageBox
 
     from postback_studio.core.dispatch.delivery import EmailTarget, WebhookTarget
-    from postback_studio.core.dispatch.inbox import HttpInbox, SmtpCatcher
+    from postback_studio.core.dispatch.inbox import HttpInbox, InboxLimits, SmtpCatcher
     from postback_studio.core.dispatch.service import (
         DeliveryService,
         SendOptions,
@@ -471,10 +471,14 @@ def _wire_delivery(app: Application, workspace_path: Path, forms: tuple[Any, ...
         return (int(settings.value("inbox/http_port", LOCAL_HTTP_PORT)),
                 int(settings.value("inbox/smtp_port", LOCAL_SMTP_PORT)))
 
+    def body_limit_mb() -> int:
+        return int(settings.value("inbox/max_body_mb", 10))
+
     def start_inbox() -> None:
         http_port, smtp_port = ports()
         recorder = service.inbox_recorder(on_http=bridge.http_sink, on_email=bridge.mail_sink)
-        http = HttpInbox(inbox_page.current_script(), sink=recorder.http, port=http_port)
+        limits = InboxLimits(max_body_bytes=body_limit_mb() * 1024 * 1024)
+        http = HttpInbox(inbox_page.current_script(), sink=recorder.http, port=http_port, limits=limits)
         smtp = SmtpCatcher(sink=recorder.email, port=smtp_port)
         try:
             http.start()
@@ -514,8 +518,13 @@ def _wire_delivery(app: Application, workspace_path: Path, forms: tuple[Any, ...
     inbox_page.stop_requested.connect(stop_inbox)
     inbox_page.script_changed.connect(on_script_changed)
     inbox_page.cleared.connect(app.workspace.inbox.clear)
+    def on_body_limit_changed(megabytes: int) -> None:
+        settings.setValue("inbox/max_body_mb", megabytes)
+
+    settings_page.inbox_body_limit_changed.connect(on_body_limit_changed)
     settings_page.inbox_ports_changed.connect(on_ports_changed)
     settings_page.set_inbox_ports(*ports())
+    settings_page.set_inbox_body_limit(body_limit_mb())
 
     def confirm_close() -> bool:
         busy = jobs.labels_in_flight()

@@ -24,6 +24,7 @@ from typing import Any
 
 import jsonschema
 
+from postback_studio.core import jsontext
 from postback_studio.core.model import (
     Customer,
     DeliveryMethod,
@@ -282,7 +283,7 @@ def parse_bundle(data: bytes, source: str = "<bundle>") -> Bundle:
     if len(data) > MAX_BUNDLE_BYTES:
         raise BundleReadError([BundleProblem("", _too_big(len(data)))], source)
     try:
-        document = json.loads(data.decode("utf-8-sig"))
+        document = jsontext.loads(data.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
         raise BundleReadError([BundleProblem("", f"not UTF-8 text (byte {exc.start})")], source) from None
     except json.JSONDecodeError as exc:

@@ -25,7 +25,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, TypeVar
 
-from postback_studio.core.dispatch.delivery import MemoryPendingStore, PendingRetry
+from postback_studio.core.dispatch.delivery import MemoryPendingStore, PendingRetry, redact_headers
 from postback_studio.core.dispatch.inbox import ReceivedMessage, ReceivedRequest
 from postback_studio.core.records import InboxEmail, InboxHttpRequest, PendingState
 from postback_studio.core.records import PendingRetry as StoredRetry
@@ -392,16 +392,25 @@ class InboxRecorder:
         self._on_email = on_email
 
     def http(self, request: ReceivedRequest) -> None:
-        """Store one received HTTP request (pass as ``HttpInbox(sink=recorder.http)``)."""
-        item = InboxHttpRequest(
-            received_at=request.received_at,
-            method=request.method,
-            path=request.path,
-            headers=request.headers,
-            body=request.body,
-            remote=request.client,
-        )
-        stored = replace(item, id=self._writer.call(lambda ws: ws.inbox.add_http(item)))
+        """Store one received HTTP request (pass as ``HttpInbox(sink=recorder.http)``).
+
+        Header values are stored redacted like the request log's: the credential headers, and every
+        header some trigger of the workspace marks secret.
+        """
+
+        def store(ws: Workspace) -> InboxHttpRequest:
+            secret = [h.name for trigger in ws.triggers.list() for h in trigger.headers if h.secret]
+            item = InboxHttpRequest(
+                received_at=request.received_at,
+                method=request.method,
+                path=request.path,
+                headers=redact_headers(request.headers, secret),
+                body=request.body,
+                remote=request.client,
+            )
+            return replace(item, id=ws.inbox.add_http(item))
+
+        stored = self._writer.call(store)
         if self._on_http is not None:
             self._on_http(stored)
 

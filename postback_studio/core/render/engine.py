@@ -56,6 +56,7 @@ from postback_studio.core.render.result import (
 from postback_studio.core.render.validate import Schema, SchemaFileError, load_schema, validate_output
 from postback_studio.core.render.wire import decode, encode
 from postback_studio.core.textfiles import read_text_file
+from postback_studio.core.validation import mail_header_problem
 
 #: Seconds a new worker may take to start (imports), outside the render's time limit.
 STARTUP_TIMEOUT = 60.0
@@ -68,6 +69,8 @@ PARALLEL_MINIMUM = 32
 #: Renders of one batch that may run past the time limit before the rest of the batch is skipped.
 MAX_RUNAWAYS = 3
 _ANALYSIS_CACHE = 256
+#: Lookup misses listed one by one (each is located on the template's line); the rest are counted.
+MAX_LOOKUP_MISS_WARNINGS = 100
 _EOF = b""
 
 
@@ -563,6 +566,7 @@ class RenderEngine:
         diagnostics = (
             Diagnostic(located.severity, located.code, located.message, located.location),
             *unresolved_diagnostics(analysis.fields, uses, strict=strict, part=part.name),
+            *((analysis.skipped,) if analysis.skipped else ()),
         )
         return RenderResult(None, part.fmt, diagnostics, uses)
 
@@ -579,17 +583,25 @@ class RenderEngine:
     ) -> RenderResult:
         lookup_uses = tuple(LookupUse(str(f), str(k), bool(h), str(v)) for f, k, h, v, _ in answer["lookups"])
         diagnostics: list[Diagnostic] = []
-        for field_name, key, hit, value, line in answer["lookups"]:
-            if not hit and answer.get("code") != "lookup-miss":
-                diagnostics.append(
-                    Diagnostic(
-                        Severity.WARNING,
-                        "lookup-miss",
-                        f"lookup miss: no row for field '{field_name}' with key '{key}';"
-                        f" default '{value}' used",
-                        _lookup_location(part, line, key),
-                    )
+        strict_miss = answer.get("code") == "lookup-miss"
+        misses = [] if strict_miss else [use for use in answer["lookups"] if not use[2]]
+        for field_name, key, _hit, value, line in misses[:MAX_LOOKUP_MISS_WARNINGS]:
+            diagnostics.append(
+                Diagnostic(
+                    Severity.WARNING,
+                    "lookup-miss",
+                    f"lookup miss: no row for field '{field_name}' with key '{key}'; default '{value}' used",
+                    _lookup_location(part, line, key),
                 )
+            )
+        if len(misses) > MAX_LOOKUP_MISS_WARNINGS:
+            diagnostics.append(
+                Diagnostic(
+                    Severity.WARNING,
+                    "lookup-miss",
+                    f"{len(misses) - MAX_LOOKUP_MISS_WARNINGS:,} more lookup misses not listed",
+                )
+            )
         output: str | None = None
         stage = {"compile": float(answer.get("compile", 0.0)), "render": float(answer.get("render", 0.0))}
         if answer["ok"]:
@@ -597,6 +609,8 @@ class RenderEngine:
         else:
             diagnostics.insert(0, self._worker_error(part, answer, analysis))
         diagnostics.extend(unresolved_diagnostics(analysis.fields, uses, strict=strict, part=part.name))
+        if analysis.skipped is not None:
+            diagnostics.append(analysis.skipped)
         validate_started = time.perf_counter()
         if output is not None:
             diagnostics.extend(validate_output(output, part.fmt, schema=schema, part=part.name))
@@ -680,12 +694,13 @@ def _template_rendering(template: Template, results: dict[str, RenderResult]) ->
                 )
             )
         subject = results["subject"].output
-        if subject is not None and "\n" in subject.strip():
+        problem = "" if subject is None else mail_header_problem(subject.strip())
+        if problem:
             notes.append(
                 Diagnostic(
-                    Severity.WARNING,
-                    "email",
-                    "the subject renders to several lines; mail headers take one line",
+                    Severity.ERROR,
+                    "email-header",
+                    f"the subject {problem}: the email would be refused when sent",
                     Location(Where.OUTPUT, 1, 1, "subject"),
                 )
             )

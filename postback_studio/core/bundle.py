@@ -293,7 +293,9 @@ def parse_bundle(data: bytes, source: str = "<bundle>") -> Bundle:
     if not isinstance(document, dict):
         raise BundleError([BundleProblem("", "a bundle is a JSON object")], source)
     version = document.get("schemaVersion")
-    if isinstance(version, int) and not isinstance(version, bool) and version > BUNDLE_SCHEMA_VERSION:
+    # JSON Schema counts 2.0 as an integer, so a float with an integral value is a version number too.
+    integral = isinstance(version, int) or (isinstance(version, float) and version.is_integer())
+    if integral and not isinstance(version, bool) and version > BUNDLE_SCHEMA_VERSION:
         raise BundleError(
             [
                 BundleProblem(

@@ -278,6 +278,15 @@ def _too_big(size: int) -> str:
     return f"the file is {size / 1e6:.1f} MB; bundles over {MAX_BUNDLE_BYTES // (1024 * 1024)} MB are refused"
 
 
+def _is_newer_version(version: object) -> bool:
+    """Whether ``version`` is a whole number above ours; 2.0 counts, as JSON Schema calls it an integer."""
+    if isinstance(version, bool) or not isinstance(version, int | float):
+        return False
+    if isinstance(version, float) and not version.is_integer():
+        return False
+    return version > BUNDLE_SCHEMA_VERSION
+
+
 def parse_bundle(data: bytes, source: str = "<bundle>") -> Bundle:
     """Check bundle bytes completely and return the values to apply, or raise :class:`BundleError`."""
     if len(data) > MAX_BUNDLE_BYTES:
@@ -293,9 +302,7 @@ def parse_bundle(data: bytes, source: str = "<bundle>") -> Bundle:
     if not isinstance(document, dict):
         raise BundleError([BundleProblem("", "a bundle is a JSON object")], source)
     version = document.get("schemaVersion")
-    # JSON Schema counts 2.0 as an integer, so a float with an integral value is a version number too.
-    integral = isinstance(version, int) or (isinstance(version, float) and version.is_integer())
-    if integral and not isinstance(version, bool) and version > BUNDLE_SCHEMA_VERSION:
+    if _is_newer_version(version):
         raise BundleError(
             [
                 BundleProblem(

@@ -50,7 +50,6 @@ from render import make_payload
 
 from postback_studio.core.model import Event
 from postback_studio.core.records import SamplePayload
-from postback_studio.core.recovery import RecoveryStore, folder_for_workspace
 from postback_studio.core.render import RenderEngine
 from postback_studio.core.template_library import content_of, user_sample_key
 from postback_studio.services.session import Session
@@ -175,17 +174,8 @@ def main(argv: Sequence[str] | None = None) -> list[Figure]:
     payload = make_payload(200, 1)
     sample = workspace.samples.save(SamplePayload("200 items", Event.SHIPPED, json.dumps(payload, indent=2)))
     settings = QSettings(str(folder / "settings.ini"), QSettings.Format.IniFormat)
-    page = TemplatesPage(
-        templates=workspace.templates,
-        samples=workspace.samples,
-        triggers=workspace.triggers,
-        customers=workspace.customers,
-        lookups=workspace.lookups,
-        engine=engine,
-        jobs=JobRunner(QThreadPool()),
-        settings=settings,
-        recovery=RecoveryStore(folder_for_workspace(workspace.path)),
-    )
+    jobs = JobRunner(QThreadPool())
+    page = TemplatesPage.for_session(workspace, engine=engine, jobs=jobs, settings=settings)
     page.resize(1280, 800)
     page.show()
     assert sample.id is not None

@@ -46,12 +46,18 @@ def gui_unavailable_reason() -> str | None:
             "  Run it from a desktop session, or set QT_QPA_PLATFORM=offscreen for a headless run.\n"
             "  The headless commands work without a display: postback-studio --help"
         )
-    if not wayland and ctypes.util.find_library("xcb-cursor") is None:
+    if not wayland and ctypes.util.find_library("xcb-cursor") is None and not _bundled("libxcb-cursor.so"):
         return (
             "Qt 6 needs the library libxcb-cursor0 to open windows on X11, and it is not installed.\n"
             "  Install it: sudo apt install libxcb-cursor0   (Fedora: sudo dnf install xcb-util-cursor)"
         )
     return None
+
+
+def _bundled(library: str) -> bool:
+    """Whether the standalone build carries ``library`` itself (the system's linker search misses it)."""
+    bundle = getattr(sys, "_MEIPASS", None)
+    return bool(getattr(sys, "frozen", False) and bundle and any(Path(bundle).glob(f"{library}*")))
 
 
 @dataclass
@@ -116,12 +122,11 @@ def build_application(workspace_path: Path, *, settings: QSettings | None = None
     from postback_studio.core.dispatch.inbox import ResponseScript
     from postback_studio.core.paths import resources_dir
     from postback_studio.core.reachability import check_destination
-    from postback_studio.core.recovery import RecoveryStore, folder_for_workspace
     from postback_studio.core.render import RenderEngine
     from postback_studio.core.trigger_setup import example_templates
     from postback_studio.services.delivery import DeliveryService
     from postback_studio.services.request_log import RequestLogReader
-    from postback_studio.services.session import Session
+    from postback_studio.services.session import APP_HOLDER, Access, Session
     from postback_studio.ui.customers_page import CustomersPage
     from postback_studio.ui.delivery_controller import DeliveryController
     from postback_studio.ui.delivery_prompts import DialogPrompts
@@ -145,7 +150,9 @@ def build_application(workspace_path: Path, *, settings: QSettings | None = None
     preferences = Preferences(settings)
 
     # Services: one workspace session for the GUI thread, one change bus, the delivery service.
-    session = Session.open(workspace_path)
+    # The session holds the file exclusive for the app's whole run (Application.close() closes it
+    # last); every other connection the app opens joins this hold, and other processes are refused.
+    session = Session.open(workspace_path, access=Access.EXCLUSIVE, holder=APP_HOLDER)
     engine = RenderEngine()
     delivery = DeliveryService.for_workspace(workspace_path, engine, notices=session.notices)
     pool = QThreadPool()
@@ -182,17 +189,7 @@ def build_application(workspace_path: Path, *, settings: QSettings | None = None
         theme=preferences.theme,
     )
     requests_page = RequestsPage(partial(RequestLogReader.open, workspace_path), jobs=jobs)
-    templates = TemplatesPage(
-        templates=session.templates,
-        samples=session.samples,
-        triggers=session.triggers,
-        customers=session.customers,
-        lookups=session.lookups,
-        engine=engine,
-        jobs=jobs,
-        settings=settings,
-        recovery=RecoveryStore(folder_for_workspace(workspace_path)),
-    )
+    templates = TemplatesPage.for_session(session, engine=engine, jobs=jobs, settings=settings)
     inbox_page = InboxPage(ResponseScript.parse)
     widgets: dict[str, QWidget] = {
         "Templates": templates,
@@ -253,6 +250,10 @@ def build_application(workspace_path: Path, *, settings: QSettings | None = None
     settings_page.inbox_ports_changed.connect(controller.set_inbox_ports)
     controller.inbox_ports_changed.connect(preferences.set_inbox_ports)
     settings_page.set_inbox_ports(*preferences.inbox_ports)
+    controller.set_inbox_body_limit(preferences.inbox_body_mb)
+    settings_page.set_inbox_body_limit(preferences.inbox_body_mb)
+    settings_page.inbox_body_limit_changed.connect(preferences.set_inbox_body_mb)
+    settings_page.inbox_body_limit_changed.connect(controller.set_inbox_body_limit)
     window.add_close_guard(controller.confirm_close)
 
     # Navigation between pages, the theme, the status bar, background errors.
@@ -264,6 +265,9 @@ def build_application(workspace_path: Path, *, settings: QSettings | None = None
     themes.editor_palette_changed.connect(templates.set_editor_palette)
     themes.theme_changed.connect(preferences.set_theme)
     window.theme_chosen.connect(themes.choose)
+    window.about_requested.connect(
+        partial(_show_about, window, workspace_path, session.secrets_location, settings)
+    )
     settings_page.theme_chosen.connect(themes.choose)
     themes.apply()
     jobs.activity_changed.connect(window.show_activity)
@@ -290,6 +294,18 @@ def _open_template(window: MainWindow, templates: TemplatesPage, template_id: in
     templates.open_template(template_id)
 
 
+def _show_about(window: QWidget, workspace_path: Path, secrets_location: str, settings: QSettings) -> None:
+    from PySide6.QtCore import Qt
+
+    from postback_studio.ui.about_dialog import AboutDialog, about_info
+    from postback_studio.ui.app_identity import application_icon
+
+    dialog = AboutDialog(about_info(workspace_path, secrets_location, settings.fileName()),
+                         application_icon(), window)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.open()
+
+
 def run_gui(workspace: Path) -> int:
     """Open the desktop application on ``workspace`` and run until the window closes."""
     reason = gui_unavailable_reason()
@@ -303,12 +319,17 @@ def run_gui(workspace: Path) -> int:
     from PySide6.QtWidgets import QApplication
 
     from postback_studio.core.errors import WorkspaceError
+    from postback_studio.services.session import WorkspaceInUseError
+    from postback_studio.ui.app_identity import apply_identity
 
     qapp = QApplication.instance() or QApplication(sys.argv[:1])
-    qapp.setApplicationName("Postback Studio")
-    qapp.setOrganizationName("Postback Studio")
+    apply_identity(qapp)
     try:
         app = build_application(workspace)
+    except WorkspaceInUseError as exc:
+        print(f"postback-studio: cannot open the desktop app: {exc}; {exc.advice}, "
+              "or use --workspace for another file", file=sys.stderr)
+        return 2
     except WorkspaceError as exc:
         print(f"postback-studio: {exc}", file=sys.stderr)
         return 2

@@ -13,11 +13,14 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from postback_studio.commands import desktop
+
 #: Subcommand modules under ``postback_studio.commands``, in the order ``--help`` lists them.
 COMMAND_MODULES: tuple[str, ...] = (
     "render",
     "samples",
     "check",
+    "scaffold",
     "customers",
     "templates",
     "triggers",
@@ -38,7 +41,9 @@ def default_workspace_path() -> Path:
     """The workspace used when neither ``--workspace`` nor the environment names one."""
     from platformdirs import user_data_path
 
-    return user_data_path("postback-studio", appauthor=False) / "workspace.sqlite"
+    from postback_studio.core.appinfo import DATA_DIR_NAME
+
+    return user_data_path(DATA_DIR_NAME, appauthor=False) / "workspace.sqlite"
 
 
 def workspace_path(args: argparse.Namespace) -> Path:
@@ -62,6 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help=f"the SQLite workspace file (default: ${WORKSPACE_ENV}, else the user data directory)",
     )
+    desktop.add_global_options(parser)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         module = importlib.import_module(f"postback_studio.commands.{name}")
@@ -73,6 +79,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the process exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    installation_exit = desktop.run_global_option(args)
+    if installation_exit is not None:
+        return installation_exit
     if args.command is None:
         from postback_studio.app import run_gui
 

@@ -26,7 +26,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "workers": frozenset({"core", "services", "workers"}),
     "ui": frozenset({"core", "services", "workers", "ui"}),
     "commands": frozenset({"core", "services", "commands", "cli"}),
-    "cli": frozenset({"cli", "commands", "app"}),
+    "cli": frozenset({"cli", "commands", "app", "core"}),
     "__main__": frozenset({"cli"}),
     "app": frozenset({"core", "storage", "services", "workers", "ui", "app"}),
 }

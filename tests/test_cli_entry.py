@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -48,3 +49,20 @@ def test_gui_command_without_display_exits_cleanly() -> None:
         assert out.returncode == 2
         assert "cannot open the desktop app" in out.stderr
         assert "Traceback" not in out.stderr
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the xcb check is for Linux")
+def test_standalone_build_with_its_own_xcb_cursor_starts(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The frozen build carries libxcb-cursor; the system's linker search cannot see it."""
+    import ctypes.util
+
+    (tmp_path / "libxcb-cursor.so.0").write_bytes(b"")
+    monkeypatch.setenv("DISPLAY", ":99")
+    monkeypatch.setenv("QT_QPA_PLATFORM", "xcb")
+    real = ctypes.util.find_library
+    monkeypatch.setattr(ctypes.util, "find_library", lambda n: None if n == "xcb-cursor" else real(n))
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    monkeypatch.setattr(sys, "_MEIPASS", str(tmp_path), raising=False)
+    assert gui_unavailable_reason() is None

@@ -46,12 +46,19 @@ def exit_code_for(exc: StudioError) -> ExitCode:
 
 
 def open_workspace(args: argparse.Namespace) -> Session:
-    """Open the workspace the command line names (a new one is created and seeded)."""
-    from postback_studio.cli import workspace_path
-    from postback_studio.services.session import Session
+    """Open the workspace the command line names (a new one is created and seeded).
 
+    The command holds it shared while it is open: other commands may use it at the same time, the
+    desktop app may not (and a command refuses, with exit code 2, while the app has it).
+    """
+    from postback_studio.cli import workspace_path
+    from postback_studio.services.session import Access, Session, WorkspaceInUseError
+
+    holder = " ".join(["postback-studio", getattr(args, "command", None) or ""]).strip()
     try:
-        return Session.open(workspace_path(args))
+        return Session.open(workspace_path(args), access=Access.SHARED, holder=holder)
+    except WorkspaceInUseError as exc:
+        raise UsageError(f"{exc}; {exc.advice}, or use --workspace for another file") from None
     except WorkspaceError as exc:
         raise UsageError(str(exc)) from None
 
@@ -85,13 +92,19 @@ def customer_id(session: Session, name: str | None) -> int | None:
 
 
 def run_action(
-    args: argparse.Namespace, actions: dict[str | None, Callable[[argparse.Namespace], int]]
+    args: argparse.Namespace,
+    actions: dict[str | None, Callable[[argparse.Namespace], int]],
+    *,
+    prefix: str = "",
 ) -> int:
-    """Run ``actions[args.action]`` (None: no action given), turning a refusal into its exit code."""
+    """Run ``actions[args.action]`` (None: no action given), turning a refusal into its exit code.
+
+    ``prefix`` (a command's name) goes before the message: ``postback-studio: log: ...``.
+    """
     try:
         return actions[getattr(args, "action", None)](args)
     except StudioError as exc:
-        error(str(exc))
+        error(f"{prefix}: {exc}" if prefix else str(exc))
         return exit_code_for(exc)
 
 

@@ -61,15 +61,19 @@ def _sleep_announced(seconds: float) -> None:
 
 @contextmanager
 def delivery_service(args: argparse.Namespace, *, quiet: bool = False) -> Iterator[DeliveryService]:
-    """The service on the command line's workspace, printing each attempt unless ``quiet``."""
+    """The service on the command line's workspace, printing each attempt unless ``quiet``.
+
+    The workspace opened first stays open until the command ends, so the command holds it (shared)
+    for its whole run, retry waits included; the service's own connections join that hold.
+    """
     from postback_studio.cli import workspace_path
     from postback_studio.commands._common import open_workspace
     from postback_studio.core.render.engine import RenderEngine
     from postback_studio.services.delivery import DeliveryService
 
     path: Path = workspace_path(args)
-    open_workspace(args).close()
     with (
+        open_workspace(args),
         RenderEngine() as engine,
         DeliveryService.for_workspace(
             path,

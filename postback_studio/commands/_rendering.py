@@ -60,6 +60,33 @@ def load_workspace_template(args: Any, name: str) -> tuple[LoadedTemplate, Looku
     return LoadedTemplate(template, f"{name} (workspace)"), lookups
 
 
+def load_workspace_version(args: Any, name: str, number: int) -> Template:
+    """Version ``number`` of the workspace template called ``name`` (its content as saved then)."""
+    from postback_studio.core.errors import NotFoundError
+
+    try:
+        with open_workspace(args) as session:
+            template = session.templates.get_by_name(name)
+            if template is None or template.id is None:
+                names = ", ".join(t.name for t in session.templates.list()) or "none"
+                raise UsageError(
+                    f"--against-version: no template named '{name}' in the workspace (templates: {names}); "
+                    "name one with --template NAME"
+                )
+            try:
+                version = session.templates.version(template.id, number)
+            except NotFoundError:
+                count = len(session.templates.versions(template.id))
+                raise UsageError(
+                    f"--against-version {number}: template '{name}' has versions 1 to {count}"
+                ) from None
+    except UsageError:
+        raise
+    except StudioError as exc:
+        raise UsageError(str(exc)) from None
+    return version.applied_to(template)
+
+
 def load_payload(event: str | None, payload_file: str | None) -> tuple[Any, str]:
     """The payload of ``--event NAME`` (a built-in sample) or ``--payload FILE``, and its name."""
     if payload_file is not None:

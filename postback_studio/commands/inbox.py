@@ -1,9 +1,10 @@
-"""``postback-studio inbox [--http-port N] [--smtp-port N] [--script "503x2, 200"]``: the local inbox.
+"""``postback-studio inbox [--http-port N] [--smtp-port N] [--script "503x2, 200"] [--max-body MB]``.
 
 Runs an HTTP receiver and an SMTP catcher on 127.0.0.1 until Ctrl+C, answering webhooks as the script
 says, printing one line per arrival and storing everything in the workspace's inbox. The default HTTP
 port is the one the seeded demo trigger sends to; port 0 picks a free one (the line printed at start
-says which).
+says which). A body over ``--max-body`` megabytes (default 10) is kept up to the cap, marked
+truncated and answered 413.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import contextlib
 import threading
 
 from postback_studio.commands._common import CommandError, UsageError, error
-from postback_studio.core.defaults import LOCAL_HTTP_PORT, LOCAL_SMTP_PORT
+from postback_studio.core.defaults import INBOX_BODY_MB, LOCAL_HTTP_PORT, LOCAL_SMTP_PORT, MAX_INBOX_BODY_MB
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -36,19 +37,34 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         default="200",
         help='HTTP answers in order, e.g. "503x2, 200" (the last repeats)',
     )
+    parser.add_argument(
+        "--max-body",
+        metavar="MB",
+        type=float,
+        default=float(INBOX_BODY_MB),
+        help="keep at most this many megabytes of a request body; longer ones are cut and answered 413",
+    )
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace, stop: threading.Event | None = None) -> int:
     """Serve until Ctrl+C (or ``stop`` is set); 2 when a port is taken or the script is invalid."""
     from postback_studio.commands._dispatch import clock_time, delivery_service
-    from postback_studio.core.dispatch.inbox import HttpInbox, ResponseScript, ScriptError, SmtpCatcher
+    from postback_studio.core.dispatch.inbox import (
+        TRUNCATED_HEADER,
+        HttpInbox,
+        InboxLimits,
+        ResponseScript,
+        ScriptError,
+        SmtpCatcher,
+    )
     from postback_studio.core.records import InboxEmail, InboxHttpRequest
 
     def http_line(request: InboxHttpRequest) -> None:
+        cut = next((v for k, v in request.headers if k == TRUNCATED_HEADER), "")
         print(
             f"{clock_time(request.received_at)}  HTTP  {request.method} {request.path}  "
-            f"{len(request.body)} bytes  from {request.remote}",
+            f"{len(request.body)} bytes  from {request.remote}" + (f"  (truncated: {cut})" if cut else ""),
             flush=True,
         )
 
@@ -65,9 +81,12 @@ def run(args: argparse.Namespace, stop: threading.Event | None = None) -> int:
             script = ResponseScript.parse(args.script)
         except ScriptError as exc:
             raise UsageError(f"--script: {exc}") from None
+        if not 0 < args.max_body <= MAX_INBOX_BODY_MB:
+            raise UsageError(f"--max-body: give megabytes between 0 and {MAX_INBOX_BODY_MB}")
+        limits = InboxLimits(max_body_bytes=int(args.max_body * 1024 * 1024))
         with delivery_service(args, quiet=True) as service:
             recorder = service.inbox_recorder(on_http=http_line, on_email=email_line)
-            http = HttpInbox(script, sink=recorder.http, port=args.http_port)
+            http = HttpInbox(script, sink=recorder.http, port=args.http_port, limits=limits)
             smtp = SmtpCatcher(sink=recorder.email, port=args.smtp_port)
             try:
                 _start(http.start, "HTTP", args.http_port)

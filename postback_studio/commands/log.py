@@ -41,7 +41,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run(args: argparse.Namespace) -> int:
     """List the newest entries, or show one; 2 for an unknown id or a bad option."""
-    return run_action(args, {None: _list, "show": _show})
+    return run_action(args, {None: _list, "show": _show}, prefix="log")
 
 
 def _list(args: argparse.Namespace) -> int:
@@ -49,7 +49,7 @@ def _list(args: argparse.Namespace) -> int:
     from postback_studio.core.requests_view import RequestFilter
 
     if args.limit < 1:
-        raise UsageError("log: --limit: at least 1")
+        raise UsageError("--limit: at least 1")
     where = (
         RequestFilter(outcomes=tuple(o for o in Outcome if o is not Outcome.DELIVERED))
         if args.failed

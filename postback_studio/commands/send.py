@@ -146,14 +146,25 @@ def _webhook_target(args: argparse.Namespace, fmt: Any) -> WebhookTarget:
 
 
 def _headers(raw: list[str]) -> tuple[Header, ...]:
+    """``'Name: value'`` options as headers, checked by the same rules as a trigger's headers.
+
+    Only the one space after the colon is dropped, so a value that starts or ends with other
+    whitespace (or a line break) is refused by name rather than trimmed into something else.
+    """
     from postback_studio.core.model import Header
+    from postback_studio.core.validation import http_header_issues
 
     headers = []
     for text in raw:
         name, sep, value = text.partition(":")
         if not sep or not name.strip() or any(c.isspace() for c in name.strip()):
             raise UsageError(f"--header {text!r}: expected 'Name: value'")
-        headers.append(Header(name.strip(), value.strip()))
+        name = name.strip()
+        value = value.removeprefix(" ")
+        issues = http_header_issues(name, value, "--header")
+        if issues:
+            raise UsageError(f"--header {name}: {issues[0].message}")
+        headers.append(Header(name, value))
     return tuple(headers)
 
 

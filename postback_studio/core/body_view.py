@@ -44,7 +44,7 @@ def pretty_text(body: bytes, content_type: str = "") -> str | None:
     if wants_json:
         try:
             return json.dumps(json.loads(body), indent=2, ensure_ascii=False)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):
             return None
     if wants_xml:
         try:

@@ -1,8 +1,8 @@
 """The export bundle: the whole configuration as one reviewable, diffable JSON file.
 
 This module is the pure part: model values -> bundle document -> deterministic text, and bytes ->
-checked :class:`Bundle`. Applying a bundle to a workspace is storage's job
-(:mod:`postback_studio.storage.transfer`).
+checked :class:`Bundle`. Applying a bundle to a workspace is the services' job
+(:mod:`postback_studio.services.transfer`).
 
 Items refer to each other by *name* (a trigger names its customer and template), never by database
 id, so a bundle moves between workspaces. Secret values are never written; ``secretsToReenter``
@@ -24,6 +24,7 @@ from typing import Any
 
 import jsonschema
 
+from postback_studio.core import jsontext
 from postback_studio.core.errors import ValidationError, ValidationIssue
 from postback_studio.core.model import (
     Customer,
@@ -57,9 +58,14 @@ BUNDLE_SCHEMA_VERSION = 1
 MAX_BUNDLE_BYTES = 20 * 1024 * 1024
 
 
-#: One reason a bundle is refused: a validation issue whose ``field`` is an RFC 6901 JSON pointer
-#: ("" is the whole file).
-BundleProblem = ValidationIssue
+@dataclass(frozen=True)
+class BundleProblem(ValidationIssue):
+    """One reason a bundle is refused: a validation issue whose ``field`` is an RFC 6901 JSON pointer."""
+
+    @property
+    def pointer(self) -> str:
+        """Where in the document ("" is the whole file)."""
+        return self.field
 
 
 class BundleError(ValidationError):
@@ -67,12 +73,14 @@ class BundleError(ValidationError):
 
     def __init__(self, problems: Sequence[ValidationIssue], source: str = "") -> None:
         self.source = source
-        super().__init__(problems)
+        super().__init__(
+            p if isinstance(p, BundleProblem) else BundleProblem(p.field, p.message) for p in problems
+        )
 
     @property
-    def problems(self) -> tuple[ValidationIssue, ...]:
-        """The issues, each with the JSON pointer of the offending value as its ``field``."""
-        return self.issues
+    def problems(self) -> tuple[BundleProblem, ...]:
+        """The issues, each with the JSON pointer of the offending value (``pointer``, ``field``)."""
+        return tuple(p for p in self.issues if isinstance(p, BundleProblem))
 
     def _message(self) -> str:
         prefix = f"{self.source}: " if self.source else ""
@@ -278,12 +286,21 @@ def _too_big(size: int) -> str:
     return f"the file is {size / 1e6:.1f} MB; bundles over {MAX_BUNDLE_BYTES // (1024 * 1024)} MB are refused"
 
 
+def _is_newer_version(version: object) -> bool:
+    """Whether ``version`` is a whole number above ours; 2.0 counts, as JSON Schema calls it an integer."""
+    if isinstance(version, bool) or not isinstance(version, int | float):
+        return False
+    if isinstance(version, float) and not version.is_integer():
+        return False
+    return version > BUNDLE_SCHEMA_VERSION
+
+
 def parse_bundle(data: bytes, source: str = "<bundle>") -> Bundle:
     """Check bundle bytes completely and return the values to apply, or raise :class:`BundleError`."""
     if len(data) > MAX_BUNDLE_BYTES:
         raise BundleReadError([BundleProblem("", _too_big(len(data)))], source)
     try:
-        document = json.loads(data.decode("utf-8-sig"))
+        document = jsontext.loads(data.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
         raise BundleReadError([BundleProblem("", f"not UTF-8 text (byte {exc.start})")], source) from None
     except json.JSONDecodeError as exc:
@@ -293,7 +310,7 @@ def parse_bundle(data: bytes, source: str = "<bundle>") -> Bundle:
     if not isinstance(document, dict):
         raise BundleError([BundleProblem("", "a bundle is a JSON object")], source)
     version = document.get("schemaVersion")
-    if isinstance(version, int) and not isinstance(version, bool) and version > BUNDLE_SCHEMA_VERSION:
+    if _is_newer_version(version):
         raise BundleError(
             [
                 BundleProblem(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from postback_studio.core.model import Event, LookupSet, Template
@@ -62,11 +63,13 @@ def check_template(
     lookups: LookupSet | None = None,
     strict: bool = False,
     payloads: dict[str, Any] | None = None,
+    schema: str | Path | None = None,
 ) -> list[CheckRow]:
-    """Render ``template`` against each named sample (``payloads`` may supply user samples)."""
-    rows: list[CheckRow] = []
-    for name in samples:
-        payload = payloads[name] if payloads and name in payloads else load_sample(name)
-        rendering = engine.render_template(template, payload, lookups=lookups, strict=strict)
-        rows.append(CheckRow(name, rendering.valid, first_problem(rendering), rendering))
-    return rows
+    """Render ``template`` against each named sample (``payloads`` may supply user samples), in one
+    batch; ``schema`` validates a webhook body as ``render --schema`` does."""
+    batch = [payloads[name] if payloads and name in payloads else load_sample(name) for name in samples]
+    renderings = engine.render_template_batch(template, batch, lookups=lookups, strict=strict, schema=schema)
+    return [
+        CheckRow(name, rendering.valid, first_problem(rendering), rendering)
+        for name, rendering in zip(samples, renderings, strict=True)
+    ]

@@ -14,3 +14,7 @@ LOCAL_HTTP_PORT = 8765
 LOCAL_SMTP_PORT = 2525
 #: Where the seeded demo webhook trigger sends: the local receiver.
 LOCAL_INBOX_URL = f"http://127.0.0.1:{LOCAL_HTTP_PORT}/postbacks"
+#: The local receiver keeps at most this many megabytes of a request body (Settings, ``--max-body``).
+INBOX_BODY_MB = 10
+#: The largest body limit either may set.
+MAX_INBOX_BODY_MB = 1024

@@ -39,6 +39,14 @@ _CATEGORIES: Final[tuple[tuple[str, str], ...]] = (
     ("Token.Error", "error"),
 )
 
+#: Longest text that is highlighted. pygments lexes about half a megabyte a second and the template
+#: editor lexes on the GUI thread after each change, so a larger text is shown without colours
+#: rather than freezing the window (a 2 MB template took 3.4 s a keystroke).
+MAX_HIGHLIGHT_CHARS = 100_000
+#: The same for a rendered output, which is lexed on a worker thread and coloured only where it is
+#: on screen: about two seconds of lexing at most.
+MAX_OUTPUT_HIGHLIGHT_CHARS = 1_000_000
+
 #: Every category a span can carry.
 CATEGORIES: Final = frozenset(category for _prefix, category in _CATEGORIES)
 
@@ -98,9 +106,16 @@ def _category(token_type: _TokenType) -> str | None:
     return None
 
 
-def line_spans(text: str, lexer: Lexer) -> tuple[tuple[Span, ...], ...]:
-    """Spans per line of ``text`` (split on ``\\n``), uncoloured runs left out."""
+def line_spans(
+    text: str, lexer: Lexer, *, limit: int = MAX_HIGHLIGHT_CHARS
+) -> tuple[tuple[Span, ...], ...]:
+    """Spans per line of ``text`` (split on ``\\n``), uncoloured runs left out.
+
+    A text over ``limit`` characters gets no spans at all (see :data:`MAX_HIGHLIGHT_CHARS`).
+    """
     starts = [0, *(match.end() for match in re.finditer("\n", text))]
+    if len(text) > limit:
+        return ((),) * len(starts)
     lines: list[list[Span]] = [[] for _ in starts]
     for index, token_type, value in lexer.get_tokens_unprocessed(text):
         category = _category(token_type)

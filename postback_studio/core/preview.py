@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from postback_studio.core import jsontext
 from postback_studio.core.model import OutputFormat
 from postback_studio.core.render.result import Diagnostic, RenderResult, Where
 
@@ -100,7 +101,7 @@ def pretty(output: str, fmt: OutputFormat | str) -> str | None:
             parser = etree.XMLParser(remove_blank_text=True, resolve_entities=False, no_network=True)
             root = etree.fromstring(output.encode("utf-8"), parser)
             return etree.tostring(root, pretty_print=True, encoding="unicode").rstrip("\n")
-    except (ValueError, etree.XMLSyntaxError):
+    except (ValueError, RecursionError, etree.XMLSyntaxError):
         return None
     return None
 
@@ -108,6 +109,6 @@ def pretty(output: str, fmt: OutputFormat | str) -> str | None:
 def parse_json(text: str) -> JsonParse:
     """Parse a payload the user typed or pasted, with line and column of the first error."""
     try:
-        return JsonParse(value=json.loads(text))
+        return JsonParse(value=jsontext.loads(text))
     except json.JSONDecodeError as error:
         return JsonParse(error=error.msg, line=error.lineno, column=error.colno)

@@ -7,10 +7,10 @@ Sample payloads, template versions, pending retries and what the local inbox rec
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
-from postback_studio.core.model import Event, OutputFormat, TemplateKind
+from postback_studio.core.model import Event, OutputFormat, Template, TemplateKind
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,17 @@ class TemplateVersion:
     body: str
     subject: str
     text_body: str
+
+    def applied_to(self, template: Template) -> Template:
+        """``template`` with this version's content (its name, owner and status stay as they are)."""
+        return replace(
+            template,
+            kind=self.kind,
+            format=self.format,
+            body=self.body,
+            subject=self.subject,
+            text_body=self.text_body,
+        )
 
 
 class PendingState(StrEnum):

@@ -22,13 +22,18 @@ _MIN_SECRET = 4
 
 
 def credential_forms(value: str) -> list[str]:
-    """A secret value, and for ``Bearer <token>``-style values the token alone.
+    """A secret value as stored and without surrounding whitespace, and for ``Bearer <token>``-style
+    values the token alone.
 
     A receiver quoting the token back (``WWW-Authenticate: Bearer error=<token>``) would otherwise
-    bring it into the log without the scheme word in front, where the whole value does not match.
+    bring it into the log without the scheme word in front, where the whole value does not match;
+    and HTTP strips the whitespace around a header value, so a value stored with a trailing space
+    comes back without it.
     """
-    match = _AUTH_SCHEME.match(value)
-    return [value, match.group(1)] if match else [value]
+    stripped = value.strip()
+    match = _AUTH_SCHEME.match(stripped)
+    forms = [value, stripped, match.group(1)] if match else [value, stripped]
+    return sorted(set(forms), key=len, reverse=True)
 
 
 @dataclass(frozen=True)

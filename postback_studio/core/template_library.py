@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from postback_studio.core.check import CheckRow, check_template, events_in_name, samples_to_check
-from postback_studio.core.highlight import Span, lexer_for, line_spans
+from postback_studio.core.highlight import MAX_OUTPUT_HIGHLIGHT_CHARS, Span, lexer_for, line_spans
 from postback_studio.core.model import Event, LookupSet, OutputFormat, Template, TemplateKind
 from postback_studio.core.records import SamplePayload
 from postback_studio.core.render.engine import RenderEngine, TemplateRendering
@@ -208,7 +208,9 @@ def render_preview(engine: RenderEngine, request: PreviewRequest) -> PreviewRend
     spans: dict[str, Spans] = {}
     for part, result in rendering.parts.items():
         if result.output is not None:
-            spans[part] = line_spans(result.output, lexer_for(result.format, template=False))
+            spans[part] = line_spans(
+                result.output, lexer_for(result.format, template=False), limit=MAX_OUTPUT_HIGHLIGHT_CHARS
+            )
     return PreviewRender(request, rendering, spans)
 
 

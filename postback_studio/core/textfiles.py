@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from postback_studio.core import jsontext
 from postback_studio.core.errors import InputError
 
 
@@ -35,6 +36,6 @@ def read_json_file(path: Path, what: str = "the file", error: type[ValueError] =
     """Parse a JSON file; a syntax error names its line and column: ``p.json:3:1: the payload is ...``."""
     text = read_text_file(path, error)
     try:
-        return json.loads(text)
+        return jsontext.loads(text)
     except json.JSONDecodeError as exc:
         raise error(f"{path}:{exc.lineno}:{exc.colno}: {what} is not valid JSON: {exc.msg}") from None

@@ -131,6 +131,10 @@ class TemplateService(_Service):
         """Every saved version, oldest first."""
         return self._ws.templates.versions(template_id)
 
+    def version(self, template_id: int, number: int) -> TemplateVersion:
+        """Version ``number`` of the template (``NotFoundError`` when it has no such version)."""
+        return self._ws.templates.version(template_id, number)
+
     def restore(self, template_id: int, number: int) -> Template:
         """Make version ``number`` current again (a new save, so the newest version)."""
         restored = self._ws.templates.restore(template_id, number)

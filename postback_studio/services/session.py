@@ -24,7 +24,12 @@ from postback_studio.services.configuration import (
 )
 from postback_studio.services.request_log import RequestLogService
 from postback_studio.services.transfer import TransferService
+from postback_studio.storage.ownership import APP_HOLDER, Access, WorkspaceInUseError
 from postback_studio.storage.workspace import Workspace
+
+#: How a session holds the workspace file against other processes (the owner lock), and the error
+#: a conflicting holder raises: re-exported so callers above the services need not reach storage.
+__all__ = ["APP_HOLDER", "Access", "Session", "WorkspaceInUseError"]
 
 
 class Session:
@@ -48,13 +53,26 @@ class Session:
         self.transfer = TransferService(workspace, self.notices)
 
     @classmethod
-    def open(cls, path: Path, *, seed: bool = True, notices: ChangeBus | None = None) -> Session:
+    def open(
+        cls,
+        path: Path,
+        *,
+        seed: bool = True,
+        notices: ChangeBus | None = None,
+        access: Access | None = None,
+        holder: str | None = None,
+    ) -> Session:
         """Open (creating, upgrading or, with ``seed``, seeding) the workspace at ``path``.
 
+        ``access`` and ``holder`` go to the owner lock (see :mod:`postback_studio.storage.ownership`):
+        the desktop app holds the file exclusive, commands shared; by default this process's hold is
+        joined, else the file is held exclusive.
+
         Raises:
-            WorkspaceError: The file is not a workspace, is newer than this version, or is locked.
+            WorkspaceInUseError: Another process holds the file in a way that excludes this one.
+            WorkspaceError: The file is not a workspace or is newer than this version.
         """
-        return cls(Workspace.open(path, seed=seed), notices)
+        return cls(Workspace.open(path, seed=seed, access=access, holder=holder), notices)
 
     @property
     def path(self) -> Path:

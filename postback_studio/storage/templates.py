@@ -144,18 +144,7 @@ class TemplateRepository(Repository):
 
     def restore(self, template_id: int, number: int) -> Template:
         """Make version ``number`` current again; this is a new save, so it becomes the newest version."""
-        old = self.version(template_id, number)
-        current = self.get(template_id)
-        return self.save(
-            replace(
-                current,
-                kind=old.kind,
-                format=old.format,
-                body=old.body,
-                subject=old.subject,
-                text_body=old.text_body,
-            )
-        )
+        return self.save(self.version(template_id, number).applied_to(self.get(template_id)))
 
 
 def _row(template: Template, **times: float) -> Row:

@@ -7,6 +7,10 @@ the busy timeout makes a second writer wait for the first instead of failing.
 
 Durability: every write runs in a transaction (``BEGIN IMMEDIATE``), the journal is WAL with
 ``synchronous=FULL``, so a committed write survives the process being killed at any point.
+
+Ownership: every open workspace holds the file's owner lock (:mod:`postback_studio.storage.ownership`)
+until it is closed, so no other process can checkpoint and delete the write-ahead log under it, even
+after something in this process opened and closed the file and so dropped SQLite's own locks.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from types import TracebackType
 import sqlite_utils
 
 from postback_studio.core.errors import WorkspaceError, WorkspaceVersionError
+from postback_studio.storage.ownership import Access, Ownership, claim
 from postback_studio.storage.schema import SCHEMA_VERSION, current_version, migrate
 from postback_studio.storage.secrets import (
     KeyringSecretStore,
@@ -45,7 +50,14 @@ class Workspace:
     ``inbox``.
     """
 
-    def __init__(self, path: Path, conn: sqlite3.Connection, secrets: SecretStore, clock: Clock) -> None:
+    def __init__(
+        self,
+        path: Path,
+        conn: sqlite3.Connection,
+        secrets: SecretStore,
+        clock: Clock,
+        ownership: Ownership | None = None,
+    ) -> None:
         from postback_studio.storage.customers import CustomerRepository
         from postback_studio.storage.inbox import InboxRepository
         from postback_studio.storage.lookups import LookupRepository
@@ -61,6 +73,7 @@ class Workspace:
         self.db = sqlite_utils.Database(conn)
         self.secrets = secrets
         self.clock = clock
+        self._ownership = ownership
         self._depth = 0
         row = conn.execute("SELECT value FROM meta WHERE key = 'workspace_id'").fetchone()
         self.workspace_id: str = str(row[0])
@@ -82,6 +95,8 @@ class Workspace:
         secrets: SecretStore | None = None,
         clock: Clock = time.time,
         seed: bool = True,
+        access: Access | None = None,
+        holder: str | None = None,
     ) -> Workspace:
         """Open (creating, upgrading or seeding as needed) the workspace file at ``path``.
 
@@ -89,18 +104,19 @@ class Workspace:
         templates, triggers and lookup table. An older file is copied to ``<file>.v<N>.bak`` and then
         upgraded; a newer one raises :class:`WorkspaceVersionError`. ``secrets`` defaults to the
         system keyring when a usable one exists, else to a table in the workspace file.
+
+        The workspace holds the file's owner lock until closed: ``access`` and ``holder`` are passed
+        to :func:`~postback_studio.storage.ownership.claim` (by default this process's existing hold
+        is joined, else the file is held exclusive). Another process's conflicting hold raises
+        :class:`~postback_studio.storage.ownership.WorkspaceInUseError`.
         """
         path = Path(path)
-        _create_private_file(path)
+        _create_folder(path)
+        ownership = claim(path, access, holder=holder)
         try:
-            conn = sqlite3.connect(path, isolation_level=None)
-        except sqlite3.Error as exc:
-            raise WorkspaceError(f"{path}: cannot open the workspace: {exc}") from None
-        try:
-            _configure(conn, path)
-            new = _upgrade(conn, path)
+            conn, new = _connect(path)
         except BaseException:
-            conn.close()
+            ownership.release()
             raise
         store: SecretStore
         if secrets is not None:
@@ -108,11 +124,15 @@ class Workspace:
         else:
             backend = usable_keyring()
             store = KeyringSecretStore(backend) if backend is not None else WorkspaceSecretStore(conn)
-        workspace = cls(path, conn, store, clock)
+        workspace = cls(path, conn, store, clock, ownership)
         if new and seed:
             from postback_studio.storage.seed import seed_workspace
 
-            seed_workspace(workspace)
+            try:
+                seed_workspace(workspace)
+            except BaseException:
+                workspace.close()
+                raise
         return workspace
 
     @property
@@ -161,8 +181,10 @@ class Workspace:
         return "\n".join(str(row[0]) for row in rows)
 
     def close(self) -> None:
-        """Close the connection; the WAL is checkpointed into the main file by SQLite."""
+        """Close the connection (SQLite checkpoints the WAL into the main file) and release the lock."""
         self.conn.close()
+        if self._ownership is not None:
+            self._ownership.release()
 
     def __enter__(self) -> Workspace:
         return self
@@ -179,12 +201,15 @@ class Workspace:
         return f"Workspace({str(self.path)!r})"
 
 
-def _create_private_file(path: Path) -> None:
-    """Create the file owner-only before SQLite does, so it never exists with wider permissions."""
+def _create_folder(path: Path) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise WorkspaceError(f"{path}: cannot create the folder: {exc.strerror}") from None
+
+
+def _create_private_file(path: Path) -> None:
+    """Create the file owner-only before SQLite does, so it never exists with wider permissions."""
     if path.exists():
         return
     try:
@@ -194,6 +219,21 @@ def _create_private_file(path: Path) -> None:
     except OSError as exc:
         raise WorkspaceError(f"{path}: cannot create the workspace: {exc.strerror}") from None
     os.close(fd)
+
+
+def _connect(path: Path) -> tuple[sqlite3.Connection, bool]:
+    """A configured connection to the upgraded file, and whether the file was new."""
+    _create_private_file(path)
+    try:
+        conn = sqlite3.connect(path, isolation_level=None)
+    except sqlite3.Error as exc:
+        raise WorkspaceError(f"{path}: cannot open the workspace: {exc}") from None
+    try:
+        _configure(conn, path)
+        return conn, _upgrade(conn, path)
+    except BaseException:
+        conn.close()
+        raise
 
 
 def _configure(conn: sqlite3.Connection, path: Path) -> None:

@@ -22,8 +22,8 @@ from typing import Any, Protocol
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
-from postback_studio.core.defaults import LOCAL_HTTP_PORT, LOCAL_SMTP_PORT
-from postback_studio.core.dispatch.inbox import HttpInbox, ResponseScript, SmtpCatcher
+from postback_studio.core.defaults import INBOX_BODY_MB, LOCAL_HTTP_PORT, LOCAL_SMTP_PORT
+from postback_studio.core.dispatch.inbox import HttpInbox, InboxLimits, ResponseScript, SmtpCatcher
 from postback_studio.core.dispatch.plan import EmailTarget
 from postback_studio.core.dispatch.progress import DeliveryProgress, SendTestStatus, progress_of
 from postback_studio.core.dispatch.report import AttemptReport, DeliveryReport, Refusal, RefusalKind
@@ -170,6 +170,7 @@ class DeliveryController(QObject):
         self._inbox_bridge.email_received.connect(self.email_received)
         self._servers: dict[str, HttpInbox | SmtpCatcher] = {}
         self._ports = (LOCAL_HTTP_PORT, LOCAL_SMTP_PORT)
+        self._body_limit_mb = INBOX_BODY_MB
         self._script: ResponseScript | None = None
 
     # -- Send Test ------------------------------------------------------------------------------
@@ -385,6 +386,10 @@ class DeliveryController(QObject):
             self.stop_inbox()
             self.start_inbox()
 
+    def set_inbox_body_limit(self, megabytes: int) -> None:
+        """Keep at most ``megabytes`` of a request body from the next start of the inbox on."""
+        self._body_limit_mb = megabytes
+
     def set_inbox_script(self, script: object) -> None:
         """Answer webhooks as ``script`` says (a :class:`ResponseScript`; None answers 200)."""
         self._script = script if isinstance(script, ResponseScript) else None
@@ -405,7 +410,8 @@ class DeliveryController(QObject):
         recorder = self._service.inbox_recorder(
             on_http=self._inbox_bridge.http_sink, on_email=self._inbox_bridge.mail_sink
         )
-        http = HttpInbox(self._script, sink=recorder.http, port=http_port)
+        limits = InboxLimits(max_body_bytes=self._body_limit_mb * 1024 * 1024)
+        http = HttpInbox(self._script, sink=recorder.http, port=http_port, limits=limits)
         smtp = SmtpCatcher(sink=recorder.email, port=smtp_port)
         try:
             http.start()

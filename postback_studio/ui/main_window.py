@@ -66,10 +66,12 @@ class MainWindow(QMainWindow):
     Signals:
         theme_chosen(str): the user picked a theme in View > Theme (a ``Theme`` value).
         page_changed(str): the visible page changed (its name).
+        about_requested(): the user chose Help > About.
     """
 
     theme_chosen = Signal(str)
     page_changed = Signal(str)
+    about_requested = Signal()
 
     def __init__(
         self,
@@ -160,6 +162,9 @@ class MainWindow(QMainWindow):
         shortcuts = QAction("Keyboard &Shortcuts", self, shortcut=QKeySequence("F1"))
         shortcuts.triggered.connect(self.show_shortcuts)
         help_menu.addAction(shortcuts)
+        about = QAction("&About Postback Studio", self, menuRole=QAction.MenuRole.AboutRole)
+        about.triggered.connect(self.about_requested)
+        help_menu.addAction(about)
 
     def _go_to(self, row: int) -> None:
         """Show a page from the keyboard and put focus in it, so its own shortcuts work at once."""

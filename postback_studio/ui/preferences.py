@@ -1,4 +1,4 @@
-"""The app's own settings (not the workspace's): theme, window geometry, the local inbox's ports.
+"""The app's own settings (not the workspace's): theme, window geometry, the local inbox's ports and limit.
 
 Kept in ``QSettings`` per user; typed here so no page reads a settings key directly.
 """
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, QSettings
 
-from postback_studio.core.defaults import LOCAL_HTTP_PORT, LOCAL_SMTP_PORT
+from postback_studio.core.defaults import INBOX_BODY_MB, LOCAL_HTTP_PORT, LOCAL_SMTP_PORT
 from postback_studio.ui.theme import Theme
 
 
@@ -41,6 +41,15 @@ class Preferences:
         """Remember the local inbox's ports."""
         self.settings.setValue("inbox/http_port", http_port)
         self.settings.setValue("inbox/smtp_port", smtp_port)
+
+    @property
+    def inbox_body_mb(self) -> int:
+        """How many megabytes of a request body the local inbox keeps."""
+        return int(self.settings.value("inbox/max_body_mb", INBOX_BODY_MB))
+
+    def set_inbox_body_mb(self, megabytes: int) -> None:
+        """Remember the local inbox's body limit."""
+        self.settings.setValue("inbox/max_body_mb", megabytes)
 
     @property
     def geometry(self) -> QByteArray | None:

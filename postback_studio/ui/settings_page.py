@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from postback_studio.core.defaults import LOCAL_HTTP_PORT, LOCAL_SMTP_PORT
+from postback_studio.core.defaults import INBOX_BODY_MB, LOCAL_HTTP_PORT, LOCAL_SMTP_PORT, MAX_INBOX_BODY_MB
 from postback_studio.core.model import SmtpSettings, TlsMode
 from postback_studio.core.trigger_setup import is_usual_smtp_port, usual_smtp_port
 from postback_studio.core.validation import validate_smtp
@@ -80,6 +80,7 @@ class SettingsPage(QWidget):
         test_email_requested(str): send a test email to this address with the saved settings;
             answer with :meth:`on_test_email_result`.
         inbox_ports_changed(int, int): the local inbox should listen on these HTTP and SMTP ports.
+        inbox_body_limit_changed(int): the local inbox should keep at most this many MB of a body.
         theme_chosen(str): the user picked a theme (a ``Theme`` value).
     """
 
@@ -87,6 +88,7 @@ class SettingsPage(QWidget):
     connection_tested = Signal(object)
     test_email_requested = Signal(str)
     inbox_ports_changed = Signal(int, int)
+    inbox_body_limit_changed = Signal(int)
     theme_chosen = Signal(str)
 
     def __init__(
@@ -188,11 +190,18 @@ class SettingsPage(QWidget):
         self.smtp_port_spin = QSpinBox()
         self.smtp_port_spin.setRange(1, 65535)
         self.smtp_port_spin.setValue(smtp_port)
+        self.body_limit_spin = QSpinBox()
+        self.body_limit_spin.setRange(1, MAX_INBOX_BODY_MB)
+        self.body_limit_spin.setSuffix(" MB")
+        self.body_limit_spin.setValue(INBOX_BODY_MB)
+        self.body_limit_spin.setToolTip("A longer request body is kept up to this size, marked truncated "
+                                        "and answered 413")
         self.apply_ports_button = QPushButton("Apply")
         inbox_group = QGroupBox("Local inbox")
         inbox_form = QFormLayout(inbox_group)
         inbox_form.addRow("HTTP receiver port", self.http_port_spin)
         inbox_form.addRow("SMTP catcher port", self.smtp_port_spin)
+        inbox_form.addRow("Largest request body", self.body_limit_spin)
         inbox_hint = QLabel("Point a trigger at http://127.0.0.1:<HTTP port>/ or the SMTP settings at "
                             "127.0.0.1:<SMTP port> to see what would be sent, without it leaving "
                             "this machine.")
@@ -386,6 +395,7 @@ class SettingsPage(QWidget):
 
     # ----- inbox and theme ----------------------------------------------------------------------
     def _on_apply_ports_clicked(self) -> None:
+        self.inbox_body_limit_changed.emit(self.body_limit_spin.value())
         self.inbox_ports_changed.emit(self.http_port_spin.value(), self.smtp_port_spin.value())
 
     def _on_theme_clicked(self, button: QRadioButton) -> None:
@@ -396,6 +406,10 @@ class SettingsPage(QWidget):
         """Show the ports the local inbox uses (from the app's settings)."""
         self.http_port_spin.setValue(http_port)
         self.smtp_port_spin.setValue(smtp_port)
+
+    def set_inbox_body_limit(self, megabytes: int) -> None:
+        """Show the local inbox's body cap in megabytes (from the app's settings)."""
+        self.body_limit_spin.setValue(megabytes)
 
     def set_theme(self, theme: str) -> None:
         """Show ``theme`` as chosen (when View > Theme changed it) without announcing it again."""

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 
 from postback_studio.core.errors import NotFoundError, ValidationError
 from postback_studio.core.model import OutputFormat, Template, TemplateKind, TemplateStatus
-from postback_studio.core.recovery import RecoveryDraft, RecoveryStore
+from postback_studio.core.recovery import RecoveryDraft, RecoveryStore, folder_for_workspace
 from postback_studio.core.render.engine import RenderEngine
 from postback_studio.core.template_library import (
     NEW_TEMPLATE_CHOICES,
@@ -43,6 +43,7 @@ from postback_studio.core.template_library import (
     check_selectors,
 )
 from postback_studio.services.changes import ChangeNotice, Entity
+from postback_studio.services.session import Session
 from postback_studio.ui.check_results import CheckResultsDialog
 from postback_studio.ui.draft_recovery import DraftRecovery
 from postback_studio.ui.email_parts import EmailPartsPreview
@@ -87,6 +88,27 @@ class TemplatesPage(QWidget):
     check_finished = Signal(object)
     draft_autosaved = Signal(str)
     status_message = Signal(str)
+
+    @classmethod
+    def for_session(
+        cls, session: Session, *, engine: RenderEngine, jobs: JobRunner, settings: QSettings, **options: Any
+    ) -> TemplatesPage:
+        """The page over a session's services, drafts kept in its workspace's recovery folder.
+
+        ``options`` are the other keyword arguments of the constructor (``prompter``, ``debounce_ms``...).
+        """
+        options.setdefault("recovery", RecoveryStore(folder_for_workspace(session.path)))
+        return cls(
+            templates=session.templates,
+            samples=session.samples,
+            triggers=session.triggers,
+            customers=session.customers,
+            lookups=session.lookups,
+            engine=engine,
+            jobs=jobs,
+            settings=settings,
+            **options,
+        )
 
     def __init__(
         self,

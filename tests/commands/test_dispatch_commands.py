@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import io
 import json
-import socket
+import re
 import ssl
+import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import replace
@@ -256,39 +257,35 @@ def test_simulate_without_active_triggers_exits_1(ws: Path, capsys: pytest.Captu
     assert "no active trigger for received" in capsys.readouterr().err
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def test_inbox_command_prints_and_stores_arrivals(
-    ws: Path, slept: FakeTime, capsys: pytest.CaptureFixture[str]
+    ws: Path, slept: FakeTime, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    http_port, smtp_port = free_port(), free_port()
-    change_trigger(ws, url=f"http://127.0.0.1:{http_port}/postbacks")
-    ports = ["--http-port", str(http_port), "--smtp-port", str(smtp_port)]
+    # Port 0: the inbox binds free ports itself and prints them, so no port is released and reused.
+    printed = io.StringIO()  # read while the command writes, never truncated: no line is lost
+    monkeypatch.setattr(sys, "stdout", printed)
+    ports = ["--http-port", "0", "--smtp-port", "0"]
     args = build_parser().parse_args(["--workspace", str(ws), "inbox", *ports, "--script", "503x2, 200"])
     stop = threading.Event()
     result: list[int] = []
     thread = threading.Thread(target=lambda: result.append(inbox_command.run(args, stop)))
     thread.start()
     try:
+        for _ in range(2400):
+            started = re.search(r"inbox: webhooks to http://127\.0\.0\.1:(\d+)/", printed.getvalue())
+            if started or result:
+                break
+            stop.wait(0.05)
+        assert started is not None, (result, printed.getvalue(), capsys.readouterr().err)
+        http_port = int(started.group(1))
+        change_trigger(ws, url=f"http://127.0.0.1:{http_port}/postbacks")
         with requests.Session() as session:
-            for _ in range(200):
-                try:
-                    first = session.post(f"http://127.0.0.1:{http_port}/hook", data=b"{}", timeout=5)
-                    break
-                except requests.ConnectionError:
-                    stop.wait(0.05)
-            else:
-                pytest.fail("the inbox did not start")
+            first = session.post(f"http://127.0.0.1:{http_port}/hook", data=b"{}", timeout=30)
         sent = run(ws, "send", "--trigger", TRIGGER)
     finally:
         stop.set()
         thread.join()
     assert result == [0] and first.status_code == 503 and sent == 0 and len(slept.sleeps) == 1
-    out = capsys.readouterr().out
+    out = printed.getvalue()
     assert "HTTP  POST /hook  2 bytes" in out and out.count("HTTP  POST /postbacks") == 2
     assert "inbox: stopped" in out
     with Workspace.open(ws) as workspace:

@@ -12,6 +12,7 @@ import pytest
 import trustme
 
 from postback_studio.core.reachability import StepOutcome, check_destination
+from tests.support.ports import refused_port as held_refused_port
 
 
 @pytest.fixture
@@ -22,10 +23,10 @@ def plain_port() -> Iterator[int]:
 
 
 @pytest.fixture
-def refused_port() -> int:
-    """A port nothing listens on: bound, then closed, so the kernel answers RST."""
-    with socket.create_server(("127.0.0.1", 0)) as server:
-        return int(server.getsockname()[1])
+def refused_port() -> Iterator[int]:
+    """A port nothing listens on, so the kernel answers RST; held bound until the test ends."""
+    with held_refused_port() as port:
+        yield port
 
 
 @pytest.fixture(scope="module")

@@ -24,6 +24,10 @@ from postback_studio.storage.workspace import Workspace
 from tests.faults.conftest import FakeClock, FaultTable
 
 USER, PASSWORD = "studio", "smtp-pa55-fault"
+#: For servers that answer: far beyond any answer, so a loaded machine cannot fail them.
+GENEROUS = 30.0
+#: For the case where the client waits for a greeting that never comes: the timeout is the point.
+SHORT = 1.0
 PARTS = EmailParts(subject="Order A-1 shipped", html="<p>Shipped</p>", text="Shipped")
 
 
@@ -36,6 +40,7 @@ def send(
     ca_file: Path | None = None,
     retry: RetryPolicy | None = None,
     username: str = USER,
+    timeout: float = GENEROUS,
 ) -> list[RequestRecord]:
     settings = SmtpSettings("noreply@psp.example", "Print Co", "127.0.0.1", port, username, PASSWORD, mode)
     delivery = Delivery(
@@ -45,7 +50,7 @@ def send(
         email=PARTS,
         retry=retry or RetryPolicy.none(),
     )
-    sender = EmailSender(settings, timeout=1.0, ca_file=ca_file, clock=clock)
+    sender = EmailSender(settings, timeout=timeout, ca_file=ca_file, clock=clock)
     with Dispatcher(ws.requests, email_sender=sender, clock=clock, sleeper=clock.sleep) as dispatcher:
         report = dispatcher.deliver(delivery)
     logged = ws.requests.for_delivery(delivery.delivery_id)
@@ -157,6 +162,7 @@ def test_421_in_the_middle_of_the_session_is_retried(
             Outcome.FAILED,
             "does not offer STARTTLS",
             "STARTTLS configured, the server does not offer it",
+            GENEROUS,
         ),
         (
             "starttls",
@@ -164,6 +170,7 @@ def test_421_in_the_middle_of_the_session_is_retried(
             Outcome.FAILED,
             "does not offer AUTH on this connection",
             "no TLS configured, the server offers STARTTLS and allows AUTH only after it",
+            GENEROUS,
         ),
         (
             "plain",
@@ -171,6 +178,7 @@ def test_421_in_the_middle_of_the_session_is_retried(
             Outcome.FAILED,
             "did not answer with TLS",
             "implicit TLS configured against a plain port",
+            GENEROUS,
         ),
         (
             "implicit",
@@ -178,9 +186,24 @@ def test_421_in_the_middle_of_the_session_is_retried(
             Outcome.FAILED,
             "expects implicit TLS",
             "STARTTLS configured against an implicit-TLS port",
+            SHORT,  # both sides wait for the other to speak first: only the timeout ends it
         ),
-        ("starttls", TlsMode.STARTTLS, Outcome.DELIVERED, "", "STARTTLS configured and offered (control)"),
-        ("implicit", TlsMode.TLS, Outcome.DELIVERED, "", "implicit TLS configured and served (control)"),
+        (
+            "starttls",
+            TlsMode.STARTTLS,
+            Outcome.DELIVERED,
+            "",
+            "STARTTLS configured and offered (control)",
+            GENEROUS,
+        ),
+        (
+            "implicit",
+            TlsMode.TLS,
+            Outcome.DELIVERED,
+            "",
+            "implicit TLS configured and served (control)",
+            GENEROUS,
+        ),
     ],
     ids=[
         "starttls-not-offered",
@@ -198,13 +221,15 @@ def test_tls_mode_against_what_the_server_offers(
     catcher_options: dict[str, SmtpCatcherOptions],
     ca_file: Path,
     fault_table: FaultTable,
-    case: tuple[str, TlsMode, Outcome, str, str],
+    case: tuple[str, TlsMode, Outcome, str, str, float],
 ) -> None:
-    """Each case: (server kind, configured mode, expected outcome, words of the diagnosis, fault)."""
-    server, mode, expected_outcome, words, fault = case
+    """Each case: (server kind, configured mode, expected outcome, words of the diagnosis, fault, timeout)."""
+    server, mode, expected_outcome, words, fault, timeout = case
     catcher = _catcher(catcher_options[server])
     try:
-        logged = send(ws, clock, catcher.port, mode, ca_file=ca_file, retry=RetryPolicy.gelato())
+        logged = send(
+            ws, clock, catcher.port, mode, ca_file=ca_file, retry=RetryPolicy.gelato(), timeout=timeout
+        )
     finally:
         catcher.stop()
     (record,) = logged  # a TLS mismatch stays a mismatch: never retried

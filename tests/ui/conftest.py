@@ -7,8 +7,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QThreadPool
+from PySide6.QtCore import QSettings, QThreadPool
+from pytestqt.qtbot import QtBot
 
+from postback_studio.app import Application, build_application
 from postback_studio.services.session import Session
 from postback_studio.workers.jobs import JobRunner
 
@@ -27,3 +29,12 @@ def jobs() -> Iterator[JobRunner]:
     runner = JobRunner(QThreadPool())
     yield runner
     assert runner.shutdown(10_000)
+
+
+@pytest.fixture
+def app(qtbot: QtBot, tmp_path: Path) -> Iterator[Application]:
+    """The whole app, as a user starts it, on a new workspace ``workspace.sqlite`` in the tmp dir."""
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    application = build_application(tmp_path / "workspace.sqlite", settings=settings)
+    yield application
+    application.close()

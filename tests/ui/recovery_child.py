@@ -17,7 +17,6 @@ from PySide6.QtCore import QSettings, QThreadPool
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from postback_studio.core.recovery import RecoveryStore, folder_for_workspace
 from postback_studio.core.render.engine import RenderEngine
 from postback_studio.services.session import Session
 from postback_studio.ui.templates_page import TemplatesPage
@@ -29,17 +28,8 @@ def main(workspace_path: str, settings_path: str, typed: str) -> int:
     session = Session.open(Path(workspace_path))
     engine = RenderEngine()
     settings = QSettings(settings_path, QSettings.Format.IniFormat)
-    page = TemplatesPage(
-        templates=session.templates,
-        samples=session.samples,
-        triggers=session.triggers,
-        customers=session.customers,
-        lookups=session.lookups,
-        engine=engine,
-        jobs=JobRunner(QThreadPool()),
-        settings=settings,
-        recovery=RecoveryStore(folder_for_workspace(session.path)),
-        autosave_ms=200,
+    page = TemplatesPage.for_session(
+        session, engine=engine, jobs=JobRunner(QThreadPool()), settings=settings, autosave_ms=200
     )
     page.show()
     page.view.editor.moveCursor(page.view.editor.textCursor().MoveOperation.End)

@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import QSettings
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from postback_studio.app import Application, build_application
+from postback_studio.ui.about_dialog import AboutDialog
 from postback_studio.ui.main_window import PAGE_NAMES
-
-
-@pytest.fixture
-def app(qtbot: QtBot, tmp_path: Path) -> Iterator[Application]:
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    application = build_application(tmp_path / "workspace.sqlite", settings=settings)
-    yield application
-    application.close()
 
 
 def test_every_page_of_the_rail_is_there(app: Application) -> None:
@@ -72,3 +64,18 @@ def test_a_template_created_from_a_trigger_opens_in_the_mapper(app: Application,
     assert changed.args == ["Templates"]
     current = app.pages["Templates"].current_template()  # type: ignore[attr-defined]
     assert current is not None and current.id == template.id
+
+
+def test_about_from_the_app_names_its_workspace_secrets_and_settings(
+    app: Application, qtbot: QtBot, tmp_path: Path
+) -> None:
+    app.window.show()
+    about = next(a for a in app.window.findChildren(QAction) if a.text() == "&About Postback Studio")
+    about.trigger()
+    qtbot.waitUntil(lambda: any(isinstance(w, AboutDialog) and w.isVisible()
+                                for w in QApplication.topLevelWidgets()))
+    dialog = next(w for w in QApplication.topLevelWidgets() if isinstance(w, AboutDialog))
+    assert dialog.values["Workspace"].text() == str(tmp_path / "workspace.sqlite")
+    assert dialog.values["Secrets"].text() == app.session.secrets_location
+    assert dialog.values["Settings"].text() == str(tmp_path / "settings.ini")
+    dialog.close()

@@ -165,3 +165,12 @@ def test_theme_inbox_ports_and_secrets_location(qtbot: QtBot, page: SettingsPage
         page.apply_ports_button.click()
     assert ports.args == [9000, 2525]
     assert ws.secrets_location in page.secrets_label.text()
+
+
+def test_the_inbox_body_cap_is_set_with_the_ports(qtbot: QtBot, page: SettingsPage) -> None:
+    page.set_inbox_body_limit(25)
+    assert page.body_limit_spin.value() == 25 and page.body_limit_spin.suffix() == " MB"
+    page.body_limit_spin.setValue(3)
+    with qtbot.waitSignal(page.inbox_body_limit_changed) as limit:
+        page.apply_ports_button.click()
+    assert limit.args == [3]

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import QMainWindow
 from pytestqt.qtbot import QtBot
 
 from postback_studio.core.model import LookupTable, OutputFormat, TemplateKind, TemplateStatus
-from postback_studio.core.recovery import RecoveryStore, folder_for_workspace
 from postback_studio.core.render.engine import RenderEngine
 from postback_studio.core.template_library import content_of
 from postback_studio.services.session import Session
@@ -102,19 +101,9 @@ def make_page(
     **kwargs: object,
 ) -> TemplatesPage:
     pool = QThreadPool()
-    kwargs.setdefault("recovery", RecoveryStore(folder_for_workspace(workspace.path)))
-    page = TemplatesPage(
-        templates=workspace.templates,
-        samples=workspace.samples,
-        triggers=workspace.triggers,
-        customers=workspace.customers,
-        lookups=workspace.lookups,
-        engine=engine,
-        jobs=JobRunner(pool),
-        settings=settings,
-        prompter=prompter,
-        debounce_ms=50,
-        **kwargs,  # type: ignore[arg-type]
+    page = TemplatesPage.for_session(
+        workspace, engine=engine, jobs=JobRunner(pool), settings=settings, prompter=prompter, debounce_ms=50,
+        **kwargs,
     )
     qtbot.addWidget(page)
     page.resize(1280, 800)

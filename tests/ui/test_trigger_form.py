@@ -32,6 +32,7 @@ from postback_studio.core.render.engine import RenderEngine
 from postback_studio.services.session import Session
 from postback_studio.ui.trigger_form import TriggerForm
 from postback_studio.workers.jobs import JobRunner
+from tests.support.ports import refused_port
 
 ARTICLE = (resources_dir() / "templates" / "order-shipped-article.json.j2").read_text(encoding="utf-8")
 
@@ -173,11 +174,10 @@ def test_check_reports_a_live_loopback_server(qtbot: QtBot, form: TriggerForm, l
 
 
 def test_check_reports_a_refused_port(qtbot: QtBot, form: TriggerForm) -> None:
-    with socket.create_server(("127.0.0.1", 0)) as server:
-        port = server.getsockname()[1]
-    form.url_edit.setText(f"http://127.0.0.1:{port}/hook")
-    with qtbot.waitSignal(form.check_finished, timeout=10_000):
-        form.check_button.click()
+    with refused_port() as port:
+        form.url_edit.setText(f"http://127.0.0.1:{port}/hook")
+        with qtbot.waitSignal(form.check_finished, timeout=10_000):
+            form.check_button.click()
     assert "refused the connection" in form.check_result.text()
     assert "✘ Connection" in form.check_result.text()
 

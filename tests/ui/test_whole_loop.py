@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import email
 import email.policy
-import socket
+import re
 import ssl
 from collections.abc import Iterator
 from pathlib import Path
@@ -36,20 +36,23 @@ from postback_studio.ui.inbox_page import InboxPage
 from postback_studio.ui.trigger_form import TriggerForm
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
 def app(qtbot: QtBot, tmp_path: Path) -> Iterator[Application]:
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    settings.setValue("inbox/http_port", _free_port())
-    settings.setValue("inbox/smtp_port", _free_port())
+    # Port 0: the local inbox binds free ports itself (the Inbox page shows which), so no port is
+    # released by the test and taken by another process before the app binds it.
+    settings.setValue("inbox/http_port", 0)
+    settings.setValue("inbox/smtp_port", 0)
     application = build_application(tmp_path / "workspace.sqlite", settings=settings)
     yield application
     application.close()
+
+
+def _http_port(inbox: InboxPage) -> int:
+    """The port the running local inbox listens on, as its page shows it."""
+    shown = re.search(r"HTTP receiver 127\.0\.0\.1:(\d+)", inbox.state.text())
+    assert shown is not None, inbox.state.text()
+    return int(shown.group(1))
 
 
 def _select(box: object, data: object) -> None:
@@ -75,7 +78,7 @@ def test_webhook_with_retry_to_the_local_inbox(app: Application, qtbot: QtBot) -
     inbox.script_editor.apply()
     with qtbot.waitSignal(inbox.start_requested):
         inbox.start_stop.click()
-    http_port = int(app.settings.value("inbox/http_port"))
+    http_port = _http_port(inbox)
 
     app.window.show_page("Customers")
     customer_id = _new_customer(qtbot, customers, "Acme Photo Books")
@@ -214,7 +217,7 @@ def test_an_invalid_output_is_sent_only_when_the_user_says_so(app: Application, 
     inbox = app.pages["Inbox"]
     assert isinstance(inbox, InboxPage)
     inbox.start_stop.click()
-    port = int(app.settings.value("inbox/http_port"))
+    port = _http_port(inbox)
     customer = app.session.customers.get_by_name("Demo Print Co")
     assert customer is not None and customer.id is not None
     broken = app.session.templates.save(Template("broken", body='{"orderId": "{{ orderId }}",}'))

@@ -8,6 +8,7 @@ implicit TLS", "the server refused the password") rather than smtplib's exceptio
 
 from __future__ import annotations
 
+import re
 import smtplib
 import socket
 import ssl
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from postback_studio.core.model import SmtpSettings, TlsMode
+from postback_studio.core.validation import mail_header_problem
 
 Clock = Callable[[], float]
 DEFAULT_SMTP_TIMEOUT = 30.0
@@ -37,7 +39,28 @@ class EmailParts:
 
 
 class InvalidEmailError(ValueError):
-    """The message cannot be built: no body, no recipients, or no sender address."""
+    """The message cannot be built: no body, no recipients, no sender, or a header that is refused."""
+
+
+#: A line break in a folded header that is not followed by folding whitespace starts a new header.
+_HEADER_LINE_BREAK = re.compile(r"[\r\n](?![ \t])")
+
+
+def header_refusals(settings: SmtpSettings, recipients: tuple[str, ...], subject: str) -> list[str]:
+    """Why the headers of this email may not be built, one sentence each (empty: they may).
+
+    The same rule (:func:`~postback_studio.core.validation.mail_header_problem`) the preview and
+    the settings and trigger forms apply, here applied to the values actually sent.
+    """
+    values = [("the subject", subject, "Subject"), ("the sender name", settings.sender_name, "From")]
+    values.append(("the sender address", settings.sender_email, "From"))
+    values += [(f"the recipient '{r}'", r, "To") for r in recipients]
+    refusals = []
+    for label, value, header in values:
+        problem = mail_header_problem(value, header)
+        if problem:
+            refusals.append(f"{label} {problem}")
+    return refusals
 
 
 def build_message(
@@ -45,8 +68,13 @@ def build_message(
 ) -> EmailMessage:
     """The MIME message: text/plain, text/html, or multipart/alternative with both.
 
+    Every header is made from the literal values (addresses as ``Address`` objects, one per
+    recipient) after :func:`header_refusals` has passed them, and the folded result is checked once
+    more: a header that would still break onto a new line is refused, never written.
+
     Raises:
-        InvalidEmailError: Both bodies empty, no recipients, or the sender/recipients are not addresses.
+        InvalidEmailError: Both bodies empty, no recipients, the sender/recipients are not addresses,
+            or a subject, name or address is refused as a header.
     """
     if not parts.html.strip() and not parts.text.strip():
         raise InvalidEmailError("the email has neither an HTML nor a text body")
@@ -54,10 +82,13 @@ def build_message(
         raise InvalidEmailError("the email has no recipients")
     if not settings.sender_email:
         raise InvalidEmailError("the SMTP settings have no sender address")
+    refusals = header_refusals(settings, recipients, parts.subject)
+    if refusals:
+        raise InvalidEmailError("; ".join(refusals))
     message = EmailMessage()
     try:
         message["From"] = Address(display_name=settings.sender_name, addr_spec=settings.sender_email)
-        message["To"] = ", ".join(recipients)
+        message["To"] = tuple(Address(addr_spec=recipient) for recipient in recipients)
     except (ValueError, IndexError) as exc:
         raise InvalidEmailError(f"invalid address: {exc}") from exc
     message["Subject"] = parts.subject
@@ -66,6 +97,10 @@ def build_message(
     message["Message-ID"] = make_msgid(idstring=delivery_id or None, domain=domain)
     if delivery_id:
         message["X-Postback-Delivery-Id"] = delivery_id
+    for name, value in message.items():
+        folded = message.policy.fold(name, value)
+        if _HEADER_LINE_BREAK.search(folded.rstrip("\r\n")):
+            raise InvalidEmailError(f"the {name} header would break onto a new line")
     if parts.text.strip():
         message.set_content(parts.text)
         if parts.html.strip():

@@ -10,6 +10,12 @@ Script syntax for the HTTP receiver, one step per comma::
 
 ``"503x2, 200"`` answers 503 twice and then 200. The last step repeats forever; a step without a
 count is used once unless it is the last.
+
+The HTTP receiver listens to anything that reaches its port, so every cost is bounded
+(:class:`InboxLimits`): a body over the size cap is cut there, kept, marked with the
+:data:`TRUNCATED_HEADER` header and answered 413 (with or without ``Content-Length``, chunked or
+not); a silent connection is closed after the idle timeout and a body that trickles in after the body
+timeout; at most ``max_connections`` are served at once, others are answered 503.
 """
 
 from __future__ import annotations
@@ -30,6 +36,25 @@ from postback_studio.core.errors import InputError
 
 Clock = Callable[[], float]
 T = TypeVar("T")
+
+#: Added to a received request whose body was not kept whole; its value says why and how much.
+TRUNCATED_HEADER = "X-Postback-Studio-Truncated"
+
+
+@dataclass(frozen=True)
+class InboxLimits:
+    """What one client may cost the HTTP receiver.
+
+    ``max_body_bytes``: the part of a body that is kept (default 10 MiB); a longer one is answered
+    413. ``idle_timeout``: seconds a connection may stay silent (before a request, between keep-alive
+    requests, inside a half-sent one). ``body_timeout``: seconds a whole body may take to arrive.
+    ``max_connections``: connections served at once.
+    """
+
+    max_body_bytes: int = 10 * 1024 * 1024
+    idle_timeout: float = 30.0
+    body_timeout: float = 60.0
+    max_connections: int = 32
 
 
 class ScriptError(InputError):
@@ -146,6 +171,11 @@ class ReceivedRequest:
         """The first header of that name, case-insensitively."""
         return next((v for k, v in self.headers if k.lower() == name.lower()), None)
 
+    @property
+    def truncated(self) -> bool:
+        """Whether the body was cut (too long, too slow, or the client stopped sending)."""
+        return self.header(TRUNCATED_HEADER) is not None
+
 
 @dataclass(frozen=True)
 class ReceivedMessage:
@@ -198,6 +228,7 @@ class HttpInbox:
         host: The address to bind; loopback unless the user explicitly asks otherwise.
         port: 0 picks a free port; read :attr:`port` after :meth:`start`.
         clock: Wall clock for ``received_at``.
+        limits: Body size cap, timeouts and the connection bound.
     """
 
     def __init__(
@@ -208,7 +239,9 @@ class HttpInbox:
         host: str = "127.0.0.1",
         port: int = 0,
         clock: Clock = time.time,
+        limits: InboxLimits | None = None,
     ) -> None:
+        self.limits = limits or InboxLimits()
         self._script = script or ResponseScript()
         self._recorder: _Recorder[ReceivedRequest] = _Recorder(sink)
         self._host = host
@@ -256,8 +289,7 @@ class HttpInbox:
         if self._server is not None:
             raise RuntimeError("the HTTP inbox is already running")
         self._stopping.clear()
-        server = ThreadingHTTPServer((self._host, self._requested_port), _make_handler(self))
-        server.daemon_threads = True
+        server = _BoundedServer((self._host, self._requested_port), _make_handler(self), self.limits)
         self._server = server
         self._thread = threading.Thread(target=server.serve_forever, name="http-inbox", daemon=True)
         self._thread.start()
@@ -294,10 +326,65 @@ class HttpInbox:
         self._stopping.wait(seconds)
 
 
+class _BoundedServer(ThreadingHTTPServer):
+    """A threading server that serves at most ``max_connections`` clients at once.
+
+    Beyond that a connection is answered ``503`` at once and closed, on the accepting thread, so a
+    flood of connections costs a short write each instead of a thread each.
+    """
+
+    daemon_threads = True
+
+    def __init__(
+        self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler], limits: InboxLimits
+    ) -> None:
+        self._slots = threading.BoundedSemaphore(max(1, limits.max_connections))
+        super().__init__(address, handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        if not self._slots.acquire(blocking=False):
+            try:
+                request.settimeout(1.0)
+                request.sendall(
+                    b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                )
+            except OSError:
+                pass
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self._slots.release()
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
+
+
+class _BadRequestError(Exception):
+    """The request's framing cannot be read (a bad Content-Length or chunk size)."""
+
+
+@dataclass(frozen=True)
+class _Body:
+    """What was read of a body; ``cut`` says why it is not whole, and the status to answer."""
+
+    data: bytes
+    cut: str = ""
+    status: int = 0
+
+
 def _make_handler(inbox: HttpInbox) -> type[BaseHTTPRequestHandler]:
+    limits = inbox.limits
+
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         server_version = "PostbackStudioInbox/1"
+        timeout = limits.idle_timeout
 
         def __getattr__(self, name: str) -> Any:
             if name.startswith("do_"):
@@ -307,37 +394,95 @@ def _make_handler(inbox: HttpInbox) -> type[BaseHTTPRequestHandler]:
         def log_message(self, format: str, *args: Any) -> None:
             """Silence the default stderr log: arrivals go to the sink instead."""
 
-        def _read_body(self) -> bytes:
-            if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
-                chunks: list[bytes] = []
-                while True:
-                    size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
-                    if size == 0:
-                        while self.rfile.readline() not in (b"\r\n", b"\n", b""):
-                            pass
-                        return b"".join(chunks)
-                    chunks.append(self.rfile.read(size))
-                    self.rfile.readline()
-            length = int(self.headers.get("Content-Length") or 0)
-            return self.rfile.read(length) if length else b""
+        def _read_into(self, received: bytearray, count: int, deadline: float) -> int:
+            """Append up to ``count`` bytes, one network read at a time, checking the body deadline.
+
+            Returns how many arrived (fewer when the client closed the connection).
+            """
+            wanted = len(received) + count
+            while len(received) < wanted:
+                if time.monotonic() > deadline:
+                    raise TimeoutError("body timeout")
+                chunk = self.rfile.read1(min(wanted - len(received), 64 * 1024))
+                if not chunk:
+                    break
+                received += chunk
+            return count - (wanted - len(received))
+
+        def _read_body(self) -> _Body:
+            deadline = time.monotonic() + limits.body_timeout
+            cap = limits.max_body_bytes
+            received = bytearray()
+            try:
+                if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+                    return self._read_chunked(received, cap, deadline)
+                length_text = (self.headers.get("Content-Length") or "0").strip()
+                if not length_text.isdigit():
+                    raise _BadRequestError(f"Content-Length {length_text[:40]!r} is not a number")
+                length = int(length_text)
+                if self._read_into(received, min(length, cap), deadline) < min(length, cap):
+                    return _Body(bytes(received), f"the client sent {len(received)} of {length} bytes")
+                if length > cap:
+                    return _Body(bytes(received), f"kept the first {cap} of {length} bytes", 413)
+                return _Body(bytes(received))
+            except TimeoutError:
+                return _Body(bytes(received), "the body did not arrive within the timeout", 408)
+
+        def _read_chunked(self, received: bytearray, cap: int, deadline: float) -> _Body:
+            while True:
+                line = self.rfile.readline(1024)
+                try:
+                    size = int(line.split(b";")[0].strip() or b"-", 16)
+                except ValueError:
+                    raise _BadRequestError(f"chunk size {line[:40]!r} is not a hex number") from None
+                if size < 0:
+                    raise _BadRequestError("a chunk size is negative")
+                if size == 0:
+                    for _ in range(100):
+                        if self.rfile.readline(8192) in (b"\r\n", b"\n", b""):
+                            break
+                    return _Body(bytes(received))
+                take = min(size, cap - len(received))
+                if self._read_into(received, take, deadline) < take:
+                    return _Body(bytes(received), "the client stopped in the middle of a chunk")
+                if take < size:
+                    return _Body(bytes(received), f"kept the first {cap} bytes of a longer chunked body", 413)
+                self.rfile.readline(1024)
 
         def _answer(self) -> None:
-            body = self._read_body()
+            try:
+                body = self._read_body()
+            except _BadRequestError as exc:
+                self.close_connection = True
+                self.send_error(400, str(exc))
+                return
             received_at = inbox._clock()
-            response = inbox._next_response()
+            headers = tuple(self.headers.items())
+            if body.cut:
+                headers += ((TRUNCATED_HEADER, body.cut),)
+            response = ScriptedResponse(body.status) if body.status else inbox._next_response()
             inbox._record(
                 ReceivedRequest(
                     method=self.command,
                     path=self.path,
-                    headers=tuple(self.headers.items()),
-                    body=body,
+                    headers=headers,
+                    body=body.data,
                     received_at=received_at,
                     client=f"{self.client_address[0]}:{self.client_address[1]}",
                     response_status=response.status,
                 )
             )
+            if body.cut:
+                # The rest of the body is not read: the connection cannot carry another request.
+                self.close_connection = True
             if response.delay:
                 inbox._wait(response.delay)
+            try:
+                self._respond(response, close=bool(body.cut))
+            except OSError:
+                self.close_connection = True
+
+        def _respond(self, response: ScriptedResponse, *, close: bool) -> None:
             self.send_response(response.status)
             names = {k.lower() for k, _ in response.headers}
             for name, value in response.headers:
@@ -345,6 +490,8 @@ def _make_handler(inbox: HttpInbox) -> type[BaseHTTPRequestHandler]:
             if "content-type" not in names and response.body:
                 self.send_header("Content-Type", "text/plain; charset=utf-8")
             self.send_header("Content-Length", str(len(response.body)))
+            if close:
+                self.send_header("Connection", "close")
             self.end_headers()
             if self.command != "HEAD":
                 self.wfile.write(response.body)

@@ -27,6 +27,7 @@ from requests.adapters import HTTPAdapter
 from standardwebhooks import Webhook
 
 from postback_studio.core.model import HTTP_METHODS, Header, OutputFormat
+from postback_studio.core.validation import http_header_issues
 
 if TYPE_CHECKING:
     from requests.adapters import _HostParams, _PoolKwargs
@@ -262,6 +263,9 @@ class WebhookSender:
                 f"method {method} is not allowed",
                 f"Webhooks are sent with {', '.join(ALLOWED_METHODS)}; choose one of them.",
             )
+        refused = [i.message for h in request.headers for i in http_header_issues(h.name, h.value, "")]
+        if refused:
+            return failed(FailureKind.INVALID_REQUEST, refused[0], f"Not sent: {'; '.join(refused)}.")
         try:
             headers = self.build_headers(request, started_at)
             prepared = self._session.prepare_request(

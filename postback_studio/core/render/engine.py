@@ -6,6 +6,11 @@ starts a fresh one when it is next needed. While the worker renders, this proces
 template (parsing runs nothing) to find the payload fields it reads and resolves them against the
 payload; afterwards it validates the output for its format. One JSON round trip per render.
 
+A batch render (:meth:`RenderEngine.render_batch`, the edge-case check's hundreds of variants) sends
+one template and many payloads in one request; the worker answers payload by payload, so the time
+limit still applies to each, and a runaway payload is stopped and reported while the rest goes on in
+a fresh worker. A long batch is split over the pool's workers, side by side.
+
 The engine is thread-safe: each render borrows an idle worker from a small pool, so the GUI's thread
 pool and the dispatcher's threads can render at the same time.
 """
@@ -14,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import os
 import queue
 import re
@@ -51,10 +57,21 @@ from postback_studio.core.render.result import (
 from postback_studio.core.render.validate import Schema, SchemaFileError, load_schema, validate_output
 from postback_studio.core.render.wire import decode, encode
 from postback_studio.core.textfiles import read_text_file
+from postback_studio.core.validation import mail_header_problem
 
 #: Seconds a new worker may take to start (imports), outside the render's time limit.
 STARTUP_TIMEOUT = 60.0
+#: Payloads sent to the worker in one request by a batch render, at most, and their size in bytes
+#: (at least one payload goes, whatever its size).
+BATCH_SIZE = 256
+BATCH_BYTES = 2_000_000
+#: Payloads per worker a batch needs before it is rendered by several workers side by side.
+PARALLEL_MINIMUM = 32
+#: Renders of one batch that may run past the time limit before the rest of the batch is skipped.
+MAX_RUNAWAYS = 3
 _ANALYSIS_CACHE = 256
+#: Lookup misses listed one by one (each is located on the template's line); the rest are counted.
+MAX_LOOKUP_MISS_WARNINGS = 100
 _EOF = b""
 
 
@@ -96,6 +113,38 @@ class _Part:
     source: str
     fmt: OutputFormat
     key: str = field(default="")
+
+
+@dataclass
+class _Batch:
+    """The state of one batch render: what to render, the results so far, and where to go on."""
+
+    parts: list[_Part]
+    payloads: Sequence[Any]
+    lookups: LookupSet | None
+    strict: bool
+    schema: Schema | None
+    trace: bool
+    rows: list[dict[str, RenderResult] | None] = field(default_factory=list)
+    next: int = 0
+    runaways: int = 0
+
+    def __post_init__(self) -> None:
+        self.rows = [None] * len(self.payloads)
+
+    def fail(self, engine: RenderEngine, index: int, failure: Diagnostic | None) -> None:
+        """Payload ``index`` did not render: its result carries ``failure``."""
+        payload = self.payloads[index]
+        self.rows[index] = {
+            p.name: engine._failed(p, engine.analyze(p.source), failure, payload, self.strict)
+            for p in self.parts
+        }
+        self.next = index + 1
+
+    def fail_rest(self, engine: RenderEngine, failure: Diagnostic) -> None:
+        """Every payload not rendered yet fails with ``failure``."""
+        for index in range(self.next, len(self.payloads)):
+            self.fail(engine, index, failure)
 
 
 class _WorkerProcess:
@@ -248,14 +297,71 @@ class RenderEngine:
         Raises:
             SchemaFileError: the schema cannot be read or is not a valid schema.
         """
+        return self.render_batch(
+            source, [payload], fmt=fmt, lookups=lookups, strict=strict, schema=schema, part=part
+        )[0]
+
+    def render_batch(
+        self,
+        source: str,
+        payloads: Sequence[Any],
+        *,
+        fmt: OutputFormat,
+        lookups: LookupSet | None = None,
+        strict: bool = False,
+        schema: str | Path | None = None,
+        part: str = "body",
+        trace: bool = False,
+    ) -> list[RenderResult]:
+        """Render one template text against many payloads, in one request to the worker per batch.
+
+        Each payload gets exactly what :meth:`render` would give it; the time limit applies to each
+        payload on its own, so a runaway payload is stopped and reported while the others render.
+        ``trace`` fills each result's ``line_map`` (which template line wrote which output text).
+
+        Raises:
+            SchemaFileError: the schema cannot be read or is not a valid schema.
+        """
         compiled_schema = self._schema(schema, fmt)
-        results = self._render_parts([_Part(part, source, fmt)], payload, lookups, strict, compiled_schema)
-        return results[part]
+        rows = self._render_batch(
+            [_Part(part, source, fmt)],
+            payloads,
+            lookups=lookups,
+            strict=strict,
+            schema=compiled_schema,
+            trace=trace,
+        )
+        return [row[part] for row in rows]
 
     def render_template(
         self, template: Template, payload: Any, *, lookups: LookupSet | None = None, strict: bool = False
     ) -> TemplateRendering:
         """Render every part of a stored template in one round trip to the worker."""
+        return self.render_template_batch(template, [payload], lookups=lookups, strict=strict)[0]
+
+    def render_template_batch(
+        self,
+        template: Template,
+        payloads: Sequence[Any],
+        *,
+        lookups: LookupSet | None = None,
+        strict: bool = False,
+        schema: str | Path | None = None,
+        trace: bool = False,
+    ) -> list[TemplateRendering]:
+        """Render every part of a stored template against many payloads (see :meth:`render_batch`).
+
+        ``schema`` (a webhook's JSON Schema or XSD) validates the body as :meth:`render` does.
+
+        Raises:
+            SchemaFileError: the schema cannot be read, is not a valid schema, or the template is an
+                email (schemas apply to webhook bodies).
+        """
+        compiled_schema = None
+        if schema is not None:
+            if template.kind is TemplateKind.EMAIL:
+                raise SchemaFileError("schemas apply to JSON or XML webhook templates, not email templates")
+            compiled_schema = self._schema(schema, template.format)
         if template.kind is TemplateKind.EMAIL:
             parts = [_Part("subject", template.subject, OutputFormat.TEXT)]
             if template.body.strip():
@@ -264,28 +370,10 @@ class RenderEngine:
                 parts.append(_Part("text", template.text_body, OutputFormat.TEXT))
         else:
             parts = [_Part("body", template.body, template.format)]
-        results = self._render_parts(parts, payload, lookups, strict, None)
-        notes: list[Diagnostic] = []
-        if template.kind is TemplateKind.EMAIL:
-            if "text" not in results:
-                notes.append(
-                    Diagnostic(
-                        Severity.WARNING,
-                        "email",
-                        "the email has no text part: mail clients that do not show HTML display nothing",
-                    )
-                )
-            subject = results["subject"].output
-            if subject is not None and "\n" in subject.strip():
-                notes.append(
-                    Diagnostic(
-                        Severity.WARNING,
-                        "email",
-                        "the subject renders to several lines; mail headers take one line",
-                        Location(Where.OUTPUT, 1, 1, "subject"),
-                    )
-                )
-        return TemplateRendering(results, tuple(notes))
+        rows = self._render_batch(
+            parts, payloads, lookups=lookups, strict=strict, schema=compiled_schema, trace=trace
+        )
+        return [_template_rendering(template, results) for results in rows]
 
     def analyze(self, source: str) -> TemplateAnalysis:
         """The parse-only analysis of a template (fields, aliases, refusals), cached by source."""
@@ -320,80 +408,156 @@ class RenderEngine:
                 self._schemas[key] = cached
         return cached
 
-    def _render_parts(
+    def _render_batch(
         self,
         parts: Sequence[_Part],
-        payload: Any,
+        payloads: Sequence[Any],
+        *,
         lookups: LookupSet | None,
         strict: bool,
         schema: Schema | None,
-    ) -> dict[str, RenderResult]:
+        trace: bool,
+    ) -> list[dict[str, RenderResult]]:
         keyed = [_Part(p.name, p.source, p.fmt, _source_key(p.source)) for p in parts]
-        request = (
-            encode(
-                {
-                    "payload": payload,
-                    "lookups": lookups or {},
-                    "size_limit": self.size_limit,
-                    "parts": [{"name": p.name, "key": p.key, "source": p.source} for p in keyed],
-                }
+        # A long batch is cut in one slice per worker, rendered side by side: the worker's render is
+        # what a batch waits for. Slices are rendered in requests of a bounded size, so a render
+        # from elsewhere (the preview) gets a worker between two requests.
+        lanes = min(self._max_workers, len(payloads) // PARALLEL_MINIMUM) or 1
+        bounds = [len(payloads) * lane // lanes for lane in range(lanes + 1)]
+        batches = [
+            _Batch(keyed, payloads[start:end], lookups, strict, schema, trace)
+            for start, end in itertools.pairwise(bounds)
+        ]
+
+        def run(batch: _Batch) -> None:
+            while batch.next < len(batch.payloads):
+                self._render_requests(batch)
+
+        if len(batches) == 1:
+            run(batches[0])
+        else:
+            threads = [
+                threading.Thread(target=run, args=(batch,), name="render-batch", daemon=True)
+                for batch in batches[1:]
+            ]
+            for thread in threads:
+                thread.start()
+            run(batches[0])
+            for thread in threads:
+                thread.join()
+        rows = [row for batch in batches for row in batch.rows if row is not None]
+        assert len(rows) == len(payloads), "every payload of a batch gets a result"
+        return rows
+
+    def _render_requests(self, batch: _Batch) -> None:
+        """Render from ``batch.next`` on in one worker, until the batch is done or the worker is lost.
+
+        A worker that overruns the time limit or runs out of memory is killed; the payload it was
+        rendering is reported, and the caller carries on with the next payload in a fresh worker.
+        """
+        first = batch.next
+        if batch.runaways >= MAX_RUNAWAYS:
+            skipped = Diagnostic(
+                Severity.ERROR,
+                "skipped",
+                f"not rendered: {batch.runaways} renders of this batch ran past the time limit, "
+                "so the rest were skipped",
             )
-            + b"\n"
-        )
+            batch.fail_rest(self, skipped)
+            return
         try:
             worker = self._acquire()
         except (WorkerStartError, OSError) as exc:
-            refused = Diagnostic(Severity.ERROR, "runtime", f"cannot render: {exc}")
-            return {p.name: self._failed(p, self.analyze(p.source), refused, payload, strict) for p in keyed}
-        started = time.perf_counter()
-        reply: dict[str, Any] | None = None
-        failure: Diagnostic | None = None
+            batch.fail_rest(self, Diagnostic(Severity.ERROR, "runtime", f"cannot render: {exc}"))
+            return
+        chunk, request = self._request(batch, first)
         try:
+            started = time.perf_counter()
             if not worker.send(request):
-                failure = _worker_failure(worker, "the render worker stopped before the render started")
-            else:
+                batch.fail_rest(
+                    self, _worker_failure(worker, "the render worker stopped before the render started")
+                )
+                return
+            analyses = {p.name: self.analyze(p.source) for p in batch.parts}
+            for offset, payload in enumerate(chunk):
                 field_started = time.perf_counter()
-                analyses = {p.name: self.analyze(p.source) for p in keyed}
-                refs = {name: a.fields for name, a in analyses.items()}
-                uses = {name: resolve_fields(r, payload) for name, r in refs.items()}
+                uses = {name: resolve_fields(a.fields, payload) for name, a in analyses.items()}
                 field_time = time.perf_counter() - field_started
-                line = worker.receive(started + self.time_limit - time.perf_counter())
-                if line is None:
-                    worker.kill()
-                    failure = Diagnostic(
-                        Severity.ERROR,
-                        "time-limit",
-                        f"time limit: the render ran longer than {self.time_limit:g} s and was stopped",
+                failure, reply = self._receive(worker, started)
+                roundtrip = time.perf_counter() - started
+                started = time.perf_counter()
+                index = first + offset
+                if failure is not None or reply is None:
+                    batch.fail(self, index, failure)
+                    if failure is not None and failure.code == "time-limit":
+                        batch.runaways += 1
+                    return
+                batch.rows[index] = {
+                    part.name: self._result(
+                        part,
+                        answer=answer,
+                        analysis=analyses[part.name],
+                        uses=uses[part.name],
+                        strict=batch.strict,
+                        schema=batch.schema,
+                        timings={"fields": field_time, "roundtrip": roundtrip},
                     )
-                elif line == _EOF:
-                    failure = _worker_failure(worker, "the render worker stopped unexpectedly")
-                else:
-                    reply = decode(line)
-                    if "error" in reply:
-                        failure = _reply_failure(str(reply["error"]))
-                        worker.kill()
-                        reply = None
-                    elif any(part.get("code") == "memory-limit" for part in reply["parts"]):
-                        # A process that ran out of memory may be left in a bad state: start afresh.
-                        worker.kill()
+                    for part, answer in zip(batch.parts, reply["parts"], strict=True)
+                }
+                batch.next = index + 1
+                if any(answer.get("code") == "memory-limit" for answer in reply["parts"]):
+                    # A process that ran out of memory may be left in a bad state: start afresh.
+                    worker.kill()
+                    return
         finally:
-            roundtrip = time.perf_counter() - started
             self._release(worker)
-        if failure is not None or reply is None:
-            analyses = {p.name: self.analyze(p.source) for p in keyed}
-            return {p.name: self._failed(p, analyses[p.name], failure, payload, strict) for p in keyed}
-        results: dict[str, RenderResult] = {}
-        for part, answer in zip(keyed, reply["parts"], strict=True):
-            results[part.name] = self._result(
-                part,
-                answer=answer,
-                analysis=analyses[part.name],
-                uses=uses[part.name],
-                strict=strict,
-                schema=schema,
-                timings={"fields": field_time, "roundtrip": roundtrip},
+
+    def _request(self, batch: _Batch, first: int) -> tuple[Sequence[Any], bytes]:
+        """The payloads from ``first`` on that go in one request (up to a count and a size), and the
+        request line. Each payload is encoded once, on its own, to measure it."""
+        encoded: list[bytes] = []
+        size = 0
+        for payload in batch.payloads[first : first + BATCH_SIZE]:
+            data = encode(payload)
+            if encoded and size + len(data) > BATCH_BYTES:
+                break
+            encoded.append(data)
+            size += len(data)
+        head = {
+            "lookups": batch.lookups or {},
+            "size_limit": self.size_limit,
+            "parts": [{"name": p.name, "key": p.key, "source": p.source} for p in batch.parts],
+        }
+        if len(encoded) == 1 and not batch.trace:
+            tail = b',"payload":' + encoded[0] + b"}"
+        else:
+            head["trace"] = batch.trace
+            tail = b',"payloads":[' + b",".join(encoded) + b"]}"
+        # ``head`` encodes as a JSON object: its closing brace gives way to the payloads.
+        return batch.payloads[first : first + len(encoded)], encode(head)[:-1] + tail + b"\n"
+
+    def _receive(
+        self, worker: _WorkerProcess, started: float
+    ) -> tuple[Diagnostic | None, dict[str, Any] | None]:
+        """The worker's next reply, or why there is none (the worker is killed then)."""
+        line = worker.receive(started + self.time_limit - time.perf_counter())
+        if line is None:
+            worker.kill()
+            return (
+                Diagnostic(
+                    Severity.ERROR,
+                    "time-limit",
+                    f"time limit: the render ran longer than {self.time_limit:g} s and was stopped",
+                ),
+                None,
             )
-        return results
+        if line == _EOF:
+            return _worker_failure(worker, "the render worker stopped unexpectedly"), None
+        reply: dict[str, Any] = decode(line)
+        if "error" in reply:
+            worker.kill()
+            return _reply_failure(str(reply["error"])), None
+        return None, reply
 
     def _failed(
         self, part: _Part, analysis: TemplateAnalysis, failure: Diagnostic | None, payload: Any, strict: bool
@@ -403,6 +567,7 @@ class RenderEngine:
         diagnostics = (
             Diagnostic(located.severity, located.code, located.message, located.location),
             *unresolved_diagnostics(analysis.fields, uses, strict=strict, part=part.name),
+            *((analysis.skipped,) if analysis.skipped else ()),
         )
         return RenderResult(None, part.fmt, diagnostics, uses)
 
@@ -419,17 +584,25 @@ class RenderEngine:
     ) -> RenderResult:
         lookup_uses = tuple(LookupUse(str(f), str(k), bool(h), str(v)) for f, k, h, v, _ in answer["lookups"])
         diagnostics: list[Diagnostic] = []
-        for field_name, key, hit, value, line in answer["lookups"]:
-            if not hit and answer.get("code") != "lookup-miss":
-                diagnostics.append(
-                    Diagnostic(
-                        Severity.WARNING,
-                        "lookup-miss",
-                        f"lookup miss: no row for field '{field_name}' with key '{key}';"
-                        f" default '{value}' used",
-                        _lookup_location(part, line, key),
-                    )
+        strict_miss = answer.get("code") == "lookup-miss"
+        misses = [] if strict_miss else [use for use in answer["lookups"] if not use[2]]
+        for field_name, key, _hit, value, line in misses[:MAX_LOOKUP_MISS_WARNINGS]:
+            diagnostics.append(
+                Diagnostic(
+                    Severity.WARNING,
+                    "lookup-miss",
+                    f"lookup miss: no row for field '{field_name}' with key '{key}'; default '{value}' used",
+                    _lookup_location(part, line, key),
                 )
+            )
+        if len(misses) > MAX_LOOKUP_MISS_WARNINGS:
+            diagnostics.append(
+                Diagnostic(
+                    Severity.WARNING,
+                    "lookup-miss",
+                    f"{len(misses) - MAX_LOOKUP_MISS_WARNINGS:,} more lookup misses not listed",
+                )
+            )
         output: str | None = None
         stage = {"compile": float(answer.get("compile", 0.0)), "render": float(answer.get("render", 0.0))}
         if answer["ok"]:
@@ -437,12 +610,15 @@ class RenderEngine:
         else:
             diagnostics.insert(0, self._worker_error(part, answer, analysis))
         diagnostics.extend(unresolved_diagnostics(analysis.fields, uses, strict=strict, part=part.name))
+        if analysis.skipped is not None:
+            diagnostics.append(analysis.skipped)
         validate_started = time.perf_counter()
         if output is not None:
             diagnostics.extend(validate_output(output, part.fmt, schema=schema, part=part.name))
         stage["validate"] = time.perf_counter() - validate_started
         stage.update(timings)
-        return RenderResult(output, part.fmt, tuple(diagnostics), uses, lookup_uses, stage)
+        line_map = tuple((int(offset), int(line)) for offset, line in answer.get("trace", ()))
+        return RenderResult(output, part.fmt, tuple(diagnostics), uses, lookup_uses, stage, line_map)
 
     @staticmethod
     def _worker_error(part: _Part, answer: dict[str, Any], analysis: TemplateAnalysis) -> Diagnostic:
@@ -504,6 +680,32 @@ class RenderEngine:
             self._pool_lock.notify()
         if alive and self._closed:
             worker.close()
+
+
+def _template_rendering(template: Template, results: dict[str, RenderResult]) -> TemplateRendering:
+    """The parts of one render of ``template``, with the notes about the template as a whole."""
+    notes: list[Diagnostic] = []
+    if template.kind is TemplateKind.EMAIL:
+        if "text" not in results:
+            notes.append(
+                Diagnostic(
+                    Severity.WARNING,
+                    "email",
+                    "the email has no text part: mail clients that do not show HTML display nothing",
+                )
+            )
+        subject = results["subject"].output
+        problem = "" if subject is None else mail_header_problem(subject.strip())
+        if problem:
+            notes.append(
+                Diagnostic(
+                    Severity.ERROR,
+                    "email-header",
+                    f"the subject {problem}: the email would be refused when sent",
+                    Location(Where.OUTPUT, 1, 1, "subject"),
+                )
+            )
+    return TemplateRendering(results, tuple(notes))
 
 
 def _lookup_location(part: _Part, line: int | None, key: str = "") -> Location | None:

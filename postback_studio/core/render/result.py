@@ -47,7 +47,8 @@ class Diagnostic:
 
     Codes: ``syntax``, ``runtime``, ``security``, ``time-limit``, ``size-limit``, ``memory-limit``,
     ``recursion-limit``, ``unresolved-field``, ``lookup-miss``, ``json-syntax``, ``json-duplicate-key``,
-    ``json-schema``, ``xml-syntax``, ``xml-schema``, ``html``, ``email``.
+    ``json-schema``, ``xml-syntax``, ``xml-schema``, ``html``, ``email``, and ``skipped`` (a batch
+    render gave up on the rest of its payloads after several ran past the time limit).
     """
 
     severity: Severity
@@ -79,7 +80,7 @@ class LookupUse:
 #: Diagnostic codes that mean the template itself failed (CLI exit 1), as opposed to its output.
 TEMPLATE_ERROR_CODES = frozenset(
     {"syntax", "runtime", "security", "time-limit", "size-limit", "memory-limit", "unresolved-field",
-     "lookup-miss", "recursion-limit"}
+     "lookup-miss", "recursion-limit", "skipped"}
 )
 
 
@@ -88,7 +89,9 @@ class RenderResult:
     """The outcome of rendering one template text against one payload.
 
     ``output`` is None when the template failed to render. ``timings`` holds seconds per stage
-    (``compile``, ``render``, ``fields``, ``validate``).
+    (``compile``, ``render``, ``fields``, ``validate``). ``line_map`` is filled only by a traced batch
+    render: ``(output offset, template line)`` pairs, each where the template line writing the
+    output changes, so an output position can be traced back to the template (:meth:`template_line`).
     """
 
     output: str | None
@@ -97,6 +100,16 @@ class RenderResult:
     fields: tuple[FieldUse, ...] = ()
     lookups: tuple[LookupUse, ...] = ()
     timings: dict[str, float] = field(default_factory=dict)
+    line_map: tuple[tuple[int, int], ...] = ()
+
+    def template_line(self, offset: int) -> int | None:
+        """The template line that wrote the output character at ``offset`` (None without a map)."""
+        line = None
+        for start, template_line in self.line_map:
+            if start > offset:
+                break
+            line = template_line
+        return line
 
     @property
     def errors(self) -> tuple[Diagnostic, ...]:

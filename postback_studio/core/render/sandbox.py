@@ -10,7 +10,11 @@ Templates are untrusted (they arrive in imported bundles), so on top of ``Sandbo
 * attribute access on a mapping prefers the mapping's key, so ``{% for item in order.items %}``
   iterates the payload's ``items`` list as GelatoConnect's documented examples require, instead of
   reaching the ``dict.items`` method;
-* the only GelatoConnect-specific global is ``lookups()``.
+* the only GelatoConnect-specific global is ``lookups()``;
+* the payload is read-only: a method that would change one of its lists or objects in place
+  (``order.update(...)``, ``items.append(...)``, ``items.pop()``) is refused, so every part of an
+  email and every render sees the payload as it arrived. Lists and objects the template builds
+  itself stay mutable, as in plain Jinja.
 
 The time limit and the memory ceiling are enforced outside, by the process that runs this code.
 """
@@ -39,6 +43,12 @@ MAX_INT_BITS = 100_000
 MAX_WIDTH = 100_000
 #: Most paragraphs ``lipsum()`` may generate.
 MAX_LIPSUM = 1_000
+
+#: Methods that change a JSON container in place; refused on the payload's lists and objects.
+PAYLOAD_MUTATORS: dict[type, frozenset[str]] = {
+    dict: frozenset({"clear", "pop", "popitem", "setdefault", "update"}),
+    list: frozenset({"append", "clear", "extend", "insert", "pop", "remove", "reverse", "sort"}),
+}
 
 _PERCENT_WIDTH = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(\*|\d+)?(?:\.(\*|\d+))?")
 _TEMPLATE_FILENAME = "<template>"
@@ -134,10 +144,27 @@ def _check_percent(fmt: str, args: Any) -> None:
                 raise SizeLimitError(f"a format width of {group} is over the limit of {MAX_WIDTH}")
 
 
+class StudioTemplate(Template):
+    """A template that marks its render's payload read-only before the render starts."""
+
+    def new_context(
+        self,
+        vars: dict[str, Any] | None = None,
+        shared: bool = False,
+        locals: Mapping[str, Any] | None = None,
+    ) -> Context:
+        """Record the payload's containers (see :meth:`StudioEnvironment.protect_payload`)."""
+        environment = self.environment
+        if isinstance(environment, StudioEnvironment):
+            environment.protect_payload(vars or {})
+        return super().new_context(vars, shared, locals)
+
+
 class StudioEnvironment(SandboxedEnvironment):
     """The sandbox every template renders in (see the module docstring for what it adds)."""
 
     intercepted_binops = frozenset({"**", "*", "%", "+"})
+    template_class = StudioTemplate
 
     def __init__(self, size_limit: int, book: LookupBook) -> None:
         super().__init__(autoescape=False)
@@ -152,6 +179,42 @@ class StudioEnvironment(SandboxedEnvironment):
         self.filters["indent"] = self._guarded_indent
         self.filters["format"] = self._guarded_format
         self.filters["replace"] = self._guarded_replace
+        self._payload: Mapping[str, Any] = {}
+        self._payload_ids: set[int] | None = set()
+
+    def protect_payload(self, values: Mapping[str, Any]) -> None:
+        """Make the lists and objects reachable from ``values`` read-only for the render to come.
+
+        Nothing is walked yet: the containers are found (by identity, iteratively, so a deep payload
+        cannot exhaust the stack) when the template first asks for a mutating method, which is
+        also the first moment the payload could change. A render that never does pays nothing.
+        """
+        self._payload = values
+        self._payload_ids = None
+
+    def _payload_containers(self) -> set[int]:
+        if self._payload_ids is None:
+            seen: set[int] = set()
+            stack = [value for value in self._payload.values() if type(value) in PAYLOAD_MUTATORS]
+            while stack:
+                item = stack.pop()
+                if id(item) in seen:
+                    continue
+                seen.add(id(item))
+                children = item.values() if type(item) is dict else item
+                stack.extend(child for child in children if type(child) in PAYLOAD_MUTATORS)
+            self._payload_ids = seen
+        return self._payload_ids
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        """Refuse the in-place changes of :data:`PAYLOAD_MUTATORS` on the payload's containers."""
+        if attr in PAYLOAD_MUTATORS.get(type(obj), ()) and id(obj) in self._payload_containers():
+            raise SecurityError(
+                f"security restriction: the payload is read-only, so '.{attr}()' on one of its "
+                f"{'objects' if type(obj) is dict else 'lists'} is refused (every part of an email and "
+                "every render sees the payload as it arrived; build a new value with {% set %} instead)"
+            )
+        return bool(super().is_safe_attribute(obj, attr, value))
 
     def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
         """Check the size of ``**``, ``*``, ``%`` and ``+`` results before computing them."""

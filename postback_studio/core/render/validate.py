@@ -9,13 +9,16 @@ problems as warnings, because mail clients render broken HTML anyway. Text: noth
 from __future__ import annotations
 
 import json
+import re
+from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass
-from html.parser import HTMLParser
+from functools import partial
 from json import JSONDecodeError
 from json.decoder import scanstring  # type: ignore[attr-defined]
 from typing import Any
 
+from postback_studio.core import jsontext
 from postback_studio.core.errors import InputError
 from postback_studio.core.model import OutputFormat
 from postback_studio.core.render.result import Diagnostic, Location, Severity, Where
@@ -83,14 +86,21 @@ def validate_json(output: str, *, schema: Schema | None = None, part: str = "bod
         )
         return (Diagnostic(Severity.ERROR, "json-syntax", text, _location(line, column, part)),)
     except JSONDecodeError as exc:
-        message = exc.msg[0].lower() + exc.msg[1:]
-        snippet = _snippet(output, exc.lineno)
-        text = f"Invalid JSON: output line {exc.lineno}, column {exc.colno}: {message}"
-        if snippet:
-            text += f" near: {snippet}"
-        return (Diagnostic(Severity.ERROR, "json-syntax", text, _location(exc.lineno, exc.colno, part)),)
+        return (_json_syntax_error(output, exc, part),)
+    except (RecursionError, ValueError):
+        # Nesting deeper than Python's parser recurses, or an integer longer than it converts: the
+        # same refusals as for input (core.jsontext), reported as invalid output.
+        try:
+            jsontext.loads(output)
+        except JSONDecodeError as exc:
+            return (_json_syntax_error(output, exc, part),)
+        raise
     diagnostics: list[Diagnostic] = []
     if duplicates:
+        try:
+            found = find_duplicate_keys(output)
+        except RecursionError:
+            found = [("?", 1, 1)]
         diagnostics.extend(
             Diagnostic(
                 Severity.WARNING,
@@ -99,11 +109,29 @@ def validate_json(output: str, *, schema: Schema | None = None, part: str = "bod
                 "receivers keep only one of the values",
                 _location(line, column, part),
             )
-            for key, line, column in find_duplicate_keys(output)
+            for key, line, column in found
         )
     if schema is not None:
-        diagnostics.extend(schema.check(document, part))
+        try:
+            diagnostics.extend(schema.check(document, part))
+        except RecursionError:
+            diagnostics.append(
+                Diagnostic(
+                    Severity.ERROR,
+                    "json-schema",
+                    f"the output is nested too deeply to check against the schema {schema.name}",
+                )
+            )
     return tuple(diagnostics)
+
+
+def _json_syntax_error(output: str, exc: JSONDecodeError, part: str) -> Diagnostic:
+    message = exc.msg[0].lower() + exc.msg[1:]
+    snippet = _snippet(output, exc.lineno)
+    text = f"Invalid JSON: output line {exc.lineno}, column {exc.colno}: {message}"
+    if snippet:
+        text += f" near: {snippet}"
+    return Diagnostic(Severity.ERROR, "json-syntax", text, _location(exc.lineno, exc.colno, part))
 
 
 class _NonStandardConstantError(ValueError):
@@ -271,8 +299,19 @@ def _xml_schema(text: str, name: str) -> Schema:
         raise SchemaFileError(f"{name}: not a valid XSD: {exc}") from None
 
     def check(document: Any, part: str) -> tuple[Diagnostic, ...]:
-        if xsd.validate(document):
-            return ()
+        try:
+            if xsd.validate(document):
+                return ()
+        except etree.Error as exc:
+            # libxml2 gave up ("Internal error in XML Schema validation"): the output was not
+            # checked, which must not pass for valid, nor end the command with a traceback.
+            return (
+                Diagnostic(
+                    Severity.ERROR,
+                    "xml-schema",
+                    f"the output could not be checked against the schema {name}: {exc}",
+                ),
+            )
         return tuple(
             Diagnostic(
                 Severity.ERROR,
@@ -316,56 +355,154 @@ _OPTIONAL_END = frozenset(
 )
 
 
-class _TagChecker(HTMLParser):
-    def __init__(self, part: str) -> None:
-        super().__init__(convert_charrefs=True)
-        self.part = part
-        self.stack: list[tuple[str, int, int]] = []
-        self.problems: list[Diagnostic] = []
+#: HTML warnings reported for one output; the rest are counted in one last warning.
+MAX_HTML_WARNINGS = 100
+#: Tags checked in one output; past them the check stops with a "too large to check" warning. A
+#: mail's HTML has a few thousand; at this many the check takes well under a second.
+MAX_HTML_TAGS = 500_000
+#: ``<`` that opens a tag (``/`` for an end tag, then a name), a comment, a declaration or a PI.
+#: A tag without quoted attribute values is matched whole (group 3 ends it), the usual case.
+_MARKUP_OPEN = re.compile(r"""<(?:(/?)([A-Za-z][^\t\n\f\r />]*)(?:([^>"']*)>)?|!--|!|\?)""")
+#: Inside a tag: its end, or an attribute value in quotes (which may contain ``>``).
+_TAG_STOP = re.compile(r""">|=[\t\n\f\r ]*(["'])""")
+#: Elements whose content is raw text up to their end tag, as in ``html.parser``.
+_RAW_TEXT = frozenset({"script", "style"})
 
-    def _warn(self, message: str, line: int, column: int) -> None:
+
+class _TagChecker:
+    """Tracks open elements over a linear scan of the output; see :func:`validate_html`.
+
+    Open elements are kept with their offset; lines and columns are worked out only for the
+    problems actually listed.
+    """
+
+    def __init__(self, text: str, part: str) -> None:
+        self.text = text
+        self.part = part
+        self.stack: list[tuple[str, int]] = []
+        self.open_counts: dict[str, int] = {}
+        self.problems: list[Diagnostic] = []
+        self.more = 0
+        self._newlines: list[int] | None = None
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """Line and column of ``offset`` (the line ends are indexed on first use)."""
+        if self._newlines is None:
+            self._newlines = [match.start() for match in re.finditer("\n", self.text)]
+        line = bisect_left(self._newlines, offset)
+        line_start = self._newlines[line - 1] + 1 if line else 0
+        return line + 1, offset - line_start + 1
+
+    def warn(self, offset: int, message: Callable[[], str]) -> None:
+        if len(self.problems) >= MAX_HTML_WARNINGS:
+            self.more += 1
+            return
+        line, column = self.position(offset)
         self.problems.append(
             Diagnostic(
                 Severity.WARNING,
                 "html",
-                f"HTML: output line {line}, column {column}: {message}",
+                f"HTML: output line {line}, column {column}: {message()}",
                 _location(line, column, self.part),
             )
         )
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag not in _VOID:
-            line, offset = self.getpos()
-            self.stack.append((tag, line, offset + 1))
-
-    def handle_endtag(self, tag: str) -> None:
-        line, offset = self.getpos()
+    def end_tag(self, tag: str, offset: int) -> None:
         if tag in _VOID:
             return
-        if not any(open_tag == tag for open_tag, _, _ in self.stack):
-            self._warn(f"end tag </{tag}> has no matching start tag", line, offset + 1)
+        if not self.open_counts.get(tag):
+            self.warn(offset, f"end tag </{tag}> has no matching start tag".format)
             return
         while self.stack:
-            open_tag, open_line, open_column = self.stack.pop()
+            open_tag, open_offset = self.stack.pop()
+            self.open_counts[open_tag] -= 1
             if open_tag == tag:
                 return
             if open_tag not in _OPTIONAL_END:
-                self._warn(
-                    f"<{open_tag}> opened at line {open_line}, column {open_column} is closed by </{tag}>",
-                    line,
-                    offset + 1,
-                )
+                self.warn(offset, partial(self._closed_by, open_tag, open_offset, tag))
 
-    def finish(self) -> tuple[Diagnostic, ...]:
-        self.close()
-        for tag, line, column in self.stack:
+    def _closed_by(self, open_tag: str, open_offset: int, tag: str) -> str:
+        line, column = self.position(open_offset)
+        return f"<{open_tag}> opened at line {line}, column {column} is closed by </{tag}>"
+
+    def scan(self) -> tuple[Diagnostic, ...]:
+        text = self.text
+        stack, counts = self.stack, self.open_counts
+        matches = _MARKUP_OPEN.finditer(text)
+        tags = 0
+        while (found := next(matches, None)) is not None:
+            closing, name, simple = found.group(1, 2, 3)
+            tags += 1
+            if tags > MAX_HTML_TAGS:
+                line, _column = self.position(found.start())
+                self.problems.append(
+                    Diagnostic(
+                        Severity.WARNING,
+                        "html",
+                        f"HTML: too large to check: the check stopped after {MAX_HTML_TAGS:,} tags "
+                        f"(output line {line})",
+                    )
+                )
+                self.stack.clear()
+                break
+            if name is None:
+                closer = "-->" if found.group() == "<!--" else ">"
+                end = text.find(closer, found.end())
+                if end < 0:
+                    break
+                matches = _MARKUP_OPEN.finditer(text, end + len(closer))
+                continue
+            if simple is None:
+                end = _tag_end(text, found.end())
+                if end < 0:
+                    break
+                matches = _MARKUP_OPEN.finditer(text, end + 1)
+            else:
+                end = found.end() - 1
+            tag = name.lower()
+            if closing:
+                self.end_tag(tag, found.start())
+            elif text[end - 1] != "/" and tag not in _VOID:
+                stack.append((tag, found.start()))
+                counts[tag] = counts.get(tag, 0) + 1
+                if tag in _RAW_TEXT:
+                    close = re.compile(rf"</{tag}(?=[\t\n\f\r />])", re.IGNORECASE).search(text, end + 1)
+                    if close is None:
+                        break
+                    matches = _MARKUP_OPEN.finditer(text, close.start())
+        for tag, offset in self.stack:
             if tag not in _OPTIONAL_END:
-                self._warn(f"<{tag}> is never closed", line, column)
+                self.warn(offset, f"<{tag}> is never closed".format)
+        if self.more:
+            self.problems.append(
+                Diagnostic(Severity.WARNING, "html", f"HTML: {self.more} more problems not listed")
+            )
         return tuple(self.problems)
 
 
+def _tag_end(text: str, pos: int) -> int:
+    """The offset of the ``>`` that ends the tag whose attributes start at ``pos``; -1 if none.
+
+    Each step jumps past a quoted attribute value or stops at ``>``, so every character is looked
+    at once: an unterminated tag costs one pass, not one pass per ``<`` after it (the quadratic
+    case of ``html.parser``).
+    """
+    while (stop := _TAG_STOP.search(text, pos)) is not None:
+        quote = stop.group(1)
+        if quote is None:
+            return stop.start()
+        close = text.find(quote, stop.end())
+        if close < 0:
+            return -1
+        pos = close + 1
+    return -1
+
+
 def validate_html(output: str, *, part: str = "body") -> tuple[Diagnostic, ...]:
-    """Unclosed and mismatched tags, as warnings (mail clients render broken HTML anyway)."""
-    checker = _TagChecker(part)
-    checker.feed(output)
-    return checker.finish()
+    """Unclosed and mismatched tags, as warnings (mail clients render broken HTML anyway).
+
+    A single linear scan (tags, comments, declarations, raw-text ``script``/``style``) of at most
+    :data:`MAX_HTML_TAGS` tags, so an output of any size up to the render's size limit is checked
+    in well under its time limit; at most :data:`MAX_HTML_WARNINGS` problems are listed.
+    """
+    return _TagChecker(output, part).scan()

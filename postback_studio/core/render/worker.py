@@ -18,6 +18,13 @@ Response (one line)::
     {"parts": [{"name": "body", "ok": true, "output": "...", "compile": 0.001, "render": 0.002,
                 "lookups": [["field", "key", true, "value", 3]]},
                {"name": "subject", "ok": false, "code": "security", "message": "...", "line": 2}]}
+
+A batch request carries ``"payloads": [...]`` instead of ``"payload"``: the same parts render against
+each payload in turn, and the worker answers with one response line per payload, written as soon as
+that payload is done, so the parent applies the time limit to each payload and a runaway one costs
+only itself. ``"trace": true`` adds to each rendered part a line map of its output,
+``"trace": [[output offset, template line], ...]`` (a new entry where the template line changes),
+which tells the parent which template line wrote the text an output error points at.
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ import sys
 import time
 import traceback
 from collections import OrderedDict
+from collections.abc import Iterator
 from itertools import islice
 from typing import Any, BinaryIO
 
@@ -70,9 +78,20 @@ class RenderWorker:
         book.tables = request.get("lookups") or {}
         payload = request.get("payload")
         context = payload if isinstance(payload, dict) else {}
+        trace = bool(request.get("trace"))
         return {
-            "parts": [self._render_part(env, book, part, context, size_limit) for part in request["parts"]]
+            "parts": [
+                self._render_part(env, book, part, context, size_limit, trace=trace)
+                for part in request["parts"]
+            ]
         }
+
+    def handle_batch(self, request: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        """Render every part against each of the request's ``payloads``: one response per payload."""
+        single = {key: value for key, value in request.items() if key != "payloads"}
+        for payload in request["payloads"]:
+            single["payload"] = payload
+            yield self.handle(single)
 
     def _environment(self, size_limit: int) -> tuple[StudioEnvironment, LookupBook]:
         if size_limit not in self._environments:
@@ -87,15 +106,21 @@ class RenderWorker:
         part: dict[str, Any],
         context: dict[str, Any],
         size_limit: int,
+        *,
+        trace: bool = False,
     ) -> dict[str, Any]:
         name = part["name"]
         book.uses = {}
         started = time.perf_counter()
+        lines: list[tuple[int, int]] = []
         try:
             template = self._compile(env, part["key"], part["source"], size_limit)
             compiled = time.perf_counter()
             book.template = template
-            output = _generate(template, context, size_limit)
+            if trace:
+                output = _generate_traced(template, context, size_limit, lines)
+            else:
+                output = _generate(template, context, size_limit)
         except _RefusedError as refused:
             return {
                 "name": name,
@@ -118,7 +143,7 @@ class RenderWorker:
         finally:
             book.template = None
         done = time.perf_counter()
-        return {
+        reply = {
             "name": name,
             "ok": True,
             "output": output,
@@ -126,6 +151,9 @@ class RenderWorker:
             "render": done - compiled,
             "lookups": _uses(book),
         }
+        if trace:
+            reply["trace"] = lines
+        return reply
 
     def _compile(self, env: StudioEnvironment, key: str, source: str, size_limit: int) -> Template:
         cache_key = (key, size_limit)
@@ -163,6 +191,35 @@ def _generate(template: Template, context: dict[str, Any], size_limit: int) -> s
             stream.close()  # type: ignore[attr-defined]
             raise SizeLimitError(f"the output passed the size limit of {size_limit} characters")
         chunks.extend(batch)
+    return "".join(chunks)
+
+
+def _generate_traced(
+    template: Template, context: dict[str, Any], size_limit: int, lines: list[tuple[int, int]]
+) -> str:
+    """Render chunk by chunk, noting the template line that wrote each chunk (see the module doc).
+
+    A suspended generator's frame says which line of the compiled code yielded the chunk; Jinja maps
+    that back to the template line. Blocks render in generators of their own (``yield from``), so
+    the innermost generator of the chain is the one that wrote the chunk.
+    """
+    chunks: list[str] = []
+    total = 0
+    stream = template.generate(context)
+    for chunk in stream:
+        frame_owner: Any = stream
+        while getattr(frame_owner, "gi_yieldfrom", None) is not None:
+            frame_owner = frame_owner.gi_yieldfrom
+        frame = getattr(frame_owner, "gi_frame", None)
+        if frame is not None and frame.f_code.co_filename == "<template>":
+            line = template.get_corresponding_lineno(frame.f_lineno)
+            if not lines or lines[-1][1] != line:
+                lines.append((total, line))
+        total += len(chunk)
+        if total > size_limit:
+            stream.close()  # type: ignore[attr-defined]
+            raise SizeLimitError(f"the output passed the size limit of {size_limit} characters")
+        chunks.append(chunk)
     return "".join(chunks)
 
 
@@ -222,17 +279,26 @@ def serve(requests: BinaryIO, responses: BinaryIO) -> None:
     responses.flush()
     for line in requests:
         try:
-            reply = worker.handle(decode(line))
+            request = decode(line)
+            if "payloads" in request:
+                for reply in worker.handle_batch(request):
+                    _respond(responses, reply)
+                continue
+            reply = worker.handle(request)
         except MemoryError:
             reply = {"error": "memory-limit"}
         except Exception as exc:
             reply = {"error": f"bad request: {type(exc).__name__}: {exc}"}
-        try:
-            data = encode(reply)
-        except MemoryError:
-            data = b'{"error": "memory-limit"}'
-        responses.write(data + b"\n")
-        responses.flush()
+        _respond(responses, reply)
+
+
+def _respond(responses: BinaryIO, reply: dict[str, Any]) -> None:
+    try:
+        data = encode(reply)
+    except MemoryError:
+        data = b'{"error": "memory-limit"}'
+    responses.write(data + b"\n")
+    responses.flush()
 
 
 def main() -> None:

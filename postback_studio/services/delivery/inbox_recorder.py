@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
+from postback_studio.core.dispatch.delivery import redact_headers
 from postback_studio.core.dispatch.inbox import ReceivedMessage, ReceivedRequest
 from postback_studio.core.records import InboxEmail, InboxHttpRequest
 from postback_studio.services.changes import ChangeBus, ChangeNotice, Entity
 from postback_studio.services.delivery.writer import WorkspaceWriter
+from postback_studio.storage.workspace import Workspace
 
 
 class InboxRecorder:
@@ -37,16 +39,25 @@ class InboxRecorder:
         self._on_email = on_email
 
     def http(self, request: ReceivedRequest) -> None:
-        """Store one received HTTP request (pass as ``HttpInbox(sink=recorder.http)``)."""
-        item = InboxHttpRequest(
-            received_at=request.received_at,
-            method=request.method,
-            path=request.path,
-            headers=request.headers,
-            body=request.body,
-            remote=request.client,
-        )
-        stored = replace(item, id=self._writer.call(lambda ws: ws.inbox.add_http(item)))
+        """Store one received HTTP request (pass as ``HttpInbox(sink=recorder.http)``).
+
+        Header values are stored redacted like the request log's: the credential headers, and every
+        header some trigger of the workspace marks secret.
+        """
+
+        def store(ws: Workspace) -> InboxHttpRequest:
+            secret = [h.name for trigger in ws.triggers.list() for h in trigger.headers if h.secret]
+            item = InboxHttpRequest(
+                received_at=request.received_at,
+                method=request.method,
+                path=request.path,
+                headers=redact_headers(request.headers, secret),
+                body=request.body,
+                remote=request.client,
+            )
+            return replace(item, id=ws.inbox.add_http(item))
+
+        stored = self._writer.call(store)
         self._notices.publish(ChangeNotice(Entity.INBOX, stored.id))
         if self._on_http is not None:
             self._on_http(stored)

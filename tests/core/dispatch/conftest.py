@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import ssl
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,6 +11,7 @@ import trustme
 from pytest_httpserver import HTTPServer
 
 from postback_studio.core.dispatch.inbox import HttpInbox
+from tests.support.ports import refused_port
 
 
 @pytest.fixture
@@ -49,8 +49,7 @@ def https_server(server_context: ssl.SSLContext) -> Iterator[HTTPServer]:
 
 
 @pytest.fixture
-def closed_port() -> int:
-    """A port on 127.0.0.1 that nothing listens on (bound, then released)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+def closed_port() -> Iterator[int]:
+    """A port on 127.0.0.1 that refuses connections, kept bound by the test until it ends."""
+    with refused_port() as port:
+        yield port

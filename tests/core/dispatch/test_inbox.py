@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import socket
+
 import pytest
 import requests
 
@@ -72,8 +74,19 @@ def test_stop_releases_port_and_restart_gets_a_new_one() -> None:
     inbox = HttpInbox().start()
     port = inbox.port
     inbox.stop()
-    with pytest.raises(requests.ConnectionError):
-        requests.get(f"http://127.0.0.1:{port}/", timeout=2)
     inbox.stop()
     with pytest.raises(RuntimeError):
         _ = inbox.port
+    with socket.socket() as probe:
+        # Binding the old port proves it was released; holding it keeps it from the restart (and
+        # from any other process) while the test connects to it.
+        probe.bind(("127.0.0.1", port))
+        with pytest.raises(requests.ConnectionError):
+            requests.get(f"http://127.0.0.1:{port}/", timeout=30)
+        inbox.start()
+        try:
+            assert inbox.port != port
+            assert requests.get(f"{inbox.url}/again", timeout=30).status_code == 200
+            assert inbox.requests[-1].path == "/again"
+        finally:
+            inbox.stop()

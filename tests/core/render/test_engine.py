@@ -61,9 +61,24 @@ def test_runtime_errors_carry_the_template_line(engine: RenderEngine) -> None:
     assert (error.location.line, error.location.column) == (3, 4)
 
 
-def test_syntax_errors_carry_the_template_line(engine: RenderEngine) -> None:
-    result = engine.render("a\n{% if x %}\nb", {}, fmt=OutputFormat.TEXT)
-    assert result.errors[0].code == "syntax" and result.errors[0].location is not None
+@pytest.mark.parametrize(
+    ("source", "line", "words"),
+    [
+        ("a\n{% if x %}\nb", 2, "The innermost block that needs to be closed is 'if'"),
+        ("a\n{{ x + }}\nb", 2, "unexpected 'end of print statement'"),
+        ("a\nb\n\n{% for %}\nc", 4, "Expected an expression"),
+    ],
+    ids=["unclosed block", "broken expression", "broken tag"],
+)
+def test_syntax_errors_carry_the_template_line(
+    engine: RenderEngine, source: str, line: int, words: str
+) -> None:
+    result = engine.render(source, {}, fmt=OutputFormat.TEXT)
+    assert result.output is None
+    (error,) = result.errors
+    assert error.code == "syntax" and words in error.message
+    assert error.location is not None
+    assert (error.location.where, error.location.line) == (Where.TEMPLATE, line)
 
 
 def test_lookups_hit_miss_and_strict_miss(engine: RenderEngine) -> None:

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from postback_studio.core.check import CheckRow, check_template, events_in_name, samples_to_check
+from postback_studio.core.doctor.base import Lint
+from postback_studio.core.doctor.lints import lint_template
 from postback_studio.core.highlight import MAX_OUTPUT_HIGHLIGHT_CHARS, Span, lexer_for, line_spans
 from postback_studio.core.model import Event, LookupSet, OutputFormat, Template, TemplateKind
 from postback_studio.core.records import SamplePayload
@@ -117,13 +119,17 @@ USER_SAMPLE_PREFIX = "user:"
 
 @dataclass(frozen=True)
 class SampleChoice:
-    """One entry of the sample picker: a built-in sample or one of the user's own payloads."""
+    """One entry of the sample picker: a built-in sample or one of the user's own payloads.
+
+    ``check_name`` is the sample's name in the checks ("Check against all samples", the edge cases).
+    """
 
     key: str
     label: str
     event: Event
     builtin: bool
     sample_id: int | None = None
+    check_name: str = ""
 
 
 def user_sample_key(sample_id: int) -> str:
@@ -138,7 +144,7 @@ def sample_choices(user_samples: Sequence[SamplePayload]) -> list[SampleChoice]:
         for name in samples_for_event(event):
             variant = name.split(".", 1)[1] if "." in name else ""
             label = f"{event.label} ({variant})" if variant else event.label
-            choices.append(SampleChoice(name, label, event, builtin=True))
+            choices.append(SampleChoice(name, label, event, builtin=True, check_name=name))
         for sample in user_samples:
             if sample.event is event and sample.id is not None:
                 choices.append(
@@ -148,9 +154,15 @@ def sample_choices(user_samples: Sequence[SamplePayload]) -> list[SampleChoice]:
                         event,
                         builtin=False,
                         sample_id=sample.id,
+                        check_name=user_check_name(sample),
                     )
                 )
     return choices
+
+
+def user_check_name(sample: SamplePayload) -> str:
+    """What the checks call a user sample: ``shipped (yours: big order)``."""
+    return f"{sample.event.value} (yours: {sample.name})"
 
 
 def check_selectors(template: Template, trigger_events: Sequence[Event]) -> list[str]:
@@ -173,7 +185,7 @@ def check_sample_names(selectors: Sequence[str], user_samples: Sequence[SamplePa
     for sample in user_samples:
         if sample.event.value in events:
             try:
-                names[f"{sample.event.value} (yours: {sample.name})"] = json.loads(sample.payload)
+                names[user_check_name(sample)] = json.loads(sample.payload)
             except ValueError:
                 continue
     return names
@@ -186,32 +198,39 @@ Spans = tuple[tuple[Span, ...], ...]
 
 @dataclass(frozen=True)
 class PreviewRequest:
-    """Everything a preview render needs, gathered on the GUI thread (no workspace access later)."""
+    """Everything a preview render needs, gathered on the GUI thread (no workspace access later).
+
+    ``sample`` is the payload's name in the checks: the lints' proofs name it, so a proof can be
+    found again among the edge cases of the same samples.
+    """
 
     template: Template
     payload: Any
     lookups: LookupSet = field(default_factory=dict)
+    sample: str = "sample"
 
 
 @dataclass(frozen=True)
 class PreviewRender:
-    """A rendered template and its outputs' highlight spans, lexed on the worker thread."""
+    """A rendered template, its outputs' highlight spans and its lints, made on the worker thread."""
 
     request: PreviewRequest
     rendering: TemplateRendering
     spans: Mapping[str, Spans]
+    lints: tuple[Lint, ...] = ()
 
 
 def render_preview(engine: RenderEngine, request: PreviewRequest) -> PreviewRender:
-    """Render for the preview and lex each output, so the GUI thread only displays."""
+    """Render for the preview, lex each output and lint the template, so the GUI thread only displays."""
     rendering = engine.render_template(request.template, request.payload, lookups=request.lookups)
+    lints = lint_template(request.template, {request.sample: request.payload})
     spans: dict[str, Spans] = {}
     for part, result in rendering.parts.items():
         if result.output is not None:
             spans[part] = line_spans(
                 result.output, lexer_for(result.format, template=False), limit=MAX_OUTPUT_HIGHLIGHT_CHARS
             )
-    return PreviewRender(request, rendering, spans)
+    return PreviewRender(request, rendering, spans, lints)
 
 
 @dataclass(frozen=True)

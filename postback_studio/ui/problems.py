@@ -1,7 +1,8 @@
 """The Problems list: every diagnostic of the last render, and where it is.
 
 Activating a row (double-click or Enter) reports the diagnostic; the Template Mapper moves the
-cursor of the template editor or of the output preview to its location.
+cursor of the template editor or of the output preview to its location. A row may carry a widget in
+its last column (the lints' Quick Fix and Proof buttons).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from PySide6.QtWidgets import QHeaderView, QStyle, QTreeWidget, QTreeWidgetItem,
 from postback_studio.core.render.result import Diagnostic, Location, Severity, Where
 
 _DIAGNOSTIC_ROLE = Qt.ItemDataRole.UserRole
+_WIDGET_COLUMN = 4
 _ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 _COLOURS = {Severity.ERROR: "#cf222e", Severity.WARNING: "#9a6700", Severity.INFO: "#0969da"}
 _ICONS = {
@@ -47,8 +49,8 @@ class ProblemsList(QTreeWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         """Create an empty list."""
         super().__init__(parent)
-        self.setColumnCount(4)
-        self.setHeaderLabels(["Severity", "Message", "Where", "Code"])
+        self.setColumnCount(5)
+        self.setHeaderLabels(["Severity", "Message", "Where", "Code", ""])
         self.setRootIsDecorated(False)
         self.setUniformRowHeights(True)
         self.setWordWrap(False)
@@ -79,6 +81,22 @@ class ProblemsList(QTreeWidget):
             self.addTopLevelItem(item)
         for column in (0, 2, 3):
             self.resizeColumnToContents(column)
+
+    def set_row_widget(self, diagnostic: Diagnostic, widget: QWidget) -> bool:
+        """Put ``widget`` in the last column of the row showing ``diagnostic``; False if none does."""
+        for row, shown in enumerate(self._diagnostics):
+            if shown == diagnostic and self.itemWidget(self.topLevelItem(row), _WIDGET_COLUMN) is None:
+                self.setItemWidget(self.topLevelItem(row), _WIDGET_COLUMN, widget)
+                self.resizeColumnToContents(_WIDGET_COLUMN)
+                return True
+        return False
+
+    def row_widget(self, diagnostic: Diagnostic) -> QWidget | None:
+        """The widget in the row of ``diagnostic`` (None: no such row, or no widget)."""
+        for row, shown in enumerate(self._diagnostics):
+            if shown == diagnostic:
+                return self.itemWidget(self.topLevelItem(row), _WIDGET_COLUMN)
+        return None
 
     def diagnostics(self) -> tuple[Diagnostic, ...]:
         """The diagnostics on show, in display order."""

@@ -23,6 +23,7 @@ from postback_studio.core.template_library import (
     SampleChoice,
     check_sample_names,
     sample_choices,
+    user_check_name,
     user_sample_key,
 )
 from postback_studio.ui.ports import SampleStore
@@ -155,7 +156,7 @@ class SamplePicker(QObject):
         names = {name: name for name in samples if self.knows(name)}
         for sample in user_samples:
             if sample.id is not None:
-                names[f"{sample.event.value} (yours: {sample.name})"] = user_sample_key(sample.id)
+                names[user_check_name(sample)] = user_sample_key(sample.id)
         return samples, names
 
     def _on_view_event_selected(self, key: str) -> None:

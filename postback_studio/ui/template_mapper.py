@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QSplitter,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -163,6 +164,7 @@ class TemplateMapperView(QWidget):
         self.problems_pane = QWidget()
         self.problems_title = _header("Problems")
         self.problems = ProblemsList()
+        self.bottom_tabs: QTabWidget | None = None
         layout = QVBoxLayout(self.problems_pane)
         layout.setContentsMargins(6, 3, 6, 6)
         layout.addWidget(self.problems_title)
@@ -246,6 +248,7 @@ class TemplateMapperView(QWidget):
         result: RenderResult,
         output_spans: tuple[tuple[Span, ...], ...] | None = None,
         part: str = "body",
+        lints: Sequence[Diagnostic] = (),
     ) -> None:
         """Show a render: output, status line, marked output line, Problems and gutter marks.
 
@@ -256,17 +259,22 @@ class TemplateMapperView(QWidget):
                 lexed on the GUI thread. Used for the raw view only.
             part: The template part the editor shows (``body``; ``html`` or ``text`` of an email):
                 gutter marks are set for diagnostics of that part.
+            lints: The template's lints: listed in Problems and marked like the render's
+                diagnostics, but not counted in the status line, which is about the output.
         """
         self._result = result
         self._output_spans = output_spans
         status = status_line(result)
         self.status_label.setText(status.text)
         self.status_label.setStyleSheet(_OK_STYLE if status.ok else _ERROR_STYLE)
-        self.problems.set_diagnostics(result.diagnostics)
+        diagnostics = (*result.diagnostics, *lints)
+        self.problems.set_diagnostics(diagnostics)
         self.problems_title.setText(f"Problems: {self.problems.summary()}")
+        if self.bottom_tabs is not None:
+            self.bottom_tabs.setTabText(0, self.problems_title.text())
         self.editor.set_marks(
             (d.location.line, d.severity, d.message)
-            for d in result.diagnostics
+            for d in diagnostics
             if d.location is not None and d.location.where is Where.TEMPLATE and d.location.part == part
         )
         if result.output is not None:
@@ -295,6 +303,20 @@ class TemplateMapperView(QWidget):
         layout = self.payload_pane.layout()
         assert isinstance(layout, QVBoxLayout)
         layout.addWidget(widget)
+
+    def add_bottom_tab(self, widget: QWidget, title: str) -> int:
+        """Add a tab beside Problems, under the editor (the edge cases); returns its index.
+
+        The first call puts Problems in a tab of its own, titled with its summary.
+        """
+        if self.bottom_tabs is None:
+            tabs = QTabWidget()
+            tabs.setDocumentMode(True)
+            self.rows.replaceWidget(self.rows.indexOf(self.problems_pane), tabs)
+            tabs.addTab(self.problems_pane, self.problems_title.text())
+            self.problems_title.hide()
+            self.bottom_tabs = tabs
+        return self.bottom_tabs.addTab(widget, title)
 
     def add_preview_widget(self, widget: QWidget) -> None:
         """Add an alternative preview (an email's parts), hidden until :meth:`use_preview_widget`."""

@@ -50,11 +50,13 @@ class TemplatePreview(QObject):
         preview_updated(): a render result is on show (the preview, Problems and marks are current).
         check_finished(object): "Check against all samples" finished; carries the ``CheckOutcome``.
         sample_chosen(str): the user picked a sample in the check results (its picker key).
+        render_shown(object): a :class:`PreviewRender` is on show (Problems and marks included).
     """
 
     preview_updated = Signal()
     check_finished = Signal(object)
     sample_chosen = Signal(str)
+    render_shown = Signal(object)
 
     def __init__(
         self,
@@ -112,13 +114,16 @@ class TemplatePreview(QObject):
         if render is None:
             return
         rendering = render.rendering
+        lints = [lint.diagnostic() for lint in render.lints]
         if "body" in rendering.parts:
-            self._view.show_result(rendering.parts["body"], render.spans.get("body"), part="body")
-            return
-        main = rendering.parts.get("html") or rendering.parts.get("text") or rendering.parts["subject"]
-        combined = RenderResult(main.output, main.format, rendering.diagnostics)
-        self._view.show_result(combined, part=self._part())
-        self._email_preview.show_rendering(rendering)
+            body = rendering.parts["body"]
+            self._view.show_result(body, render.spans.get("body"), part="body", lints=lints)
+        else:
+            main = rendering.parts.get("html") or rendering.parts.get("text") or rendering.parts["subject"]
+            combined = RenderResult(main.output, main.format, rendering.diagnostics)
+            self._view.show_result(combined, part=self._part(), lints=lints)
+            self._email_preview.show_rendering(rendering)
+        self.render_shown.emit(render)
 
     def _on_render_finished(self, _sequence: int, render: PreviewRender) -> None:
         self._last = render

@@ -6,6 +6,8 @@ The page composes parts cut along their own seams, and holds only what ties them
 * the editor, with the template as stored and as typed (:mod:`.template_editor`);
 * the sample picker (:mod:`.sample_picker`);
 * the preview and "Check against all samples", off the GUI thread (:mod:`.template_preview`);
+* the template doctor: lints with quick fixes (:mod:`.quick_fix`), Check Edge Cases
+  (:mod:`.edge_case_check`) and what changes if I save this (:mod:`.what_changes`);
 * draft recovery: unsaved edits written aside every few seconds, offered back after a crash
   (:mod:`.draft_recovery`).
 
@@ -31,8 +33,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from postback_studio.core.doctor.runs import EdgeCaseRequest
 from postback_studio.core.errors import NotFoundError, ValidationError
-from postback_studio.core.model import OutputFormat, Template, TemplateKind, TemplateStatus
+from postback_studio.core.model import LookupSet, OutputFormat, Template, TemplateKind, TemplateStatus
 from postback_studio.core.recovery import RecoveryDraft, RecoveryStore, folder_for_workspace
 from postback_studio.core.render.engine import RenderEngine
 from postback_studio.core.template_library import (
@@ -46,6 +49,7 @@ from postback_studio.services.changes import ChangeNotice, Entity
 from postback_studio.services.session import Session
 from postback_studio.ui.check_results import CheckResultsDialog
 from postback_studio.ui.draft_recovery import DraftRecovery
+from postback_studio.ui.edge_case_check import EdgeCaseCheck
 from postback_studio.ui.email_parts import EmailPartsPreview
 from postback_studio.ui.ports import (
     CustomerStore,
@@ -55,6 +59,7 @@ from postback_studio.ui.ports import (
     TriggerStore,
 )
 from postback_studio.ui.prompts import Prompter, UnsavedChoice
+from postback_studio.ui.quick_fix import FixChooser, QuickFixes
 from postback_studio.ui.sample_picker import SamplePicker
 from postback_studio.ui.template_editor import TemplateEditor
 from postback_studio.ui.template_library_actions import TemplateLibraryActions
@@ -62,6 +67,7 @@ from postback_studio.ui.template_library_panel import DIRTY_MARK, TemplateLibrar
 from postback_studio.ui.template_mapper import TemplateMapperView
 from postback_studio.ui.template_preview import TemplatePreview
 from postback_studio.ui.version_history import VersionHistoryDialog
+from postback_studio.ui.what_changes import WhatChanges
 from postback_studio.workers.jobs import JobRunner
 from postback_studio.workers.render_worker import RenderWorker
 
@@ -123,6 +129,7 @@ class TemplatesPage(QWidget):
         settings: QSettings,
         recovery: RecoveryStore,
         prompter: Prompter | None = None,
+        choose_fix: FixChooser | None = None,
         debounce_ms: int = 120,
         autosave_ms: int = 3000,
         parent: QWidget | None = None,
@@ -140,6 +147,8 @@ class TemplatesPage(QWidget):
             settings: Remembers splitter sizes and the last template and sample.
             recovery: Where unsaved drafts go (the workspace's recovery folder).
             prompter: Asks the user (tests pass a scripted one).
+            choose_fix: Asks which quick fix to apply when several apply at the cursor (default: a
+                menu at the cursor; tests pass their own).
             debounce_ms: The pause in typing before the preview renders.
             autosave_ms: How often unsaved edits are written to the recovery folder.
             parent: The parent widget.
@@ -166,6 +175,26 @@ class TemplatesPage(QWidget):
             part=lambda: self.editor.part,
             report_error=self.prompter.error,
             debounce_ms=debounce_ms,
+            parent=self,
+        )
+        self.quick_fixes = QuickFixes(self.view, self.editor, choose=choose_fix, parent=self)
+        self.edge_cases = EdgeCaseCheck(
+            engine,
+            jobs,
+            view=self.view,
+            editor=self.editor,
+            request=self._edge_case_request,
+            report_error=self.prompter.error,
+            parent=self,
+        )
+        self.what_changes = WhatChanges(
+            engine,
+            jobs,
+            view=self.view,
+            editor=self.editor,
+            plan=self._sample_plan,
+            save=self.save,
+            report_error=self.prompter.error,
             parent=self,
         )
         self._drafts = DraftRecovery(recovery, self._unsaved_template, interval_ms=autosave_ms, parent=self)
@@ -214,17 +243,26 @@ class TemplatesPage(QWidget):
             "Whose lookup tables the preview uses (a shared template can be previewed for any customer)"
         )
         self.check_button = self.preview.check_button
+        self.edge_case_button = self.edge_cases.button
+        self.compare_button = QPushButton("Compare with Saved…")
+        self.compare_button.setToolTip(
+            "What changes if I save this: the saved template and your edits rendered against every "
+            "sample and edge-case variant, side by side"
+        )
+        self.compare_button.setEnabled(False)
         self.history_button = QPushButton("History…")
         self.history_button.setToolTip("Saved versions, a side-by-side diff, and Restore")
         layout = QHBoxLayout(self.toolbar)
         layout.setContentsMargins(6, 6, 6, 0)
         layout.addWidget(self.save_button)
+        layout.addWidget(self.compare_button)
         layout.addWidget(self.active_check)
         layout.addSpacing(12)
         layout.addWidget(QLabel("Lookups for"))
         layout.addWidget(self.customer_combo)
         layout.addStretch(1)
         layout.addWidget(self.check_button)
+        layout.addWidget(self.edge_case_button)
         layout.addWidget(self.history_button)
 
     def _action(self, text: str, shortcut: QKeySequence | str | None, slot: Any) -> QAction:
@@ -247,6 +285,9 @@ class TemplatesPage(QWidget):
         self.save_action = self._action("Save Template", QKeySequence.StandardKey.Save, self.save)
         self.render_action = self._action("Render Preview", "Ctrl+Return", self.render_now)
         self.check_action = self._action("Check Against All Samples", "Ctrl+Shift+K", self.run_check)
+        self.edge_case_action = self._action("Check Edge Cases", "Ctrl+Alt+K", self.edge_cases.run)
+        self.quick_fix_action = self._action("Quick Fix", "Ctrl+.", self.quick_fixes.fix_at_cursor)
+        self.compare_action = self._action("Compare with Saved…", "Ctrl+Alt+D", self.compare_with_saved)
         self.duplicate_action = self._action("Duplicate Template", "Ctrl+Shift+D", self.duplicate_template)
         self.rename_action = self._action("Rename Template…", "F2", self.rename_template)
         self.delete_action = self._action("Delete Template…", None, self.delete_template)
@@ -263,6 +304,9 @@ class TemplatesPage(QWidget):
             self.save_action,
             self.render_action,
             self.check_action,
+            self.edge_case_action,
+            self.quick_fix_action,
+            self.compare_action,
             self.duplicate_action,
             self.rename_action,
             self.delete_action,
@@ -285,10 +329,20 @@ class TemplatesPage(QWidget):
         self.active_check.clicked.connect(self._on_active_check_clicked)
         self.customer_combo.currentIndexChanged.connect(self.preview.render_now)
         self.check_button.clicked.connect(self.run_check)
+        self.compare_button.clicked.connect(self.compare_with_saved)
         self.history_button.clicked.connect(self.open_history)
         self.editor.edited.connect(self.preview.schedule)
+        self.editor.edited.connect(self.edge_cases.on_template_edited)
+        self.editor.edited.connect(self.what_changes.on_template_edited)
         self.editor.part_changed.connect(self.preview.show_last)
+        self.editor.part_changed.connect(self.edge_cases.mark_findings)
         self.editor.dirty_changed.connect(self._on_editor_dirty_changed)
+        self.template_opened.connect(self.edge_cases.on_template_opened)
+        self.template_opened.connect(self.what_changes.on_template_opened)
+        self.preview.render_shown.connect(self.quick_fixes.show)
+        self.quick_fixes.fix_applied.connect(lambda _title: self.preview.render_now())
+        self.quick_fixes.proof_requested.connect(self.edge_cases.show_variant)
+        self.quick_fixes.status_message.connect(self.status_message)
         self.view.render_requested.connect(self.render_now)
         self.samples.payload_replaced.connect(self.preview.render_now)
         self.samples.payload_edited.connect(self.preview.schedule)
@@ -382,6 +436,7 @@ class TemplatesPage(QWidget):
     def set_editor_palette(self, palette: Any) -> None:
         """Follow the app theme in the code editors (the email preview keeps its own white page)."""
         self.view.set_palette(palette)
+        self.edge_cases.set_palette(palette)
 
     def save_state(self) -> None:
         """Write splitter sizes and the last template and sample to the settings."""
@@ -448,6 +503,7 @@ class TemplatesPage(QWidget):
 
     def _on_editor_dirty_changed(self, dirty: bool) -> None:
         self._show_dirty_mark()
+        self.compare_button.setEnabled(dirty)
         self.dirty_changed.emit(dirty)
 
     def _on_library_template_chosen(self, template_id: int) -> None:
@@ -550,7 +606,8 @@ class TemplatesPage(QWidget):
     def save(self) -> bool:
         """Save the edited template (a new version when the content changed); False on refusal."""
         edited = self.edited_template()
-        if edited is None:
+        previous = self.editor.template
+        if edited is None or previous is None:
             return False
         try:
             saved = self._templates.save(edited)
@@ -564,6 +621,7 @@ class TemplatesPage(QWidget):
         assert saved.id is not None
         self.template_saved.emit(saved.id)
         self.status_message.emit(f"Saved '{saved.name}'")
+        self.what_changes.after_save(previous, saved)
         return True
 
     def _on_active_check_clicked(self, checked: bool) -> None:
@@ -608,8 +666,29 @@ class TemplatesPage(QWidget):
         return self.library_actions.export_template(path)
 
     def open_history(self) -> VersionHistoryDialog | None:
-        """Show the version history of the template."""
-        return self.library_actions.open_history()
+        """Show the version history of the template; Compare Outputs… compares two of its versions."""
+        dialog = self.library_actions.open_history()
+        if dialog is not None:
+            dialog.outputs_compare_requested.connect(self.compare_versions)
+        return dialog
+
+    def compare_versions(self, old: int, new: int | None) -> bool:
+        """What changes from version ``old`` to version ``new`` (None: the text in the editor)."""
+        edited = self.edited_template()
+        if edited is None or edited.id is None:
+            return False
+        versions = {v.number: v for v in self._templates.versions(edited.id)}
+        if old not in versions or (new is not None and new not in versions):
+            return False
+        before = versions[old].applied_to(edited)
+        after = edited if new is None else versions[new].applied_to(edited)
+        new_label = "Current text" if new is None else f"Version {new}"
+        self.what_changes.compare(before, after, f"Version {old}", new_label)
+        return True
+
+    def compare_with_saved(self) -> bool:
+        """What changes if I save this: the saved template against the edits, every sample and variant."""
+        return self.what_changes.compare_with_saved() is not None
 
     def restore_version(self, number: int) -> bool:
         """Make version ``number`` the current content (a new save)."""
@@ -623,7 +702,21 @@ class TemplatesPage(QWidget):
         edited = self.edited_template()
         if edited is None or self.samples.payload is None:
             return None
-        return PreviewRequest(edited, self.samples.payload, self._lookups())
+        choice = self.samples.current()
+        sample = choice.check_name if choice is not None else "sample"
+        return PreviewRequest(edited, self.samples.payload, self._lookups(), sample)
+
+    def _sample_plan(self) -> tuple[dict[str, Any], LookupSet]:
+        """The samples the checks use (of the template's events; ``None``: a built-in) and the lookups."""
+        samples, _ = self.samples.check_plan(self._sample_selectors())
+        return samples, self._lookups()
+
+    def _edge_case_request(self) -> EdgeCaseRequest | None:
+        edited = self.edited_template()
+        if edited is None:
+            return None
+        samples, lookups = self._sample_plan()
+        return EdgeCaseRequest(edited, samples, lookups)
 
     def render_now(self) -> None:
         """Render at once (Ctrl+Enter)."""

@@ -1,0 +1,97 @@
+"""Progress and cancellation for the doctor's long runs, and the chunked rendering that carries them.
+
+An edge-case check or a version comparison of a large order renders thousands of variants and takes
+seconds. Whoever waits (the GUI's job, a script) may want to see how far it got and to stop it. The
+runs accept two optional callables: ``progress`` receives a :class:`Progress` after every chunk, and
+``cancelled`` is polled before every chunk; when it answers True the run raises :class:`CancelledError`.
+Without either, variants render in one batch, exactly as before; with one of them they render in
+chunks of :data:`CHUNK` payloads, each chunk still one batch for the render worker, so a stop takes
+effect within one chunk and the variants' payloads exist one chunk at a time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from postback_studio.core.errors import StudioError
+
+#: Payloads per chunk when progress is watched: two lanes of the render engine's parallel minimum,
+#: so a chunk still renders on both workers, and a stop waits for at most one chunk.
+CHUNK = 64
+
+Result = TypeVar("Result")
+ProgressCallback = Callable[["Progress"], None]
+CancelledCallback = Callable[[], bool]
+
+
+class CancelledError(StudioError):
+    """The run was stopped by whoever started it (the user pressed Cancel)."""
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far a run got: ``done`` of ``total`` renders of its current ``stage``."""
+
+    stage: str
+    done: int
+    total: int
+
+    def text(self) -> str:
+        """``Rendering variants: 640 of 1,434``, or the stage alone while its size is unknown."""
+        if self.total <= 0:
+            return self.stage
+        return f"{self.stage}: {self.done:,} of {self.total:,}"
+
+    @property
+    def fraction(self) -> float:
+        """0.0 to 1.0 (0.0 while the size is unknown)."""
+        return min(self.done / self.total, 1.0) if self.total > 0 else 0.0
+
+
+@dataclass(frozen=True)
+class Watch:
+    """The two optional callables of a run, with the chunked rendering that serves them."""
+
+    progress: ProgressCallback | None = None
+    cancelled: CancelledCallback | None = None
+
+    @property
+    def watched(self) -> bool:
+        """Someone follows the run: render in chunks."""
+        return self.progress is not None or self.cancelled is not None
+
+    def check(self) -> None:
+        """Raise :class:`CancelledError` when the run should stop."""
+        if self.cancelled is not None and self.cancelled():
+            raise CancelledError("stopped before it finished")
+
+    def report(self, stage: str, done: int, total: int) -> None:
+        """Tell the watcher how far the run got."""
+        if self.progress is not None:
+            self.progress(Progress(stage, done, total))
+
+    def render(
+        self,
+        stage: str,
+        items: Sequence[Any],
+        payload: Callable[[Any], Any],
+        render: Callable[[list[Any]], list[Result]],
+    ) -> list[Result]:
+        """Render ``payload(item)`` for every item: in one batch, or in chunks when watched.
+
+        The payloads are made chunk by chunk, so a large order's variants never all exist at once.
+
+        Raises:
+            CancelledError: ``cancelled`` answered True before a chunk.
+        """
+        if not self.watched:
+            return render([payload(item) for item in items])
+        results: list[Result] = []
+        self.report(stage, 0, len(items))
+        for start in range(0, len(items), CHUNK):
+            self.check()
+            results.extend(render([payload(item) for item in items[start : start + CHUNK]]))
+            self.report(stage, len(results), len(items))
+        return results

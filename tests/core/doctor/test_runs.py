@@ -1,0 +1,97 @@
+"""The doctor's runs as the GUI starts them: progress, stopping, and the same report either way."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from postback_studio.core.doctor import CancelledError, Progress, check_template_edge_cases
+from postback_studio.core.doctor.progress import CHUNK
+from postback_studio.core.doctor.runs import (
+    ComparisonRequest,
+    EdgeCaseRequest,
+    run_comparison,
+    run_edge_cases,
+    sample_payloads,
+)
+from postback_studio.core.model import OutputFormat, Template
+from postback_studio.core.paths import resources_dir
+from postback_studio.core.render import RenderEngine
+from postback_studio.core.samples import load_sample
+
+TEMPLATES = resources_dir() / "templates"
+ARTICLE = Template(
+    "order-shipped-article",
+    format=OutputFormat.JSON,
+    body=(TEMPLATES / "order-shipped-article.json.j2").read_text(),
+)
+SHIPPED = Template(
+    "order-shipped", format=OutputFormat.JSON, body=(TEMPLATES / "order-shipped.json.j2").read_text()
+)
+#: What the Templates page sends: built-in samples by name (None), a user's own payload as it is.
+MINE = {**load_sample("shipped"), "orderId": "mine-1"}
+SAMPLES: dict[str, Any] = {"shipped": None, "shipped.multi-item": None, "shipped (yours: mine)": MINE}
+
+
+def test_built_in_samples_are_loaded_by_name_and_the_users_own_kept() -> None:
+    payloads = sample_payloads(SAMPLES)
+    assert list(payloads) == list(SAMPLES)
+    assert payloads["shipped"] == load_sample("shipped")
+    assert payloads["shipped (yours: mine)"] is MINE
+
+
+def test_a_watched_check_reports_progress_and_finds_what_an_unwatched_one_does(engine: RenderEngine) -> None:
+    seen: list[Progress] = []
+    watched = run_edge_cases(engine, EdgeCaseRequest(ARTICLE, SAMPLES), progress=seen.append)
+    plain = check_template_edge_cases(engine, ARTICLE, sample_payloads(SAMPLES))
+    assert watched.findings == plain.findings and watched.variant_count == plain.variant_count
+    rendering = [p for p in seen if p.stage == "Rendering variants"]
+    assert rendering[0].done == 0 and rendering[-1].done == rendering[-1].total == plain.variant_count
+    assert len(rendering) == 1 + -(-plain.variant_count // CHUNK)  # one report per chunk
+    assert [p.done for p in rendering] == sorted(p.done for p in rendering)
+    assert seen[-1].stage == "Locating what broke"
+    assert rendering[1].text() == f"Rendering variants: {CHUNK} of {plain.variant_count:,}"
+
+
+def test_a_check_stops_when_asked_between_chunks(engine: RenderEngine) -> None:
+    seen: list[Progress] = []
+
+    def cancelled() -> bool:
+        return any(p.done >= CHUNK for p in seen)
+
+    with pytest.raises(CancelledError):
+        run_edge_cases(engine, EdgeCaseRequest(ARTICLE, SAMPLES), progress=seen.append, cancelled=cancelled)
+    assert max(p.done for p in seen) == CHUNK  # stopped after the first chunk, not at the end
+
+
+def test_a_comparison_reports_progress_stops_when_asked_and_sums_itself_up(engine: RenderEngine) -> None:
+    edited = replace(SHIPPED, body=SHIPPED.body.replace('"event": "Order Shipped"', '"event": "Shipped"'))
+    request = ComparisonRequest(SHIPPED, edited, "Saved", "Your edits", SAMPLES)
+    seen: list[Progress] = []
+    outcome = run_comparison(engine, request, progress=seen.append)
+    assert seen[-1].done == seen[-1].total == outcome.comparison.variant_count + len(SAMPLES)
+    assert outcome.changed_samples() == list(SAMPLES)
+    assert outcome.summary() == (
+        "The output changes for 3 of 3 samples (shipped, shipped.multi-item, shipped (yours: mine))."
+    )
+    with pytest.raises(CancelledError):
+        run_comparison(engine, request, cancelled=lambda: True)
+
+
+def test_a_comparison_summary_names_the_variants_that_change_alone(engine: RenderEngine) -> None:
+    unquoted = replace(
+        SHIPPED, body=SHIPPED.body.replace('"orderId": {{ orderId|tojson }}', '"orderId": "{{ orderId }}"')
+    )
+    samples = {"shipped": None}
+    alone = run_comparison(engine, ComparisonRequest(SHIPPED, unquoted, "v1", "v2", samples))
+    assert alone.changed_samples() == []
+    count = len(alone.comparison.variants)
+    assert count > 1
+    assert alone.summary() == (
+        f"Every sample's output stays the same (1 sample); {count} edge-case variants change on their own."
+    )
+    same = run_comparison(engine, ComparisonRequest(SHIPPED, SHIPPED, "v1", "v2", samples, variants=False))
+    assert same.summary() == "No output changes (1 sample)."
+    assert same.comparison.variant_count == 0

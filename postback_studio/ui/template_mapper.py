@@ -304,6 +304,12 @@ class TemplateMapperView(QWidget):
         assert isinstance(layout, QVBoxLayout)
         layout.addWidget(widget)
 
+    def add_notice_bar(self, widget: QWidget) -> None:
+        """Put ``widget`` above the panes, the whole width (a notice about the last save)."""
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.insertWidget(0, widget)
+
     def add_bottom_tab(self, widget: QWidget, title: str) -> int:
         """Add a tab beside Problems, under the editor (the edge cases); returns its index.
 

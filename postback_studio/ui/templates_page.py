@@ -242,20 +242,15 @@ class TemplatesPage(QWidget):
         self.customer_combo.setToolTip(
             "Whose lookup tables the preview uses (a shared template can be previewed for any customer)"
         )
+        # In a narrow window the combo gives way first (its text elides), not the buttons' labels.
+        self.customer_combo.setMinimumWidth(90)
         self.check_button = self.preview.check_button
         self.edge_case_button = self.edge_cases.button
-        self.compare_button = QPushButton("Compare with Saved…")
-        self.compare_button.setToolTip(
-            "What changes if I save this: the saved template and your edits rendered against every "
-            "sample and edge-case variant, side by side"
-        )
-        self.compare_button.setEnabled(False)
         self.history_button = QPushButton("History…")
         self.history_button.setToolTip("Saved versions, a side-by-side diff, and Restore")
         layout = QHBoxLayout(self.toolbar)
         layout.setContentsMargins(6, 6, 6, 0)
         layout.addWidget(self.save_button)
-        layout.addWidget(self.compare_button)
         layout.addWidget(self.active_check)
         layout.addSpacing(12)
         layout.addWidget(QLabel("Lookups for"))
@@ -288,6 +283,11 @@ class TemplatesPage(QWidget):
         self.edge_case_action = self._action("Check Edge Cases", "Ctrl+Alt+K", self.edge_cases.run)
         self.quick_fix_action = self._action("Quick Fix", "Ctrl+.", self.quick_fixes.fix_at_cursor)
         self.compare_action = self._action("Compare with Saved…", "Ctrl+Alt+D", self.compare_with_saved)
+        self.compare_action.setToolTip(
+            "What changes if I save this: the saved template and your edits rendered against every "
+            "sample and edge-case variant, side by side"
+        )
+        self.compare_action.setEnabled(False)
         self.duplicate_action = self._action("Duplicate Template", "Ctrl+Shift+D", self.duplicate_template)
         self.rename_action = self._action("Rename Template…", "F2", self.rename_template)
         self.delete_action = self._action("Delete Template…", None, self.delete_template)
@@ -329,7 +329,6 @@ class TemplatesPage(QWidget):
         self.active_check.clicked.connect(self._on_active_check_clicked)
         self.customer_combo.currentIndexChanged.connect(self.preview.render_now)
         self.check_button.clicked.connect(self.run_check)
-        self.compare_button.clicked.connect(self.compare_with_saved)
         self.history_button.clicked.connect(self.open_history)
         self.editor.edited.connect(self.preview.schedule)
         self.editor.edited.connect(self.edge_cases.on_template_edited)
@@ -503,7 +502,7 @@ class TemplatesPage(QWidget):
 
     def _on_editor_dirty_changed(self, dirty: bool) -> None:
         self._show_dirty_mark()
-        self.compare_button.setEnabled(dirty)
+        self.compare_action.setEnabled(dirty)
         self.dirty_changed.emit(dirty)
 
     def _on_library_template_chosen(self, template_id: int) -> None:

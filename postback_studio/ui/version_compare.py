@@ -120,12 +120,16 @@ class DiffPanes(QWidget):
             self.rows = [DiffRow(RowKind.EQUAL, line, line, n, n) for n, line in enumerate(lines, 1)]
         self._fill(self.old_pane, [row.old for row in self.rows])
         self._fill(self.new_pane, [row.new for row in self.rows])
-        self._problem(self.old_problem, change.old_problem.message if change.old_problem else None)
-        self._problem(self.new_problem, change.new_problem.message if change.new_problem else None)
+        problems = ((self.old_problem, change.old_problem), (self.new_problem, change.new_problem))
+        failing = any(problem is not None for _, problem in problems)
+        for label, problem in problems:
+            # Both sides say their verdict when one fails, so the two panes stay the same height.
+            verdict = f"Fails: {problem.message}" if problem else "Renders validly"
+            self._problem(label, verdict if failing else None)
 
-    def _problem(self, label: QLabel, message: str | None) -> None:
-        label.setVisible(message is not None)
-        label.setText(f"Fails: {message}" if message else "")
+    def _problem(self, label: QLabel, text: str | None) -> None:
+        label.setVisible(text is not None)
+        label.setText(text or "")
 
     def _fill(self, pane: QPlainTextEdit, lines: list[str | None]) -> None:
         pane.setPlainText("\n".join("" if line is None else line for line in lines))
@@ -179,7 +183,7 @@ class OutputComparisonView(QWidget):
         self.list.setHeaderLabels(["Sample / variant", "Output"])
         self.list.setUniformRowHeights(True)
         self.list.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
-        self.list.setColumnWidth(0, 230)
+        self.list.setColumnWidth(0, 290)
         self.diff = DiffPanes()
         self.list.currentItemChanged.connect(self._on_list_current_changed)
         top = QHBoxLayout()
@@ -190,7 +194,7 @@ class OutputComparisonView(QWidget):
         split.addWidget(self.list)
         split.addWidget(self.diff)
         split.setChildrenCollapsible(False)
-        split.setSizes([340, 760])
+        split.setSizes([450, 650])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)

@@ -7,7 +7,7 @@ app's runner, with progress and Cancel in :class:`~.version_compare.VersionCompa
   and edge-case variant of its events; the dialog offers Save.
 * **After a save**: Save never waits and never asks (Ctrl+S stays instant, and every save is a
   version that Restore takes back). Then the samples alone are rendered with the version before and
-  the version saved, in a quiet job; when an output changed, a bar above the editor says which, with
+  the version saved, in a quiet job; when an output changed, a bar above the panes says which, with
   *Show Changes* for the full comparison. So an edit meant for one field that changed another is
   seen at once, without a question on every save.
 * **History**: any two saved versions, or a version and the text in the editor.
@@ -40,7 +40,7 @@ EDITS = "Your edits"
 
 
 class SavedChangesBar(QFrame):
-    """The notice above the editor after a save that changed an output.
+    """The notice above the Template Mapper after a save that changed an output.
 
     Signals:
         show_requested(): *Show Changes*.
@@ -74,7 +74,7 @@ class WhatChanges(QObject):
     Args:
         engine: Renders both versions (thread-safe; used from the job runner's threads).
         jobs: The app's job runner.
-        view: The Template Mapper (the notice goes above its editor).
+        view: The Template Mapper (the notice goes above its panes).
         editor: The template in the editor.
         plan: The samples to compare with and the lookups, for the template on show.
         save: Saves the editor's template (the dialog's Save); True when it did.
@@ -115,7 +115,7 @@ class WhatChanges(QObject):
         self._last_save: tuple[Template, Template] | None = None
         self.dialog: VersionCompareDialog | None = None
         self.bar = SavedChangesBar()
-        view.add_editor_bar(self.bar)
+        view.add_notice_bar(self.bar)
         self.bar.show_requested.connect(self.show_saved_changes)
 
     # -- the three ways in -------------------------------------------------------------------

@@ -41,7 +41,7 @@ CORRECT = """{%- set comma = namespace(first=true) -%}
   {%- for item in items %}
     {%- for f in item.fulfillments %}
     {%- if not comma.first %},{% endif %}{% set comma.first = false %}
-    {"sku": {{ item.sku|tojson }}, "quantity": {{ item.quantity|tojson }}, "code": {{ f.trackingCode|tojson }}}
+    {"sku": {{ item.sku|tojson }}, "qty": {{ item.quantity|tojson }}, "code": {{ f.trackingCode|tojson }}}
     {%- endfor %}
   {%- endfor %}
   ],
@@ -111,7 +111,9 @@ def rendered_again(qtbot: QtBot, page: TemplatesPage) -> None:
 # -- Check edge cases ------------------------------------------------------------------------------
 
 
-def test_check_edge_cases_finds_the_article_mistakes_and_jumps_to_them(qtbot: QtBot, app: Application) -> None:
+def test_check_edge_cases_finds_the_article_mistakes_and_jumps_to_them(
+    qtbot: QtBot, app: Application
+) -> None:
     page = templates_page(app, qtbot)
     open_named(qtbot, page, "order-shipped-article")
     report = run_edge_cases(qtbot, page)
@@ -159,7 +161,9 @@ def test_check_edge_cases_finds_the_article_mistakes_and_jumps_to_them(qtbot: Qt
     with pytest.raises(json.JSONDecodeError):
         json.loads(output)
     assert output.split("\n")[location.line - 1] != ""
-    assert spot == sum(len(line) + 1 for line in output.split("\n")[: location.line - 1]) + location.column - 1
+    assert (
+        spot == sum(len(line) + 1 for line in output.split("\n")[: location.line - 1]) + location.column - 1
+    )
 
     # Once asked for, the output follows the chosen variant.
     results.tree.setCurrentItem(results.tree.topLevelItem(0).child(0))
@@ -224,7 +228,9 @@ def test_ctrl_period_fixes_the_lint_at_the_cursor_and_one_undo_takes_it_back(
     assert ("json-string-interpolation", 3) in lint_codes(page)
     assert len(lint_codes(page)) == 8
     editor = page.view.editor
-    assert any(page.view.template_text()[s:e] == '"{{ orderId }}"' for s, e, _, _ in editor.ranges(LINT_LAYER))
+    assert any(
+        page.view.template_text()[s:e] == '"{{ orderId }}"' for s, e, _, _ in editor.ranges(LINT_LAYER)
+    )
     editor.goto(3, 18)
     with qtbot.waitSignal(page.quick_fixes.fix_applied) as applied:
         qtbot.keyClick(editor, Qt.Key.Key_Period, Qt.KeyboardModifier.ControlModifier)
@@ -322,22 +328,28 @@ def test_our_buggy_xml_template_gets_findings_and_lints(qtbot: QtBot, app: Appli
     page.view.editor.goto(3, 18)
     with qtbot.waitSignal(page.quick_fixes.fix_applied):
         page.quick_fix_action.trigger()
-    assert page.view.template_text().split("\n")[2] == "  <recipient>{{ shippingAddress.lastName|e }}</recipient>"
+    assert (
+        page.view.template_text().split("\n")[2]
+        == "  <recipient>{{ shippingAddress.lastName|e }}</recipient>"
+    )
 
 
 # -- what changes if I save this -------------------------------------------------------------------
 
 
-def test_compare_with_saved_before_saving_then_save_from_the_comparison(qtbot: QtBot, app: Application) -> None:
+def test_compare_with_saved_before_saving_then_save_from_the_comparison(
+    qtbot: QtBot, app: Application
+) -> None:
     page = templates_page(app, qtbot)
     open_named(qtbot, page, "order-shipped")
-    assert not page.compare_button.isEnabled()
+    assert not page.compare_action.isEnabled()
     editor = page.view.editor
     text = editor.toPlainText()
     editor.setPlainText(text.replace('"event": "Order Shipped"', '"event": "Shipped"'))
-    assert page.compare_button.isEnabled()
+    assert page.compare_action.isEnabled()
+    assert page.compare_action.shortcut() == QKeySequence("Ctrl+Alt+D")
     with qtbot.waitSignal(page.what_changes.comparison_finished, timeout=60_000) as finished:
-        qtbot.mouseClick(page.compare_button, Qt.MouseButton.LeftButton)
+        page.compare_action.trigger()
     outcome = finished.args[0]
     assert outcome.changed_samples() == ["shipped", "shipped.multi-item"]
     dialog = page.what_changes.dialog
@@ -347,7 +359,9 @@ def test_compare_with_saved_before_saving_then_save_from_the_comparison(qtbot: Q
     shown = dialog.view.shown()
     assert shown is not None and shown.variant.sample == "shipped"
     changed = [row for row in dialog.view.diff.rows if row.kind.value != "equal"]
-    assert [(row.old, row.new) for row in changed] == [('  "event": "Order Shipped",', '  "event": "Shipped",')]
+    assert [(row.old, row.new) for row in changed] == [
+        ('  "event": "Order Shipped",', '  "event": "Shipped",')
+    ]
     assert '"event": "Shipped"' in dialog.view.diff.new_pane.toPlainText()
     with qtbot.waitSignal(page.template_saved):
         qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
@@ -404,5 +418,7 @@ def test_history_compares_the_outputs_of_two_saved_versions(qtbot: QtBot, app: A
     assert dialog is not None and not dialog.save_button.isVisible()
     assert dialog.view.select("shipped.multi-item")
     changed = [row for row in dialog.view.diff.rows if row.kind.value != "equal"]
-    assert [(row.old, row.new) for row in changed] == [('  "event": "Order Shipped",', '  "event": "Shipped",')]
+    assert [(row.old, row.new) for row in changed] == [
+        ('  "event": "Order Shipped",', '  "event": "Shipped",')
+    ]
     assert last == second + 1

@@ -7,7 +7,7 @@ its last column (the lints' Quick Fix and Proof buttons).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QKeyEvent
@@ -82,14 +82,19 @@ class ProblemsList(QTreeWidget):
         for column in (0, 2, 3):
             self.resizeColumnToContents(column)
 
-    def set_row_widget(self, diagnostic: Diagnostic, widget: QWidget) -> bool:
-        """Put ``widget`` in the last column of the row showing ``diagnostic``; False if none does."""
+    def set_row_widgets(self, widgets: Sequence[tuple[Diagnostic, QWidget]]) -> None:
+        """Put each widget in the last column of the row showing its diagnostic (rows without one
+        are left as they are; a diagnostic shown twice gets the widgets in turn)."""
+        rows: dict[Diagnostic, list[int]] = {}
         for row, shown in enumerate(self._diagnostics):
-            if shown == diagnostic and self.itemWidget(self.topLevelItem(row), _WIDGET_COLUMN) is None:
-                self.setItemWidget(self.topLevelItem(row), _WIDGET_COLUMN, widget)
-                self.resizeColumnToContents(_WIDGET_COLUMN)
-                return True
-        return False
+            rows.setdefault(shown, []).append(row)
+        for diagnostic, widget in widgets:
+            free = rows.get(diagnostic)
+            if free:
+                self.setItemWidget(self.topLevelItem(free.pop(0)), _WIDGET_COLUMN, widget)
+            else:
+                widget.deleteLater()
+        self.resizeColumnToContents(_WIDGET_COLUMN)
 
     def row_widget(self, diagnostic: Diagnostic) -> QWidget | None:
         """The widget in the row of ``diagnostic`` (None: no such row, or no widget)."""

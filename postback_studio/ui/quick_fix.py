@@ -97,9 +97,13 @@ class QuickFixes(QObject):
                 if lint.part == part
             ]
             self._view.editor.set_ranges(marks, LINT_LAYER)
-        for lint in render.lints:
-            if lint.fix is not None or lint.proof is not None:
-                self._view.problems.set_row_widget(lint.diagnostic(), self._row_buttons(lint))
+        self._view.problems.set_row_widgets(
+            [
+                (lint.diagnostic(), self._row_buttons(lint))
+                for lint in render.lints
+                if lint.fix is not None or lint.proof is not None
+            ]
+        )
 
     def _row_buttons(self, lint: Lint) -> QWidget:
         holder = QWidget()

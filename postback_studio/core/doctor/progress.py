@@ -5,21 +5,28 @@ seconds. Whoever waits (the GUI's job, a script) may want to see how far it got 
 runs accept two optional callables: ``progress`` receives a :class:`Progress` after every chunk, and
 ``cancelled`` is polled before every chunk; when it answers True the run raises :class:`CancelledError`.
 Without either, variants render in one batch, exactly as before; with one of them they render in
-chunks of :data:`CHUNK` payloads, each chunk still one batch for the render worker, so a stop takes
-effect within one chunk and the variants' payloads exist one chunk at a time.
+chunks, each chunk still one batch for the render worker, so a stop takes effect within one chunk
+and the variants' payloads exist one chunk at a time. The first chunk has :data:`CHUNK` payloads;
+the next ones are sized to take about :data:`CHUNK_SECONDS` each, so small payloads go in large
+chunks (few round trips to the worker) and a large order's in small ones (Cancel stays quick).
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from postback_studio.core.errors import StudioError
 
-#: Payloads per chunk when progress is watched: two lanes of the render engine's parallel minimum,
-#: so a chunk still renders on both workers, and a stop waits for at most one chunk.
+#: Payloads in the first chunk when progress is watched, and the least in any: two lanes of the
+#: render engine's parallel minimum, so a chunk still renders on both workers.
 CHUNK = 64
+#: The most payloads in a chunk (a few requests of the engine's batch size).
+MAX_CHUNK = 1024
+#: How long a chunk should take: how long a stop waits at most, and how often progress is told.
+CHUNK_SECONDS = 0.3
 
 Result = TypeVar("Result")
 ProgressCallback = Callable[["Progress"], None]
@@ -56,6 +63,7 @@ class Watch:
 
     progress: ProgressCallback | None = None
     cancelled: CancelledCallback | None = None
+    clock: Callable[[], float] = time.perf_counter
 
     @property
     def watched(self) -> bool:
@@ -90,8 +98,13 @@ class Watch:
             return render([payload(item) for item in items])
         results: list[Result] = []
         self.report(stage, 0, len(items))
-        for start in range(0, len(items), CHUNK):
+        size = CHUNK
+        while len(results) < len(items):
             self.check()
-            results.extend(render([payload(item) for item in items[start : start + CHUNK]]))
+            chunk = items[len(results) : len(results) + size]
+            started = self.clock()
+            results.extend(render([payload(item) for item in chunk]))
+            each = (self.clock() - started) / len(chunk)
+            size = MAX_CHUNK if each <= 0 else max(CHUNK, min(MAX_CHUNK, round(CHUNK_SECONDS / each)))
             self.report(stage, len(results), len(items))
         return results

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from postback_studio.core.doctor import CancelledError, Progress, check_template_edge_cases
-from postback_studio.core.doctor.progress import CHUNK
+from postback_studio.core.doctor.progress import CHUNK, Watch
 from postback_studio.core.doctor.runs import (
     ComparisonRequest,
     EdgeCaseRequest,
@@ -49,7 +49,7 @@ def test_a_watched_check_reports_progress_and_finds_what_an_unwatched_one_does(e
     assert watched.findings == plain.findings and watched.variant_count == plain.variant_count
     rendering = [p for p in seen if p.stage == "Rendering variants"]
     assert rendering[0].done == 0 and rendering[-1].done == rendering[-1].total == plain.variant_count
-    assert len(rendering) == 1 + -(-plain.variant_count // CHUNK)  # one report per chunk
+    assert rendering[1].done == CHUNK  # the first chunk; the next are sized by how long it took
     assert [p.done for p in rendering] == sorted(p.done for p in rendering)
     assert seen[-1].stage == "Locating what broke"
     assert rendering[1].text() == f"Rendering variants: {CHUNK} of {plain.variant_count:,}"
@@ -95,3 +95,28 @@ def test_a_comparison_summary_names_the_variants_that_change_alone(engine: Rende
     same = run_comparison(engine, ComparisonRequest(SHIPPED, SHIPPED, "v1", "v2", samples, variants=False))
     assert same.summary() == "No output changes (1 sample)."
     assert same.comparison.variant_count == 0
+
+
+@pytest.mark.parametrize(
+    ("seconds_each", "sizes"),
+    [
+        (0.001, [64, 300, 300, 300, 300, 36]),  # 0.3 s a chunk: 300 payloads
+        (0.1, [64] * 20 + [20]),  # never fewer than CHUNK
+        (0.00001, [64, 1024, 212]),  # no chunk beyond MAX_CHUNK
+    ],
+)
+def test_chunks_are_sized_to_take_about_the_same_time(seconds_each: float, sizes: list[int]) -> None:
+    """Small payloads go in large chunks (few round trips), large ones in small chunks (quick Cancel)."""
+    now = [0.0]
+    seen: list[int] = []
+
+    def render(batch: list[int]) -> list[int]:
+        seen.append(len(batch))
+        now[0] += seconds_each * len(batch)
+        return batch
+
+    watch = Watch(progress=lambda _p: None, clock=lambda: now[0])
+    assert watch.render("stage", list(range(1300)), lambda item: item, render) == list(range(1300))
+    assert seen == sizes
+    assert Watch().render("stage", [1, 2, 3], lambda item: item, render) == [1, 2, 3]
+    assert seen[-1] == 3  # unwatched: one batch

@@ -422,3 +422,48 @@ def test_history_compares_the_outputs_of_two_saved_versions(qtbot: QtBot, app: A
         ('  "event": "Order Shipped",', '  "event": "Shipped",')
     ]
     assert last == second + 1
+
+
+def test_an_email_templates_lints_are_fixed_in_their_part(qtbot: QtBot, app: Application) -> None:
+    """A lint of the subject line is fixed in the subject; one of the HTML part in that part, the
+    part shown first if the text part was on show."""
+    page = templates_page(app, qtbot)
+    page._templates.save(
+        Template(
+            "mail-shipped",
+            TemplateKind.EMAIL,
+            OutputFormat.HTML,
+            subject="Order {{ items[0].sku }} shipped",
+            body="<p>Hello {{ customer.name }}</p>",
+            text_body="Hi {{ customer.name }}",
+        )
+    )
+    page.refresh_library()
+    open_named(qtbot, page, "mail-shipped")
+    problems = page.view.problems
+    lints = {d.code: d for d in problems.diagnostics() if d.code in ("empty-index", "markup-unescaped")}
+    assert {code: (d.location.part, d.location.line) for code, d in lints.items() if d.location} == {
+        "empty-index": ("subject", 1),
+        "markup-unescaped": ("html", 1),
+    }
+    page.part_tabs.setCurrentIndex(1)  # the text part on show
+    assert page.editor.part == "text"
+    row = problems.row_widget(lints["markup-unescaped"])
+    assert row is not None
+    fix = next(b for b in row.findChildren(QToolButton) if b.text() == "Fix")
+    with qtbot.waitSignal(page.quick_fixes.fix_applied):
+        qtbot.mouseClick(fix, Qt.MouseButton.LeftButton)
+    assert page.editor.part == "html"
+    assert page.view.template_text() == "<p>Hello {{ customer.name|e }}</p>"
+    rendered_again(qtbot, page)
+
+    subject = page.subject_edit
+    subject.setFocus()
+    subject.setCursorPosition(subject.text().index("items") + 2)
+    with qtbot.waitSignal(page.quick_fixes.fix_applied):
+        page.quick_fix_action.trigger()
+    assert subject.text() == 'Order {{ (items[0].sku if items else "") }} shipped'
+    subject.undo()
+    assert subject.text() == "Order {{ items[0].sku }} shipped"
+    edited = page.edited_template()
+    assert edited is not None and edited.body == "<p>Hello {{ customer.name|e }}</p>"

@@ -28,6 +28,7 @@ from postback_studio.ui.editor.highlighter import Palette
 from postback_studio.ui.template_editor import EMAIL_PARTS, TemplateEditor
 from postback_studio.ui.template_mapper import TemplateMapperView
 from postback_studio.workers.jobs import JobError, JobRunner
+from postback_studio.workers.single_job import SingleJob
 
 #: The editor's mark layers: a gutter mark per finding, and the range of the finding chosen.
 FINDINGS_LAYER = "edge-cases"
@@ -71,13 +72,13 @@ class EdgeCaseCheck(QObject):
     ) -> None:
         super().__init__(parent)
         self._engine = engine
-        self._jobs = jobs
         self._view = view
         self._editor = editor
         self._make_request = request
         self._report_error = report_error
-        self._job: int | None = None
-        self._output_job: int | None = None
+        self._check = SingleJob(jobs, "Checking edge cases", parent=self)
+        self._output = SingleJob(jobs, "Rendering a variant", quiet=True, parent=self)
+        self._output_example: EdgeCaseExample | None = None
         self._wanted: Variant | None = None
         self.results = EdgeCaseResultsView()
         self._tab = view.add_bottom_tab(self.results, _TAB)
@@ -91,11 +92,16 @@ class EdgeCaseCheck(QObject):
         self.results.cancel_requested.connect(lambda: self.stop("Stopped: the check was cancelled."))
         self.results.location_chosen.connect(self._on_results_location_chosen)
         self.results.output_requested.connect(self._on_results_output_requested)
+        self._check.progressed.connect(self._on_check_progressed)
+        self._check.finished.connect(self._on_check_finished)
+        self._check.failed.connect(self._on_check_failed)
+        self._output.finished.connect(self._on_output_finished)
+        self._output.failed.connect(self._on_output_failed)
 
     @property
     def running(self) -> bool:
         """A check is running (its results will be shown)."""
-        return self._job is not None
+        return self._check.running
 
     @property
     def report(self) -> EdgeCaseReport | None:
@@ -115,42 +121,26 @@ class EdgeCaseCheck(QObject):
         self._view.bottom_tabs.setTabText(self._tab, f"{_TAB} (checking)")  # type: ignore[union-attr]
         self._reveal()
         engine = self._engine
-        job = 0
-
-        def check(report: Callable[[object], None], cancelled: Callable[[], bool]) -> EdgeCaseReport:
-            return run_edge_cases(engine, request, progress=report, cancelled=cancelled)
-
-        job = self._jobs.submit(
-            "Checking edge cases",
-            check,
-            on_done=lambda report: self._on_job_done(job, report),
-            on_error=lambda error: self._on_job_failed(job, error),
-            on_report=lambda progress: self._on_job_reported(job, progress),
-            owner=self,
+        self._check.start(
+            lambda report, cancelled: run_edge_cases(engine, request, progress=report, cancelled=cancelled)
         )
-        self._job = job
         return True
 
     def stop(self, why: str) -> None:
         """Stop the running check (nothing happens when none runs); ``why`` is shown, if any."""
-        if self._job is None:
+        if not self._check.stop():
             return
-        self._jobs.cancel(self._job)
-        self._job = None
         self._set_button(running=False)
         self._title()
         if why:
             self.results.show_stopped(why)
             self.check_stopped.emit(why)
 
-    def _on_job_reported(self, job: int, progress: object) -> None:
-        if job == self._job and isinstance(progress, Progress):
+    def _on_check_progressed(self, progress: object) -> None:
+        if isinstance(progress, Progress):
             self.results.show_running(progress)
 
-    def _on_job_done(self, job: int, report: EdgeCaseReport) -> None:
-        if job != self._job:
-            return
-        self._job = None
+    def _on_check_finished(self, report: EdgeCaseReport) -> None:
         self._set_button(running=False)
         if not same_text(report.template, self._editor.edited_template()):
             why = "The template changed while checking, so the results were dropped: check again."
@@ -165,10 +155,7 @@ class EdgeCaseCheck(QObject):
         if self._wanted is not None:
             self._show_wanted()
 
-    def _on_job_failed(self, job: int, error: JobError) -> None:
-        if job != self._job:
-            return
-        self._job = None
+    def _on_check_failed(self, error: JobError) -> None:
         self._set_button(running=False)
         self._title()
         self.results.show_stopped(f"The check failed: {error.message}")
@@ -178,7 +165,7 @@ class EdgeCaseCheck(QObject):
 
     def on_template_edited(self) -> None:
         """The text changed: a running check stops; results on show are outdated."""
-        if self._job is not None:
+        if self.running:
             self.stop("Stopped: the template changed while checking. Check again when you are done editing.")
             return
         if self.report is not None and not self.results.outdated:
@@ -220,7 +207,7 @@ class EdgeCaseCheck(QObject):
         """Show the finding that ``variant`` shows (a lint's proof), checking first if the results
         on show are not about the text in the editor."""
         self._wanted = variant
-        if self.report is not None and not self.results.outdated and self._job is None:
+        if self.report is not None and not self.results.outdated and not self.running:
             self._show_wanted()
         else:
             self.run()
@@ -266,23 +253,15 @@ class EdgeCaseCheck(QObject):
         if report is None:
             return
         engine = self._engine
-        job = 0
+        self._output_example = example
+        self._output.start(lambda _report, _cancelled: report.render_variant(engine, example.variant))
 
-        def render(_report: Callable[[object], None], _cancelled: Callable[[], bool]) -> TemplateRendering:
-            return report.render_variant(engine, example.variant)
+    def _on_output_finished(self, rendering: TemplateRendering) -> None:
+        if self._output_example is not None:
+            self.results.show_output(self._output_example, rendering)
 
-        def done(rendering: TemplateRendering) -> None:
-            if job == self._output_job:
-                self.results.show_output(example, rendering)
-
-        def failed(error: JobError) -> None:
-            if job == self._output_job:
-                self.results.show_output_failed(error.message)
-
-        job = self._jobs.submit(
-            "Rendering a variant", render, on_done=done, on_error=failed, quiet=True, owner=self
-        )
-        self._output_job = job
+    def _on_output_failed(self, error: JobError) -> None:
+        self.results.show_output_failed(error.message)
 
     # -- looks -------------------------------------------------------------------------------
 

@@ -32,6 +32,7 @@ from postback_studio.ui.template_editor import TemplateEditor
 from postback_studio.ui.template_mapper import TemplateMapperView
 from postback_studio.ui.version_compare import VersionCompareDialog
 from postback_studio.workers.jobs import JobError, JobRunner
+from postback_studio.workers.single_job import SingleJob
 
 #: The samples of the template's events (``None`` payload: a built-in sample) and its lookups.
 SamplePlan = Callable[[], tuple[Mapping[str, Any], LookupSet]]
@@ -103,20 +104,23 @@ class WhatChanges(QObject):
     ) -> None:
         super().__init__(parent)
         self._engine = engine
-        self._jobs = jobs
         self._editor = editor
         self._plan = plan
         self._save = save
         self._report_error = report_error
         self._parent = parent
-        self._job: int | None = None
+        self._comparison = SingleJob(jobs, "Comparing versions", parent=self)
+        self._save_check = SingleJob(jobs, "Checking what the save changed", quiet=True, parent=self)
         self._running: ComparisonRequest | None = None
-        self._save_job: int | None = None
         self._last_save: tuple[Template, Template] | None = None
         self.dialog: VersionCompareDialog | None = None
         self.bar = SavedChangesBar()
         view.add_notice_bar(self.bar)
         self.bar.show_requested.connect(self.show_saved_changes)
+        self._comparison.progressed.connect(self._on_comparison_progressed)
+        self._comparison.finished.connect(self._on_comparison_finished)
+        self._comparison.failed.connect(self._on_comparison_failed)
+        self._save_check.finished.connect(self._on_save_check_finished)
 
     # -- the three ways in -------------------------------------------------------------------
 
@@ -136,24 +140,12 @@ class WhatChanges(QObject):
         dialog = self._dialog()
         dialog.setWindowTitle(f"What changes: {new.name}, {old_label} → {new_label}")
         dialog.offer_save(offer_save)
-        self._stop()
         self._running = request
         dialog.view.show_running((old_label, new_label))
         engine = self._engine
-        job = 0
-
-        def compare(report: Callable[[object], None], cancelled: Callable[[], bool]) -> ComparisonOutcome:
-            return run_comparison(engine, request, progress=report, cancelled=cancelled)
-
-        job = self._jobs.submit(
-            "Comparing versions",
-            compare,
-            on_done=lambda outcome: self._on_job_done(job, outcome),
-            on_error=lambda error: self._on_job_failed(job, error),
-            on_report=lambda progress: self._on_job_reported(job, progress),
-            owner=self,
+        self._comparison.start(
+            lambda report, cancelled: run_comparison(engine, request, progress=report, cancelled=cancelled)
         )
-        self._job = job
         dialog.show()
         dialog.raise_()
         return dialog
@@ -163,37 +155,21 @@ class WhatChanges(QObject):
         self.bar.hide()
         if content_of(previous) == content_of(saved):
             return
-        if self._save_job is not None:
-            self._jobs.cancel(self._save_job)
         samples, lookups = self._plan()
         request = ComparisonRequest(
             previous, saved, "Before this save", "This save", samples, lookups, variants=False
         )
         engine = self._engine
-        job = 0
+        self._save_check.start(lambda _report, stop: run_comparison(engine, request, cancelled=stop))
 
-        def check(_report: Callable[[object], None], cancelled: Callable[[], bool]) -> ComparisonOutcome:
-            return run_comparison(engine, request, cancelled=cancelled)
-
-        def done(outcome: ComparisonOutcome) -> None:
-            if job != self._save_job:
-                return
-            self._save_job = None
-            self._last_save = (previous, saved)
-            self.save_checked.emit(outcome)
-            shown = self._editor.template
-            if outcome.comparison.changed and shown is not None and shown.id == saved.id:
-                self.bar.label.setText(f"Saved. {outcome.summary()}")
-                self.bar.show()
-
-        def failed(_error: JobError) -> None:
-            if job == self._save_job:
-                self._save_job = None
-
-        job = self._jobs.submit(
-            "Checking what the save changed", check, on_done=done, on_error=failed, quiet=True, owner=self
-        )
-        self._save_job = job
+    def _on_save_check_finished(self, outcome: ComparisonOutcome) -> None:
+        self._last_save = (outcome.request.old, outcome.request.new)
+        self.save_checked.emit(outcome)
+        shown = self._editor.template
+        saved = outcome.request.new
+        if outcome.comparison.changed and shown is not None and shown.id == saved.id:
+            self.bar.label.setText(f"Saved. {outcome.summary()}")
+            self.bar.show()
 
     def show_saved_changes(self) -> VersionCompareDialog | None:
         """The full comparison (samples and variants) of the last save, from the notice."""
@@ -212,8 +188,7 @@ class WhatChanges(QObject):
             return
         if same_text(request.new, self._editor.edited_template()):
             return
-        if self._job is not None:
-            self._stop()
+        if self._comparison.stop():
             self._view_stopped("Stopped: the template changed while comparing. Compare again.")
         elif self.dialog is not None:
             self._running = None
@@ -234,37 +209,27 @@ class WhatChanges(QObject):
             self.dialog.save_requested.connect(self._on_dialog_save_requested)
         return self.dialog
 
-    def _stop(self) -> None:
-        if self._job is not None:
-            self._jobs.cancel(self._job)
-            self._job = None
-
     def _view_stopped(self, message: str) -> None:
         if self.dialog is not None:
             self.dialog.view.show_stopped(message)
 
     def _on_dialog_cancel(self) -> None:
-        self._stop()
+        self._comparison.stop()
         self._view_stopped("Stopped: the comparison was cancelled.")
 
     def _on_dialog_save_requested(self) -> None:
         if self._save() and self.dialog is not None:
             self.dialog.offer_save(False)
 
-    def _on_job_reported(self, job: int, progress: object) -> None:
-        if job == self._job and isinstance(progress, Progress) and self.dialog is not None and self._running:
+    def _on_comparison_progressed(self, progress: object) -> None:
+        if isinstance(progress, Progress) and self.dialog is not None and self._running:
             self.dialog.view.show_running((self._running.old_label, self._running.new_label), progress)
 
-    def _on_job_done(self, job: int, outcome: ComparisonOutcome) -> None:
-        if job != self._job or self.dialog is None:
-            return
-        self._job = None
-        self.dialog.view.show_outcome(outcome)
-        self.comparison_finished.emit(outcome)
+    def _on_comparison_finished(self, outcome: ComparisonOutcome) -> None:
+        if self.dialog is not None:
+            self.dialog.view.show_outcome(outcome)
+            self.comparison_finished.emit(outcome)
 
-    def _on_job_failed(self, job: int, error: JobError) -> None:
-        if job != self._job:
-            return
-        self._job = None
+    def _on_comparison_failed(self, error: JobError) -> None:
         self._view_stopped(f"The comparison failed: {error.message}")
         self._report_error("Comparing the versions failed", error.message)

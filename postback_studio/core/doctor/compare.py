@@ -134,6 +134,7 @@ def compare_versions(
         all_variants,
         lambda variant: variant.payload(payloads[variant.sample]),
         render_both,
+        group=lambda variant: variant.sample,
     )
     samples: list[OutputChange] = []
     sample_changed: dict[str, bool] = {}

@@ -236,7 +236,11 @@ def check_template_edge_cases(
         changes = derive_changes(payloads[name], lambda path: any(related(path, read) for read in reads))
         variants.extend(Variant(name, change) for change in changes)
     renderings = watch.render(
-        "Rendering variants", variants, lambda variant: variant.payload(payloads[variant.sample]), render
+        "Rendering variants",
+        variants,
+        lambda variant: variant.payload(payloads[variant.sample]),
+        render,
+        group=lambda variant: variant.sample,
     )
     for variant, rendering in zip(variants, renderings, strict=True):
         breaks.extend(_Break(variant, part, diagnostic) for part, diagnostic in _breaks(template, rendering))

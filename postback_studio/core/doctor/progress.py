@@ -8,13 +8,14 @@ Without either, variants render in one batch, exactly as before; with one of the
 chunks, each chunk still one batch for the render worker, so a stop takes effect within one chunk
 and the variants' payloads exist one chunk at a time. The first chunk has :data:`CHUNK` payloads;
 the next ones are sized to take about :data:`CHUNK_SECONDS` each, so small payloads go in large
-chunks (few round trips to the worker) and a large order's in small ones (Cancel stays quick).
+chunks (few round trips to the worker) and a large order's in small ones (Cancel stays quick);
+each sample's variants start again with a small chunk.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -86,10 +87,14 @@ class Watch:
         items: Sequence[Any],
         payload: Callable[[Any], Any],
         render: Callable[[list[Any]], list[Result]],
+        group: Callable[[Any], Hashable] | None = None,
     ) -> list[Result]:
         """Render ``payload(item)`` for every item: in one batch, or in chunks when watched.
 
         The payloads are made chunk by chunk, so a large order's variants never all exist at once.
+        Items of one ``group`` (the variants of one sample) take about as long each; a chunk never
+        spans two groups, and a group's first chunk is small again, because a large order's
+        variants take far longer than those of the small sample before it.
 
         Raises:
             CancelledError: ``cancelled`` answered True before a chunk.
@@ -101,10 +106,24 @@ class Watch:
         size = CHUNK
         while len(results) < len(items):
             self.check()
-            chunk = items[len(results) : len(results) + size]
+            chunk = list(items[len(results) : len(results) + size])
+            if group is not None:
+                chunk = _one_group(chunk, group)
             started = self.clock()
             results.extend(render([payload(item) for item in chunk]))
             each = (self.clock() - started) / len(chunk)
             size = MAX_CHUNK if each <= 0 else max(CHUNK, min(MAX_CHUNK, round(CHUNK_SECONDS / each)))
+            following = items[len(results)] if len(results) < len(items) else None
+            if group is not None and following is not None and group(following) != group(chunk[0]):
+                size = CHUNK
             self.report(stage, len(results), len(items))
         return results
+
+
+def _one_group(chunk: list[Any], group: Callable[[Any], Hashable]) -> list[Any]:
+    """The items of ``chunk`` up to the first of another group than the first item's."""
+    first = group(chunk[0])
+    for index, item in enumerate(chunk):
+        if group(item) != first:
+            return chunk[:index]
+    return chunk

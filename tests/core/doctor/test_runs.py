@@ -120,3 +120,21 @@ def test_chunks_are_sized_to_take_about_the_same_time(seconds_each: float, sizes
     assert seen == sizes
     assert Watch().render("stage", [1, 2, 3], lambda item: item, render) == [1, 2, 3]
     assert seen[-1] == 3  # unwatched: one batch
+
+
+def test_a_chunk_never_spans_two_samples_and_each_starts_small() -> None:
+    """The variants of a 200-item order take far longer each than those of the sample before it."""
+    now = [0.0]
+    seen: list[tuple[str, int]] = []
+    cost = {"small": 0.00001, "large": 0.01}
+
+    def render(batch: list[tuple[str, int]]) -> list[tuple[str, int]]:
+        seen.append((batch[0][0], len(batch)))
+        assert len({sample for sample, _ in batch}) == 1
+        now[0] += sum(cost[sample] for sample, _ in batch)
+        return batch
+
+    items = [("small", n) for n in range(500)] + [("large", n) for n in range(200)]
+    watch = Watch(progress=lambda _p: None, clock=lambda: now[0])
+    assert watch.render("stage", items, lambda item: item, render, group=lambda item: item[0]) == items
+    assert seen == [("small", 64), ("small", 436), ("large", 64), ("large", 64), ("large", 64), ("large", 8)]

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QProgressBar,
     QPushButton,
     QSplitter,
     QTreeWidget,
@@ -35,6 +34,7 @@ from postback_studio.core.textpos import offset_at
 from postback_studio.ui.editor.code_editor import CodeEditor
 from postback_studio.ui.editor.highlighter import Palette
 from postback_studio.ui.problems import where_text
+from postback_studio.ui.run_status import RunStatus
 
 _FINDING_ROLE = Qt.ItemDataRole.UserRole
 _EXAMPLE_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -42,6 +42,7 @@ _EXAMPLE_ROLE = Qt.ItemDataRole.UserRole + 1
 SHOWN_EXAMPLES = 200
 #: The output view's range layer for the invalid spot.
 INVALID_LAYER = "invalid"
+_INVITATION = "Check edge cases to find the payloads that break this template."
 
 
 class EdgeCaseResultsView(QWidget):
@@ -66,15 +67,10 @@ class EdgeCaseResultsView(QWidget):
         self.report: EdgeCaseReport | None = None
         self.outdated = False
         self._follow_output = False
-        self.summary = QLabel("Check edge cases to find the payloads that break this template.")
-        self.summary.setWordWrap(True)
-        self.progress = QProgressBar()
-        self.progress.setTextVisible(False)
-        self.progress.setMaximumWidth(220)
-        self.progress.hide()
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setToolTip("Stop the check")
-        self.cancel_button.hide()
+        self.status = RunStatus(_INVITATION, "Stop the check")
+        self.summary = self.status.summary
+        self.progress = self.status.progress
+        self.cancel_button = self.status.cancel_button
         self.check_button = QPushButton("Check Again")
         self.check_button.setToolTip("Check the template as it is now against every variant")
         self.tree = QTreeWidget()
@@ -100,13 +96,11 @@ class EdgeCaseResultsView(QWidget):
         self.tree.itemActivated.connect(self._on_tree_item_activated)
         self.output_button.clicked.connect(self._on_output_button_clicked)
         self.check_button.clicked.connect(self.check_requested)
-        self.cancel_button.clicked.connect(self.cancel_requested)
+        self.status.cancel_requested.connect(self.cancel_requested)
 
     def _build_layout(self) -> None:
         top = QHBoxLayout()
-        top.addWidget(self.summary, 1)
-        top.addWidget(self.progress)
-        top.addWidget(self.cancel_button)
+        top.addWidget(self.status, 1)
         top.addWidget(self.check_button)
         detail = QWidget()
         detail_layout = QVBoxLayout(detail)
@@ -131,21 +125,15 @@ class EdgeCaseResultsView(QWidget):
 
     def show_running(self, progress: Progress | None = None) -> None:
         """A check is running: its progress, and Cancel."""
-        self.summary.setText(f"Checking edge cases… {progress.text() if progress else ''}".rstrip())
-        self.progress.setRange(0, 0 if progress is None or progress.total <= 0 else 1000)
-        if progress is not None and progress.total > 0:
-            self.progress.setValue(round(progress.fraction * 1000))
-        self.progress.show()
-        self.cancel_button.show()
+        self.status.running("Checking edge cases", progress)
         self.check_button.setEnabled(False)
 
     def show_report(self, report: EdgeCaseReport) -> None:
         """Show a finished check; the first finding is chosen."""
-        self._stop_running()
+        self._stop_running(edge_case_summary(report))
         self.report = report
         self.outdated = False
         self._follow_output = False
-        self.summary.setText(edge_case_summary(report))
         self.tree.clear()
         self._clear_detail()
         for index, finding in enumerate(report.findings):
@@ -159,8 +147,7 @@ class EdgeCaseResultsView(QWidget):
 
     def show_stopped(self, message: str) -> None:
         """The check ended without a report (stopped, or dropped as stale); earlier results stay."""
-        self._stop_running()
-        self.summary.setText(message)
+        self._stop_running(message)
 
     def set_outdated(self) -> None:
         """The template changed since the results on show: say so (their lines may have moved)."""
@@ -173,16 +160,14 @@ class EdgeCaseResultsView(QWidget):
 
     def clear(self) -> None:
         """Forget the results (another template is on show)."""
-        self._stop_running()
+        self._stop_running(_INVITATION)
         self.report = None
         self.outdated = False
         self.tree.clear()
         self._clear_detail()
-        self.summary.setText("Check edge cases to find the payloads that break this template.")
 
-    def _stop_running(self) -> None:
-        self.progress.hide()
-        self.cancel_button.hide()
+    def _stop_running(self, text: str) -> None:
+        self.status.idle(text)
         self.check_button.setEnabled(True)
 
     # -- the tree ----------------------------------------------------------------------------

@@ -14,11 +14,9 @@ from PySide6.QtGui import QColor, QPalette, QTextCursor, QTextFormat
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QPlainTextEdit,
-    QProgressBar,
     QPushButton,
     QSplitter,
     QTextEdit,
@@ -34,6 +32,7 @@ from postback_studio.core.doctor.compare import OutputChange
 from postback_studio.core.doctor.progress import Progress
 from postback_studio.core.doctor.runs import ComparisonOutcome
 from postback_studio.ui.code_view import CodeView
+from postback_studio.ui.run_status import RunStatus
 
 _CHANGE_ROLE = Qt.ItemDataRole.UserRole
 #: Hues of the tints (blended into the palette's base colour, so they suit light and dark themes).
@@ -169,15 +168,9 @@ class OutputComparisonView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.outcome: ComparisonOutcome | None = None
-        self.summary = QLabel()
-        self.summary.setWordWrap(True)
-        self.progress = QProgressBar()
-        self.progress.setTextVisible(False)
-        self.progress.setMaximumWidth(220)
-        self.progress.hide()
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.hide()
-        self.cancel_button.clicked.connect(self.cancel_requested)
+        self.status = RunStatus(cancel_tip="Stop the comparison")
+        self.summary = self.status.summary
+        self.status.cancel_requested.connect(self.cancel_requested)
         self.list = QTreeWidget()
         self.list.setColumnCount(2)
         self.list.setHeaderLabels(["Sample / variant", "Output"])
@@ -186,10 +179,6 @@ class OutputComparisonView(QWidget):
         self.list.setColumnWidth(0, 290)
         self.diff = DiffPanes()
         self.list.currentItemChanged.connect(self._on_list_current_changed)
-        top = QHBoxLayout()
-        top.addWidget(self.summary, 1)
-        top.addWidget(self.progress)
-        top.addWidget(self.cancel_button)
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.list)
         split.addWidget(self.diff)
@@ -197,31 +186,23 @@ class OutputComparisonView(QWidget):
         split.setSizes([450, 650])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(top)
+        layout.addWidget(self.status)
         layout.addWidget(split, 1)
 
     def show_running(self, titles: tuple[str, str], progress: Progress | None = None) -> None:
         """The versions are rendering: progress and Cancel."""
-        done = progress.text() if progress else ""
-        self.summary.setText(f"Rendering {titles[0]} and {titles[1]}… {done}".rstrip())
-        self.progress.setRange(0, 0 if progress is None or progress.total <= 0 else 1000)
-        if progress is not None and progress.total > 0:
-            self.progress.setValue(round(progress.fraction * 1000))
-        self.progress.show()
-        self.cancel_button.show()
+        self.status.running(f"Rendering {titles[0]} and {titles[1]}", progress)
 
     def show_stopped(self, message: str) -> None:
         """The comparison ended without an outcome; ``message`` says why."""
-        self._stop_running()
-        self.summary.setText(message)
+        self.status.idle(message)
 
     def show_outcome(self, outcome: ComparisonOutcome) -> None:
         """List every sample and the variants that change alone; the first changed one is chosen."""
-        self._stop_running()
+        self.status.idle(outcome.summary())
         self.outcome = outcome
         request = outcome.request
         self.diff.set_titles(request.old_label, request.new_label)
-        self.summary.setText(outcome.summary())
         self.list.clear()
         samples = QTreeWidgetItem([f"Samples ({len(outcome.comparison.samples)})", ""])
         first_changed: QTreeWidgetItem | None = None
@@ -291,10 +272,6 @@ class OutputComparisonView(QWidget):
 
     def _on_list_current_changed(self, current: QTreeWidgetItem | None, _previous: object) -> None:
         self.diff.show_change(None if current is None else current.data(0, _CHANGE_ROLE))
-
-    def _stop_running(self) -> None:
-        self.progress.hide()
-        self.cancel_button.hide()
 
 
 class VersionCompareDialog(QDialog):

@@ -129,13 +129,7 @@ def compare_versions(
         after = engine.render_template_batch(new, batch, lookups=lookups, strict=strict)
         return list(zip(before, after, strict=True))
 
-    rendered = watch.render(
-        "Rendering both versions",
-        all_variants,
-        lambda variant: variant.payload(payloads[variant.sample]),
-        render_both,
-        group=lambda variant: variant.sample,
-    )
+    rendered = watch.render_variants("Rendering both versions", all_variants, payloads, render_both)
     samples: list[OutputChange] = []
     sample_changed: dict[str, bool] = {}
     listed: list[OutputChange] = []

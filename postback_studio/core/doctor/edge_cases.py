@@ -235,13 +235,7 @@ def check_template_edge_cases(
         base_outputs[name] = {part: result.output for part, result in rendering.parts.items()}
         changes = derive_changes(payloads[name], lambda path: any(related(path, read) for read in reads))
         variants.extend(Variant(name, change) for change in changes)
-    renderings = watch.render(
-        "Rendering variants",
-        variants,
-        lambda variant: variant.payload(payloads[variant.sample]),
-        render,
-        group=lambda variant: variant.sample,
-    )
+    renderings = watch.render_variants("Rendering variants", variants, payloads, render)
     for variant, rendering in zip(variants, renderings, strict=True):
         breaks.extend(_Break(variant, part, diagnostic) for part, diagnostic in _breaks(template, rendering))
     # Base breaks were collected first: put every break in sample order, then variant order.

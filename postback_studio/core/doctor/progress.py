@@ -15,10 +15,11 @@ each sample's variants start again with a small chunk.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from postback_studio.core.doctor.variants import Variant
 from postback_studio.core.errors import StudioError
 
 #: Payloads in the first chunk when progress is watched, and the least in any: two lanes of the
@@ -118,6 +119,22 @@ class Watch:
                 size = CHUNK
             self.report(stage, len(results), len(items))
         return results
+
+    def render_variants(
+        self,
+        stage: str,
+        variants: Sequence[Variant],
+        payloads: Mapping[str, Any],
+        render: Callable[[list[Any]], list[Result]],
+    ) -> list[Result]:
+        """:meth:`render` for variants of ``payloads``, a sample's variants in chunks of their own."""
+        return self.render(
+            stage,
+            variants,
+            lambda variant: variant.payload(payloads[variant.sample]),
+            render,
+            group=lambda variant: variant.sample,
+        )
 
 
 def _one_group(chunk: list[Any], group: Callable[[Any], Hashable]) -> list[Any]:

@@ -68,13 +68,18 @@ class PayloadPath:
 
 
 class MatchKind(StrEnum):
-    """How an example value was found in the payload; the order is the order of preference."""
+    """How an example value was found in the payload; the order is the order of preference.
+
+    ``BY_HAND`` is never the matcher's: the user took the value from a path that does not hold it.
+    """
 
     EXACT = "exact"
     STRING_FORM = "string form"
     CASE_INSENSITIVE = "case-insensitive"
     CONSTANT = "constant"
     UNMATCHED = "unmatched"
+    #: A path the user picked for a value the payload does not hold there (see :mod:`.corrections`).
+    BY_HAND = "chosen by hand"
 
     @property
     def rank(self) -> int:

@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from postback_studio.core.doctor import check_edge_cases, lint_source
 from postback_studio.core.model import OutputFormat
 from postback_studio.core.paths import resources_dir
 from postback_studio.core.render import RenderEngine
@@ -125,6 +126,17 @@ def test_a_tie_corrected_in_the_mapping_generalises(engine: RenderEngine) -> Non
     expected = engine.render(case.reference, case.second, fmt=case.fmt)
     actual = engine.render(template, case.second, fmt=case.fmt)
     assert compare_output(expected.output or "", actual.output or "", case.fmt).identical
+
+
+@pytest.mark.parametrize("case", CASES + LIMITS, ids=str)
+def test_scaffolded_templates_pass_the_template_doctor_on_their_payload(engine: RenderEngine, case: Case) -> None:
+    """The doctor's findings are the spec: no variant of the payload breaks the template, and no lint."""
+    template = scaffold(case.example, case.fmt, case.payload).template
+    payloads = {case.payload_name: case.payload}
+    report = check_edge_cases(engine, template, payloads, case.fmt)
+    assert report.variant_count > 0
+    assert report.passed, [finding.summary() for finding in report.findings]
+    assert lint_source(template, case.fmt, payloads) == ()
 
 
 @pytest.mark.parametrize("case", CASES, ids=str)

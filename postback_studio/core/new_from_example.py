@@ -18,7 +18,7 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
@@ -31,13 +31,17 @@ from postback_studio.core.preview import parse_json
 from postback_studio.core.records import SamplePayload
 from postback_studio.core.render.engine import RenderEngine
 from postback_studio.core.scaffold import (
+    Candidate,
     Comparison,
     CorrectedScaffold,
     Corrections,
     ExampleError,
+    PayloadPath,
     ScaffoldCheck,
     check_scaffold,
     compare_output,
+    path_options,
+    payload_values,
     scaffold_corrected,
 )
 from postback_studio.core.template_library import SampleChoice, free_name, sample_choices
@@ -139,13 +143,25 @@ class ScaffoldRequest:
 
 @dataclass(frozen=True)
 class ScaffoldDraft:
-    """What a scaffold job returns: the corrected scaffold and its check, or the problem with the input."""
+    """What a scaffold job returns: the corrected scaffold and its check, or the problem with the input.
+
+    Attributes:
+        request: what was asked.
+        payload: the parsed payload (None when it did not parse).
+        scaffold: the corrected scaffold (None when the input has a problem).
+        check: the template rendered on the payload and compared with the example.
+        problem: what is wrong with the input, if anything.
+        options: per example path of a value, the payload paths the user may pick by hand there.
+        values: the payload's first value at each path, shown beside the path.
+    """
 
     request: ScaffoldRequest
     payload: Any = None
     scaffold: CorrectedScaffold | None = None
     check: ScaffoldCheck | None = None
     problem: InputProblem | None = None
+    options: Mapping[str, tuple[Candidate, ...]] = field(default_factory=dict)
+    values: Mapping[PayloadPath, str] = field(default_factory=dict)
 
     @property
     def template(self) -> str:
@@ -202,7 +218,12 @@ def draft_scaffold(engine: RenderEngine | None, request: ScaffoldRequest) -> Sca
     check = None
     if engine is not None:
         check = check_scaffold(engine, corrected.result.example, corrected.result.template, payload)
-    return ScaffoldDraft(request, payload, corrected, check)
+    mapping = corrected.result.mapping
+    options = {
+        row.example_path: path_options(mapping, payload, row.example_path, request.fmt)
+        for row in mapping.rows
+    }
+    return ScaffoldDraft(request, payload, corrected, check, options=options, values=payload_values(payload))
 
 
 # -- Create Template -------------------------------------------------------------------------------

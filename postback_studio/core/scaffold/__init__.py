@@ -31,6 +31,7 @@ from postback_studio.core.scaffold.corrections import (
     choose,
     loop_source_options,
     path_options,
+    payload_values,
     reapply,
 )
 from postback_studio.core.scaffold.example import Example, ExampleError, parse_example
@@ -70,6 +71,7 @@ __all__ = [
     "loop_source_options",
     "parse_example",
     "path_options",
+    "payload_values",
     "scaffold",
     "scaffold_corrected",
 ]

@@ -14,6 +14,7 @@ the same code.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any
@@ -125,6 +126,15 @@ def path_options(
         if path not in offered and expressible(path, scope):
             options.append(Candidate(path, MatchKind.BY_HAND, _hand_transform(row, value, fmt), usable=True))
     return tuple(options)
+
+
+def payload_values(payload: Any, limit: int = 40) -> dict[PayloadPath, str]:
+    """The first value at each scalar place of the payload as JSON (shortened), to show beside a path."""
+    shown = {}
+    for pattern, value in _scalar_patterns(payload):
+        text = json.dumps(value, ensure_ascii=False)
+        shown[PayloadPath(pattern)] = text if len(text) <= limit else text[: limit - 1] + "…"
+    return shown
 
 
 def choose(mapping: Mapping, example_path: str, candidate: Candidate | None) -> Mapping:

@@ -128,8 +128,8 @@ class Candidate:
     support: int = 1
     usable: bool = True
 
-    def describe(self) -> str:
-        """``items[].sku (exact)``, ``items[].quantity (string form, as text)``."""
+    def how(self) -> str:
+        """``exact``, ``string form, as text``: how the value was found and converted."""
         how = self.kind.value
         if self.transform is Transform.FIXED:
             how += f", as text with {self.decimals} decimals"
@@ -137,7 +137,11 @@ class Candidate:
             how += f", {self.transform.value}"
         if not self.usable:
             how += ", through an index inside a loop"
-        return f"{self.path} ({how})"
+        return how
+
+    def describe(self) -> str:
+        """``items[].sku (exact)``, ``items[].quantity (string form, as text)``."""
+        return f"{self.path} ({self.how()})"
 
 
 @dataclass(frozen=True)

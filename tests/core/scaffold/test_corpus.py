@@ -129,7 +129,9 @@ def test_a_tie_corrected_in_the_mapping_generalises(engine: RenderEngine) -> Non
 
 
 @pytest.mark.parametrize("case", CASES + LIMITS, ids=str)
-def test_scaffolded_templates_pass_the_template_doctor_on_their_payload(engine: RenderEngine, case: Case) -> None:
+def test_scaffolded_templates_pass_the_template_doctor_on_their_payload(
+    engine: RenderEngine, case: Case
+) -> None:
     """The doctor's findings are the spec: no variant of the payload breaks the template, and no lint."""
     template = scaffold(case.example, case.fmt, case.payload).template
     payloads = {case.payload_name: case.payload}

@@ -153,6 +153,7 @@ class ScaffoldDraft:
         problem: what is wrong with the input, if anything.
         options: per example path of a value, the payload paths the user may pick by hand there.
         values: the payload's first value at each path, shown beside the path.
+        diff: the template's output on the payload against the example (None when not rendered).
     """
 
     request: ScaffoldRequest
@@ -162,6 +163,7 @@ class ScaffoldDraft:
     problem: InputProblem | None = None
     options: Mapping[str, tuple[Candidate, ...]] = field(default_factory=dict)
     values: Mapping[PayloadPath, str] = field(default_factory=dict)
+    diff: ExampleDiff | None = None
 
     @property
     def template(self) -> str:
@@ -172,13 +174,12 @@ class ScaffoldDraft:
         """Whether the template renders the example back from the payload, in a sentence."""
         if self.check is None:
             return Verdict(Tone.MUTED, "Not checked yet.")
-        if not self.check.result.valid or self.check.comparison is None:
+        if not self.check.result.valid or self.diff is None:
             first = self.check.result.errors[0].message if self.check.result.errors else "no output"
             return Verdict(
                 Tone.ERROR, f"The template does not render on {self.request.payload_name}: {first}"
             )
-        fmt = self.check.result.format
-        return describe_comparison(self.check.comparison, fmt, self.request.payload_name)
+        return self.diff.verdict
 
 
 def draft_scaffold(engine: RenderEngine | None, request: ScaffoldRequest) -> ScaffoldDraft:
@@ -215,15 +216,19 @@ def draft_scaffold(engine: RenderEngine | None, request: ScaffoldRequest) -> Sca
     except ExampleError as exc:
         problem = InputProblem(ProblemSource.EXAMPLE, str(exc), exc.line, exc.column)
         return ScaffoldDraft(request, payload, problem=problem)
-    check = None
+    check = diff = None
     if engine is not None:
         check = check_scaffold(engine, corrected.result.example, corrected.result.template, payload)
+        if check.result.output is not None:
+            diff = diff_with_example(request.example, check.result.output, request.fmt, request.payload_name)
     mapping = corrected.result.mapping
     options = {
         row.example_path: path_options(mapping, payload, row.example_path, request.fmt)
         for row in mapping.rows
     }
-    return ScaffoldDraft(request, payload, corrected, check, options=options, values=payload_values(payload))
+    return ScaffoldDraft(
+        request, payload, corrected, check, options=options, values=payload_values(payload), diff=diff
+    )
 
 
 # -- Create Template -------------------------------------------------------------------------------
@@ -329,30 +334,30 @@ class ExampleDiff:
         return sum(1 for line in self.lines if line.kind is LineKind.OUTPUT)
 
 
+_FILTER = {OutputFormat.JSON: "|tojson", OutputFormat.XML: "|e"}
 _REASON_TEXT = {
-    (
-        Difference.ESCAPES,
-        OutputFormat.JSON,
-    ): "how characters are escaped (|tojson writes & as \\u0026, é as \\u00e9)",
-    (Difference.ESCAPES, OutputFormat.XML): "how characters are escaped (|e writes ' as &#39;)",
-    (Difference.NUMBERS, OutputFormat.JSON): "how numbers are written (2.50 as 2.5)",
-    (Difference.NUMBERS, OutputFormat.XML): "how numbers are written (2.50 as 2.5)",
-    (Difference.LAYOUT, OutputFormat.JSON): "spacing and line breaks",
-    (Difference.LAYOUT, OutputFormat.XML): "spacing, quotes and empty-element syntax",
+    Difference.NUMBERS: "how numbers are written (2.50 as 2.5)",
+    Difference.LAYOUT: "spacing and line breaks",
 }
+_XML_LAYOUT = "spacing, quotes and empty-element syntax"
 
 
 def describe_comparison(
-    comparison: Comparison, fmt: OutputFormat, payload_name: str, reasons: Sequence[Difference] = ()
+    comparison: Comparison,
+    fmt: OutputFormat,
+    payload_name: str,
+    reasons: Sequence[Difference] = (),
+    escapes: Sequence[tuple[str, str]] = (),
 ) -> Verdict:
-    """A sentence on the comparison: identical, the same document read differently (and why), or not."""
+    """A sentence on the comparison: identical, the same document read differently (and why), or not.
+
+    ``escapes`` are characters the output escapes where the example does not, with their escapes
+    (``("'", "\\u0027")``), to name in the sentence.
+    """
     if comparison.identical:
         return Verdict(Tone.OK, f"Identical to the example on {payload_name}.")
     if comparison.equivalent:
-        why = (
-            " and ".join(_REASON_TEXT[(reason, fmt)] for reason in reasons)
-            or _REASON_TEXT[(Difference.LAYOUT, fmt)]
-        )
+        why = " and ".join(_reason_text(reason, fmt, escapes) for reason in reasons or (Difference.LAYOUT,))
         return Verdict(
             Tone.OK,
             f"The same {fmt.value.upper()} as the example on {payload_name}; the text differs only in "
@@ -361,11 +366,25 @@ def describe_comparison(
     return Verdict(Tone.WARNING, f"Differs from the example on {payload_name}: {comparison.difference}")
 
 
+def _reason_text(reason: Difference, fmt: OutputFormat, escapes: Sequence[tuple[str, str]]) -> str:
+    if reason is Difference.ESCAPES:
+        shown = " and ".join(f"{char} as {escape}" for char, escape in escapes[:3])
+        return (
+            f"how characters are escaped ({_FILTER[fmt]} writes {shown})"
+            if shown
+            else ("how characters are escaped")
+        )
+    if reason is Difference.LAYOUT and fmt is OutputFormat.XML:
+        return _XML_LAYOUT
+    return _REASON_TEXT[reason]
+
+
 def diff_with_example(example: str, output: str, fmt: OutputFormat, payload_name: str) -> ExampleDiff:
     """Compare the preview's output with the example: the verdict and the lines, harmless ones marked."""
     comparison = compare_output(example, output, fmt)
     lines: list[DiffLine] = []
     reasons: set[Difference] = set()
+    escapes: dict[str, str] = {}
     for row in side_by_side(example.strip(), output.strip()):
         if row.kind is ChangeKind.EQUAL:
             lines.append(DiffLine(LineKind.SAME, row.new or ""))
@@ -373,6 +392,11 @@ def diff_with_example(example: str, output: str, fmt: OutputFormat, payload_name
         reason = _harmless(row.old, row.new, fmt) if comparison.equivalent else None
         if reason is not None:
             reasons.add(reason)
+        if reason is Difference.ESCAPES and row.new is not None:
+            for char, escape in _escapes(row.new, fmt):
+                if char not in (row.old or "").replace(escape, ""):
+                    continue
+                escapes.setdefault(char, escape)
         if row.old is not None:
             lines.append(DiffLine(LineKind.EXAMPLE, row.old, reason is not None))
         if row.new is not None:
@@ -380,12 +404,12 @@ def diff_with_example(example: str, output: str, fmt: OutputFormat, payload_name
     if comparison.equivalent and not comparison.identical and not reasons:
         reasons.add(Difference.LAYOUT)
     ordered = tuple(r for r in Difference if r in reasons)
-    return ExampleDiff(
-        comparison, describe_comparison(comparison, fmt, payload_name, ordered), tuple(lines), ordered
-    )
+    verdict = describe_comparison(comparison, fmt, payload_name, ordered, tuple(escapes.items()))
+    return ExampleDiff(comparison, verdict, tuple(lines), ordered)
 
 
 _JSON_ESCAPES = re.compile(r"(?:\\u[0-9a-fA-F]{4})+|\\/")
+_XML_REFERENCES = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|[A-Za-z]+);")
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")
 
 
@@ -401,6 +425,19 @@ def _harmless(old: str | None, new: str | None, fmt: OutputFormat) -> Difference
     if _NUMBER.sub(_normal_number, unescape(old)) == _NUMBER.sub(_normal_number, unescape(new)):
         return Difference.NUMBERS
     return None
+
+
+def _escapes(line: str, fmt: OutputFormat) -> list[tuple[str, str]]:
+    """The escaped characters of an output line, each with how it is written there."""
+    pattern = _JSON_ESCAPES if fmt is OutputFormat.JSON else _XML_REFERENCES
+    unescape = _json_unescaped if fmt is OutputFormat.JSON else html.unescape
+    found = []
+    for match in pattern.finditer(line):
+        text = match.group()
+        decoded = unescape(text)
+        if decoded != text:
+            found.append((decoded, text))
+    return found
 
 
 def _json_unescaped(line: str) -> str:

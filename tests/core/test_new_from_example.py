@@ -178,8 +178,11 @@ def test_escaped_characters_are_explained_and_marked_harmless() -> None:
         (LineKind.OUTPUT, True),
     ]
     assert diff.verdict.tone is Tone.OK
-    assert "escaped (|tojson writes & as \\u0026" in diff.verdict.text
-    assert "how numbers are written" in diff.verdict.text
+    assert diff.verdict.text == (
+        "The same JSON as the example on shipped; the text differs only in how characters are escaped "
+        "(|tojson writes é as \\u00e9 and & as \\u0026) and how numbers are written (2.50 as 2.5), "
+        "which any JSON parser reads the same."
+    )
 
 
 def test_xml_escapes_are_explained() -> None:
@@ -201,3 +204,14 @@ def test_a_real_difference_is_a_warning_naming_where() -> None:
         (LineKind.EXAMPLE, '  "sku": "A",', False),
         (LineKind.OUTPUT, '  "sku": "B",', False),
     ]
+
+
+def test_the_drafts_verdict_says_why_an_equivalent_output_reads_differently(engine: RenderEngine) -> None:
+    example = (ROOT / "failed-event" / "example.json").read_text(encoding="utf-8")
+    payload = json.dumps(load_sample("failed.multi-item"))
+    draft = draft_scaffold(engine, ScaffoldRequest(example, JSON, payload, "Order failed (multi-item)"))
+    assert draft.diff is not None and draft.diff.reasons == (Difference.ESCAPES,)
+    verdict = draft.verdict()
+    assert verdict.tone is Tone.OK
+    assert verdict.text.startswith("The same JSON as the example on Order failed (multi-item); the text")
+    assert "how characters are escaped (|tojson writes ' as \\u0027)" in verdict.text

@@ -115,6 +115,24 @@ def test_known_limits_do_not_generalise(engine: RenderEngine, case: Case) -> Non
     assert comparison.equivalent, comparison.difference
 
 
+def test_the_guides_corpus_figures_are_what_the_corpus_gives(engine: RenderEngine) -> None:
+    """docs/guide.md reports how many examples reproduce the reference on a second order: recount them."""
+    guide = " ".join((ROOT.parents[2] / "docs" / "guide.md").read_text(encoding="utf-8").split())
+    kinds = [case.fmt for case in CASES]
+    stated = (
+        f"holds {len(CASES) + len(LIMITS)} receivers' examples ({kinds.count(OutputFormat.JSON)} JSON, "
+        f"{kinds.count(OutputFormat.XML)} XML, and {len(LIMITS)} of the kinds listed under Limits)"
+    )
+    assert stated in guide
+    passing = 0
+    for case in CASES:
+        comparison, actual = generalises(engine, case)
+        passing += comparison.equivalent and actual.valid and not actual.diagnostics
+    assert passing == len(CASES) - len(KNOWN_FAILURES)
+    assert f"{passing} of the {len(CASES)} ordinary examples give what the reference gives" in guide
+    assert f"none of the {len(LIMITS)} limits does" in guide
+
+
 def test_a_tie_corrected_in_the_mapping_generalises(engine: RenderEngine) -> None:
     """What the GUI does: the user picks the other candidate of a flagged tie and regenerates."""
     case = next(c for c in CASES if c.name == "nested-objects")

@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Mapping as MappingOf
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QFont, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -191,11 +191,10 @@ class MappingTable(QTableWidget):
     @staticmethod
     def _disable_last(combo: QComboBox, tip: str) -> None:
         model = combo.model()
-        index = model.index(combo.count() - 1, 0)
-        model.setData(index, tip, Qt.ItemDataRole.ToolTipRole)
-        item = getattr(model, "item", None)
-        if item is not None:
-            item(combo.count() - 1).setEnabled(False)
+        if isinstance(model, QStandardItemModel):
+            item = model.item(combo.count() - 1)
+            item.setEnabled(False)
+            item.setToolTip(tip)
 
     def _mark(self, item: QTableWidgetItem, uncertain: bool) -> None:
         if uncertain:

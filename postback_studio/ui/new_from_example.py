@@ -516,8 +516,11 @@ class NewFromExampleDialog(QDialog):
                 stored = self._samples.save(sample)
             except StudioError as error:
                 self._templates.delete(saved.id)
-                self.errors.show([])
-                self.general_error.setText(f"Cannot keep the pasted payload: {error}")
+                self.errors.clear()
+                self.general_error.setText(f"Cannot keep the pasted payload, so nothing was created: {error}")
+                self.general_error.setStyleSheet(
+                    tone_style(self.general_error, Tone.ERROR, "font-size: 11px;")
+                )
                 self.general_error.show()
                 return
             assert stored.id is not None

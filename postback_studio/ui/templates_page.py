@@ -49,7 +49,7 @@ from postback_studio.services.session import Session
 from postback_studio.ui.check_results import CheckResultsDialog
 from postback_studio.ui.draft_recovery import DraftRecovery
 from postback_studio.ui.email_parts import EmailPartsPreview
-from postback_studio.ui.new_from_example import NewFromExample
+from postback_studio.ui.new_from_example import NewFromExample, NewFromExampleDialog
 from postback_studio.ui.ports import (
     CustomerStore,
     LookupStore,
@@ -613,7 +613,7 @@ class TemplatesPage(QWidget):
         """Ask for a name and create a draft from the kind's skeleton."""
         return self.library_actions.new_template(kind, fmt)
 
-    def new_from_example(self) -> Any:
+    def new_from_example(self) -> NewFromExampleDialog | None:
         """Open New from Example (after the unsaved-edits question); returns the dialog, or None."""
         return self.from_example.open_dialog()
 

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
 from postback_studio.app import Application
+from postback_studio.core.errors import WorkspaceError
 from postback_studio.core.model import Event, OutputFormat, TemplateKind, TemplateStatus
 from postback_studio.core.new_from_example import ScaffoldDraft
 from postback_studio.core.records import SamplePayload
@@ -341,3 +342,25 @@ def test_new_from_example_is_in_the_templates_menu_and_the_new_button(app: Appli
     assert page.new_from_example_action in page.actions()
     assert page.new_from_example_action in page.library.new_menu.actions()
     assert page.new_from_example_action.shortcut().toString() == "Ctrl+Shift+N"
+
+
+def test_a_payload_that_cannot_be_kept_undoes_the_template(
+    qtbot: QtBot, app: Application, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Create saves two things; when the second fails the first is taken back: the workspace is as it was."""
+    templates, samples = app.session.templates.list(), app.session.samples.list()
+    dialog = open_dialog(qtbot, app)
+    dialog.choose_sample(PASTED)
+    dialog.payload_editor.setPlainText(json.dumps(load_sample("shipped")))
+    paste_example(qtbot, dialog, EXAMPLE)
+
+    def refuse(_sample: SamplePayload) -> SamplePayload:
+        raise WorkspaceError("the workspace is read-only")
+
+    monkeypatch.setattr(app.session.samples, "save", refuse)
+    qtbot.mouseClick(dialog.create_button, Qt.MouseButton.LeftButton)
+    assert dialog.isVisible()
+    assert dialog.errors.general_message() == (
+        "Cannot keep the pasted payload, so nothing was created: the workspace is read-only"
+    )
+    assert app.session.templates.list() == templates and app.session.samples.list() == samples

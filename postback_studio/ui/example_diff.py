@@ -30,6 +30,7 @@ from postback_studio.core.new_from_example import ExampleDiff, LineKind, Tone, d
 from postback_studio.core.template_library import PreviewRender
 from postback_studio.ui.editor.highlighter import LIGHT_PALETTE, Palette
 from postback_studio.ui.field_errors import tone
+from postback_studio.ui.form_layout import heading
 from postback_studio.ui.template_mapper import TemplateMapperView
 from postback_studio.workers.jobs import JobRunner
 from postback_studio.workers.render_worker import RenderWorker
@@ -67,8 +68,7 @@ class ExampleDiffView(QWidget):
         super().__init__(parent)
         self._palette = LIGHT_PALETTE
         self.diff: ExampleDiff | None = None
-        self.title = QLabel("Against the example")
-        self.title.setStyleSheet("font-weight: bold;")
+        self.title = heading("Against the example")
         self.stop_button = QPushButton("Stop Comparing")
         self.stop_button.setToolTip("Show the plain preview and forget the example for this template")
         self.verdict = QLabel()

@@ -62,6 +62,7 @@ from postback_studio.ui.editor.code_editor import CodeEditor
 from postback_studio.ui.editor.highlighter import LIGHT_PALETTE, Palette
 from postback_studio.ui.example_diff import ExampleComparison, tone_style
 from postback_studio.ui.field_errors import FieldErrors, error_label, validated_save, with_error
+from postback_studio.ui.form_layout import heading
 from postback_studio.ui.mapping_table import MappingTable
 from postback_studio.ui.ports import CustomerStore, SampleStore, TemplateLibraryStore
 from postback_studio.ui.prompts import Prompter
@@ -86,10 +87,15 @@ class CreatedTemplate:
     fmt: OutputFormat
 
 
-def _header(text: str) -> QLabel:
-    label = QLabel(text)
-    label.setStyleSheet("font-weight: bold;")
-    return label
+def _section(title: str, *widgets: QWidget) -> QWidget:
+    """A heading over widgets, the first of which takes the height."""
+    box = QWidget()
+    layout = QVBoxLayout(box)
+    layout.setContentsMargins(6, 0, 0, 0)
+    layout.addWidget(heading(title))
+    for index, widget in enumerate(widgets):
+        layout.addWidget(widget, 1 if index == 0 else 0)
+    return box
 
 
 class NewFromExampleDialog(QDialog):
@@ -213,7 +219,7 @@ class NewFromExampleDialog(QDialog):
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 6, 0)
         example_row = QHBoxLayout()
-        example_row.addWidget(_header("Receiver's example"), 1)
+        example_row.addWidget(heading("Receiver's example"), 1)
         example_row.addWidget(self.open_button)
         example_row.addWidget(self.paste_button)
         left_layout.addLayout(example_row)
@@ -224,27 +230,17 @@ class NewFromExampleDialog(QDialog):
         format_row.addWidget(self.format_note, 1)
         left_layout.addLayout(format_row)
         sample_row = QHBoxLayout()
-        sample_row.addWidget(_header("Sample payload"))
+        sample_row.addWidget(heading("Sample payload"))
         sample_row.addWidget(self.sample_combo, 1)
         left_layout.addLayout(sample_row)
         left_layout.addWidget(self.pasted_box, 2)
         left_layout.addWidget(self.problem_label)
 
         right = QSplitter(Qt.Orientation.Vertical)
-        table_box = QWidget()
-        table_layout = QVBoxLayout(table_box)
-        table_layout.setContentsMargins(6, 0, 0, 0)
-        table_layout.addWidget(_header("Mapping: where each value of the example comes from"))
-        table_layout.addWidget(self.mapping, 1)
-        table_layout.addWidget(self.dropped_label)
-        template_box = QWidget()
-        template_layout = QVBoxLayout(template_box)
-        template_layout.setContentsMargins(6, 0, 0, 0)
-        template_layout.addWidget(_header("Template"))
-        template_layout.addWidget(self.template_view, 1)
-        template_layout.addWidget(self.verdict_label)
-        right.addWidget(table_box)
-        right.addWidget(template_box)
+        right.addWidget(
+            _section("Mapping: where each value of the example comes from", self.mapping, self.dropped_label)
+        )
+        right.addWidget(_section("Template", self.template_view, self.verdict_label))
         right.setSizes([360, 300])
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)

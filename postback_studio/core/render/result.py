@@ -52,8 +52,9 @@ class Diagnostic:
 
     Codes: ``syntax``, ``runtime``, ``security``, ``time-limit``, ``size-limit``, ``memory-limit``,
     ``recursion-limit``, ``unresolved-field``, ``lookup-miss``, ``json-syntax``, ``json-duplicate-key``,
-    ``json-schema``, ``xml-syntax``, ``xml-schema``, ``html``, ``email``, ``email-header``, and ``skipped`` (a batch
-    render gave up on the rest of its payloads after several ran past the time limit).
+    ``json-schema``, ``xml-syntax``, ``xml-schema``, ``html``, ``email``, ``email-header``, and
+    ``skipped`` (a batch render gave up on the rest of its payloads after several ran past the time
+    limit).
     """
 
     severity: Severity

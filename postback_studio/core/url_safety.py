@@ -107,7 +107,7 @@ def metadata_address(host: str) -> str:
     """
     name = normalise_host(host)
     if name in METADATA_HOSTS:
-        return f"{name} is a cloud metadata service"
+        return f"{name} is a cloud metadata service, which serves a cloud machine's metadata"
     address = _address(name)
     if address is None:
         return ""
@@ -116,7 +116,7 @@ def metadata_address(host: str) -> str:
     for network in METADATA_NETWORKS:
         if address.version == network.version and address in network:
             kind = "link-local" if address.is_link_local else "cloud metadata"
-            return f"{address} is a {kind} address, where cloud machines answer with their metadata"
+            return f"{address} is a {kind} address, where cloud machines serve their metadata"
     return ""
 
 
@@ -141,9 +141,8 @@ def url_warnings(url: str) -> list[str]:
     warnings: list[str] = []
     if userinfo(url):
         warnings.append(
-            "the URL carries a user name and password (user info): they are kept in the workspace file as "
-            "written, sent as HTTP Basic authentication, redacted in the log and never exported. An "
-            "Authorization header marked secret keeps them in the keyring instead"
+            "the URL carries a user name and password (user info): kept in the workspace file as written, "
+            "never exported, redacted in the log. A secret Authorization header keeps them in the keyring"
         )
     try:
         host = urlsplit(url.strip()).hostname or ""
@@ -152,7 +151,7 @@ def url_warnings(url: str) -> list[str]:
     reason = metadata_address(host) if host else ""
     if reason:
         warnings.append(
-            f"the URL's host {reason} (credentials included): a postback sent there from a cloud machine "
-            "can read or leak them. Check that this is the receiver you mean"
+            f"the URL's host {reason} and credentials: a postback sent there from a cloud machine can "
+            "read or leak them"
         )
     return warnings

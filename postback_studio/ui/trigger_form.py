@@ -430,6 +430,9 @@ class TriggerForm(QWidget):
         if change is not None and not keep:  # show that the old destination's secrets are gone
             self.headers_table.set_headers(saved.headers)
             self.secret_edit.setText(saved.signing_secret)
+            self.test_status.setStyleSheet(tone(self.test_status, "warning"))
+            cleared = ", ".join(change.secrets)
+            self.test_status.setText(f"Cleared {cleared}: enter again for the new destination.")
         self._loaded = self.current_trigger()
         self.title.setText(f"Trigger: {saved.name}")
         return saved

@@ -337,3 +337,16 @@ def test_export_leaves_url_userinfo_out_and_reimport_keeps_it_only_for_the_same_
         assert session.triggers.named("Shipped").url == "https://psp:hunter22@hooks.acme.example/a"
         session.transfer.apply(parse_bundle(dump_document(document).encode()))
         assert session.triggers.named("Shipped").url == "https://hooks.other.example/a"
+
+
+def test_user_info_over_plain_http_to_another_machine_is_refused_like_a_credential_header() -> None:
+    from postback_studio.core.dispatch.plan import WebhookTarget
+    from postback_studio.services.delivery.credentials import insecure_credentials
+
+    problem = insecure_credentials(WebhookTarget("http://psp:hunter22@hooks.example.com/a"))
+    assert problem.startswith("Not sent: the URL's user info (user name and password) would travel")
+    assert "hunter22" not in problem and "http://<redacted>@hooks.example.com/a" in problem
+    assert insecure_credentials(WebhookTarget("https://psp:hunter22@hooks.example.com/a")) == ""
+    assert insecure_credentials(WebhookTarget("http://psp:hunter22@127.0.0.1:9/a")) == ""
+    without_value = WebhookTarget("http://hooks.example.com/a", headers=(Header("X-Api-Key", ""),))
+    assert insecure_credentials(without_value) == "", "the missing secret is refused by the dispatcher"

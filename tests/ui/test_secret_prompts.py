@@ -71,6 +71,10 @@ def test_editing_the_host_asks_and_clear_deletes_the_secrets(
     assert asked.secrets == ("header 'X-Api-Key'", "signing secret")
     assert saved is not None and saved.headers[0].value == "" and saved.signing_secret == ""
     assert form.headers_table.value_edit(0).text() == "" and form.secret_edit.text() == ""
+    assert form.headers_table.value_edit(0).placeholderText() == "not set: enter the value"
+    assert form.test_status.text() == (
+        "Cleared header 'X-Api-Key', signing secret: enter again for the new destination."
+    )
     assert not form.has_unsaved_changes()
     assert stored_states(ws) == {"header": ("not set", ""), "signing": ("not set", "")}
 

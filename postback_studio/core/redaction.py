@@ -76,9 +76,9 @@ class Redaction:
             reverse=True,
         )
         names = self.header_names
-        record = replace(
-            record, target=redact_userinfo(record.target), error=redact_userinfo_in_text(record.error)
-        )
+        target, error = redact_userinfo(record.target), redact_userinfo_in_text(record.error)
+        if (target, error) != (record.target, record.error):
+            record = replace(record, target=target, error=error)
         if not secrets and not names:
             return record
 

@@ -47,6 +47,8 @@ _USERINFO_IN_TEXT = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)([^\s/?#@\[\]]+)@")
 
 def userinfo(url: str) -> str:
     """The user info of ``url`` as written (``user:password``), or "" when it has none."""
+    if "@" not in url:
+        return ""
     netloc = _netloc(url)
     return netloc.rpartition("@")[0] if "@" in netloc else ""
 

@@ -41,6 +41,35 @@ def smtp_password_key(workspace_id: str) -> str:
     return f"{workspace_id}/smtp/password"
 
 
+class _KeyedText:
+    """One ``key -> text`` table of the workspace file, written in the caller's transaction.
+
+    Setting an empty text deletes the row. ``table`` and ``column`` are this module's constants.
+    """
+
+    def __init__(self, connection: sqlite3.Connection, table: str, column: str) -> None:
+        self._conn = connection
+        self._get = f"SELECT {column} FROM {table} WHERE key = ?"
+        self._set = (
+            f"INSERT INTO {table}(key, {column}) VALUES (?, ?) "
+            f"ON CONFLICT(key) DO UPDATE SET {column} = excluded.{column}"
+        )
+        self._delete = f"DELETE FROM {table} WHERE key = ?"
+
+    def get(self, key: str) -> str | None:
+        row = self._conn.execute(self._get, (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set(self, key: str, text: str) -> None:
+        if not text:
+            self.delete(key)
+            return
+        self._conn.execute(self._set, (key, text))
+
+    def delete(self, key: str) -> None:
+        self._conn.execute(self._delete, (key,))
+
+
 class SecretBindings:
     """Which destination each stored secret is bound to, by the secret's key (the workspace file).
 
@@ -49,27 +78,19 @@ class SecretBindings:
     """
 
     def __init__(self, connection: sqlite3.Connection) -> None:
-        self._conn = connection
+        self._table = _KeyedText(connection, "secret_bindings", "destination")
 
     def get(self, key: str) -> str:
         """The destination fingerprint ``key`` is bound to, or "" when it is bound to none."""
-        row = self._conn.execute("SELECT destination FROM secret_bindings WHERE key = ?", (key,)).fetchone()
-        return "" if row is None else str(row[0])
+        return self._table.get(key) or ""
 
     def set(self, key: str, destination: str) -> None:
         """Bind ``key`` to ``destination`` (a fingerprint; "" unbinds)."""
-        if not destination:
-            self.delete(key)
-            return
-        self._conn.execute(
-            "INSERT INTO secret_bindings(key, destination) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET "
-            "destination = excluded.destination",
-            (key, destination),
-        )
+        self._table.set(key, destination)
 
     def delete(self, key: str) -> None:
         """Forget the binding of ``key``."""
-        self._conn.execute("DELETE FROM secret_bindings WHERE key = ?", (key,))
+        self._table.delete(key)
 
 
 class SecretStore(Protocol):
@@ -179,7 +200,7 @@ class WorkspaceSecretStore:
     """
 
     def __init__(self, connection: sqlite3.Connection) -> None:
-        self._conn = connection
+        self._table = _KeyedText(connection, "secrets", "value")
 
     @property
     def description(self) -> str:
@@ -196,23 +217,15 @@ class WorkspaceSecretStore:
 
     def get(self, key: str) -> str | None:
         """Read from the ``secrets`` table."""
-        row = self._conn.execute("SELECT value FROM secrets WHERE key = ?", (key,)).fetchone()
-        return None if row is None else str(row[0])
+        return self._table.get(key)
 
     def set(self, key: str, value: str) -> None:
-        """Write to the ``secrets`` table inside the caller's transaction, if any."""
-        if not value:
-            self.delete(key)
-            return
-        self._conn.execute(
-            "INSERT INTO secrets(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = "
-            "excluded.value",
-            (key, value),
-        )
+        """Write to the ``secrets`` table inside the caller's transaction, if any; empty deletes."""
+        self._table.set(key, value)
 
     def delete(self, key: str) -> None:
         """Delete from the ``secrets`` table."""
-        self._conn.execute("DELETE FROM secrets WHERE key = ?", (key,))
+        self._table.delete(key)
 
     def __repr__(self) -> str:
         return "WorkspaceSecretStore()"

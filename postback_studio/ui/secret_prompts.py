@@ -27,6 +27,14 @@ class SecretsChoice(StrEnum):
 AskSecrets = Callable[[DestinationChange], SecretsChoice]
 
 
+def keep_secrets(ask: AskSecrets, change: DestinationChange | None) -> bool | None:
+    """Ask about ``change`` (when there is one): True to keep, False to clear, None for Cancel."""
+    if change is None:
+        return False
+    choice = ask(change)
+    return None if choice is SecretsChoice.CANCEL else choice is SecretsChoice.KEEP
+
+
 def ask_keep_or_clear(parent: QWidget) -> AskSecrets:
     """An :data:`AskSecrets` that shows a message box over ``parent``; Clear is the default."""
 

@@ -41,7 +41,7 @@ from postback_studio.core.validation import validate_smtp
 from postback_studio.services.changes import ChangeNotice, Entity
 from postback_studio.ui.field_errors import FieldErrors, error_label, tone, validated_save, with_error
 from postback_studio.ui.ports import SmtpStore
-from postback_studio.ui.secret_prompts import AskSecrets, SecretsChoice, ask_keep_or_clear
+from postback_studio.ui.secret_prompts import AskSecrets, ask_keep_or_clear, keep_secrets
 from postback_studio.ui.theme import Theme
 from postback_studio.workers.jobs import JobError, JobRunner
 
@@ -326,13 +326,9 @@ class SettingsPage(QWidget):
         user is asked first whether to keep it for the new server or clear it; Cancel saves nothing.
         """
         settings = self.current_settings()
-        change = self._smtp.secrets_change(settings)
-        keep = False
-        if change is not None:
-            choice = self._ask_secrets(change)
-            if choice is SecretsChoice.CANCEL:
-                return None
-            keep = choice is SecretsChoice.KEEP
+        keep = keep_secrets(self._ask_secrets, self._smtp.secrets_change(settings))
+        if keep is None:
+            return None
         saved = validated_save(settings, lambda value: self._smtp.set(value, keep_secrets=keep), self.errors)
         if saved is None:
             return None

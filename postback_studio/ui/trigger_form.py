@@ -73,7 +73,7 @@ from postback_studio.ui.headers_table import HeadersTable
 from postback_studio.ui.new_template_dialog import NewTemplateDialog
 from postback_studio.ui.ports import TemplateStore, TriggerStore
 from postback_studio.ui.retry_editor import RetryPolicyEditor
-from postback_studio.ui.secret_prompts import AskSecrets, SecretsChoice, ask_keep_or_clear
+from postback_studio.ui.secret_prompts import AskSecrets, ask_keep_or_clear, keep_secrets
 from postback_studio.workers.jobs import JobError, JobRunner
 
 #: Problems of a template against every sample of an event, given the lookups the customer sees
@@ -135,6 +135,7 @@ class TriggerForm(QWidget):
         self._trigger = Trigger("", customer_id=0, event=Event.SHIPPED)
         self._jobs = jobs
         self._testing: int | None = None  # the trigger whose Send Test this form follows
+        self._cleared = ""  # what the last save cleared, said until the next save
         # Only the latest check of each kind counts: an answer to an older one is stale and dropped.
         self._template_sequence = 0
         self._build()
@@ -417,22 +418,20 @@ class TriggerForm(QWidget):
     def _save_with(self, save: Callable[..., Trigger], trigger: Trigger) -> Trigger | None:
         """Save ``trigger`` through ``save`` (the store's save or activate), asking about secrets first."""
         change = self._triggers.secrets_change(trigger)
-        keep = False
-        if change is not None:
-            choice = self._ask_secrets(change)
-            if choice is SecretsChoice.CANCEL:
-                return None
-            keep = choice is SecretsChoice.KEEP
+        keep = keep_secrets(self._ask_secrets, change)
+        if keep is None:
+            return None
         saved = validated_save(trigger, lambda value: save(value, keep_secrets=keep), self.errors)
         if saved is None:
             return None
         self._trigger = saved
+        self._cleared = ""
         if change is not None and not keep:  # show that the old destination's secrets are gone
             self.headers_table.set_headers(saved.headers)
             self.secret_edit.setText(saved.signing_secret)
+            self._cleared = f"Cleared {', '.join(change.secrets)}: enter again for the new destination."
             self.test_status.setStyleSheet(tone(self.test_status, "warning"))
-            cleared = ", ".join(change.secrets)
-            self.test_status.setText(f"Cleared {cleared}: enter again for the new destination.")
+            self.test_status.setText(self._cleared)
         self._loaded = self.current_trigger()
         self.title.setText(f"Trigger: {saved.name}")
         return saved
@@ -541,7 +540,7 @@ class TriggerForm(QWidget):
             return
         self.activation_frame.hide()
         self.refresh_templates()
-        self.test_status.setText("Active.")
+        self.test_status.setText(f"Active. {self._cleared}".strip())
         self.trigger_saved.emit(saved.id)
         self.trigger_activated.emit(saved.id)
 

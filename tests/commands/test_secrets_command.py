@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -53,7 +54,7 @@ def cli(path: Path, *args: str, stdin: str = "", monkeypatch: pytest.MonkeyPatch
 def aim(path: Path, url: str) -> None:
     with Session.open(path) as session:
         trigger = session.triggers.named(TRIGGER)
-        session.triggers.save(trigger.__class__(**{**trigger.__dict__, "url": url}))
+        session.triggers.save(replace(trigger, url=url))
 
 
 def test_set_adds_a_secret_header_and_the_signing_secret_bound_to_the_trigger_and_they_are_sent(

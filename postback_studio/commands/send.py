@@ -141,7 +141,9 @@ def _webhook_target(args: argparse.Namespace, fmt: Any) -> WebhookTarget:
     if method not in HTTP_METHODS:
         raise UsageError(f"--method {args.method}: use {', '.join(HTTP_METHODS)}")
     if not args.url.lower().startswith(("http://", "https://")):
-        raise UsageError(f"--url {args.url}: not an http:// or https:// URL")
+        from postback_studio.core.url_safety import redact_userinfo
+
+        raise UsageError(f"--url {redact_userinfo(args.url)}: not an http:// or https:// URL")
     secret = args.sign_secret or ""
     if args.sign_secret is not None and not secret.startswith("whsec_"):
         raise UsageError("--sign-secret: a Standard Webhooks secret starts with whsec_")

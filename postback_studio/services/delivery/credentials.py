@@ -1,10 +1,11 @@
 """The credential policy: credentials never travel unencrypted to another machine unless allowed.
 
 Credentials are secret-marked headers and the usual authentication headers (``Authorization``,
-``X-API-KEY``, ``Cookie``...) on a webhook, and the SMTP password on an email. Sending them over
-plain ``http://`` (or SMTP without TLS) to a host other than this one is refused unless the user
-allows it for that one send. The decision is made here only; every sender (Send Test, Resend,
-Simulate, the command line) gets it back as a value, and the app asks its question from that value.
+``X-API-KEY``, ``Cookie``...) and the URL's user info (sent as Basic authentication) on a webhook,
+and the SMTP password on an email. Sending them over plain ``http://`` (or SMTP without TLS) to a
+host other than this one is refused unless the user allows it for that one send. The decision is
+made here only; every sender (Send Test, Resend, Simulate, the command line) gets it back as a
+value, and the app asks its question from that value.
 """
 
 from __future__ import annotations

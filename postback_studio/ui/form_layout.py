@@ -1,4 +1,4 @@
-"""Small layout helpers the forms share: rows of widgets, aligned form labels, combo boxes by data."""
+"""Small layout helpers the forms share: rows, aligned form labels, headings, combo boxes by data."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from enum import StrEnum
 from typing import TypeVar
 
-from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QWidget
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -25,6 +25,13 @@ def align_labels(forms: Sequence[QFormLayout], width: int) -> None:
             item = form.itemAt(index, QFormLayout.ItemRole.LabelRole)
             if item is not None and item.widget() is not None:
                 item.widget().setMinimumWidth(width)
+
+
+def heading(text: str) -> QLabel:
+    """A bold label that names the part of a page or dialog under it."""
+    label = QLabel(text)
+    label.setStyleSheet("font-weight: bold;")
+    return label
 
 
 def row(*widgets: QWidget | None, stretch_first: bool = False) -> QWidget:
@@ -50,5 +57,3 @@ def select_data(box: QComboBox, data: object) -> None:
     index = box.findData(data)
     if index >= 0:
         box.setCurrentIndex(index)
-
-

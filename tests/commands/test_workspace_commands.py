@@ -102,8 +102,8 @@ def test_newer_workspace_is_a_clear_error(tmp_path: Path, capsys: pytest.Capture
     ws = tmp_path / "ws.sqlite"
     assert run(ws, "customers") == 0
     conn = sqlite3.connect(ws)
-    conn.execute("UPDATE schema_version SET version = 3")
+    conn.execute("UPDATE schema_version SET version = 99")
     conn.commit()
     conn.close()
     assert run(ws, "customers") == 2
-    assert "schema version 3" in capsys.readouterr().err
+    assert "schema version 99" in capsys.readouterr().err

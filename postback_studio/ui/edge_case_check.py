@@ -116,9 +116,8 @@ class EdgeCaseCheck(QObject):
         if request is None:
             return False
         self.stop("")
-        self._set_button(running=True)
+        self._looks(running=True)
         self.results.show_running()
-        self._view.bottom_tabs.setTabText(self._tab, f"{_TAB} (checking)")  # type: ignore[union-attr]
         self._reveal()
         engine = self._engine
         self._check.start(
@@ -130,8 +129,7 @@ class EdgeCaseCheck(QObject):
         """Stop the running check (nothing happens when none runs); ``why`` is shown, if any."""
         if not self._check.stop():
             return
-        self._set_button(running=False)
-        self._title()
+        self._looks(running=False)
         if why:
             self.results.show_stopped(why)
             self.check_stopped.emit(why)
@@ -141,23 +139,21 @@ class EdgeCaseCheck(QObject):
             self.results.show_running(progress)
 
     def _on_check_finished(self, report: EdgeCaseReport) -> None:
-        self._set_button(running=False)
         if not same_text(report.template, self._editor.edited_template()):
             why = "The template changed while checking, so the results were dropped: check again."
             self.results.show_stopped(why)
-            self._title()
+            self._looks(running=False)
             self.check_stopped.emit(why)
             return
         self.results.show_report(report)
-        self._title()
+        self._looks(running=False)
         self.mark_findings()
         self.check_finished.emit(report)
         if self._wanted is not None:
             self._show_wanted()
 
     def _on_check_failed(self, error: JobError) -> None:
-        self._set_button(running=False)
-        self._title()
+        self._looks(running=False)
         self.results.show_stopped(f"The check failed: {error.message}")
         self._report_error("Check edge cases failed", error.message)
 
@@ -170,6 +166,7 @@ class EdgeCaseCheck(QObject):
             return
         if self.report is not None and not self.results.outdated:
             self.results.set_outdated()
+            self._looks(running=False)
             self._clear_marks()
 
     def on_template_opened(self) -> None:
@@ -177,7 +174,7 @@ class EdgeCaseCheck(QObject):
         self.stop("")
         self._wanted = None
         self.results.clear()
-        self._title()
+        self._looks(running=False)
         self._clear_marks()
 
     def mark_findings(self) -> None:
@@ -265,13 +262,15 @@ class EdgeCaseCheck(QObject):
 
     # -- looks -------------------------------------------------------------------------------
 
-    def _set_button(self, *, running: bool) -> None:
+    def _looks(self, *, running: bool) -> None:
+        """The button and the tab's title: checking, or the number of findings on show."""
         self.button.setEnabled(not running)
         self.button.setText("Checking Edge Cases…" if running else _LABEL)
-
-    def _title(self) -> None:
         report = self.report
-        count = f" ({len(report.findings)})" if report is not None and not self.results.outdated else ""
+        if running:
+            count = " (checking)"
+        else:
+            count = f" ({len(report.findings)})" if report is not None and not self.results.outdated else ""
         tabs = self._view.bottom_tabs
         if tabs is not None:
             tabs.setTabText(self._tab, f"{_TAB}{count}")

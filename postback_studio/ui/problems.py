@@ -1,22 +1,44 @@
 """The Problems list: every diagnostic of the last render, and where it is.
 
 Activating a row (double-click or Enter) reports the diagnostic; the Template Mapper moves the
-cursor of the template editor or of the output preview to its location. A row may carry a widget in
-its last column (the lints' Quick Fix and Proof buttons).
+cursor of the template editor or of the output preview to its location. A row may carry buttons in
+its last column (the lints' Fix and Proof): painted by a delegate, not widgets, because the list is
+rebuilt with every render and creating widgets for every row would stall typing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QKeyEvent
-from PySide6.QtWidgets import QHeaderView, QStyle, QTreeWidget, QTreeWidgetItem, QWidget
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QEvent,
+    QModelIndex,
+    QPersistentModelIndex,
+    QRect,
+    QSize,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QColor, QKeyEvent, QMouseEvent, QPainter
+from PySide6.QtWidgets import (
+    QHeaderView,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionButton,
+    QStyleOptionViewItem,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QWidget,
+)
 
 from postback_studio.core.render.result import Diagnostic, Location, Severity, Where
 
 _DIAGNOSTIC_ROLE = Qt.ItemDataRole.UserRole
-_WIDGET_COLUMN = 4
+_ACTIONS_ROLE = Qt.ItemDataRole.UserRole + 1
+_ACTIONS_COLUMN = 4
+_BUTTON_PADDING = 12
+_BUTTON_SPACING = 2
 _ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 _COLOURS = {Severity.ERROR: "#cf222e", Severity.WARNING: "#9a6700", Severity.INFO: "#0969da"}
 _ICONS = {
@@ -36,15 +58,72 @@ def where_text(location: Location | None) -> str:
     return f"{text} {location.line}:{location.column}"
 
 
+class _ActionButtons(QStyledItemDelegate):
+    """Paints a row's actions as push buttons of the style, and reports a click on one."""
+
+    def __init__(self, problems: ProblemsList) -> None:
+        super().__init__(problems)
+        self._problems = problems
+
+    def button_rects(self, rect: QRect, labels: Sequence[str]) -> list[QRect]:
+        metrics = self._problems.fontMetrics()
+        rects, left = [], rect.left() + _BUTTON_SPACING
+        for label in labels:
+            width = metrics.horizontalAdvance(label) + 2 * _BUTTON_PADDING
+            rects.append(QRect(left, rect.top() + 1, width, rect.height() - 2))
+            left += width + _BUTTON_SPACING
+        return rects
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        labels = index.data(_ACTIONS_ROLE)
+        if not labels:
+            super().paint(painter, option, index)
+            return
+        style = self._problems.style()
+        for label, rect in zip(labels, self.button_rects(option.rect, labels), strict=True):
+            button = QStyleOptionButton()
+            button.rect = rect
+            button.text = label
+            button.state = QStyle.StateFlag.State_Enabled | QStyle.StateFlag.State_Raised
+            button.palette = option.palette
+            style.drawControl(QStyle.ControlElement.CE_PushButton, button, painter, self._problems)
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
+        labels = index.data(_ACTIONS_ROLE)
+        if not labels:
+            return super().sizeHint(option, index)
+        rects = self.button_rects(QRect(0, 0, 0, option.fontMetrics.height() + 6), labels)
+        return QSize(rects[-1].right() + _BUTTON_SPACING, rects[-1].height() + 2)
+
+    def editorEvent(
+        self,
+        event: QEvent,
+        model: QAbstractItemModel,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> bool:
+        labels = index.data(_ACTIONS_ROLE)
+        if labels and event.type() == QEvent.Type.MouseButtonRelease and isinstance(event, QMouseEvent):
+            for label, rect in zip(labels, self.button_rects(option.rect, labels), strict=True):
+                if rect.contains(event.position().toPoint()):
+                    diagnostic = index.siblingAtColumn(0).data(_DIAGNOSTIC_ROLE)
+                    self._problems.action_triggered.emit(diagnostic, label)
+                    return True
+        return super().editorEvent(event, model, option, index)
+
+
 class ProblemsList(QTreeWidget):
     """Diagnostics by severity (errors first), with message, location and code.
 
     Signals:
         problem_activated(object): a row was double-clicked or Enter pressed; carries its
             :class:`~postback_studio.core.render.result.Diagnostic`.
+        action_triggered(object, str): a row's button was clicked; carries the diagnostic and the
+            button's label.
     """
 
     problem_activated = Signal(object)
+    action_triggered = Signal(object, str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         """Create an empty list."""
@@ -58,6 +137,8 @@ class ProblemsList(QTreeWidget):
         header.setStretchLastSection(False)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.itemDoubleClicked.connect(self._on_item_activated)
+        self._buttons = _ActionButtons(self)
+        self.setItemDelegateForColumn(_ACTIONS_COLUMN, self._buttons)
         self._diagnostics: tuple[Diagnostic, ...] = ()
 
     def set_diagnostics(self, diagnostics: Iterable[Diagnostic]) -> None:
@@ -82,25 +163,37 @@ class ProblemsList(QTreeWidget):
         for column in (0, 2, 3):
             self.resizeColumnToContents(column)
 
-    def set_row_widgets(self, widgets: Sequence[tuple[Diagnostic, QWidget]]) -> None:
-        """Put each widget in the last column of the row showing its diagnostic (rows without one
-        are left as they are; a diagnostic shown twice gets the widgets in turn)."""
+    def set_row_actions(self, actions: Sequence[tuple[Diagnostic, Sequence[str], str]]) -> None:
+        """Give rows buttons: ``(diagnostic, labels, tooltip)``; a click emits ``action_triggered``."""
         rows: dict[Diagnostic, list[int]] = {}
         for row, shown in enumerate(self._diagnostics):
             rows.setdefault(shown, []).append(row)
-        for diagnostic, widget in widgets:
+        for diagnostic, labels, tooltip in actions:
             free = rows.get(diagnostic)
             if free:
-                self.setItemWidget(self.topLevelItem(free.pop(0)), _WIDGET_COLUMN, widget)
-            else:
-                widget.deleteLater()
-        self.resizeColumnToContents(_WIDGET_COLUMN)
+                item = self.topLevelItem(free.pop(0))
+                item.setData(_ACTIONS_COLUMN, _ACTIONS_ROLE, tuple(labels))
+                item.setToolTip(_ACTIONS_COLUMN, tooltip)
+        self.resizeColumnToContents(_ACTIONS_COLUMN)
 
-    def row_widget(self, diagnostic: Diagnostic) -> QWidget | None:
-        """The widget in the row of ``diagnostic`` (None: no such row, or no widget)."""
+    def row_actions(self, diagnostic: Diagnostic) -> tuple[str, ...]:
+        """The buttons of the row of ``diagnostic`` (empty: no such row, or none)."""
         for row, shown in enumerate(self._diagnostics):
             if shown == diagnostic:
-                return self.itemWidget(self.topLevelItem(row), _WIDGET_COLUMN)
+                return tuple(self.topLevelItem(row).data(_ACTIONS_COLUMN, _ACTIONS_ROLE) or ())
+        return ()
+
+    def action_rect(self, diagnostic: Diagnostic, label: str) -> QRect | None:
+        """Where the button ``label`` of the row of ``diagnostic`` is, in the viewport (None: none)."""
+        for row, shown in enumerate(self._diagnostics):
+            labels = self.row_actions(diagnostic) if shown == diagnostic else ()
+            if label in labels:
+                item = self.topLevelItem(row)
+                self.scrollToItem(item)
+                cell = self.visualItemRect(item)
+                cell.setLeft(self.header().sectionViewportPosition(_ACTIONS_COLUMN))
+                cell.setWidth(self.columnWidth(_ACTIONS_COLUMN))
+                return self._buttons.button_rects(cell, labels)[labels.index(label)]
         return None
 
     def diagnostics(self) -> tuple[Diagnostic, ...]:

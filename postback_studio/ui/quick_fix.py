@@ -14,11 +14,11 @@ from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QObject, QPoint, Signal
 from PySide6.QtGui import QTextCursor
-from PySide6.QtWidgets import QHBoxLayout, QMenu, QToolButton, QWidget
+from PySide6.QtWidgets import QMenu, QWidget
 
 from postback_studio.core.doctor.base import Lint
 from postback_studio.core.doctor.in_editor import current_lints, fixes_at, part_of, part_text, same_lint
-from postback_studio.core.render.result import Severity
+from postback_studio.core.render.result import Diagnostic, Severity
 from postback_studio.core.template_library import PreviewRender
 from postback_studio.core.textpos import from_utf16, to_utf16
 from postback_studio.ui.template_editor import EMAIL_PARTS, TemplateEditor
@@ -28,6 +28,9 @@ from postback_studio.ui.template_mapper import TemplateMapperView
 FixChooser = Callable[[Sequence[Lint], QPoint], Lint | None]
 #: The editor's range layer for lints.
 LINT_LAYER = "lints"
+#: The buttons of a lint's row in Problems.
+FIX = "Fix"
+PROOF = "Proof"
 
 
 def menu_chooser(parent: QWidget) -> FixChooser:
@@ -79,6 +82,8 @@ class QuickFixes(QObject):
         self._editor = editor
         self.choose = choose or menu_chooser(parent)
         self._render: PreviewRender | None = None
+        self._shown: dict[Diagnostic, Lint] = {}
+        view.problems.action_triggered.connect(self._on_problems_action_triggered)
 
     # -- what is on show ---------------------------------------------------------------------
 
@@ -97,33 +102,30 @@ class QuickFixes(QObject):
                 if lint.part == part
             ]
             self._view.editor.set_ranges(marks, LINT_LAYER)
-        self._view.problems.set_row_widgets(
-            [
-                (lint.diagnostic(), self._row_buttons(lint))
-                for lint in render.lints
-                if lint.fix is not None or lint.proof is not None
-            ]
-        )
+        self._shown = {}
+        actions = []
+        for lint in render.lints:
+            diagnostic = lint.diagnostic()
+            self._shown.setdefault(diagnostic, lint)
+            labels, tips = [], []
+            if lint.fix is not None:
+                labels.append(FIX)
+                tips.append(f"Fix (Ctrl+.): {lint.fix.title}")
+            if lint.proof is not None:
+                labels.append(PROOF)
+                tips.append(f"Proof: the edge case that breaks the template, {lint.proof.describe()}")
+            if labels:
+                actions.append((diagnostic, labels, "\n".join(tips)))
+        self._view.problems.set_row_actions(actions)
 
-    def _row_buttons(self, lint: Lint) -> QWidget:
-        holder = QWidget()
-        layout = QHBoxLayout(holder)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(2)
-        if lint.fix is not None:
-            fix = QToolButton()
-            fix.setText("Fix")
-            fix.setToolTip(f"Quick fix (Ctrl+.): {lint.fix.title}")
-            fix.clicked.connect(lambda _checked=False, shown=lint: self.fix(shown))
-            layout.addWidget(fix)
-        if lint.proof is not None:
-            proof = QToolButton()
-            proof.setText("Proof")
-            proof.setToolTip(f"Show the edge case that breaks the template: {lint.proof.describe()}")
-            variant = lint.proof
-            proof.clicked.connect(lambda _checked=False: self.proof_requested.emit(variant))
-            layout.addWidget(proof)
-        return holder
+    def _on_problems_action_triggered(self, diagnostic: Diagnostic, label: str) -> None:
+        lint = self._shown.get(diagnostic)
+        if lint is None:
+            return
+        if label == FIX:
+            self.fix(lint)
+        elif label == PROOF and lint.proof is not None:
+            self.proof_requested.emit(lint.proof)
 
     def lints(self) -> tuple[Lint, ...]:
         """The lints of the template as it is now (linted again here if it changed since the render)."""

@@ -724,7 +724,7 @@ class TemplatesPage(QWidget):
         before = versions[old].applied_to(edited)
         after = edited if new is None else versions[new].applied_to(edited)
         new_label = "Current text" if new is None else f"Version {new}"
-        self.what_changes.compare(before, after, f"Version {old}", new_label)
+        self.what_changes.compare(before, after, f"Version {old}", new_label, live=new is None)
         return True
 
     def compare_with_saved(self) -> bool:

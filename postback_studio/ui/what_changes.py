@@ -112,6 +112,7 @@ class WhatChanges(QObject):
         self._comparison = SingleJob(jobs, "Comparing versions", parent=self)
         self._save_check = SingleJob(jobs, "Checking what the save changed", quiet=True, parent=self)
         self._running: ComparisonRequest | None = None
+        self._live = False
         self._last_save: tuple[Template, Template] | None = None
         self.dialog: VersionCompareDialog | None = None
         self.bar = SavedChangesBar()
@@ -129,18 +130,23 @@ class WhatChanges(QObject):
         saved, edited = self._editor.template, self._editor.edited_template()
         if saved is None or edited is None:
             return None
-        return self.compare(saved, edited, SAVED, EDITS, offer_save=True)
+        return self.compare(saved, edited, SAVED, EDITS, live=True)
 
     def compare(
-        self, old: Template, new: Template, old_label: str, new_label: str, *, offer_save: bool = False
+        self, old: Template, new: Template, old_label: str, new_label: str, *, live: bool = False
     ) -> VersionCompareDialog:
-        """Render ``old`` and ``new`` against every sample and variant and show what changes."""
+        """Render ``old`` and ``new`` against every sample and variant and show what changes.
+
+        ``live``: ``new`` is the text in the editor, so an edit makes the comparison stale, and the
+        dialog offers Save.
+        """
         samples, lookups = self._plan()
         request = ComparisonRequest(old, new, old_label, new_label, samples, lookups)
         dialog = self._dialog()
         dialog.setWindowTitle(f"What changes: {new.name}, {old_label} → {new_label}")
-        dialog.offer_save(offer_save)
+        dialog.offer_save(live)
         self._running = request
+        self._live = live
         dialog.view.show_running((old_label, new_label))
         engine = self._engine
         self._comparison.start(
@@ -184,7 +190,7 @@ class WhatChanges(QObject):
     def on_template_edited(self) -> None:
         """The edits changed: a comparison with them that is running stops; one on show is outdated."""
         request = self._running
-        if request is None or request.new_label != EDITS:
+        if request is None or not self._live:
             return
         if same_text(request.new, self._editor.edited_template()):
             return

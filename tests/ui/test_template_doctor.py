@@ -14,7 +14,6 @@ from collections.abc import Sequence
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QToolButton
 from pytestqt.qtbot import QtBot
 
 from postback_studio.app import Application
@@ -190,6 +189,7 @@ def test_an_edit_stops_a_running_check_and_outdates_results(qtbot: QtBot, app: A
     assert page.view.editor.marks(FINDINGS_LAYER)
     page.view.editor.textCursor().insertText(" ")
     assert page.edge_cases.results.outdated
+    assert page.view.bottom_tabs is not None and page.view.bottom_tabs.tabText(1) == "Edge Cases"
     assert page.edge_cases.results.summary.text().startswith("Outdated: the template changed")
     assert page.view.editor.marks(FINDINGS_LAYER) == () and page.view.editor.ranges(CHOSEN_LAYER) == ()
     assert page.edge_cases.report is report  # still listed, to walk through while fixing
@@ -198,11 +198,13 @@ def test_an_edit_stops_a_running_check_and_outdates_results(qtbot: QtBot, app: A
 def test_a_long_check_shows_progress_and_cancel_stops_it(qtbot: QtBot, app: Application) -> None:
     page = templates_page(app, qtbot)
     # Large enough that the check takes many seconds: Cancel must stop it, not the end of the work.
+    # (The corrected template: the article's breaks on a multi-item order as it is, so its
+    # variants are not rendered at all.)
     big = load_sample("shipped.multi-item")
     big["items"] = [dict(big["items"][0], itemReferenceId=f"R-{n}") for n in range(150)]
     sample = app.session.samples.save(SamplePayload("150 items", Event.SHIPPED, json.dumps(big)))
     assert sample.id is not None
-    open_named(qtbot, page, "order-shipped-article")
+    open_named(qtbot, page, "order-shipped")
     results = page.edge_cases.results
     page.edge_case_button.click()
     qtbot.waitUntil(lambda: results.progress.maximum() == 1000, timeout=20_000)
@@ -284,22 +286,21 @@ def test_a_fix_button_in_problems_and_a_proof_that_shows_the_breaking_variant(
     problems = page.view.problems
     lint = next(d for d in problems.diagnostics() if d.location is not None and d.location.line == 5)
     assert lint.code == "json-string-interpolation"
-    row = problems.row_widget(lint)
-    assert row is not None
-    proof_button = next(b for b in row.findChildren(QToolButton) if b.text() == "Proof")
+    assert problems.row_actions(lint) == ("Fix", "Proof")
+    proof = problems.action_rect(lint, "Proof")
+    assert proof is not None
     with qtbot.waitSignal(page.edge_cases.check_finished, timeout=30_000):
-        qtbot.mouseClick(proof_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(problems.viewport(), Qt.MouseButton.LeftButton, pos=proof.center())
     results = page.edge_cases.results
     finding, example = results.chosen()  # type: ignore[misc]
     assert example.variant.describe() == "shipped: created → 'a\"b'"
     assert finding.location is not None and finding.location.line == 5
     qtbot.waitUntil(lambda: '"timestamp": "a"b"' in results.output_view.toPlainText(), timeout=10_000)
 
-    row = problems.row_widget(lint)
-    assert row is not None
-    fix_button = next(b for b in row.findChildren(QToolButton) if b.text() == "Fix")
+    fix = problems.action_rect(lint, "Fix")
+    assert fix is not None
     with qtbot.waitSignal(page.quick_fixes.fix_applied):
-        qtbot.mouseClick(fix_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(problems.viewport(), Qt.MouseButton.LeftButton, pos=fix.center())
     assert page.view.template_text().split("\n")[4] == '"timestamp": {{ created|tojson }},'
 
 
@@ -451,11 +452,10 @@ def test_an_email_templates_lints_are_fixed_in_their_part(qtbot: QtBot, app: App
     }
     page.part_tabs.setCurrentIndex(1)  # the text part on show
     assert page.editor.part == "text"
-    row = problems.row_widget(lints["markup-unescaped"])
-    assert row is not None
-    fix = next(b for b in row.findChildren(QToolButton) if b.text() == "Fix")
+    fix = problems.action_rect(lints["markup-unescaped"], "Fix")
+    assert fix is not None
     with qtbot.waitSignal(page.quick_fixes.fix_applied):
-        qtbot.mouseClick(fix, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(problems.viewport(), Qt.MouseButton.LeftButton, pos=fix.center())
     assert page.editor.part == "html"
     assert page.view.template_text() == "<p>Hello {{ customer.name|e }}</p>"
     rendered_again(qtbot, page)
@@ -470,3 +470,17 @@ def test_an_email_templates_lints_are_fixed_in_their_part(qtbot: QtBot, app: App
     assert subject.text() == "Order {{ items[0].sku }} shipped"
     edited = page.edited_template()
     assert edited is not None and edited.body == "<p>Hello {{ customer.name|e }}</p>"
+
+
+def test_an_edit_outdates_a_comparison_with_the_edits(qtbot: QtBot, app: Application) -> None:
+    page = templates_page(app, qtbot)
+    open_named(qtbot, page, "order-shipped")
+    editor = page.view.editor
+    editor.setPlainText(editor.toPlainText().replace('"event": "Order Shipped"', '"event": "Shipped"'))
+    with qtbot.waitSignal(page.what_changes.comparison_finished, timeout=60_000):
+        page.compare_action.trigger()
+    dialog = page.what_changes.dialog
+    assert dialog is not None and dialog.save_button.isVisible()
+    editor.textCursor().insertText(" ")
+    assert dialog.view.summary.text().startswith("Outdated: the template changed since. The output changes")
+    assert not dialog.save_button.isVisible()  # Save would store what the comparison did not show

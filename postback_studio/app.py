@@ -262,7 +262,6 @@ def build_application(workspace_path: Path, *, settings: QSettings | None = None
                                                                window.show_page("Lookups")))
     templates.status_message.connect(window.show_status)
     themes.theme_changed.connect(settings_page.set_theme)
-    themes.editor_palette_changed.connect(templates.set_editor_palette)
     themes.theme_changed.connect(preferences.set_theme)
     window.theme_chosen.connect(themes.choose)
     window.about_requested.connect(

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -33,6 +32,7 @@ from postback_studio.services.changes import ChangeNotice, Entity
 from postback_studio.ui.confirm import Confirm, ask
 from postback_studio.ui.field_errors import FieldErrors, error_label, validated_save, with_error
 from postback_studio.ui.ports import CustomerStore, LookupStore, TemplateStore, TriggerStore
+from postback_studio.ui.tones import page_title
 from postback_studio.ui.trigger_form import TriggerForm
 from postback_studio.ui.triggers_page import delete_trigger
 
@@ -89,8 +89,7 @@ class CustomersPage(QWidget):
         buttons.addWidget(self.delete_button)
         left_layout.addLayout(buttons)
 
-        self.title = QLabel()
-        self.title.setStyleSheet("font-size: 16px; font-weight: 600;")
+        self.title = page_title()
         self.name_edit = QLineEdit()
         self.reference_edit = QLineEdit()
         self.reference_edit.setPlaceholderText("The customer's id in your systems (optional)")

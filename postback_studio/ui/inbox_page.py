@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QGroupBox,
@@ -38,12 +37,12 @@ from postback_studio.core.inbox_view import (
 )
 from postback_studio.ui.code_view import BodyView, CodeView, column, side_by_side
 from postback_studio.ui.email_preview import EmailPreview
+from postback_studio.ui.tones import TONE_ROLE, Tone, ToneDelegate, set_tone
 
 #: Parses a response script such as ``"503x2, 200"``; raises ValueError with a message that says
 #: what is wrong (``core.dispatch.inbox.ResponseScript.parse``).
 ScriptParser = Callable[[str], object]
 
-_ERROR_STYLE = "color: #d64545; font-weight: bold;"
 
 
 class ScriptEditor(QGroupBox):
@@ -123,10 +122,10 @@ class ScriptEditor(QGroupBox):
         try:
             parsed = self._parse(text)
         except ValueError as error:
-            self.message.setStyleSheet(_ERROR_STYLE)
+            set_tone(self.message, Tone.ERROR)
             self.message.setText(f"Not applied: {error}")
             return
-        self.message.setStyleSheet("")
+        set_tone(self.message, None)
         self.message.setText(f"Answering: {text}")
         self.script_changed.emit(text, parsed)
 
@@ -185,6 +184,7 @@ class InboxPage(QWidget):
 
     def _build_http_tab(self) -> QWidget:
         self.http_list = QListWidget()
+        self.http_list.setItemDelegate(ToneDelegate(self.http_list))
         self.http_list.setToolTip("Requests the local HTTP receiver got, newest first")
         self.http_list.currentRowChanged.connect(self._on_http_list_current_row_changed)
         self.http_request_line = QLabel("Nothing received yet. Send a test postback to the local inbox.")
@@ -224,7 +224,7 @@ class InboxPage(QWidget):
         self._requests.insert(0, view)
         item = QListWidgetItem(view.summary)
         if view.status is not None and view.status >= 400:
-            item.setForeground(QColor("#d64545"))
+            item.setData(TONE_ROLE, Tone.ERROR.value)
         self._put_on_top(self.http_list, item)
 
     def add_email(self, message: ReceivedMail) -> None:

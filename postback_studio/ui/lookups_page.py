@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtGui import QFont, QFontDatabase, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -43,11 +43,11 @@ from postback_studio.ui.confirm import Confirm, ask
 from postback_studio.ui.field_errors import (
     FieldErrors,
     error_label,
-    tone,
     validated_save,
     with_error,
 )
 from postback_studio.ui.ports import CustomerStore, LookupStore, TemplateStore
+from postback_studio.ui.tones import Tone, emphasize, set_tone
 
 #: Asks for a file to read; None when the user cancels.
 OpenFile = Callable[[], str | None]
@@ -107,7 +107,7 @@ class LookupsPage(QWidget):
         left_layout.addLayout(left_buttons)
 
         self.title = QLabel()
-        self.title.setStyleSheet("font-size: 16px; font-weight: 600;")
+        emphasize(self.title, scale=1.3, weight=QFont.Weight.DemiBold)
         self.name_edit = QLineEdit()
         self.owner_box = QComboBox()
         self.description_edit = QLineEdit()
@@ -115,7 +115,8 @@ class LookupsPage(QWidget):
         self.field_edit.setPlaceholderText("carrier")
         self.call_hint = QLabel()
         self.call_hint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.call_hint.setStyleSheet("font-family: monospace; color: palette(placeholder-text);")
+        self.call_hint.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        set_tone(self.call_hint, Tone.MUTED)
         self.general_error = error_label()
         self.errors = FieldErrors(self.general_error)
         details = QGroupBox("Table")
@@ -437,7 +438,7 @@ class LookupsPage(QWidget):
 
     def _show_import_message(self, text: str, *, ok: bool) -> None:
         self.import_message.setText(text)
-        self.import_message.setStyleSheet(tone(self.import_message, "ok" if ok else "error"))
+        set_tone(self.import_message, Tone.OK if ok else Tone.ERROR)
         self.import_message.show()
 
     def _ask_open_file(self) -> str | None:
@@ -453,7 +454,7 @@ class LookupsPage(QWidget):
     def _on_rows_changed(self, *_args: object) -> None:
         warning = duplicate_warning(self.rows())
         self.rows_warning.setText(f"⚠ {warning}" if warning else "")
-        self.rows_warning.setStyleSheet(tone(self.rows_warning, "warning"))
+        set_tone(self.rows_warning, Tone.WARNING)
         self.rows_warning.setVisible(bool(warning))
 
     def _on_field_changed(self, text: str) -> None:

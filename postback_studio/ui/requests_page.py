@@ -50,9 +50,10 @@ from postback_studio.core.requests_view import (
 )
 from postback_studio.services.changes import ChangeNotice, Entity
 from postback_studio.services.request_log import FilterChoices
-from postback_studio.ui.outcome_chart import OUTCOME_COLORS, SummaryStrip
+from postback_studio.ui.outcome_chart import SummaryStrip
 from postback_studio.ui.request_detail_view import RequestDetailView
 from postback_studio.ui.requests_table import COLUMN_WIDTHS, COLUMNS, PAGE_SIZE, RequestTableModel
+from postback_studio.ui.tones import Tone, ToneDelegate, emphasize, set_tone
 from postback_studio.workers.jobs import JobRunner
 from postback_studio.workers.requests_loader import RequestsLoader, SourceFactory
 
@@ -113,7 +114,7 @@ class RequestsPage(QWidget):
         self.summary = SummaryStrip()
         self.error = QLabel()
         self.error.setWordWrap(True)
-        self.error.setStyleSheet(f"color: {OUTCOME_COLORS[Outcome.FAILED]}; font-weight: bold;")
+        set_tone(emphasize(self.error), Tone.ERROR)
         self.error.hide()
 
         self.model = RequestTableModel(self.loader, self)
@@ -122,6 +123,7 @@ class RequestsPage(QWidget):
         self.model.rows_appended.connect(self._on_model_rows_appended)
         self.table = QTableView()
         self.table.setModel(self.model)
+        self.table.setItemDelegate(ToneDelegate(self.table))
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setAlternatingRowColors(True)

@@ -9,11 +9,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QFont
 
 from postback_studio.core.request_detail import event_label, format_duration, format_time
 from postback_studio.core.requests_view import RequestFilter, RequestRow, RowColumns, merge_newer
-from postback_studio.ui.outcome_chart import OUTCOME_COLORS
+from postback_studio.ui.tones import TONE_ROLE
 from postback_studio.workers.requests_loader import RequestsLoader
 
 #: Rows fetched per query.
@@ -172,8 +172,8 @@ class RequestTableModel(QAbstractTableModel):
             return _cell_text(row, column)
         if role == ID_ROLE:
             return row.id
-        if role == Qt.ItemDataRole.ForegroundRole and column == _OUTCOME_COLUMN:
-            return QColor(OUTCOME_COLORS[row.outcome])
+        if role == TONE_ROLE and column == _OUTCOME_COLUMN:
+            return row.outcome.value
         if role == Qt.ItemDataRole.TextAlignmentRole and column in _NUMERIC_COLUMNS:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.FontRole and row.is_test:

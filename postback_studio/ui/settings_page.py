@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from PySide6.QtCore import Signal, Slot
-from PySide6.QtGui import QFontDatabase
+from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -36,9 +36,10 @@ from postback_studio.core.model import SmtpSettings, TlsMode
 from postback_studio.core.trigger_setup import is_usual_smtp_port, usual_smtp_port
 from postback_studio.core.validation import validate_smtp
 from postback_studio.services.changes import ChangeNotice, Entity
-from postback_studio.ui.field_errors import FieldErrors, error_label, tone, validated_save, with_error
+from postback_studio.ui.field_errors import FieldErrors, error_label, validated_save, with_error
 from postback_studio.ui.ports import SmtpStore
 from postback_studio.ui.theme import Theme
+from postback_studio.ui.tones import Tone, emphasize, set_tone
 from postback_studio.workers.jobs import JobError, JobRunner
 
 
@@ -68,7 +69,6 @@ _TLS_CHOICES = (
     (TlsMode.TLS, "Implicit TLS (SMTPS)"),
 )
 _THEME_CHOICES = ((Theme.LIGHT, "Light"), (Theme.DARK, "Dark"), (Theme.SYSTEM, "Follow the system"))
-_HEADLINE = "font-size: 14px; font-weight: 600;"
 
 
 class SettingsPage(QWidget):
@@ -135,7 +135,7 @@ class SettingsPage(QWidget):
         password_layout.addWidget(self.password_edit, 1)
         password_layout.addWidget(self.reveal_password_box)
         self.port_hint = QLabel()
-        self.port_hint.setStyleSheet("color: palette(placeholder-text);")
+        set_tone(self.port_hint, Tone.MUTED)
         port_cell = with_error(self.port_spin, self.errors.register("port", "Port"))
         port_cell.layout().addWidget(self.port_hint)
 
@@ -173,6 +173,7 @@ class SettingsPage(QWidget):
         form.addRow("", self.test_email_status)
 
         self.diagnosis_label = QLabel("Test Connection shows the SMTP conversation here.")
+        emphasize(self.diagnosis_label, weight=QFont.Weight.DemiBold)
         self.diagnosis_label.setWordWrap(True)
         self.transcript_view = QPlainTextEdit()
         self.transcript_view.setReadOnly(True)
@@ -206,7 +207,7 @@ class SettingsPage(QWidget):
                             "127.0.0.1:<SMTP port> to see what would be sent, without it leaving "
                             "this machine.")
         inbox_hint.setWordWrap(True)
-        inbox_hint.setStyleSheet("color: palette(placeholder-text);")
+        set_tone(inbox_hint, Tone.MUTED)
         inbox_form.addRow(inbox_hint)
         apply_row = QHBoxLayout()
         apply_row.addStretch(1)
@@ -329,7 +330,7 @@ class SettingsPage(QWidget):
         if settings is None:
             return
         self.test_button.setEnabled(False)
-        self.diagnosis_label.setStyleSheet("")
+        set_tone(self.diagnosis_label, None)
         self.diagnosis_label.setText(f"Connecting to {settings.host}:{settings.port} …")
         self.transcript_view.clear()
         tester = self._test_connection
@@ -350,7 +351,7 @@ class SettingsPage(QWidget):
         diagnosis = str(getattr(result, "diagnosis", "")) or str(getattr(result, "error", ""))
         headline = "Connection OK" if ok else "Connection failed"
         self.diagnosis_label.setText(f"{headline}: {diagnosis}" if diagnosis else headline)
-        self.diagnosis_label.setStyleSheet(tone(self.diagnosis_label, "ok" if ok else "error", _HEADLINE))
+        set_tone(self.diagnosis_label, Tone.OK if ok else Tone.ERROR)
         self.transcript_view.setPlainText(str(getattr(result, "transcript", "")))
         self.connection_tested.emit(result)
 
@@ -359,15 +360,15 @@ class SettingsPage(QWidget):
             return
         self.test_button.setEnabled(True)
         self.diagnosis_label.setText(f"The test itself failed: {error.message}")
-        self.diagnosis_label.setStyleSheet(tone(self.diagnosis_label, "error", _HEADLINE))
+        set_tone(self.diagnosis_label, Tone.ERROR)
 
     def _on_send_test_clicked(self) -> None:
         recipient = self.recipient_edit.text().strip()
         if not recipient or "@" not in recipient:
-            self.test_email_status.setStyleSheet(tone(self.test_email_status, "error"))
+            set_tone(self.test_email_status, Tone.ERROR)
             self.test_email_status.setText("Enter the address the test email should go to.")
             return
-        self.test_email_status.setStyleSheet("")
+        set_tone(self.test_email_status, None)
         self.test_email_status.setText(f"Sending a test email to {recipient} …")
         self.send_test_button.setEnabled(False)
         self.test_email_requested.emit(recipient)
@@ -376,7 +377,7 @@ class SettingsPage(QWidget):
     def on_test_email_result(self, ok: bool, message: str) -> None:
         """The test email was sent (or not); ``message`` says what happened."""
         self.send_test_button.setEnabled(True)
-        self.test_email_status.setStyleSheet(tone(self.test_email_status, "ok" if ok else "error"))
+        set_tone(self.test_email_status, Tone.OK if ok else Tone.ERROR)
         self.test_email_status.setText(message)
 
     def _on_tls_box_changed(self) -> None:

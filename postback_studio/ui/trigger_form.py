@@ -59,7 +59,6 @@ from postback_studio.ui.field_errors import (
     FieldErrors,
     error_label,
     stacked,
-    tone,
     validated_save,
     with_error,
 )
@@ -68,6 +67,8 @@ from postback_studio.ui.headers_table import HeadersTable
 from postback_studio.ui.new_template_dialog import NewTemplateDialog
 from postback_studio.ui.ports import TemplateStore, TriggerStore
 from postback_studio.ui.retry_editor import RetryPolicyEditor
+from postback_studio.ui.tones import Tone, page_title, set_tone
+from postback_studio.ui.tones import hint as muted_hint
 from postback_studio.workers.jobs import JobError, JobRunner
 
 #: Problems of a template against every sample of an event, given the lookups the customer sees
@@ -136,8 +137,7 @@ class TriggerForm(QWidget):
     def _build(self) -> None:
         self.general_error = error_label()
         self.errors = FieldErrors(self.general_error)
-        self.title = QLabel()
-        self.title.setStyleSheet("font-size: 16px; font-weight: 600;")
+        self.title = page_title()
 
         self.name_edit = QLineEdit()
         self.name_edit.setPlaceholderText("e.g. Shipped to Acme ERP")
@@ -213,10 +213,8 @@ class TriggerForm(QWidget):
         email_form = group_form(self.email_group)
         email_form.addRow("Recipients", with_error(
             self.recipients_edit, self.errors.register("recipients", "Recipients", "Recipient")))
-        hint = QLabel("Separate addresses with commas or new lines. The subject comes from the template; "
-                      "the sender from Settings › SMTP.")
-        hint.setWordWrap(True)
-        hint.setStyleSheet("color: palette(placeholder-text);")
+        hint = muted_hint("Separate addresses with commas or new lines. The subject comes from the "
+                          "template; the sender from Settings › SMTP.")
         email_form.addRow("", hint)
 
         # Retry
@@ -414,7 +412,7 @@ class TriggerForm(QWidget):
         if saved is None or saved.id is None:
             return
         self.activation_frame.hide()
-        self.test_status.setStyleSheet("")
+        set_tone(self.test_status, None)
         self.test_status.setText("Sending test…")
         self.send_test_button.setEnabled(False)
         self._testing = saved.id
@@ -438,15 +436,15 @@ class TriggerForm(QWidget):
         self.cancel_test_button.setVisible(status.cancellable)
         self.cancel_test_button.setEnabled(status.cancellable)
         if not status.finished:
-            self.test_status.setStyleSheet("")
+            set_tone(self.test_status, None)
             return
         self._testing = None
         self.send_test_button.setEnabled(True)
         if not status.delivered:
-            self.test_status.setStyleSheet(tone(self.test_status, "error"))
+            set_tone(self.test_status, Tone.ERROR)
             self.test_status.setToolTip("The Requests page shows every attempt with its response or error.")
             return
-        self.test_status.setStyleSheet(tone(self.test_status, "ok"))
+        set_tone(self.test_status, Tone.OK)
         trigger = self._trigger
         template = self._template_for(trigger)
         if template is None:

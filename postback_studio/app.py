@@ -260,7 +260,9 @@ def build_application(workspace_path: Path, *, settings: QSettings | None = None
     lookups.template_requested.connect(partial(_open_template, window, templates))
     customers.lookup_table_requested.connect(lambda table_id: (lookups.select_table(table_id),
                                                                window.show_page("Lookups")))
-    templates.status_message.connect(window.show_status)
+    # Every save says so in the status bar (and beside its Save button).
+    for page in (templates, customers, lookups, settings_page, customer_form, trigger_list_form):
+        page.status_message.connect(window.show_status)
     themes.theme_changed.connect(settings_page.set_theme)
     themes.theme_changed.connect(preferences.set_theme)
     window.theme_chosen.connect(themes.choose)

@@ -47,6 +47,7 @@ from postback_studio.ui.field_errors import (
     with_error,
 )
 from postback_studio.ui.ports import CustomerStore, LookupStore, TemplateStore
+from postback_studio.ui.save_feedback import SavedNote
 from postback_studio.ui.tones import Tone, emphasize, set_tone
 
 #: Asks for a file to read; None when the user cancels.
@@ -63,11 +64,13 @@ class LookupsPage(QWidget):
         table_saved(int): a table was created, changed or imported (its id).
         table_deleted(int): a table was deleted (its id).
         template_requested(int): the user wants to open a template that uses the table (its id).
+        status_message(str): a short notice for the status bar (a save or an import went through).
     """
 
     table_saved = Signal(int)
     table_deleted = Signal(int)
     template_requested = Signal(int)
+    status_message = Signal(str)
 
     def __init__(
         self,
@@ -168,9 +171,12 @@ class LookupsPage(QWidget):
         used_layout.addWidget(self.used_by)
 
         self.save_button = QPushButton("Save")
+        self.saved_note = SavedNote()
+        self.saved_note.announced.connect(self.status_message)
         save_row = QHBoxLayout()
         save_row.addWidget(self.general_error, 1)
         save_row.addStretch(0)
+        save_row.addWidget(self.saved_note)
         save_row.addWidget(self.save_button)
 
         right = QWidget()
@@ -315,6 +321,7 @@ class LookupsPage(QWidget):
         for key, value in table.rows:
             self.model.appendRow([QStandardItem(key), QStandardItem(value)])
         self.errors.clear()
+        self.saved_note.clear()
         self.import_message.hide()
         for widget in (self.import_button, self.export_button, self.delete_button):
             widget.setEnabled(table.id is not None)
@@ -368,6 +375,7 @@ class LookupsPage(QWidget):
         assert saved.id is not None
         self._current = saved
         self.refresh()
+        self.saved_note.confirm(f"Saved lookup table '{saved.name}' ({len(saved.rows)} rows)")
         self.table_saved.emit(saved.id)
         return saved
 
@@ -440,6 +448,8 @@ class LookupsPage(QWidget):
         self.import_message.setText(text)
         set_tone(self.import_message, Tone.OK if ok else Tone.ERROR)
         self.import_message.show()
+        if ok:
+            self.status_message.emit(text)
 
     def _ask_open_file(self) -> str | None:
         path, _ = QFileDialog.getOpenFileName(self, "Import Lookup CSV", "",

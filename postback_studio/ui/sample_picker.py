@@ -27,6 +27,7 @@ from postback_studio.core.template_library import (
 )
 from postback_studio.ui.ports import SampleStore
 from postback_studio.ui.prompts import Prompter, UnsavedChoice
+from postback_studio.ui.save_feedback import SavedNote
 from postback_studio.ui.template_library_panel import tool_button
 from postback_studio.ui.template_mapper import TemplateMapperView
 
@@ -75,8 +76,11 @@ class SamplePicker(QObject):
         layout = QHBoxLayout(self.bar)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(3)
+        self.saved_note = SavedNote()
+        self.saved_note.announced.connect(self.status_message)
         for button in (self.new_button, self.save_button, self.delete_button):
             layout.addWidget(button)
+        layout.addWidget(self.saved_note)
         layout.addStretch(1)
         self.copy_action.triggered.connect(self.new_from_builtin)
         self.import_action.triggered.connect(lambda _checked=False: self.import_sample())
@@ -127,6 +131,7 @@ class SamplePicker(QObject):
         self.payload = payload
         self.key = key
         self.dirty = False
+        self.saved_note.clear()
         self._view.set_current_event(key)
         self.delete_button.setEnabled(not choice.builtin)
         self.save_button.setEnabled(not choice.builtin)
@@ -254,7 +259,7 @@ class SamplePicker(QObject):
         stored = self._samples.get(choice.sample_id)
         self._samples.save(replace(stored, payload=text))
         self.dirty = False
-        self.status_message.emit(f"Saved payload '{stored.name}'")
+        self.saved_note.confirm(f"Saved payload '{stored.name}'")
         return True
 
     def delete(self) -> bool:

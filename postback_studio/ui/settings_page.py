@@ -38,6 +38,7 @@ from postback_studio.core.validation import validate_smtp
 from postback_studio.services.changes import ChangeNotice, Entity
 from postback_studio.ui.field_errors import FieldErrors, error_label, validated_save, with_error
 from postback_studio.ui.ports import SmtpStore
+from postback_studio.ui.save_feedback import SavedNote
 from postback_studio.ui.theme import Theme
 from postback_studio.ui.tones import Tone, emphasize, set_tone
 from postback_studio.workers.jobs import JobError, JobRunner
@@ -82,6 +83,7 @@ class SettingsPage(QWidget):
         inbox_ports_changed(int, int): the local inbox should listen on these HTTP and SMTP ports.
         inbox_body_limit_changed(int): the local inbox should keep at most this many MB of a body.
         theme_chosen(str): the user picked a theme (a ``Theme`` value).
+        status_message(str): a short notice for the status bar (a save went through).
     """
 
     smtp_saved = Signal()
@@ -90,6 +92,7 @@ class SettingsPage(QWidget):
     inbox_ports_changed = Signal(int, int)
     inbox_body_limit_changed = Signal(int)
     theme_chosen = Signal(str)
+    status_message = Signal(str)
 
     def __init__(
         self,
@@ -160,9 +163,12 @@ class SettingsPage(QWidget):
         self.send_test_button = QPushButton("Send Test Email")
         self.test_email_status = QLabel()
         self.test_email_status.setWordWrap(True)
+        self.saved_note = SavedNote()
+        self.saved_note.announced.connect(self.status_message)
         actions = QHBoxLayout()
         actions.addWidget(self.general_error, 1)
         actions.addStretch(0)
+        actions.addWidget(self.saved_note)
         actions.addWidget(self.test_button)
         actions.addWidget(self.save_button)
         form.addRow(actions)
@@ -209,8 +215,11 @@ class SettingsPage(QWidget):
         inbox_hint.setWordWrap(True)
         set_tone(inbox_hint, Tone.MUTED)
         inbox_form.addRow(inbox_hint)
+        self.inbox_saved_note = SavedNote()
+        self.inbox_saved_note.announced.connect(self.status_message)
         apply_row = QHBoxLayout()
         apply_row.addStretch(1)
+        apply_row.addWidget(self.inbox_saved_note)
         apply_row.addWidget(self.apply_ports_button)
         inbox_form.addRow(apply_row)
 
@@ -284,6 +293,7 @@ class SettingsPage(QWidget):
                                               else "")
         self.reveal_password_box.setChecked(False)
         self.errors.clear()
+        self.saved_note.clear()
         self._update_port_hint()
         self._loaded = self.current_settings()
 
@@ -320,6 +330,7 @@ class SettingsPage(QWidget):
         if saved is None:
             return None
         self.load(saved)
+        self.saved_note.confirm(f"Saved the SMTP settings ({saved.host or 'no server'}:{saved.port})")
         self.smtp_saved.emit()
         return saved
 
@@ -398,6 +409,10 @@ class SettingsPage(QWidget):
     def _on_apply_ports_clicked(self) -> None:
         self.inbox_body_limit_changed.emit(self.body_limit_spin.value())
         self.inbox_ports_changed.emit(self.http_port_spin.value(), self.smtp_port_spin.value())
+        self.inbox_saved_note.confirm(
+            f"Saved the local inbox settings: HTTP port {self.http_port_spin.value()}, SMTP port "
+            f"{self.smtp_port_spin.value()}, bodies up to {self.body_limit_spin.value()} MB"
+        )
 
     def _on_theme_clicked(self, button: QRadioButton) -> None:
         self.theme_chosen.emit(str(button.property("theme")))

@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -62,11 +61,19 @@ from postback_studio.ui.field_errors import (
     validated_save,
     with_error,
 )
-from postback_studio.ui.form_layout import align_labels, combo_value, group_form, row, select_data
+from postback_studio.ui.form_layout import (
+    VerticalScrollArea,
+    align_labels,
+    combo_value,
+    group_form,
+    row,
+    select_data,
+)
 from postback_studio.ui.headers_table import HeadersTable
 from postback_studio.ui.new_template_dialog import NewTemplateDialog
 from postback_studio.ui.ports import TemplateStore, TriggerStore
 from postback_studio.ui.retry_editor import RetryPolicyEditor
+from postback_studio.ui.save_feedback import SavedNote
 from postback_studio.ui.tones import Tone, page_title, set_tone
 from postback_studio.ui.tones import hint as muted_hint
 from postback_studio.workers.jobs import JobError, JobRunner
@@ -94,6 +101,7 @@ class TriggerForm(QWidget):
         activation_offered(list): after a successful test, activation is offered; the template's
             problems against the event's samples (empty when none).
         trigger_activated(int): the trigger (and its draft template) was activated.
+        status_message(str): a short notice for the status bar (a save went through).
     """
 
     trigger_saved = Signal(int)
@@ -103,6 +111,7 @@ class TriggerForm(QWidget):
     check_finished = Signal(object)
     activation_offered = Signal(list)
     trigger_activated = Signal(int)
+    status_message = Signal(str)
 
     def __init__(
         self,
@@ -252,7 +261,6 @@ class TriggerForm(QWidget):
         left.addStretch(1)
         right = QVBoxLayout()
         right.addWidget(self.retry_group)
-        right.addWidget(self.activation_frame)
         right.addStretch(1)
         self._columns = columns = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         columns.addLayout(left, 3)
@@ -261,16 +269,19 @@ class TriggerForm(QWidget):
         content_layout = QVBoxLayout(content)
         content_layout.addWidget(self.title)
         content_layout.addLayout(columns)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setWidget(content)
+        self.scroll = VerticalScrollArea(content)
 
-        buttons = row(self.general_error, self.test_status, None, self.cancel_test_button,
+        # The test's outcome and the offer to activate stay in view under the form, however long
+        # the form is: they answer the button the user just pressed.
+        self.saved_note = SavedNote()
+        self.saved_note.announced.connect(self.status_message)
+        buttons = row(self.general_error, self.test_status, None, self.saved_note, self.cancel_test_button,
                        self.send_test_button, self.save_button)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll, 1)
+        outer.addWidget(self.scroll, 1)
+        self.activation_frame.layout().setContentsMargins(12, 8, 12, 8)
+        outer.addWidget(self.activation_frame)
         buttons.layout().setContentsMargins(12, 6, 12, 10)
         outer.addWidget(buttons)
 
@@ -325,6 +336,7 @@ class TriggerForm(QWidget):
         if trigger.template_id is not None:
             select_data(self.template_box, trigger.template_id)
         self.errors.clear()
+        self.saved_note.clear()
         self.destination_check.reset()
         self.test_status.clear()
         self.activation_frame.hide()
@@ -397,6 +409,7 @@ class TriggerForm(QWidget):
         self._loaded = self.current_trigger()
         self.title.setText(f"Trigger: {saved.name}")
         assert saved.id is not None
+        self.saved_note.confirm(f"Saved trigger '{saved.name}'")
         self.trigger_saved.emit(saved.id)
         return saved
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QPainter, QPalette
@@ -98,6 +99,13 @@ class Page:
     actions: tuple[QAction, ...] = ()
 
 
+class FileSection(StrEnum):
+    """The File menu's sections, in menu order (Quit comes last)."""
+
+    WORKSPACE = "workspace"
+    CONFIGURATION = "configuration"
+
+
 #: A guard asked before the window closes; returns False to keep the window open.
 CloseGuard = Callable[[], bool]
 
@@ -124,7 +132,6 @@ class MainWindow(QMainWindow):
         theme: Theme = Theme.SYSTEM,
     ) -> None:
         super().__init__()
-        self.setWindowTitle(f"Postback Studio — {workspace_label}")
         self.setMinimumSize(QSize(1024, 640))
         self._pages = list(pages)
         self._close_guards = list(close_guards)
@@ -165,13 +172,20 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.activity)
         self.workspace_status = QLabel(workspace_label)
         self.statusBar().addPermanentWidget(self.workspace_status)
+        self.set_workspace(workspace_label)
 
         self._build_menus(theme)
         if self._pages:
             self.navigation.setCurrentRow(0)
 
     def _build_menus(self, theme: Theme) -> None:
-        file_menu = self.menuBar().addMenu("&File")
+        # File: the workspace (New, Open, Open Recent), then the configuration (Export, Import),
+        # then Quit; each section ends at a separator that add_file_action inserts before.
+        self.file_menu = self.menuBar().addMenu("&File")
+        self._file_sections = {
+            FileSection.WORKSPACE: self.file_menu.addSeparator(),
+            FileSection.CONFIGURATION: self.file_menu.addSeparator(),
+        }
         self._page_menus: dict[str, QMenu] = {}
         for page in self._pages:
             if page.actions:
@@ -180,7 +194,7 @@ class MainWindow(QMainWindow):
                 self._page_menus[page.name] = menu
         quit_action = QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
-        file_menu.addAction(quit_action)
+        self.file_menu.addAction(quit_action)
 
         go_menu = self.menuBar().addMenu("&Go")
         for index, page in enumerate(self._pages):
@@ -228,6 +242,19 @@ class MainWindow(QMainWindow):
         menu.addAction(action)
         help_action = self.menuBar().actions()[-1]
         self.menuBar().insertMenu(help_action, menu)
+
+    def add_file_action(self, action: QAction, section: FileSection = FileSection.CONFIGURATION) -> None:
+        """Add ``action`` at the end of a File menu section (Import Configuration goes after Export)."""
+        self.file_menu.insertAction(self._file_sections[section], action)
+
+    def set_workspace(self, label: str) -> None:
+        """Show the open workspace in the title and the status bar."""
+        self.setWindowTitle(f"Postback Studio — {label}")
+        self.workspace_status.setText(label)
+
+    def confirm_close(self) -> bool:
+        """Ask every close guard (unsaved edits, deliveries in flight); True when all agree."""
+        return all(guard() for guard in self._close_guards)
 
     def add_close_guard(self, guard: CloseGuard) -> None:
         """Ask ``guard`` too before the window closes."""
@@ -286,11 +313,10 @@ class MainWindow(QMainWindow):
         self.close()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        for guard in self._close_guards:
-            if not guard():
-                event.ignore()
-                return
-        event.accept()
+        if self.confirm_close():
+            event.accept()
+        else:
+            event.ignore()
 
 
 class ShortcutsDialog(QDialog):

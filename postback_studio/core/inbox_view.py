@@ -29,6 +29,12 @@ class ReceivedHttp(Protocol):
     def body(self) -> bytes: ...
     @property
     def received_at(self) -> float: ...
+    @property
+    def response_status(self) -> int | None: ...
+    @property
+    def script_position(self) -> int | None: ...
+    @property
+    def script_length(self) -> int | None: ...
 
 
 class CaughtMail(Protocol):
@@ -58,9 +64,23 @@ def clock_time(epoch: float) -> str:
     return datetime.fromtimestamp(epoch, tz=UTC).strftime("%H:%M:%S")
 
 
+def answer_label(status: int | None, position: int | None = None, length: int | None = None) -> str:
+    """What the receiver answered: ``503 (script 1/3)``; ``200 (script 3/3, repeating)`` past the
+    script's end, where its last answer repeats; the bare status for a one-answer script or an answer
+    the script did not give (413); "" when the answer is not known (a request kept by an older version).
+    """
+    if status is None:
+        return ""
+    if position is None or length is None or length < 2:
+        return str(status)
+    if position > length:
+        return f"{status} (script {length}/{length}, repeating)"
+    return f"{status} (script {position}/{length})"
+
+
 @dataclass(frozen=True)
 class HttpView:
-    """One received request, ready to show."""
+    """One received request, ready to show; ``answer`` is :func:`answer_label` of its answer."""
 
     summary: str
     request_line: str
@@ -68,16 +88,14 @@ class HttpView:
     body: str
     pretty_body: str | None
     status: int | None
+    answer: str = ""
 
 
 def view_http(request: ReceivedHttp) -> HttpView:
-    """The list line and the detail of ``request``.
-
-    The receiver's records carry ``response_status`` (what it answered); records read back from
-    the workspace may not, and then no answer is shown.
-    """
-    status = getattr(request, "response_status", None)
-    answered = f" → {status}" if status is not None else ""
+    """The list line and the detail of ``request``, with the answer the receiver gave it."""
+    status = request.response_status
+    answer = answer_label(status, request.script_position, request.script_length)
+    answered = f" → {answer}" if answer else ""
     size = len(request.body)
     return HttpView(
         summary=f"{clock_time(request.received_at)}  {request.method} {request.path}{answered}  ({size:,} B)",
@@ -86,6 +104,7 @@ def view_http(request: ReceivedHttp) -> HttpView:
         body=exact_text(request.body),
         pretty_body=pretty_text(request.body, header_value(request.headers, "content-type") or ""),
         status=status,
+        answer=answer,
     )
 
 

@@ -6,7 +6,8 @@ same code a new file takes, and is exercised by every test that opens a workspac
 Version 1 (the first public format) held customers, templates without history, triggers, lookup tables,
 SMTP settings and secrets. Version 2 adds template history (each template's content moves into
 ``template_versions`` as its version 1), the user's sample payloads, the request log with full-text
-search, pending retries and the local inbox.
+search, pending retries and the local inbox. Version 3 keeps what the local inbox answered each
+request and where in its response script that answer was.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _V1 = """
 CREATE TABLE schema_version (version INTEGER NOT NULL);
@@ -219,6 +220,13 @@ def _statements(script: str) -> list[str]:
     return statements
 
 
+_V2_TO_V3 = """
+ALTER TABLE inbox_http ADD COLUMN response_status INTEGER;
+ALTER TABLE inbox_http ADD COLUMN script_position INTEGER;
+ALTER TABLE inbox_http ADD COLUMN script_length INTEGER;
+"""
+
+
 def _to_v1(conn: sqlite3.Connection) -> None:
     _run_script(conn, _V1)
 
@@ -227,8 +235,12 @@ def _to_v2(conn: sqlite3.Connection) -> None:
     _run_script(conn, _V1_TO_V2)
 
 
+def _to_v3(conn: sqlite3.Connection) -> None:
+    _run_script(conn, _V2_TO_V3)
+
+
 #: ``MIGRATIONS[n]`` takes a workspace from version ``n`` to ``n + 1``.
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {0: _to_v1, 1: _to_v2}
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {0: _to_v1, 1: _to_v2, 2: _to_v3}
 
 
 def current_version(conn: sqlite3.Connection) -> int:

@@ -295,7 +295,7 @@ class InboxPage(QWidget):
         if not 0 <= row < len(self._requests):
             return
         view = self._requests[row]
-        answered = f" → answered {view.status}" if view.status is not None else ""
+        answered = f" → answered {view.answer}" if view.answer else ""
         self.http_request_line.setText(f"<b>{view.request_line}</b>{answered}")
         self.http_headers.setPlainText(view.headers)
         self.http_body.set_body(view.body, view.pretty_body)

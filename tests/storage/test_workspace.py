@@ -22,7 +22,7 @@ from tests.storage.conftest import make_v1_workspace
 def test_new_workspace_is_wal_with_foreign_keys_and_current_schema(ws: Workspace) -> None:
     assert ws.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert ws.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
-    assert ws.schema_version == SCHEMA_VERSION == 2
+    assert ws.schema_version == SCHEMA_VERSION == 3
     assert ws.integrity_check() == "ok"
     assert "requests_fts" in ws.db.table_names()
 
@@ -40,7 +40,7 @@ def test_new_workspace_file_is_owner_only(ws_path: Path) -> None:
 def test_version_1_file_is_backed_up_then_upgraded(ws_path: Path) -> None:
     make_v1_workspace(ws_path)
     with Workspace.open(ws_path) as ws:
-        assert ws.schema_version == 2
+        assert ws.schema_version == SCHEMA_VERSION
         acme = ws.customers.get_by_name("Acme Prints")
         assert acme is not None and acme.reference_id == "ACME-1"
         template = ws.templates.get_by_name("acme-shipped")
@@ -197,3 +197,20 @@ def test_a_workspace_refuses_use_from_another_thread(ws: Workspace) -> None:
     thread.start()
     thread.join()
     assert caught and "thread" in str(caught[0])
+
+
+def test_version_2_inbox_requests_are_kept_with_their_answer_unknown(ws_path: Path) -> None:
+    """Version 3 keeps what the local inbox answered; requests kept before that have no answer."""
+    Workspace.open(ws_path, seed=False).close()
+    conn = sqlite3.connect(ws_path)
+    with conn:  # the file as version 2 left it: no answer columns
+        for column in ("response_status", "script_position", "script_length"):
+            conn.execute(f"ALTER TABLE inbox_http DROP COLUMN {column}")
+        conn.execute("UPDATE schema_version SET version = 2")
+        conn.execute("INSERT INTO inbox_http(received_at, method, path, headers, body, remote) "
+                     "VALUES (1700000000.0, 'POST', '/hook', '[]', x'7b7d', '127.0.0.1:5000')")
+    conn.close()
+    with Workspace.open(ws_path, seed=False) as ws:
+        assert ws.schema_version == SCHEMA_VERSION == 3
+        [kept] = ws.inbox.list_http()
+        assert (kept.path, kept.body, kept.response_status, kept.script_position) == ("/hook", b"{}", None, None)

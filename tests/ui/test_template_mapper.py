@@ -176,3 +176,27 @@ def test_insert_inside_an_open_tag_adds_no_braces(qtbot: QtBot) -> None:
     view.editor.goto(1, 7)
     assert view.insert_payload_path(("fulfillmentStatus",)) == "fulfillmentStatus"
     assert view.template_text() == "{% if fulfillmentStatus %}"
+
+
+def _put_cursor_at_bar(view: TemplateMapperView, template: str, fmt: str) -> None:
+    view.set_template(template.replace("|", "", 1), fmt, "t")
+    cursor = view.editor.textCursor()
+    cursor.setPosition(template.index("|"))
+    view.editor.setTextCursor(cursor)
+
+
+def test_a_field_goes_in_as_a_json_value_a_string_part_or_escaped_markup(qtbot: QtBot) -> None:
+    """Issue 13: `"ref": {{ item.productName }}` gave `"ref": Poster A3`; now the context decides."""
+    view = make_view(qtbot)
+    cases = [
+        ('{\n  "ref": |\n}', "json", '{\n  "ref": {{ orderReferenceId|tojson }}\n}'),
+        ('{\n  "ref": "PO-|"\n}', "json", '{\n  "ref": "PO-{{ orderReferenceId }}"\n}'),
+        ("<order><ref>|</ref></order>", "xml", "<order><ref>{{ orderReferenceId|e }}</ref></order>"),
+        ('<p title="|">', "html", '<p title="{{ orderReferenceId|e }}">'),
+        ("Order |", "text", "Order {{ orderReferenceId }}"),
+    ]
+    for template, fmt, expected in cases:
+        _put_cursor_at_bar(view, template, fmt)
+        with qtbot.waitSignal(view.template_edited):
+            view.payload_tree.path_activated.emit(("orderReferenceId",))
+        assert view.template_text() == expected, fmt

@@ -539,3 +539,12 @@ def test_a_shared_template_previews_with_the_lookups_of_the_customer_whose_trigg
     open_named(qtbot, page, template.name)
     assert page.customer_combo.currentData() == trigger.customer_id
     assert page.customer_combo.isEnabled()
+
+
+def test_the_sample_picker_lists_events_in_lifecycle_order(harness: Harness) -> None:
+    combo = harness.page.view.event_combo
+    events = list(dict.fromkeys(str(combo.itemData(i)).split(".")[0] for i in range(combo.count())))
+    assert events == ["received", "produced", "shipped", "in_transit", "delivered", "failed", "canceled",
+                      "returned"]
+    assert combo.itemText(0) == "Order received"
+    assert combo.itemText(combo.count() - 1).startswith("Order returned")

@@ -80,7 +80,11 @@ def answer_label(status: int | None, position: int | None = None, length: int | 
 
 @dataclass(frozen=True)
 class HttpView:
-    """One received request, ready to show; ``answer`` is :func:`answer_label` of its answer."""
+    """One received request, ready to show; ``answer`` is :func:`answer_label` of its answer.
+
+    ``summary`` is one line; ``listing`` the same on two (the request, then the answer), so a
+    narrow list shows the answer whole.
+    """
 
     summary: str
     request_line: str
@@ -89,6 +93,7 @@ class HttpView:
     pretty_body: str | None
     status: int | None
     answer: str = ""
+    listing: str = ""
 
 
 def view_http(request: ReceivedHttp) -> HttpView:
@@ -97,8 +102,10 @@ def view_http(request: ReceivedHttp) -> HttpView:
     answer = answer_label(status, request.script_position, request.script_length)
     answered = f" → {answer}" if answer else ""
     size = len(request.body)
+    first = f"{clock_time(request.received_at)}  {request.method} {request.path}"
     return HttpView(
-        summary=f"{clock_time(request.received_at)}  {request.method} {request.path}{answered}  ({size:,} B)",
+        summary=f"{first}{answered}  ({size:,} B)",
+        listing=f"{first}  ({size:,} B)" + (f"\n→ {answer}" if answer else ""),
         request_line=f"{request.method} {request.path}",
         headers=format_headers(request.headers),
         body=exact_text(request.body),
@@ -110,11 +117,12 @@ def view_http(request: ReceivedHttp) -> HttpView:
 
 @dataclass(frozen=True)
 class MailView:
-    """One received email, ready to show: envelope and parsed parts."""
+    """One received email, ready to show: envelope and parsed parts (``listing``: two lines)."""
 
     summary: str
     envelope: str
     parts: MailParts
+    listing: str = ""
 
 
 def view_mail(message: ReceivedMail) -> MailView:
@@ -124,6 +132,7 @@ def view_mail(message: ReceivedMail) -> MailView:
     subject = parts.subject or "(no subject)"
     return MailView(
         summary=f"{clock_time(message.received_at)}  {subject}  — to {recipients}",
+        listing=f"{clock_time(message.received_at)}  {subject}\nto {recipients}",
         envelope=f"MAIL FROM: {message.mail_from}\nRCPT TO: {recipients}",
         parts=parts,
     )

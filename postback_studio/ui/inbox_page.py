@@ -222,7 +222,8 @@ class InboxPage(QWidget):
         """Show a request the receiver just got, on top; it is selected if the user had none."""
         view = view_http(request)
         self._requests.insert(0, view)
-        item = QListWidgetItem(view.summary)
+        item = QListWidgetItem(view.listing)
+        item.setToolTip(view.summary)
         if view.status is not None and view.status >= 400:
             item.setData(TONE_ROLE, Tone.ERROR.value)
         self._put_on_top(self.http_list, item)
@@ -231,7 +232,9 @@ class InboxPage(QWidget):
         """Show a message the catcher just got, on top; it is selected if the user had none."""
         view = view_mail(message)
         self._emails.insert(0, view)
-        self._put_on_top(self.email_list, QListWidgetItem(view.summary))
+        item = QListWidgetItem(view.listing)
+        item.setToolTip(view.summary)
+        self._put_on_top(self.email_list, item)
 
     def _put_on_top(self, listing: QListWidget, item: QListWidgetItem) -> None:
         # Follow new arrivals only when the user is on the newest one (or none); otherwise keep

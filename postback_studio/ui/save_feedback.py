@@ -9,13 +9,12 @@ refused save shows its reasons under the fields instead, and the note is cleared
 from __future__ import annotations
 
 from PySide6.QtCore import QTime, Signal
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QLabel, QWidget
 
-from postback_studio.ui.elided_label import ElidedLabel
 from postback_studio.ui.tones import Tone, set_tone
 
 
-class SavedNote(ElidedLabel):
+class SavedNote(QLabel):
     """"✓ Saved HH:MM:SS" beside a Save button, hidden until something is saved.
 
     Signals:
@@ -26,23 +25,25 @@ class SavedNote(ElidedLabel):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("", parent)
+        self._message = ""
         set_tone(self, Tone.OK)
         self.hide()
 
     def confirm(self, message: str) -> None:
         """Say that ``message`` ("Saved customer 'Acme'") happened just now, here and in the status bar."""
+        self._message = message
         self.setText(f"✓ Saved {QTime.currentTime().toString('HH:mm:ss')}")
         self.setToolTip(message)
-        self.setMinimumWidth(self.fontMetrics().horizontalAdvance(self.text()) + 4)
         self.show()
         self.announced.emit(message)
 
     def clear(self) -> None:
         """Nothing saved since the form showed what it shows now."""
+        self._message = ""
         self.setText("")
         self.setToolTip("")
         self.hide()
 
     def message(self) -> str:
         """The last confirmation's full message ("" when none is on show)."""
-        return "" if self.isHidden() else self._own_tooltip
+        return "" if self.isHidden() else self._message

@@ -65,3 +65,4 @@ def test_a_stored_request_shows_its_scripted_answer() -> None:
     view = view_http(stored)
     assert view.summary == "01:00:00  POST /hooks/1 → 503 (script 2/3)  (2 B)"
     assert view.answer == "503 (script 2/3)"
+    assert view.listing == "01:00:00  POST /hooks/1  (2 B)\n→ 503 (script 2/3)", "the answer on its own line"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from PySide6.QtCore import QPoint, QRect
+from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -97,6 +97,9 @@ def clipped(root: QWidget) -> list[str]:
         if not isinstance(widget, QAbstractButton | QLabel) or not widget.text().strip():
             continue
         name = f"{type(widget).__name__} {widget.text()[:40]!r}"
+        for other in _siblings(widget):
+            if other.geometry().intersects(widget.geometry()) and id(other) < id(widget):
+                found.append(f"{name}: overlaps {type(other).__name__} {other.text()[:40]!r}")
         if isinstance(widget, QAbstractButton) and widget.width() < widget.sizeHint().width() \
                 and not widget.toolTip():
             found.append(f"{name}: {widget.width()} px wide, needs {widget.sizeHint().width()}, no tooltip")
@@ -113,3 +116,13 @@ def clipped(root: QWidget) -> list[str]:
             whole = f"{widget.width()}x{widget.height()}"
             found.append(f"{name}: {shown.width()}x{shown.height()} of {whole} shown")
     return found
+
+
+def _siblings(widget: QWidget) -> list[QLabel | QAbstractButton]:
+    """The visible widgets beside ``widget`` in its parent that show text (a label, a button)."""
+    parent = widget.parentWidget()
+    if parent is None:
+        return []
+    children = parent.findChildren(QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly)
+    return [w for w in children if w is not widget and w.isVisible()
+            and isinstance(w, QAbstractButton | QLabel) and w.text().strip()]

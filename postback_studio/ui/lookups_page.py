@@ -259,6 +259,7 @@ class LookupsPage(QWidget):
             if group_owner is not None and not owned:
                 continue
             group = QTreeWidgetItem([caption, ""])
+            group.setToolTip(0, caption)
             group.setFlags(Qt.ItemFlag.ItemIsEnabled)
             font = group.font(0)
             font.setBold(True)
@@ -266,6 +267,9 @@ class LookupsPage(QWidget):
             self.tree.addTopLevelItem(group)
             for table in owned:
                 item = QTreeWidgetItem([table.name, table.template_field])
+                # A narrow tree elides the names: the tooltip has them whole.
+                for column in (0, 1):
+                    item.setToolTip(column, f"{table.name} · template field {table.template_field}")
                 item.setData(0, Qt.ItemDataRole.UserRole, table.id)
                 group.addChild(item)
                 if table.id == keep:

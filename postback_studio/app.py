@@ -323,7 +323,9 @@ def build_application(
         templates.save_state()
         preferences.sync()
 
-    app.closers = [controller.close, save_window_state, requests_page.wait_for_workers]
+    # A closed window's switcher must not answer the desktop's next scheme change (a workspace
+    # switch leaves the old window behind until it is collected).
+    app.closers = [controller.close, save_window_state, requests_page.wait_for_workers, themes.stop]
     return app
 
 

@@ -238,6 +238,10 @@ class ThemeSwitcher(QObject):
             self.theme = Theme.SYSTEM
         self.apply()
 
+    def stop(self) -> None:
+        """Stop following the desktop (the window this switcher served is closing)."""
+        self._app.styleHints().colorSchemeChanged.disconnect(self._on_system_scheme_changed)
+
     def _on_system_scheme_changed(self, scheme: Qt.ColorScheme) -> None:
         self._system_scheme = scheme
         if self.theme is Theme.SYSTEM:

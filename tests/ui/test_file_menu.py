@@ -327,3 +327,22 @@ def test_a_recent_workspace_that_is_gone_is_greyed_and_removed_with_a_message(
     assert desk.chooser.errors == [f"Open Recent: {gone} is no longer there; it was removed from the list."]
     assert all(not a.text().startswith(str(gone)) for a in recent_actions(desk.app))
     assert desk.app.session.path == desk.first
+
+
+def test_the_closed_workspace_window_no_longer_follows_the_desktop(desk: Desk, tmp_path: Path) -> None:
+    """The old window's theme switcher (following the system) must not repaint the new app."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QColor, QPalette
+
+    from postback_studio.ui.theme import LIGHT_THEME
+
+    desk.app.window.theme_chosen.emit("system")
+    desk.chooser.new_paths.append(tmp_path / "second.sqlite")
+    file_action(desk.app, "New Workspace").trigger()
+    desk.app.window.theme_chosen.emit("light")
+    hints = QApplication.styleHints()
+    try:
+        hints.colorSchemeChanged.emit(Qt.ColorScheme.Dark)
+        assert QApplication.palette().color(QPalette.ColorRole.Window) == QColor(LIGHT_THEME.window)
+    finally:
+        hints.colorSchemeChanged.emit(hints.colorScheme())

@@ -5,6 +5,12 @@ conflict with what the workspace holds) nothing is, and the error names the JSON
 that failed. A dry run performs the same writes and rolls them back, so its plan is exactly what a
 real import would do. Secret-store writes are held back until the transaction commits, so a failed
 or dry-run import never touches the keyring.
+
+A bundle carries no secrets, but it can move a trigger or the SMTP settings to another destination;
+the secrets stored for the old one are then cleared (:mod:`.secret_policy`), and the plan item says
+so in a note ("secrets cleared for trigger 'X' of customer 'Y' because its destination changed").
+A trigger URL's user info, which exports leave out, is kept when the destination stays the same.
+Trigger URLs with user info or a cloud-metadata address get a warning note.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from postback_studio.core.bundle import (
     dump_document,
     field_pointer,
 )
+from postback_studio.core.destination import DestinationChange
 from postback_studio.core.errors import (
     InputError,
     InUseError,
@@ -30,9 +37,12 @@ from postback_studio.core.errors import (
     ValidationError,
     ValidationIssue,
 )
-from postback_studio.core.model import Customer, LookupTable, Template, Trigger
+from postback_studio.core.model import Customer, DeliveryMethod, LookupTable, Template, Trigger
+from postback_studio.core.url_safety import url_warnings, userinfo, with_userinfo
 from postback_studio.services.changes import ChangeBus, ChangeNotice, Entity
+from postback_studio.services.secret_policy import save_trigger, set_smtp, trigger_owner
 from postback_studio.storage.secrets import SecretStore
+from postback_studio.storage.triggers import destination_of
 from postback_studio.storage.workspace import Workspace
 
 
@@ -44,14 +54,38 @@ class Action(StrEnum):
     UNCHANGED = "unchanged"
 
 
+class NoteKind(StrEnum):
+    """What a note on a plan item is about."""
+
+    SECRETS_CLEARED = "secrets_cleared"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class PlanNote:
+    """Something the user should know about one item of an import, beyond its action.
+
+    ``SECRETS_CLEARED``: stored secrets of the item were (or, in a dry run, would be) cleared
+    because the bundle changes its destination. ``WARNING``: a URL with user info or a
+    link-local/metadata address. ``message`` is a whole sentence that names the item.
+    """
+
+    kind: NoteKind
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
 @dataclass(frozen=True)
 class PlanItem:
-    """One line of an import plan: ``create trigger 'Shipped' (customer 'Acme')``."""
+    """One line of an import plan: ``create trigger 'Shipped' (customer 'Acme')``, with its notes."""
 
     action: Action
     kind: str
     name: str
     customer: str | None = None
+    notes: tuple[PlanNote, ...] = ()
 
     def __str__(self) -> str:
         owner = f" (customer '{self.customer}')" if self.customer else ""
@@ -95,6 +129,10 @@ class _DeferredSecrets:
     @property
     def description(self) -> str:
         return self._inner.description
+
+    @property
+    def location(self) -> str:
+        return self._inner.location
 
     def get(self, key: str) -> str | None:
         if key in self._pending:
@@ -180,18 +218,21 @@ def _apply(workspace: Workspace, bundle: Bundle, plan: list[PlanItem]) -> None:
                 template_id=None if named.template is None else template_ids[named.template],
                 id=stored.id if stored else None,
             )
+            trigger, dropped = _with_stored_userinfo(stored, trigger)
             trigger_existing = None if stored is None else _as_bundle_sees(stored, trigger)
+            changes: list[DestinationChange] = []
+
+            def save(wanted: Trigger, changes: list[DestinationChange] = changes) -> Trigger:
+                saved, change = save_trigger(workspace, wanted)
+                changes += [change] if change is not None else []
+                return saved
+
             _save(
-                plan,
-                "trigger",
-                trigger.name,
-                trigger_existing,
-                trigger,
-                save=workspace.triggers.save,
-                customer=named.customer,
+                plan, "trigger", trigger.name, trigger_existing, trigger, save=save, customer=named.customer
             )
             if trigger_existing == trigger:
-                workspace.triggers.save(trigger)  # re-attach the template detached above
+                save(trigger)  # re-attach the template detached above
+            plan[-1] = replace(plan[-1], notes=_trigger_notes(workspace, stored, trigger, changes, dropped))
     for index, lookup in enumerate(bundle.lookups):
         with _pointing(f"/lookupTables/{index}"):
             table_existing = workspace.lookups.get_by_name(lookup.table.name)
@@ -206,14 +247,49 @@ def _apply(workspace: Workspace, bundle: Bundle, plan: list[PlanItem]) -> None:
         with _pointing("/smtp"):
             current = workspace.smtp.get()
             wanted_smtp = replace(bundle.smtp, password="")
-            if not workspace.smtp.is_configured():
-                plan.append(PlanItem(Action.CREATE, "smtp settings", wanted_smtp.host))
-                workspace.smtp.set(wanted_smtp)
-            elif replace(current, password="") == wanted_smtp:
+            if workspace.smtp.is_configured() and replace(current, password="") == wanted_smtp:
                 plan.append(PlanItem(Action.UNCHANGED, "smtp settings", wanted_smtp.host))
             else:
-                plan.append(PlanItem(Action.UPDATE, "smtp settings", wanted_smtp.host))
-                workspace.smtp.set(wanted_smtp)
+                action = Action.UPDATE if workspace.smtp.is_configured() else Action.CREATE
+                _saved, change = set_smtp(workspace, wanted_smtp)
+                notes = () if change is None else (PlanNote(NoteKind.SECRETS_CLEARED, change.cleared()),)
+                plan.append(PlanItem(action, "smtp settings", wanted_smtp.host, notes=notes))
+
+
+def _with_stored_userinfo(stored: Trigger | None, wanted: Trigger) -> tuple[Trigger, bool]:
+    """``wanted`` with the stored URL's user info put back when the bundle's URL has none.
+
+    Exports leave user info out, so a bundle URL without it means "keep the stored one", as a blank
+    secret does; but only for the same destination. Returns the trigger and whether stored user
+    info was dropped because the destination changed.
+    """
+    if stored is None or not userinfo(stored.url) or userinfo(wanted.url):
+        return wanted, False
+    if destination_of(stored) != destination_of(wanted):
+        return wanted, True
+    return replace(wanted, url=with_userinfo(wanted.url, userinfo(stored.url))), False
+
+
+def _trigger_notes(
+    workspace: Workspace,
+    stored: Trigger | None,
+    trigger: Trigger,
+    changes: list[DestinationChange],
+    dropped_userinfo: bool,
+) -> tuple[PlanNote, ...]:
+    """The notes of one imported trigger: secrets cleared by a new destination, URL warnings."""
+    owner = trigger_owner(workspace, trigger)
+    notes: list[PlanNote] = []
+    cleared = tuple(s for change in changes for s in change.secrets)
+    if dropped_userinfo:
+        cleared += ("user info of the URL",)
+    if cleared:
+        before = changes[0].before if changes else destination_of(stored) if stored else ""
+        change = DestinationChange(owner, cleared, before, destination_of(trigger))
+        notes.append(PlanNote(NoteKind.SECRETS_CLEARED, change.cleared()))
+    if trigger.method is DeliveryMethod.URL:
+        notes += [PlanNote(NoteKind.WARNING, f"{owner}: {w}") for w in url_warnings(trigger.url)]
+    return tuple(notes)
 
 
 def _detach_bundle_triggers(

@@ -2,7 +2,10 @@
 
 Test Connection talks to the SMTP server as a send would (connect, STARTTLS or implicit TLS, AUTH)
 but sends nothing; it runs off the GUI thread and shows the whole conversation, with the password
-already redacted by the dispatcher, and its diagnosis above it where it cannot be missed.
+already redacted by the dispatcher, and its diagnosis above it where it cannot be missed. The stored
+password is used only for the server, port and username it was entered for: testing or saving
+another server asks for it again (a save asks, through an injected
+:data:`~postback_studio.ui.secret_prompts.AskSecrets`, whether to keep it for the new server).
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from postback_studio.services.changes import ChangeNotice, Entity
 from postback_studio.ui.field_errors import FieldErrors, error_label, validated_save, with_error
 from postback_studio.ui.ports import SmtpStore
 from postback_studio.ui.save_feedback import SavedNote
+from postback_studio.ui.secret_prompts import AskSecrets, ask_keep_or_clear, keep_secrets
 from postback_studio.ui.theme import Theme
 from postback_studio.ui.tones import Tone, emphasize, set_tone
 from postback_studio.workers.jobs import JobError, JobRunner
@@ -104,10 +108,12 @@ class SettingsPage(QWidget):
         http_port: int = LOCAL_HTTP_PORT,
         smtp_port: int = LOCAL_SMTP_PORT,
         theme: Theme = Theme.SYSTEM,
+        ask_secrets: AskSecrets | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._smtp = smtp
+        self._ask_secrets = ask_secrets or ask_keep_or_clear(self)
         self._test_connection = test_connection
         self._jobs = jobs
         self._test_sequence = 0  # only the latest test's answer is shown
@@ -319,14 +325,22 @@ class SettingsPage(QWidget):
             self.errors.show(issues)
             return None
         self.errors.clear()
-        if not settings.password and self._smtp.has_password():
-            settings = dataclasses.replace(settings, password=self._smtp.get().password)
+        if not settings.password:
+            settings = dataclasses.replace(settings, password=self._smtp.password_for(settings))
         return settings
 
     @Slot()
     def save(self) -> SmtpSettings | None:
-        """Validate and save; problems show under their fields and nothing is saved."""
-        saved = validated_save(self.current_settings(), self._smtp.set, self.errors)
+        """Validate and save; problems show under their fields and nothing is saved.
+
+        When the server, port or username changed and a password is stored for the old ones, the
+        user is asked first whether to keep it for the new server or clear it; Cancel saves nothing.
+        """
+        settings = self.current_settings()
+        keep = keep_secrets(self._ask_secrets, self._smtp.secrets_change(settings))
+        if keep is None:
+            return None
+        saved = validated_save(settings, lambda value: self._smtp.set(value, keep_secrets=keep), self.errors)
         if saved is None:
             return None
         self.load(saved)

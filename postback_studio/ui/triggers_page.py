@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from postback_studio.core.model import DeliveryMethod, Trigger
+from postback_studio.core.url_safety import redact_userinfo
 from postback_studio.services.changes import ChangeNotice, Entity
 from postback_studio.ui.confirm import Confirm, ask
 from postback_studio.ui.ports import CustomerStore, TriggerStore
@@ -202,5 +203,5 @@ def delete_trigger(triggers: TriggerStore, trigger_id: int | None, confirm: Conf
 
 def _target(trigger: Trigger) -> str:
     if trigger.method is DeliveryMethod.URL:
-        return f"{trigger.http_method} {trigger.url}"
+        return f"{trigger.http_method} {redact_userinfo(trigger.url)}"
     return ", ".join(trigger.recipients)

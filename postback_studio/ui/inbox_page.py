@@ -183,7 +183,7 @@ class InboxPage(QWidget):
         self._update_tab_titles()
 
     def _build_http_tab(self) -> QWidget:
-        self.http_list = QListWidget()
+        self.http_list = self._wrapping(QListWidget())
         self.http_list.setItemDelegate(ToneDelegate(self.http_list))
         self.http_list.setToolTip("Requests the local HTTP receiver got, newest first")
         self.http_list.currentRowChanged.connect(self._on_http_list_current_row_changed)
@@ -199,10 +199,11 @@ class InboxPage(QWidget):
         return column(self.script_editor, (side_by_side(self.http_list, detail, (380, 800)), 1), margins=True)
 
     def _build_email_tab(self) -> QWidget:
-        self.email_list = QListWidget()
+        self.email_list = self._wrapping(QListWidget())
         self.email_list.setToolTip("Messages the local SMTP catcher got, newest first")
         self.email_list.currentRowChanged.connect(self._on_email_list_current_row_changed)
         self.email_envelope = QLabel("No email received yet.")
+        self.email_envelope.setWordWrap(True)
         self.email_envelope.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.email_preview = EmailPreview()
         self.email_text = CodeView("No text part")
@@ -235,6 +236,14 @@ class InboxPage(QWidget):
         item = QListWidgetItem(view.listing)
         item.setToolTip(view.summary)
         self._put_on_top(self.email_list, item)
+
+    @staticmethod
+    def _wrapping(listing: QListWidget) -> QListWidget:
+        """A list whose long lines wrap to its width instead of running off behind a scrollbar."""
+        listing.setWordWrap(True)
+        listing.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        listing.setResizeMode(QListWidget.ResizeMode.Adjust)
+        return listing
 
     def _put_on_top(self, listing: QListWidget, item: QListWidgetItem) -> None:
         # Follow new arrivals only when the user is on the newest one (or none); otherwise keep

@@ -10,6 +10,7 @@ the editor the widest pane, the columns that matter in view. docs/screenshots.py
 from __future__ import annotations
 
 from collections.abc import Iterator
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
@@ -18,12 +19,22 @@ from PySide6.QtWidgets import QScrollArea
 from pytestqt.qtbot import QtBot
 
 from postback_studio.app import Application, build_application
+from postback_studio.core.dispatch.inbox import ReceivedMessage
 from postback_studio.core.model import TriggerStatus
 from postback_studio.ui.main_window import PAGE_NAMES
 from tests.support.readability import clipped, visible_widgets
 
 SIZES = [(1024, 700), (1280, 800), (1920, 1080)]
 TRIGGER = "Order shipped to local inbox"
+
+
+def long_subject_email() -> bytes:
+    """A message whose subject and sender are longer than a narrow pane."""
+    message = EmailMessage()
+    message["Subject"] = "Your order ACME-100234 with three parcels is on its way to you today"
+    message["From"] = "Demo Print Co Customer Notifications <notifications@demo-print.example>"
+    message.set_content("Shipped.")
+    return message.as_bytes()
 
 
 def send_a_test(app: Application, qtbot: QtBot, *, draft: bool = False) -> None:
@@ -102,6 +113,12 @@ def test_nothing_is_clipped_on_any_page(sized: Application, qtbot: QtBot) -> Non
     _show(sized, qtbot, "Customers")
     _open_trigger_form(sized, qtbot)
     found += [f"Customers (trigger form): {line}" for line in _settled_clipping(sized, qtbot)]
+    inbox = sized.pages["Inbox"]
+    _show(sized, qtbot, "Inbox")
+    inbox.add_email(ReceivedMessage("psp@example.test", ("orders@customer.example",),  # type: ignore[attr-defined]
+                                    long_subject_email(), 0.0, "127.0.0.1"))
+    inbox.tabs.setCurrentIndex(1)  # type: ignore[attr-defined]
+    found += [f"Inbox (email): {line}" for line in _settled_clipping(sized, qtbot)]
     assert found == []
 
 

@@ -15,8 +15,6 @@ Trigger URLs with user info or a cloud-metadata address get a warning note.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
@@ -37,6 +35,7 @@ from postback_studio.core.errors import (
     ValidationError,
     ValidationIssue,
 )
+from postback_studio.core.files import write_text_atomically
 from postback_studio.core.model import Customer, DeliveryMethod, LookupTable, Template, Trigger
 from postback_studio.core.url_safety import url_warnings, userinfo, with_userinfo
 from postback_studio.services.changes import ChangeBus, ChangeNotice, Entity
@@ -438,10 +437,7 @@ class TransferService:
         text = dump_document(document)
         target = path.expanduser()
         try:
-            fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-                handle.write(text)
-            Path(temp).replace(target)
+            write_text_atomically(target, text)
         except OSError as exc:
             raise InputError(f"{target}: cannot write: {exc.strerror or exc}") from None
         return ExportSummary.of(target, document)

@@ -130,6 +130,15 @@ def about_workspace(app: Application, qtbot: QtBot) -> str:
     return text
 
 
+def there_and_back(desk: Desk, other: Path) -> None:
+    """File > New Workspace at ``other``, then File > Open Workspace back to the first one."""
+    desk.chooser.new_paths.append(other)
+    file_action(desk.app, "New Workspace").trigger()
+    desk.chooser.open_paths.append(desk.first)
+    file_action(desk.app, "Open Workspace").trigger()
+    assert desk.app.session.path == desk.first
+
+
 def test_the_file_menu_holds_workspaces_then_the_configuration_then_quit(desk: Desk) -> None:
     assert file_menu_texts(desk.app) == [
         "New Workspace…", "Open Workspace…", "Open Recent", "Export Configuration…", "Quit",
@@ -290,10 +299,7 @@ def test_unsaved_edits_asked_about_can_keep_the_old_workspace(
     desk: Desk, qtbot: QtBot, tmp_path: Path
 ) -> None:
     other = tmp_path / "other.sqlite"
-    desk.chooser.new_paths.append(other)
-    file_action(desk.app, "New Workspace").trigger()
-    desk.chooser.open_paths.append(desk.first)
-    file_action(desk.app, "Open Workspace").trigger()
+    there_and_back(desk, other)
     templates = desk.app.pages["Templates"]
     asked: list[str] = []
 
@@ -315,10 +321,7 @@ def test_a_recent_workspace_that_is_gone_is_greyed_and_removed_with_a_message(
     desk: Desk, tmp_path: Path
 ) -> None:
     gone = tmp_path / "gone.sqlite"
-    desk.chooser.new_paths.append(gone)
-    file_action(desk.app, "New Workspace").trigger()
-    desk.chooser.open_paths.append(desk.first)
-    file_action(desk.app, "Open Workspace").trigger()
+    there_and_back(desk, gone)
     for suffix in ("", "-wal", "-shm", ".lock"):
         Path(f"{gone}{suffix}").unlink(missing_ok=True)
     entry = next(a for a in recent_actions(desk.app) if a.text().startswith(str(gone)))

@@ -170,13 +170,10 @@ def test_rows_show_the_scripted_answer_each_request_got_even_after_a_restart(
     qtbot: QtBot, tmp_path: Path
 ) -> None:
     """Issue 13: the Inbox showed no answer at all; now "503 (script 1/3)" and so on, kept."""
-    from PySide6.QtCore import QSettings
-
     from postback_studio.app import build_application
+    from tests.ui.conftest import app_settings
 
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    settings.setValue("inbox/http_port", 0)
-    settings.setValue("inbox/smtp_port", 0)
+    settings = app_settings(tmp_path)
     app = build_application(tmp_path / "workspace.sqlite", settings=settings)
     try:
         page = app.pages["Inbox"]

@@ -10,24 +10,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from postback_studio.app import Application, build_application
+from postback_studio.app import Application
 from postback_studio.ui.save_feedback import SavedNote
+from tests.ui.conftest import shown_app
 
 
 @pytest.fixture
 def app(qtbot: QtBot, tmp_path: Path) -> Iterator[Application]:
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    settings.setValue("inbox/http_port", 0)
-    settings.setValue("inbox/smtp_port", 0)
-    application = build_application(tmp_path / "workspace.sqlite", settings=settings)
-    application.window.resize(1280, 800)
-    application.window.show()
-    qtbot.waitExposed(application.window)
-    yield application
-    application.close()
+    with shown_app(qtbot, tmp_path) as application:
+        yield application
 
 
 def confirmed(app: Application, note: SavedNote, message: str) -> None:

@@ -23,6 +23,7 @@ from postback_studio.core.dispatch.inbox import ReceivedMessage
 from postback_studio.core.model import TriggerStatus
 from postback_studio.ui.main_window import PAGE_NAMES
 from tests.support.readability import clipped, visible_widgets
+from tests.ui.conftest import shown_app
 
 SIZES = [(1024, 700), (1280, 800), (1920, 1080)]
 TRIGGER = "Order shipped to local inbox"
@@ -60,21 +61,12 @@ def send_a_test(app: Application, qtbot: QtBot, *, draft: bool = False) -> None:
 @pytest.fixture(params=SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
 def sized(request: pytest.FixtureRequest, qtbot: QtBot, tmp_path: Path) -> Iterator[Application]:
     """The app at one of the three sizes, with a delivered test send in its log."""
-    width, height = request.param
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    settings.setValue("inbox/http_port", 0)
-    settings.setValue("inbox/smtp_port", 0)
-    app = build_application(tmp_path / "workspace.sqlite", settings=settings)
-    app.window.resize(width, height)
-    app.window.show()
-    qtbot.waitExposed(app.window)
-    qtbot.waitUntil(lambda: app.window.size().width() == width)
-    send_a_test(app, qtbot)
-    requests = app.pages["Requests"]
-    requests.refresh()  # type: ignore[attr-defined]
-    qtbot.waitUntil(lambda: requests.model.rowCount() >= 1)  # type: ignore[attr-defined]
-    yield app
-    app.close()
+    with shown_app(qtbot, tmp_path, request.param) as app:
+        send_a_test(app, qtbot)
+        requests = app.pages["Requests"]
+        requests.refresh()  # type: ignore[attr-defined]
+        qtbot.waitUntil(lambda: requests.model.rowCount() >= 1)  # type: ignore[attr-defined]
+        yield app
 
 
 def _show(app: Application, qtbot: QtBot, name: str) -> None:
@@ -160,14 +152,7 @@ def test_the_requests_table_keeps_outcome_and_status_in_view(sized: Application,
 
 
 def test_the_activation_offer_is_whole_at_1024x700(qtbot: QtBot, tmp_path: Path) -> None:
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    settings.setValue("inbox/http_port", 0)
-    settings.setValue("inbox/smtp_port", 0)
-    app = build_application(tmp_path / "workspace.sqlite", settings=settings)
-    try:
-        app.window.resize(1024, 700)
-        app.window.show()
-        qtbot.waitExposed(app.window)
+    with shown_app(qtbot, tmp_path, (1024, 700)) as app:
         send_a_test(app, qtbot, draft=True)
         form = app.pages["Triggers"].trigger_form  # type: ignore[attr-defined]
         qtbot.waitUntil(form.activation_frame.isVisible)
@@ -177,8 +162,6 @@ def test_the_activation_offer_is_whole_at_1024x700(qtbot: QtBot, tmp_path: Path)
         assert _settled_clipping(app, qtbot) == []
         with qtbot.waitSignal(form.trigger_activated):
             form.activate_button.click()
-    finally:
-        app.close()
 
 
 def test_the_first_window_fits_the_screen(qtbot: QtBot, tmp_path: Path) -> None:

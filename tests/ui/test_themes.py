@@ -13,12 +13,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
-from postback_studio.app import Application, build_application
+from postback_studio.app import Application
 from postback_studio.core.contrast import AA_TEXT, contrast_ratio
 from postback_studio.core.requestlog import Outcome
 from postback_studio.ui.editor.code_editor import CodeEditor
@@ -26,6 +26,7 @@ from postback_studio.ui.main_window import PAGE_NAMES
 from postback_studio.ui.theme import DARK_THEME, LIGHT_THEME, Theme, ThemeColors
 from postback_studio.ui.tones import Tone, tone_color
 from tests.support.readability import background_of, contrast_of, texts_below, visible_widgets
+from tests.ui.conftest import shown_app
 
 
 def _pairs(colors: ThemeColors) -> Iterator[tuple[str, str, str]]:
@@ -59,14 +60,8 @@ def test_every_text_colour_of_a_theme_passes_aa_on_its_backgrounds(colors: Theme
 @pytest.fixture
 def app(qtbot: QtBot, tmp_path: Path) -> Iterator[Application]:
     """The app at 1280x800, light, with a message, a hint and a problem on show."""
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    settings.setValue("theme", "light")
-    application = build_application(tmp_path / "workspace.sqlite", settings=settings)
-    application.window.resize(1280, 800)
-    application.window.show()
-    qtbot.waitExposed(application.window)
-    yield application
-    application.close()
+    with shown_app(qtbot, tmp_path, theme="light") as application:
+        yield application
     QApplication.instance().setPalette(QApplication.style().standardPalette())  # type: ignore[union-attr]
 
 

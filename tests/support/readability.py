@@ -88,8 +88,9 @@ def scrolling_ancestor(widget: QWidget) -> QWidget | None:
 def clipped(root: QWidget) -> list[str]:
     """Visible buttons and labels under ``root`` that are cut off or squeezed past their text.
 
-    A button narrower than its size hint shows elided text, allowed only with a tooltip. A button
-    or a one-line label must be whole inside its window, and inside the ancestors that clip it;
+    A button narrower than its size hint shows its text elided ("Im…t…"): never allowed (elided
+    labels are, with the whole text as their tooltip). A button or a one-line label must be whole
+    inside its window, and inside the ancestors that clip it;
     inside a scroll area it may be scrolled out of view downwards, never cut at the sides.
     """
     found = []
@@ -100,9 +101,8 @@ def clipped(root: QWidget) -> list[str]:
         for other in _siblings(widget):
             if other.geometry().intersects(widget.geometry()) and id(other) < id(widget):
                 found.append(f"{name}: overlaps {type(other).__name__} {other.text()[:40]!r}")
-        if isinstance(widget, QAbstractButton) and widget.width() < widget.sizeHint().width() \
-                and not widget.toolTip():
-            found.append(f"{name}: {widget.width()} px wide, needs {widget.sizeHint().width()}, no tooltip")
+        if isinstance(widget, QAbstractButton) and widget.width() < widget.sizeHint().width():
+            found.append(f"{name}: {widget.width()} px wide, needs {widget.sizeHint().width()}")
         if isinstance(widget, QLabel) and (widget.wordWrap() or isinstance(widget, ElidedLabel)):
             continue
         viewport = scrolling_ancestor(widget)

@@ -178,8 +178,49 @@ def template_shots(app: Application, out: Path) -> list[Path]:
     return taken
 
 
+def new_from_example_shots(app: Application, out: Path) -> list[Path]:
+    """Templates > New from Example: the dialog with its mapping, then the template against its example."""
+    from PySide6.QtGui import QGuiApplication
+
+    page = app.pages["Templates"]
+    app.window.show_page("Templates")
+    example = Path(__file__).parents[1] / "tests" / "fixtures" / "scaffold" / "failed-event" / "example.json"
+    dialog = page.new_from_example()  # type: ignore[attr-defined]
+    dialog.resize(app.window.size())
+    dialog.choose_sample("failed.multi-item")
+    QGuiApplication.clipboard().setText(example.read_text(encoding="utf-8"))
+    dialog.paste_button.click()
+
+    def settled() -> bool:
+        draft = dialog.draft
+        return draft is not None and draft.scaffold is not None and not dialog.worker.busy
+
+    wait_until(settled)
+    dialog.mapping.choose("failure.at", "order.updatedAt")
+    wait_until(lambda: settled() and dialog.draft.request == dialog.request())
+    dialog.name_edit.setText("acme-failed")
+    dialog.mapping.selectRow(3)
+    settle(500)
+    shot = out / "new-from-example.png"
+    dialog.grab().save(str(shot))
+    print(shot)
+    taken = [shot]
+    dialog.create_button.click()
+    diff = page.from_example.comparison.diff_view  # type: ignore[attr-defined]
+    wait_until(lambda: diff.diff is not None and diff.isVisible())
+    settle(1500)
+    # Room for the diff: the library and the payload narrower, the preview wide enough to read a line.
+    columns = page.view.columns  # type: ignore[attr-defined]
+    columns.setSizes([round(sum(columns.sizes()) * share) for share in (0.16, 0.36, 0.48)])
+    taken.append(shoot(app, out, "new-from-example-diff"))
+    return taken
+
+
 #: Extra shots that run before and after the sending shots.
-SHOTS_BEFORE_SENDING: list[Callable[[Application, Path], list[Path]]] = [template_shots]
+SHOTS_BEFORE_SENDING: list[Callable[[Application, Path], list[Path]]] = [
+    template_shots,
+    new_from_example_shots,
+]
 SHOTS_AFTER_SENDING: list[Callable[[Application, Path], list[Path]]] = []
 
 

@@ -1,4 +1,4 @@
-"""Small layout helpers the forms share: rows of widgets, aligned form labels, combo boxes by data, and
+"""Small layout helpers the forms share: rows, aligned form labels, headings, combo boxes by data, and
 the scroll area long forms live in."""
 
 from __future__ import annotations
@@ -9,6 +9,12 @@ from typing import TypeVar
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import QComboBox, QFormLayout, QFrame, QGroupBox, QHBoxLayout, QScrollArea, QWidget
+
+from postback_studio.ui.tones import heading
+
+#: ``heading(text)``: a bold label naming the part of a page or dialog under it (its weight comes from
+#: the font, not a style sheet, so it follows a theme switch).
+__all__ = ["VerticalScrollArea", "align_labels", "combo_value", "group_form", "heading", "row", "select_data"]
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -52,8 +58,6 @@ def select_data(box: QComboBox, data: object) -> None:
     index = box.findData(data)
     if index >= 0:
         box.setCurrentIndex(index)
-
-
 
 
 class VerticalScrollArea(QScrollArea):

@@ -7,7 +7,9 @@ The page composes parts cut along their own seams, and holds only what ties them
 * the sample picker (:mod:`.sample_picker`);
 * the preview and "Check against all samples", off the GUI thread (:mod:`.template_preview`);
 * draft recovery: unsaved edits written aside every few seconds, offered back after a crash
-  (:mod:`.draft_recovery`).
+  (:mod:`.draft_recovery`);
+* New from Example, and the diff of a new template's preview against its example
+  (:mod:`.new_from_example`, :mod:`.example_diff`).
 
 Unsaved edits are safe: a Save / Discard / Cancel prompt comes before they would be lost.
 """
@@ -47,6 +49,7 @@ from postback_studio.services.session import Session
 from postback_studio.ui.check_results import CheckResultsDialog
 from postback_studio.ui.draft_recovery import DraftRecovery
 from postback_studio.ui.email_parts import EmailPartsPreview
+from postback_studio.ui.new_from_example import NewFromExample, NewFromExampleDialog
 from postback_studio.ui.ports import (
     CustomerStore,
     LookupStore,
@@ -180,6 +183,21 @@ class TemplatesPage(QWidget):
             confirm_discard=self.confirm_discard,
             parent=self,
         )
+        self.from_example = NewFromExample(
+            templates=templates,
+            samples=samples,
+            customers=customers,
+            engine=engine,
+            jobs=jobs,
+            prompter=self.prompter,
+            view=self.view,
+            last_render=self.preview.last,
+            current_sample=self._current_sample,
+            current_customer=lambda: self.editor.template.customer_id if self.editor.template else None,
+            confirm_discard=self.confirm_discard,
+            show_created=self._show_created,
+            parent=self,
+        )
         self._build_toolbar()
         self.view.add_payload_bar(self.samples.bar)
         self.view.set_library(self.library)
@@ -237,6 +255,11 @@ class TemplatesPage(QWidget):
             )
             self.new_actions.append(action)
             self.library.new_menu.addAction(action)
+        from_example = self._action("New from Example…", "Ctrl+Shift+N", self.new_from_example)
+        self.new_from_example_action = from_example
+        self.new_actions.append(from_example)
+        self.library.new_menu.addSeparator()
+        self.library.new_menu.addAction(from_example)
         self.save_action = self._action("Save Template", QKeySequence.StandardKey.Save, self.save)
         self.render_action = self._action("Render Preview", "Ctrl+Return", self.render_now)
         self.check_action = self._action("Check Against All Samples", "Ctrl+Shift+K", self.run_check)
@@ -291,6 +314,7 @@ class TemplatesPage(QWidget):
         self.saved_note.announced.connect(self.status_message)
         self.library_actions.status_message.connect(self.status_message)
         self.preview.preview_updated.connect(self.preview_updated)
+        self.preview.preview_updated.connect(self.from_example.comparison.on_preview_updated)
         self.preview.check_finished.connect(self.check_finished)
         self.preview.sample_chosen.connect(self.samples.select)
         self._drafts.draft_autosaved.connect(self.draft_autosaved)
@@ -402,6 +426,7 @@ class TemplatesPage(QWidget):
             self.refresh_library()
         if notice.concerns(Entity.SAMPLE):
             self.samples.refresh()
+        self.from_example.on_change(notice)
 
     def refresh_library(self) -> None:
         """Reload the list and the "Lookups for" customers, keeping the selection and the unsaved mark."""
@@ -570,6 +595,22 @@ class TemplatesPage(QWidget):
     def new_template(self, kind: TemplateKind, fmt: OutputFormat) -> Template | None:
         """Ask for a name and create a draft from the kind's skeleton."""
         return self.library_actions.new_template(kind, fmt)
+
+    def new_from_example(self) -> NewFromExampleDialog | None:
+        """Open New from Example (after the unsaved-edits question); returns the dialog, or None."""
+        return self.from_example.open_dialog()
+
+    def _current_sample(self) -> tuple[str, str]:
+        choice = self.samples.current()
+        return self.samples.key, choice.label if choice is not None else self.samples.key
+
+    def _show_created(self, template: Template, sample_key: str) -> None:
+        """A template made elsewhere (New from Example) into the editor, previewed on ``sample_key``."""
+        self.editor.template = template
+        self.refresh_library()
+        self.samples.refresh()
+        self._load(template)
+        self.samples.select(sample_key)
 
     def duplicate_template(self) -> Template | None:
         """Copy the template as shown (unsaved edits included) into a new draft."""

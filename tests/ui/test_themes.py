@@ -185,3 +185,21 @@ def test_following_the_system_scheme_switches_live(app: Application, qtbot: QtBo
             "a chosen theme is not overridden by the desktop"
     finally:
         hints.colorSchemeChanged.emit(hints.colorScheme())
+
+
+def test_new_from_example_follows_the_theme_too(app: Application, qtbot: QtBot) -> None:
+    """The dialog and the comparison view came from another branch with their own style sheets."""
+    dialog = app.pages["Templates"].new_from_example()  # type: ignore[attr-defined]
+    assert dialog is not None
+    qtbot.waitExposed(dialog)
+    try:
+        for theme, colors in ((Theme.DARK, DARK_THEME), (Theme.LIGHT, LIGHT_THEME)):
+            _choose(app, qtbot, theme)
+            qtbot.waitUntil(lambda c=colors: dialog.example_editor._palette is c.editor)
+            assert [w for w in dialog.findChildren(QWidget) if w.styleSheet()] == []
+            assert texts_below(dialog, AA_TEXT) == []
+        diff_view = app.pages["Templates"].from_example.comparison.diff_view  # type: ignore[attr-defined]
+        lines = diff_view.lines.palette()
+        assert lines.color(QPalette.ColorRole.Base) == QColor(LIGHT_THEME.editor.background)
+    finally:
+        dialog.reject()

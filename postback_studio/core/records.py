@@ -88,6 +88,11 @@ class InboxHttpRequest:
     body: bytes = b""
     remote: str = ""
     id: int | None = None
+    #: What the receiver answered, and where in its response script that answer was (see
+    #: ``core.dispatch.inbox.ReceivedRequest``); None when not known (kept before version 3).
+    response_status: int | None = None
+    script_position: int | None = None
+    script_length: int | None = None
 
 
 @dataclass(frozen=True)

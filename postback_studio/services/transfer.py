@@ -17,16 +17,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from pathlib import Path
 from typing import Any, TypeVar
 
 from postback_studio.core.bundle import (
     Bundle,
     BundleError,
     build_document,
+    dump_document,
     field_pointer,
 )
 from postback_studio.core.destination import DestinationChange
-from postback_studio.core.errors import InUseError, NotFoundError, ValidationError, ValidationIssue
+from postback_studio.core.errors import (
+    InputError,
+    InUseError,
+    NotFoundError,
+    ValidationError,
+    ValidationIssue,
+)
+from postback_studio.core.files import write_text_atomically
 from postback_studio.core.model import Customer, DeliveryMethod, LookupTable, Template, Trigger
 from postback_studio.core.url_safety import url_warnings, userinfo, with_userinfo
 from postback_studio.services.changes import ChangeBus, ChangeNotice, Entity
@@ -379,6 +388,29 @@ class _pointing:  # noqa: N801 - used as a context manager, reads as a phrase
             ) from None
 
 
+@dataclass(frozen=True)
+class ExportSummary:
+    """What an export wrote: the file, how many of each kind, and the secrets left out."""
+
+    path: Path
+    counts: dict[str, int]
+    secrets_to_reenter: tuple[str, ...]
+
+    @classmethod
+    def of(cls, path: Path, document: dict[str, Any]) -> ExportSummary:
+        """The summary of ``document`` written to ``path``."""
+        kinds = {"customers": "customer", "templates": "template", "triggers": "trigger",
+                 "lookupTables": "lookup table"}
+        counts = {word: len(document.get(key) or []) for key, word in kinds.items()}
+        return cls(path, counts, tuple(document.get("secretsToReenter") or ()))
+
+    def __str__(self) -> str:
+        parts = ", ".join(f"{n} {word}{'' if n == 1 else 's'}" for word, n in self.counts.items())
+        secrets = (f"; secrets are not exported, re-enter after import: {', '.join(self.secrets_to_reenter)}"
+                   if self.secrets_to_reenter else "; no secrets are exported")
+        return f"Exported {parts} to {self.path}{secrets}"
+
+
 class TransferService:
     """Export and import for one thread's workspace; an applied import announces every kind it may touch."""
 
@@ -389,6 +421,26 @@ class TransferService:
     def export(self, customer: str | None = None) -> dict[str, Any]:
         """The bundle document of the workspace, or of the customer called ``customer``."""
         return export_document(self._ws, customer)
+
+    def export_text(self, customer: str | None = None) -> str:
+        """The bundle as the file holds it (deterministic JSON; what ``export`` prints)."""
+        return dump_document(self.export(customer))
+
+    def export_to_file(self, path: Path, customer: str | None = None) -> ExportSummary:
+        """Write the bundle to ``path`` atomically (a temporary file renamed over it).
+
+        Raises:
+            NotFoundError: no customer called ``customer``.
+            InputError: ``path`` cannot be written; the message names it and why.
+        """
+        document = self.export(customer)
+        text = dump_document(document)
+        target = path.expanduser()
+        try:
+            write_text_atomically(target, text)
+        except OSError as exc:
+            raise InputError(f"{target}: cannot write: {exc.strerror or exc}") from None
+        return ExportSummary.of(target, document)
 
     def apply(self, bundle: Bundle, *, dry_run: bool = False) -> list[PlanItem]:
         """Apply ``bundle`` in one transaction (or, with ``dry_run``, only say what it would do)."""

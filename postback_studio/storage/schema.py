@@ -11,6 +11,8 @@ it was entered for (``secret_bindings``, see :mod:`postback_studio.core.destinat
 older file holds are bound to their trigger's or SMTP server's destination as it is at the upgrade,
 because that is what the user entered them for; and the user info of URLs already in the request
 log (``https://user:password@host/``) is redacted, in the rows and so in their search index.
+Version 4 keeps what the local inbox answered each request and where in its response script that
+answer was (older requests have no known answer).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from postback_studio.core.destination import fingerprint, smtp_destination, webh
 from postback_studio.core.url_safety import redact_userinfo, redact_userinfo_in_text
 from postback_studio.storage.secrets import smtp_password_key, trigger_secret_key, trigger_secret_slot
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 _V1 = """
 CREATE TABLE schema_version (version INTEGER NOT NULL);
@@ -236,6 +238,8 @@ def _statements(script: str) -> list[str]:
     return statements
 
 
+
+
 def _to_v1(conn: sqlite3.Connection) -> None:
     _run_script(conn, _V1)
 
@@ -293,8 +297,19 @@ def _redact_logged_userinfo(conn: sqlite3.Connection) -> None:
         conn.execute(f"PRAGMA secure_delete = {previous}")
 
 
+_V3_TO_V4 = """
+ALTER TABLE inbox_http ADD COLUMN response_status INTEGER;
+ALTER TABLE inbox_http ADD COLUMN script_position INTEGER;
+ALTER TABLE inbox_http ADD COLUMN script_length INTEGER;
+"""
+
+
+def _to_v4(conn: sqlite3.Connection) -> None:
+    _run_script(conn, _V3_TO_V4)
+
+
 #: ``MIGRATIONS[n]`` takes a workspace from version ``n`` to ``n + 1``.
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {0: _to_v1, 1: _to_v2, 2: _to_v3}
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {0: _to_v1, 1: _to_v2, 2: _to_v3, 3: _to_v4}
 
 
 def current_version(conn: sqlite3.Connection) -> int:

@@ -35,8 +35,10 @@ FINDINGS_LAYER = "edge-cases"
 CHOSEN_LAYER = "edge-case"
 _LABEL = "Check Edge Cases"
 _TAB = "Edge Cases"
-#: The height the tab is given when a check starts, if it has less.
-_TAB_HEIGHT = 300
+#: The room the tab is given when a check starts, if it has less: its column's width, its share of
+#: the column's height (the preview above it matters less while the findings are read).
+_TAB_WIDTH = 460
+_TAB_SHARE = 0.7
 
 
 class EdgeCaseCheck(QObject):
@@ -276,15 +278,8 @@ class EdgeCaseCheck(QObject):
             tabs.setTabText(self._tab, f"{_TAB}{count}")
 
     def _reveal(self) -> None:
-        """Bring the Edge Cases tab to the front, tall enough to read."""
-        tabs = self._view.bottom_tabs
-        if tabs is None:
-            return
-        tabs.setCurrentIndex(self._tab)
-        rows = self._view.rows
-        sizes = rows.sizes()
-        if len(sizes) == 2 and sizes[1] < _TAB_HEIGHT and sum(sizes) > 2 * _TAB_HEIGHT:
-            rows.setSizes([sum(sizes) - _TAB_HEIGHT, _TAB_HEIGHT])
+        """Bring the Edge Cases tab to the front, with room to read it."""
+        self._view.reveal_bottom_tab(self._tab, width=_TAB_WIDTH, share=_TAB_SHARE)
 
     def set_palette(self, palette: Palette) -> None:
         """Follow the app theme in the output view."""

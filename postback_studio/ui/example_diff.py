@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QColor, QFontDatabase, QTextCursor, QTextFormat
+from PySide6.QtCore import QEvent, QObject, Signal
+from PySide6.QtGui import QColor, QFontDatabase, QPalette, QTextCursor, QTextFormat
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -28,21 +28,21 @@ from PySide6.QtWidgets import (
 from postback_studio.core.model import OutputFormat
 from postback_studio.core.new_from_example import ExampleDiff, LineKind, Tone, diff_with_example
 from postback_studio.core.template_library import PreviewRender
-from postback_studio.ui.editor.highlighter import LIGHT_PALETTE, Palette
-from postback_studio.ui.field_errors import tone
+from postback_studio.ui.editor.highlighter import Palette
 from postback_studio.ui.form_layout import heading
 from postback_studio.ui.template_mapper import TemplateMapperView
+from postback_studio.ui.theme import colors_for
+from postback_studio.ui.tones import Tone as ShownTone
+from postback_studio.ui.tones import set_tone
 from postback_studio.workers.jobs import JobRunner
 from postback_studio.workers.render_worker import RenderWorker
 
 _PREFIX = {LineKind.SAME: "  ", LineKind.EXAMPLE: "- ", LineKind.OUTPUT: "+ "}
 
 
-def tone_style(widget: QWidget, which: Tone, extra: str = "") -> str:
-    """A style sheet for a sentence of ``which`` tone, in the widget's current palette."""
-    if which is Tone.MUTED:
-        return f"color: palette(placeholder-text); {extra}"
-    return tone(widget, which.value, extra)
+def show_tone(widget: QWidget, which: Tone) -> None:
+    """Colour a sentence of ``which`` tone in the theme, now and after a switch."""
+    set_tone(widget, ShownTone(which.value))
 
 
 def _blend(base: str, accent: str, amount: float) -> QColor:
@@ -66,7 +66,7 @@ class ExampleDiffView(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._palette = LIGHT_PALETTE
+        self._palette = colors_for(self).editor
         self.diff: ExampleDiff | None = None
         self.title = heading("Against the example")
         self.stop_button = QPushButton("Stop Comparing")
@@ -75,7 +75,7 @@ class ExampleDiffView(QWidget):
         self.verdict.setWordWrap(True)
         self.context = QLabel()
         self.context.setWordWrap(True)
-        self.context.setStyleSheet("color: palette(placeholder-text);")
+        show_tone(self.context, Tone.MUTED)
         self.lines = QPlainTextEdit()
         self.lines.setReadOnly(True)
         # Wrapped: in a narrow preview the part of a long line that differs is often at its end.
@@ -102,16 +102,26 @@ class ExampleDiffView(QWidget):
             self._tint()
 
     def _apply_palette(self) -> None:
-        palette = self._palette
-        self.lines.setStyleSheet(
-            f"QPlainTextEdit {{ background: {palette.background}; color: {palette.foreground}; }}"
-        )
+        colours = self._palette
+        palette = self.lines.palette()
+        for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
+            palette.setColor(group, QPalette.ColorRole.Base, QColor(colours.background))
+            palette.setColor(group, QPalette.ColorRole.Text, QColor(colours.foreground))
+        self.lines.setPalette(palette)
+
+    def changeEvent(self, event: QEvent) -> None:
+        """Follow the application's theme, as the code editors do."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and hasattr(self, "lines"):
+            follows = colors_for(self).editor
+            if follows is not self._palette:
+                self.set_palette(follows)
 
     def show_diff(self, diff: ExampleDiff, context: str) -> None:
         """Show ``diff``; ``context`` says which example and sample it is about."""
         self.diff = diff
         self.verdict.setText(diff.verdict.text)
-        self.verdict.setStyleSheet(tone_style(self.verdict, diff.verdict.tone))
+        show_tone(self.verdict, diff.verdict.tone)
         legend = "" if diff.comparison.identical else "  Lines marked - are the example's, + the output's."
         self.context.setText(context + legend)
         scroll = self.lines.verticalScrollBar().value()
@@ -129,7 +139,7 @@ class ExampleDiffView(QWidget):
     def show_message(self, text: str, which: Tone) -> None:
         """Say why there is no diff (the template does not render)."""
         self.verdict.setText(text)
-        self.verdict.setStyleSheet(tone_style(self.verdict, which))
+        show_tone(self.verdict, which)
 
     def _tint(self) -> None:
         assert self.diff is not None

@@ -59,8 +59,8 @@ from postback_studio.core.template_library import PreviewRender, SampleChoice, u
 from postback_studio.core.textfiles import UnreadableFileError, read_text_file
 from postback_studio.services.changes import ChangeNotice, Entity
 from postback_studio.ui.editor.code_editor import CodeEditor
-from postback_studio.ui.editor.highlighter import LIGHT_PALETTE, Palette
-from postback_studio.ui.example_diff import ExampleComparison, tone_style
+from postback_studio.ui.editor.highlighter import Palette
+from postback_studio.ui.example_diff import ExampleComparison, show_tone
 from postback_studio.ui.field_errors import FieldErrors, error_label, validated_save, with_error
 from postback_studio.ui.form_layout import heading
 from postback_studio.ui.mapping_table import MappingTable
@@ -117,7 +117,7 @@ class NewFromExampleDialog(QDialog):
         samples: SampleStore,
         customers: CustomerStore,
         prompter: Prompter,
-        palette: Palette = LIGHT_PALETTE,
+        palette: Palette | None = None,
         customer_id: int | None = None,
         sample_key: str = "",
         debounce_ms: int = 250,
@@ -132,7 +132,7 @@ class NewFromExampleDialog(QDialog):
             samples: The user's own payloads (offered, and where a pasted payload is kept).
             customers: Whom the new template may belong to.
             prompter: Asks for the example's file and reports a file that cannot be read.
-            palette: The editors' colours.
+            palette: The editors' colours (default: the theme's, which they then follow).
             customer_id: The customer to start with (None: shared).
             sample_key: The sample to start with (the Templates page's).
             debounce_ms: The pause in typing before a scaffold.
@@ -161,7 +161,7 @@ class NewFromExampleDialog(QDialog):
 
     # -- construction --------------------------------------------------------------------------
 
-    def _build(self, palette: Palette) -> None:
+    def _build(self, palette: Palette | None) -> None:
         self.example_editor = CodeEditor(fmt="json", palette=palette)
         self.example_editor.setPlaceholderText(
             "Paste the body the receiver wants here, or open it from a file"
@@ -176,7 +176,7 @@ class NewFromExampleDialog(QDialog):
             self.format_combo.addItem(fmt.value.upper(), fmt.value)
         self.format_combo.setToolTip("JSON or XML: told from the file's extension or the first character")
         self.format_note = QLabel()
-        self.format_note.setStyleSheet("color: palette(placeholder-text);")
+        show_tone(self.format_note, Tone.MUTED)
         self.sample_combo = QComboBox()
         self.sample_combo.setToolTip("The order the example describes: its values are looked up in it")
         self.payload_editor = CodeEditor(fmt="json", palette=palette)
@@ -440,7 +440,7 @@ class NewFromExampleDialog(QDialog):
 
     def _show_hint(self) -> None:
         self.problem_label.setText("Paste or open the body the receiver wants; the mapping appears here.")
-        self.problem_label.setStyleSheet(tone_style(self.problem_label, Tone.MUTED))
+        show_tone(self.problem_label, Tone.MUTED)
 
     def _on_draft_finished(self, _sequence: int, draft: ScaffoldDraft) -> None:
         self.draft = draft
@@ -454,7 +454,7 @@ class NewFromExampleDialog(QDialog):
             self.dropped_label.hide()
             self.problem_label.setText(problem.describe())
             which = Tone.MUTED if problem.empty else Tone.ERROR
-            self.problem_label.setStyleSheet(tone_style(self.problem_label, which))
+            show_tone(self.problem_label, which)
             if problem.line is not None and not problem.empty:
                 editor = (
                     self.example_editor if problem.source is ProblemSource.EXAMPLE else self.payload_editor
@@ -473,17 +473,17 @@ class NewFromExampleDialog(QDialog):
         verdict = draft.verdict()
         notes = "".join(f" Note: {note}." for note in result.notes)
         self.verdict_label.setText(verdict.text + notes)
-        self.verdict_label.setStyleSheet(tone_style(self.verdict_label, verdict.tone))
+        show_tone(self.verdict_label, verdict.tone)
         dropped = draft.scaffold.dropped
         self.dropped_label.setVisible(bool(dropped))
         self.dropped_label.setText("\n".join(d.describe() for d in dropped))
-        self.dropped_label.setStyleSheet(tone_style(self.dropped_label, Tone.WARNING))
+        show_tone(self.dropped_label, Tone.WARNING)
         self.create_button.setEnabled(not self.worker.busy)
         self.draft_shown.emit(draft)
 
     def _on_draft_failed(self, _sequence: int, message: str) -> None:
         self.problem_label.setText(f"Cannot scaffold: {message}")
-        self.problem_label.setStyleSheet(tone_style(self.problem_label, Tone.ERROR))
+        show_tone(self.problem_label, Tone.ERROR)
         self.draft_shown.emit(None)
 
     # -- Create Template -----------------------------------------------------------------------
@@ -514,9 +514,7 @@ class NewFromExampleDialog(QDialog):
                 self._templates.delete(saved.id)
                 self.errors.clear()
                 self.general_error.setText(f"Cannot keep the pasted payload, so nothing was created: {error}")
-                self.general_error.setStyleSheet(
-                    tone_style(self.general_error, Tone.ERROR, "font-size: 11px;")
-                )
+                show_tone(self.general_error, Tone.ERROR)
                 self.general_error.show()
                 return
             assert stored.id is not None
@@ -584,7 +582,7 @@ class NewFromExample(QObject):
         self._confirm_discard = confirm_discard
         self._show_created = show_created
         self._parent = parent
-        self._palette = LIGHT_PALETTE
+        self._palette: Palette | None = None
         self.dialog: NewFromExampleDialog | None = None
         self.comparison = ExampleComparison(
             view,

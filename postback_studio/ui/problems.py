@@ -3,7 +3,9 @@
 Activating a row (double-click or Enter) reports the diagnostic; the Template Mapper moves the
 cursor of the template editor or of the output preview to its location. A row may carry buttons in
 its last column (the lints' Fix and Proof): painted by a delegate, not widgets, because the list is
-rebuilt with every render and creating widgets for every row would stall typing.
+rebuilt with every render and creating widgets for every row would stall typing. The columns fit the
+list's width (:mod:`.table_fit`): in a narrow panel the code and then the location give way to the
+message and the buttons, and say themselves in the message's tooltip.
 """
 
 from __future__ import annotations
@@ -20,9 +22,8 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor, QKeyEvent, QMouseEvent, QPainter
+from PySide6.QtGui import QKeyEvent, QMouseEvent, QPainter
 from PySide6.QtWidgets import (
-    QHeaderView,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionButton,
@@ -33,14 +34,22 @@ from PySide6.QtWidgets import (
 )
 
 from postback_studio.core.render.result import Diagnostic, Location, Severity, Where
+from postback_studio.ui.table_fit import ColumnFitter, ColumnPlan, text_width
+from postback_studio.ui.tones import TONE_ROLE, Tone, ToneDelegate
 
 _DIAGNOSTIC_ROLE = Qt.ItemDataRole.UserRole
 _ACTIONS_ROLE = Qt.ItemDataRole.UserRole + 1
 _ACTIONS_COLUMN = 4
-_BUTTON_PADDING = 12
+#: The severity shows as its icon (its word in the tooltip and the item's text), to leave the
+#: message room in a narrow panel.
+_HEADERS = ["", "Message", "Where", "Code", ""]
+_ICON_COLUMN_WIDTH = 30
+#: The columns that give way in a narrow list, least needed first: the code, then the location.
+_HIDE_ORDER = (3, 2)
+_BUTTON_PADDING = 8
 _BUTTON_SPACING = 2
 _ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
-_COLOURS = {Severity.ERROR: "#cf222e", Severity.WARNING: "#9a6700", Severity.INFO: "#0969da"}
+_TONES = {Severity.ERROR: Tone.ERROR, Severity.WARNING: Tone.WARNING, Severity.INFO: Tone.INFO}
 _ICONS = {
     Severity.ERROR: QStyle.StandardPixmap.SP_MessageBoxCritical,
     Severity.WARNING: QStyle.StandardPixmap.SP_MessageBoxWarning,
@@ -58,6 +67,17 @@ def where_text(location: Location | None) -> str:
     return f"{text} {location.line}:{location.column}"
 
 
+class _IconOnly(QStyledItemDelegate):
+    """Paints an item's icon without its text (the severity's word is its tooltip)."""
+
+    def initStyleOption(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        super().initStyleOption(option, index)
+        option.text = ""
+        option.features &= ~QStyleOptionViewItem.ViewItemFeature.HasDisplay
+
+
 class _ActionButtons(QStyledItemDelegate):
     """Paints a row's actions as push buttons of the style, and reports a click on one."""
 
@@ -73,6 +93,10 @@ class _ActionButtons(QStyledItemDelegate):
             rects.append(QRect(left, rect.top() + 1, width, rect.height() - 2))
             left += width + _BUTTON_SPACING
         return rects
+
+    def width_of(self, labels: Sequence[str]) -> int:
+        """The width of a cell that shows ``labels`` as buttons."""
+        return self.button_rects(QRect(0, 0, 0, 0), labels)[-1].right() + 2 * _BUTTON_SPACING
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
         labels = index.data(_ACTIONS_ROLE)
@@ -128,18 +152,34 @@ class ProblemsList(QTreeWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         """Create an empty list."""
         super().__init__(parent)
-        self.setColumnCount(5)
-        self.setHeaderLabels(["Severity", "Message", "Where", "Code", ""])
+        self.setColumnCount(len(_HEADERS))
+        self.setHeaderLabels(_HEADERS)
         self.setRootIsDecorated(False)
         self.setUniformRowHeights(True)
         self.setWordWrap(False)
-        header = self.header()
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.setItemDelegate(ToneDelegate(self))
+        self.setItemDelegateForColumn(0, _IconOnly(self))
         self.itemDoubleClicked.connect(self._on_item_activated)
         self._buttons = _ActionButtons(self)
         self.setItemDelegateForColumn(_ACTIONS_COLUMN, self._buttons)
         self._diagnostics: tuple[Diagnostic, ...] = ()
+        self._actions_width = 0
+        self.column_fitter = ColumnFitter(self, self.header(), self._column_plan())
+
+    def _column_plan(self) -> ColumnPlan:
+        """Severity, location, code and buttons as wide as the rows on show need; the message the rest."""
+        texts = [(where_text(d.location), d.code) for d in self._diagnostics]
+        fixed = {
+            0: _ICON_COLUMN_WIDTH,
+            2: text_width(self, _HEADERS[2], *(where for where, _ in texts)),
+            3: text_width(self, _HEADERS[3], *(code for _, code in texts)),
+            _ACTIONS_COLUMN: self._actions_width,
+        }
+        return ColumnPlan(fixed, {1: 1}, _HIDE_ORDER, min_elastic=100)
+
+    def _fit_columns(self) -> None:
+        self.column_fitter.plan = self._column_plan()
+        self.column_fitter.fit()
 
     def set_diagnostics(self, diagnostics: Iterable[Diagnostic]) -> None:
         """Show ``diagnostics``, errors first, in their order otherwise."""
@@ -156,25 +196,30 @@ class ProblemsList(QTreeWidget):
                 ]
             )
             item.setIcon(0, style.standardIcon(_ICONS[diagnostic.severity]))
-            item.setForeground(0, QColor(_COLOURS[diagnostic.severity]))
-            item.setToolTip(1, diagnostic.message)
+            item.setToolTip(0, diagnostic.severity.value)
+            item.setData(0, TONE_ROLE, _TONES[diagnostic.severity].value)
+            where = " · ".join(part for part in (where_text(diagnostic.location), diagnostic.code) if part)
+            item.setToolTip(1, f"{diagnostic.message}\n{where}" if where else diagnostic.message)
             item.setData(0, _DIAGNOSTIC_ROLE, diagnostic)
             self.addTopLevelItem(item)
-        for column in (0, 2, 3):
-            self.resizeColumnToContents(column)
+        self._actions_width = 0
+        self._fit_columns()
 
     def set_row_actions(self, actions: Sequence[tuple[Diagnostic, Sequence[str], str]]) -> None:
         """Give rows buttons: ``(diagnostic, labels, tooltip)``; a click emits ``action_triggered``."""
         rows: dict[Diagnostic, list[int]] = {}
         for row, shown in enumerate(self._diagnostics):
             rows.setdefault(shown, []).append(row)
+        widest = 0
         for diagnostic, labels, tooltip in actions:
             free = rows.get(diagnostic)
             if free:
                 item = self.topLevelItem(free.pop(0))
                 item.setData(_ACTIONS_COLUMN, _ACTIONS_ROLE, tuple(labels))
                 item.setToolTip(_ACTIONS_COLUMN, tooltip)
-        self.resizeColumnToContents(_ACTIONS_COLUMN)
+                widest = max(widest, self._buttons.width_of(labels))
+        self._actions_width = widest
+        self._fit_columns()
 
     def row_actions(self, diagnostic: Diagnostic) -> tuple[str, ...]:
         """The buttons of the row of ``diagnostic`` (empty: no such row, or none)."""

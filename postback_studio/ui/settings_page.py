@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from PySide6.QtCore import Signal, Slot
-from PySide6.QtGui import QFontDatabase
+from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -39,10 +39,12 @@ from postback_studio.core.model import SmtpSettings, TlsMode
 from postback_studio.core.trigger_setup import is_usual_smtp_port, usual_smtp_port
 from postback_studio.core.validation import validate_smtp
 from postback_studio.services.changes import ChangeNotice, Entity
-from postback_studio.ui.field_errors import FieldErrors, error_label, tone, validated_save, with_error
+from postback_studio.ui.field_errors import FieldErrors, error_label, validated_save, with_error
 from postback_studio.ui.ports import SmtpStore
+from postback_studio.ui.save_feedback import SavedNote
 from postback_studio.ui.secret_prompts import AskSecrets, ask_keep_or_clear, keep_secrets
 from postback_studio.ui.theme import Theme
+from postback_studio.ui.tones import Tone, emphasize, set_tone
 from postback_studio.workers.jobs import JobError, JobRunner
 
 
@@ -72,7 +74,6 @@ _TLS_CHOICES = (
     (TlsMode.TLS, "Implicit TLS (SMTPS)"),
 )
 _THEME_CHOICES = ((Theme.LIGHT, "Light"), (Theme.DARK, "Dark"), (Theme.SYSTEM, "Follow the system"))
-_HEADLINE = "font-size: 14px; font-weight: 600;"
 
 
 class SettingsPage(QWidget):
@@ -86,6 +87,7 @@ class SettingsPage(QWidget):
         inbox_ports_changed(int, int): the local inbox should listen on these HTTP and SMTP ports.
         inbox_body_limit_changed(int): the local inbox should keep at most this many MB of a body.
         theme_chosen(str): the user picked a theme (a ``Theme`` value).
+        status_message(str): a short notice for the status bar (a save went through).
     """
 
     smtp_saved = Signal()
@@ -94,6 +96,7 @@ class SettingsPage(QWidget):
     inbox_ports_changed = Signal(int, int)
     inbox_body_limit_changed = Signal(int)
     theme_chosen = Signal(str)
+    status_message = Signal(str)
 
     def __init__(
         self,
@@ -141,7 +144,7 @@ class SettingsPage(QWidget):
         password_layout.addWidget(self.password_edit, 1)
         password_layout.addWidget(self.reveal_password_box)
         self.port_hint = QLabel()
-        self.port_hint.setStyleSheet("color: palette(placeholder-text);")
+        set_tone(self.port_hint, Tone.MUTED)
         port_cell = with_error(self.port_spin, self.errors.register("port", "Port"))
         port_cell.layout().addWidget(self.port_hint)
 
@@ -166,9 +169,12 @@ class SettingsPage(QWidget):
         self.send_test_button = QPushButton("Send Test Email")
         self.test_email_status = QLabel()
         self.test_email_status.setWordWrap(True)
+        self.saved_note = SavedNote()
+        self.saved_note.announced.connect(self.status_message)
         actions = QHBoxLayout()
         actions.addWidget(self.general_error, 1)
         actions.addStretch(0)
+        actions.addWidget(self.saved_note)
         actions.addWidget(self.test_button)
         actions.addWidget(self.save_button)
         form.addRow(actions)
@@ -179,6 +185,7 @@ class SettingsPage(QWidget):
         form.addRow("", self.test_email_status)
 
         self.diagnosis_label = QLabel("Test Connection shows the SMTP conversation here.")
+        emphasize(self.diagnosis_label, weight=QFont.Weight.DemiBold)
         self.diagnosis_label.setWordWrap(True)
         self.transcript_view = QPlainTextEdit()
         self.transcript_view.setReadOnly(True)
@@ -212,10 +219,13 @@ class SettingsPage(QWidget):
                             "127.0.0.1:<SMTP port> to see what would be sent, without it leaving "
                             "this machine.")
         inbox_hint.setWordWrap(True)
-        inbox_hint.setStyleSheet("color: palette(placeholder-text);")
+        set_tone(inbox_hint, Tone.MUTED)
         inbox_form.addRow(inbox_hint)
+        self.inbox_saved_note = SavedNote()
+        self.inbox_saved_note.announced.connect(self.status_message)
         apply_row = QHBoxLayout()
         apply_row.addStretch(1)
+        apply_row.addWidget(self.inbox_saved_note)
         apply_row.addWidget(self.apply_ports_button)
         inbox_form.addRow(apply_row)
 
@@ -289,6 +299,7 @@ class SettingsPage(QWidget):
                                               else "")
         self.reveal_password_box.setChecked(False)
         self.errors.clear()
+        self.saved_note.clear()
         self._update_port_hint()
         self._loaded = self.current_settings()
 
@@ -333,6 +344,7 @@ class SettingsPage(QWidget):
         if saved is None:
             return None
         self.load(saved)
+        self.saved_note.confirm(f"Saved the SMTP settings ({saved.host or 'no server'}:{saved.port})")
         self.smtp_saved.emit()
         return saved
 
@@ -343,7 +355,7 @@ class SettingsPage(QWidget):
         if settings is None:
             return
         self.test_button.setEnabled(False)
-        self.diagnosis_label.setStyleSheet("")
+        set_tone(self.diagnosis_label, None)
         self.diagnosis_label.setText(f"Connecting to {settings.host}:{settings.port} …")
         self.transcript_view.clear()
         tester = self._test_connection
@@ -364,7 +376,7 @@ class SettingsPage(QWidget):
         diagnosis = str(getattr(result, "diagnosis", "")) or str(getattr(result, "error", ""))
         headline = "Connection OK" if ok else "Connection failed"
         self.diagnosis_label.setText(f"{headline}: {diagnosis}" if diagnosis else headline)
-        self.diagnosis_label.setStyleSheet(tone(self.diagnosis_label, "ok" if ok else "error", _HEADLINE))
+        set_tone(self.diagnosis_label, Tone.OK if ok else Tone.ERROR)
         self.transcript_view.setPlainText(str(getattr(result, "transcript", "")))
         self.connection_tested.emit(result)
 
@@ -373,15 +385,15 @@ class SettingsPage(QWidget):
             return
         self.test_button.setEnabled(True)
         self.diagnosis_label.setText(f"The test itself failed: {error.message}")
-        self.diagnosis_label.setStyleSheet(tone(self.diagnosis_label, "error", _HEADLINE))
+        set_tone(self.diagnosis_label, Tone.ERROR)
 
     def _on_send_test_clicked(self) -> None:
         recipient = self.recipient_edit.text().strip()
         if not recipient or "@" not in recipient:
-            self.test_email_status.setStyleSheet(tone(self.test_email_status, "error"))
+            set_tone(self.test_email_status, Tone.ERROR)
             self.test_email_status.setText("Enter the address the test email should go to.")
             return
-        self.test_email_status.setStyleSheet("")
+        set_tone(self.test_email_status, None)
         self.test_email_status.setText(f"Sending a test email to {recipient} …")
         self.send_test_button.setEnabled(False)
         self.test_email_requested.emit(recipient)
@@ -390,7 +402,7 @@ class SettingsPage(QWidget):
     def on_test_email_result(self, ok: bool, message: str) -> None:
         """The test email was sent (or not); ``message`` says what happened."""
         self.send_test_button.setEnabled(True)
-        self.test_email_status.setStyleSheet(tone(self.test_email_status, "ok" if ok else "error"))
+        set_tone(self.test_email_status, Tone.OK if ok else Tone.ERROR)
         self.test_email_status.setText(message)
 
     def _on_tls_box_changed(self) -> None:
@@ -411,6 +423,10 @@ class SettingsPage(QWidget):
     def _on_apply_ports_clicked(self) -> None:
         self.inbox_body_limit_changed.emit(self.body_limit_spin.value())
         self.inbox_ports_changed.emit(self.http_port_spin.value(), self.smtp_port_spin.value())
+        self.inbox_saved_note.confirm(
+            f"Saved the local inbox settings: HTTP port {self.http_port_spin.value()}, SMTP port "
+            f"{self.smtp_port_spin.value()}, bodies up to {self.body_limit_spin.value()} MB"
+        )
 
     def _on_theme_clicked(self, button: QRadioButton) -> None:
         self.theme_chosen.emit(str(button.property("theme")))

@@ -64,10 +64,11 @@ from postback_studio.ui.ports import (
 from postback_studio.ui.prompts import Prompter, UnsavedChoice
 from postback_studio.ui.quick_fix import FixChooser, QuickFixes
 from postback_studio.ui.sample_picker import SamplePicker
+from postback_studio.ui.save_feedback import SavedNote
 from postback_studio.ui.template_editor import TemplateEditor
 from postback_studio.ui.template_library_actions import TemplateLibraryActions
 from postback_studio.ui.template_library_panel import DIRTY_MARK, TemplateLibraryPanel
-from postback_studio.ui.template_mapper import TemplateMapperView
+from postback_studio.ui.template_mapper import TemplateMapperView, panel_actions
 from postback_studio.ui.template_preview import TemplatePreview
 from postback_studio.ui.version_history import VersionHistoryDialog
 from postback_studio.ui.what_changes import WhatChanges
@@ -228,22 +229,12 @@ class TemplatesPage(QWidget):
         )
         self._build_toolbar()
         self.view.add_payload_bar(self.samples.bar)
-        right = QWidget()
-        right_layout = QVBoxLayout(right)
-        right_layout.setContentsMargins(0, 0, 0, 0)
-        right_layout.setSpacing(0)
-        right_layout.addWidget(self.toolbar)
-        right_layout.addWidget(self.view, 1)
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.addWidget(self.library)
-        self.splitter.addWidget(right)
-        self.splitter.setStretchFactor(0, 0)
-        self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([250, 1030])
-        self.view.columns.setSizes([270, 450, 330])
+        self.view.set_library(self.library)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.splitter)
+        layout.setSpacing(0)
+        layout.addWidget(self.toolbar)
+        layout.addWidget(self.view, 1)
         self._build_actions()
         self._connect()
         self._restore_state()
@@ -266,9 +257,11 @@ class TemplatesPage(QWidget):
         self.edge_case_button = self.edge_cases.button
         self.history_button = QPushButton("History…")
         self.history_button.setToolTip("Saved versions, a side-by-side diff, and Restore")
+        self.saved_note = SavedNote()
         layout = QHBoxLayout(self.toolbar)
         layout.setContentsMargins(6, 6, 6, 0)
         layout.addWidget(self.save_button)
+        layout.addWidget(self.saved_note)
         layout.addWidget(self.active_check)
         layout.addSpacing(12)
         layout.addWidget(QLabel("Lookups for"))
@@ -319,6 +312,7 @@ class TemplatesPage(QWidget):
         self.history_action = self._action("Version History…", "Ctrl+Shift+H", self.open_history)
         self.find_action = self._action("Find in Template", "Ctrl+F", self.view.find_bar.open_find)
         self.replace_action = self._action("Replace in Template", "Ctrl+H", self.view.find_bar.open_replace)
+        self.panel_actions = panel_actions(self.view, self)
 
     def actions(self) -> list[QAction]:  # type: ignore[override]
         """The menu actions this page contributes, with their shortcuts."""
@@ -338,6 +332,7 @@ class TemplatesPage(QWidget):
             self.history_action,
             self.find_action,
             self.replace_action,
+            *self.panel_actions,
         ]
 
     def _connect(self) -> None:
@@ -369,6 +364,7 @@ class TemplatesPage(QWidget):
         self.samples.payload_replaced.connect(self.preview.render_now)
         self.samples.payload_edited.connect(self.preview.schedule)
         self.samples.status_message.connect(self.status_message)
+        self.saved_note.announced.connect(self.status_message)
         self.library_actions.status_message.connect(self.status_message)
         self.preview.preview_updated.connect(self.preview_updated)
         self.preview.preview_updated.connect(self.from_example.comparison.on_preview_updated)
@@ -426,18 +422,10 @@ class TemplatesPage(QWidget):
     # -- settings ------------------------------------------------------------------------------
 
     def _splitters(self) -> dict[str, QSplitter]:
-        return {
-            "library": self.splitter,
-            "columns": self.view.columns,
-            "rows": self.view.rows,
-            "payload": self.view.payload_split,
-        }
+        return self.view.splitters()
 
     def _restore_state(self) -> None:
-        for name, splitter in self._splitters().items():
-            sizes = self._settings.value(f"templates/{name}_sizes")
-            if isinstance(sizes, list) and sizes:
-                splitter.setSizes([int(s) for s in sizes])
+        self.view.restore_layout(self._settings)
         self.samples.refresh()
         self.refresh_library()
         last = self._settings.value("templates/last_template")
@@ -456,16 +444,9 @@ class TemplatesPage(QWidget):
             sample = selectors[0] if selectors else self.samples.first_key()
         self.samples.select(sample)
 
-    def set_editor_palette(self, palette: Any) -> None:
-        """Follow the app theme in the code editors (the email preview keeps its own white page)."""
-        self.view.set_palette(palette)
-        self.edge_cases.set_palette(palette)
-        self.from_example.set_palette(palette)
-
     def save_state(self) -> None:
-        """Write splitter sizes and the last template and sample to the settings."""
-        for name, splitter in self._splitters().items():
-            self._settings.setValue(f"templates/{name}_sizes", splitter.sizes())
+        """Write the layout and the last template and sample to the settings."""
+        self.view.save_layout(self._settings)
         template = self.editor.template
         if template is not None and template.id is not None:
             self._settings.setValue("templates/last_template", template.id)
@@ -562,6 +543,7 @@ class TemplatesPage(QWidget):
     def _load(self, template: Template, content: Template | None = None) -> None:
         """Put ``template`` (as saved) in the editor, with ``content``'s edits on top if given."""
         self._drafts.forget_written()
+        self.saved_note.clear()
         self.editor.load(template, content)
         self.active_check.setChecked(template.status is TemplateStatus.ACTIVE)
         self.library.select(template.id)
@@ -645,7 +627,7 @@ class TemplatesPage(QWidget):
         self.refresh_library()
         assert saved.id is not None
         self.template_saved.emit(saved.id)
-        self.status_message.emit(f"Saved '{saved.name}'")
+        self.saved_note.confirm(f"Saved template '{saved.name}'")
         self.what_changes.after_save(previous, saved)
         return True
 

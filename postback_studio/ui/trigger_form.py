@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -64,16 +63,25 @@ from postback_studio.ui.field_errors import (
     FieldErrors,
     error_label,
     stacked,
-    tone,
     validated_save,
     with_error,
 )
-from postback_studio.ui.form_layout import align_labels, combo_value, group_form, row, select_data
+from postback_studio.ui.form_layout import (
+    VerticalScrollArea,
+    align_labels,
+    combo_value,
+    group_form,
+    row,
+    select_data,
+)
 from postback_studio.ui.headers_table import HeadersTable
 from postback_studio.ui.new_template_dialog import NewTemplateDialog
 from postback_studio.ui.ports import TemplateStore, TriggerStore
 from postback_studio.ui.retry_editor import RetryPolicyEditor
+from postback_studio.ui.save_feedback import SavedNote
 from postback_studio.ui.secret_prompts import AskSecrets, ask_keep_or_clear, keep_secrets
+from postback_studio.ui.tones import Tone, page_title, set_tone
+from postback_studio.ui.tones import hint as muted_hint
 from postback_studio.workers.jobs import JobError, JobRunner
 
 #: Problems of a template against every sample of an event, given the lookups the customer sees
@@ -99,6 +107,7 @@ class TriggerForm(QWidget):
         activation_offered(list): after a successful test, activation is offered; the template's
             problems against the event's samples (empty when none).
         trigger_activated(int): the trigger (and its draft template) was activated.
+        status_message(str): a short notice for the status bar (a save went through).
     """
 
     trigger_saved = Signal(int)
@@ -108,6 +117,7 @@ class TriggerForm(QWidget):
     check_finished = Signal(object)
     activation_offered = Signal(list)
     trigger_activated = Signal(int)
+    status_message = Signal(str)
 
     def __init__(
         self,
@@ -145,8 +155,7 @@ class TriggerForm(QWidget):
     def _build(self) -> None:
         self.general_error = error_label()
         self.errors = FieldErrors(self.general_error)
-        self.title = QLabel()
-        self.title.setStyleSheet("font-size: 16px; font-weight: 600;")
+        self.title = page_title()
 
         self.name_edit = QLineEdit()
         self.name_edit.setPlaceholderText("e.g. Shipped to Acme ERP")
@@ -225,10 +234,8 @@ class TriggerForm(QWidget):
         email_form = group_form(self.email_group)
         email_form.addRow("Recipients", with_error(
             self.recipients_edit, self.errors.register("recipients", "Recipients", "Recipient")))
-        hint = QLabel("Separate addresses with commas or new lines. The subject comes from the template; "
-                      "the sender from Settings › SMTP.")
-        hint.setWordWrap(True)
-        hint.setStyleSheet("color: palette(placeholder-text);")
+        hint = muted_hint("Separate addresses with commas or new lines. The subject comes from the "
+                          "template; the sender from Settings › SMTP.")
         email_form.addRow("", hint)
 
         # Retry
@@ -266,7 +273,6 @@ class TriggerForm(QWidget):
         left.addStretch(1)
         right = QVBoxLayout()
         right.addWidget(self.retry_group)
-        right.addWidget(self.activation_frame)
         right.addStretch(1)
         self._columns = columns = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         columns.addLayout(left, 3)
@@ -275,16 +281,19 @@ class TriggerForm(QWidget):
         content_layout = QVBoxLayout(content)
         content_layout.addWidget(self.title)
         content_layout.addLayout(columns)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setWidget(content)
+        self.scroll = VerticalScrollArea(content)
 
-        buttons = row(self.general_error, self.test_status, None, self.cancel_test_button,
+        # The test's outcome and the offer to activate stay in view under the form, however long
+        # the form is: they answer the button the user just pressed.
+        self.saved_note = SavedNote()
+        self.saved_note.announced.connect(self.status_message)
+        buttons = row(self.general_error, self.test_status, None, self.saved_note, self.cancel_test_button,
                        self.send_test_button, self.save_button)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll, 1)
+        outer.addWidget(self.scroll, 1)
+        self.activation_frame.layout().setContentsMargins(12, 8, 12, 8)
+        outer.addWidget(self.activation_frame)
         buttons.layout().setContentsMargins(12, 6, 12, 10)
         outer.addWidget(buttons)
 
@@ -340,6 +349,7 @@ class TriggerForm(QWidget):
         if trigger.template_id is not None:
             select_data(self.template_box, trigger.template_id)
         self.errors.clear()
+        self.saved_note.clear()
         self.destination_check.reset()
         self.test_status.clear()
         self.activation_frame.hide()
@@ -412,6 +422,7 @@ class TriggerForm(QWidget):
         if saved is None:
             return None
         assert saved.id is not None
+        self.saved_note.confirm(f"Saved trigger '{saved.name}'")
         self.trigger_saved.emit(saved.id)
         return saved
 
@@ -430,7 +441,7 @@ class TriggerForm(QWidget):
             self.headers_table.set_headers(saved.headers)
             self.secret_edit.setText(saved.signing_secret)
             self._cleared = f"Cleared {', '.join(change.secrets)}: enter again for the new destination."
-            self.test_status.setStyleSheet(tone(self.test_status, "warning"))
+            set_tone(self.test_status, Tone.WARNING)
             self.test_status.setText(self._cleared)
         self._loaded = self.current_trigger()
         self.title.setText(f"Trigger: {saved.name}")
@@ -448,7 +459,7 @@ class TriggerForm(QWidget):
         if saved is None or saved.id is None:
             return
         self.activation_frame.hide()
-        self.test_status.setStyleSheet("")
+        set_tone(self.test_status, None)
         self.test_status.setText("Sending test…")
         self.send_test_button.setEnabled(False)
         self._testing = saved.id
@@ -472,15 +483,15 @@ class TriggerForm(QWidget):
         self.cancel_test_button.setVisible(status.cancellable)
         self.cancel_test_button.setEnabled(status.cancellable)
         if not status.finished:
-            self.test_status.setStyleSheet("")
+            set_tone(self.test_status, None)
             return
         self._testing = None
         self.send_test_button.setEnabled(True)
         if not status.delivered:
-            self.test_status.setStyleSheet(tone(self.test_status, "error"))
+            set_tone(self.test_status, Tone.ERROR)
             self.test_status.setToolTip("The Requests page shows every attempt with its response or error.")
             return
-        self.test_status.setStyleSheet(tone(self.test_status, "ok"))
+        set_tone(self.test_status, Tone.OK)
         trigger = self._trigger
         template = self._template_for(trigger)
         if template is None:
@@ -541,6 +552,7 @@ class TriggerForm(QWidget):
         self.activation_frame.hide()
         self.refresh_templates()
         self.test_status.setText(f"Active. {self._cleared}".strip())
+        self.saved_note.confirm(f"Activated trigger '{saved.name}'")
         self.trigger_saved.emit(saved.id)
         self.trigger_activated.emit(saved.id)
 
@@ -578,7 +590,7 @@ class TriggerForm(QWidget):
     def _on_url_edit_changed(self, text: str) -> None:
         warnings = url_warnings(text.strip())
         self.url_warning.setText("\n".join(f"⚠ {w[0].upper()}{w[1:]}." for w in warnings))
-        self.url_warning.setStyleSheet(tone(self.url_warning, "warning"))
+        set_tone(self.url_warning, Tone.WARNING)
         self.url_warning.setVisible(bool(warnings))
 
     def _on_add_header_clicked(self) -> None:

@@ -2,15 +2,15 @@
 
 :class:`OutputComparisonView` lists every sample (and the edge-case variants whose outcome changes on
 their own) with its verdict, and shows the chosen one's outputs in two panes that scroll together,
-the changed lines tinted. :class:`VersionCompareDialog` hosts it, with progress and Cancel while the
-versions render and, when the new side is the editor's unsaved text, a Save button. The rows come
-from :mod:`postback_studio.core.doctor.compare`; colours derive from the palette, so both themes work.
-"""
+the changed lines on the theme's diff backgrounds (:func:`~.theme.colors_for`, so a theme switch
+recolours them). :class:`VersionCompareDialog` hosts it, with progress and Cancel while the versions
+render and, when the new side is the editor's unsaved text, a Save button. The rows come from
+:mod:`postback_studio.core.doctor.compare`."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QColor, QPalette, QTextCursor, QTextFormat
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QTextCursor, QTextFormat
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -33,37 +33,17 @@ from postback_studio.core.doctor.progress import Progress
 from postback_studio.core.doctor.runs import ComparisonOutcome
 from postback_studio.ui.code_view import CodeView
 from postback_studio.ui.run_status import RunStatus
+from postback_studio.ui.theme import colors_for
 
 _CHANGE_ROLE = Qt.ItemDataRole.UserRole
-#: Hues of the tints (blended into the palette's base colour, so they suit light and dark themes).
-_HUES = {RowKind.CHANGED: 45, RowKind.DELETED: 0, RowKind.INSERTED: 120}
-_TINT = 0.22
+#: The theme's diff background (:attr:`~.theme.ThemeColors.diff`) of each kind of change.
+_DIFF_KEYS = {RowKind.CHANGED: "changed", RowKind.DELETED: "deleted", RowKind.INSERTED: "inserted"}
 #: Variants listed; the rest are counted.
 SHOWN_VARIANTS = 500
 
 
-def tint(palette: QPalette, hue: int, amount: float = _TINT) -> QColor:
-    """The palette's base colour moved ``amount`` of the way towards a full colour of ``hue``."""
-    base = palette.color(QPalette.ColorRole.Base)
-    return _blend(base, QColor.fromHsv(hue, 200, 230 if base.lightness() >= 128 else 160), amount)
-
-
-def gap_colour(palette: QPalette) -> QColor:
-    """Where one side has no line: halfway between the base and the alternate base colour."""
-    roles = QPalette.ColorRole
-    return _blend(palette.color(roles.Base), palette.color(roles.AlternateBase), 0.5)
-
-
-def _blend(base: QColor, towards: QColor, amount: float) -> QColor:
-    return QColor(
-        round(base.red() + (towards.red() - base.red()) * amount),
-        round(base.green() + (towards.green() - base.green()) * amount),
-        round(base.blue() + (towards.blue() - base.blue()) * amount),
-    )
-
-
 class DiffPanes(QWidget):
-    """Two read-only panes, old and new, that scroll together; changed rows tinted from the palette."""
+    """Two read-only panes, old and new, that scroll together; changed rows on the theme's diff colours."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -132,16 +112,14 @@ class DiffPanes(QWidget):
 
     def _fill(self, pane: QPlainTextEdit, lines: list[str | None]) -> None:
         pane.setPlainText("\n".join("" if line is None else line for line in lines))
-        palette = self.palette()
+        diff = colors_for(self).diff
         selections: list[QTextEdit.ExtraSelection] = []
         block = pane.document().firstBlock()
         for row, line in zip(self.rows, lines, strict=True):
-            colour = gap_colour(palette) if line is None else (
-                tint(palette, _HUES[row.kind]) if row.kind in _HUES else None
-            )
-            if colour is not None:
+            key = "gap" if line is None else _DIFF_KEYS.get(row.kind)
+            if key is not None:
                 selection = QTextEdit.ExtraSelection()
-                selection.format.setBackground(colour)
+                selection.format.setBackground(QColor(diff[key]))
                 selection.format.setProperty(QTextFormat.Property.FullWidthSelection, True)
                 selection.cursor = QTextCursor(block)
                 selections.append(selection)
@@ -149,7 +127,7 @@ class DiffPanes(QWidget):
         pane.setExtraSelections(selections)
 
     def changeEvent(self, event: QEvent) -> None:
-        """Tint again from the new palette when the theme changes."""
+        """Colour the rows again in a new theme."""
         super().changeEvent(event)
         if event.type() == QEvent.Type.PaletteChange and self.rows:
             self._fill(self.old_pane, [row.old for row in self.rows])
@@ -274,6 +252,14 @@ class OutputComparisonView(QWidget):
         self.diff.show_change(None if current is None else current.data(0, _CHANGE_ROLE))
 
 
+def fitted_size(parent: QWidget | None, width: int, height: int) -> QSize:
+    """``width`` x ``height``, made smaller to fit inside ``parent``'s window (a 1024x700 screen)."""
+    if parent is None:
+        return QSize(width, height)
+    window = parent.window().size()
+    return QSize(min(width, window.width() - 40), min(height, window.height() - 60))
+
+
 class VersionCompareDialog(QDialog):
     """A comparison in its own window (non-modal), with Save when the new side is unsaved edits.
 
@@ -286,7 +272,7 @@ class VersionCompareDialog(QDialog):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("What changes")
-        self.resize(1100, 620)
+        self.resize(fitted_size(parent, 1100, 620))
         self.view = OutputComparisonView()
         self.save_button = QPushButton("Save")
         self.save_button.setToolTip("Save the edits (a new version)")

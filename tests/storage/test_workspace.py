@@ -24,7 +24,7 @@ from tests.storage.conftest import FIXTURES, make_v1_workspace
 def test_new_workspace_is_wal_with_foreign_keys_and_current_schema(ws: Workspace) -> None:
     assert ws.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert ws.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
-    assert ws.schema_version == SCHEMA_VERSION == 3
+    assert ws.schema_version == SCHEMA_VERSION == 4
     assert ws.integrity_check() == "ok"
     assert "requests_fts" in ws.db.table_names()
 
@@ -42,7 +42,7 @@ def test_new_workspace_file_is_owner_only(ws_path: Path) -> None:
 def test_version_1_file_is_backed_up_then_upgraded(ws_path: Path) -> None:
     make_v1_workspace(ws_path)
     with Workspace.open(ws_path) as ws:
-        assert ws.schema_version == 3
+        assert ws.schema_version == SCHEMA_VERSION
         acme = ws.customers.get_by_name("Acme Prints")
         assert acme is not None and acme.reference_id == "ACME-1"
         template = ws.templates.get_by_name("acme-shipped")
@@ -210,7 +210,7 @@ def test_a_real_version_2_file_binds_its_secrets_to_their_destinations_and_redac
     secrets in its own table, no bindings, and a logged URL with user info."""
     shutil.copyfile(FIXTURES / "workspace_v2.sqlite", ws_path)
     with Workspace.open(ws_path) as ws:
-        assert ws.schema_version == 3
+        assert ws.schema_version == SCHEMA_VERSION
         acme = ws.customers.get_by_name("Acme Prints")
         assert acme is not None and acme.id is not None
         shipped = ws.triggers.get_by_name(acme.id, "Acme shipped")
@@ -232,3 +232,21 @@ def test_a_real_version_2_file_binds_its_secrets_to_their_destinations_and_redac
         index = b"".join(row[0] for row in ws.conn.execute("SELECT block FROM requests_fts_data") if row[0])
         assert b"legacyurlpass77" not in index.lower() and b"hooks" in index
     assert (ws_path.parent / (ws_path.name + ".v2.bak")).exists()
+
+
+def test_version_3_inbox_requests_are_kept_with_their_answer_unknown(ws_path: Path) -> None:
+    """Version 4 keeps what the local inbox answered; requests kept before that have no answer."""
+    Workspace.open(ws_path, seed=False).close()
+    conn = sqlite3.connect(ws_path)
+    with conn:  # the file as version 3 left it: no answer columns
+        for column in ("response_status", "script_position", "script_length"):
+            conn.execute(f"ALTER TABLE inbox_http DROP COLUMN {column}")
+        conn.execute("UPDATE schema_version SET version = 3")
+        conn.execute("INSERT INTO inbox_http(received_at, method, path, headers, body, remote) "
+                     "VALUES (1700000000.0, 'POST', '/hook', '[]', x'7b7d', '127.0.0.1:5000')")
+    conn.close()
+    with Workspace.open(ws_path, seed=False) as ws:
+        assert ws.schema_version == SCHEMA_VERSION == 4
+        [kept] = ws.inbox.list_http()
+        assert (kept.path, kept.body) == ("/hook", b"{}")
+        assert (kept.response_status, kept.script_position, kept.script_length) == (None, None, None)

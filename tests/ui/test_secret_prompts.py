@@ -144,7 +144,8 @@ def test_the_triggers_list_tooltip_hides_user_info(qtbot: QtBot, ws: Session, jo
     page = TriggersPage(ws.triggers, ws.customers, form)
     qtbot.addWidget(page)
     tip = page.table.item(0, 0).toolTip()
-    assert tip == f"POST https://{REDACTED}@erp.example/h"
+    assert tip.splitlines() == ["Basic · Acme · Order shipped · draft", f"POST https://{REDACTED}@erp.example/h"]
+    assert "hunter22" not in tip
 
 
 USER, PASSWORD = "psp-mailer", "pa55-for-the-old-server"

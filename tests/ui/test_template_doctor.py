@@ -304,6 +304,37 @@ def test_a_fix_button_in_problems_and_a_proof_that_shows_the_breaking_variant(
     assert page.view.template_text().split("\n")[4] == '"timestamp": {{ created|tojson }},'
 
 
+def test_at_1024x700_the_fix_buttons_and_the_findings_have_room(qtbot: QtBot, app: Application) -> None:
+    """Problems sits under the preview in a narrow column: its buttons stay in view (the code and the
+    location give way), and Check Edge Cases makes its tab wide and tall enough to read."""
+    page = templates_page(app, qtbot)
+    app.window.resize(1024, 700)
+    qtbot.waitUntil(lambda: app.window.width() == 1024)
+    open_named(qtbot, page, "order-shipped-article")
+    problems = page.view.problems
+    lint = next(d for d in problems.diagnostics() if d.location is not None and d.location.line == 5)
+    for label in ("Fix", "Proof"):
+        button = problems.action_rect(lint, label)
+        assert button is not None and problems.viewport().rect().contains(button), label
+    assert problems.header().isSectionHidden(3)  # the code gave way first
+    assert not problems.header().isSectionHidden(1) and problems.columnWidth(1) >= 100
+    assert "json-string-interpolation" in problems.topLevelItem(
+        problems.diagnostics().index(lint)
+    ).toolTip(1)
+
+    results = page.edge_cases.results
+    run_edge_cases(qtbot, page)
+    assert results.isVisible() and results.width() >= 0.4 * page.view.columns.width()
+    assert results.height() >= 0.65 * page.view.right.height()
+    assert page.view.editor.width() >= page.view.columns.width() // 4 - 10
+    page.view.bottom_tabs.setCurrentIndex(0)  # type: ignore[union-attr]
+    fix = problems.action_rect(lint, "Fix")
+    assert fix is not None
+    with qtbot.waitSignal(page.quick_fixes.fix_applied):
+        qtbot.mouseClick(problems.viewport(), Qt.MouseButton.LeftButton, pos=fix.center())
+    assert page.view.template_text().split("\n")[4] == '"timestamp": {{ created|tojson }},'
+
+
 # -- our own templates ------------------------------------------------------------------------------
 
 

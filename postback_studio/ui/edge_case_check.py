@@ -24,7 +24,6 @@ from postback_studio.core.doctor.variants import Variant
 from postback_studio.core.render.engine import RenderEngine, TemplateRendering
 from postback_studio.core.render.result import Location, Severity
 from postback_studio.ui.edge_case_results import EdgeCaseResultsView
-from postback_studio.ui.editor.highlighter import Palette
 from postback_studio.ui.template_editor import EMAIL_PARTS, TemplateEditor
 from postback_studio.ui.template_mapper import TemplateMapperView
 from postback_studio.workers.jobs import JobError, JobRunner
@@ -280,7 +279,3 @@ class EdgeCaseCheck(QObject):
     def _reveal(self) -> None:
         """Bring the Edge Cases tab to the front, with room to read it."""
         self._view.reveal_bottom_tab(self._tab, width=_TAB_WIDTH, share=_TAB_SHARE)
-
-    def set_palette(self, palette: Palette) -> None:
-        """Follow the app theme in the output view."""
-        self.results.set_palette(palette)

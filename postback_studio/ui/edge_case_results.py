@@ -32,7 +32,6 @@ from postback_studio.core.render.engine import TemplateRendering
 from postback_studio.core.render.result import Location, Severity, Where
 from postback_studio.core.textpos import offset_at
 from postback_studio.ui.editor.code_editor import CodeEditor
-from postback_studio.ui.editor.highlighter import Palette
 from postback_studio.ui.problems import where_text
 from postback_studio.ui.run_status import RunStatus
 
@@ -280,10 +279,6 @@ class EdgeCaseResultsView(QWidget):
         self.output_view.set_ranges([], INVALID_LAYER)
         self.output_view.mark_output_line(None)
         self.output_view.set_text("")
-
-    def set_palette(self, palette: Palette) -> None:
-        """Follow the app theme in the output view."""
-        self.output_view.set_palette(palette)
 
 
 def _template_line(report: EdgeCaseReport, location: Location | None) -> str:

@@ -16,6 +16,7 @@ from PySide6.QtCore import (
     QAbstractItemModel,
     QEvent,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     QRect,
     QSize,
@@ -44,6 +45,7 @@ _ACTIONS_COLUMN = 4
 #: message room in a narrow panel.
 _HEADERS = ["", "Message", "Where", "Code", ""]
 _ICON_COLUMN_WIDTH = 30
+_MESSAGE_WIDTH = 220
 #: The columns that give way in a narrow list, least needed first: the code, then the location.
 _HIDE_ORDER = (3, 2)
 _BUTTON_PADDING = 8
@@ -165,6 +167,8 @@ class ProblemsList(QTreeWidget):
         self._diagnostics: tuple[Diagnostic, ...] = ()
         self._actions_width = 0
         self.column_fitter = ColumnFitter(self, self.header(), self._column_plan())
+        # Installed after the fitter's, so it runs first: the fitter fits a resize with a fresh plan.
+        self.viewport().installEventFilter(self)
 
     def _column_plan(self) -> ColumnPlan:
         """Severity, location, code and buttons as wide as the rows on show need; the message the rest."""
@@ -175,7 +179,16 @@ class ProblemsList(QTreeWidget):
             3: text_width(self, _HEADERS[3], *(code for _, code in texts)),
             _ACTIONS_COLUMN: self._actions_width,
         }
-        return ColumnPlan(fixed, {1: 1}, _HIDE_ORDER, min_elastic=100)
+        # The message wants _MESSAGE_WIDTH before the code and the location may stay; in a list too
+        # narrow for that even without them, it takes what the icon and the buttons leave.
+        room = self.viewport().width() - fixed[0] - fixed[_ACTIONS_COLUMN]
+        return ColumnPlan(fixed, {1: 1}, _HIDE_ORDER, min_elastic=max(60, min(_MESSAGE_WIDTH, room)))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Plan the columns again for the viewport's new width (the fitter then applies the plan)."""
+        if watched is self.viewport() and event.type() == QEvent.Type.Resize:
+            self.column_fitter.plan = self._column_plan()
+        return super().eventFilter(watched, event)
 
     def _fit_columns(self) -> None:
         self.column_fitter.plan = self._column_plan()

@@ -21,7 +21,7 @@ from postback_studio.core.doctor.base import Lint
 from postback_studio.core.doctor.edge_cases import INVALID_JSON, INVALID_XML, TEMPLATE_ERROR
 from postback_studio.core.model import Event, OutputFormat, Template, TemplateKind
 from postback_studio.core.records import SamplePayload
-from postback_studio.core.render.result import Severity
+from postback_studio.core.render.result import Diagnostic, Severity
 from postback_studio.core.samples import load_sample
 from postback_studio.core.template_library import content_of
 from postback_studio.ui.edge_case_check import CHOSEN_LAYER, FINDINGS_LAYER
@@ -101,6 +101,15 @@ def run_edge_cases(qtbot: QtBot, page: TemplatesPage) -> object:
     with qtbot.waitSignal(page.edge_cases.check_finished, timeout=30_000) as finished:
         qtbot.mouseClick(page.edge_case_button, Qt.MouseButton.LeftButton)
     return finished.args[0]
+
+
+def click_fix(qtbot: QtBot, page: TemplatesPage, lint: Diagnostic) -> None:
+    """Click the Fix button of the row of ``lint`` in Problems."""
+    problems = page.view.problems
+    fix = problems.action_rect(lint, "Fix")
+    assert fix is not None
+    with qtbot.waitSignal(page.quick_fixes.fix_applied):
+        qtbot.mouseClick(problems.viewport(), Qt.MouseButton.LeftButton, pos=fix.center())
 
 
 def rendered_again(qtbot: QtBot, page: TemplatesPage) -> None:
@@ -297,10 +306,7 @@ def test_a_fix_button_in_problems_and_a_proof_that_shows_the_breaking_variant(
     assert finding.location is not None and finding.location.line == 5
     qtbot.waitUntil(lambda: '"timestamp": "a"b"' in results.output_view.toPlainText(), timeout=10_000)
 
-    fix = problems.action_rect(lint, "Fix")
-    assert fix is not None
-    with qtbot.waitSignal(page.quick_fixes.fix_applied):
-        qtbot.mouseClick(problems.viewport(), Qt.MouseButton.LeftButton, pos=fix.center())
+    click_fix(qtbot, page, lint)
     assert page.view.template_text().split("\n")[4] == '"timestamp": {{ created|tojson }},'
 
 
@@ -328,10 +334,7 @@ def test_at_1024x700_the_fix_buttons_and_the_findings_have_room(qtbot: QtBot, ap
     assert results.height() >= 0.65 * page.view.right.height()
     assert page.view.editor.width() >= page.view.columns.width() // 4 - 10
     page.view.bottom_tabs.setCurrentIndex(0)  # type: ignore[union-attr]
-    fix = problems.action_rect(lint, "Fix")
-    assert fix is not None
-    with qtbot.waitSignal(page.quick_fixes.fix_applied):
-        qtbot.mouseClick(problems.viewport(), Qt.MouseButton.LeftButton, pos=fix.center())
+    click_fix(qtbot, page, lint)
     assert page.view.template_text().split("\n")[4] == '"timestamp": {{ created|tojson }},'
 
 

@@ -338,6 +338,16 @@ def test_at_1024x700_the_fix_buttons_and_the_findings_have_room(qtbot: QtBot, ap
     assert page.view.template_text().split("\n")[4] == '"timestamp": {{ created|tojson }},'
 
 
+def test_check_edge_cases_shows_a_hidden_preview_column(qtbot: QtBot, app: Application) -> None:
+    """The Edge Cases tab lives in the preview column: hidden from the View menu, it comes back."""
+    page = templates_page(app, qtbot)
+    open_named(qtbot, page, "order-shipped-article")
+    page.view.set_panel_shown("preview", False)
+    assert not page.view.panel_shown("preview")
+    run_edge_cases(qtbot, page)
+    assert page.view.panel_shown("preview") and page.edge_cases.results.isVisible()
+
+
 # -- our own templates ------------------------------------------------------------------------------
 
 

@@ -16,6 +16,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from postback_studio.core.wording import counted
+
 if TYPE_CHECKING:
     from postback_studio.core.model import OutputFormat
     from postback_studio.core.scaffold import LeafRow, LoopRow, ScaffoldCheck, ScaffoldResult
@@ -147,8 +149,8 @@ def _report(origin: str, payload_name: str, result: ScaffoldResult, check: Scaff
     mapped = sum(1 for r in rows if r.source is not None)
     uncertain = len(result.mapping.uncertain)
     print(
-        f"{origin}: {note}: {mapped} of {len(rows)} values from the payload, {len(rows) - mapped} kept as "
-        f"written, {len(result.mapping.loops)} arrays, {uncertain} to check",
+        f"{origin}: {note}: {mapped} of {counted(len(rows), 'value')} from the payload, {len(rows) - mapped} "
+        f"kept as written, {counted(len(result.mapping.loops), 'array')}, {uncertain} to check",
         file=sys.stderr,
     )
     print(_verdict(origin, payload_name, check), file=sys.stderr)

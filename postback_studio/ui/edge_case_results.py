@@ -31,6 +31,7 @@ from postback_studio.core.doctor.runs import edge_case_summary
 from postback_studio.core.render.engine import TemplateRendering
 from postback_studio.core.render.result import Location, Severity, Where
 from postback_studio.core.textpos import offset_at
+from postback_studio.core.wording import counted
 from postback_studio.ui.editor.code_editor import CodeEditor
 from postback_studio.ui.problems import where_text
 from postback_studio.ui.run_status import RunStatus
@@ -174,7 +175,7 @@ class EdgeCaseResultsView(QWidget):
 
     def _finding_item(self, index: int, finding: EdgeCaseFinding, report: EdgeCaseReport) -> QTreeWidgetItem:
         count = len(finding.examples)
-        title = f"{finding.category} · {count} variant{'s' if count != 1 else ''}"
+        title = f"{finding.category} · {counted(count, 'variant')}"
         line = _template_line(report, finding.location)
         item = QTreeWidgetItem([title, where_text(finding.location), line])
         font = item.font(0)

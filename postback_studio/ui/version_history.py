@@ -33,6 +33,7 @@ from postback_studio.core.diff import ChangeKind, DiffRow, change_count, side_by
 from postback_studio.core.model import Template
 from postback_studio.core.records import TemplateVersion
 from postback_studio.core.template_files import template_to_text
+from postback_studio.core.wording import counted
 from postback_studio.ui.theme import colors_for
 from postback_studio.ui.version_compare import fitted_size
 
@@ -195,9 +196,8 @@ class VersionHistoryDialog(QDialog):
         self._fill(self.new_pane, [r.new for r in self.rows])
         changed = change_count(self.rows)
         other = "the current text" if against is None else f"version {against}"
-        self.summary.setText(
-            f"Same as {other}" if not changed else f"{changed} line{'s' if changed != 1 else ''} differ"
-        )
+        verb = "differs" if changed == 1 else "differ"
+        self.summary.setText(f"Same as {other}" if not changed else f"{counted(changed, 'line')} {verb}")
 
     def _on_compare_button_clicked(self) -> None:
         number = self.selected_version()

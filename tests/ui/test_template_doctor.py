@@ -456,7 +456,7 @@ def test_history_compares_the_outputs_of_two_saved_versions(qtbot: QtBot, app: A
     history.select_version(first)
     history.against.setCurrentIndex(history.against.findData(second))
     assert history.new_title.text() == f"Version {second}"
-    assert history.summary.text() == "1 line differ"
+    assert history.summary.text() == "1 line differs"
     with qtbot.waitSignal(page.what_changes.comparison_finished, timeout=60_000) as finished:
         qtbot.mouseClick(history.compare_button, Qt.MouseButton.LeftButton)
     outcome = finished.args[0]

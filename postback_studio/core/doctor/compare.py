@@ -21,6 +21,7 @@ from postback_studio.core.doctor.variants import Variant, derive_changes, relate
 from postback_studio.core.model import LookupSet, Template
 from postback_studio.core.render.engine import RenderEngine, TemplateRendering
 from postback_studio.core.render.result import Diagnostic, RenderResult
+from postback_studio.core.wording import counted
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ class OutputChange:
         if self.old_output is None and self.new_output is None:
             return "fails differently"
         lines = self.lines_changed
-        return f"changed ({lines} line{'' if lines == 1 else 's'})"
+        return f"changed ({counted(lines, 'line')})"
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,12 @@ def seeded(app: Application) -> Trigger:
     return app.session.triggers.get(listed.id)
 
 
+def status_text(app: Application) -> str:
+    """The status bar's whole message (a long one shows shortened, whole in the bar's tooltip)."""
+    bar = app.window.statusBar()
+    return bar.toolTip() or bar.currentMessage()
+
+
 def forms(app: Application, trigger_id: int) -> tuple[QWidget, QWidget]:
     """The trigger open on the Customers page and on the Triggers page: (customers' form, triggers' form)."""
     customers, triggers = app.pages["Customers"], app.pages["Triggers"]
@@ -99,11 +105,11 @@ def test_a_refused_save_never_leaves_saved_in_the_status_bar(qtbot: QtBot, app: 
     _, form = forms(app, trigger.id)
     form.name_edit.setText("Shipped, renamed")  # type: ignore[attr-defined]
     assert form.save() is not None  # type: ignore[attr-defined]
-    assert app.window.statusBar().currentMessage() == "Saved trigger 'Shipped, renamed'"
+    assert status_text(app) == "Saved trigger 'Shipped, renamed'"
     form.url_edit.setText("ftp://nowhere")  # type: ignore[attr-defined]
     assert form.save() is None  # type: ignore[attr-defined]
     assert form.saved_note.isHidden()  # type: ignore[attr-defined]
-    message = app.window.statusBar().currentMessage()
+    message = status_text(app)
     assert message.startswith("Not saved: URL must start with http"), message
 
 

@@ -462,9 +462,6 @@ class TemplatesPage(QWidget):
         shown = self.editor.template
         if self.editor.loading or (shown is not None and template_id == shown.id):
             return
-        if not self.confirm_discard():
-            self.library.select(shown.id if shown else None)
-            return
         self.open_template(template_id)
 
     # -- the template in the editor --------------------------------------------------------------
@@ -478,10 +475,25 @@ class TemplatesPage(QWidget):
         return self.editor.edited_template()
 
     def open_template(self, template_id: int) -> bool:
-        """Show the template ``template_id`` (without asking about unsaved edits: the caller did)."""
+        """Show the template ``template_id``, from the library or from another page.
+
+        Unsaved edits are asked about first (Save / Discard / Cancel) here, so no caller can forget
+        to; Cancel keeps the editor and the library's selection as they were. The template already
+        on show keeps its edits.
+
+        Returns:
+            True when ``template_id`` is on show.
+        """
+        shown = self.editor.template
+        if shown is not None and shown.id == template_id and self.has_unsaved_changes():
+            self.library.select(template_id)
+            return True
         try:
             template = self._templates.get(template_id)
         except NotFoundError:
+            return False
+        if not self.confirm_discard():
+            self.library.select(shown.id if shown else None)
             return False
         self._load(template)
         return True
@@ -513,7 +525,8 @@ class TemplatesPage(QWidget):
 
     def _sync_customer_combo(self, template: Template) -> None:
         """A customer's template previews with its lookups; a shared one with those of the customer
-        of the first trigger that uses it (the user may pick another)."""
+        of the first trigger that uses it, else with the global tables (the user may pick another).
+        Nothing carries over from the template shown before."""
         owner = template.customer_id
         if owner is None and template.id is not None:
             users = self._triggers.list(template_id=template.id)
@@ -521,8 +534,8 @@ class TemplatesPage(QWidget):
         else:
             owner_hint = owner
         self.customer_combo.blockSignals(True)
-        if owner_hint is not None:
-            self.customer_combo.setCurrentIndex(max(self.customer_combo.findData(owner_hint), 0))
+        wanted = _NO_CUSTOMER if owner_hint is None else owner_hint
+        self.customer_combo.setCurrentIndex(max(self.customer_combo.findData(wanted), 0))
         self.customer_combo.setEnabled(owner is None)
         self.customer_combo.blockSignals(False)
 

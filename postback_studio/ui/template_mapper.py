@@ -26,6 +26,7 @@ from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QGraphicsOpacityEffect,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -49,6 +50,10 @@ from postback_studio.ui.tones import Tone, emphasize, heading, set_tone
 
 #: The side panels that can be hidden, by the name the settings and the menu use.
 PANELS = ("library", "payload", "preview")
+#: What the preview says over an output kept from before a template error.
+STALE_OUTPUT_NOTE = "Last good output, before the error: not what the template renders now"
+#: How faint a stale output is drawn.
+_STALE_OPACITY = 0.45
 #: The share of each splitter's length its panes get before the user sizes them: the columns
 #: (library and sample, the editor, preview and Problems), then each column's panes.
 _DEFAULT_WEIGHTS = {"columns": (24, 46, 30), "left": (42, 58), "right": (68, 32), "payload": (60, 40)}
@@ -159,6 +164,14 @@ class TemplateMapperView(QWidget):
             "output line numbers refer to the raw view."
         )
         self.output_view = CodeEditor(output_mode=True, fmt="json")
+        self.stale_label = QLabel(STALE_OUTPUT_NOTE)
+        self.stale_label.setWordWrap(True)
+        set_tone(self.stale_label, Tone.MUTED)
+        self.stale_label.hide()
+        self._stale_effect = QGraphicsOpacityEffect(self.output_view.viewport())
+        self._stale_effect.setOpacity(_STALE_OPACITY)
+        self._stale_effect.setEnabled(False)
+        self.output_view.viewport().setGraphicsEffect(self._stale_effect)
         self.status_label = QLabel("Not rendered yet")
         self.status_label.setWordWrap(True)
         emphasize(self.status_label)
@@ -169,6 +182,7 @@ class TemplateMapperView(QWidget):
         layout = QVBoxLayout(self.preview_pane)
         layout.setContentsMargins(3, 6, 6, 3)
         layout.addLayout(top)
+        layout.addWidget(self.stale_label)
         layout.addWidget(self.output_view, 1)
         layout.addWidget(self.status_label)
 
@@ -259,8 +273,13 @@ class TemplateMapperView(QWidget):
         result: RenderResult,
         output_spans: tuple[tuple[Span, ...], ...] | None = None,
         part: str = "body",
+        keep_stale: bool = False,
     ) -> None:
         """Show a render: output, status line, marked output line, Problems and gutter marks.
+
+        A render without output (a template error) never leaves an unmarked output on show: the
+        pane is cleared, or, with ``keep_stale``, the last good output stays, faint, under
+        :data:`STALE_OUTPUT_NOTE`.
 
         Args:
             result: The render to show.
@@ -269,6 +288,8 @@ class TemplateMapperView(QWidget):
                 lexed on the GUI thread. Used for the raw view only.
             part: The template part the editor shows (``body``; ``html`` or ``text`` of an email):
                 gutter marks are set for diagnostics of that part.
+            keep_stale: The output on show is of the same template (an earlier state of its text),
+                so it may stay, marked, while the template has an error.
         """
         self._result = result
         self._output_spans = output_spans
@@ -283,13 +304,34 @@ class TemplateMapperView(QWidget):
             if d.location is not None and d.location.where is Where.TEMPLATE and d.location.part == part
         )
         if result.output is not None:
+            self._set_stale(False)
             self._show_output()
+        else:
+            self._lose_output(keep_stale)
         self.output_view.mark_output_line(status.output_line if not self._pretty_shown() else None)
 
-    def show_render_failed(self, message: str) -> None:
-        """Report a render that could not run at all; the last good preview stays."""
+    def show_render_failed(self, message: str, keep_stale: bool = False) -> None:
+        """Report a render that could not run at all; the output on show is cleared, or kept marked
+        as stale when ``keep_stale`` (it is of the same template)."""
         self.status_label.setText(f"Render failed: {message}")
         set_tone(self.status_label, Tone.ERROR)
+        self._lose_output(keep_stale)
+        self.output_view.mark_output_line(None)
+
+    def output_is_stale(self) -> bool:
+        """Whether the output on show is kept from before an error (marked as such)."""
+        return not self.stale_label.isHidden()
+
+    def _lose_output(self, keep_stale: bool) -> None:
+        if keep_stale and self.output_view.toPlainText():
+            self._set_stale(True)
+            return
+        self._set_stale(False)
+        self.output_view.set_text("")
+
+    def _set_stale(self, stale: bool) -> None:
+        self.stale_label.setVisible(stale)
+        self._stale_effect.setEnabled(stale)
 
     def last_result(self) -> RenderResult | None:
         """The result on show."""

@@ -145,6 +145,11 @@ class TemplateMapperView(QWidget):
         self.cursor_label = QLabel("1:1")
         set_tone(self.cursor_label, Tone.MUTED)
         self.editor = CodeEditor(fmt="json")
+        self.editor_hint = QLabel()
+        self.editor_hint.setWordWrap(True)
+        emphasize(self.editor_hint)
+        set_tone(self.editor_hint, Tone.MUTED)
+        self.editor_hint.hide()
         self.find_bar = FindReplaceBar(self.editor)
         top = QHBoxLayout()
         top.addWidget(self.template_title, 1)
@@ -153,6 +158,7 @@ class TemplateMapperView(QWidget):
         layout = QVBoxLayout(self.editor_pane)
         layout.setContentsMargins(3, 6, 3, 3)
         layout.addLayout(top)
+        layout.addWidget(self.editor_hint)
         layout.addWidget(self.editor, 1)
         layout.addWidget(self.find_bar)
 
@@ -214,6 +220,12 @@ class TemplateMapperView(QWidget):
         self.editor.set_format(fmt)
         self.output_view.set_format(fmt)
         self.editor.setPlainText(text)
+
+    def set_editable(self, editable: bool, hint: str = "") -> None:
+        """Let the user type in the editor, or make it read-only with ``hint`` shown above it."""
+        self.editor.setReadOnly(not editable)
+        self.editor_hint.setText("" if editable else hint)
+        self.editor_hint.setVisible(not editable)
 
     def template_text(self) -> str:
         """The template as edited."""

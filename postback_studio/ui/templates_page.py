@@ -70,6 +70,8 @@ from postback_studio.workers.jobs import JobRunner
 from postback_studio.workers.render_worker import RenderWorker
 
 _NO_CUSTOMER = -1
+#: What the editor says when the workspace has no template.
+NO_TEMPLATE_HINT = "No template yet. Create a template: Templates > New… (Ctrl+N), or New from Example…"
 
 
 class TemplatesPage(QWidget):
@@ -445,6 +447,7 @@ class TemplatesPage(QWidget):
 
     def _show_dirty_mark(self) -> None:
         template = self.editor.template
+        self._offer_editing(template is not None)
         if template is None:
             self.view.template_title.setText("No template")
             return
@@ -453,6 +456,20 @@ class TemplatesPage(QWidget):
         self.view.template_title.setText(
             f"{DIRTY_MARK if self.editor.dirty else ''}{template.name}  ({kind})"
         )
+
+    def _offer_editing(self, has_template: bool) -> None:
+        """With no template (an empty workspace, the last one deleted) nothing can be typed, saved,
+        rendered or checked: the editor is read-only and says how to start."""
+        library = self.library
+        for control in (
+            self.save_button, self.active_check, self.history_button, self.check_button,
+            self.view.render_button, library.duplicate_button, library.rename_button,
+            library.delete_button, library.export_button, self.save_action, self.render_action,
+            self.check_action, self.history_action, self.duplicate_action, self.rename_action,
+            self.delete_action, self.export_action, self.replace_action,
+        ):
+            control.setEnabled(has_template)
+        self.view.set_editable(has_template, NO_TEMPLATE_HINT)
 
     def _on_editor_dirty_changed(self, dirty: bool) -> None:
         self._show_dirty_mark()

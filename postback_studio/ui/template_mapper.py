@@ -58,6 +58,8 @@ _STALE_OPACITY = 0.45
 #: (library and sample, the editor, preview and Problems), then each column's panes.
 _DEFAULT_WEIGHTS = {"columns": (24, 46, 30), "left": (42, 58), "right": (68, 32), "payload": (60, 40)}
 _LAYOUT_KEY = "templates/layout"
+#: A side pane with fewer pixels than this is shut (nothing in it can be used).
+_SHUT = 40
 
 
 class TemplateMapperView(QWidget):
@@ -370,7 +372,12 @@ class TemplateMapperView(QWidget):
         return self.columns.sizes()[column] > 0 or not self.columns.isVisible()
 
     def set_panel_shown(self, name: str, shown: bool) -> None:
-        """Show or hide the side panel ``name``; a column dragged shut opens at its default width."""
+        """Show or hide the side panel ``name``.
+
+        A panel shown again gets room in every splitter it sits in (its column, and its place in
+        the left column): one that was dragged shut, or remembered shut because it was hidden when
+        the layout was saved, opens at its default share.
+        """
         panel = self._panel(name)
         if panel is None:
             return
@@ -379,12 +386,29 @@ class TemplateMapperView(QWidget):
         if column == 0:
             panes = (self.library_pane, self.payload_pane)
             self.left.setVisible(not all(pane is None or pane.isHidden() for pane in panes))
-        sizes = self.columns.sizes()
-        if shown and sizes[column] == 0:
-            opened = sum(sizes) * _DEFAULT_WEIGHTS["columns"][column] // 100
-            sizes[column], sizes[1] = opened, max(sizes[1] - opened, 0)
-            self.columns.setSizes(sizes)
+        if shown:
+            self._open_shut("columns", column)
+            if column == 0:
+                self._open_shut("left", self.left.indexOf(panel))
         self.layout_changed.emit()
+
+    def _open_shut(self, name: str, index: int) -> None:
+        """Give pane ``index`` of splitter ``name`` its default share if it has (almost) none."""
+        splitter = self.splitters()[name]
+        if not self._sized:
+            # Not laid out yet: a remembered size that shuts the pane gives way to the defaults.
+            remembered = self._restored_sizes.get(name)
+            if remembered is not None and remembered[index] < _SHUT:
+                del self._restored_sizes[name]
+            return
+        sizes = splitter.sizes()
+        if sizes[index] >= _SHUT:
+            return
+        weights = _DEFAULT_WEIGHTS[name]
+        opened = sum(sizes) * weights[index] // sum(weights)
+        donor = max((i for i in range(len(sizes)) if i != index), key=lambda i: sizes[i])
+        sizes[index], sizes[donor] = opened, max(sizes[donor] - opened + sizes[index], 0)
+        splitter.setSizes(sizes)
 
     def splitters(self) -> dict[str, QSplitter]:
         """The splitters whose sizes are remembered, by name."""

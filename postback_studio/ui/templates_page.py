@@ -57,6 +57,7 @@ from postback_studio.ui.ports import (
     TemplateLibraryStore,
     TriggerStore,
 )
+from postback_studio.ui.preferences import WorkspaceMemory
 from postback_studio.ui.prompts import Prompter, UnsavedChoice
 from postback_studio.ui.sample_picker import SamplePicker
 from postback_studio.ui.save_feedback import SavedNote
@@ -104,6 +105,7 @@ class TemplatesPage(QWidget):
         ``options`` are the other keyword arguments of the constructor (``prompter``, ``debounce_ms``...).
         """
         options.setdefault("recovery", RecoveryStore(folder_for_workspace(session.path)))
+        options.setdefault("memory", WorkspaceMemory(settings, session.path))
         return cls(
             templates=session.templates,
             samples=session.samples,
@@ -128,6 +130,7 @@ class TemplatesPage(QWidget):
         jobs: JobRunner,
         settings: QSettings,
         recovery: RecoveryStore,
+        memory: WorkspaceMemory,
         prompter: Prompter | None = None,
         debounce_ms: int = 120,
         autosave_ms: int = 3000,
@@ -143,8 +146,9 @@ class TemplatesPage(QWidget):
             lookups: What ``lookups()`` sees for a customer.
             engine: Renders previews and checks (thread-safe; used from the job runner's threads).
             jobs: Where renders and checks run (the app's job runner).
-            settings: Remembers splitter sizes and the last template and sample.
+            settings: Remembers the splitter sizes.
             recovery: Where unsaved drafts go (the workspace's recovery folder).
+            memory: Remembers this workspace's last template and sample.
             prompter: Asks the user (tests pass a scripted one).
             debounce_ms: The pause in typing before the preview renders.
             autosave_ms: How often unsaved edits are written to the recovery folder.
@@ -156,13 +160,14 @@ class TemplatesPage(QWidget):
         self._customers = customers
         self._lookup_store = lookups
         self._settings = settings
+        self._memory = memory
         self._recovery = recovery
         self.prompter = prompter or Prompter(self)
         self.view = TemplateMapperView()
         self.email_preview = EmailPartsPreview()
         self.editor = TemplateEditor(self.view, self.email_preview, self)
         self.library = TemplateLibraryPanel()
-        self.samples = SamplePicker(self.view, samples, self.prompter, settings, self)
+        self.samples = SamplePicker(self.view, samples, self.prompter, memory, self)
         self.preview = TemplatePreview(
             engine,
             jobs,
@@ -377,17 +382,12 @@ class TemplatesPage(QWidget):
         self.view.restore_layout(self._settings)
         self.samples.refresh()
         self.refresh_library()
-        last = self._settings.value("templates/last_template")
-        opened = False
-        if last is not None:
-            try:
-                opened = self.open_template(int(str(last)))
-            except ValueError:
-                opened = False
+        last = self._memory.last_template
+        opened = last is not None and self.open_template(last)
         first = self.library.first_id()
         if not opened and first is not None:
             self.open_template(first)
-        sample = str(self._settings.value("templates/last_sample", "") or "")
+        sample = self._memory.last_sample
         if not self.samples.knows(sample):
             selectors = self._sample_selectors(with_triggers=False)
             sample = selectors[0] if selectors else self.samples.first_key()
@@ -398,9 +398,9 @@ class TemplatesPage(QWidget):
         self.view.save_layout(self._settings)
         template = self.editor.template
         if template is not None and template.id is not None:
-            self._settings.setValue("templates/last_template", template.id)
+            self._memory.set_last_template(template.id)
         if self.samples.key:
-            self._settings.setValue("templates/last_sample", self.samples.key)
+            self._memory.set_last_sample(self.samples.key)
         self._settings.sync()
 
     def _on_splitter_moved(self, _pos: int, _index: int) -> None:
@@ -525,7 +525,7 @@ class TemplatesPage(QWidget):
         self._sync_customer_combo(template)
         self._show_dirty_mark()
         if template.id is not None:
-            self._settings.setValue("templates/last_template", template.id)
+            self._memory.set_last_template(template.id)
             self.template_opened.emit(template.id)
         if not self.samples.follow(self._sample_selectors()):
             self.preview.render_now()

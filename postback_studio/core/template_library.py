@@ -22,36 +22,45 @@ from postback_studio.core.records import SamplePayload
 from postback_studio.core.render.engine import RenderEngine, TemplateRendering
 from postback_studio.core.samples import samples_for_event
 
+#: The skeletons pass the template doctor as they stand (``check --lint --edge-cases``): JSON values
+#: go through ``|tojson``, XML and HTML values through ``|e``, and the subject stays on one line
+#: whatever the payload holds, so a new template starts from the habits the doctor asks for.
 _JSON_SKELETON = """{
-  "event": "{{ event }}",
-  "orderId": "{{ orderId }}",
-  "orderReferenceId": "{{ orderReferenceId }}",
+  "eventType": {{ eventType|tojson }},
+  "orderId": {{ orderId|tojson }},
+  "orderReferenceId": {{ orderReferenceId|tojson }},
+  "fulfillmentStatus": {{ fulfillmentStatus|tojson }},
   "items": [
-    {% for item in items %}
+  {%- for item in items %}
+    {%- if not loop.first %},{% endif %}
     {
-      "itemReferenceId": "{{ item.itemReferenceId }}"
-    }{% if not loop.last %},{% endif %}
-    {% endfor %}
+      "itemReferenceId": {{ item.itemReferenceId|tojson }}
+    }
+  {%- endfor %}
   ]
 }
 """
 
 _XML_SKELETON = """<?xml version="1.0" encoding="UTF-8"?>
 <order>
-  <orderId>{{ orderId }}</orderId>
-  <orderReferenceId>{{ orderReferenceId }}</orderReferenceId>
+  <eventType>{{ eventType|e }}</eventType>
+  <orderId>{{ orderId|e }}</orderId>
+  <orderReferenceId>{{ orderReferenceId|e }}</orderReferenceId>
+  <fulfillmentStatus>{{ fulfillmentStatus|e }}</fulfillmentStatus>
   <items>
-    {% for item in items %}
-    <item reference="{{ item.itemReferenceId }}"/>
-    {% endfor %}
+  {%- for item in items %}
+    <item reference="{{ item.itemReferenceId|e }}"/>
+  {%- endfor %}
   </items>
 </order>
 """
 
+_SUBJECT_SKELETON = 'Your order {{ orderReferenceId|replace("\\r", " ")|replace("\\n", " ") }}'
+
 _HTML_SKELETON = """<html>
   <body style="font-family: Arial, sans-serif;">
     <p>Hello,</p>
-    <p>Your order <b>{{ orderReferenceId }}</b> has an update: {{ fulfillmentStatus }}.</p>
+    <p>Your order <b>{{ orderReferenceId|e }}</b> has an update: {{ fulfillmentStatus|e }}.</p>
   </body>
 </html>
 """
@@ -76,7 +85,7 @@ def skeleton(name: str, kind: TemplateKind, fmt: OutputFormat, customer_id: int 
             name=name,
             kind=kind,
             format=OutputFormat.HTML,
-            subject="Your order {{ orderReferenceId }}",
+            subject=_SUBJECT_SKELETON,
             body=_HTML_SKELETON,
             text_body=_TEXT_SKELETON,
             customer_id=customer_id,

@@ -61,6 +61,7 @@ from postback_studio.ui.ports import (
     TemplateLibraryStore,
     TriggerStore,
 )
+from postback_studio.ui.preferences import WorkspaceMemory
 from postback_studio.ui.prompts import Prompter, UnsavedChoice
 from postback_studio.ui.quick_fix import FixChooser, QuickFixes
 from postback_studio.ui.sample_picker import SamplePicker
@@ -76,6 +77,8 @@ from postback_studio.workers.jobs import JobRunner
 from postback_studio.workers.render_worker import RenderWorker
 
 _NO_CUSTOMER = -1
+#: What the editor says when the workspace has no template.
+NO_TEMPLATE_HINT = "No template yet. Create a template: Templates > New… (Ctrl+N), or New from Example…"
 
 
 class TemplatesPage(QWidget):
@@ -108,6 +111,7 @@ class TemplatesPage(QWidget):
         ``options`` are the other keyword arguments of the constructor (``prompter``, ``debounce_ms``...).
         """
         options.setdefault("recovery", RecoveryStore(folder_for_workspace(session.path)))
+        options.setdefault("memory", WorkspaceMemory(settings, session.path))
         return cls(
             templates=session.templates,
             samples=session.samples,
@@ -132,6 +136,7 @@ class TemplatesPage(QWidget):
         jobs: JobRunner,
         settings: QSettings,
         recovery: RecoveryStore,
+        memory: WorkspaceMemory,
         prompter: Prompter | None = None,
         choose_fix: FixChooser | None = None,
         debounce_ms: int = 120,
@@ -148,8 +153,9 @@ class TemplatesPage(QWidget):
             lookups: What ``lookups()`` sees for a customer.
             engine: Renders previews and checks (thread-safe; used from the job runner's threads).
             jobs: Where renders and checks run (the app's job runner).
-            settings: Remembers splitter sizes and the last template and sample.
+            settings: Remembers the splitter sizes.
             recovery: Where unsaved drafts go (the workspace's recovery folder).
+            memory: Remembers this workspace's last template and sample.
             prompter: Asks the user (tests pass a scripted one).
             choose_fix: Asks which quick fix to apply when several apply at the cursor (default: a
                 menu at the cursor; tests pass their own).
@@ -163,13 +169,14 @@ class TemplatesPage(QWidget):
         self._customers = customers
         self._lookup_store = lookups
         self._settings = settings
+        self._memory = memory
         self._recovery = recovery
         self.prompter = prompter or Prompter(self)
         self.view = TemplateMapperView()
         self.email_preview = EmailPartsPreview()
         self.editor = TemplateEditor(self.view, self.email_preview, self)
         self.library = TemplateLibraryPanel()
-        self.samples = SamplePicker(self.view, samples, self.prompter, settings, self)
+        self.samples = SamplePicker(self.view, samples, self.prompter, memory, self)
         self.preview = TemplatePreview(
             engine,
             jobs,
@@ -428,17 +435,12 @@ class TemplatesPage(QWidget):
         self.view.restore_layout(self._settings)
         self.samples.refresh()
         self.refresh_library()
-        last = self._settings.value("templates/last_template")
-        opened = False
-        if last is not None:
-            try:
-                opened = self.open_template(int(str(last)))
-            except ValueError:
-                opened = False
+        last = self._memory.last_template
+        opened = last is not None and self.open_template(last)
         first = self.library.first_id()
         if not opened and first is not None:
             self.open_template(first)
-        sample = str(self._settings.value("templates/last_sample", "") or "")
+        sample = self._memory.last_sample
         if not self.samples.knows(sample):
             selectors = self._sample_selectors(with_triggers=False)
             sample = selectors[0] if selectors else self.samples.first_key()
@@ -449,9 +451,9 @@ class TemplatesPage(QWidget):
         self.view.save_layout(self._settings)
         template = self.editor.template
         if template is not None and template.id is not None:
-            self._settings.setValue("templates/last_template", template.id)
+            self._memory.set_last_template(template.id)
         if self.samples.key:
-            self._settings.setValue("templates/last_sample", self.samples.key)
+            self._memory.set_last_sample(self.samples.key)
         self._settings.sync()
 
     def _on_splitter_moved(self, _pos: int, _index: int) -> None:
@@ -498,6 +500,7 @@ class TemplatesPage(QWidget):
 
     def _show_dirty_mark(self) -> None:
         template = self.editor.template
+        self._offer_editing(template is not None)
         if template is None:
             self.view.template_title.setText("No template")
             return
@@ -507,6 +510,20 @@ class TemplatesPage(QWidget):
             f"{DIRTY_MARK if self.editor.dirty else ''}{template.name}  ({kind})"
         )
 
+    def _offer_editing(self, has_template: bool) -> None:
+        """With no template (an empty workspace, the last one deleted) nothing can be typed, saved,
+        rendered or checked: the editor is read-only and says how to start."""
+        library = self.library
+        for control in (
+            self.save_button, self.active_check, self.history_button, self.check_button,
+            self.view.render_button, library.duplicate_button, library.rename_button,
+            library.delete_button, library.export_button, self.save_action, self.render_action,
+            self.check_action, self.history_action, self.duplicate_action, self.rename_action,
+            self.delete_action, self.export_action, self.replace_action,
+        ):
+            control.setEnabled(has_template)
+        self.view.set_editable(has_template, NO_TEMPLATE_HINT)
+
     def _on_editor_dirty_changed(self, dirty: bool) -> None:
         self._show_dirty_mark()
         self.compare_action.setEnabled(dirty)
@@ -515,9 +532,6 @@ class TemplatesPage(QWidget):
     def _on_library_template_chosen(self, template_id: int) -> None:
         shown = self.editor.template
         if self.editor.loading or (shown is not None and template_id == shown.id):
-            return
-        if not self.confirm_discard():
-            self.library.select(shown.id if shown else None)
             return
         self.open_template(template_id)
 
@@ -532,10 +546,25 @@ class TemplatesPage(QWidget):
         return self.editor.edited_template()
 
     def open_template(self, template_id: int) -> bool:
-        """Show the template ``template_id`` (without asking about unsaved edits: the caller did)."""
+        """Show the template ``template_id``, from the library or from another page.
+
+        Unsaved edits are asked about first (Save / Discard / Cancel) here, so no caller can forget
+        to; Cancel keeps the editor and the library's selection as they were. The template already
+        on show keeps its edits.
+
+        Returns:
+            True when ``template_id`` is on show.
+        """
+        shown = self.editor.template
+        if shown is not None and shown.id == template_id and self.has_unsaved_changes():
+            self.library.select(template_id)
+            return True
         try:
             template = self._templates.get(template_id)
         except NotFoundError:
+            return False
+        if not self.confirm_discard():
+            self.library.select(shown.id if shown else None)
             return False
         self._load(template)
         return True
@@ -550,7 +579,7 @@ class TemplatesPage(QWidget):
         self._sync_customer_combo(template)
         self._show_dirty_mark()
         if template.id is not None:
-            self._settings.setValue("templates/last_template", template.id)
+            self._memory.set_last_template(template.id)
             self.template_opened.emit(template.id)
         if not self.samples.follow(self._sample_selectors()):
             self.preview.render_now()
@@ -567,7 +596,8 @@ class TemplatesPage(QWidget):
 
     def _sync_customer_combo(self, template: Template) -> None:
         """A customer's template previews with its lookups; a shared one with those of the customer
-        of the first trigger that uses it (the user may pick another)."""
+        of the first trigger that uses it, else with the global tables (the user may pick another).
+        Nothing carries over from the template shown before."""
         owner = template.customer_id
         if owner is None and template.id is not None:
             users = self._triggers.list(template_id=template.id)
@@ -575,8 +605,8 @@ class TemplatesPage(QWidget):
         else:
             owner_hint = owner
         self.customer_combo.blockSignals(True)
-        if owner_hint is not None:
-            self.customer_combo.setCurrentIndex(max(self.customer_combo.findData(owner_hint), 0))
+        wanted = _NO_CUSTOMER if owner_hint is None else owner_hint
+        self.customer_combo.setCurrentIndex(max(self.customer_combo.findData(wanted), 0))
         self.customer_combo.setEnabled(owner is None)
         self.customer_combo.blockSignals(False)
 

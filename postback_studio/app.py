@@ -24,7 +24,9 @@ if TYPE_CHECKING:
     from postback_studio.services.delivery import DeliveryService
     from postback_studio.services.session import Session
     from postback_studio.ui.delivery_controller import DeliveryController
+    from postback_studio.ui.import_configuration import ConfigurationImport
     from postback_studio.ui.main_window import MainWindow
+    from postback_studio.ui.prompts import Prompter
     from postback_studio.ui.templates_page import TemplatesPage
     from postback_studio.workers.change_bridge import ChangeBridge
     from postback_studio.workers.jobs import JobRunner
@@ -77,6 +79,8 @@ class Application:
     delivery: DeliveryService | None = None
     controller: DeliveryController | None = None
     changes: ChangeBridge | None = None
+    importer: ConfigurationImport | None = None
+    prompter: Prompter | None = None
     closers: list[Callable[[], object]] = field(default_factory=list)
 
     def close(self) -> None:
@@ -105,11 +109,15 @@ class Application:
         self.session.close()
 
 
-def build_application(workspace_path: Path, *, settings: QSettings | None = None) -> Application:
+def build_application(
+    workspace_path: Path, *, settings: QSettings | None = None, prompter: Prompter | None = None
+) -> Application:
     """Open the workspace and build every service and page around it (a QApplication must exist).
 
     This function builds and wires; every decision lives in the object it wires: policies in the
-    services, delivery in the :class:`DeliveryController`, what a page shows in the page.
+    services, delivery in the :class:`DeliveryController`, what a page shows in the page. Every
+    page asks its questions (unsaved changes, replace or merge, the import preview) through one
+    ``prompter``: Qt's dialogs over the main window, or a scripted one in tests.
     """
     from functools import partial
 
@@ -130,10 +138,12 @@ def build_application(workspace_path: Path, *, settings: QSettings | None = None
     from postback_studio.ui.customers_page import CustomersPage
     from postback_studio.ui.delivery_controller import DeliveryController
     from postback_studio.ui.delivery_prompts import DialogPrompts
+    from postback_studio.ui.import_configuration import ConfigurationImport
     from postback_studio.ui.inbox_page import InboxPage
     from postback_studio.ui.lookups_page import LookupsPage
     from postback_studio.ui.main_window import PAGE_NAMES, MainWindow, Page
     from postback_studio.ui.preferences import Preferences
+    from postback_studio.ui.prompts import Prompter
     from postback_studio.ui.requests_page import RequestsPage
     from postback_studio.ui.settings_page import SettingsPage
     from postback_studio.ui.templates_page import TemplatesPage
@@ -148,6 +158,7 @@ def build_application(workspace_path: Path, *, settings: QSettings | None = None
         raise RuntimeError("build_application needs a QApplication")
     settings = settings or QSettings()
     preferences = Preferences(settings)
+    prompter = prompter or Prompter()
 
     # Services: one workspace session for the GUI thread, one change bus, the delivery service.
     # The session holds the file exclusive for the app's whole run (Application.close() closes it
@@ -173,23 +184,32 @@ def build_application(workspace_path: Path, *, settings: QSettings | None = None
             lookup_set_for=session.lookups.lookup_set_for,
             examples=examples,
             reachability=check_destination,
+            ask_unsaved=prompter.unsaved_changes,
         )
 
     customer_form, trigger_list_form = trigger_form(), trigger_form()
     customers = CustomersPage(
-        session.customers, session.triggers, session.lookups, customer_form, session.templates
+        session.customers, session.triggers, session.lookups, customer_form, session.templates,
+        ask_unsaved=prompter.unsaved_changes,
     )
     triggers = TriggersPage(session.triggers, session.customers, trigger_list_form)
-    lookups = LookupsPage(session.lookups, session.customers, session.templates)
+    lookups = LookupsPage(
+        session.lookups, session.customers, session.templates, files=session.files, prompter=prompter
+    )
     settings_page = SettingsPage(
         session.smtp,
         jobs=jobs,
         test_connection=test_connection,
         secrets_location=session.secrets_location,
         theme=preferences.theme,
+        ask_unsaved=prompter.unsaved_changes,
     )
-    requests_page = RequestsPage(partial(RequestLogReader.open, workspace_path), jobs=jobs)
-    templates = TemplatesPage.for_session(session, engine=engine, jobs=jobs, settings=settings)
+    requests_page = RequestsPage(
+        partial(RequestLogReader.open, workspace_path), jobs=jobs, files=session.files
+    )
+    templates = TemplatesPage.for_session(
+        session, engine=engine, jobs=jobs, settings=settings, prompter=prompter
+    )
     inbox_page = InboxPage(ResponseScript.parse)
     widgets: dict[str, QWidget] = {
         "Templates": templates,
@@ -203,17 +223,27 @@ def build_application(workspace_path: Path, *, settings: QSettings | None = None
     for name in PAGE_NAMES:
         widgets.setdefault(name, QLabel(name))
     page_actions = {"Requests": tuple(requests_page.menu_actions), "Templates": tuple(templates.actions())}
+    # Unsaved edits anywhere are asked about before the app closes or an import could change them.
+    unsaved_guards = [templates.confirm_discard, customers.confirm_discard,
+                      trigger_list_form.confirm_discard, lookups.unsaved.confirm_discard,
+                      settings_page.confirm_discard]
     window = MainWindow(
         [Page(name, widgets[name], page_actions.get(name, ())) for name in PAGE_NAMES],
         workspace_label=str(workspace_path),
-        close_guards=[templates.confirm_discard, customer_form.confirm_discard,
-                      trigger_list_form.confirm_discard],
+        close_guards=unsaved_guards,
         theme=preferences.theme,
     )
+    if isinstance(prompter, Prompter):
+        prompter.set_parent(window)
     themes.setParent(window)
     controller = DeliveryController(delivery, jobs, DialogPrompts(window), parent=window)
     changes = ChangeBridge(session.notices, window)
-    app = Application(window, session, engine, jobs, settings, widgets, delivery, controller, changes)
+    importer = ConfigurationImport(
+        session.transfer, session.files, jobs, prompter,
+        confirm_discard=lambda: all(guard() for guard in unsaved_guards), parent=window,
+    )
+    app = Application(window, session, engine, jobs, settings, widgets, delivery, controller, changes,
+                      importer, prompter)
 
     # Every page, list and combo reloads what it shows when the services announce a change to it.
     for listener in (templates, customers, triggers, lookups, requests_page, settings_page,
@@ -255,6 +285,12 @@ def build_application(workspace_path: Path, *, settings: QSettings | None = None
     settings_page.inbox_body_limit_changed.connect(preferences.set_inbox_body_mb)
     settings_page.inbox_body_limit_changed.connect(controller.set_inbox_body_limit)
     window.add_close_guard(controller.confirm_close)
+
+    # File > Import Configuration…: a preview of what the bundle changes, then Apply or Cancel.
+    import_configuration = QAction("&Import Configuration…", window)
+    import_configuration.triggered.connect(lambda _checked=False: importer.run())
+    window.add_file_action(import_configuration)
+    importer.status_message.connect(window.show_status)
 
     # Navigation between pages, the theme, the status bar, background errors.
     lookups.template_requested.connect(partial(_open_template, window, templates))

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -68,20 +66,24 @@ def error(message: str) -> None:
     print(f"postback-studio: {message}", file=sys.stderr)
 
 
-def write_text(text: str, out: str | None) -> None:
-    """Write to ``out`` atomically (temp file, then rename), or to stdout when ``out`` is None or ``-``."""
+def write_text(text: str, args: argparse.Namespace) -> None:
+    """Write to ``args.out`` atomically, or to stdout when it is None or ``-``.
+
+    The workspace's own files (and any other SQLite database) are refused with a usage error before
+    anything is written: ``export --out ws.sqlite`` would otherwise replace the workspace with JSON.
+    """
+    from postback_studio.cli import workspace_path
+    from postback_studio.services.files import UserFiles
+
+    out = args.out
     if out is None or out == "-":
         sys.stdout.write(text)
         sys.stdout.flush()
         return
-    target = Path(out).expanduser()
     try:
-        fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        Path(temp).replace(target)
-    except OSError as exc:
-        raise UsageError(f"{target}: cannot write: {exc.strerror}") from None
+        UserFiles(workspace_path(args)).write_text(Path(out), text)
+    except StudioError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def customer_id(session: Session, name: str | None) -> int | None:

@@ -30,5 +30,5 @@ def _export(args: argparse.Namespace) -> int:
 
     with open_workspace(args) as session:
         document = session.transfer.export(args.customer)
-    write_text(dump_document(document), args.out)
+    write_text(dump_document(document), args)
     return 0

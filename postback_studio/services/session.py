@@ -22,6 +22,7 @@ from postback_studio.services.configuration import (
     TemplateService,
     TriggerService,
 )
+from postback_studio.services.files import UserFiles
 from postback_studio.services.request_log import RequestLogService
 from postback_studio.services.transfer import TransferService
 from postback_studio.storage.ownership import APP_HOLDER, Access, WorkspaceInUseError
@@ -51,6 +52,7 @@ class Session:
         self.inbox = InboxService(workspace, self.notices)
         self.requests = RequestLogService(workspace)
         self.transfer = TransferService(workspace, self.notices)
+        self.files = UserFiles(workspace.path)
 
     @classmethod
     def open(

@@ -138,6 +138,8 @@ class MainWindow(QMainWindow):
                 menu = self.menuBar().addMenu(page.name)
                 menu.addActions(list(page.actions))
                 self._page_menus[page.name] = menu
+        self.file_menu = file_menu
+        self._before_quit = file_menu.addSeparator()
         quit_action = QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
@@ -188,6 +190,10 @@ class MainWindow(QMainWindow):
         menu.addAction(action)
         help_action = self.menuBar().actions()[-1]
         self.menuBar().insertMenu(help_action, menu)
+
+    def add_file_action(self, action: QAction) -> None:
+        """Add ``action`` to the File menu above Quit, after the actions added before it."""
+        self.file_menu.insertAction(self._before_quit, action)
 
     def add_close_guard(self, guard: CloseGuard) -> None:
         """Ask ``guard`` too before the window closes."""

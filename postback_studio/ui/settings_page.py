@@ -38,7 +38,9 @@ from postback_studio.core.validation import validate_smtp
 from postback_studio.services.changes import ChangeNotice, Entity
 from postback_studio.ui.field_errors import FieldErrors, error_label, tone, validated_save, with_error
 from postback_studio.ui.ports import SmtpStore
+from postback_studio.ui.prompts import Prompter
 from postback_studio.ui.theme import Theme
+from postback_studio.ui.unsaved import AskUnsaved, UnsavedChanges
 from postback_studio.workers.jobs import JobError, JobRunner
 
 
@@ -101,10 +103,19 @@ class SettingsPage(QWidget):
         http_port: int = LOCAL_HTTP_PORT,
         smtp_port: int = LOCAL_SMTP_PORT,
         theme: Theme = Theme.SYSTEM,
+        ask_unsaved: AskUnsaved | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._smtp = smtp
+        self.unsaved = UnsavedChanges(
+            self.current_settings,
+            ask=ask_unsaved or Prompter(self).unsaved_changes,
+            name=lambda: "the SMTP settings",
+            save=lambda: self.save() is not None,
+            revert=lambda: self.load(self._smtp.get()),
+            parent=self,
+        )
         self._test_connection = test_connection
         self._jobs = jobs
         self._test_sequence = 0  # only the latest test's answer is shown
@@ -260,16 +271,24 @@ class SettingsPage(QWidget):
     @Slot(object)
     def on_change(self, notice: ChangeNotice) -> None:
         """SMTP settings changed elsewhere (an import, the command line): show them, unless edits are open."""
-        if notice.concerns(Entity.SMTP) and self.current_settings() == self._loaded:
+        if notice.concerns(Entity.SMTP) and not self.unsaved.dirty:
             self.load(self._smtp.get())
+
+    def confirm_discard(self) -> bool:
+        """Save / Discard / Cancel for unsaved SMTP settings (before the app closes); True to go on."""
+        return self.unsaved.confirm_discard()
 
     # ----- SMTP form ----------------------------------------------------------------------------
     def load(self, settings: SmtpSettings) -> None:
         """Show ``settings``; a stored password is not put in the field, only announced.
 
         Leaving the password field empty keeps the stored one (on save and for the test), so the
-        secret is read from the store only when it is needed.
+        secret is read from the store only when it is needed. The form is clean until edited.
         """
+        with self.unsaved.loading():
+            self._fill(settings)
+
+    def _fill(self, settings: SmtpSettings) -> None:
         self.sender_email_edit.setText(settings.sender_email)
         self.sender_name_edit.setText(settings.sender_name)
         self.host_edit.setText(settings.host)
@@ -284,7 +303,6 @@ class SettingsPage(QWidget):
         self.reveal_password_box.setChecked(False)
         self.errors.clear()
         self._update_port_hint()
-        self._loaded = self.current_settings()
 
     def current_settings(self) -> SmtpSettings:
         """The settings as typed (not validated, not saved)."""

@@ -9,7 +9,9 @@ The page composes parts cut along their own seams, and holds only what ties them
 * draft recovery: unsaved edits written aside every few seconds, offered back after a crash
   (:mod:`.draft_recovery`).
 
-Unsaved edits are safe: a Save / Discard / Cancel prompt comes before they would be lost.
+Unsaved edits are safe: a Save / Discard / Cancel prompt comes before they would be lost (another
+template opened: the template's edits; the app closing: the template's and the sample payload's),
+and Cancel leaves the library highlighting the template still in the editor.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ from postback_studio.core.template_library import (
     check_selectors,
 )
 from postback_studio.services.changes import ChangeNotice, Entity
+from postback_studio.services.files import UserFiles
 from postback_studio.services.session import Session
 from postback_studio.ui.check_results import CheckResultsDialog
 from postback_studio.ui.draft_recovery import DraftRecovery
@@ -54,8 +57,9 @@ from postback_studio.ui.ports import (
     TemplateLibraryStore,
     TriggerStore,
 )
-from postback_studio.ui.prompts import Prompter, UnsavedChoice
+from postback_studio.ui.prompts import Prompter
 from postback_studio.ui.sample_picker import SamplePicker
+from postback_studio.ui.selection_guard import SelectionGuard
 from postback_studio.ui.template_editor import TemplateEditor
 from postback_studio.ui.template_library_actions import TemplateLibraryActions
 from postback_studio.ui.template_library_panel import DIRTY_MARK, TemplateLibraryPanel
@@ -98,6 +102,7 @@ class TemplatesPage(QWidget):
         ``options`` are the other keyword arguments of the constructor (``prompter``, ``debounce_ms``...).
         """
         options.setdefault("recovery", RecoveryStore(folder_for_workspace(session.path)))
+        options.setdefault("files", session.files)
         return cls(
             templates=session.templates,
             samples=session.samples,
@@ -122,6 +127,7 @@ class TemplatesPage(QWidget):
         jobs: JobRunner,
         settings: QSettings,
         recovery: RecoveryStore,
+        files: UserFiles,
         prompter: Prompter | None = None,
         debounce_ms: int = 120,
         autosave_ms: int = 3000,
@@ -139,6 +145,7 @@ class TemplatesPage(QWidget):
             jobs: Where renders and checks run (the app's job runner).
             settings: Remembers splitter sizes and the last template and sample.
             recovery: Where unsaved drafts go (the workspace's recovery folder).
+            files: Reads template files and writes exports, never over the workspace.
             prompter: Asks the user (tests pass a scripted one).
             debounce_ms: The pause in typing before the preview renders.
             autosave_ms: How often unsaved edits are written to the recovery folder.
@@ -154,7 +161,14 @@ class TemplatesPage(QWidget):
         self.prompter = prompter or Prompter(self)
         self.view = TemplateMapperView()
         self.email_preview = EmailPartsPreview()
-        self.editor = TemplateEditor(self.view, self.email_preview, self)
+        self.editor = TemplateEditor(
+            self.view,
+            self.email_preview,
+            self,
+            ask=self.prompter.unsaved_changes,
+            save=self.save,
+            revert=self._revert_editor,
+        )
         self.library = TemplateLibraryPanel()
         self.samples = SamplePicker(self.view, samples, self.prompter, settings, self)
         self.preview = TemplatePreview(
@@ -174,9 +188,10 @@ class TemplatesPage(QWidget):
             self.editor,
             self.prompter,
             self._drafts,
+            files=files,
             show=self._load,
             refresh=self.refresh_library,
-            confirm_discard=self.confirm_discard,
+            confirm_discard=self.editor.unsaved.confirm_discard,
             parent=self,
         )
         self._build_toolbar()
@@ -276,6 +291,7 @@ class TemplatesPage(QWidget):
     def _connect(self) -> None:
         library = self.library
         library.template_chosen.connect(self._on_library_template_chosen)
+        SelectionGuard(library.template_list, self.editor.unsaved.confirm_discard)
         library.duplicate_button.clicked.connect(self.duplicate_template)
         library.rename_button.clicked.connect(self.rename_template)
         library.delete_button.clicked.connect(self.delete_template)
@@ -442,8 +458,9 @@ class TemplatesPage(QWidget):
             return
         self.library.mark(template, self.editor.dirty)
         kind = "email" if template.kind is TemplateKind.EMAIL else template.format.value.upper()
+        new = ", new: not saved yet" if template.id is None else ""
         self.view.template_title.setText(
-            f"{DIRTY_MARK if self.editor.dirty else ''}{template.name}  ({kind})"
+            f"{DIRTY_MARK if self.editor.dirty else ''}{template.name}  ({kind}{new})"
         )
 
     def _on_editor_dirty_changed(self, dirty: bool) -> None:
@@ -454,7 +471,7 @@ class TemplatesPage(QWidget):
         shown = self.editor.template
         if self.editor.loading or (shown is not None and template_id == shown.id):
             return
-        if not self.confirm_discard():
+        if not self.editor.unsaved.confirm_discard():
             self.library.select(shown.id if shown else None)
             return
         self.open_template(template_id)
@@ -527,25 +544,32 @@ class TemplatesPage(QWidget):
         return self.editor.dirty or self.samples.dirty
 
     def confirm_discard(self) -> bool:
-        """The close guard: ask Save / Discard / Cancel when there are unsaved edits.
+        """The close guard: Save / Discard / Cancel for the template's edits, then the payload's.
 
         Returns:
             True when it is fine to go on (saved, discarded, or nothing to lose).
         """
-        if not self.has_unsaved_changes():
-            return True
+        return self.editor.unsaved.confirm_discard() and self.samples.confirm_discard()
+
+    def _revert_editor(self) -> None:
+        """Discard: show the template as stored again (a template never saved goes away)."""
         template = self.editor.template
-        name = template.name if template and self.editor.dirty else "the sample payload"
-        choice = self.prompter.unsaved_changes(name)
-        if choice is UnsavedChoice.CANCEL:
-            return False
-        if choice is UnsavedChoice.SAVE:
-            return (not self.editor.dirty or self.save()) and (not self.samples.dirty or self.samples.save())
-        if template is not None:
-            self._drafts.discard(template.id)
-        self.samples.dirty = False
-        self.editor.discard()
-        return True
+        if template is None:
+            return
+        self._drafts.discard(template.id)
+        stored = None
+        if template.id is not None:
+            try:
+                stored = self._templates.get(template.id)
+            except NotFoundError:
+                stored = None
+        if stored is None:
+            first = self.library.first_id()
+            if first is None or not self.open_template(first):
+                self.editor.clear()
+                self._show_dirty_mark()
+            return
+        self._load(stored)
 
     def save(self) -> bool:
         """Save the edited template (a new version when the content changed); False on refusal."""

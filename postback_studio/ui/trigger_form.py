@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -67,7 +66,9 @@ from postback_studio.ui.form_layout import align_labels, combo_value, group_form
 from postback_studio.ui.headers_table import HeadersTable
 from postback_studio.ui.new_template_dialog import NewTemplateDialog
 from postback_studio.ui.ports import TemplateStore, TriggerStore
+from postback_studio.ui.prompts import Prompter
 from postback_studio.ui.retry_editor import RetryPolicyEditor
+from postback_studio.ui.unsaved import AskUnsaved, UnsavedChanges
 from postback_studio.workers.jobs import JobError, JobRunner
 
 #: Problems of a template against every sample of an event, given the lookups the customer sees
@@ -114,9 +115,18 @@ class TriggerForm(QWidget):
         examples: Sequence[Template] = (),
         reachability: Reachability = check_destination,
         check_timeout: float = 5.0,
+        ask_unsaved: AskUnsaved | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        self.unsaved = UnsavedChanges(
+            self.current_trigger,
+            ask=ask_unsaved or Prompter(self).unsaved_changes,
+            name=self._unsaved_name,
+            save=lambda: self.save() is not None,
+            revert=lambda: self.load(self._stored_trigger()),
+            parent=self,
+        )
         self._triggers = triggers
         self._templates = templates
         self._check_template = check_template
@@ -305,7 +315,11 @@ class TriggerForm(QWidget):
         self.load(Trigger("", customer_id=customer_id, event=event))
 
     def load(self, trigger: Trigger) -> None:
-        """Show ``trigger`` for editing."""
+        """Show ``trigger`` (as stored, or a new one) for editing; the form is clean until edited."""
+        with self.unsaved.loading():
+            self._fill(trigger)
+
+    def _fill(self, trigger: Trigger) -> None:
         self._trigger = trigger
         self.title.setText(f"Trigger: {trigger.name}" if trigger.id is not None else "New Trigger")
         self.name_edit.setText(trigger.name)
@@ -332,31 +346,37 @@ class TriggerForm(QWidget):
         self.activation_frame.hide()
         self._on_method_box_changed()
         self._on_signing_toggled(trigger.signing)
-        self._loaded = self.current_trigger()
+
+    def _stored_trigger(self) -> Trigger:
+        """The trigger on show as stored now (a new one as it was started)."""
+        if self._trigger.id is None:
+            return self._trigger
+        try:
+            return self._triggers.get(self._trigger.id)
+        except KeyError:  # deleted elsewhere meanwhile
+            return Trigger("", customer_id=self._trigger.customer_id, event=self._trigger.event)
+
+    def forget(self, trigger_id: int | None) -> None:
+        """The trigger ``trigger_id`` was deleted: if it is on show, start a new one of its customer
+        (its edits went with it)."""
+        if trigger_id is not None and self._trigger.id == trigger_id:
+            self.new_trigger(self._trigger.customer_id, self._trigger.event)
+
+    def _unsaved_name(self) -> str:
+        name = self._trigger.name or self.current_trigger().name
+        return f"trigger '{name}'" if name else "the new trigger"
 
     def has_unsaved_changes(self) -> bool:
-        """True when the fields differ from what was loaded or last saved."""
-        loaded = getattr(self, "_loaded", None)
-        return loaded is not None and self.current_trigger() != loaded
+        """True when the fields differ from the trigger as stored (compared, never remembered)."""
+        return self.unsaved.dirty
 
     def confirm_discard(self) -> bool:
         """Before the form shows another trigger or the app closes: Save, Discard or Cancel.
 
-        Returns True when it is fine to go on (nothing unsaved, saved, or discarded).
+        Asked whether or not the form is on screen (it may be on a page the user left). Returns True
+        when it is fine to go on (nothing unsaved, saved, or discarded).
         """
-        if not self.isVisible() or not self.has_unsaved_changes():
-            return True
-        name = self.current_trigger().name or "the new trigger"
-        answer = QMessageBox.question(
-            self, "Unsaved trigger", f"Save the changes to '{name}'?",
-            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
-            | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save)
-        if answer == QMessageBox.StandardButton.Save:
-            return self.save() is not None
-        if answer == QMessageBox.StandardButton.Discard:
-            self._loaded = self.current_trigger()
-            return True
-        return False
+        return self.unsaved.confirm_discard()
 
     def current_trigger(self) -> Trigger:
         """The trigger as the fields describe it now (not validated, not saved)."""
@@ -396,7 +416,7 @@ class TriggerForm(QWidget):
         if saved is None:
             return None
         self._trigger = saved
-        self._loaded = self.current_trigger()
+        self.unsaved.set_stored()
         self.title.setText(f"Trigger: {saved.name}")
         assert saved.id is not None
         self.trigger_saved.emit(saved.id)
@@ -505,7 +525,7 @@ class TriggerForm(QWidget):
         if saved is None or saved.id is None:
             return
         self._trigger = saved
-        self._loaded = self.current_trigger()
+        self.unsaved.set_stored()
         self.title.setText(f"Trigger: {saved.name}")
         self.activation_frame.hide()
         self.refresh_templates()
@@ -522,9 +542,19 @@ class TriggerForm(QWidget):
 
     @Slot(object)
     def on_change(self, notice: ChangeNotice) -> None:
-        """Templates created, renamed, activated or deleted anywhere show in the template choices."""
+        """Templates created, renamed, activated or deleted anywhere show in the template choices; the
+        trigger on show, changed elsewhere (an import, the command line), is shown as stored now
+        unless the user is editing it."""
         if notice.concerns(Entity.TEMPLATE):
             self.refresh_templates()
+        shown = self._trigger.id
+        if notice.concerns(Entity.TRIGGER) and shown is not None and notice.id in (None, shown):
+            try:
+                stored = self._triggers.get(shown)
+            except KeyError:
+                return
+            if stored != self._trigger and not self.unsaved.dirty:
+                self.load(stored)
 
     @Slot()
     def refresh_templates(self) -> None:

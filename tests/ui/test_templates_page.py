@@ -7,7 +7,7 @@ import signal
 import subprocess
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -23,42 +23,9 @@ from postback_studio.services.session import Session
 from postback_studio.ui.prompts import UnsavedChoice
 from postback_studio.ui.templates_page import TemplatesPage
 from postback_studio.workers.jobs import JobRunner
+from tests.support.prompter import ScriptedPrompter
 
 ARTICLE = "order-shipped-article"
-
-
-@dataclass
-class ScriptedPrompter:
-    """Answers the page's questions from lists, and records the errors it was shown."""
-
-    texts: list[str | None] = field(default_factory=list)
-    confirms: list[bool] = field(default_factory=list)
-    unsaved: list[UnsavedChoice] = field(default_factory=list)
-    restores: list[bool] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-    asked_unsaved: int = 0
-
-    def ask_text(self, title: str, label: str, default: str = "") -> str | None:
-        return self.texts.pop(0) if self.texts else default
-
-    def confirm(self, title: str, text: str) -> bool:
-        return self.confirms.pop(0)
-
-    def unsaved_changes(self, name: str) -> UnsavedChoice:
-        self.asked_unsaved += 1
-        return self.unsaved.pop(0)
-
-    def restore_draft(self, name: str, when: str) -> bool:
-        return self.restores.pop(0)
-
-    def open_path(self, title: str, filters: str) -> Path | None:
-        return None
-
-    def save_path(self, title: str, suggested: str, filters: str) -> Path | None:
-        return None
-
-    def error(self, title: str, text: str) -> None:
-        self.errors.append(text)
 
 
 @pytest.fixture(scope="module")

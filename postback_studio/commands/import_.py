@@ -1,8 +1,11 @@
 """``postback-studio import FILE [--dry-run] [--replace]``: apply a bundle in one transaction, or
 change nothing.
 
-The plan it prints (one line per item, then the notes: secrets to re-enter) is the one the desktop
-app's File > Import Configuration… previews.
+The plan it prints is the one the desktop app's File > Import Configuration… previews. Each item's
+line is followed by its notes, indented: ``note: secrets cleared for trigger 'X' of customer 'Y'
+because its destination changed (...)`` when the bundle moves a trigger or the SMTP settings to
+another destination, ``warning: ...`` for a URL with user info or a metadata address; then the
+plan's own notes (secrets to re-enter).
 """
 
 from __future__ import annotations

@@ -76,11 +76,40 @@ def count_actions(actions: Iterable[Action]) -> Counts:
     return Counts(tally[Action.CREATE], tally[Action.UPDATE], tally[Action.REMOVE], tally[Action.UNCHANGED])
 
 
+class NoteKind(StrEnum):
+    """What a note on a plan item is about."""
+
+    SECRETS_CLEARED = "secrets_cleared"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class PlanNote:
+    """Something the user should know about one item of an import, beyond its action.
+
+    ``SECRETS_CLEARED``: stored secrets of the item were (or, in a dry run, would be) cleared
+    because the bundle changes its destination. ``WARNING``: a URL with user info or a
+    link-local/metadata address. ``message`` is a whole sentence that names the item.
+    """
+
+    kind: NoteKind
+    message: str
+
+    @property
+    def label(self) -> str:
+        """``warning`` or ``note``: the word a plan line and the preview put before the message."""
+        return "warning" if self.kind is NoteKind.WARNING else "note"
+
+    def __str__(self) -> str:
+        return self.message
+
+
 @dataclass(frozen=True)
 class PlanItem:
     """One line of an import plan: ``update    trigger 'Shipped' (customer 'Acme'): url, headers``.
 
     ``detail`` says what changes inside the item: the fields of an update, the rows of a lookup table.
+    ``notes`` say what else happens to it (secrets cleared by a new destination, URL warnings).
     """
 
     action: Action
@@ -88,6 +117,7 @@ class PlanItem:
     name: str
     customer: str | None = None
     detail: str = ""
+    notes: tuple[PlanNote, ...] = ()
 
     def __str__(self) -> str:
         owner = f" (customer '{self.customer}')" if self.customer else ""
@@ -120,9 +150,18 @@ class ImportPlan:
         """How many items are created, updated or removed."""
         return sum(1 for item in self.items if item.action is not Action.UNCHANGED)
 
+    def item_notes(self) -> tuple[PlanNote, ...]:
+        """The notes of every item, in the items' order."""
+        return tuple(note for item in self.items for note in item.notes)
+
     def lines(self) -> list[str]:
-        """The plan as the command line prints it and the preview lists it: items, then notes."""
-        return [str(item) for item in self.items] + [f"note: {note}" for note in self.notes]
+        """The plan as the command line prints it: each item with its notes indented under it, then
+        the plan's own notes."""
+        lines: list[str] = []
+        for item in self.items:
+            lines.append(str(item))
+            lines += [f"    {note.label}: {note}" for note in item.notes]
+        return lines + [f"note: {note}" for note in self.notes]
 
 
 #: How a plan names the model's fields where the attribute's name is not the word a user reads.

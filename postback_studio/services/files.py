@@ -8,11 +8,10 @@ export never leaves half a file where a good one was. Imports check their file h
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 from postback_studio.core.errors import InputError
+from postback_studio.core.files import write_text_atomically
 from postback_studio.core.workspace_files import WorkspaceFileError, refuse_input, refuse_output
 
 __all__ = ["UserFiles", "WorkspaceFileError"]
@@ -42,15 +41,6 @@ class UserFiles:
         target = path.expanduser()
         self.check_output(target)
         try:
-            fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+            write_text_atomically(target, text)
         except OSError as exc:
-            raise InputError(f"{target}: cannot write: {exc.strerror or exc}") from None
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-                handle.write(text)
-            # mkstemp makes the file private; an export is a normal file (or keeps the one it replaces).
-            Path(temp).chmod(target.stat().st_mode & 0o777 if target.exists() else 0o644)
-            Path(temp).replace(target)
-        except OSError as exc:
-            Path(temp).unlink(missing_ok=True)
             raise InputError(f"{target}: cannot write: {exc.strerror or exc}") from None

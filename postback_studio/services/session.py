@@ -24,6 +24,7 @@ from postback_studio.services.configuration import (
 )
 from postback_studio.services.files import UserFiles
 from postback_studio.services.request_log import RequestLogService
+from postback_studio.services.secret_policy import SecretService
 from postback_studio.services.transfer import TransferService
 from postback_studio.storage.ownership import APP_HOLDER, Access, WorkspaceInUseError
 from postback_studio.storage.workspace import Workspace
@@ -53,6 +54,7 @@ class Session:
         self.requests = RequestLogService(workspace)
         self.transfer = TransferService(workspace, self.notices)
         self.files = UserFiles(workspace.path)
+        self.secrets = SecretService(workspace, self.notices)
 
     @classmethod
     def open(

@@ -10,19 +10,28 @@ transaction commits, so a failed or dry-run import never touches the keyring.
 Two modes (:class:`~postback_studio.core.import_plan.ImportMode`): *merge* adds and updates and keeps
 what the bundle does not hold; *replace* also removes the customers, templates, triggers and lookup
 tables the bundle does not hold (SMTP settings are only ever set, never removed).
+
+A bundle carries no secrets, but it can move a trigger or the SMTP settings to another destination;
+the secrets stored for the old one are then cleared (:mod:`.secret_policy`), and the plan item says
+so in a note ("secrets cleared for trigger 'X' of customer 'Y' because its destination changed").
+A trigger URL's user info, which exports leave out, is kept when the destination stays the same.
+Trigger URLs with user info or a cloud-metadata address get a warning note.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any, TypeVar
 
 from postback_studio.core.bundle import (
     Bundle,
     BundleError,
     build_document,
+    dump_document,
     field_pointer,
 )
+from postback_studio.core.destination import DestinationChange
 from postback_studio.core.errors import (
     InUseError,
     NotFoundError,
@@ -34,23 +43,32 @@ from postback_studio.core.import_plan import (
     Action,
     ImportMode,
     ImportPlan,
+    NoteKind,
     PlanChangedError,
     PlanItem,
+    PlanNote,
     changed_fields,
     field_words,
 )
 from postback_studio.core.lookup_rows import row_changes
-from postback_studio.core.model import Customer, LookupTable, Template, Trigger
+from postback_studio.core.model import Customer, DeliveryMethod, LookupTable, Template, Trigger
+from postback_studio.core.url_safety import url_warnings, userinfo, with_userinfo
 from postback_studio.services.changes import ChangeBus, ChangeNotice, Entity
+from postback_studio.services.files import UserFiles
+from postback_studio.services.secret_policy import save_trigger, set_smtp, trigger_owner
 from postback_studio.storage.secrets import SecretStore
+from postback_studio.storage.triggers import destination_of
 from postback_studio.storage.workspace import Workspace
 
 __all__ = [
     "Action",
+    "ExportSummary",
     "ImportMode",
     "ImportPlan",
+    "NoteKind",
     "PlanChangedError",
     "PlanItem",
+    "PlanNote",
     "TransferService",
     "apply_bundle",
     "export_document",
@@ -95,6 +113,10 @@ class _DeferredSecrets:
     def description(self) -> str:
         return self._inner.description
 
+    @property
+    def location(self) -> str:
+        return self._inner.location
+
     def get(self, key: str) -> str | None:
         if key in self._pending:
             return self._pending[key] or None
@@ -129,10 +151,16 @@ class _Plan:
     items: list[PlanItem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
-    def add(
-        self, action: Action, kind: str, name: str, customer: str | None = None, detail: str = ""
+    def add(  # noqa: PLR0917 - the fields of a PlanItem, in its order
+        self,
+        action: Action,
+        kind: str,
+        name: str,
+        customer: str | None = None,
+        detail: str = "",
+        notes: tuple[PlanNote, ...] = (),
     ) -> None:
-        self.items.append(PlanItem(action, kind, name, customer, detail))
+        self.items.append(PlanItem(action, kind, name, customer, detail, notes))
 
     def note(self, text: str) -> None:
         """A sentence the user must read before applying (shown under the items, in order)."""
@@ -218,18 +246,23 @@ def _apply(workspace: Workspace, bundle: Bundle, plan: _Plan) -> None:
                 template_id=None if named.template is None else template_ids[named.template],
                 id=stored.id if stored else None,
             )
+            trigger, dropped = _with_stored_userinfo(stored, trigger)
             trigger_existing = None if stored is None else _as_bundle_sees(stored, trigger)
+            changes: list[DestinationChange] = []
+
+            def save(wanted: Trigger, changes: list[DestinationChange] = changes) -> Trigger:
+                saved, change = save_trigger(workspace, wanted)
+                changes += [change] if change is not None else []
+                return saved
+
             _save(
-                plan,
-                "trigger",
-                trigger.name,
-                trigger_existing,
-                trigger,
-                save=workspace.triggers.save,
-                customer=named.customer,
+                plan, "trigger", trigger.name, trigger_existing, trigger, save=save, customer=named.customer
             )
             if trigger_existing == trigger:
-                workspace.triggers.save(trigger)  # re-attach the template detached above
+                save(trigger)  # re-attach the template detached above
+            plan.items[-1] = replace(
+                plan.items[-1], notes=_trigger_notes(workspace, stored, trigger, changes, dropped)
+            )
     for index, lookup in enumerate(bundle.lookups):
         with _pointing(f"/lookupTables/{index}"):
             table_existing = workspace.lookups.get_by_name(lookup.table.name)
@@ -244,15 +277,16 @@ def _apply(workspace: Workspace, bundle: Bundle, plan: _Plan) -> None:
         with _pointing("/smtp"):
             current = workspace.smtp.get()
             wanted_smtp = replace(bundle.smtp, password="")
-            if not workspace.smtp.is_configured():
-                plan.add(Action.CREATE, "smtp settings", wanted_smtp.host)
-                workspace.smtp.set(wanted_smtp)
-            elif replace(current, password="") == wanted_smtp:
+            if workspace.smtp.is_configured() and replace(current, password="") == wanted_smtp:
                 plan.add(Action.UNCHANGED, "smtp settings", wanted_smtp.host)
             else:
-                detail = field_words(changed_fields(replace(current, password=""), wanted_smtp))
-                plan.add(Action.UPDATE, "smtp settings", wanted_smtp.host, detail=detail)
-                workspace.smtp.set(wanted_smtp)
+                configured = workspace.smtp.is_configured()
+                changed = changed_fields(replace(current, password=""), wanted_smtp) if configured else ()
+                detail = field_words(changed)
+                _saved, change = set_smtp(workspace, wanted_smtp)
+                notes = () if change is None else (PlanNote(NoteKind.SECRETS_CLEARED, change.cleared()),)
+                action = Action.UPDATE if configured else Action.CREATE
+                plan.add(action, "smtp settings", wanted_smtp.host, detail=detail, notes=notes)
     if plan.mode is ImportMode.REPLACE:
         _remove_absent_customers(workspace, bundle, plan)
     _note_secrets_to_reenter(workspace, bundle, customer_ids, plan)
@@ -314,6 +348,42 @@ def _note_secrets_to_reenter(
             plan.note(f"secret to re-enter: {where}: signing secret")
     if bundle.smtp is not None and bundle.smtp.username and not workspace.smtp.has_password():
         plan.note("secret to re-enter: SMTP password (Settings)")
+
+
+def _with_stored_userinfo(stored: Trigger | None, wanted: Trigger) -> tuple[Trigger, bool]:
+    """``wanted`` with the stored URL's user info put back when the bundle's URL has none.
+
+    Exports leave user info out, so a bundle URL without it means "keep the stored one", as a blank
+    secret does; but only for the same destination. Returns the trigger and whether stored user
+    info was dropped because the destination changed.
+    """
+    if stored is None or not userinfo(stored.url) or userinfo(wanted.url):
+        return wanted, False
+    if destination_of(stored) != destination_of(wanted):
+        return wanted, True
+    return replace(wanted, url=with_userinfo(wanted.url, userinfo(stored.url))), False
+
+
+def _trigger_notes(
+    workspace: Workspace,
+    stored: Trigger | None,
+    trigger: Trigger,
+    changes: list[DestinationChange],
+    dropped_userinfo: bool,
+) -> tuple[PlanNote, ...]:
+    """The notes of one imported trigger: secrets cleared by a new destination, URL warnings."""
+    owner = trigger_owner(workspace, trigger)
+    notes: list[PlanNote] = []
+    cleared = tuple(s for change in changes for s in change.secrets)
+    if dropped_userinfo:
+        cleared += ("user info of the URL",)
+    if cleared:
+        before = changes[0].before if changes else destination_of(stored) if stored else ""
+        change = DestinationChange(owner, cleared, before, destination_of(trigger))
+        notes.append(PlanNote(NoteKind.SECRETS_CLEARED, change.cleared()))
+    if trigger.method is DeliveryMethod.URL:
+        notes += [PlanNote(NoteKind.WARNING, f"{owner}: {w}") for w in url_warnings(trigger.url)]
+    return tuple(notes)
 
 
 def _detach_bundle_triggers(
@@ -437,6 +507,29 @@ _ENTITIES = {
 }
 
 
+@dataclass(frozen=True)
+class ExportSummary:
+    """What an export wrote: the file, how many of each kind, and the secrets left out."""
+
+    path: Path
+    counts: dict[str, int]
+    secrets_to_reenter: tuple[str, ...]
+
+    @classmethod
+    def of(cls, path: Path, document: dict[str, Any]) -> ExportSummary:
+        """The summary of ``document`` written to ``path``."""
+        kinds = {"customers": "customer", "templates": "template", "triggers": "trigger",
+                 "lookupTables": "lookup table"}
+        counts = {word: len(document.get(key) or []) for key, word in kinds.items()}
+        return cls(path, counts, tuple(document.get("secretsToReenter") or ()))
+
+    def __str__(self) -> str:
+        parts = ", ".join(f"{n} {word}{'' if n == 1 else 's'}" for word, n in self.counts.items())
+        secrets = (f"; secrets are not exported, re-enter after import: {', '.join(self.secrets_to_reenter)}"
+                   if self.secrets_to_reenter else "; no secrets are exported")
+        return f"Exported {parts} to {self.path}{secrets}"
+
+
 class TransferService:
     """Export and import for one thread's workspace; an applied import announces what it changed."""
 
@@ -447,6 +540,24 @@ class TransferService:
     def export(self, customer: str | None = None) -> dict[str, Any]:
         """The bundle document of the workspace, or of the customer called ``customer``."""
         return export_document(self._ws, customer)
+
+    def export_text(self, customer: str | None = None) -> str:
+        """The bundle as the file holds it (deterministic JSON; what ``export`` prints)."""
+        return dump_document(self.export(customer))
+
+    def export_to_file(self, path: Path, customer: str | None = None) -> ExportSummary:
+        """Write the bundle to ``path`` atomically (a temporary file renamed over it).
+
+        Raises:
+            NotFoundError: no customer called ``customer``.
+            WorkspaceFileError: ``path`` is the workspace, one of its sidecars or another database:
+                writing there would destroy it, so nothing is written.
+            InputError: ``path`` cannot be written; the message names it and why.
+        """
+        document = self.export(customer)
+        target = path.expanduser()
+        UserFiles(self._ws.path).write_text(target, dump_document(document))
+        return ExportSummary.of(target, document)
 
     def preview(self, bundle: Bundle, mode: ImportMode = ImportMode.MERGE) -> ImportPlan:
         """What applying ``bundle`` in ``mode`` would do (a dry run: nothing is written)."""

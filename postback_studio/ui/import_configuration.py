@@ -131,9 +131,10 @@ class ConfigurationImport(QObject):
         except StudioError as exc:
             self._prompts.error("Cannot import the configuration", f"{path.name}: {exc}")
             return
+        notes = len(plan.item_notes()) + len(plan.notes)
         self.status_message.emit(
             f"Imported {path.name} ({mode.value}): {plan.counts().describe('item')}"
-            + (f"; {len(plan.notes)} note(s), e.g. secrets to re-enter" if plan.notes else "")
+            + (f"; {notes} note(s): see the preview" if notes else "")
         )
         self.imported.emit(plan)
 

@@ -2,9 +2,10 @@
 
 The dialog shows the dry run of the import (:meth:`TransferService.preview`, the very plan
 ``postback-studio import --dry-run`` prints): per kind, how many items are added, changed, removed
-and left as they are; every item line; and the notes the import adds (secrets to re-enter and
-anything else a part of the import has to say). Merge or Replace switches between the two dry
-runs; Apply returns the mode chosen, and the caller applies exactly the plan on show.
+and left as they are; every item line with its notes under it (secrets cleared because a
+destination changed, warnings about a URL); and the plan's own notes (secrets to re-enter).
+Merge or Replace switches between the two dry runs; Apply returns the mode chosen, and the caller
+applies exactly the plan on show.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from postback_studio.core.import_plan import BUNDLE_KINDS, Action, ImportMode, ImportPlan
-from postback_studio.ui.field_errors import tone
+from postback_studio.ui.tones import Tone, set_tone
 
 _KIND_LABELS = {
     "customer": "Customers",
@@ -133,22 +134,29 @@ class ImportPreviewDialog(QDialog):
                     item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
                 self.counts.setItem(row, column, item)
         changes = plan.counts().changes
+        notes = len(plan.item_notes()) + len(plan.notes)
         self.summary.setText(
-            f"{plan.counts().describe('item')}; {len(plan.notes)} note(s) to read first."
+            f"{plan.counts().describe('item')}; {notes} note(s) to read first."
             if changes else "Nothing to change: the workspace already holds this configuration."
         )
-        self.summary.setStyleSheet(tone(self.summary, "warning") if plan.notes else "")
+        set_tone(self.summary, Tone.WARNING if notes else None)
         self.apply_button.setEnabled(bool(changes))
         self.lines.clear()
         muted = self.palette().placeholderText().color()
         for item in plan.items:
             entry = QListWidgetItem(str(item))
-            if item.action is Action.UNCHANGED:
+            if item.action is Action.UNCHANGED and not item.notes:
                 entry.setForeground(muted)
             self.lines.addItem(entry)
-        for note in plan.notes:
-            entry = QListWidgetItem(f"⚠ note: {note}")
-            font = entry.font()
-            font.setBold(True)
-            entry.setFont(font)
-            self.lines.addItem(entry)
+            for note in item.notes:
+                self._add_note(f"      ⚠ {note.label}: {note}")
+        for text in plan.notes:
+            self._add_note(f"⚠ note: {text}")
+
+    def _add_note(self, text: str) -> None:
+        entry = QListWidgetItem(text)
+        font = entry.font()
+        font.setBold(True)
+        entry.setFont(font)
+        entry.setToolTip(text.strip())
+        self.lines.addItem(entry)

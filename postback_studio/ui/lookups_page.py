@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
-from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtGui import QFont, QFontDatabase, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -50,13 +50,14 @@ from postback_studio.services.files import UserFiles
 from postback_studio.ui.field_errors import (
     FieldErrors,
     error_label,
-    tone,
     validated_save,
     with_error,
 )
 from postback_studio.ui.ports import CustomerStore, LookupStore, TemplateStore
 from postback_studio.ui.prompts import Prompter
+from postback_studio.ui.save_feedback import SavedNote
 from postback_studio.ui.selection_guard import SelectionGuard
+from postback_studio.ui.tones import Tone, emphasize, set_tone
 from postback_studio.ui.unsaved import UnsavedChanges
 
 _CSV_FILTERS = "CSV files (*.csv);;All files (*)"
@@ -98,11 +99,13 @@ class LookupsPage(QWidget):
         table_saved(int): a table was created, changed or imported (its id).
         table_deleted(int): a table was deleted (its id).
         template_requested(int): the user wants to open a template that uses the table (its id).
+        status_message(str): a short notice for the status bar (a save or an import went through).
     """
 
     table_saved = Signal(int)
     table_deleted = Signal(int)
     template_requested = Signal(int)
+    status_message = Signal(str)
 
     def __init__(
         self,
@@ -148,7 +151,7 @@ class LookupsPage(QWidget):
         left_layout.addLayout(left_buttons)
 
         self.title = QLabel()
-        self.title.setStyleSheet("font-size: 16px; font-weight: 600;")
+        emphasize(self.title, scale=1.3, weight=QFont.Weight.DemiBold)
         self.name_edit = QLineEdit()
         self.owner_box = QComboBox()
         self.description_edit = QLineEdit()
@@ -156,7 +159,8 @@ class LookupsPage(QWidget):
         self.field_edit.setPlaceholderText("carrier")
         self.call_hint = QLabel()
         self.call_hint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.call_hint.setStyleSheet("font-family: monospace; color: palette(placeholder-text);")
+        self.call_hint.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        set_tone(self.call_hint, Tone.MUTED)
         self.general_error = error_label()
         self.errors = FieldErrors(self.general_error)
         details = QGroupBox("Table")
@@ -212,10 +216,13 @@ class LookupsPage(QWidget):
         self.discard_button.setEnabled(False)
         self.unsaved_label = QLabel()
         self.unsaved_label.setWordWrap(True)
+        self.saved_note = SavedNote()
+        self.saved_note.announced.connect(self.status_message)
         save_row = QHBoxLayout()
         save_row.addWidget(self.general_error, 1)
         save_row.addWidget(self.unsaved_label, 1)
         save_row.addStretch(0)
+        save_row.addWidget(self.saved_note)
         save_row.addWidget(self.discard_button)
         save_row.addWidget(self.save_button)
 
@@ -320,6 +327,7 @@ class LookupsPage(QWidget):
             if group_owner is not None and not owned:
                 continue
             group = QTreeWidgetItem([caption, ""])
+            group.setToolTip(0, caption)
             group.setFlags(Qt.ItemFlag.ItemIsEnabled)
             font = group.font(0)
             font.setBold(True)
@@ -327,6 +335,9 @@ class LookupsPage(QWidget):
             self.tree.addTopLevelItem(group)
             for table in owned:
                 item = QTreeWidgetItem([table.name, table.template_field])
+                # A narrow tree elides the names: the tooltip has them whole.
+                for column in (0, 1):
+                    item.setToolTip(column, f"{table.name} · template field {table.template_field}")
                 item.setData(0, Qt.ItemDataRole.UserRole, table.id)
                 group.addChild(item)
                 if table.id == keep:
@@ -396,6 +407,7 @@ class LookupsPage(QWidget):
             self.field_edit.setText(table.template_field)
             self.model.set_rows(table.rows)
         self.errors.clear()
+        self.saved_note.clear()
         self.import_message.hide()
         for widget in (self.export_button, self.delete_button):
             widget.setEnabled(table.id is not None)
@@ -462,6 +474,7 @@ class LookupsPage(QWidget):
         assert saved.id is not None
         self._current = saved
         self.refresh()
+        self.saved_note.confirm(f"Saved lookup table '{saved.name}' ({len(saved.rows)} rows)")
         self.table_saved.emit(saved.id)
         return saved
 
@@ -557,8 +570,10 @@ class LookupsPage(QWidget):
 
     def _show_import_message(self, text: str, *, ok: bool) -> None:
         self.import_message.setText(text)
-        self.import_message.setStyleSheet(tone(self.import_message, "ok" if ok else "error"))
+        set_tone(self.import_message, Tone.OK if ok else Tone.ERROR)
         self.import_message.show()
+        if ok:
+            self.status_message.emit(text)
 
     def _show_unsaved(self, dirty: bool) -> None:
         """Say what Save would change (rows added, changed, removed), or nothing when it is clean."""
@@ -569,7 +584,7 @@ class LookupsPage(QWidget):
         changes = row_changes(self._current.rows, self.rows())
         rows = f": {changes.describe()}" if changes.counts.changes else ""
         self.unsaved_label.setText(f"Unsaved changes{rows}")
-        self.unsaved_label.setStyleSheet(tone(self.unsaved_label, "warning"))
+        set_tone(self.unsaved_label, Tone.WARNING)
 
     # ----- live hints ---------------------------------------------------------------------------
     def _on_rows_changed(self, *_args: object) -> None:
@@ -577,7 +592,7 @@ class LookupsPage(QWidget):
             self._show_unsaved(True)
         warning = duplicate_warning(self.rows())
         self.rows_warning.setText(f"⚠ {warning}" if warning else "")
-        self.rows_warning.setStyleSheet(tone(self.rows_warning, "warning"))
+        set_tone(self.rows_warning, Tone.WARNING)
         self.rows_warning.setVisible(bool(warning))
 
     def _on_field_changed(self, text: str) -> None:

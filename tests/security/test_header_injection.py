@@ -189,8 +189,11 @@ def test_a_refused_subject_is_logged_not_sent_and_send_does_not_die(
     assert not report.delivered
     with Workspace.open(workspace_path) as ws:
         [record] = ws.requests.for_delivery(report.delivery_id)
-    assert record.outcome in (Outcome.FAILED, Outcome.BLOCKED)
-    assert "the subject" in record.error and "one line" in record.error
+    # A refused header is a failed attempt with its diagnosis, never an invalid output that
+    # "send anyway" could lift, and never described as a problem of the HTML.
+    assert record.outcome is Outcome.FAILED and report.refusal is None
+    assert record.error.startswith("Not sent: the subject") and "one line" in record.error
+    assert "send anyway" not in record.error and "not valid HTML" not in record.error
     assert catcher.messages == []
 
 

@@ -226,22 +226,43 @@ def test_unsaved_changes_prompt_before_switching(qtbot: QtBot, harness: Harness)
 
 
 def test_export_and_import_a_j2_file(qtbot: QtBot, harness: Harness, tmp_path: Path) -> None:
-    page = harness.page
+    page, prompter, store = harness.page, harness.prompter, harness.workspace.templates
     open_named(qtbot, page, "order-shipped")
     exported = page.export_template(tmp_path / "out.json.j2")
     assert exported is not None
     original = page.current_template()
     assert original is not None and exported.read_text(encoding="utf-8") == original.body
-    with qtbot.waitSignal(page.preview_updated):
-        imported = page.import_template(exported)
-    assert imported is not None and imported.name == "out" and imported.status is TemplateStatus.DRAFT
-    assert page.view.template_text() == original.body
+    names = {t.name for t in store.list()}
+
+    plan = page.import_template(exported)
+    assert plan is not None and plan.existing is None and plan.template.name == "out"
+    assert page.view.template_text() == original.body and page.has_unsaved_changes()
+    assert {t.name for t in store.list()} == names, "an import writes nothing before Save"
+    assert page.save()
+    saved = store.get_by_name("out")
+    assert saved is not None and saved.status is TemplateStatus.DRAFT and saved.body == original.body
+
+    again = tmp_path / "order-shipped.json.j2"
+    again.write_text('{"imported": true}', encoding="utf-8")
+    versions = len(store.versions(original.id)) if original.id is not None else 0
+    prompter.choices = [None, 0]
+    assert page.import_template(again) is None, "Cancel in the replace-or-add question"
+    assert store.get_by_name("order-shipped") == original and not page.has_unsaved_changes()
+    plan = page.import_template(again)
+    assert plan is not None and plan.existing == original
+    [(_text, replace_first), _] = prompter.chosen_from
+    assert replace_first[0].startswith(f"Replace its content (version {versions + 1} of 'order-shipped'")
+    assert page.view.template_text() == '{"imported": true}' and page.has_unsaved_changes()
+    assert store.get_by_name("order-shipped") == original, "nothing written until Save"
+
     broken = tmp_path / "bad.email.j2"
     broken.write_text("{% block subject %}Hi{% endblock %}\nstray text\n", encoding="utf-8")
+    prompter.unsaved = [UnsavedChoice.DISCARD]
     assert page.import_template(broken) is None
-    assert harness.prompter.errors == [
+    assert prompter.errors == [
         f"{broken}:2: text outside the subject/html/text blocks of an email template"
     ]
+    assert store.get_by_name("order-shipped") == original
 
 
 def test_email_preview_shows_subject_html_and_text(qtbot: QtBot, harness: Harness) -> None:
@@ -362,13 +383,15 @@ def test_splitters_last_template_and_sample_are_remembered(
     open_named(qtbot, page, "order-shipped")
     with qtbot.waitSignal(page.preview_updated):
         page.select_sample("shipped.multi-item")
-    page.splitter.setSizes([200, 1080])
+    page.view.columns.setSizes([200, 700, 330])
+    page.view.set_panel_shown("payload", False)
     page.save_state()
     again = make_page(qtbot, harness.workspace, engine, settings, ScriptedPrompter())
     current = again.current_template()
     assert current is not None and current.name == "order-shipped"
     assert again.view.current_event() == "shipped.multi-item"
-    assert again.splitter.sizes()[0] == page.splitter.sizes()[0]
+    assert again.view.columns.sizes()[0] == page.view.columns.sizes()[0]
+    assert not again.view.panel_shown("payload") and again.view.panel_shown("library")
 
 
 def test_shared_templates_preview_with_the_chosen_customers_lookups(qtbot: QtBot, harness: Harness) -> None:
@@ -504,3 +527,12 @@ def test_a_shared_template_previews_with_the_lookups_of_the_customer_whose_trigg
     open_named(qtbot, page, template.name)
     assert page.customer_combo.currentData() == trigger.customer_id
     assert page.customer_combo.isEnabled()
+
+
+def test_the_sample_picker_lists_events_in_lifecycle_order(harness: Harness) -> None:
+    combo = harness.page.view.event_combo
+    events = list(dict.fromkeys(str(combo.itemData(i)).split(".")[0] for i in range(combo.count())))
+    assert events == ["received", "produced", "shipped", "in_transit", "delivered", "failed", "canceled",
+                      "returned"]
+    assert combo.itemText(0) == "Order received"
+    assert combo.itemText(combo.count() - 1).startswith("Order returned")

@@ -17,6 +17,7 @@ from postback_studio.core.dispatch.plan import Delivery
 from postback_studio.core.dispatch.report import Refusal, RefusalKind
 from postback_studio.core.model import Customer, LookupSet, Template, TemplateKind, Trigger
 from postback_studio.core.render.engine import RenderEngine, WorkerStartError
+from postback_studio.core.render.result import UNSENDABLE_CODES
 from postback_studio.core.render_record import RenderRecord
 from postback_studio.core.requestlog import Outcome
 
@@ -66,13 +67,9 @@ class DeliveryPreparer:
             return Prepared(
                 delivery, Outcome.RENDER_FAILED, f"Not sent: trigger '{trigger.name}' has no template."
             )
-        if trigger.signing and trigger.signing_secret.removeprefix("whsec_") == "":
-            return Prepared(
-                delivery,
-                Outcome.FAILED,
-                f"Not sent: trigger '{trigger.name}' signs its webhooks but has no signing secret "
-                "(set one on the trigger, or turn signing off).",
-            )
+        missing = delivery.missing_secrets()
+        if missing:
+            return Prepared(delivery, Outcome.FAILED, missing)
         return self.render(delivery, plan.template, payload, plan.lookups, send_anyway=send_anyway)
 
     def render(
@@ -98,6 +95,9 @@ class DeliveryPreparer:
             return Prepared(
                 delivery, Outcome.RENDER_FAILED, f"Not sent: the template failed to render: {first}"
             )
+        unsendable = [d for d in errors if d.code in UNSENDABLE_CODES]
+        if unsendable:
+            return Prepared(delivery, Outcome.FAILED, f"Not sent: {unsendable[0].message}.")
         if not rendering.valid and not send_anyway:
             reason = (
                 f"Not sent: the output is not valid {template.format.value.upper()}: {first} "

@@ -206,6 +206,27 @@ def test_an_export_that_cannot_be_written_says_where_and_writes_nothing(desk: De
     assert len(desk.chooser.errors) == 1, "cancelling says nothing"
 
 
+def test_export_configuration_refuses_the_workspace_and_its_files(desk: Desk, tmp_path: Path) -> None:
+    """Issue 10: an export over the open workspace (or its -wal file, or another workspace) would
+    replace a database with JSON; it is refused, with the reason, and the workspace stays intact."""
+    other = tmp_path / "other.sqlite"
+    other.write_bytes(b"SQLite format 3\x00" + bytes(100))
+    before = desk.first.read_bytes()
+    for target in (desk.first, Path(f"{desk.first}-wal"), other):
+        desk.chooser.exports.append(ExportChoice(target))
+        file_action(desk.app, "Export Configuration").trigger()
+    assert desk.chooser.errors == [
+        f"Export Configuration: Nothing was exported: {desk.first}: this is the workspace file itself; "
+        "writing there would destroy the workspace. Choose another file",
+        f"Export Configuration: Nothing was exported: {desk.first}-wal: this is the workspace's -wal "
+        "file; writing there would destroy the workspace. Choose another file",
+        f"Export Configuration: Nothing was exported: {other}: this is an SQLite database (a "
+        "workspace?); writing there would destroy it. Choose another file",
+    ]
+    assert desk.first.read_bytes()[:16] == before[:16] == b"SQLite format 3\x00"
+    assert customer_names(desk.app) == ["Demo Print Co"]
+
+
 # -- New, Open, Open Recent ---------------------------------------------------------------------------
 
 

@@ -536,3 +536,59 @@ def test_the_sample_picker_lists_events_in_lifecycle_order(harness: Harness) -> 
                       "returned"]
     assert combo.itemText(0) == "Order received"
     assert combo.itemText(combo.count() - 1).startswith("Order returned")
+
+
+def test_a_stored_payload_of_the_users_is_not_unsaved_until_edited(qtbot: QtBot, harness: Harness) -> None:
+    """Issue 10 item 4: selecting one of the user's payloads never makes it "unsaved" (no prompt when
+    switching templates or quitting); only an edit does, and undoing the edit is clean again."""
+    from postback_studio.core.model import Event
+    from postback_studio.core.records import SamplePayload
+    from postback_studio.core.template_library import user_sample_key
+
+    page, prompter = harness.page, harness.prompter
+    stored = harness.workspace.samples.save(SamplePayload(
+        name="compact", event=Event.SHIPPED, payload='{"orderId":"X-1","items":[ ]}'))
+    assert stored.id is not None
+    open_named(qtbot, page, "order-shipped")
+    page.samples.refresh()
+    with qtbot.waitSignal(page.preview_updated):
+        assert page.select_sample(user_sample_key(stored.id))
+    # Qt says "text changed" for more than typing (formats re-applied, a programmatic fill): such a
+    # signal that leaves the text as stored is not an edit.
+    page.view.payload_editor.textChanged.emit()
+    assert not page.has_unsaved_changes()
+    assert page.confirm_discard(), "nothing to save: no question"
+    open_named(qtbot, page, "order-failed")
+    assert prompter.unsaved_names == [], "no 'the sample payload has unsaved changes' on switching"
+
+    with qtbot.waitSignal(page.preview_updated):
+        assert page.select_sample(user_sample_key(stored.id))
+    editor = page.view.payload_editor
+    editor.moveCursor(QTextCursor.MoveOperation.End)
+    qtbot.keyClicks(editor, " ")
+    assert page.has_unsaved_changes(), "an edit is unsaved"
+    editor.undo()
+    assert not page.has_unsaved_changes(), "and undoing it leaves nothing unsaved"
+
+
+def test_cancel_on_a_click_in_the_list_keeps_the_edited_template_highlighted(
+    qtbot: QtBot, harness: Harness
+) -> None:
+    """Issue 10 item 4: Cancel in the unsaved-changes prompt, asked because the user clicked another
+    template, leaves the list on the template still in the editor (a real mouse click)."""
+    page, prompter = harness.page, harness.prompter
+    open_named(qtbot, page, "order-shipped")
+    replace_text(qtbot, page, '{"edited": true}')
+    shipped = page.current_template()
+    other = harness.workspace.templates.get_by_name("order-failed")
+    assert shipped is not None and shipped.id is not None and other is not None and other.id is not None
+    target = page._item_for(other.id)
+    prompter.unsaved = [UnsavedChoice.CANCEL]
+    qtbot.mouseClick(page.template_list.viewport(), Qt.MouseButton.LeftButton,
+                     pos=page.template_list.visualItemRect(target).center())
+    assert prompter.asked_unsaved == 1
+    current = page.current_template()
+    assert current is not None and current.name == "order-shipped"
+    assert page.view.template_text() == '{"edited": true}'
+    assert page.template_list.currentItem() is page._item_for(shipped.id)
+    assert page.template_list.selectedItems() == [page._item_for(shipped.id)]

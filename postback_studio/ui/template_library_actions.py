@@ -206,14 +206,13 @@ class TemplateLibraryActions(QObject):
             self._prompter.error("Nothing to import", f"{path.name} is what '{existing.name}' holds already.")
             return None
         versions = len(self._templates.versions(existing.id)) if existing.id is not None else 0
+        saved = f"{versions} saved version{'' if versions == 1 else 's'}"
         choice = self._prompter.choose(
             "Import template",
-            f"A template named '{existing.name}' exists ({versions} saved versions). {path.name} can "
-            "replace its content or become a new template. Nothing is saved until you press Save.",
-            [
-                f"Replace its content (version {versions + 1} of '{existing.name}': 1 template changed)",
-                f"Add as '{new.template.name}' (1 template added)",
-            ],
+            f"A template named '{existing.name}' exists ({saved}). {path.name} can replace its content "
+            f"(version {versions + 1} of '{existing.name}': 1 template changed) or become the new "
+            f"template '{new.template.name}' (1 template added). Nothing is saved until you press Save.",
+            [f"Replace (version {versions + 1})", f"Add as '{new.template.name}'"],
         )
         if choice is None:
             return None

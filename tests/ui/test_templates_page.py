@@ -250,8 +250,10 @@ def test_export_and_import_a_j2_file(qtbot: QtBot, harness: Harness, tmp_path: P
     assert store.get_by_name("order-shipped") == original and not page.has_unsaved_changes()
     plan = page.import_template(again)
     assert plan is not None and plan.existing == original
-    [(_text, replace_first), _] = prompter.chosen_from
-    assert replace_first[0].startswith(f"Replace its content (version {versions + 1} of 'order-shipped'")
+    [(text, choices), _] = prompter.chosen_from
+    assert f"replace its content (version {versions + 1} of 'order-shipped': 1 template changed)" in text
+    assert "become the new template 'order-shipped 2' (1 template added)" in text
+    assert choices == [f"Replace (version {versions + 1})", "Add as 'order-shipped 2'"]
     assert page.view.template_text() == '{"imported": true}' and page.has_unsaved_changes()
     assert store.get_by_name("order-shipped") == original, "nothing written until Save"
 

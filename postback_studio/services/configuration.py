@@ -126,11 +126,8 @@ class TemplateService(_Service):
             ValidationError: The workspace refuses the template (nothing is written).
         """
         with self._ws.transaction():
-            if self._ws.templates.get_by_name(plan.template.name) != plan.existing:
-                raise PlanChangedError(
-                    f"template '{plan.template.name}' changed since the import was planned; nothing was "
-                    "imported. Import again"
-                )
+            _refuse_if_changed(self._ws.templates.get_by_name(plan.template.name), plan.existing,
+                               f"template '{plan.template.name}'")
             if plan.action is Action.UNCHANGED and plan.existing is not None:
                 return plan.existing
             saved = self._ws.templates.save(plan.template)
@@ -319,11 +316,8 @@ class LookupService(_Service):
             ValidationError: The workspace refuses the table (nothing is written).
         """
         with self._ws.transaction():
-            if self._ws.lookups.get_by_name(plan.table.name) != plan.existing:
-                raise PlanChangedError(
-                    f"lookup table '{plan.table.name}' changed since the import was planned; nothing was "
-                    "imported. Import again"
-                )
+            _refuse_if_changed(self._ws.lookups.get_by_name(plan.table.name), plan.existing,
+                               f"lookup table '{plan.table.name}'")
             saved = self._ws.lookups.save(plan.table)
         self._announce(Entity.LOOKUP_TABLE, saved.id)
         return saved
@@ -413,3 +407,12 @@ class InboxService(_Service):
         """Empty both inboxes."""
         self._ws.inbox.clear()
         self._announce(Entity.INBOX)
+
+
+def _refuse_if_changed(stored: object, planned: object, what: str) -> None:
+    """Raise :class:`PlanChangedError` when ``what`` is stored otherwise than when the import was
+    planned: the plan the user confirmed would no longer be what happens."""
+    if stored != planned:
+        raise PlanChangedError(
+            f"{what} changed since the import was planned; nothing was imported. Import again"
+        )

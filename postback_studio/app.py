@@ -210,6 +210,7 @@ def build_application(
             examples=examples,
             reachability=check_destination,
             ask_unsaved=prompter.unsaved_changes,
+            customers=session.customers,
         )
 
     customer_form, trigger_list_form = trigger_form(), trigger_form()
@@ -269,6 +270,7 @@ def build_application(
         current=workspace_path,
         customers=lambda: sorted(c.name for c in session.customers.list()),
         export=session.transfer.export_to_file,
+        check_output=session.files.check_output,
         parent=window,
     )
     for action in workspace_menu.workspace_actions:

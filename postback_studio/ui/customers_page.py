@@ -89,6 +89,7 @@ class CustomersPage(QWidget):
         )
         self._build()
         trigger_form.trigger_saved.connect(self._on_trigger_form_saved)
+        trigger_form.trigger_closed.connect(self.show_profile)
         self.refresh()
 
     def _build(self) -> None:
@@ -375,7 +376,7 @@ class CustomersPage(QWidget):
     @Slot()
     def save(self) -> Customer | None:
         """Validate and save the profile; messages appear under their fields and nothing is saved."""
-        saved = validated_save(self.edited_customer(), self._customers.save, self.errors)
+        saved = validated_save(self.edited_customer(), self._customers.save, self.errors, self.saved_note)
         if saved is None:
             return None
         assert saved.id is not None

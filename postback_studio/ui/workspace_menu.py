@@ -63,6 +63,9 @@ class WorkspaceChooser(Protocol):
     def export_choice(self, customers: Sequence[str]) -> ExportChoice | None:
         """What to export and where, or None."""
 
+    def confirm_replace(self, path: Path) -> bool:
+        """Whether ``path``, which exists, may be replaced."""
+
     def error(self, title: str, text: str) -> None:
         """Say what went wrong."""
 
@@ -92,6 +95,7 @@ class WorkspaceMenu(QObject):
         current: Path,
         customers: Callable[[], Sequence[str]],
         export: Export,
+        check_output: Callable[[Path], None] = lambda _path: None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -100,6 +104,7 @@ class WorkspaceMenu(QObject):
         self._current = current
         self._customers = customers
         self._export = export
+        self._check_output = check_output
         self.new_action = QAction("&New Workspace…", self)
         self.new_action.setToolTip("Create an empty workspace file and open it")
         self.new_action.triggered.connect(self.new_workspace)
@@ -176,6 +181,11 @@ class WorkspaceMenu(QObject):
         if choice is None:
             return False
         try:
+            # The workspace's own files are refused before "Replace it?" could be asked about them.
+            self._check_output(choice.path)
+            # A typed path, or the default one, exists as often as a browsed one: ask here, once.
+            if choice.path.exists() and not self.chooser.confirm_replace(choice.path):
+                return False
             written = self._export(choice.path, choice.customer)
         except StudioError as exc:
             self.chooser.error("Export Configuration", f"Nothing was exported: {exc}")
@@ -226,8 +236,9 @@ class ExportDialog(QDialog):
         self.resize(560, self.sizeHint().height())
 
     def _on_browse_clicked(self) -> None:
+        # The menu asks before replacing any existing file (typed or browsed), so the dialog does not.
         name, _ = QFileDialog.getSaveFileName(self, "Export Configuration", self.path_edit.text(),
-                                              BUNDLE_FILTER)
+                                              BUNDLE_FILTER, options=QFileDialog.Option.DontConfirmOverwrite)
         if name:
             self.path_edit.setText(name)
 
@@ -263,6 +274,15 @@ class DialogWorkspaceChooser:
         """The Export Configuration dialog."""
         dialog = ExportDialog(customers, self._parent)
         return dialog.choice() if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+    def confirm_replace(self, path: Path) -> bool:
+        """A question box; No is the default."""
+        buttons = QMessageBox.StandardButton
+        answer = QMessageBox.question(
+            self._parent, "Export Configuration", f"{path} already exists. Replace it?",
+            buttons.Yes | buttons.No, buttons.No,
+        )
+        return answer == buttons.Yes
 
     def error(self, title: str, text: str) -> None:
         """A warning box."""

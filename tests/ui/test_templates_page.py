@@ -330,6 +330,9 @@ def test_user_payloads_new_edit_invalid_save_import_delete(
     assert harness.prompter.errors[-1].startswith(f"{bad}:3:1: not valid JSON")
     good = tmp_path / "mine.json"
     good.write_text('{"orderId": "X-1", "items": []}', encoding="utf-8")
+    harness.prompter.texts = [None]
+    assert not page.samples.import_sample(good), "Cancel in the name question: nothing imported"
+    assert [s.name for s in harness.workspace.samples.list()] == ["big order"]
     with qtbot.waitSignal(page.preview_updated):
         assert page.samples.import_sample(good)
     assert [s.name for s in harness.workspace.samples.list()] == ["big order", "mine"]

@@ -54,7 +54,7 @@ from postback_studio.ui.field_errors import (
     with_error,
 )
 from postback_studio.ui.ports import CustomerStore, LookupStore, TemplateStore
-from postback_studio.ui.prompts import Prompter
+from postback_studio.ui.prompts import Prompter, UnsavedChoice
 from postback_studio.ui.save_feedback import SavedNote
 from postback_studio.ui.selection_guard import SelectionGuard
 from postback_studio.ui.tones import Tone, emphasize, set_tone
@@ -126,7 +126,7 @@ class LookupsPage(QWidget):
         self._current = LookupTable("", "")
         self.unsaved = UnsavedChanges(
             self.current_table,
-            ask=self.prompter.unsaved_changes,
+            ask=self._ask_unsaved,
             name=self._unsaved_name,
             save=lambda: self.save() is not None,
             revert=self.discard_changes,
@@ -413,6 +413,11 @@ class LookupsPage(QWidget):
             widget.setEnabled(table.id is not None)
         self._on_field_changed(table.template_field)
         self._show_unsaved(self.unsaved.dirty)
+
+    def _ask_unsaved(self, name: str) -> UnsavedChoice:
+        """Save / Discard / Cancel through the page's prompter of the moment (tests and the app may
+        replace ``prompter`` after the page is built)."""
+        return self.prompter.unsaved_changes(name)
 
     def _unsaved_name(self) -> str:
         name = self._current.name or self.name_edit.text().strip()

@@ -31,6 +31,7 @@ class ScriptedPrompter:
     unsaved_names: list[str] = field(default_factory=list)
     chosen_from: list[tuple[str, list[str]]] = field(default_factory=list)
     previews: list[Any] = field(default_factory=list)
+    questions: list[str] = field(default_factory=list)
 
     @property
     def asked_unsaved(self) -> int:
@@ -44,6 +45,7 @@ class ScriptedPrompter:
         return self.texts.pop(0) if self.texts else default
 
     def confirm(self, title: str, text: str) -> bool:
+        self.questions.append(text)
         return self.confirms.pop(0)
 
     def unsaved_changes(self, name: str) -> UnsavedChoice:

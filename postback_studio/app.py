@@ -24,7 +24,9 @@ if TYPE_CHECKING:
     from postback_studio.services.delivery import DeliveryService
     from postback_studio.services.session import Session
     from postback_studio.ui.delivery_controller import DeliveryController
+    from postback_studio.ui.import_configuration import ConfigurationImport
     from postback_studio.ui.main_window import MainWindow
+    from postback_studio.ui.prompts import Prompter
     from postback_studio.ui.templates_page import TemplatesPage
     from postback_studio.ui.workspace_menu import WorkspaceChooser, WorkspaceMenu
     from postback_studio.workers.change_bridge import ChangeBridge
@@ -80,6 +82,8 @@ class Application:
     changes: ChangeBridge | None = None
     workspace_menu: WorkspaceMenu | None = None
     maximise_on_show: bool = False
+    importer: ConfigurationImport | None = None
+    prompter: Prompter | None = None
     closers: list[Callable[[], object]] = field(default_factory=list)
 
     def show(self) -> None:
@@ -121,6 +125,7 @@ def build_application(
     settings: QSettings | None = None,
     session: Session | None = None,
     chooser_factory: Callable[[QWidget], WorkspaceChooser] | None = None,
+    prompter: Prompter | None = None,
 ) -> Application:
     """Open the workspace and build every service and page around it (a QApplication must exist).
 
@@ -134,6 +139,8 @@ def build_application(
             before it lets go of the old one); by default it is opened here.
         chooser_factory: Makes what asks the File menu's questions, over the window (default:
             Qt's dialogs).
+        prompter: Asks every page's questions (unsaved changes, replace or merge, the import
+            preview): Qt's dialogs over the main window by default, a scripted one in tests.
     """
     from functools import partial
 
@@ -154,10 +161,12 @@ def build_application(
     from postback_studio.ui.customers_page import CustomersPage
     from postback_studio.ui.delivery_controller import DeliveryController
     from postback_studio.ui.delivery_prompts import DialogPrompts
+    from postback_studio.ui.import_configuration import ConfigurationImport
     from postback_studio.ui.inbox_page import InboxPage
     from postback_studio.ui.lookups_page import LookupsPage
     from postback_studio.ui.main_window import PAGE_NAMES, FileSection, MainWindow, Page
     from postback_studio.ui.preferences import Preferences
+    from postback_studio.ui.prompts import Prompter
     from postback_studio.ui.requests_page import RequestsPage
     from postback_studio.ui.settings_page import SettingsPage
     from postback_studio.ui.templates_page import TemplatesPage
@@ -173,6 +182,7 @@ def build_application(
         raise RuntimeError("build_application needs a QApplication")
     settings = settings or QSettings()
     preferences = Preferences(settings)
+    prompter = prompter or Prompter()
 
     # Services: one workspace session for the GUI thread, one change bus, the delivery service.
     # The session holds the file exclusive for the app's whole run (Application.close() closes it
@@ -199,24 +209,33 @@ def build_application(
             lookup_set_for=session.lookups.lookup_set_for,
             examples=examples,
             reachability=check_destination,
+            ask_unsaved=prompter.unsaved_changes,
             customers=session.customers,
         )
 
     customer_form, trigger_list_form = trigger_form(), trigger_form()
     customers = CustomersPage(
-        session.customers, session.triggers, session.lookups, customer_form, session.templates
+        session.customers, session.triggers, session.lookups, customer_form, session.templates,
+        ask_unsaved=prompter.unsaved_changes,
     )
     triggers = TriggersPage(session.triggers, session.customers, trigger_list_form)
-    lookups = LookupsPage(session.lookups, session.customers, session.templates)
+    lookups = LookupsPage(
+        session.lookups, session.customers, session.templates, files=session.files, prompter=prompter
+    )
     settings_page = SettingsPage(
         session.smtp,
         jobs=jobs,
         test_connection=test_connection,
         secrets_location=session.secrets_location,
         theme=preferences.theme,
+        ask_unsaved=prompter.unsaved_changes,
     )
-    requests_page = RequestsPage(partial(RequestLogReader.open, workspace_path), jobs=jobs)
-    templates = TemplatesPage.for_session(session, engine=engine, jobs=jobs, settings=settings)
+    requests_page = RequestsPage(
+        partial(RequestLogReader.open, workspace_path), jobs=jobs, files=session.files
+    )
+    templates = TemplatesPage.for_session(
+        session, engine=engine, jobs=jobs, settings=settings, prompter=prompter
+    )
     inbox_page = InboxPage(ResponseScript.parse)
     widgets: dict[str, QWidget] = {
         "Templates": templates,
@@ -230,13 +249,18 @@ def build_application(
     for name in PAGE_NAMES:
         widgets.setdefault(name, QLabel(name))
     page_actions = {"Requests": tuple(requests_page.menu_actions), "Templates": tuple(templates.actions())}
+    # Unsaved edits anywhere are asked about before the app closes or an import could change them.
+    unsaved_guards = [templates.confirm_discard, customers.confirm_discard,
+                      trigger_list_form.confirm_discard, lookups.unsaved.confirm_discard,
+                      settings_page.confirm_discard]
     window = MainWindow(
         [Page(name, widgets[name], page_actions.get(name, ())) for name in PAGE_NAMES],
         workspace_label=str(workspace_path),
-        close_guards=[templates.confirm_discard, customer_form.confirm_discard,
-                      trigger_list_form.confirm_discard],
+        close_guards=unsaved_guards,
         theme=preferences.theme,
     )
+    if isinstance(prompter, Prompter):
+        prompter.set_parent(window)
     themes.setParent(window)
     controller = DeliveryController(delivery, jobs, DialogPrompts(window), parent=window)
     changes = ChangeBridge(session.notices, window)
@@ -246,14 +270,19 @@ def build_application(
         current=workspace_path,
         customers=lambda: sorted(c.name for c in session.customers.list()),
         export=session.transfer.export_to_file,
+        check_output=session.files.check_output,
         parent=window,
     )
     for action in workspace_menu.workspace_actions:
         window.add_file_action(action, FileSection.WORKSPACE)
     window.add_file_action(workspace_menu.export_action, FileSection.CONFIGURATION)
     workspace_menu.status_message.connect(window.show_status)
+    importer = ConfigurationImport(
+        session.transfer, session.files, jobs, prompter,
+        confirm_discard=lambda: all(guard() for guard in unsaved_guards), parent=window,
+    )
     app = Application(window, session, engine, jobs, settings, widgets, delivery, controller, changes,
-                      workspace_menu)
+                      workspace_menu, importer=importer, prompter=prompter)
 
     # Every page, list and combo reloads what it shows when the services announce a change to it.
     for listener in (templates, customers, triggers, lookups, requests_page, settings_page,
@@ -295,6 +324,12 @@ def build_application(
     settings_page.inbox_body_limit_changed.connect(preferences.set_inbox_body_mb)
     settings_page.inbox_body_limit_changed.connect(controller.set_inbox_body_limit)
     window.add_close_guard(controller.confirm_close)
+
+    # File > Import Configuration…: a preview of what the bundle changes, then Apply or Cancel.
+    import_configuration = QAction("&Import Configuration…", window)
+    import_configuration.triggered.connect(lambda _checked=False: importer.run())
+    window.add_file_action(import_configuration, FileSection.CONFIGURATION)
+    importer.status_message.connect(window.show_status)
 
     # Navigation between pages, the theme, the status bar, background errors.
     lookups.template_requested.connect(partial(_open_template, window, templates))
@@ -379,6 +414,7 @@ class Studio:
         settings: QSettings,
         *,
         chooser_factory: Callable[[QWidget], WorkspaceChooser] | None = None,
+        prompter: Prompter | None = None,
     ) -> None:
         from postback_studio.ui.preferences import Preferences
         from postback_studio.ui.workspace_menu import DialogWorkspaceChooser
@@ -386,6 +422,7 @@ class Studio:
         self.settings = settings
         self.preferences = Preferences(settings)
         self._chooser_factory = chooser_factory or DialogWorkspaceChooser
+        self._prompter = prompter  # the pages' questions (default: Qt's dialogs over each window)
         self.app: Application | None = None
         self._chooser: WorkspaceChooser | None = None
 
@@ -396,7 +433,7 @@ class Studio:
 
     def _build(self, workspace: Path, session: Session | None) -> Application:
         app = build_application(workspace, settings=self.settings, session=session,
-                                chooser_factory=self._chooser_factory)
+                                chooser_factory=self._chooser_factory, prompter=self._prompter)
         assert app.workspace_menu is not None
         self._chooser = app.workspace_menu.chooser
         app.workspace_menu.open_requested.connect(self.open_workspace)

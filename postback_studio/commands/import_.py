@@ -13,10 +13,14 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from postback_studio.commands._common import CommandError, error, open_workspace
 from postback_studio.commands.exit_codes import ExitCode
 from postback_studio.services.files import WorkspaceFileError
+
+if TYPE_CHECKING:
+    from postback_studio.core.bundle import BundleError
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -40,10 +44,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
-    """Exit 0 when applied (or the dry run is clean), 1 for an invalid bundle or a conflict, 2 when the
-    file cannot be read as JSON at all."""
+    """Exit 0 when applied (or the dry run is clean), 2 when the file is not a bundle this version can
+    use (unreadable, not JSON, or failing the bundle schema: the input cannot be used), 1 when a valid
+    bundle conflicts with the workspace."""
     from postback_studio.cli import workspace_path
-    from postback_studio.core.bundle import BundleError, BundleReadError, read_bundle_file
+    from postback_studio.core.bundle import BundleError, read_bundle_file
     from postback_studio.core.import_plan import ImportMode
     from postback_studio.services.files import UserFiles
 
@@ -51,13 +56,16 @@ def run(args: argparse.Namespace) -> int:
     try:
         UserFiles(workspace_path(args)).check_input(Path(args.file))
         bundle = read_bundle_file(Path(args.file))
+    except BundleError as exc:
+        return _refused(args.file, exc, ExitCode.USAGE)
+    except WorkspaceFileError as exc:
+        error(str(exc))
+        return ExitCode.USAGE
+    try:
         with open_workspace(args) as session:
             plan = session.transfer.apply(bundle, mode=mode, dry_run=args.dry_run)
     except BundleError as exc:
-        for problem in exc.problems:
-            error(f"{args.file}: {problem.field or '/'}: {problem.message}")
-        error("nothing was imported")
-        return ExitCode.USAGE if isinstance(exc, BundleReadError) else ExitCode.FAILED
+        return _refused(args.file, exc, ExitCode.FAILED)
     except CommandError as exc:
         error(str(exc))
         return exc.code
@@ -72,3 +80,11 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(f"imported {summary}", file=sys.stderr)
     return 0
+
+
+def _refused(file: str, exc: BundleError, code: ExitCode) -> int:
+    """Name every problem of the refused bundle at its pointer, say nothing changed, return ``code``."""
+    for problem in exc.problems:
+        error(f"{file}: {problem.field or '/'}: {problem.message}")
+    error("nothing was imported")
+    return code

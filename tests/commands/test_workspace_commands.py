@@ -45,18 +45,25 @@ def test_export_import_round_trip(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert again.read_bytes() == bundle.read_bytes()
 
 
-def test_invalid_bundle_exits_1_with_pointer(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_file_that_is_not_a_valid_bundle_exits_2_with_pointer(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A bundle failing its schema is input the command cannot use: 2, as for a file that is not JSON
+    (README's exit codes; 1 stays for a valid bundle the workspace refuses)."""
     ws = tmp_path / "ws.sqlite"
     bundle = tmp_path / "bad.json"
     assert run(ws, "export", "--out", str(bundle)) == 0
     document = json.loads(bundle.read_text())
     document["triggers"][0]["url"] = 12
     bundle.write_text(json.dumps(document))
-    assert run(ws, "import", str(bundle)) == 1
+    assert run(ws, "import", str(bundle)) == 2
     err = capsys.readouterr().err
     assert "/triggers/0/url" in err and "nothing was imported" in err and "Traceback" not in err
     assert run(ws, "import", str(tmp_path / "missing.json")) == 2
     assert "no such file" in capsys.readouterr().err
+    bundle.write_text('{"hello": 1}')
+    assert run(ws, "import", str(bundle)) == 2
+    assert "'schemaVersion' is a required property" in capsys.readouterr().err
 
 
 def test_template_file_export_and_import(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

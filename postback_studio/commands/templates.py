@@ -2,8 +2,9 @@
 
 ``templates [--customer NAME] [--json]`` lists; ``templates export NAME [--out FILE]`` writes the
 current version as a ``.j2`` file (an email as the one-file ``.email.j2`` block format);
-``templates import FILE [--customer NAME] [--name NAME]`` creates the template, or saves a new
-version of the template with that name.
+``templates import FILE [--customer NAME] [--name NAME] [--format F]`` creates the template, or saves a
+new version of the template with that name; the format is ``--format``, else what the file's name
+says, else what its text starts in.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from postback_studio.commands._common import (
     run_action,
     write_text,
 )
+from postback_studio.commands.render import FORMATS
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -37,6 +39,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     imp.add_argument("file", metavar="FILE")
     imp.add_argument("--customer", dest="import_customer", metavar="NAME", help="owner (default: shared)")
     imp.add_argument("--name", metavar="NAME", help="template name (default: from the file name)")
+    imp.add_argument(
+        "--format",
+        choices=FORMATS,
+        help="output format (default: from the file name, else from the text's first character)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -80,10 +87,12 @@ def _import(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
     from postback_studio.core.errors import ValidationError
-    from postback_studio.core.template_files import TemplateFileError, read_template_file
+    from postback_studio.core.model import OutputFormat
+    from postback_studio.core.template_files import TemplateFileError, import_template_file
 
+    fmt = OutputFormat(args.format) if args.format else None
     try:
-        template = read_template_file(Path(args.file)).template
+        template = import_template_file(Path(args.file), fmt).template
     except TemplateFileError as exc:
         raise UsageError(str(exc)) from None
     with open_workspace(args) as session:

@@ -19,7 +19,7 @@ from postback_studio.core.model import OutputFormat, Template, TemplateKind, Tem
 from postback_studio.core.recovery import RecoveryDraft
 from postback_studio.core.template_files import (
     TemplateFileError,
-    read_template_file,
+    import_template_file,
     suggested_filename,
     template_to_text,
 )
@@ -162,14 +162,14 @@ class TemplateLibraryActions(QObject):
         return True
 
     def import_template(self, path: Path | None = None) -> Template | None:
-        """Import a ``.j2`` file as a new draft template (the kind and format from its extension)."""
+        """Import a ``.j2`` file as a new draft template (kind and format from its name, else its text)."""
         if not self._confirm_discard():
             return None
         path = path or self._prompter.open_path("Import template", _TEMPLATE_FILTERS)
         if path is None:
             return None
         try:
-            template = read_template_file(path).template
+            template = import_template_file(path).template
         except TemplateFileError as error:
             self._prompter.error("Cannot import the template", str(error))
             return None

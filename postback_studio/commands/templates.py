@@ -2,8 +2,9 @@
 
 ``templates [--customer NAME] [--json]`` lists; ``templates export NAME [--out FILE]`` writes the
 current version as a ``.j2`` file (an email as the one-file ``.email.j2`` block format);
-``templates import FILE [--customer NAME] [--name NAME] [--dry-run]`` creates the template, or saves
-a new version of the template with that name, after printing which (and the fields that change).
+``templates import FILE [--customer NAME] [--name NAME] [--format F] [--dry-run]`` creates the
+template, or saves a new version of the template with that name, after printing which (and the fields
+that change); the format is ``--format``, else what the file's name says, else what its text starts in.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from postback_studio.commands._common import (
     run_action,
     write_text,
 )
+from postback_studio.commands.render import FORMATS
 from postback_studio.services.files import WorkspaceFileError
 
 
@@ -39,6 +41,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     imp.add_argument("file", metavar="FILE")
     imp.add_argument("--customer", dest="import_customer", metavar="NAME", help="owner (default: shared)")
     imp.add_argument("--name", metavar="NAME", help="template name (default: from the file name)")
+    imp.add_argument(
+        "--format",
+        choices=FORMATS,
+        help="output format (default: from the file name, else from the text's first character)",
+    )
     imp.add_argument("--dry-run", action="store_true", help="only print what would change")
     parser.set_defaults(handler=run)
 
@@ -85,13 +92,15 @@ def _import(args: argparse.Namespace) -> int:
     from postback_studio.cli import workspace_path
     from postback_studio.core.errors import ValidationError
     from postback_studio.core.import_plan import Action
-    from postback_studio.core.template_files import TemplateFileError, read_template_file
+    from postback_studio.core.model import OutputFormat
+    from postback_studio.core.template_files import TemplateFileError, import_template_file
     from postback_studio.services.files import UserFiles
 
     path = Path(args.file)
+    fmt = OutputFormat(args.format) if args.format else None
     try:
         UserFiles(workspace_path(args)).check_input(path)
-        template = read_template_file(path).template
+        template = import_template_file(path, fmt).template
     except (TemplateFileError, WorkspaceFileError) as exc:
         raise UsageError(str(exc)) from None
     with open_workspace(args) as session:

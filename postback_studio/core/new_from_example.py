@@ -44,6 +44,7 @@ from postback_studio.core.scaffold import (
     payload_values,
     scaffold_corrected,
 )
+from postback_studio.core.template_files import format_from_text
 from postback_studio.core.template_library import SampleChoice, free_name, sample_choices
 
 #: The formats an example may be in.
@@ -59,12 +60,7 @@ def detect_format(text: str, filename: str | None = None) -> OutputFormat | None
         suffix = PurePath(filename).suffix.lower()
         if suffix in (".json", ".xml"):
             return OutputFormat(suffix[1:])
-    start = text.lstrip("\ufeff \t\r\n")[:1]
-    if start == "<":
-        return OutputFormat.XML
-    if start in ("{", "["):
-        return OutputFormat.JSON
-    return None
+    return format_from_text(text)
 
 
 def example_sample_choices(user_samples: Sequence[SamplePayload]) -> list[SampleChoice]:

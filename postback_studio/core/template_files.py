@@ -2,6 +2,8 @@
 
 A webhook template file is the template text itself; its format comes from the extension
 (``.json.j2``, ``.xml.j2``, ``.html.j2``, ``.txt.j2``, or plain ``.json``/``.xml``/``.html``).
+A file imported into the workspace whose name does not say (``.j2``, ``.txt``) gets the format its
+text starts in (:func:`format_from_text`).
 An email template (``.email.j2``) has three parts, so the file holds them as Jinja blocks, which
 keeps it a valid Jinja file that any editor highlights::
 
@@ -39,9 +41,9 @@ _SUFFIX_FORMATS: tuple[tuple[str, OutputFormat], ...] = (
     (".xml", OutputFormat.XML),
     (".html", OutputFormat.HTML),
     (".htm", OutputFormat.HTML),
-    (".txt", OutputFormat.TEXT),
-    (".j2", OutputFormat.TEXT),
 )
+#: Extensions that name a template file without saying its format.
+_PLAIN_SUFFIXES = (".txt", ".j2")
 
 EMAIL_PARTS = ("subject", "html", "text")
 
@@ -50,6 +52,8 @@ _BLOCK = re.compile(
     re.DOTALL,
 )
 _COMMENT = re.compile(r"\{#.*?#\}", re.DOTALL)
+#: What may come before a template's output starts: whitespace, a BOM, and Jinja tags, comments, expressions.
+_LEADING_MARKUP = re.compile(r"[\s\ufeff]+|\{%.*?%\}|\{#.*?#\}|\{\{.*?\}\}", re.DOTALL)
 
 
 class TemplateFileError(InputError):
@@ -84,11 +88,28 @@ def format_from_filename(name: str) -> OutputFormat | None:
     return None
 
 
+def format_from_text(text: str) -> OutputFormat | None:
+    """The format a text starts in, or None when its start says nothing.
+
+    The first character outside whitespace and Jinja markup (tags, comments, expressions) decides:
+    ``<`` starts XML (a declaration, a comment or the root element), ``{`` or ``[`` starts JSON.
+    """
+    position = 0
+    while (markup := _LEADING_MARKUP.match(text, position)) is not None:
+        position = markup.end()
+    start = text[position : position + 1]
+    if start == "<":
+        return OutputFormat.XML
+    if start in ("{", "["):
+        return OutputFormat.JSON
+    return None
+
+
 def template_name_from_filename(name: str) -> str:
     """``order-shipped.json.j2`` -> ``order-shipped``."""
     base = Path(name).name
     lower = base.lower()
-    for suffix in (EMAIL_SUFFIX, *(s for s, _ in _SUFFIX_FORMATS)):
+    for suffix in (EMAIL_SUFFIX, *(s for s, _ in _SUFFIX_FORMATS), *_PLAIN_SUFFIXES):
         if lower.endswith(suffix):
             return base[: -len(suffix)] or base
     return base
@@ -184,8 +205,30 @@ def parse_template_text(text: str, filename: str, fmt: OutputFormat | None = Non
 
 def read_template_file(path: Path, fmt: OutputFormat | None = None) -> TemplateFile:
     """Read a ``.j2`` file; unreadable or non-UTF-8 files raise :class:`TemplateFileError`."""
+    return parse_template_text(_read_text(path), str(path), fmt)
+
+
+def import_template_file(path: Path, fmt: OutputFormat | None = None) -> TemplateFile:
+    """Read a template file to import into the workspace (the command line's and the app's import).
+
+    The format is ``fmt`` when given, else what the file's name says, else what its text starts in
+    (:func:`format_from_text`), else text. An ``.email.j2`` file is an email template, whose parts
+    have their own formats: ``fmt`` does not apply to it and is refused.
+    """
+    text = _read_text(path)
+    if is_email_filename(path.name):
+        if fmt is not None:
+            raise TemplateFileError(
+                f"{path}: an email template has an html and a text part; a format does not apply to it"
+            )
+        return parse_email_text(text, filename=str(path))
+    resolved = fmt or format_from_filename(path.name) or format_from_text(text)
+    return parse_template_text(text, str(path), resolved)
+
+
+def _read_text(path: Path) -> str:
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise TemplateFileError(f"{path}: no such file") from None
     except IsADirectoryError:
@@ -195,7 +238,6 @@ def read_template_file(path: Path, fmt: OutputFormat | None = None) -> TemplateF
         raise TemplateFileError(f"{path}:{line}: not UTF-8 text (byte {exc.start})") from None
     except OSError as exc:
         raise TemplateFileError(f"{path}: cannot read: {exc.strerror}") from None
-    return parse_template_text(text, str(path), fmt)
 
 
 @dataclass(frozen=True)

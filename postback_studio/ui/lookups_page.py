@@ -57,6 +57,7 @@ from postback_studio.ui.ports import CustomerStore, LookupStore, TemplateStore
 from postback_studio.ui.prompts import Prompter, UnsavedChoice
 from postback_studio.ui.save_feedback import SavedNote
 from postback_studio.ui.selection_guard import SelectionGuard
+from postback_studio.ui.table_fit import PaneFitter, view_chrome_width
 from postback_studio.ui.tones import Tone, emphasize, set_tone
 from postback_studio.ui.unsaved import UnsavedChanges
 
@@ -140,6 +141,7 @@ class LookupsPage(QWidget):
         self.tree.setHeaderLabels(["Table", "Template field"])
         self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self.tree.header().setStretchLastSection(False)
         self.new_button = QPushButton("New Table")
         self.delete_button = QPushButton("Delete")
         left = QWidget()
@@ -158,6 +160,8 @@ class LookupsPage(QWidget):
         self.field_edit = QLineEdit()
         self.field_edit.setPlaceholderText("carrier")
         self.call_hint = QLabel()
+        # Unwrapped, the call is as wide as a short screen's form: the table list would get no room.
+        self.call_hint.setWordWrap(True)
         self.call_hint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.call_hint.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         set_tone(self.call_hint, Tone.MUTED)
@@ -239,6 +243,7 @@ class LookupsPage(QWidget):
         splitter.addWidget(right)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([320, 840])
+        self._pane_fitter = PaneFitter(splitter, self._tree_width_needed)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
@@ -335,7 +340,8 @@ class LookupsPage(QWidget):
             self.tree.addTopLevelItem(group)
             for table in owned:
                 item = QTreeWidgetItem([table.name, table.template_field])
-                # A narrow tree elides the names: the tooltip has them whole.
+                # The list widens to fit the names; past half the page they elide, and the tooltip
+                # has them whole.
                 for column in (0, 1):
                     item.setToolTip(column, f"{table.name} · template field {table.template_field}")
                 item.setData(0, Qt.ItemDataRole.UserRole, table.id)
@@ -349,7 +355,15 @@ class LookupsPage(QWidget):
                 group.addChild(empty)
             group.setExpanded(True)
         self.tree.blockSignals(False)
+        self._pane_fitter.fit()
         return found
+
+    def _tree_width_needed(self) -> int:
+        header = self.tree.header()
+        columns = sum(
+            max(header.sectionSizeHint(column), self.tree.sizeHintForColumn(column)) for column in (0, 1)
+        )
+        return columns + view_chrome_width(self.tree)
 
     def _table_items(self) -> list[QTreeWidgetItem]:
         items = []

@@ -5,16 +5,20 @@ A table's columns are either *fixed* (a time, a status: as wide as their widest 
 tooltip). When even the elastic columns' minimum does not fit, columns the caller ranked least
 important are hidden until the rest fits; they come back when the table grows. The arithmetic is
 :func:`fit_widths`, a plain function; :class:`ColumnFitter` applies it whenever the table resizes.
+
+A list beside a form (Lookups, Triggers) needs room before its columns can have it:
+:class:`PaneFitter` widens the list's side of the splitter to what its columns need, as far as the
+form's minimum allows.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, QObject
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QSplitter, QStyle
 
 _PADDING = 18
 
@@ -89,3 +93,50 @@ class ColumnFitter(QObject):
             with contextlib.suppress(RuntimeError):  # the table is being destroyed: nothing to fit
                 self.fit()
         return False
+
+
+def view_chrome_width(view: QAbstractItemView) -> int:
+    """What a view takes beside its columns: its frame and room for a vertical scroll bar."""
+    return 2 * view.frameWidth() + view.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent, None, view)
+
+
+class PaneFitter(QObject):
+    """Gives a splitter's first pane (a list) the width its contents need, as far as the rest allows.
+
+    ``needed`` says how wide the list wants to be. The pane is widened, never narrowed, when the
+    splitter is shown or resized and when :meth:`fit` is called (after the list was filled); it gets
+    at most half the splitter and leaves the other pane its minimum width. Once the user drags the
+    splitter, their width stands.
+    """
+
+    def __init__(self, splitter: QSplitter, needed: Callable[[], int]) -> None:
+        super().__init__(splitter)
+        self._splitter = splitter
+        self._needed = needed
+        self.user_sized = False
+        splitter.splitterMoved.connect(self._on_splitter_moved)
+        splitter.installEventFilter(self)
+
+    def fit(self) -> None:
+        """Widen the list's pane to what it needs now, if the user has not sized it."""
+        splitter = self._splitter
+        if self.user_sized or not splitter.isVisible() or splitter.count() != 2:
+            return
+        total = splitter.contentsRect().width() - splitter.handleWidth()
+        pane, rest = splitter.widget(0), splitter.widget(1)
+        layout = pane.layout()
+        margins = layout.contentsMargins() if layout is not None else None
+        wanted = self._needed() + (margins.left() + margins.right() if margins is not None else 0)
+        rest_minimum = max(rest.minimumWidth(), rest.minimumSizeHint().width())
+        width = min(wanted, total // 2, total - rest_minimum)
+        if width > splitter.sizes()[0]:
+            splitter.setSizes([width, total - width])
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self._splitter and event.type() in (QEvent.Type.Show, QEvent.Type.Resize):
+            with contextlib.suppress(RuntimeError):  # the page is being destroyed: nothing to fit
+                self.fit()
+        return False
+
+    def _on_splitter_moved(self, _position: int, _index: int) -> None:
+        self.user_sized = True

@@ -24,8 +24,8 @@ from postback_studio.core.model import OutputFormat, Template, TemplateKind, Tem
 from postback_studio.core.recovery import RecoveryDraft
 from postback_studio.core.template_files import (
     TemplateImportPlan,
+    import_template_file,
     plan_template_import,
-    read_template_file,
     suggested_filename,
     template_to_text,
 )
@@ -173,6 +173,8 @@ class TemplateLibraryActions(QObject):
     def import_template(self, path: Path | None = None) -> TemplateImportPlan | None:
         """Load a ``.j2`` file into the editor as unsaved edits; nothing is written until Save.
 
+        Its kind and format come from the file's name, else from its text (``import_template_file``).
+
         When a template with the file's name exists (of the same kind and format), asks whether the
         file replaces its content (the next version of that template) or becomes a new template.
 
@@ -186,7 +188,7 @@ class TemplateLibraryActions(QObject):
             return None
         try:
             self._files.check_input(path)
-            imported = replace(read_template_file(path).template, status=TemplateStatus.DRAFT)
+            imported = replace(import_template_file(path).template, status=TemplateStatus.DRAFT)
         except StudioError as error:
             self._prompter.error("Cannot import the template", str(error))
             return None

@@ -342,8 +342,12 @@ class TriggerForm(QWidget):
         """Two columns when there is room, one when the form shares the page with a list."""
         super().resizeEvent(event)
         narrow = event.size().width() < _TWO_COLUMNS_MIN_WIDTH
-        self._columns.setDirection(QBoxLayout.Direction.TopToBottom if narrow
-                                   else QBoxLayout.Direction.LeftToRight)
+        direction = QBoxLayout.Direction.TopToBottom if narrow else QBoxLayout.Direction.LeftToRight
+        if direction != self._columns.direction():
+            self._columns.setDirection(direction)
+            # The scroll area's minimum width is its content's: without telling the layouts, the
+            # form keeps asking for two columns' width and squeezes the list beside it.
+            self.scroll.updateGeometry()
 
     # ----- loading and reading ----------------------------------------------------------------
     def new_trigger(self, customer_id: int, event: Event = Event.SHIPPED) -> None:

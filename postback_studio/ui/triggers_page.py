@@ -26,7 +26,7 @@ from postback_studio.services.changes import ChangeNotice, Entity
 from postback_studio.ui.confirm import Confirm, ask
 from postback_studio.ui.ports import CustomerStore, TriggerStore
 from postback_studio.ui.selection_guard import SelectionGuard
-from postback_studio.ui.table_fit import ColumnFitter, ColumnPlan, text_width
+from postback_studio.ui.table_fit import ColumnFitter, ColumnPlan, PaneFitter, text_width, view_chrome_width
 from postback_studio.ui.trigger_form import TriggerForm
 
 _COLUMNS = ("Name", "Customer", "Event", "Status")
@@ -56,11 +56,11 @@ class TriggersPage(QWidget):
         self.filter_edit.setClearButtonEnabled(True)
         self.table = QTableWidget(0, len(_COLUMNS))
         self.table.setHorizontalHeaderLabels(_COLUMNS)
-        # Names share the width and elide (the row's tooltip has every cell); when the form beside
-        # the list leaves little room, the customer and then the event give way.
-        fixed = {2: text_width(self.table, "Order in transit"),
-                 3: text_width(self.table, "inactive", "Status")}
-        ColumnFitter(self.table, self.table.horizontalHeader(), ColumnPlan(fixed, {0: 3, 1: 2}, (1, 2)))
+        self.table.setWordWrap(False)
+        # The columns are as wide as what they hold and the list widens to fit them; when the form
+        # beside it leaves too little room, the customer and then the event give way, and the name
+        # takes the rest (eliding only past that; the row's tooltip has every cell).
+        self._column_fitter = ColumnFitter(self.table, self.table.horizontalHeader(), self._column_plan())
         self.table.verticalHeader().hide()
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -82,6 +82,7 @@ class TriggersPage(QWidget):
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([380, 750])
         splitter.setCollapsible(0, False)
+        self._pane_fitter = PaneFitter(splitter, self._table_width_needed)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
@@ -135,8 +136,26 @@ class TriggersPage(QWidget):
                 self.table.setItem(index, column, item)
         self.table.blockSignals(False)
         self._highlight(keep)
+        self._column_fitter.plan = self._column_plan()
+        self._column_fitter.fit()
+        self._pane_fitter.fit()
         self.new_button.setEnabled(customer_id is not None)
         self.new_button.setToolTip("" if customer_id is not None else "Pick a customer first")
+
+    def _column_plan(self) -> ColumnPlan:
+        def cells(column: int) -> list[str]:
+            return [item.text() for row in range(self.table.rowCount())
+                    if (item := self.table.item(row, column)) is not None]
+
+        fixed = {1: text_width(self.table, _COLUMNS[1], *cells(1)),
+                 2: text_width(self.table, "Order in transit"),
+                 3: text_width(self.table, "inactive", _COLUMNS[3])}
+        names = text_width(self.table, _COLUMNS[0], *cells(0))
+        return ColumnPlan(fixed, {0: 1}, (1, 2), min_elastic=names)
+
+    def _table_width_needed(self) -> int:
+        plan = self._column_fitter.plan
+        return sum(plan.fixed.values()) + plan.min_elastic + view_chrome_width(self.table)
 
     def _selected_id(self) -> int | None:
         row = self.table.currentRow()

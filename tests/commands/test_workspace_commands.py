@@ -92,6 +92,29 @@ def test_template_file_export_and_import(tmp_path: Path, capsys: pytest.CaptureF
     assert run(ws, "templates", "export", "nope") == 2
 
 
+def test_template_import_tells_the_format_from_the_text_when_the_name_does_not(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ws = tmp_path / "ws.sqlite"
+    xml = tmp_path / "acme-shipped.j2"
+    xml.write_text('{# Acme wants XML #}\n<shipment order="{{ orderReferenceId }}"/>\n', encoding="utf-8")
+    json_file = tmp_path / "acme-failed.txt"
+    json_file.write_text('{% set id = orderReferenceId %}\n{"order": "{{ id }}"}\n', encoding="utf-8")
+    forced = tmp_path / "acme-note.j2"
+    forced.write_text('<b>{{ orderReferenceId }}</b>\n', encoding="utf-8")
+    assert run(ws, "templates", "import", str(xml)) == 0
+    assert run(ws, "templates", "import", str(json_file)) == 0
+    assert run(ws, "templates", "import", str(forced), "--format", "html") == 0
+    capsys.readouterr()
+    assert run(ws, "templates", "--json") == 0
+    formats = {t["name"]: t["format"] for t in json.loads(capsys.readouterr().out)}
+    assert (formats["acme-shipped"], formats["acme-failed"], formats["acme-note"]) == ("xml", "json", "html")
+    email = tmp_path / "notice.email.j2"
+    email.write_text("{% block subject %}Hi{% endblock %}\n{% block text %}\nhi\n{% endblock %}\n")
+    assert run(ws, "templates", "import", str(email), "--format", "json") == 2
+    assert "a format does not apply" in capsys.readouterr().err
+
+
 def test_lookup_csv_export_and_import(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     ws = tmp_path / "ws.sqlite"
     csv_file = tmp_path / "product_code.csv"

@@ -10,12 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from PySide6.QtCore import QPoint, QRect, Qt
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtCore import QModelIndex, QPoint, QRect, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPalette
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractScrollArea,
+    QHeaderView,
     QLabel,
+    QStyle,
+    QTableView,
+    QTreeView,
     QWidget,
 )
 
@@ -126,3 +130,49 @@ def _siblings(widget: QWidget) -> list[QLabel | QAbstractButton]:
     children = parent.findChildren(QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly)
     return [w for w in children if w is not widget and w.isVisible()
             and isinstance(w, QAbstractButton | QLabel) and w.text().strip()]
+
+
+def elided_cells(view: QTableView | QTreeView) -> list[str]:
+    """The texts of the view's shown cells that do not fit their cell, so the view elides them.
+
+    A cell draws its text inside a margin on either side (the style's focus-frame margin plus one,
+    as Qt's item views do); a text wider than what is left is cut short with an ellipsis. Cells of
+    hidden columns are not shown, so they are not counted; a tree's collapsed branches neither.
+    """
+    header = _header(view)
+    margin = view.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1
+    model = view.model()
+    found: list[str] = []
+
+    def walk(parent: QModelIndex) -> None:
+        for row in range(model.rowCount(parent)):
+            for column in range(model.columnCount(parent)):
+                index = model.index(row, column, parent)
+                text = index.data(Qt.ItemDataRole.DisplayRole)
+                if not text or header.isSectionHidden(column):
+                    continue
+                font = index.data(Qt.ItemDataRole.FontRole)
+                metrics = QFontMetrics(font if isinstance(font, QFont) else view.font())
+                if view.visualRect(index).width() < metrics.horizontalAdvance(text) + 2 * margin:
+                    found.append(text)
+            first = model.index(row, 0, parent)
+            if isinstance(view, QTreeView) and view.isExpanded(first):
+                walk(first)
+
+    walk(QModelIndex())
+    return found
+
+
+def shown_columns(view: QTableView | QTreeView) -> list[str]:
+    """The header captions of the view's shown columns."""
+    header = _header(view)
+    model = view.model()
+    return [
+        model.headerData(column, Qt.Orientation.Horizontal)
+        for column in range(model.columnCount())
+        if not header.isSectionHidden(column)
+    ]
+
+
+def _header(view: QTableView | QTreeView) -> QHeaderView:
+    return view.header() if isinstance(view, QTreeView) else view.horizontalHeader()

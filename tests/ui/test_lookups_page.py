@@ -9,9 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QStandardItem
-from PySide6.QtWidgets import QTreeWidgetItem
+from PySide6.QtWidgets import QSplitter, QTreeWidgetItem
 from pytestqt.qtbot import QtBot
 
 from postback_studio.core.model import Customer, LookupTable, Template
@@ -19,6 +19,7 @@ from postback_studio.services.session import Session
 from postback_studio.ui.lookups_page import LookupsPage
 from postback_studio.ui.prompts import UnsavedChoice
 from tests.support.prompter import ScriptedPrompter
+from tests.support.readability import elided_cells
 
 CARRIERS = (("dhl", "DHL"), ("ups", "UPS"), ("gls", "GLS"))
 
@@ -222,3 +223,47 @@ def test_delete_removes_the_table(qtbot: QtBot, page: LookupsPage, ws: Session, 
         page.delete_button.click()
     assert [t.id for t in ws.lookups.list()] == [tables[1]]
     assert page.title.text() == "Acme SKUs" and not page.unsaved.dirty
+
+
+def show_with_table(qtbot: QtBot, page: LookupsPage, ws: Session, name: str) -> QSplitter:
+    """Show the page 900 pixels wide with a global table called ``name``; the page's splitter."""
+    splitter = page.findChild(QSplitter)
+    assert splitter is not None
+    page.resize(900, 600)
+    page.show()
+    qtbot.waitExposed(page)
+    ws.lookups.save(LookupTable(name, "shipmentMethodUid"))
+    page.refresh()
+    return splitter
+
+
+def test_the_list_widens_to_its_names_up_to_half_and_a_dragged_width_stands(
+    qtbot: QtBot, page: LookupsPage, ws: Session
+) -> None:
+    name = "Acme Europe parcel carriers"
+    splitter = show_with_table(qtbot, page, ws, name)
+    qtbot.waitUntil(lambda: elided_cells(page.tree) == [])
+
+    handle = splitter.handle(1)
+    grip = handle.rect().center()
+    qtbot.mousePress(handle, Qt.MouseButton.LeftButton, pos=grip)
+    qtbot.mouseMove(handle, grip - QPoint(150, 0))
+    qtbot.mouseRelease(handle, Qt.MouseButton.LeftButton, pos=grip - QPoint(150, 0))
+    dragged = splitter.sizes()[0]
+    assert name in elided_cells(page.tree)
+    page.refresh()
+    page.resize(960, 600)
+    qtbot.waitUntil(lambda: page.width() == 960)
+    assert splitter.sizes()[0] == dragged, "the user's width stands"
+
+
+def test_a_name_longer_than_half_the_page_elides_with_the_whole_name_in_its_tooltip(
+    qtbot: QtBot, page: LookupsPage, ws: Session
+) -> None:
+    name = "Carriers of the Acme Europe, Middle East and Africa warehouses (shipmentMethodUid)"
+    splitter = show_with_table(qtbot, page, ws, name)
+    total = sum(splitter.sizes())
+    qtbot.waitUntil(lambda: splitter.sizes()[0] == total // 2)
+    assert elided_cells(page.tree) == [name]
+    [item] = page.tree.findItems(name, Qt.MatchFlag.MatchRecursive)
+    assert item.toolTip(0).startswith(name)

@@ -9,7 +9,7 @@ the editor the widest pane, the columns that matter in view. docs/screenshots.py
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -22,7 +22,7 @@ from postback_studio.app import Application, build_application
 from postback_studio.core.dispatch.inbox import ReceivedMessage
 from postback_studio.core.model import TriggerStatus
 from postback_studio.ui.main_window import PAGE_NAMES
-from tests.support.readability import clipped, visible_widgets
+from tests.support.readability import clipped, elided_cells, shown_columns, visible_widgets
 from tests.ui.conftest import shown_app
 
 SIZES = [(1024, 700), (1280, 800), (1920, 1080)]
@@ -82,13 +82,18 @@ def _open_trigger_form(app: Application, qtbot: QtBot) -> None:
     qtbot.waitUntil(form.isVisible)
 
 
-def _settled_clipping(app: Application, qtbot: QtBot) -> list[str]:
-    """What is clipped once the page on show is laid out (layouts settle on the next events)."""
+def _settled(qtbot: QtBot, found: Callable[[], list[str]]) -> list[str]:
+    """What ``found`` still finds once the page on show is laid out (layouts settle on the next events)."""
     try:
-        qtbot.waitUntil(lambda: clipped(app.window) == [], timeout=3000)
+        qtbot.waitUntil(lambda: found() == [], timeout=3000)
     except qtbot.TimeoutError:
-        return clipped(app.window)
+        return found()
     return []
+
+
+def _settled_clipping(app: Application, qtbot: QtBot) -> list[str]:
+    """What is clipped once the page on show is laid out."""
+    return _settled(qtbot, lambda: clipped(app.window))
 
 
 def test_nothing_is_clipped_on_any_page(sized: Application, qtbot: QtBot) -> None:
@@ -162,6 +167,27 @@ def test_the_activation_offer_is_whole_at_1024x700(qtbot: QtBot, tmp_path: Path)
         assert _settled_clipping(app, qtbot) == []
         with qtbot.waitSignal(form.trigger_activated):
             form.activate_button.click()
+
+
+@pytest.mark.parametrize("size", SIZES[:2], ids=[f"{w}x{h}" for w, h in SIZES[:2]])
+def test_lookup_and_trigger_names_are_whole(qtbot: QtBot, tmp_path: Path, size: tuple[int, int]) -> None:
+    """At 1024x700 the lists beside the forms elided the table names and wrapped the trigger names."""
+    with shown_app(qtbot, tmp_path, size) as app:
+        _show(app, qtbot, "Lookups")
+        tree = app.pages["Lookups"].tree  # type: ignore[attr-defined]
+        assert _settled(qtbot, lambda: elided_cells(tree)) == []
+        names = {tree.topLevelItem(0).child(row).text(0) for row in range(tree.topLevelItem(0).childCount())}
+        assert "Carriers (shipmentMethodUid)" in names
+        assert shown_columns(tree) == ["Table", "Template field"]
+
+        _show(app, qtbot, "Triggers")
+        table = app.pages["Triggers"].table  # type: ignore[attr-defined]
+        assert _settled(qtbot, lambda: elided_cells(table)) == []
+        assert table.item(0, 0).text() == "Order shipped email" and not table.wordWrap()
+        expected = ["Name", "Status"] if size == (1024, 700) else ["Name", "Customer", "Event", "Status"]
+        assert shown_columns(table) == expected
+        assert "Demo Print Co" in table.item(0, 0).toolTip(), "a hidden column's text is in the tooltip"
+        assert _settled_clipping(app, qtbot) == []
 
 
 def test_the_first_window_fits_the_screen(qtbot: QtBot, tmp_path: Path) -> None:

@@ -274,6 +274,20 @@ def test_export_and_import_a_j2_file(qtbot: QtBot, harness: Harness, tmp_path: P
     assert store.get_by_name("order-shipped") == original
 
 
+def test_import_of_a_j2_file_holding_xml_makes_an_xml_template(
+    qtbot: QtBot, harness: Harness, tmp_path: Path
+) -> None:
+    source = tmp_path / "acme-shipped.j2"
+    source.write_text('{# Acme wants XML #}\n<shipment order="{{ orderReferenceId }}"/>\n', encoding="utf-8")
+    with qtbot.waitSignal(harness.page.preview_updated):
+        imported = harness.page.import_template(source)
+    assert imported is not None and imported.template.format is OutputFormat.XML
+    assert harness.workspace.templates.get_by_name("acme-shipped") is None, "nothing written before Save"
+    assert harness.page.save()
+    stored = harness.workspace.templates.get_by_name("acme-shipped")
+    assert stored is not None and stored.format is OutputFormat.XML
+
+
 def test_email_preview_shows_subject_html_and_text(qtbot: QtBot, harness: Harness) -> None:
     page = harness.page
     email = next(t for t in harness.workspace.templates.list() if t.kind is TemplateKind.EMAIL)

@@ -218,6 +218,8 @@ class CodeEditor(QPlainTextEdit):
         self.blockCountChanged.connect(self._on_block_count_changed)
         self.updateRequest.connect(self._on_update_request)
         self.cursorPositionChanged.connect(self._update_extra_selections)
+        self._was_empty = self.document().isEmpty()
+        self.textChanged.connect(self._on_text_changed)
         if output_mode:
             self.setReadOnly(True)
             self.setUndoRedoEnabled(False)
@@ -280,6 +282,11 @@ class CodeEditor(QPlainTextEdit):
             cursor.setPosition(to_utf16(old, old_end), QTextCursor.MoveMode.KeepAnchor)
             cursor.insertText(text[start:new_end])
         self.highlighter.format_visible()
+
+    def setPlaceholderText(self, text: str) -> None:
+        """Set the hint shown while the editor is empty (and drop the band that would hide it)."""
+        super().setPlaceholderText(text)
+        self._update_extra_selections()
 
     def set_payload(self, payload: object) -> None:
         """The sample payload (any JSON value) whose fields autocomplete suggests."""
@@ -520,13 +527,26 @@ class CodeEditor(QPlainTextEdit):
     def _update_extra_selections(self) -> None:
         palette = self._palette
         selections = []
-        if not self._output_mode:
+        if not self._output_mode and not self._shows_placeholder():
             selections.append(self._line_selection(self.textCursor().blockNumber(), palette.current_line))
         if self._output_line is not None:
             selections.append(self._line_selection(self._output_line - 1, palette.output_mark))
         selections.extend(self._range_selections())
         selections.extend(self._bracket_selections())
         self.setExtraSelections(selections)
+
+    def _shows_placeholder(self) -> bool:
+        # Qt paints the current-line band over the placeholder's first line, so while the hint is on
+        # show there is no band (an empty editor has no line to point out anyway).
+        return bool(self.placeholderText()) and self.document().isEmpty()
+
+    def _on_text_changed(self) -> None:
+        # The cursor need not move when the text empties (Delete at the start), so the band follows
+        # the emptiness itself; only a change of it redoes the selections, not every keystroke.
+        empty = self.document().isEmpty()
+        if empty != self._was_empty:
+            self._was_empty = empty
+            self._update_extra_selections()
 
     def _range_selections(self) -> list[QTextEdit.ExtraSelection]:
         colours = {

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QTextCursor
+from PySide6.QtGui import QImage, QTextCursor
 from pytestqt.qtbot import QtBot
 
 from postback_studio.core.render.result import Severity
@@ -179,3 +179,33 @@ def test_output_text_is_replaced_where_it_changed_and_stays_exact(qtbot: QtBot) 
         editor.set_text(text)
         assert editor.toPlainText() == text
     assert editor.document().firstBlock().layout().formats()
+
+
+def test_placeholder_is_whole_while_empty_and_never_over_text(qtbot: QtBot) -> None:
+    hinted = make_editor(qtbot)
+    hinted.setPlaceholderText("Paste the body the receiver wants here")
+    bare = make_editor(qtbot)
+
+    def first_line(editor: CodeEditor) -> QImage:
+        editor.setCursorWidth(0)
+        block = editor.document().firstBlock()
+        rect = editor.blockBoundingGeometry(block).translated(editor.contentOffset()).toAlignedRect()
+        return editor.viewport().grab(rect).toImage()
+
+    def whole(editor: CodeEditor) -> QImage:
+        editor.setCursorWidth(0)
+        return editor.viewport().grab().toImage()
+
+    assert first_line(hinted) != first_line(bare), "the current-line band hides the hint's first line"
+    for editor in (hinted, bare):
+        qtbot.keyClicks(editor, '{"a": 1}')
+    assert whole(hinted) == whole(bare)
+    for editor in (hinted, bare):
+        editor.moveCursor(QTextCursor.MoveOperation.Start)
+        for _ in range(len('{"a": 1}')):
+            qtbot.keyClick(editor, Qt.Key.Key_Delete)
+    assert hinted.toPlainText() == ""
+    assert first_line(hinted) != first_line(bare), "emptied by Delete, the hint shows whole again"
+    qtbot.keyClicks(hinted, "x")
+    qtbot.keyClicks(bare, "x")
+    assert whole(hinted) == whole(bare)

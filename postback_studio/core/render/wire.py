@@ -13,9 +13,21 @@ from typing import Any
 
 import orjson
 
+#: Buffer of each end of the protocol pipes, in bytes; on Linux the pipes themselves are enlarged to
+#: match, so a request or reply of a large payload crosses in one write and one read.
+PIPE_BUFFER = 1 << 20
+
 
 def encode(value: Any) -> bytes:
-    """One protocol line (without the newline); anything not JSON becomes its ``str()``."""
+    """One protocol line (without the newline); anything not JSON becomes its ``str()``.
+
+    Keys that are not strings are written as strings; orjson's option for them halves its speed, so
+    it is used only for a value that has such keys.
+    """
+    try:
+        return orjson.dumps(value, default=str)
+    except (TypeError, orjson.JSONEncodeError):
+        pass
     try:
         return orjson.dumps(value, default=str, option=orjson.OPT_NON_STR_KEYS)
     except (TypeError, orjson.JSONEncodeError):

@@ -56,7 +56,7 @@ from postback_studio.core.render.result import (
     Where,
 )
 from postback_studio.core.render.validate import Schema, SchemaFileError, load_schema, validate_output
-from postback_studio.core.render.wire import PIPE_BUFFER, decode, encode
+from postback_studio.core.render.wire import PIPE_BUFFER, decode, encode, line_of
 from postback_studio.core.textfiles import read_text_file
 from postback_studio.core.validation import mail_header_problem
 
@@ -602,12 +602,12 @@ class RenderEngine:
                 tail = [b',"payload":', encoded[0], b"}\n"]
         else:
             head["trace"] = batch.trace
-            tail = [b',"payloads":[', b",".join(encoded), b"]}\n"]
+            tail = [b',"payloads":[', *_separated(encoded), b"]}\n"]
         forget = held.evict(used)
         if forget:
             head["forget"] = forget
         # ``head`` encodes as a JSON object: its closing brace gives way to the payloads.
-        return batch.payloads[first : first + len(encoded)], [encode(head)[:-1], *tail]
+        return batch.payloads[first : first + len(encoded)], line_of([encode(head)[:-1], *tail])
 
     def _receive(
         self, worker: _WorkerProcess, started: float
@@ -841,6 +841,13 @@ def _in_part(location: Location | None, part: str) -> Location | None:
 
 def _source_key(source: str) -> str:
     return hashlib.blake2b(source.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+def _separated(encoded: Sequence[bytes]) -> list[bytes]:
+    """``encoded`` with commas between, as pieces of a line (see :func:`.wire.line_of`)."""
+    pieces = [b","] * (2 * len(encoded) - 1)
+    pieces[::2] = encoded
+    return pieces
 
 
 def _payload_key(encoded: bytes) -> str:

@@ -131,12 +131,12 @@ def main(argv: Sequence[str] | None = None) -> list[Figure]:
         for run in (raw_new, raw_precompiled, full_new, full_repeat, full_new_same_payload):
             run(-1)
         t_raw_pre, t_full_repeat, ratio_repeat = paired(raw_precompiled, full_repeat, rounds)
-        t_raw_new, t_full_new, ratio_new = paired(raw_new, full_new, rounds)
-        t_raw_new2, t_full_same, ratio_same = paired(raw_new, full_new_same_payload, rounds)
         stages = engine.render(source, new_payload(-2), fmt=OutputFormat.JSON, lookups=lookups).timings
+        t_raw_new, t_full_new, ratio_new = paired(raw_new, full_new, rounds)
         new_stages = engine.render(
             f"{source}{{# stages #}}", new_payload(-3), fmt=OutputFormat.JSON, lookups=lookups
         ).timings
+        t_raw_new2, t_full_same, ratio_same = paired(raw_new, full_new_same_payload, rounds)
 
     size = len(json.dumps(grown[0]))
     print(f"payload: 200 items, {size} bytes of JSON, new for every render; {rounds} paired rounds")

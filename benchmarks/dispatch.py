@@ -43,13 +43,15 @@ from typing import Any
 import requests
 from _figures import Figure, common_arguments, figure, report, run_script
 
-from postback_studio.core.dispatch.delivery import Delivery, Dispatcher, MemoryLog, WebhookTarget
+from postback_studio.core.dispatch.delivery import Dispatcher, MemoryLog
 from postback_studio.core.dispatch.inbox import HttpInbox, ResponseScript
-from postback_studio.core.dispatch.service import DeliveryService, order_payloads
+from postback_studio.core.dispatch.plan import Delivery, WebhookTarget
 from postback_studio.core.model import Event, LookupSet, Template
 from postback_studio.core.render import RenderEngine
 from postback_studio.core.requestlog import Outcome
-from postback_studio.storage.log import RequestFilter
+from postback_studio.core.requests_view import RequestFilter
+from postback_studio.services.delivery import DeliveryService
+from postback_studio.services.delivery.simulate import order_payloads
 from postback_studio.storage.seed import DEMO_CUSTOMER
 from postback_studio.storage.workspace import Workspace
 

@@ -37,10 +37,11 @@ from PySide6.QtCore import QElapsedTimer, QEventLoop, QThreadPool, QTimer
 from PySide6.QtWidgets import QApplication, QLabel
 
 from postback_studio.core.requestlog import Outcome
-from postback_studio.storage.log import RequestFilter
-from postback_studio.storage.requests_view import WorkspaceRequestSource
+from postback_studio.core.requests_view import RequestFilter
+from postback_studio.services.request_log import RequestLogReader
 from postback_studio.storage.workspace import Workspace
 from postback_studio.ui.requests_page import RequestsPage
+from postback_studio.workers.jobs import JobRunner
 
 TARGET_MS = 50.0
 BEAT_MS = 5
@@ -259,7 +260,7 @@ def main(argv: Sequence[str] | None = None) -> list[Figure]:
         stop = threading.Event()
 
         def query_loop() -> None:
-            source = WorkspaceRequestSource.open(path)
+            source = RequestLogReader.open(path)
             while not stop.is_set():
                 source.summary(RequestFilter(), START + args.entries * 2.5)
                 source.page(RequestFilter(), None, 250)
@@ -274,7 +275,9 @@ def main(argv: Sequence[str] | None = None) -> list[Figure]:
     opened: list[tuple[RequestsPage, Probe]] = []
 
     def open_page() -> None:
-        page = RequestsPage(lambda: WorkspaceRequestSource.open(path), clock=lambda: now, pool=QThreadPool())
+        page = RequestsPage(
+            lambda: RequestLogReader.open(path), clock=lambda: now, jobs=JobRunner(QThreadPool())
+        )
         page.resize(1280, 800)
         opened.append((page, Probe(page)))
         page.show()

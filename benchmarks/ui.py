@@ -63,8 +63,9 @@ from postback_studio.core.model import Event
 from postback_studio.core.records import SamplePayload
 from postback_studio.core.render import RenderEngine
 from postback_studio.core.template_library import user_sample_key
-from postback_studio.storage.workspace import Workspace
+from postback_studio.services.session import Session
 from postback_studio.ui.templates_page import TemplatesPage
+from postback_studio.workers.jobs import JobRunner
 
 HEARTBEAT_MS = 5
 KEY_INTERVAL_MS = 8
@@ -289,14 +290,17 @@ def main(argv: Sequence[str] | None = None) -> list[Figure]:
     edits = QUICK_EDITS if args.quick else EDITS
     app = QApplication.instance() or QApplication(sys.argv[:1])
     folder = Path(tempfile.mkdtemp(prefix="ps-ui-bench-"))
-    workspace = Workspace.open(folder / "ws.sqlite")
+    workspace = Session.open(folder / "ws.sqlite")
     real_engine = RenderEngine()
     real_engine.warm_up()
     engine = TimedEngine(real_engine)
     payload = make_payload(200, 1)
     sample = workspace.samples.save(SamplePayload("200 items", Event.SHIPPED, json.dumps(payload, indent=2)))
     settings = QSettings(str(folder / "settings.ini"), QSettings.Format.IniFormat)
-    page = TemplatesPage(workspace, engine, QThreadPool(), settings)  # type: ignore[arg-type]
+    jobs = JobRunner(QThreadPool())
+    page = TemplatesPage.for_session(
+        workspace, engine=engine, jobs=jobs, settings=settings  # type: ignore[arg-type]
+    )
     page.resize(1280, 800)
     page.show()
     clock = PreviewClock(page, engine)

@@ -54,7 +54,7 @@ def shoot(app: Application, out: Path, name: str) -> Path:
 
 def shots(app: Application, out: Path) -> list[Path]:
     """Every shot the README and the user guide show, in the order of the help article."""
-    ws = app.workspace
+    ws = app.session
     pages = app.pages
     taken: list[Path] = []
     for hook in SHOTS_BEFORE_SENDING:
@@ -116,7 +116,7 @@ def shots(app: Application, out: Path) -> list[Path]:
 
 def template_shots(app: Application, out: Path) -> list[Path]:
     """The Template Mapper: a JSON mistake in the preview, the all-samples check, an email."""
-    ws = app.workspace
+    ws = app.session
     page = app.pages["Templates"]
     app.window.show_page("Templates")
     taken: list[Path] = []

@@ -25,9 +25,9 @@ from postback_studio.cli import main
 from postback_studio.core.bundle import dump_document, parse_bundle
 from postback_studio.core.dispatch.inbox import HttpInbox
 from postback_studio.core.model import Customer, RetryPolicy
+from postback_studio.services.transfer import apply_bundle, export_document
 from postback_studio.storage.requests_view import WorkspaceRequestSource
 from postback_studio.storage.seed import DEMO_CUSTOMER
-from postback_studio.storage.transfer import apply_bundle, export_document
 from postback_studio.storage.workspace import Workspace
 from tests.storage.conftest import make_v1_workspace
 

@@ -11,39 +11,56 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from postback_studio.commands.exit_codes import ExitCode
+from postback_studio.core.errors import NotFoundError, StudioError, WorkspaceError
+
 if TYPE_CHECKING:
-    from postback_studio.storage.workspace import Workspace
-
-EXIT_FAILED = 1
-EXIT_USAGE = 2
+    from postback_studio.services.session import Session
 
 
-class CommandError(Exception):
+class CommandError(StudioError):
     """A failure to report on stderr as ``postback-studio: message`` and exit with ``code``."""
 
-    def __init__(self, message: str, code: int = EXIT_FAILED) -> None:
+    def __init__(self, message: str, code: ExitCode = ExitCode.FAILED) -> None:
         super().__init__(message)
         self.code = code
 
 
-def open_workspace(args: argparse.Namespace) -> Workspace:
+class UsageError(CommandError):
+    """Bad arguments or unreadable input: the message is printed as it is, and the exit code is 2."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, ExitCode.USAGE)
+
+
+def exit_code_for(exc: StudioError) -> ExitCode:
+    """The exit code of an error: its own for a command error, 2 for an unknown name or workspace.
+
+    Anything else a service refused (a value that breaks a rule, a CSV with bad rows) is a failure.
+    """
+    if isinstance(exc, CommandError):
+        return exc.code
+    if isinstance(exc, (NotFoundError, WorkspaceError)):
+        return ExitCode.USAGE
+    return ExitCode.FAILED
+
+
+def open_workspace(args: argparse.Namespace) -> Session:
     """Open the workspace the command line names (a new one is created and seeded).
 
     The command holds it shared while it is open: other commands may use it at the same time, the
-    desktop app may not (and a command refuses, with :data:`EXIT_USAGE`, while the app has it).
+    desktop app may not (and a command refuses, with exit code 2, while the app has it).
     """
     from postback_studio.cli import workspace_path
-    from postback_studio.storage.errors import WorkspaceError
-    from postback_studio.storage.ownership import Access, WorkspaceInUseError
-    from postback_studio.storage.workspace import Workspace
+    from postback_studio.services.session import Access, Session, WorkspaceInUseError
 
     holder = " ".join(["postback-studio", getattr(args, "command", None) or ""]).strip()
     try:
-        return Workspace.open(workspace_path(args), access=Access.SHARED, holder=holder)
+        return Session.open(workspace_path(args), access=Access.SHARED, holder=holder)
     except WorkspaceInUseError as exc:
-        raise CommandError(f"{exc}; {exc.advice}, or use --workspace for another file", EXIT_USAGE) from None
+        raise UsageError(f"{exc}; {exc.advice}, or use --workspace for another file") from None
     except WorkspaceError as exc:
-        raise CommandError(str(exc), EXIT_USAGE) from None
+        raise UsageError(str(exc)) from None
 
 
 def error(message: str) -> None:
@@ -64,28 +81,31 @@ def write_text(text: str, out: str | None) -> None:
             handle.write(text)
         Path(temp).replace(target)
     except OSError as exc:
-        raise CommandError(f"{target}: cannot write: {exc.strerror}", EXIT_USAGE) from None
+        raise UsageError(f"{target}: cannot write: {exc.strerror}") from None
 
 
-def customer_id(workspace: Workspace, name: str | None) -> int | None:
-    """The id of the customer called ``name`` (None for None), or a :class:`CommandError`."""
+def customer_id(session: Session, name: str | None) -> int | None:
+    """The id of the customer called ``name`` (None for None), or a usage error."""
     if name is None:
         return None
-    customer = workspace.customers.get_by_name(name)
-    if customer is None or customer.id is None:
-        raise CommandError(f"no customer named '{name}'", EXIT_USAGE)
-    return customer.id
+    return session.customers.named(name).id
 
 
 def run_action(
-    args: argparse.Namespace, actions: dict[str | None, Callable[[argparse.Namespace], int]]
+    args: argparse.Namespace,
+    actions: dict[str | None, Callable[[argparse.Namespace], int]],
+    *,
+    prefix: str = "",
 ) -> int:
-    """Run ``actions[args.action]`` (None: no action given), turning a :class:`CommandError` into its exit."""
+    """Run ``actions[args.action]`` (None: no action given), turning a refusal into its exit code.
+
+    ``prefix`` (a command's name) goes before the message: ``postback-studio: log: ...``.
+    """
     try:
         return actions[getattr(args, "action", None)](args)
-    except CommandError as exc:
-        error(str(exc))
-        return exc.code
+    except StudioError as exc:
+        error(f"{prefix}: {exc}" if prefix else str(exc))
+        return exit_code_for(exc)
 
 
 def print_rows(rows: list[dict[str, Any]], as_json: bool, line: Callable[[dict[str, Any]], str]) -> None:

@@ -15,12 +15,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from postback_studio.commands._common import EXIT_USAGE, CommandError
+from postback_studio.commands._common import UsageError
 
 if TYPE_CHECKING:
-    from postback_studio.core.dispatch.service import DeliveryService
     from postback_studio.core.requestlog import RequestRecord
-    from postback_studio.storage.workspace import Workspace
+    from postback_studio.services.delivery import DeliveryService
+    from postback_studio.services.session import Session
 
 
 def clock_time(seconds: float) -> str:
@@ -30,9 +30,6 @@ def clock_time(seconds: float) -> str:
 
 def attempt_line(record: RequestRecord) -> str:
     """One attempt as a line: time, outcome, attempt number, trigger, target, status, error."""
-    status = f"HTTP {record.response_status}" if record.response_status is not None else ""
-    if record.channel.value == "email" and record.response_status is not None:
-        status = f"SMTP {record.response_status}"
     parts = [
         clock_time(record.started_at),
         record.outcome.value,
@@ -40,7 +37,7 @@ def attempt_line(record: RequestRecord) -> str:
         record.trigger_name or "(ad hoc)",
         record.event,
         record.target,
-        status,
+        record.status_label,
         record.error,
     ]
     return "  ".join(p for p in parts if p)
@@ -71,16 +68,15 @@ def delivery_service(args: argparse.Namespace, *, quiet: bool = False) -> Iterat
     """
     from postback_studio.cli import workspace_path
     from postback_studio.commands._common import open_workspace
-    from postback_studio.core.dispatch.service import DeliveryService
     from postback_studio.core.render.engine import RenderEngine
-    from postback_studio.storage.workspace import Workspace
+    from postback_studio.services.delivery import DeliveryService
 
     path: Path = workspace_path(args)
     with (
         open_workspace(args),
         RenderEngine() as engine,
-        DeliveryService(
-            lambda: Workspace.open(path, seed=False),
+        DeliveryService.for_workspace(
+            path,
             engine,
             sleeper=_sleep_announced,
             on_attempt=None if quiet else _print_attempt,
@@ -89,22 +85,13 @@ def delivery_service(args: argparse.Namespace, *, quiet: bool = False) -> Iterat
         yield service
 
 
-def find_trigger_id(workspace: Workspace, name: str, customer: str | None) -> int:
+def find_trigger_id(session: Session, name: str, customer: str | None) -> int:
     """The id of the trigger called ``name`` (of ``customer`` when given); a usage error otherwise."""
-    from postback_studio.commands._common import customer_id
+    from postback_studio.core.errors import StudioError
 
-    owner = customer_id(workspace, customer)
-    matches = [t for t in workspace.triggers.list(customer_id=owner) if t.name == name]
-    if not matches:
-        raise CommandError(
-            f"no trigger named '{name}'" + (f" for customer '{customer}'" if customer else ""), EXIT_USAGE
-        )
-    if len(matches) > 1:
-        names = {c.id: c.name for c in workspace.customers.list()}
-        owners = ", ".join(sorted(names.get(t.customer_id, "?") for t in matches))
-        raise CommandError(
-            f"several customers have a trigger named '{name}' ({owners}): add --customer", EXIT_USAGE
-        )
-    trigger_id = matches[0].id
+    try:
+        trigger_id = session.triggers.named(name, customer).id
+    except StudioError as exc:
+        raise UsageError(str(exc)) from None
     assert trigger_id is not None
     return trigger_id

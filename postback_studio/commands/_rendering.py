@@ -12,17 +12,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
+from postback_studio.commands._common import UsageError, open_workspace
+from postback_studio.commands.exit_codes import ExitCode
+from postback_studio.core.errors import StudioError
 from postback_studio.core.model import LookupSet, OutputFormat, Template
 from postback_studio.core.render.result import TEMPLATE_ERROR_CODES, Diagnostic, RenderResult, Severity, Where
-
-EXIT_OK = 0
-EXIT_TEMPLATE = 1
-EXIT_USAGE = 2
-EXIT_OUTPUT = 3
-
-
-class UsageError(Exception):
-    """Bad arguments or unreadable input: the message is printed as it is, and the exit code is 2."""
 
 
 @dataclass(frozen=True)
@@ -50,44 +44,45 @@ def load_workspace_template(args: Any, name: str) -> tuple[LoadedTemplate, Looku
 
     A shared template (no customer) sees the global tables only.
     """
-    from postback_studio.commands._common import CommandError, open_workspace
-
     try:
-        with open_workspace(args) as workspace:
-            template = workspace.templates.get_by_name(name)
+        with open_workspace(args) as session:
+            template = session.templates.get_by_name(name)
             if template is None:
-                names = ", ".join(t.name for t in workspace.templates.list()) or "none"
+                names = ", ".join(t.name for t in session.templates.list()) or "none"
                 raise UsageError(
                     f"--template: no template named '{name}' in the workspace (templates: {names})"
                 )
-            lookups = workspace.lookups.lookup_set_for(template.customer_id)
-    except CommandError as exc:
+            lookups = session.lookups.lookup_set_for(template.customer_id)
+    except UsageError:
+        raise
+    except StudioError as exc:
         raise UsageError(str(exc)) from None
     return LoadedTemplate(template, f"{name} (workspace)"), lookups
 
 
 def load_workspace_version(args: Any, name: str, number: int) -> Template:
     """Version ``number`` of the workspace template called ``name`` (its content as saved then)."""
-    from postback_studio.commands._common import CommandError, open_workspace
-    from postback_studio.storage.errors import NotFoundError
+    from postback_studio.core.errors import NotFoundError
 
     try:
-        with open_workspace(args) as workspace:
-            template = workspace.templates.get_by_name(name)
+        with open_workspace(args) as session:
+            template = session.templates.get_by_name(name)
             if template is None or template.id is None:
-                names = ", ".join(t.name for t in workspace.templates.list()) or "none"
+                names = ", ".join(t.name for t in session.templates.list()) or "none"
                 raise UsageError(
                     f"--against-version: no template named '{name}' in the workspace (templates: {names}); "
                     "name one with --template NAME"
                 )
             try:
-                version = workspace.templates.version(template.id, number)
+                version = session.templates.version(template.id, number)
             except NotFoundError:
-                count = len(workspace.templates.versions(template.id))
+                count = len(session.templates.versions(template.id))
                 raise UsageError(
                     f"--against-version {number}: template '{name}' has versions 1 to {count}"
                 ) from None
-    except CommandError as exc:
+    except UsageError:
+        raise
+    except StudioError as exc:
         raise UsageError(str(exc)) from None
     return version.applied_to(template)
 
@@ -144,16 +139,16 @@ def report(diagnostics: Iterable[Diagnostic], loaded: LoadedTemplate, stream: Te
         print(format_diagnostic(diagnostic, loaded), file=out)
 
 
-def exit_code(results: Iterable[RenderResult], notes: Iterable[Diagnostic] = ()) -> int:
+def exit_code(results: Iterable[RenderResult], notes: Iterable[Diagnostic] = ()) -> ExitCode:
     """0 valid; 1 a template error; 3 rendered but the output is invalid for its format."""
-    outcome = EXIT_OK
+    outcome = ExitCode.OK
     for result in results:
         if not result.rendered:
-            return EXIT_TEMPLATE
+            return ExitCode.FAILED
         if result.errors:
-            outcome = EXIT_OUTPUT
+            outcome = ExitCode.INVALID_OUTPUT
     if any(n.severity is Severity.ERROR for n in notes):
-        outcome = EXIT_OUTPUT if outcome == EXIT_OK else outcome
+        outcome = ExitCode.INVALID_OUTPUT if outcome == ExitCode.OK else outcome
     return outcome
 
 

@@ -85,32 +85,31 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Check a template; the reports go to stdout, a summary and errors to stderr."""
-    from postback_studio.commands._common import EXIT_FAILED
-    from postback_studio.commands._rendering import EXIT_USAGE, UsageError
+    from postback_studio.commands._common import UsageError
+    from postback_studio.commands.exit_codes import ExitCode
 
     try:
         return _check(args)
     except UsageError as exc:
         print(f"postback-studio check: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return ExitCode.USAGE
     except Exception as exc:
         origin = args.template or args.workspace_template
         print(f"postback-studio check: {origin}: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return EXIT_FAILED
+        return ExitCode.FAILED
 
 
 def _check(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
-    from postback_studio.commands._common import EXIT_FAILED
+    from postback_studio.commands._common import UsageError
     from postback_studio.commands._rendering import (
-        EXIT_OK,
-        UsageError,
         load_lookups,
         load_template_file,
         load_workspace_template,
         load_workspace_version,
     )
+    from postback_studio.commands.exit_codes import ExitCode
     from postback_studio.core.model import OutputFormat, TemplateKind
     from postback_studio.core.render.engine import RenderEngine
     from postback_studio.core.render.validate import SchemaFileError
@@ -164,7 +163,7 @@ def _check(args: argparse.Namespace) -> int:
             raise UsageError(str(exc)) from None
         if old is not None:
             found |= _against(job, old, args.against_version)
-    return EXIT_FAILED if found else EXIT_OK
+    return ExitCode.FAILED if found else ExitCode.OK
 
 
 @dataclass(frozen=True)
@@ -183,7 +182,7 @@ def _payloads(events: list[str] | None, files: list[str] | None, loaded: LoadedT
     """The samples of ``--event`` (default: the events the name mentions, else all) and the
     ``--payload`` files, by name, in the order given."""
 
-    from postback_studio.commands._rendering import UsageError
+    from postback_studio.commands._common import UsageError
     from postback_studio.core.check import events_in_name, samples_to_check
     from postback_studio.core.model import Event
     from postback_studio.core.samples import UnknownSampleError, load_sample
@@ -208,8 +207,8 @@ def _payloads(events: list[str] | None, files: list[str] | None, loaded: LoadedT
 
 def _grid(job: _Job) -> int:
     """The pass/fail grid: one row per sample, with its first problem."""
-    from postback_studio.commands._common import EXIT_FAILED
-    from postback_studio.commands._rendering import EXIT_OK, format_diagnostic
+    from postback_studio.commands._rendering import format_diagnostic
+    from postback_studio.commands.exit_codes import ExitCode
     from postback_studio.core.check import check_template
 
     rows = check_template(
@@ -228,7 +227,7 @@ def _grid(job: _Job) -> int:
         print(f"{row.sample:<{width}}  {'pass' if row.passed else 'FAIL':<6}  {problem}".rstrip())
     failed = sum(not row.passed for row in rows)
     print(f"{len(rows) - failed} of {len(rows)} samples pass", file=sys.stderr)
-    return EXIT_OK if failed == 0 else EXIT_FAILED
+    return ExitCode.OK if failed == 0 else ExitCode.FAILED
 
 
 def _lint(job: _Job) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from postback_studio.commands._common import CommandError, error, open_workspace, print_rows
+from postback_studio.commands._common import open_workspace, print_rows, run_action
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -17,21 +17,21 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run(args: argparse.Namespace) -> int:
     """Print one customer a line (name, reference id, trigger count), or a JSON array."""
-    try:
-        with open_workspace(args) as workspace:
-            rows = [
-                {
-                    "id": c.id,
-                    "name": c.name,
-                    "referenceId": c.reference_id,
-                    "notes": c.notes,
-                    "triggers": len(workspace.triggers.list(customer_id=c.id)),
-                }
-                for c in workspace.customers.list()
-            ]
-    except CommandError as exc:
-        error(str(exc))
-        return exc.code
+    return run_action(args, {None: _list})
+
+
+def _list(args: argparse.Namespace) -> int:
+    with open_workspace(args) as session:
+        rows = [
+            {
+                "id": c.id,
+                "name": c.name,
+                "referenceId": c.reference_id,
+                "notes": c.notes,
+                "triggers": len(session.triggers.list(customer_id=c.id)),
+            }
+            for c in session.customers.list()
+        ]
     print_rows(rows, args.json, _line)
     return 0
 

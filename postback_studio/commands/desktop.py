@@ -10,10 +10,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from postback_studio.commands.exit_codes import ExitCode
 from postback_studio.core.appinfo import DISTRIBUTION, app_version
-
-EXIT_FAILED = 1
-EXIT_USAGE = 2
 
 
 def add_global_options(parser: argparse.ArgumentParser) -> None:
@@ -39,11 +37,11 @@ def run_global_option(args: argparse.Namespace) -> int | None:
     if args.command is not None:
         print(f"{DISTRIBUTION}: --install-desktop-entry and --uninstall-desktop-entry take no command",
               file=sys.stderr)
-        return EXIT_USAGE
+        return ExitCode.USAGE
     if sys.platform in ("win32", "darwin"):
         print(f"{DISTRIBUTION}: desktop entries are for Linux and BSD desktops; on this system start "
               "the app from its folder or pin it to the taskbar or Dock", file=sys.stderr)
-        return EXIT_USAGE
+        return ExitCode.USAGE
     from postback_studio.core import desktop_entry
     from postback_studio.core.paths import resources_dir
 
@@ -53,7 +51,7 @@ def run_global_option(args: argparse.Namespace) -> int | None:
             removed = desktop_entry.uninstall(data_home)
         except OSError as exc:
             print(f"{DISTRIBUTION}: cannot remove the desktop entry: {exc}", file=sys.stderr)
-            return EXIT_FAILED
+            return ExitCode.FAILED
         if not removed:
             print(f"No desktop entry to remove under {data_home}.")
         for path in removed:
@@ -64,7 +62,7 @@ def run_global_option(args: argparse.Namespace) -> int | None:
         files = desktop_entry.install(data_home, resources_dir() / "icons", command)
     except OSError as exc:
         print(f"{DISTRIBUTION}: cannot install the desktop entry: {exc}", file=sys.stderr)
-        return EXIT_FAILED
+        return ExitCode.FAILED
     print(f"Installed {files.desktop_file}")
     print(f"  starts: {' '.join(command)}")
     print(f"  icons: {len(files.icons)} sizes under {data_home / 'icons' / 'hicolor'}")

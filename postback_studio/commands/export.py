@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from postback_studio.commands._common import CommandError, error, open_workspace, write_text
+from postback_studio.commands._common import open_workspace, run_action, write_text
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -22,18 +22,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run(args: argparse.Namespace) -> int:
     """Export; exit 0, or 2 when the workspace or the customer cannot be found."""
-    from postback_studio.core.bundle import dump_document
-    from postback_studio.storage.errors import WorkspaceError
-    from postback_studio.storage.transfer import export_document
+    return run_action(args, {None: _export})
 
-    try:
-        with open_workspace(args) as workspace:
-            try:
-                document = export_document(workspace, args.customer)
-            except WorkspaceError as exc:
-                raise CommandError(str(exc), 2) from None
-        write_text(dump_document(document), args.out)
-    except CommandError as exc:
-        error(str(exc))
-        return exc.code
+
+def _export(args: argparse.Namespace) -> int:
+    from postback_studio.core.bundle import dump_document
+
+    with open_workspace(args) as session:
+        document = session.transfer.export(args.customer)
+    write_text(dump_document(document), args.out)
     return 0

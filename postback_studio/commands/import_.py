@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from postback_studio.commands._common import CommandError, error, open_workspace
+from postback_studio.commands.exit_codes import ExitCode
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -26,17 +27,17 @@ def run(args: argparse.Namespace) -> int:
     """Exit 0 when applied (or the dry run is clean), 1 for an invalid bundle or a conflict, 2 when the
     file cannot be read as JSON at all."""
     from postback_studio.core.bundle import BundleError, BundleReadError, read_bundle_file
-    from postback_studio.storage.transfer import Action, apply_bundle
+    from postback_studio.services.transfer import Action
 
     try:
         bundle = read_bundle_file(Path(args.file))
-        with open_workspace(args) as workspace:
-            plan = apply_bundle(workspace, bundle, dry_run=args.dry_run)
+        with open_workspace(args) as session:
+            plan = session.transfer.apply(bundle, dry_run=args.dry_run)
     except BundleError as exc:
         for problem in exc.problems:
-            error(f"{args.file}: {problem.pointer or '/'}: {problem.message}")
+            error(f"{args.file}: {problem.field or '/'}: {problem.message}")
         error("nothing was imported")
-        return 2 if isinstance(exc, BundleReadError) else 1
+        return ExitCode.USAGE if isinstance(exc, BundleReadError) else ExitCode.FAILED
     except CommandError as exc:
         error(str(exc))
         return exc.code

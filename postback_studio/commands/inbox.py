@@ -13,11 +13,8 @@ import argparse
 import contextlib
 import threading
 
-from postback_studio.commands._common import EXIT_USAGE, CommandError, error
-
-DEFAULT_HTTP_PORT = 8765
-DEFAULT_SMTP_PORT = 2525
-MAX_BODY_MB_LIMIT = 1024
+from postback_studio.commands._common import CommandError, UsageError, error
+from postback_studio.core.defaults import INBOX_BODY_MB, LOCAL_HTTP_PORT, LOCAL_SMTP_PORT, MAX_INBOX_BODY_MB
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -29,10 +26,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "arrival and store them in the workspace. Stop with Ctrl+C.",
     )
     parser.add_argument(
-        "--http-port", metavar="N", type=int, default=DEFAULT_HTTP_PORT, help="HTTP port (0: any)"
+        "--http-port", metavar="N", type=int, default=LOCAL_HTTP_PORT, help="HTTP port (0: any)"
     )
     parser.add_argument(
-        "--smtp-port", metavar="N", type=int, default=DEFAULT_SMTP_PORT, help="SMTP port (0: any)"
+        "--smtp-port", metavar="N", type=int, default=LOCAL_SMTP_PORT, help="SMTP port (0: any)"
     )
     parser.add_argument(
         "--script",
@@ -44,7 +41,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--max-body",
         metavar="MB",
         type=float,
-        default=10.0,
+        default=float(INBOX_BODY_MB),
         help="keep at most this many megabytes of a request body; longer ones are cut and answered 413",
     )
     parser.set_defaults(handler=run)
@@ -83,9 +80,9 @@ def run(args: argparse.Namespace, stop: threading.Event | None = None) -> int:
         try:
             script = ResponseScript.parse(args.script)
         except ScriptError as exc:
-            raise CommandError(f"--script: {exc}", EXIT_USAGE) from None
-        if not 0 < args.max_body <= MAX_BODY_MB_LIMIT:
-            raise CommandError(f"--max-body: give megabytes between 0 and {MAX_BODY_MB_LIMIT}", EXIT_USAGE)
+            raise UsageError(f"--script: {exc}") from None
+        if not 0 < args.max_body <= MAX_INBOX_BODY_MB:
+            raise UsageError(f"--max-body: give megabytes between 0 and {MAX_INBOX_BODY_MB}")
         limits = InboxLimits(max_body_bytes=int(args.max_body * 1024 * 1024))
         with delivery_service(args, quiet=True) as service:
             recorder = service.inbox_recorder(on_http=http_line, on_email=email_line)
@@ -115,9 +112,7 @@ def _start(start: object, what: str, port: int) -> None:
     try:
         start()  # type: ignore[operator]
     except OSError as exc:
-        raise CommandError(
-            f"cannot listen for {what} on 127.0.0.1:{port}: {exc.strerror or exc}", EXIT_USAGE
-        ) from None
+        raise UsageError(f"cannot listen for {what} on 127.0.0.1:{port}: {exc.strerror or exc}") from None
 
 
 def _subject(raw: bytes) -> str:

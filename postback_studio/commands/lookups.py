@@ -12,6 +12,7 @@ from typing import Any
 
 from postback_studio.commands._common import (
     CommandError,
+    UsageError,
     customer_id,
     open_workspace,
     print_rows,
@@ -43,8 +44,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
-    with open_workspace(args) as workspace:
-        customers = {c.id: c.name for c in workspace.customers.list()}
+    with open_workspace(args) as session:
+        customers = {c.id: c.name for c in session.customers.list()}
         rows = [
             {
                 "id": t.id,
@@ -54,36 +55,36 @@ def _list(args: argparse.Namespace) -> int:
                 "description": t.description,
                 "rows": len(t.rows),
             }
-            for t in workspace.lookups.list()
+            for t in session.lookups.list()
         ]
     print_rows(rows, args.json, _line)
     return 0
 
 
 def _export(args: argparse.Namespace) -> int:
-    with open_workspace(args) as workspace:
-        table = workspace.lookups.get_by_name(args.name)
+    with open_workspace(args) as session:
+        table = session.lookups.get_by_name(args.name)
         if table is None or table.id is None:
-            raise CommandError(f"no lookup table named '{args.name}'", 2)
-        text = workspace.lookups.export_csv(table.id)
+            raise UsageError(f"no lookup table named '{args.name}'")
+        text = session.lookups.export_csv(table.id)
     write_text(text, args.out)
     return 0
 
 
 def _import(args: argparse.Namespace) -> int:
+    from postback_studio.core.errors import ValidationError
     from postback_studio.core.lookup_csv import LookupCsvError
-    from postback_studio.core.validation import ValidationError
 
     path = Path(args.file)
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise CommandError(f"{path}: cannot read: {exc.strerror}", 2) from None
+        raise UsageError(f"{path}: cannot read: {exc.strerror}") from None
     stem = path.name.removesuffix(".csv")
-    with open_workspace(args) as workspace:
-        owner = customer_id(workspace, args.customer)
+    with open_workspace(args) as session:
+        owner = customer_id(session, args.customer)
         try:
-            table = workspace.lookups.import_csv(
+            table = session.lookups.import_csv(
                 data,
                 name=args.name or stem,
                 template_field=args.field or stem,

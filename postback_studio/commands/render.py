@@ -52,22 +52,23 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Render and report; never a traceback."""
-    from postback_studio.commands._rendering import EXIT_TEMPLATE, EXIT_USAGE, UsageError
+    from postback_studio.commands._common import UsageError
+    from postback_studio.commands.exit_codes import ExitCode
 
     try:
         return _render(args)
     except UsageError as exc:
         print(f"postback-studio render: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return exc.code
     except Exception as exc:
         origin = args.template or args.workspace_template
         print(f"postback-studio render: {origin}: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return EXIT_TEMPLATE
+        return ExitCode.FAILED
 
 
 def _render(args: argparse.Namespace) -> int:
+    from postback_studio.commands._common import UsageError
     from postback_studio.commands._rendering import (
-        UsageError,
         load_lookups,
         load_payload,
         load_template_file,
@@ -117,7 +118,8 @@ def render_loaded(
     """
     from pathlib import Path
 
-    from postback_studio.commands._rendering import UsageError, exit_code, report
+    from postback_studio.commands._common import UsageError
+    from postback_studio.commands._rendering import exit_code, report
     from postback_studio.core.model import TemplateKind
     from postback_studio.core.render.engine import RenderEngine
     from postback_studio.core.render.validate import SchemaFileError

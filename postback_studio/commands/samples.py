@@ -21,6 +21,7 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """List or print; unknown names exit 2 with the valid ones."""
+    from postback_studio.commands.exit_codes import ExitCode
     from postback_studio.core.model import Event
     from postback_studio.core.paths import resources_dir
     from postback_studio.core.samples import UnknownSampleError, load_sample, samples_for_event
@@ -33,6 +34,6 @@ def run(args: argparse.Namespace) -> int:
         load_sample(args.event)
     except UnknownSampleError as exc:
         print(f"postback-studio samples: {exc}", file=sys.stderr)
-        return 2
+        return ExitCode.USAGE
     sys.stdout.write((resources_dir() / "samples" / f"{args.event}.json").read_text(encoding="utf-8"))
     return 0

@@ -51,20 +51,20 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Scaffold, print the template and the mapping; bad input is one line and exit 2; never a traceback."""
-    from postback_studio.commands._rendering import EXIT_TEMPLATE, EXIT_USAGE
+    from postback_studio.commands.exit_codes import ExitCode
 
     try:
         return _scaffold(args)
     except _BadInputError as exc:
         print(str(exc), file=sys.stderr)
-        return EXIT_USAGE
+        return ExitCode.USAGE
     except Exception as exc:
         print(f"{args.example}: error: cannot scaffold: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return EXIT_TEMPLATE
+        return ExitCode.FAILED
 
 
 def _scaffold(args: argparse.Namespace) -> int:
-    from postback_studio.commands._rendering import EXIT_OK, EXIT_TEMPLATE
+    from postback_studio.commands.exit_codes import ExitCode
     from postback_studio.core.render.engine import RenderEngine
     from postback_studio.core.scaffold import ExampleError, check_scaffold, scaffold
 
@@ -81,7 +81,7 @@ def _scaffold(args: argparse.Namespace) -> int:
     with RenderEngine() as engine:
         check = check_scaffold(engine, result.example, result.template, payload)
     _report(args.example, payload_name, result, check)
-    return EXIT_OK if check.result.valid else EXIT_TEMPLATE
+    return ExitCode.OK if check.result.valid else ExitCode.FAILED
 
 
 def _example_format(path: str, option: str | None) -> OutputFormat:
@@ -107,7 +107,8 @@ def _read_example(path: str) -> str:
 
 
 def _read_payload(event: str | None, payload_file: str | None) -> tuple[Any, str]:
-    from postback_studio.commands._rendering import UsageError, load_payload
+    from postback_studio.commands._common import UsageError
+    from postback_studio.commands._rendering import load_payload
 
     try:
         payload, name = load_payload(event, payload_file)

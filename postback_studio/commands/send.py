@@ -14,12 +14,15 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Any
 
-from postback_studio.commands._common import EXIT_FAILED, EXIT_USAGE, CommandError, error
+from postback_studio.commands._common import UsageError, error, exit_code_for
+from postback_studio.commands.exit_codes import ExitCode
+from postback_studio.core.errors import StudioError
 
 if TYPE_CHECKING:
-    from postback_studio.core.dispatch.delivery import DeliveryReport, EmailTarget, WebhookTarget
-    from postback_studio.core.dispatch.service import SendOptions
+    from postback_studio.core.dispatch.plan import EmailTarget, WebhookTarget
+    from postback_studio.core.dispatch.report import DeliveryReport
     from postback_studio.core.model import Header, RetryPolicy
+    from postback_studio.services.delivery import SendOptions
 
 RETRY_CHOICES = ("none", "gelato", "exponential")
 
@@ -60,22 +63,24 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run(args: argparse.Namespace) -> int:
     """Send and report; never a traceback."""
-    from postback_studio.commands._rendering import UsageError
-    from postback_studio.core.dispatch.service import DeliveryError
+    from postback_studio.core.errors import DeliveryError
 
     try:
         report = _send_trigger(args) if args.trigger else _send_template(args)
-    except (CommandError, UsageError, DeliveryError) as exc:
+    except DeliveryError as exc:
         error(f"send: {exc}")
-        return exc.code if isinstance(exc, CommandError) else EXIT_USAGE
+        return ExitCode.USAGE
+    except StudioError as exc:
+        error(f"send: {exc}")
+        return exit_code_for(exc)
     except Exception as exc:  # the CLI reports, it never shows a traceback
         error(f"send: {type(exc).__name__}: {exc}")
-        return EXIT_FAILED
+        return ExitCode.FAILED
     return _summary(report)
 
 
 def _options(args: argparse.Namespace) -> SendOptions:
-    from postback_studio.core.dispatch.service import SendOptions
+    from postback_studio.services.delivery import SendOptions
 
     return SendOptions(send_anyway=args.send_anyway, allow_insecure=args.allow_insecure, wait=True)
 
@@ -87,10 +92,10 @@ def _send_trigger(args: argparse.Namespace) -> DeliveryReport:
 
     adhoc = [f"--{n.replace('_', '-')}" for n in ("url", "to", "sign_secret") if getattr(args, n)]
     if adhoc or args.header:
-        raise CommandError(f"{', '.join(adhoc or ['--header'])}: only with --template", EXIT_USAGE)
-    with open_workspace(args) as workspace:
-        trigger_id = find_trigger_id(workspace, args.trigger, args.customer)
-        event = workspace.triggers.get(trigger_id, with_secrets=False).event.value
+        raise UsageError(f"{', '.join(adhoc or ['--header'])}: only with --template")
+    with open_workspace(args) as session:
+        trigger_id = find_trigger_id(session, args.trigger, args.customer)
+        event = session.triggers.get(trigger_id, with_secrets=False).event.value
     payload, _ = load_payload(None if args.payload else (args.event or event), args.payload)
     with delivery_service(args) as service:
         return service.send_test(trigger_id, payload, _options(args))
@@ -99,26 +104,22 @@ def _send_trigger(args: argparse.Namespace) -> DeliveryReport:
 def _send_template(args: argparse.Namespace) -> DeliveryReport:
     from postback_studio.commands._dispatch import delivery_service
     from postback_studio.commands._rendering import load_payload, load_template_file
-    from postback_studio.core.dispatch.delivery import EmailTarget
+    from postback_studio.core.dispatch.plan import EmailTarget
     from postback_studio.core.model import TemplateKind
 
     if args.customer:
-        raise CommandError("--customer: only with --trigger", EXIT_USAGE)
+        raise UsageError("--customer: only with --trigger")
     if not (args.event or args.payload):
-        raise CommandError("--template needs --event EVENT or --payload FILE", EXIT_USAGE)
+        raise UsageError("--template needs --event EVENT or --payload FILE")
     if not (args.url or args.to):
-        raise CommandError("--template needs --url URL or --to ADDRESS", EXIT_USAGE)
+        raise UsageError("--template needs --url URL or --to ADDRESS")
     loaded = load_template_file(args.template)
     template = loaded.template
     email = template.kind is TemplateKind.EMAIL
     if email and args.url:
-        raise CommandError(
-            f"{args.template}: an email template goes --to an address, not to a URL", EXIT_USAGE
-        )
+        raise UsageError(f"{args.template}: an email template goes --to an address, not to a URL")
     if not email and args.to:
-        raise CommandError(
-            f"{args.template}: a webhook template goes to a --url, not --to an address", EXIT_USAGE
-        )
+        raise UsageError(f"{args.template}: a webhook template goes to a --url, not --to an address")
     payload, _ = load_payload(args.event, args.payload)
     target: WebhookTarget | EmailTarget = (
         EmailTarget(tuple(args.to)) if email else _webhook_target(args, template.format)
@@ -130,17 +131,17 @@ def _send_template(args: argparse.Namespace) -> DeliveryReport:
 
 
 def _webhook_target(args: argparse.Namespace, fmt: Any) -> WebhookTarget:
-    from postback_studio.core.dispatch.delivery import WebhookTarget
-    from postback_studio.core.dispatch.webhook import ALLOWED_METHODS
+    from postback_studio.core.dispatch.plan import WebhookTarget
+    from postback_studio.core.model import HTTP_METHODS
 
     method = args.method.upper()
-    if method not in ALLOWED_METHODS:
-        raise CommandError(f"--method {args.method}: use {', '.join(ALLOWED_METHODS)}", EXIT_USAGE)
+    if method not in HTTP_METHODS:
+        raise UsageError(f"--method {args.method}: use {', '.join(HTTP_METHODS)}")
     if not args.url.lower().startswith(("http://", "https://")):
-        raise CommandError(f"--url {args.url}: not an http:// or https:// URL", EXIT_USAGE)
+        raise UsageError(f"--url {args.url}: not an http:// or https:// URL")
     secret = args.sign_secret or ""
     if args.sign_secret is not None and not secret.startswith("whsec_"):
-        raise CommandError("--sign-secret: a Standard Webhooks secret starts with whsec_", EXIT_USAGE)
+        raise UsageError("--sign-secret: a Standard Webhooks secret starts with whsec_")
     return WebhookTarget(args.url, method, _headers(args.header), fmt, secret)
 
 
@@ -157,12 +158,12 @@ def _headers(raw: list[str]) -> tuple[Header, ...]:
     for text in raw:
         name, sep, value = text.partition(":")
         if not sep or not name.strip() or any(c.isspace() for c in name.strip()):
-            raise CommandError(f"--header {text!r}: expected 'Name: value'", EXIT_USAGE)
+            raise UsageError(f"--header {text!r}: expected 'Name: value'")
         name = name.strip()
         value = value.removeprefix(" ")
         issues = http_header_issues(name, value, "--header")
         if issues:
-            raise CommandError(f"--header {name}: {issues[0].message}", EXIT_USAGE)
+            raise UsageError(f"--header {name}: {issues[0].message}")
         headers.append(Header(name, value))
     return tuple(headers)
 
@@ -178,14 +179,9 @@ def _retry(kind: str) -> RetryPolicy:
 
 
 def _summary(report: DeliveryReport) -> int:
-    """The final verdict on stderr; 0 only when delivered."""
-    attempts = len(report.attempts)
-    if report.delivered:
-        print(
-            f"delivered ({attempts} attempt{'s' if attempts > 1 else ''}, id {report.delivery_id})",
-            file=sys.stderr,
-        )
-        return 0
-    last = report.attempts[-1].record
-    print(f"not delivered: {report.outcome.value}: {last.error or 'see the log'}", file=sys.stderr)
-    return EXIT_FAILED
+    """The verdict on stderr, in the words the app's Send Test uses; 0 only when delivered."""
+    from postback_studio.core.dispatch.progress import progress_of
+
+    progress = progress_of(report.attempts[-1].record, report.attempts_allowed)
+    print(f"{progress.text} (id {report.delivery_id})", file=sys.stderr)
+    return ExitCode.OK if report.delivered else ExitCode.FAILED

@@ -12,7 +12,9 @@ import argparse
 import sys
 from collections import Counter
 
-from postback_studio.commands._common import EXIT_FAILED, EXIT_USAGE, CommandError, error
+from postback_studio.commands._common import UsageError, error, exit_code_for
+from postback_studio.commands.exit_codes import ExitCode
+from postback_studio.core.errors import StudioError
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -38,14 +40,14 @@ def run(args: argparse.Namespace) -> int:
     """Simulate and summarise per event; never a traceback."""
     from postback_studio.commands._common import customer_id, open_workspace
     from postback_studio.commands._dispatch import delivery_service
-    from postback_studio.commands._rendering import UsageError, load_payload
-    from postback_studio.core.dispatch.service import SendOptions
+    from postback_studio.commands._rendering import load_payload
     from postback_studio.core.model import LIFECYCLE
     from postback_studio.core.samples import UnknownSampleError, event_of
+    from postback_studio.services.delivery import SendOptions
 
     try:
         if args.orders < 1:
-            raise CommandError("--orders: at least 1", EXIT_USAGE)
+            raise UsageError("--orders: at least 1")
         payload = None
         if args.sequence:
             events = list(LIFECYCLE)
@@ -53,30 +55,30 @@ def run(args: argparse.Namespace) -> int:
             try:
                 events = [event_of(args.event)]
             except UnknownSampleError as exc:
-                raise CommandError(f"--event: {exc}", EXIT_USAGE) from None
+                raise UsageError(f"--event: {exc}") from None
             if "." in args.event:
                 payload, _ = load_payload(args.event, None)
         if args.payload:
             payload, _ = load_payload(None, args.payload)
-        with open_workspace(args) as workspace:
-            owner = customer_id(workspace, args.customer)
+        with open_workspace(args) as session:
+            owner = customer_id(session, args.customer)
             assert owner is not None
         with delivery_service(args) as service:
             reports = service.simulate(
                 owner, events, orders=args.orders, payload=payload, options=SendOptions(wait=True)
             )
-    except (CommandError, UsageError) as exc:
+    except StudioError as exc:
         error(f"simulate: {exc}")
-        return exc.code if isinstance(exc, CommandError) else EXIT_USAGE
+        return exit_code_for(exc)
     except Exception as exc:  # the CLI reports, it never shows a traceback
         error(f"simulate: {type(exc).__name__}: {exc}")
-        return EXIT_FAILED
+        return ExitCode.FAILED
     if not reports:
         names = ", ".join(e.value for e in events)
         print(f"nothing sent: customer '{args.customer}' has no active trigger for {names}", file=sys.stderr)
-        return EXIT_FAILED
+        return ExitCode.FAILED
     tally = Counter((r.attempts[0].record.event, r.outcome.value) for r in reports)
     for event in events:
         counts = ", ".join(f"{n} {outcome}" for (e, outcome), n in sorted(tally.items()) if e == event.value)
         print(f"{event.value}: {counts or 'no active trigger'}", file=sys.stderr)
-    return 0 if all(r.delivered for r in reports) else EXIT_FAILED
+    return 0 if all(r.delivered for r in reports) else ExitCode.FAILED

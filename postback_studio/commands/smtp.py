@@ -12,7 +12,8 @@ import argparse
 import sys
 from dataclasses import replace
 
-from postback_studio.commands._common import EXIT_FAILED, EXIT_USAGE, CommandError, error, open_workspace
+from postback_studio.commands._common import CommandError, error, open_workspace
+from postback_studio.commands.exit_codes import ExitCode
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -31,8 +32,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run(args: argparse.Namespace) -> int:
     """Show, change, then optionally test."""
+    from postback_studio.core.errors import ValidationError
     from postback_studio.core.model import TlsMode
-    from postback_studio.core.validation import ValidationError
 
     changes: dict[str, object] = {}
     for option, field in (
@@ -55,17 +56,17 @@ def run(args: argparse.Namespace) -> int:
             password = sys.stdin.readline().rstrip("\r\n")
         if not password:
             error("smtp: --password-stdin: no password on stdin")
-            return EXIT_USAGE
+            return ExitCode.USAGE
         changes["password"] = password
     try:
-        with open_workspace(args) as workspace:
-            settings = workspace.smtp.get()
+        with open_workspace(args) as session:
+            settings = session.smtp.get()
             if changes:
                 try:
-                    settings = workspace.smtp.set(replace(settings, **changes))  # type: ignore[arg-type]
+                    settings = session.smtp.set(replace(settings, **changes))  # type: ignore[arg-type]
                 except ValidationError as exc:
-                    raise CommandError(str(exc), EXIT_USAGE) from None
-            has_password = workspace.smtp.has_password()
+                    raise CommandError(str(exc), ExitCode.USAGE) from None
+            has_password = session.smtp.has_password()
     except CommandError as exc:
         error(f"smtp: {exc}")
         return exc.code
@@ -85,17 +86,17 @@ def run(args: argparse.Namespace) -> int:
 
 def _test(args: argparse.Namespace, settings: object) -> int:
     from postback_studio.commands._dispatch import delivery_service
-    from postback_studio.core.dispatch.service import insecure_smtp
     from postback_studio.core.model import SmtpSettings
+    from postback_studio.services.delivery.credentials import insecure_smtp
 
     assert isinstance(settings, SmtpSettings)
     if not settings.host:
         error("smtp: --test: no host set (--host H)")
-        return EXIT_USAGE
+        return ExitCode.USAGE
     problem = insecure_smtp(settings)
     if problem:
         error(f"smtp: --test: {problem.replace('Not sent: ', '')}")
-        return EXIT_FAILED
+        return ExitCode.FAILED
     with delivery_service(args, quiet=True) as service:
         result = service.test_smtp(settings)
     print()
@@ -105,4 +106,4 @@ def _test(args: argparse.Namespace, settings: object) -> int:
         print("test: OK (connected, secured and authenticated as configured; nothing was sent)")
         return 0
     print(f"test: FAILED: {result.diagnosis or result.error}")
-    return EXIT_FAILED
+    return ExitCode.FAILED

@@ -14,6 +14,7 @@ from typing import Any
 
 from postback_studio.commands._common import (
     CommandError,
+    UsageError,
     customer_id,
     open_workspace,
     print_rows,
@@ -45,9 +46,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
-    with open_workspace(args) as workspace:
-        owner = customer_id(workspace, args.customer)
-        customers = {c.id: c.name for c in workspace.customers.list()}
+    with open_workspace(args) as session:
+        owner = customer_id(session, args.customer)
+        customers = {c.id: c.name for c in session.customers.list()}
         rows = [
             {
                 "id": t.id,
@@ -56,9 +57,9 @@ def _list(args: argparse.Namespace) -> int:
                 "kind": t.kind.value,
                 "format": t.format.value,
                 "status": t.status.value,
-                "versions": len(workspace.templates.versions(t.id)) if t.id is not None else 0,
+                "versions": len(session.templates.versions(t.id)) if t.id is not None else 0,
             }
-            for t in workspace.templates.list(customer_id=owner)
+            for t in session.templates.list(customer_id=owner)
         ]
     print_rows(rows, args.json, _line)
     return 0
@@ -67,10 +68,10 @@ def _list(args: argparse.Namespace) -> int:
 def _export(args: argparse.Namespace) -> int:
     from postback_studio.core.template_files import template_to_text
 
-    with open_workspace(args) as workspace:
-        template = workspace.templates.get_by_name(args.name)
+    with open_workspace(args) as session:
+        template = session.templates.get_by_name(args.name)
     if template is None:
-        raise CommandError(f"no template named '{args.name}'", 2)
+        raise UsageError(f"no template named '{args.name}'")
     write_text(template_to_text(template), args.out)
     return 0
 
@@ -78,27 +79,23 @@ def _export(args: argparse.Namespace) -> int:
 def _import(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
+    from postback_studio.core.errors import ValidationError
     from postback_studio.core.template_files import TemplateFileError, read_template_file
-    from postback_studio.core.validation import ValidationError
 
     try:
         template = read_template_file(Path(args.file)).template
     except TemplateFileError as exc:
-        raise CommandError(str(exc), 2) from None
-    with open_workspace(args) as workspace:
-        owner = customer_id(workspace, args.import_customer)
-        name = args.name or template.name
-        existing = workspace.templates.get_by_name(name)
-        wanted = replace(template, name=name, customer_id=owner)
-        if existing is not None:
-            wanted = replace(wanted, id=existing.id, status=existing.status)
+        raise UsageError(str(exc)) from None
+    with open_workspace(args) as session:
+        owner = customer_id(session, args.import_customer)
+        named = replace(template, name=args.name or template.name)
         try:
-            saved = workspace.templates.save(wanted)
+            saved, created = session.templates.save_as_version(named, customer_id=owner)
         except ValidationError as exc:
             raise CommandError(f"{args.file}: {exc}") from None
         assert saved.id is not None
-        versions = len(workspace.templates.versions(saved.id))
-    action = "created" if existing is None else f"saved as version {versions} of"
+        versions = len(session.templates.versions(saved.id))
+    action = "created" if created else f"saved as version {versions} of"
     print(f"{action} template '{saved.name}'")
     return 0
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from postback_studio.commands._common import CommandError, customer_id, error, open_workspace, print_rows
+from postback_studio.commands._common import customer_id, open_workspace, print_rows, run_action
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -21,30 +21,30 @@ def run(args: argparse.Namespace) -> int:
 
     Secret header values and signing secrets are never printed, only that they exist.
     """
-    try:
-        with open_workspace(args) as workspace:
-            owner = customer_id(workspace, args.customer)
-            customers = {c.id: c.name for c in workspace.customers.list()}
-            templates = {t.id: t.name for t in workspace.templates.list()}
-            rows = [
-                {
-                    "id": t.id,
-                    "name": t.name,
-                    "customer": customers.get(t.customer_id, ""),
-                    "event": t.event.value,
-                    "method": t.method.value,
-                    "target": t.url if t.method.value == "url" else ", ".join(t.recipients),
-                    "format": t.format.value,
-                    "template": templates.get(t.template_id) if t.template_id is not None else None,
-                    "status": t.status.value,
-                    "signing": t.signing,
-                    "headers": [{"name": h.name, "secret": h.secret} for h in t.headers],
-                }
-                for t in workspace.triggers.list(customer_id=owner)
-            ]
-    except CommandError as exc:
-        error(str(exc))
-        return exc.code
+    return run_action(args, {None: _list})
+
+
+def _list(args: argparse.Namespace) -> int:
+    with open_workspace(args) as session:
+        owner = customer_id(session, args.customer)
+        customers = {c.id: c.name for c in session.customers.list()}
+        templates = {t.id: t.name for t in session.templates.list()}
+        rows = [
+            {
+                "id": t.id,
+                "name": t.name,
+                "customer": customers.get(t.customer_id, ""),
+                "event": t.event.value,
+                "method": t.method.value,
+                "target": t.url if t.method.value == "url" else ", ".join(t.recipients),
+                "format": t.format.value,
+                "template": templates.get(t.template_id) if t.template_id is not None else None,
+                "status": t.status.value,
+                "signing": t.signing,
+                "headers": [{"name": h.name, "secret": h.secret} for h in t.headers],
+            }
+            for t in session.triggers.list(customer_id=owner)
+        ]
     print_rows(rows, args.json, _line)
     return 0
 

@@ -1,8 +1,8 @@
 """The export bundle: the whole configuration as one reviewable, diffable JSON file.
 
 This module is the pure part: model values -> bundle document -> deterministic text, and bytes ->
-checked :class:`Bundle`. Applying a bundle to a workspace is storage's job
-(:mod:`postback_studio.storage.transfer`).
+checked :class:`Bundle`. Applying a bundle to a workspace is the services' job
+(:mod:`postback_studio.services.transfer`).
 
 Items refer to each other by *name* (a trigger names its customer and template), never by database
 id, so a bundle moves between workspaces. Secret values are never written; ``secretsToReenter``
@@ -25,6 +25,7 @@ from typing import Any
 import jsonschema
 
 from postback_studio.core import jsontext
+from postback_studio.core.errors import ValidationError, ValidationIssue
 from postback_studio.core.model import (
     Customer,
     DeliveryMethod,
@@ -44,7 +45,6 @@ from postback_studio.core.model import (
 )
 from postback_studio.core.paths import resources_dir
 from postback_studio.core.validation import (
-    ValidationIssue,
     validate_customer,
     validate_lookup_table,
     validate_smtp,
@@ -59,24 +59,32 @@ MAX_BUNDLE_BYTES = 20 * 1024 * 1024
 
 
 @dataclass(frozen=True)
-class BundleProblem:
-    """One reason a bundle is refused; ``pointer`` is an RFC 6901 JSON pointer ("" is the whole file)."""
+class BundleProblem(ValidationIssue):
+    """One reason a bundle is refused: a validation issue whose ``field`` is an RFC 6901 JSON pointer."""
 
-    pointer: str
-    message: str
+    @property
+    def pointer(self) -> str:
+        """Where in the document ("" is the whole file)."""
+        return self.field
 
-    def __str__(self) -> str:
-        return f"{self.pointer or '/'}: {self.message}"
 
-
-class BundleError(ValueError):
+class BundleError(ValidationError):
     """A bundle that cannot be imported. ``problems`` lists every reason found, each with its pointer."""
 
-    def __init__(self, problems: Sequence[BundleProblem], source: str = "") -> None:
-        self.problems = tuple(problems)
+    def __init__(self, problems: Sequence[ValidationIssue], source: str = "") -> None:
         self.source = source
-        prefix = f"{source}: " if source else ""
-        super().__init__("\n".join(prefix + str(p) for p in self.problems))
+        super().__init__(
+            p if isinstance(p, BundleProblem) else BundleProblem(p.field, p.message) for p in problems
+        )
+
+    @property
+    def problems(self) -> tuple[BundleProblem, ...]:
+        """The issues, each with the JSON pointer of the offending value (``pointer``, ``field``)."""
+        return tuple(p for p in self.issues if isinstance(p, BundleProblem))
+
+    def _message(self) -> str:
+        prefix = f"{self.source}: " if self.source else ""
+        return "\n".join(f"{prefix}{p.field or '/'}: {p.message}" for p in self.issues)
 
 
 class BundleReadError(BundleError):

@@ -11,8 +11,10 @@ import csv
 import io
 from collections.abc import Iterable
 
+from postback_studio.core.errors import InputError
 
-class LookupCsvError(ValueError):
+
+class LookupCsvError(InputError):
     """A CSV that cannot become a lookup table; ``problems`` holds one ``source:line: message`` each."""
 
     def __init__(self, problems: list[str]) -> None:

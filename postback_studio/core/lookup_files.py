@@ -11,11 +11,12 @@ import io
 import json
 from pathlib import Path
 
+from postback_studio.core.errors import InputError
 from postback_studio.core.model import LookupSet
 from postback_studio.core.textfiles import read_json_file, read_text_file
 
 
-class LookupFileError(ValueError):
+class LookupFileError(InputError):
     """A lookup file that cannot be used; the message names the file, the line and the problem."""
 
 

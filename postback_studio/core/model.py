@@ -66,6 +66,19 @@ class OutputFormat(StrEnum):
         }[self]
 
 
+#: The formats a webhook body is validated as (the trigger form offers exactly these).
+WEBHOOK_FORMATS: tuple[OutputFormat, ...] = (
+    OutputFormat.JSON,
+    OutputFormat.XML,
+    OutputFormat.TEXT,
+    OutputFormat.HTML,
+)
+#: The formats an email template can have (its HTML part, or text only).
+EMAIL_FORMATS: tuple[OutputFormat, ...] = (OutputFormat.HTML, OutputFormat.TEXT)
+#: The HTTP methods a webhook is sent with; the article recommends POST, the default.
+HTTP_METHODS: tuple[str, ...] = ("POST", "PUT", "PATCH")
+
+
 class TemplateStatus(StrEnum):
     """Postback Studio's own status words; GelatoConnect only says "save and activate"."""
 

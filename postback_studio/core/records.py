@@ -58,11 +58,12 @@ class PendingState(StrEnum):
 
 
 @dataclass(frozen=True)
-class PendingRetry:
-    """A retry that is due later; stored so that it survives a restart and can be cancelled.
+class StoredRetry:
+    """The workspace row of a retry that is due later, so that it survives a restart and can be cancelled.
 
-    ``payload`` is the event payload (JSON text) the retry renders again, so a retry sends what the
-    first attempt would have sent even if the sample changed meanwhile.
+    ``payload`` is the retry's plan as :meth:`~postback_studio.core.dispatch.delivery.PendingRetry.to_json`
+    writes it (the exact body bytes, no secret); the other columns let the store find, claim and
+    list it without reading the plan.
     """
 
     delivery_id: str

@@ -3,19 +3,28 @@
 Original payload, template processing (rendered output and diagnostics), final request (method,
 target, headers and the exact body; for signed webhooks the signed content and the signature
 headers), and the response or the error with the SMTP conversation. Built here, not in the widget,
-so that what the page shows for each kind of entry is tested without a display.
+so that what the page shows for each kind of entry is tested without a display, and so that
+``postback-studio log show ID`` prints the same panes (:func:`show_text`, :func:`show_document`).
+
+The template processing pane reads the log's processing text through its contract
+(:class:`~postback_studio.core.render_record.RenderRecord`), the one parser the writer's serializer
+is tested against.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from postback_studio.core.body_view import exact_text, format_headers, header_value, pretty_text
+from postback_studio.core.dispatch.delivery import redact_headers
 from postback_studio.core.model import Event
-from postback_studio.core.requestlog import Channel, RequestRecord
+from postback_studio.core.render.result import Diagnostic
+from postback_studio.core.render_record import RenderRecord, diagnostic_document
+from postback_studio.core.requestlog import Channel, Outcome, RequestRecord
 
 #: The Standard Webhooks headers that carry a signature (the spec's names, and the svix variants).
 SIGNATURE_HEADERS = ("webhook-id", "webhook-timestamp", "webhook-signature")
@@ -44,7 +53,10 @@ class RequestDetail:
 
 def format_time(epoch: float) -> str:
     """A log time as ``2026-11-28 06:05:03.120 UTC``: millisecond precision, always UTC."""
-    moment = datetime.fromtimestamp(epoch, tz=UTC)
+    try:
+        moment = datetime.fromtimestamp(epoch, tz=UTC)
+    except (OverflowError, OSError, ValueError):
+        return f"{epoch} (not a valid time)"
     return moment.strftime("%Y-%m-%d %H:%M:%S.") + f"{moment.microsecond // 1000:03d} UTC"
 
 
@@ -56,17 +68,18 @@ def format_duration(seconds: float | None) -> str:
 
 
 def describe(record: RequestRecord) -> RequestDetail:
-    """The panes for ``record``."""
+    """The panes for ``record`` (an unreadable entry says so in its title and its error)."""
     content_type = header_value(record.request_headers, "content-type") or ""
-    rendered, diagnostics = _processing(record.processing)
+    processing = RenderRecord.loads(record.processing)
     return RequestDetail(
         title=(
-            f"{event_label(record.event)} · attempt {record.attempt} · {record.outcome.value}"
+            f"{event_label(record.event)} · attempt {record.attempt} · {record.outcome.label.lower()}"
             f" · {format_time(record.started_at)}"
         ),
         payload=_pretty_json_text(record.payload),
-        rendered_output=rendered,
-        diagnostics=diagnostics,
+        rendered_output=rendered_text(processing),
+        diagnostics=tuple(diagnostic_line(d) for d in processing.diagnostics)
+        + ((f"warning: {processing.unreadable}",) if processing.unreadable else ()),
         request_line=_request_line(record),
         request_headers=format_headers(record.request_headers),
         request_body=exact_text(record.request_body),
@@ -98,11 +111,31 @@ def signed_content(record: RequestRecord) -> str | None:
 
 
 def event_label(event: str) -> str:
-    """"Order shipped" for a known event; an unknown one (a newer workspace) as stored."""
+    """ "Order shipped" for a known event; an unknown one (a newer workspace) as stored."""
     try:
         return Event(event).label
     except ValueError:
         return event
+
+
+def rendered_text(processing: RenderRecord) -> str:
+    """The rendered output as the Template processing pane shows it; an email part by part."""
+    if processing.unreadable:
+        return processing.raw
+    if processing.email is None:
+        return processing.output or ""
+    parts = [f"--- {name} ---\n{text}" for name, text in processing.outputs().items() if text]
+    return "\n\n".join(parts)
+
+
+def diagnostic_line(diagnostic: Diagnostic) -> str:
+    """``template body 4:9: warning: message [code]``."""
+    location = diagnostic.location
+    where = ""
+    if location is not None:
+        where = f"{location.where.value} {location.part} {location.line}:{location.column}: "
+    tag = f" [{diagnostic.code}]" if diagnostic.code else ""
+    return f"{where}{diagnostic.severity.value}: {diagnostic.message}{tag}"
 
 
 def _request_line(record: RequestRecord) -> str:
@@ -117,12 +150,16 @@ def _response_line(record: RequestRecord) -> str:
     took = format_duration(record.duration)
     suffix = f" in {took}" if took else ""
     if record.response_status is not None:
-        return f"HTTP {record.response_status}{suffix}"
+        return f"{record.status_label}{suffix}"
     if record.channel is Channel.EMAIL and not record.error and record.smtp_transcript:
         return f"Accepted by the SMTP server{suffix}"
-    if record.error:
-        return f"No response{suffix}"
-    return "Nothing was sent" if not record.request_method and record.channel is Channel.WEBHOOK else ""
+    if not record.readable:
+        return "Unreadable entry"
+    if record.outcome in (Outcome.RENDER_FAILED, Outcome.BLOCKED, Outcome.CANCELED) or (
+        not record.request_method and record.channel is Channel.WEBHOOK
+    ):
+        return "Nothing was sent"
+    return f"No response{suffix}" if record.error else ""
 
 
 def _pretty_json_text(text: str) -> str:
@@ -133,46 +170,114 @@ def _pretty_json_text(text: str) -> str:
     return text if pretty is None else pretty
 
 
-def _processing(text: str) -> tuple[str, tuple[str, ...]]:
-    """The rendered output and diagnostic lines from the stored processing JSON.
+# -- log show -----------------------------------------------------------------------------------
 
-    The stored shape is ``{"output": str | {"subject", "html", "text"} | null, "diagnostics":
-    [{"severity", "code", "message", "location": {"where", "line", "column", "part"}}]}``; anything
-    else is shown as stored rather than hidden.
+
+def show_document(record: RequestRecord) -> dict[str, Any]:
+    """``log show ID --json``: the four panes of one attempt as one JSON-ready object.
+
+    ``payload`` is the event payload as sent to the template (parsed JSON, or the stored text);
+    ``rendered`` the rendered output text (an email: ``{subject, html, text}``); ``diagnostics``;
+    ``request`` (``method``, ``url`` or ``to``, ``headers``, ``body`` exactly as sent, and
+    ``signedContent`` when signed); ``response`` (``status``, ``headers``, ``body``) when one came
+    and ``error`` when the attempt failed; ``smtpTranscript`` for emails. Header values that are
+    secret are stored redacted and are redacted again here.
     """
-    if not text:
-        return "", ()
+    processing = RenderRecord.loads(record.processing)
+    document: dict[str, Any] = {
+        "id": record.id,
+        "deliveryId": record.delivery_id,
+        "attempt": record.attempt,
+        "outcome": record.outcome.value,
+        "time": format_time(record.started_at),
+        "channel": record.channel.value,
+        "event": record.event,
+        "customer": record.customer_name,
+        "trigger": record.trigger_name,
+        "test": record.is_test,
+        "payload": _payload_value(record.payload),
+        "rendered": _rendered_value(processing),
+        "diagnostics": [diagnostic_document(d) for d in processing.diagnostics],
+        "request": _request_document(record),
+    }
+    if record.response_status is not None or record.response_headers or record.response_body:
+        document["response"] = {
+            "status": record.response_status,
+            "statusLabel": record.status_label,
+            "headers": [list(h) for h in redact_headers(record.response_headers)],
+            **_body_document(record.response_body),
+        }
+    if record.error:
+        document["error"] = record.error
+    if record.channel is Channel.EMAIL:
+        document["smtpTranscript"] = record.smtp_transcript
+    if processing.unreadable:
+        document["processingUnreadable"] = processing.unreadable
+    if not record.readable:
+        document["unreadable"] = record.error
+    return document
+
+
+def show_text(record: RequestRecord) -> str:
+    """``log show ID``: the four panes of one attempt for a person to read."""
+    detail = describe(record)
+    lines = [f"{detail.title} · delivery {record.delivery_id}"]
+    if not record.readable:
+        lines.append(f"UNREADABLE: {record.error}")
+    lines += ["", "== Original payload", detail.payload or "(none)", "", "== Template processing"]
+    lines.append(detail.rendered_output or "(no rendered output)")
+    lines += ["Diagnostics:", *(f"  {d}" for d in detail.diagnostics or ("none",))]
+    lines += ["", "== Final request", detail.request_line]
+    if detail.request_headers:
+        lines.append(detail.request_headers)
+    lines += ["", detail.request_body]
+    if detail.signed_content is not None:
+        lines += ["", "Signed content (id.timestamp.body):", detail.signed_content]
+    lines += ["", "== Response", detail.response_line]
+    if detail.error:
+        lines.append(f"Error: {detail.error}")
+    if detail.response_headers:
+        lines.append(detail.response_headers)
+    if detail.response_body:
+        lines += ["", detail.response_body]
+    if detail.smtp_transcript:
+        lines += ["", "SMTP conversation:", detail.smtp_transcript]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _payload_value(text: str) -> Any:
     try:
-        data = json.loads(text)
+        return json.loads(text) if text else None
     except ValueError:
-        return text, ()
-    if not isinstance(data, dict):
-        return text, ()
-    output = data.get("output", data.get("rendered"))
-    rendered = _output_text(output)
-    diagnostics = tuple(_diagnostic_line(d) for d in data.get("diagnostics") or () if isinstance(d, dict))
-    return rendered, diagnostics
+        return text
 
 
-def _output_text(output: Any) -> str:
-    if output is None:
-        return ""
-    if isinstance(output, str):
-        return output
-    if isinstance(output, dict):
-        parts = [f"--- {name} ---\n{value}" for name, value in output.items() if value]
-        return "\n\n".join(parts)
-    return json.dumps(output, indent=2, ensure_ascii=False)
+def _rendered_value(processing: RenderRecord) -> Any:
+    if processing.unreadable:
+        return processing.raw
+    if processing.email is not None:
+        email = processing.email
+        return {"subject": email.subject, "html": email.html, "text": email.text}
+    return processing.output
 
 
-def _diagnostic_line(diagnostic: dict[str, Any]) -> str:
-    severity = str(diagnostic.get("severity", "error"))
-    message = str(diagnostic.get("message", ""))
-    code = diagnostic.get("code")
-    location = diagnostic.get("location")
-    where = ""
-    if isinstance(location, dict) and "line" in location:
-        where = f"{location.get('where', 'template')} {location.get('part', 'body')}"
-        where += f" {location['line']}:{location.get('column', 1)}: "
-    tag = f" [{code}]" if code else ""
-    return f"{where}{severity}: {message}{tag}"
+def _request_document(record: RequestRecord) -> dict[str, Any]:
+    request: dict[str, Any] = {"method": record.request_method}
+    if record.channel is Channel.EMAIL:
+        request["to"] = [r.strip() for r in record.target.split(",") if r.strip()]
+    else:
+        request["url"] = record.target
+    request["headers"] = [list(h) for h in redact_headers(record.request_headers)]
+    request.update(_body_document(record.request_body))
+    signed = signed_content(record)
+    if signed is not None:
+        request["signedContent"] = signed
+    return request
+
+
+def _body_document(body: bytes) -> dict[str, str]:
+    """The exact bytes: as text when they are UTF-8, else base64 (``bodyEncoding`` says which)."""
+    try:
+        return {"body": body.decode("utf-8"), "bodyEncoding": "utf-8"}
+    except UnicodeDecodeError:
+        return {"body": base64.b64encode(body).decode("ascii"), "bodyEncoding": "base64"}

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from postback_studio.core.dispatch.delivery import redact_headers
+from postback_studio.core.render_record import RenderRecord
 from postback_studio.core.request_detail import format_time
 from postback_studio.core.requestlog import RequestRecord
 
@@ -53,7 +54,7 @@ def record_to_dict(record: RequestRecord) -> dict[str, Any]:
         "test": record.is_test,
         "target": record.target,
         "payload": record.payload,
-        "processing": record.processing,
+        "processing": RenderRecord.loads(record.processing).to_document(),
         "request": {
             "method": record.request_method,
             "headers": [list(h) for h in redact_headers(record.request_headers)],

@@ -4,7 +4,7 @@ The page never loads the whole log. It asks for one page of rows at a time, newe
 ``(started_at, id)`` (keyset paging: the cost of a page does not grow with how far the user has
 scrolled, unlike ``OFFSET``), and for counts and bucketed summaries that a worker computes off the
 GUI thread. Everything here is Qt-free so the paging and bucketing rules are tested without a
-display; the filter itself is storage's ``RequestFilter``.
+display, and so is the filter (:class:`RequestFilter`) the page builds and storage turns into SQL.
 """
 
 from __future__ import annotations
@@ -12,13 +12,33 @@ from __future__ import annotations
 import math
 from array import array
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
-from postback_studio.core.requestlog import Channel, Outcome, RequestRecord
+from postback_studio.core.requestlog import Channel, Outcome, RequestRecord, record_from_row, status_label
 
 HOUR = 3600.0
 DAY = 24 * HOUR
+
+
+@dataclass(frozen=True)
+class RequestFilter:
+    """Which request-log entries to show; every field left at None (or empty) matches everything.
+
+    ``since`` is inclusive and ``until`` exclusive (seconds since the epoch). ``text`` is matched by
+    full-text search against the target, both bodies and the error: every word must occur, a word
+    matches as a prefix ("ship" finds "shipped").
+    """
+
+    since: float | None = None
+    until: float | None = None
+    outcomes: tuple[Outcome, ...] = ()
+    customer_id: int | None = None
+    trigger_id: int | None = None
+    event: str | None = None
+    is_test: bool | None = None
+    text: str = ""
+    channel: Channel | None = None
 
 
 @dataclass(frozen=True, order=True)
@@ -71,10 +91,43 @@ class RequestRow:
             is_test=record.is_test,
         )
 
+    @classmethod
+    def from_columns(cls, columns: Mapping[str, object]) -> RequestRow:
+        """The row of the stored columns :data:`ROW_COLUMNS`; never raises (see ``record_from_row``).
+
+        A row that cannot be interpreted is shown with the outcome ``unreadable`` and, as its target,
+        what could not be read.
+        """
+        record = record_from_row({**_ROW_DEFAULTS, **columns})
+        row = cls.from_record(record) if record.id is not None else None
+        if row is None:
+            raise ValueError("a request log row needs an id")
+        if record.readable:
+            return row
+        return replace(row, target=record.error)
+
     @property
     def key(self) -> PageKey:
         """Where this row sits in the newest-first order."""
         return PageKey(self.started_at, self.id)
+
+    @property
+    def status_label(self) -> str:
+        """``HTTP 503``, ``SMTP 250`` or "" (see :func:`~postback_studio.core.requestlog.status_label`)."""
+        return status_label(self.channel, self.response_status)
+
+
+#: The stored columns a table row is built from (the bodies stay in the database).
+ROW_COLUMNS = (
+    "id", "started_at", "customer_name", "trigger_name", "event", "channel", "target", "outcome",
+    "response_status", "attempt", "duration", "delivery_id", "is_test",
+)  # fmt: skip
+#: What the other columns of a whole entry are taken to be when a table row is read.
+_ROW_DEFAULTS: dict[str, object] = {
+    "payload": "", "processing": "", "request_method": "", "request_headers": "[]", "request_body": b"",
+    "response_headers": "[]", "response_body": b"", "error": "", "smtp_transcript": "",
+    "customer_id": None, "trigger_id": None, "next_attempt_at": None,
+}  # fmt: skip
 
 
 @dataclass(frozen=True)

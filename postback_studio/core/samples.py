@@ -13,11 +13,12 @@ import json
 from pathlib import Path
 from typing import Any
 
+from postback_studio.core.errors import InputError
 from postback_studio.core.model import Event
 from postback_studio.core.paths import resources_dir
 
 
-class UnknownSampleError(ValueError):
+class UnknownSampleError(InputError):
     """A sample or event name that does not exist; the message lists the valid names."""
 
 

@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from postback_studio.core.errors import InputError
 from postback_studio.core.model import OutputFormat, Template, TemplateKind
 
 EMAIL_SUFFIX = ".email.j2"
@@ -50,7 +51,7 @@ _BLOCK = re.compile(
 _COMMENT = re.compile(r"\{#.*?#\}", re.DOTALL)
 
 
-class TemplateFileError(ValueError):
+class TemplateFileError(InputError):
     """A template file that cannot be read; the message names the file and the line."""
 
 

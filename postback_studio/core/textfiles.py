@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from postback_studio.core import jsontext
+from postback_studio.core.errors import InputError
 
 
-class UnreadableFileError(ValueError):
+class UnreadableFileError(InputError):
     """A file that cannot be read or parsed; the message starts with ``FILE[:LINE:COL]:``."""
 
 

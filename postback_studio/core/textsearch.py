@@ -9,8 +9,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from postback_studio.core.errors import InputError
 
-class QueryError(ValueError):
+
+class QueryError(InputError):
     """The search pattern is not a valid regular expression; the message says why."""
 
 

@@ -1,8 +1,8 @@
 """Rules a configuration must satisfy before it is saved, as values the UI and the CLI can show.
 
-Widgets do not validate: they call these functions (through the repositories, which raise
-:class:`ValidationError`) and show each :class:`ValidationIssue` next to the field it names. Messages
-never quote a secret value, because they end up in dialogs, logs and exception text.
+Widgets do not validate: they call these functions (through the services, whose repositories raise
+:class:`~postback_studio.core.errors.ValidationError`) and show each issue next to the field it
+names. Messages never quote a secret value, because they end up in dialogs, logs and exception text.
 """
 
 from __future__ import annotations
@@ -13,19 +13,20 @@ import math
 import quopri
 import re
 import unicodedata
-from collections.abc import Iterable
-from dataclasses import dataclass
 from email.errors import HeaderParseError
 from email.policy import default as _mail_policy
 from urllib.parse import urlsplit
 
 from email_validator import EmailNotValidError, validate_email
 
+from postback_studio.core.errors import ValidationError, ValidationIssue, raise_if
 from postback_studio.core.model import (
+    EMAIL_FORMATS,
+    HTTP_METHODS,
+    WEBHOOK_FORMATS,
     Customer,
     DeliveryMethod,
     LookupTable,
-    OutputFormat,
     RetryPolicy,
     SmtpSettings,
     Template,
@@ -36,9 +37,6 @@ from postback_studio.core.model import (
 
 #: Longest name we accept for customers, templates, triggers and lookup tables.
 MAX_NAME_LENGTH = 200
-HTTP_METHODS = ("POST", "PUT", "PATCH", "GET", "DELETE")
-WEBHOOK_FORMATS = (OutputFormat.JSON, OutputFormat.XML, OutputFormat.TEXT, OutputFormat.HTML)
-EMAIL_FORMATS = (OutputFormat.HTML, OutputFormat.TEXT)
 MAX_RETRY_ATTEMPTS = 20
 #: Longest wait a retry policy may name (first and maximum delay), in seconds: one week.
 MAX_RETRY_DELAY = 7 * 24 * 3600.0
@@ -75,33 +73,6 @@ _HTTP_VALUE_BREAKING = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
 _ENCODED_WORD = re.compile(r"=\?([^?\s]{1,64})\?([QqBb])\?([^?\s]*)\?=")
 _HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 _TEMPLATE_FIELD = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
-
-
-@dataclass(frozen=True)
-class ValidationIssue:
-    """One problem with one field; ``field`` is the model attribute (``url``, ``recipients[1]``)."""
-
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.field}: {self.message}"
-
-
-class ValidationError(ValueError):
-    """Raised by repositories when a value breaks a rule; carries every issue, not just the first."""
-
-    def __init__(self, issues: Iterable[ValidationIssue], subject: str = "") -> None:
-        self.issues: tuple[ValidationIssue, ...] = tuple(issues)
-        self.subject = subject
-        prefix = f"{subject}: " if subject else ""
-        super().__init__(prefix + "; ".join(str(issue) for issue in self.issues))
-
-
-def raise_if(issues: list[ValidationIssue], subject: str = "") -> None:
-    """Raise :class:`ValidationError` when ``issues`` is not empty."""
-    if issues:
-        raise ValidationError(issues, subject)
 
 
 def validate_name(name: str, field: str = "name") -> list[ValidationIssue]:
@@ -419,3 +390,19 @@ def validate_lookup_table(table: LookupTable) -> list[ValidationIssue]:
         if not key.strip():
             issues.append(ValidationIssue(f"rows[{index}]", "the key is empty"))
     return issues
+
+
+__all__ = [
+    "ValidationError",
+    "ValidationIssue",
+    "raise_if",
+    "template_matches_trigger",
+    "validate_customer",
+    "validate_email_address",
+    "validate_lookup_table",
+    "validate_name",
+    "validate_smtp",
+    "validate_template",
+    "validate_trigger",
+    "validate_url",
+]

@@ -1,18 +1,10 @@
-"""SQLite storage: the workspace file, its schema and migrations, and the repositories. No Qt."""
+"""SQLite storage: the workspace file, its schema and migrations, and the repositories. No Qt.
 
-from postback_studio.storage.errors import InUseError, NotFoundError, WorkspaceError, WorkspaceVersionError
-from postback_studio.storage.log import RequestFilter
+Only the services (and ``app.py``, the composition root) import this package; the errors it raises
+are core's (:mod:`postback_studio.core.errors`).
+"""
+
 from postback_studio.storage.secrets import KeyringSecretStore, SecretStore, WorkspaceSecretStore
 from postback_studio.storage.workspace import Workspace
 
-__all__ = [
-    "InUseError",
-    "KeyringSecretStore",
-    "NotFoundError",
-    "RequestFilter",
-    "SecretStore",
-    "Workspace",
-    "WorkspaceError",
-    "WorkspaceSecretStore",
-    "WorkspaceVersionError",
-]
+__all__ = ["KeyringSecretStore", "SecretStore", "Workspace", "WorkspaceSecretStore"]

@@ -38,7 +38,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from postback_studio.storage.errors import WorkspaceError
+from postback_studio.core.errors import WorkspaceError
 
 if sys.platform != "win32":
     import fcntl

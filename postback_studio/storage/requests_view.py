@@ -15,23 +15,21 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from postback_studio.core.requestlog import Channel, Outcome, RequestRecord
+from postback_studio.core.errors import NotFoundError
+from postback_studio.core.requestlog import Outcome, RequestRecord
 from postback_studio.core.requests_view import (
+    ROW_COLUMNS,
     PageKey,
+    RequestFilter,
     RequestRow,
     RequestSummary,
     bucket_start,
     summary_span,
 )
-from postback_studio.storage.errors import NotFoundError
-from postback_studio.storage.log import RequestFilter
-from postback_studio.storage.log import _where as where_clauses  # the log's own filter SQL, not a copy
+from postback_studio.storage.requests import where_clauses  # the log's own filter SQL, not a copy
 from postback_studio.storage.workspace import Workspace
 
-_ROW_COLUMNS = (
-    "r.id, r.started_at, r.customer_name, r.trigger_name, r.event, r.channel, r.target, r.outcome, "
-    "r.response_status, r.attempt, r.duration, r.delivery_id, r.is_test"
-)
+_ROW_COLUMNS = ", ".join(f"r.{column}" for column in ROW_COLUMNS)
 _NEWEST_FIRST = "ORDER BY r.started_at DESC, r.id DESC"
 
 
@@ -45,23 +43,7 @@ def _params(filters: RequestFilter) -> list[Any]:
 
 
 def _row(values: sqlite3.Row | tuple[Any, ...]) -> RequestRow:
-    (row_id, started_at, customer_name, trigger_name, event, channel, target, outcome, status, attempt,
-     duration, delivery_id, is_test) = tuple(values)
-    return RequestRow(
-        id=row_id,
-        started_at=started_at,
-        customer_name=customer_name,
-        trigger_name=trigger_name,
-        event=event,
-        channel=Channel(channel),
-        target=target,
-        outcome=Outcome(outcome),
-        response_status=status,
-        attempt=attempt,
-        duration=duration,
-        delivery_id=delivery_id,
-        is_test=bool(is_test),
-    )
+    return RequestRow.from_columns(dict(zip(ROW_COLUMNS, tuple(values), strict=True)))
 
 
 class WorkspaceRequestSource:
@@ -120,14 +102,14 @@ class WorkspaceRequestSource:
         counts: dict[Outcome, int] = {}
         buckets: list[dict[Outcome, int]] = [{} for _ in range(size)]
         for outcome_text, slot, number in self._conn.execute(sql, [start, bucket, *params]):
-            outcome = Outcome(outcome_text)
+            outcome = Outcome.parse(outcome_text)
             counts[outcome] = counts.get(outcome, 0) + number
             if 0 <= slot < size:
                 buckets[slot][outcome] = buckets[slot].get(outcome, 0) + number
         return RequestSummary(counts, start, bucket, tuple(buckets))
 
     def get(self, request_id: int) -> RequestRecord | None:
-        """One whole record, or None when the entry is gone (pruned meanwhile)."""
+        """One whole record (``unreadable`` when damaged), or None when the entry is gone (pruned)."""
         try:
             return self._ws.requests.get(request_id)
         except NotFoundError:

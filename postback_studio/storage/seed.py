@@ -11,6 +11,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from postback_studio.core.defaults import LOCAL_INBOX_URL, LOCAL_SMTP_PORT
+from postback_studio.core.errors import ValidationError
 from postback_studio.core.lookup_csv import LookupCsvError, parse_lookup_csv
 from postback_studio.core.model import (
     Customer,
@@ -28,18 +30,12 @@ from postback_studio.core.model import (
 )
 from postback_studio.core.paths import resources_dir
 from postback_studio.core.template_files import TemplateFileError, read_template_file
-from postback_studio.core.validation import ValidationError
 
 if TYPE_CHECKING:
     from postback_studio.storage.workspace import Workspace
 
 DEMO_CUSTOMER = "Demo Print Co"
-#: Where the local webhook inbox listens (the dispatch helper's default).
-LOCAL_INBOX_URL = "http://127.0.0.1:8765/postbacks"  # LOCAL_HTTP_PORT
 DEMO_RECIPIENT = "orders@example.com"
-#: Where the local SMTP catcher listens, so the demo email trigger works before a real server is set.
-LOCAL_SMTP_PORT = 2525
-LOCAL_HTTP_PORT = 8765
 #: The carrier table's template field, as the postbacks article's ``lookups()`` example names it.
 CARRIER_FIELD = "shipmentMethodUid"
 _FALLBACK_CARRIERS = (
@@ -123,9 +119,7 @@ def _pick(templates: list[Template], kind: TemplateKind) -> Template | None:
 
     The article's verbatim example is valid only for one fulfillment, so it is the last choice.
     """
-    of_kind = sorted(
-        (t for t in templates if t.kind is kind), key=lambda t: ("article" in t.name, t.name)
-    )
+    of_kind = sorted((t for t in templates if t.kind is kind), key=lambda t: ("article" in t.name, t.name))
     for template in of_kind:
         if "ship" in template.name.lower() and (
             kind is TemplateKind.EMAIL or template.format is OutputFormat.JSON

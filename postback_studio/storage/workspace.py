@@ -26,7 +26,7 @@ from types import TracebackType
 
 import sqlite_utils
 
-from postback_studio.storage.errors import WorkspaceError, WorkspaceVersionError
+from postback_studio.core.errors import WorkspaceError, WorkspaceVersionError
 from postback_studio.storage.ownership import Access, Ownership, claim
 from postback_studio.storage.schema import SCHEMA_VERSION, current_version, migrate
 from postback_studio.storage.secrets import (
@@ -58,15 +58,15 @@ class Workspace:
         clock: Clock,
         ownership: Ownership | None = None,
     ) -> None:
-        from postback_studio.storage.log import InboxRepository, PendingRepository, RequestLog
-        from postback_studio.storage.repositories import (
-            CustomerRepository,
-            LookupRepository,
-            SampleRepository,
-            SmtpRepository,
-            TemplateRepository,
-            TriggerRepository,
-        )
+        from postback_studio.storage.customers import CustomerRepository
+        from postback_studio.storage.inbox import InboxRepository
+        from postback_studio.storage.lookups import LookupRepository
+        from postback_studio.storage.pending import PendingRepository
+        from postback_studio.storage.requests import RequestLog
+        from postback_studio.storage.samples import SampleRepository
+        from postback_studio.storage.smtp import SmtpRepository
+        from postback_studio.storage.templates import TemplateRepository
+        from postback_studio.storage.triggers import TriggerRepository
 
         self.path = path
         self.conn = conn

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from postback_studio.core.customer_profile import deletion_message, table_line, trigger_line
 from postback_studio.core.model import Customer, LookupTable
+from postback_studio.services.changes import ChangeNotice, Entity
 from postback_studio.ui.confirm import Confirm, ask
 from postback_studio.ui.field_errors import FieldErrors, error_label, validated_save, with_error
 from postback_studio.ui.ports import CustomerStore, LookupStore, TemplateStore, TriggerStore
@@ -179,20 +180,39 @@ class CustomersPage(QWidget):
         self.back_button.clicked.connect(self.show_profile)
 
     # ----- list ---------------------------------------------------------------------------------
-    @Slot()
-    def refresh(self) -> None:
-        """Reload the list from the workspace, keeping the selection."""
+    @Slot(object)
+    def on_change(self, notice: ChangeNotice) -> None:
+        """Reload what shows the changed kind of entity; the profile being edited stays as typed."""
+        if notice.concerns(Entity.CUSTOMER) and not self._fill_list():
+            self.refresh()
+            return
+        if notice.concerns(Entity.CUSTOMER, Entity.TRIGGER, Entity.LOOKUP_TABLE):
+            self._refresh_owned()
+
+    def _fill_list(self) -> bool:
+        """Rebuild the list, the shown customer selected; False when the shown customer is gone."""
         keep = self._current.id
         self.customer_list.blockSignals(True)
         self.customer_list.clear()
+        found = keep is None
         for customer in sorted(self._customers.list(), key=lambda c: c.name.casefold()):
             item = QListWidgetItem(customer.name)
             item.setData(Qt.ItemDataRole.UserRole, customer.id)
             if customer.reference_id:
                 item.setToolTip(f"Reference id: {customer.reference_id}")
             self.customer_list.addItem(item)
+            if customer.id == keep:
+                self.customer_list.setCurrentItem(item)
+                found = True
         self.customer_list.blockSignals(False)
         self._on_filter_changed(self.filter_edit.text())
+        return found
+
+    @Slot()
+    def refresh(self) -> None:
+        """Reload the list from the workspace, keeping the selection."""
+        keep = self._current.id
+        self._fill_list()
         if keep is not None and self.select_customer(keep):
             return
         if self.customer_list.count():

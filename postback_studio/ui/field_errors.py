@@ -15,7 +15,7 @@ from typing import TypeVar
 
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from postback_studio.storage.errors import WorkspaceError
+from postback_studio.core.errors import StudioError
 from postback_studio.ui.ports import IssueLike
 
 T = TypeVar("T")
@@ -147,13 +147,13 @@ class FieldErrors:
 def validated_save(value: T, save: Callable[[T], T], errors: FieldErrors) -> T | None:
     """Save ``value``; when the workspace refuses it, show why under the fields and return None.
 
-    The repositories validate with ``core.validation`` (and know more than a form: unique names, the
+    The services validate with ``core.validation`` (and know more than a form: unique names, the
     template a trigger points at), so their ``ValidationError`` is the one source of messages. Other
     refusals (a row deleted meanwhile, a locked file) go to the form's general label.
     """
     try:
         saved = save(value)
-    except (ValueError, KeyError, WorkspaceError) as exc:
+    except StudioError as exc:
         errors.show(issues_from_error(exc))
         return None
     errors.clear()

@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 from postback_studio.core.lookup_rows import duplicate_warning
 from postback_studio.core.lookup_usage import templates_calling
 from postback_studio.core.model import LookupTable
+from postback_studio.services.changes import ChangeNotice, Entity
 from postback_studio.ui.confirm import Confirm, ask
 from postback_studio.ui.field_errors import (
     FieldErrors,
@@ -203,25 +204,52 @@ class LookupsPage(QWidget):
         self.used_by.itemDoubleClicked.connect(self._on_used_by_activated)
 
     # ----- the tree -----------------------------------------------------------------------------
+    @Slot(object)
+    def on_change(self, notice: ChangeNotice) -> None:
+        """Reload what shows the changed kind of entity; the table being edited stays as typed."""
+        if notice.concerns(Entity.CUSTOMER, Entity.LOOKUP_TABLE) and not self._fill():
+            self.refresh()
+            return
+        if notice.concerns(Entity.TEMPLATE):
+            self._on_field_changed(self.field_edit.text())
+
     @Slot()
     def refresh(self) -> None:
-        """Reload tables and customers, keeping the selected table."""
+        """Reload tables and customers, keeping the selected table (shown again as stored)."""
         keep = self._current.id
+        self._fill()
+        if keep is not None and self.select_table(keep):
+            return
+        first = self._table_items()
+        if first:
+            self.tree.setCurrentItem(first[0])
+        else:
+            self.new_table()
+
+    def _fill(self) -> bool:
+        """Rebuild the owner choices and the tree, keeping both selections without reloading the form.
+
+        Returns False when the table on show was deleted meanwhile.
+        """
+        keep = self._current.id
+        owner = self.owner_box.currentData()
         customers = sorted(self._customers.list(), key=lambda c: c.name.casefold())
         self.owner_box.blockSignals(True)
         self.owner_box.clear()
         self.owner_box.addItem("Global (every customer)", None)
         for customer in customers:
             self.owner_box.addItem(customer.name, customer.id)
+        self.owner_box.setCurrentIndex(max(self.owner_box.findData(owner), 0))
         self.owner_box.blockSignals(False)
 
         self.tree.blockSignals(True)
         self.tree.clear()
         tables = sorted(self._lookups.list(), key=lambda t: t.name.casefold())
         groups: list[tuple[str, int | None]] = [("Global", None)] + [(c.name, c.id) for c in customers]
-        for caption, owner in groups:
-            owned = [t for t in tables if t.customer_id == owner]
-            if owner is not None and not owned:
+        found = keep is None
+        for caption, group_owner in groups:
+            owned = [t for t in tables if t.customer_id == group_owner]
+            if group_owner is not None and not owned:
                 continue
             group = QTreeWidgetItem([caption, ""])
             group.setFlags(Qt.ItemFlag.ItemIsEnabled)
@@ -233,19 +261,16 @@ class LookupsPage(QWidget):
                 item = QTreeWidgetItem([table.name, table.template_field])
                 item.setData(0, Qt.ItemDataRole.UserRole, table.id)
                 group.addChild(item)
+                if table.id == keep:
+                    self.tree.setCurrentItem(item)
+                    found = True
             if not owned:
                 empty = QTreeWidgetItem(["No global tables yet", ""])
                 empty.setFlags(Qt.ItemFlag.NoItemFlags)
                 group.addChild(empty)
             group.setExpanded(True)
         self.tree.blockSignals(False)
-        if keep is not None and self.select_table(keep):
-            return
-        first = self._table_items()
-        if first:
-            self.tree.setCurrentItem(first[0])
-        else:
-            self.new_table()
+        return found
 
     def _table_items(self) -> list[QTreeWidgetItem]:
         items = []

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMainWindow,
     QMenu,
+    QMessageBox,
     QProgressBar,
     QStackedWidget,
     QStyle,
@@ -199,6 +200,17 @@ class MainWindow(QMainWindow):
                 self.navigation.setCurrentRow(row)
                 return page.widget
         raise KeyError(name)
+
+    def show_background_error(self, _job_id: int, error: object) -> None:
+        """A background task failed and nothing else showed it: say so, with the details on demand."""
+        message = getattr(error, "message", str(error))
+        self.show_status(f"Background task failed: {message}", 15_000)
+        box = QMessageBox(QMessageBox.Icon.Warning, "Background task failed", message,
+                          QMessageBox.StandardButton.Ok, self)
+        details = getattr(error, "details", "")
+        if details:
+            box.setDetailedText(details)
+        box.open()
 
     def show_status(self, message: str, timeout_ms: int = 6000) -> None:
         """A transient message in the status bar."""

@@ -23,16 +23,9 @@ OUTCOME_COLORS: dict[Outcome, str] = {
     Outcome.RENDER_FAILED: "#9c4fd6",
     Outcome.BLOCKED: "#e07b24",
     Outcome.CANCELED: "#8a8f98",
+    Outcome.UNREADABLE: "#5a5f66",
 }
 
-OUTCOME_LABELS: dict[Outcome, str] = {
-    Outcome.DELIVERED: "Delivered",
-    Outcome.RETRYING: "Retrying",
-    Outcome.FAILED: "Failed",
-    Outcome.RENDER_FAILED: "Render failed",
-    Outcome.BLOCKED: "Blocked",
-    Outcome.CANCELED: "Canceled",
-}
 
 
 def _time_label(epoch: float, bucket_seconds: float) -> str:
@@ -129,7 +122,7 @@ class SummaryStrip(QWidget):
         for outcome, label in self.counts.items():
             count = 0 if summary is None else summary.counts.get(outcome, 0)
             colour = OUTCOME_COLORS[outcome]
-            label.setText(f'<span style="color:{colour}">■</span> {OUTCOME_LABELS[outcome]} {count:,}')
+            label.setText(f'<span style="color:{colour}">■</span> {outcome.label} {count:,}')
             label.setVisible(
                 summary is not None and (count > 0 or outcome in (Outcome.DELIVERED, Outcome.FAILED))
             )

@@ -1,9 +1,10 @@
-"""What the pages need from the workspace, as narrow protocols.
+"""What the pages need from the services, as narrow protocols.
 
 Pages receive these in their constructors from the composition root; they never open a database.
-The workspace's repositories (``ws.customers``, ``ws.templates``, ``ws.triggers``, ``ws.lookups``,
-``ws.smtp``) satisfy them structurally. ``get`` raises ``NotFoundError`` (a ``KeyError``) for an
-unknown id; ``save`` raises ``ValidationError`` carrying the issues the pages show under fields.
+The configuration services (:mod:`postback_studio.services.configuration`: ``session.customers``,
+``session.templates``, ``session.triggers``, ``session.lookups``, ``session.samples``,
+``session.smtp``) satisfy them structurally. ``get`` raises ``NotFoundError`` for an unknown id;
+``save`` raises ``ValidationError`` carrying the issues the pages show under fields.
 """
 
 from __future__ import annotations
@@ -11,11 +12,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from postback_studio.core.model import Customer, LookupSet, LookupTable, SmtpSettings, Template, Trigger
+from postback_studio.core.model import (
+    Customer,
+    Event,
+    LookupSet,
+    LookupTable,
+    SmtpSettings,
+    Template,
+    Trigger,
+)
+from postback_studio.core.records import SamplePayload, TemplateVersion
 
 
 class IssueLike(Protocol):
-    """A validation issue: the model field it concerns and a message (``core.validation``)."""
+    """A validation issue: the model field it concerns and a message (``core.errors``)."""
 
     @property
     def field(self) -> str: ...
@@ -46,14 +56,30 @@ class TemplateStore(Protocol):
     def save(self, template: Template) -> Template: ...
 
 
-class TriggerStore(Protocol):
-    """Triggers, optionally of one customer."""
+class TemplateLibraryStore(TemplateStore, Protocol):
+    """Templates as the Templates page edits them: renamed, deleted, with their saved versions."""
 
-    def list(self, *, customer_id: int | None = None) -> Sequence[Trigger]: ...
+    def rename(self, template_id: int, new_name: str) -> Template: ...
+
+    def delete(self, template_id: int) -> None: ...
+
+    def versions(self, template_id: int) -> Sequence[TemplateVersion]: ...
+
+    def restore(self, template_id: int, number: int) -> Template: ...
+
+
+class TriggerStore(Protocol):
+    """Triggers, optionally of one customer or using one template."""
+
+    def list(
+        self, *, customer_id: int | None = None, template_id: int | None = None
+    ) -> Sequence[Trigger]: ...
 
     def get(self, trigger_id: int) -> Trigger: ...
 
     def save(self, trigger: Trigger) -> Trigger: ...
+
+    def activate(self, trigger: Trigger) -> Trigger: ...
 
     def delete(self, trigger_id: int) -> None: ...
 
@@ -61,8 +87,9 @@ class TriggerStore(Protocol):
 class LookupStore(Protocol):
     """Lookup tables with their rows, and the CSV round trip GelatoConnect's bulk upload uses."""
 
-    def list(self, *, customer_id: int | None = None,
-             include_global: bool = True) -> Sequence[LookupTable]: ...
+    def list(
+        self, *, customer_id: int | None = None, include_global: bool = True
+    ) -> Sequence[LookupTable]: ...
 
     def get(self, table_id: int) -> LookupTable: ...
 
@@ -72,10 +99,30 @@ class LookupStore(Protocol):
 
     def lookup_set_for(self, customer_id: int | None) -> LookupSet: ...
 
-    def import_csv(self, data: bytes | str, *, name: str, template_field: str, customer_id: int | None = None,
-                   description: str = "", source: str = "<csv>") -> LookupTable: ...
+    def import_csv(
+        self,
+        data: bytes | str,
+        *,
+        name: str,
+        template_field: str,
+        customer_id: int | None = None,
+        description: str = "",
+        source: str = "<csv>",
+    ) -> LookupTable: ...
 
     def export_csv(self, table_id: int) -> str: ...
+
+
+class SampleStore(Protocol):
+    """The user's own sample payloads."""
+
+    def list(self, event: Event | None = None) -> Sequence[SamplePayload]: ...
+
+    def get(self, sample_id: int) -> SamplePayload: ...
+
+    def save(self, sample: SamplePayload) -> SamplePayload: ...
+
+    def delete(self, sample_id: int) -> None: ...
 
 
 class SmtpStore(Protocol):

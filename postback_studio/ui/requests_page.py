@@ -10,22 +10,18 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QDateTime,
     QModelIndex,
-    QObject,
-    QPersistentModelIndex,
     Qt,
-    QThreadPool,
     QTimer,
     QTimeZone,
     Signal,
+    Slot,
 )
-from PySide6.QtGui import QAction, QColor, QFont, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -35,383 +31,36 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QListWidget,
-    QListWidgetItem,
     QMenu,
     QSplitter,
     QTableView,
-    QTabWidget,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from postback_studio.core.body_view import pretty_text
 from postback_studio.core.model import Event
-from postback_studio.core.request_detail import describe, event_label, format_duration, format_time
 from postback_studio.core.request_export import export_csv, export_json
-from postback_studio.core.requestlog import Channel, Outcome, RequestRecord
+from postback_studio.core.requestlog import Outcome, RequestRecord
 from postback_studio.core.requests_view import (
-    RequestRow,
+    RequestFilter,
     RequestSummary,
-    RowColumns,
     TimeRange,
-    merge_newer,
     resolve_time_range,
 )
-from postback_studio.storage.log import RequestFilter
-from postback_studio.ui.code_view import BodyView, CodeView, column, side_by_side
-from postback_studio.ui.outcome_chart import OUTCOME_COLORS, OUTCOME_LABELS, SummaryStrip
+from postback_studio.services.changes import ChangeNotice, Entity
+from postback_studio.services.request_log import FilterChoices
+from postback_studio.ui.outcome_chart import OUTCOME_COLORS, SummaryStrip
+from postback_studio.ui.request_detail_view import RequestDetailView
+from postback_studio.ui.requests_table import COLUMN_WIDTHS, COLUMNS, PAGE_SIZE, RequestTableModel
+from postback_studio.workers.jobs import JobRunner
 from postback_studio.workers.requests_loader import RequestsLoader, SourceFactory
 
-PAGE_SIZE = 250
+__all__ = ["COLUMNS", "PAGE_SIZE", "RequestDetailView", "RequestTableModel", "RequestsPage"]
+
 #: Refreshes asked for within this many milliseconds are coalesced into one query.
 REFRESH_COALESCE_MS = 250
 SEARCH_DEBOUNCE_MS = 300
-
-COLUMNS = (
-    "Time (UTC)",
-    "Customer",
-    "Trigger",
-    "Event",
-    "Channel",
-    "Target",
-    "Outcome",
-    "HTTP",
-    "Attempt",
-    "Duration",
-)
-_COLUMN_WIDTHS = (150, 120, 150, 120, 100, 260, 100, 50, 60, 70)
-_NUMERIC_COLUMNS = frozenset({7, 8, 9})
-_OUTCOME_COLUMN = 6
-
-#: The item-data role that carries a row's log id.
-ID_ROLE = Qt.ItemDataRole.UserRole + 1
-
-
-def _cell_text(row: RequestRow, column: int) -> str:
-    match column:
-        case 0:
-            return datetime.fromtimestamp(row.started_at, tz=UTC).strftime("%Y-%m-%d %H:%M:%S")
-        case 1:
-            return row.customer_name
-        case 2:
-            return row.trigger_name
-        case 3:
-            return event_label(row.event)
-        case 4:
-            return f"{row.channel.value} · test" if row.is_test else row.channel.value
-        case 5:
-            return row.target
-        case 6:
-            return OUTCOME_LABELS[row.outcome]
-        case 7:
-            return "" if row.response_status is None else str(row.response_status)
-        case 8:
-            return str(row.attempt)
-        case _:
-            return format_duration(row.duration)
-
-
-class RequestTableModel(QAbstractTableModel):
-    """The log as a table, fetched page by page as the view scrolls.
-
-    Signals:
-        rows_appended(int): a page arrived; the number of rows now loaded.
-        rows_prepended(int): a refresh put this many newer rows on top.
-        exhausted(): the last page has been loaded.
-        load_failed(str): a query failed; the message says why.
-    """
-
-    rows_appended = Signal(int)
-    rows_prepended = Signal(int)
-    exhausted = Signal()
-    load_failed = Signal(str)
-
-    def __init__(self, loader: RequestsLoader, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._loader = loader
-        self._rows = RowColumns()
-        self._cached: tuple[int, RequestRow] | None = None
-        self._filters = RequestFilter()
-        self._generation = 0
-        self._loading = False
-        self._refreshing = False
-        self._exhausted = True
-        loader.page_loaded.connect(self._on_loader_page_loaded)
-        loader.newer_loaded.connect(self._on_loader_newer_loaded)
-        loader.failed.connect(self._on_loader_failed)
-
-    @property
-    def filters(self) -> RequestFilter:
-        """The filter the rows were loaded for."""
-        return self._filters
-
-    @property
-    def complete(self) -> bool:
-        """True when every row the filter matches has been loaded."""
-        return self._exhausted
-
-    @property
-    def loading(self) -> bool:
-        """True while a page is being fetched."""
-        return self._loading
-
-    def row_at(self, row: int) -> RequestRow:
-        """The row data at table row ``row``."""
-        cached = self._cached
-        if cached is not None and cached[0] == row:
-            return cached[1]
-        value = self._rows.row(row)
-        self._cached = (row, value)
-        return value
-
-    def set_filters(self, filters: RequestFilter) -> None:
-        """Forget the loaded rows and load the first page for ``filters``."""
-        self.beginResetModel()
-        self._generation = self._loader.new_generation()
-        self._filters = filters
-        self._rows.clear()
-        self._cached = None
-        self._loading = False
-        self._refreshing = False
-        self._exhausted = False
-        self.endResetModel()
-        if not self._loading:
-            self.fetchMore(QModelIndex())
-
-    def refresh(self) -> None:
-        """Put rows logged since the top row above it, keeping everything already loaded."""
-        if not len(self._rows):
-            # Nothing shown yet (or a first page still on its way, possibly from before the new
-            # entries): load from the top again; a page already in flight becomes stale.
-            self.set_filters(self._filters)
-            return
-        if self._refreshing:
-            return
-        self._refreshing = True
-        self._loader.load_newer(self._generation, self._filters, self._rows.key(0), PAGE_SIZE)
-
-    # Qt model interface -------------------------------------------------------------------------
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> object:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
-        return None
-
-    def data(
-        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> object:
-        if not index.isValid():
-            return None
-        row = self.row_at(index.row())
-        column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return _cell_text(row, column)
-        if role == ID_ROLE:
-            return row.id
-        if role == Qt.ItemDataRole.ForegroundRole and column == _OUTCOME_COLUMN:
-            return QColor(OUTCOME_COLORS[row.outcome])
-        if role == Qt.ItemDataRole.TextAlignmentRole and column in _NUMERIC_COLUMNS:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.FontRole and row.is_test:
-            font = QFont()
-            font.setItalic(True)
-            return font
-        if role == Qt.ItemDataRole.ToolTipRole:
-            test = " · test send" if row.is_test else ""
-            return f"{row.target}\n{format_time(row.started_at)} · delivery {row.delivery_id}{test}"
-        return None
-
-    def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex) -> bool:
-        return not parent.isValid() and not self._exhausted and not self._loading
-
-    def fetchMore(self, parent: QModelIndex | QPersistentModelIndex) -> None:
-        if parent.isValid() or self._exhausted or self._loading:
-            return
-        self._loading = True
-        after = self._rows.key(len(self._rows) - 1) if len(self._rows) else None
-        self._loader.load_page(self._generation, self._filters, after, PAGE_SIZE)
-
-    # Loader results -----------------------------------------------------------------------------
-
-    def _on_loader_page_loaded(self, generation: int, rows: list[RequestRow]) -> None:
-        if generation != self._generation:
-            return
-        self._loading = False
-        if rows:
-            first = len(self._rows)
-            self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
-            self._rows.extend(rows)
-            self._cached = None
-            self.endInsertRows()
-        if len(rows) < PAGE_SIZE:
-            self._exhausted = True
-        self.rows_appended.emit(len(self._rows))
-        if self._exhausted:
-            self.exhausted.emit()
-
-    def _on_loader_newer_loaded(self, generation: int, rows: list[RequestRow]) -> None:
-        if generation != self._generation:
-            return
-        self._refreshing = False
-        if len(rows) >= PAGE_SIZE:
-            # More arrived than one page: a gap would hide entries, so start over from the top.
-            self.set_filters(self._filters)
-            return
-        fresh = merge_newer(self._rows.key(0) if len(self._rows) else None, rows)
-        if fresh:
-            self.beginInsertRows(QModelIndex(), 0, len(fresh) - 1)
-            self._rows.insert_front(fresh)
-            self._cached = None
-            self.endInsertRows()
-        self.rows_prepended.emit(len(fresh))
-
-    def _on_loader_failed(self, generation: int, message: str, _details: str) -> None:
-        if generation != self._generation:
-            return
-        self._loading = False
-        self._refreshing = False
-        self._exhausted = True
-        self.load_failed.emit(message)
-
-
-class RequestDetailView(QWidget):
-    """The four panes of one attempt, and the other attempts of its delivery.
-
-    Signals:
-        attempt_chosen(int): the user picked another attempt of the delivery (its log id).
-    """
-
-    attempt_chosen = Signal(int)
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._attempts: list[RequestRecord] = []
-        self.title = QLabel("Select a request to see its payload, processing, request and response.")
-        self.title.setWordWrap(True)
-        self.attempts = QListWidget()
-        self.attempts.setMaximumWidth(260)
-        self.attempts.setToolTip("Every attempt of this delivery; click one to show it")
-        self.attempts.itemClicked.connect(self._on_attempts_item_clicked)
-
-        self.payload = BodyView("Input payload (the order event)")
-        self.rendered = BodyView("Rendered output")
-        self.diagnostics = CodeView("No diagnostics: the template rendered cleanly")
-        self.diagnostics.setMaximumHeight(90)
-        processing = QWidget()
-        processing_layout = QVBoxLayout(processing)
-        processing_layout.addWidget(self.rendered, 3)
-        processing_layout.addWidget(QLabel("<b>Diagnostics</b>"))
-        processing_layout.addWidget(self.diagnostics, 1)
-
-        self.request_line = QLabel()
-        self.request_line.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.request_headers = CodeView("No headers")
-        self.request_body = BodyView("Body (exact bytes as sent)")
-        self.signed_title = QLabel("<b>Signed content</b> (id.timestamp.body) and signature")
-        self.signed_title.setWordWrap(True)
-        self.signed = CodeView()
-        headers_title = QLabel("<b>Headers</b> (secret values are stored redacted)")
-        headers_title.setWordWrap(True)
-        meta = column(headers_title, (self.request_headers, 1), self.signed_title, (self.signed, 1))
-        request = column(self.request_line, (side_by_side(meta, self.request_body), 1), margins=True)
-
-        self.response_line = QLabel()
-        self.error = QLabel()
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet(f"color: {OUTCOME_COLORS[Outcome.FAILED]}; font-weight: bold;")
-        self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.response_headers = CodeView("No response headers")
-        self.response_body = BodyView("Body")
-        self.smtp_title = QLabel("<b>SMTP conversation</b>")
-        self.smtp = CodeView("No SMTP conversation was recorded")
-        self.response_headers_title = QLabel("<b>Headers</b>")
-        answer = column(
-            self.response_headers_title, (self.response_headers, 1), self.smtp_title, (self.smtp, 2)
-        )
-        response = column(
-            self.response_line, self.error, (side_by_side(answer, self.response_body), 1), margins=True
-        )
-
-        self.tabs = QTabWidget()
-        self.tabs.addTab(self.payload, "Original payload")
-        self.tabs.addTab(processing, "Template processing")
-        self.tabs.addTab(request, "Final request")
-        self.tabs.addTab(response, "Response")
-
-        attempts_box = QWidget()
-        attempts_layout = QVBoxLayout(attempts_box)
-        attempts_layout.setContentsMargins(0, 0, 0, 0)
-        attempts_layout.addWidget(QLabel("<b>Attempts of this delivery</b>"))
-        attempts_layout.addWidget(self.attempts, 1)
-        body = QHBoxLayout()
-        body.addWidget(self.tabs, 1)
-        body.addWidget(attempts_box)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.title)
-        layout.addLayout(body, 1)
-        self.setEnabled(False)
-
-    def show_record(self, record: RequestRecord, attempts: Sequence[RequestRecord] = ()) -> None:
-        """Fill the panes from ``record``; list ``attempts`` (all attempts of its delivery)."""
-        if attempts:
-            self._attempts = list(attempts)
-        self.setEnabled(True)
-        detail = describe(record)
-        self.title.setText(f"<b>{detail.title}</b> · delivery {record.delivery_id}")
-        self.payload.set_body(detail.payload, None, "json")
-        self.rendered.set_body(detail.rendered_output, pretty_text(detail.rendered_output.encode("utf-8")))
-        self.diagnostics.setPlainText("\n".join(detail.diagnostics))
-        self.request_line.setText(f"<b>{detail.request_line}</b>")
-        self.request_headers.setPlainText(detail.request_headers)
-        self.request_body.set_body(detail.request_body, detail.request_body_pretty)
-        signed = detail.signed_content is not None
-        self.signed_title.setVisible(signed)
-        self.signed.setVisible(signed)
-        self.signed.setPlainText(f"{detail.signed_content}\n\n{detail.signature_headers}" if signed else "")
-        self.response_line.setText(f"<b>{detail.response_line}</b>")
-        self.error.setText(detail.error)
-        self.error.setVisible(bool(detail.error))
-        self.response_headers.setPlainText(detail.response_headers)
-        self.response_body.set_body(detail.response_body, pretty_text(detail.response_body.encode("utf-8")))
-        is_email = record.channel is Channel.EMAIL
-        has_smtp = bool(detail.smtp_transcript) or is_email
-        self.smtp_title.setVisible(has_smtp)
-        self.smtp.setVisible(has_smtp)
-        for widget in (self.response_headers_title, self.response_headers, self.response_body):
-            widget.setVisible(not is_email)
-        self.smtp.setPlainText(detail.smtp_transcript)
-        self._fill_attempts(record)
-
-    def _fill_attempts(self, current: RequestRecord) -> None:
-        self.attempts.clear()
-        for attempt in self._attempts:
-            status = f" · HTTP {attempt.response_status}" if attempt.response_status is not None else ""
-            when = datetime.fromtimestamp(attempt.started_at, tz=UTC).strftime("%H:%M:%S")
-            item = QListWidgetItem(f"#{attempt.attempt} · {OUTCOME_LABELS[attempt.outcome]}{status} · {when}")
-            item.setData(ID_ROLE, attempt.id)
-            item.setForeground(QColor(OUTCOME_COLORS[attempt.outcome]))
-            self.attempts.addItem(item)
-            if attempt.id == current.id:
-                item.setSelected(True)
-                self.attempts.setCurrentItem(item)
-
-    def _on_attempts_item_clicked(self, item: QListWidgetItem) -> None:
-        attempt_id = item.data(ID_ROLE)
-        chosen = next((a for a in self._attempts if a.id == attempt_id), None)
-        if chosen is not None:
-            self.show_record(chosen)
-            self.attempt_chosen.emit(int(attempt_id))
 
 
 class RequestsPage(QWidget):
@@ -419,12 +68,13 @@ class RequestsPage(QWidget):
 
     Args:
         open_source: Opens a new read connection to the request log; called on worker threads.
+        jobs: The app's job runner; every query runs there as a quiet job.
         clock: Seconds since the epoch; the time-range presets count back from it.
-        pool: The thread pool queries run on (tests may pass a dedicated one).
 
     Signals:
-        resend_requested(list): the user asked to resend these log ids (the lead wires it to the
-            dispatcher).
+        resend_requested(list): the user asked to resend these log ids.
+        cancel_retries_requested(list): the user wants the waiting retries of the deliveries of
+            these log ids cancelled.
         detail_shown(int): the detail view now shows this log id.
         summary_updated(object): fresh counts (``RequestSummary``) for the current filter.
         export_finished(str): the selection was written to this path.
@@ -432,6 +82,7 @@ class RequestsPage(QWidget):
     """
 
     resend_requested = Signal(list)
+    cancel_retries_requested = Signal(list)
     detail_shown = Signal(int)
     summary_updated = Signal(object)
     export_finished = Signal(str)
@@ -441,14 +92,13 @@ class RequestsPage(QWidget):
         self,
         open_source: SourceFactory,
         *,
+        jobs: JobRunner,
         clock: Callable[[], float] = time.time,
-        pool: QThreadPool | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._clock = clock
-        self._pool = pool if pool is not None else QThreadPool(self)
-        self.loader = RequestsLoader(open_source, self._pool, self)
+        self.loader = RequestsLoader(open_source, jobs, self)
         self._summary_generation = -1
         self._detail_generation = -1
         self._export_generation = -1
@@ -456,6 +106,8 @@ class RequestsPage(QWidget):
         self.loader.summary_loaded.connect(self._on_loader_summary_loaded)
         self.loader.records_loaded.connect(self._on_loader_records_loaded)
         self.loader.failed.connect(self._on_loader_failed)
+        self.loader.choices_loaded.connect(self._on_loader_choices_loaded)
+        self._choices_generation = -1
 
         self._build_filters()
         self.summary = SummaryStrip()
@@ -481,7 +133,7 @@ class RequestsPage(QWidget):
         vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         vertical.setDefaultSectionSize(self.fontMetrics().height() + 8)
         horizontal = self.table.horizontalHeader()
-        for section, width in enumerate(_COLUMN_WIDTHS):
+        for section, width in enumerate(COLUMN_WIDTHS):
             horizontal.resizeSection(section, width)
         horizontal.setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
         self.table.selectionModel().currentRowChanged.connect(self._on_table_current_row_changed)
@@ -494,6 +146,11 @@ class RequestsPage(QWidget):
         self.resend_action.setShortcut(QKeySequence("Ctrl+Shift+R"))
         self.resend_action.setToolTip("Send the selected requests again (new deliveries, same payload)")
         self.resend_action.triggered.connect(self._on_resend_triggered)
+        self.cancel_retries_action = QAction("Cancel Retries of Selected Deliveries…", self)
+        self.cancel_retries_action.setToolTip("Do not make the waiting retries of the selected deliveries")
+        self.cancel_retries_action.triggered.connect(
+            lambda: self.cancel_retries_requested.emit(self.selected_ids())
+        )
         self.export_json_action = QAction("Export Selection as JSON…", self)
         self.export_json_action.triggered.connect(lambda: self._ask_export("json"))
         self.export_csv_action = QAction("Export Selection as CSV…", self)
@@ -501,7 +158,8 @@ class RequestsPage(QWidget):
         self.refresh_action = QAction("Refresh", self)
         self.refresh_action.setShortcut(QKeySequence.StandardKey.Refresh)
         self.refresh_action.triggered.connect(self.reload)
-        for action in (self.resend_action, self.export_json_action, self.export_csv_action):
+        for action in (self.resend_action, self.cancel_retries_action, self.export_json_action,
+                       self.export_csv_action):
             action.setEnabled(False)
             self.table.addAction(action)
         self.table.addAction(self.refresh_action)
@@ -532,9 +190,9 @@ class RequestsPage(QWidget):
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.table)
         splitter.addWidget(self.detail)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
-        splitter.setSizes([380, 340])
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([300, 420])
         splitter.setChildrenCollapsible(False)
 
         layout = QVBoxLayout(self)
@@ -556,6 +214,7 @@ class RequestsPage(QWidget):
         self.search.textEdited.connect(lambda _text: self._search_timer.start())
         self.search.returnPressed.connect(self.apply_filters)
         self.apply_filters()
+        self._load_choices()
 
     # Building -----------------------------------------------------------------------------------
 
@@ -567,7 +226,8 @@ class RequestsPage(QWidget):
         self.outcome = QComboBox()
         self.outcome.addItem("Any outcome", None)
         for outcome in Outcome:
-            self.outcome.addItem(OUTCOME_LABELS[outcome], outcome)
+            if outcome is not Outcome.UNREADABLE:  # never stored, so nothing to filter for
+                self.outcome.addItem(outcome.label, outcome)
         self.customer = QComboBox()
         self.customer.addItem("Any customer", None)
         self.trigger = QComboBox()
@@ -640,6 +300,7 @@ class RequestsPage(QWidget):
         """The actions the main window lists in this page's menu."""
         return (
             self.resend_action,
+            self.cancel_retries_action,
             self.export_json_action,
             self.export_csv_action,
             self.refresh_action,
@@ -670,6 +331,22 @@ class RequestsPage(QWidget):
             text=self.search.text(),
         )
 
+    @Slot(object)
+    def on_change(self, notice: ChangeNotice) -> None:
+        """New attempts appear on top; new or renamed customers and triggers in the filters."""
+        if notice.concerns(Entity.REQUEST):
+            self.refresh()
+        if notice.concerns(Entity.CUSTOMER, Entity.TRIGGER):
+            self._load_choices()
+
+    def _load_choices(self) -> None:
+        self._choices_generation = self.loader.new_generation()
+        self.loader.load_choices(self._choices_generation)
+
+    def _on_loader_choices_loaded(self, generation: int, choices: FilterChoices) -> None:
+        if generation == self._choices_generation:
+            self.set_filter_choices(choices.customers, choices.triggers)
+
     def apply_filters(self) -> None:
         """Reload the table and the summary for the filter the controls describe."""
         self._search_timer.stop()
@@ -680,6 +357,8 @@ class RequestsPage(QWidget):
             self._show_error(str(error))
             return
         self.error.hide()
+        self._detail_generation = self.loader.new_generation()  # a detail still loading is stale too
+        self.detail.clear()
         self.model.set_filters(filters)
         self._load_summary()
 
@@ -779,7 +458,8 @@ class RequestsPage(QWidget):
 
     def _on_table_selection_changed(self) -> None:
         has_selection = self.table.selectionModel().hasSelection()
-        for action in (self.resend_action, self.export_json_action, self.export_csv_action):
+        for action in (self.resend_action, self.cancel_retries_action, self.export_json_action,
+                       self.export_csv_action):
             action.setEnabled(has_selection)
 
     def _on_search_triggered(self) -> None:

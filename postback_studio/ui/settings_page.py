@@ -31,9 +31,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from postback_studio.core.defaults import INBOX_BODY_MB, LOCAL_HTTP_PORT, LOCAL_SMTP_PORT, MAX_INBOX_BODY_MB
 from postback_studio.core.model import SmtpSettings, TlsMode
 from postback_studio.core.trigger_setup import is_usual_smtp_port, usual_smtp_port
 from postback_studio.core.validation import validate_smtp
+from postback_studio.services.changes import ChangeNotice, Entity
 from postback_studio.ui.field_errors import FieldErrors, error_label, tone, validated_save, with_error
 from postback_studio.ui.ports import SmtpStore
 from postback_studio.ui.theme import Theme
@@ -96,8 +98,8 @@ class SettingsPage(QWidget):
         jobs: JobRunner,
         test_connection: ConnectionTester,
         secrets_location: str,
-        http_port: int = 8025,
-        smtp_port: int = 2525,
+        http_port: int = LOCAL_HTTP_PORT,
+        smtp_port: int = LOCAL_SMTP_PORT,
         theme: Theme = Theme.SYSTEM,
         parent: QWidget | None = None,
     ) -> None:
@@ -105,9 +107,7 @@ class SettingsPage(QWidget):
         self._smtp = smtp
         self._test_connection = test_connection
         self._jobs = jobs
-        self._test_job = 0
-        jobs.job_finished.connect(self._on_job_finished)
-        jobs.job_failed.connect(self._on_job_failed)
+        self._test_sequence = 0  # only the latest test's answer is shown
         self._build(secrets_location, http_port, smtp_port, theme)
         self.load(smtp.get())
 
@@ -191,9 +191,9 @@ class SettingsPage(QWidget):
         self.smtp_port_spin.setRange(1, 65535)
         self.smtp_port_spin.setValue(smtp_port)
         self.body_limit_spin = QSpinBox()
-        self.body_limit_spin.setRange(1, 1024)
+        self.body_limit_spin.setRange(1, MAX_INBOX_BODY_MB)
         self.body_limit_spin.setSuffix(" MB")
-        self.body_limit_spin.setValue(10)
+        self.body_limit_spin.setValue(INBOX_BODY_MB)
         self.body_limit_spin.setToolTip("A longer request body is kept up to this size, marked truncated "
                                         "and answered 413")
         self.apply_ports_button = QPushButton("Apply")
@@ -257,6 +257,12 @@ class SettingsPage(QWidget):
         self.apply_ports_button.clicked.connect(self._on_apply_ports_clicked)
         self.theme_buttons.buttonClicked.connect(self._on_theme_clicked)
 
+    @Slot(object)
+    def on_change(self, notice: ChangeNotice) -> None:
+        """SMTP settings changed elsewhere (an import, the command line): show them, unless edits are open."""
+        if notice.concerns(Entity.SMTP) and self.current_settings() == self._loaded:
+            self.load(self._smtp.get())
+
     # ----- SMTP form ----------------------------------------------------------------------------
     def load(self, settings: SmtpSettings) -> None:
         """Show ``settings``; a stored password is not put in the field, only announced.
@@ -278,6 +284,7 @@ class SettingsPage(QWidget):
         self.reveal_password_box.setChecked(False)
         self.errors.clear()
         self._update_port_hint()
+        self._loaded = self.current_settings()
 
     def current_settings(self) -> SmtpSettings:
         """The settings as typed (not validated, not saved)."""
@@ -326,11 +333,17 @@ class SettingsPage(QWidget):
         self.diagnosis_label.setText(f"Connecting to {settings.host}:{settings.port} …")
         self.transcript_view.clear()
         tester = self._test_connection
-        self._test_job = self._jobs.submit(f"Testing SMTP {settings.host}:{settings.port}",
-                                           lambda _report, _cancelled: tester(settings))
+        self._test_sequence += 1
+        sequence = self._test_sequence
+        self._jobs.submit(
+            f"Testing SMTP {settings.host}:{settings.port}",
+            lambda _report, _cancelled: tester(settings),
+            on_done=lambda result: self._on_tested(sequence, result),
+            on_error=lambda error: self._on_test_failed(sequence, error),
+        )
 
-    def _on_job_finished(self, job_id: int, result: object) -> None:
-        if job_id != self._test_job:
+    def _on_tested(self, sequence: int, result: object) -> None:
+        if sequence != self._test_sequence:
             return
         self.test_button.setEnabled(True)
         ok = bool(getattr(result, "ok", False))
@@ -341,12 +354,11 @@ class SettingsPage(QWidget):
         self.transcript_view.setPlainText(str(getattr(result, "transcript", "")))
         self.connection_tested.emit(result)
 
-    def _on_job_failed(self, job_id: int, error: object) -> None:
-        if job_id != self._test_job:
+    def _on_test_failed(self, sequence: int, error: JobError) -> None:
+        if sequence != self._test_sequence:
             return
         self.test_button.setEnabled(True)
-        message = error.message if isinstance(error, JobError) else str(error)
-        self.diagnosis_label.setText(f"The test itself failed: {message}")
+        self.diagnosis_label.setText(f"The test itself failed: {error.message}")
         self.diagnosis_label.setStyleSheet(tone(self.diagnosis_label, "error", _HEADLINE))
 
     def _on_send_test_clicked(self) -> None:

@@ -7,8 +7,9 @@ widgets), because the integrator must see the message exactly as authored.
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
@@ -63,3 +64,41 @@ def apply_theme(app: QApplication, theme: Theme) -> None:
     """Switch the application palette; widgets that must not be recoloured keep their own."""
     app.setStyle("Fusion")
     app.setPalette(dark_palette() if effective_dark(theme) else app.style().standardPalette())
+
+
+class ThemeSwitcher(QObject):
+    """Applies the chosen theme to the application and tells the widgets that follow it.
+
+    Signals:
+        theme_changed(str): the theme now applied (a :class:`Theme` value), for the choosers.
+        editor_palette_changed(object): the code editors' highlighting palette for that theme.
+    """
+
+    theme_changed = Signal(str)
+    editor_palette_changed = Signal(object)
+
+    def __init__(self, app: QApplication, theme: Theme, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._app = app
+        self.theme = theme
+
+    def apply(self) -> None:
+        """Apply :attr:`theme` (at start, and after a choice)."""
+        apply_theme(self._app, self.theme)
+        self.theme_changed.emit(self.theme.value)
+        self.editor_palette_changed.emit(editor_palette(self.theme))
+
+    def choose(self, value: str) -> None:
+        """The user picked ``value`` (a :class:`Theme` value; anything else means system)."""
+        try:
+            self.theme = Theme(value)
+        except ValueError:
+            self.theme = Theme.SYSTEM
+        self.apply()
+
+
+def editor_palette(theme: Theme) -> Any:
+    """The code editors' highlighting colours for ``theme``."""
+    from postback_studio.ui.editor.highlighter import DARK_PALETTE, LIGHT_PALETTE
+
+    return DARK_PALETTE if effective_dark(theme) else LIGHT_PALETTE

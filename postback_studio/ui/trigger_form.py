@@ -2,69 +2,59 @@
 
 The form validates through the injected core validator and shows each message under the field it
 concerns; Save is refused while any remains. The Check button asks ``core.reachability`` whether the
-destination accepts connections, off the GUI thread. Send Test only asks: the composition root owns
-the dispatcher and answers through :meth:`TriggerForm.on_test_result`, after which the form offers to
-activate the trigger (and its template when it is a draft), warning about template problems first.
+destination accepts connections, off the GUI thread. Send Test only asks: the delivery controller
+sends and tells the form how the test goes (:meth:`TriggerForm.on_test_status`, retries included);
+once delivered, the form offers to activate the trigger (and its template when it is a draft),
+warning about template problems first.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Sequence
-from enum import StrEnum
-from typing import TypeVar
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import Signal, Slot
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QBoxLayout,
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
-    QDoubleSpinBox,
-    QFormLayout,
     QFrame,
     QGroupBox,
-    QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
-    QSpinBox,
-    QTableWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from postback_studio.core.check import events_in_name
-from postback_studio.core.dispatch.retry import describe as describe_retry
+from postback_studio.core.dispatch.progress import SendTestStatus
 from postback_studio.core.model import (
+    HTTP_METHODS,
+    WEBHOOK_FORMATS,
     DeliveryMethod,
     Event,
-    Header,
     LookupSet,
     OutputFormat,
-    RetryKind,
-    RetryPolicy,
     Template,
     TemplateKind,
     TemplateStatus,
     Trigger,
     TriggerStatus,
 )
-from postback_studio.core.reachability import ReachabilityReport, StepOutcome, check_destination
+from postback_studio.core.reachability import check_destination
 from postback_studio.core.trigger_setup import (
     format_recipients,
     generate_signing_secret,
     parse_recipients,
-    starter_template,
     templates_for_trigger,
 )
+from postback_studio.services.changes import ChangeNotice, Entity
+from postback_studio.ui.destination_check import DestinationCheck, Reachability
 from postback_studio.ui.field_errors import (
     FieldErrors,
     error_label,
@@ -73,7 +63,11 @@ from postback_studio.ui.field_errors import (
     validated_save,
     with_error,
 )
+from postback_studio.ui.form_layout import align_labels, combo_value, group_form, row, select_data
+from postback_studio.ui.headers_table import HeadersTable
+from postback_studio.ui.new_template_dialog import NewTemplateDialog
 from postback_studio.ui.ports import TemplateStore, TriggerStore
+from postback_studio.ui.retry_editor import RetryPolicyEditor
 from postback_studio.workers.jobs import JobError, JobRunner
 
 #: Problems of a template against every sample of an event, given the lookups the customer sees
@@ -81,191 +75,8 @@ from postback_studio.workers.jobs import JobError, JobRunner
 TemplateChecker = Callable[[Template, Event, LookupSet], list[str]]
 #: What ``lookups()`` sees for a customer (``ws.lookups.lookup_set_for``); called on the GUI thread.
 LookupSetFor = Callable[[int | None], LookupSet]
-#: ``core.reachability.check_destination``'s shape, injectable for tests.
-Reachability = Callable[[str, float], ReachabilityReport]
 
-E = TypeVar("E", bound=StrEnum)
-
-HTTP_METHODS = ("POST", "PUT", "PATCH")
-WEBHOOK_FORMATS = (OutputFormat.JSON, OutputFormat.XML)
-_RETRY_CHOICES = (
-    (RetryKind.NONE, "No retry"),
-    (RetryKind.GELATO, "Gelato convention: 3 tries, 5 s apart"),
-    (RetryKind.EXPONENTIAL, "Exponential backoff (Postback Studio extension)"),
-)
 _TWO_COLUMNS_MIN_WIDTH = 1000
-_STEP_MARKS = {StepOutcome.PASSED: "✔", StepOutcome.FAILED: "✘", StepOutcome.SKIPPED: "–"}
-_TEMPLATE_CHOICES = (
-    ("Webhook, JSON", TemplateKind.WEBHOOK, OutputFormat.JSON),
-    ("Webhook, XML", TemplateKind.WEBHOOK, OutputFormat.XML),
-    ("Email", TemplateKind.EMAIL, OutputFormat.HTML),
-)
-
-
-class HeadersTable(QTableWidget):
-    """Header name, value and a "secret" box per row; secret values are masked until revealed."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(0, 3, parent)
-        self.setHorizontalHeaderLabels(["Name", "Value", "Secret"])
-        header = self.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
-        self.setColumnWidth(0, 180)
-        self.verticalHeader().hide()
-        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.setMinimumHeight(110)
-        self.setMaximumHeight(170)
-        self._revealed = False
-
-    def add_header(self, header: Header | None = None) -> int:
-        """Append a row (empty, or showing ``header``) and return its index."""
-        row = self.rowCount()
-        self.insertRow(row)
-        name, value, secret = QLineEdit(), QLineEdit(), QCheckBox()
-        name.setFrame(False)
-        value.setFrame(False)
-        name.setPlaceholderText("X-Api-Key")
-        if header is not None:
-            name.setText(header.name)
-            value.setText(header.value)
-            secret.setChecked(header.secret)
-        secret.setToolTip("Secret values are masked, kept out of exports and redacted in the log")
-        secret.toggled.connect(lambda _=False: self._apply_masks())
-        holder = QWidget()
-        box = QHBoxLayout(holder)
-        box.setContentsMargins(8, 0, 8, 0)
-        box.addWidget(secret)
-        self.setCellWidget(row, 0, name)
-        self.setCellWidget(row, 1, value)
-        self.setCellWidget(row, 2, holder)
-        self._apply_masks()
-        return row
-
-    def remove_selected(self) -> None:
-        """Remove the selected rows (or the last one when nothing is selected)."""
-        rows = sorted({index.row() for index in self.selectedIndexes()}, reverse=True)
-        for row in rows or ([self.rowCount() - 1] if self.rowCount() else []):
-            self.removeRow(row)
-
-    def set_revealed(self, revealed: bool) -> None:
-        """Show or mask the values of secret rows."""
-        self._revealed = revealed
-        self._apply_masks()
-
-    def set_headers(self, headers: Sequence[Header]) -> None:
-        """Replace all rows."""
-        self.setRowCount(0)
-        for header in headers:
-            self.add_header(header)
-
-    def value_edit(self, row: int) -> QLineEdit:
-        """The value editor of ``row``."""
-        widget = self.cellWidget(row, 1)
-        assert isinstance(widget, QLineEdit)
-        return widget
-
-    def secret_box(self, row: int) -> QCheckBox:
-        """The "secret" checkbox of ``row``."""
-        holder = self.cellWidget(row, 2)
-        box = holder.findChild(QCheckBox)
-        assert box is not None
-        return box
-
-    def headers(self) -> tuple[Header, ...]:
-        """The rows as headers; rows with neither name nor value are ignored."""
-        result = []
-        for row in range(self.rowCount()):
-            name = self.cellWidget(row, 0)
-            assert isinstance(name, QLineEdit)
-            value = self.value_edit(row).text()
-            if name.text().strip() or value:
-                result.append(Header(name.text().strip(), value, self.secret_box(row).isChecked()))
-        return tuple(result)
-
-    def _apply_masks(self) -> None:
-        for row in range(self.rowCount()):
-            masked = self.secret_box(row).isChecked() and not self._revealed
-            self.value_edit(row).setEchoMode(QLineEdit.EchoMode.Password if masked
-                                             else QLineEdit.EchoMode.Normal)
-
-
-class NewTemplateDialog(QDialog):
-    """The article's "Option B": create a template without leaving the trigger form.
-
-    The user picks a name, the kind and format, and an example to start from (or a minimal
-    template). Create saves it as a draft through ``save``; a refusal (a name already taken) is shown
-    under the field and the dialog stays open. After acceptance :attr:`saved` is the new template.
-    """
-
-    def __init__(self, examples: Sequence[Template], kind: TemplateKind, fmt: OutputFormat, *,
-                 customer_id: int | None, save: Callable[[Template], Template],
-                 event: Event | None = None, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("New Template")
-        self.setMinimumWidth(460)
-        self._examples = list(examples)
-        self._customer_id = customer_id
-        self._save = save
-        self._event = event
-        self.saved: Template | None = None
-        self.name_edit = QLineEdit()
-        self.name_edit.setPlaceholderText("e.g. Acme – Order shipped")
-        self.kind_box = QComboBox()
-        for caption, k, f in _TEMPLATE_CHOICES:
-            self.kind_box.addItem(caption)
-            if k is kind and (k is TemplateKind.EMAIL or f is fmt):
-                self.kind_box.setCurrentIndex(self.kind_box.count() - 1)
-        self.start_box = QComboBox()
-        self.general_error = error_label()
-        self.errors = FieldErrors(self.general_error)
-        self.name_error = self.errors.register("name", "Name")
-        form = QFormLayout()
-        form.addRow("Name", with_error(self.name_edit, self.name_error))
-        form.addRow("Kind", self.kind_box)
-        form.addRow("Start from", self.start_box)
-        form.addRow(self.general_error)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Create")
-        buttons.accepted.connect(self.create)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(buttons)
-        self.kind_box.currentIndexChanged.connect(self._on_kind_box_changed)
-        self._on_kind_box_changed()
-
-    def template(self) -> Template:
-        """The template the dialog describes, as a draft (not yet saved)."""
-        _caption, kind, fmt = _TEMPLATE_CHOICES[self.kind_box.currentIndex()]
-        example = self.start_box.currentData()
-        base = example if isinstance(example, Template) else starter_template(kind, fmt)
-        return dataclasses.replace(base, name=self.name_edit.text().strip(), kind=kind, format=fmt,
-                                   status=TemplateStatus.DRAFT, customer_id=self._customer_id, id=None)
-
-    @Slot()
-    def create(self) -> None:
-        """Save the template; accept the dialog only when the workspace took it."""
-        self.saved = validated_save(self.template(), self._save, self.errors)
-        if self.saved is not None:
-            self.accept()
-
-    def _on_kind_box_changed(self) -> None:
-        _caption, kind, fmt = _TEMPLATE_CHOICES[self.kind_box.currentIndex()]
-        self.start_box.clear()
-        self.start_box.addItem("Minimal template", None)
-        for example in self._examples:
-            if example.kind is kind and (kind is TemplateKind.EMAIL or example.format is fmt):
-                self.start_box.addItem(f"Example: {example.name}", example)
-        # Start from an example written for the trigger's event when there is one, else the first.
-        for index in range(1, self.start_box.count()):
-            if self._event in events_in_name(self.start_box.itemData(index).name):
-                self.start_box.setCurrentIndex(index)
-                return
-        if self.start_box.count() > 1:
-            self.start_box.setCurrentIndex(1)
 
 
 class TriggerForm(QWidget):
@@ -274,7 +85,8 @@ class TriggerForm(QWidget):
     Signals:
         trigger_saved(int): the trigger was saved (its id).
         send_test_requested(int): the user asked for a test send of the saved trigger (its id);
-            answer with :meth:`on_test_result`.
+            answer with :meth:`on_test_status` as the test goes on.
+        cancel_test_requested(int): the user wants the waiting retries of the test cancelled.
         template_created(int): a template was created from inside the form (its id), for the
             Template Mapper to open.
         check_finished(object): a reachability check ended (a ``ReachabilityReport``).
@@ -285,6 +97,7 @@ class TriggerForm(QWidget):
 
     trigger_saved = Signal(int)
     send_test_requested = Signal(int)
+    cancel_test_requested = Signal(int)
     template_created = Signal(int)
     check_finished = Signal(object)
     activation_offered = Signal(list)
@@ -312,11 +125,10 @@ class TriggerForm(QWidget):
         self._reachability = reachability
         self._check_timeout = check_timeout
         self._trigger = Trigger("", customer_id=0, event=Event.SHIPPED)
-        # Only the latest job of each kind counts: a result for an older id is stale and dropped.
         self._jobs = jobs
-        self._check_job = self._template_job = 0
-        jobs.job_finished.connect(self._on_job_finished)
-        jobs.job_failed.connect(self._on_job_failed)
+        self._testing: int | None = None  # the trigger whose Send Test this form follows
+        # Only the latest check of each kind counts: an answer to an older one is stale and dropped.
+        self._template_sequence = 0
         self._build()
         self.new_trigger(0)
 
@@ -341,10 +153,10 @@ class TriggerForm(QWidget):
         self.template_box = QComboBox()
         self.template_box.setMinimumContentsLength(24)
         self.new_template_button = QPushButton("New Template…")
-        template_row = _row(self.template_box, self.new_template_button, stretch_first=True)
+        template_row = row(self.template_box, self.new_template_button, stretch_first=True)
 
         general = QGroupBox("Trigger")
-        general_form = _form(general)
+        general_form = group_form(general)
         general_form.addRow("Name", with_error(self.name_edit, self.errors.register("name", "Name")))
         general_form.addRow("Event", self.event_box)
         general_form.addRow("Delivery method", self.method_box)
@@ -355,14 +167,10 @@ class TriggerForm(QWidget):
         # Webhook delivery
         self.url_edit = QLineEdit()
         self.url_edit.setPlaceholderText("https://erp.example.com/postbacks")
-        self.check_button = QPushButton("Check")
-        self.check_button.setToolTip("Resolve the name, connect and verify the TLS certificate; "
-                                     "nothing is sent")
-        self.check_result = QLabel()
-        self.check_result.setWordWrap(True)
-        self.check_result.setTextFormat(Qt.TextFormat.PlainText)
-        self.check_result.hide()
-        url_cell = stacked(_row(self.url_edit, self.check_button, stretch_first=True),
+        self.destination_check = DestinationCheck(self._jobs, self._reachability, self._check_timeout, self)
+        self.check_button = self.destination_check.button
+        self.check_result = self.destination_check.result
+        url_cell = stacked(row(self.url_edit, self.check_button, stretch_first=True),
                            self.errors.register("url", "URL"), self.check_result)
         self.http_method_box = QComboBox()
         self.http_method_box.addItems(HTTP_METHODS)
@@ -374,7 +182,7 @@ class TriggerForm(QWidget):
         self.remove_header_button = QPushButton("Remove")
         self.reveal_box = QCheckBox("Reveal secrets")
         headers_cell = stacked(self.headers_table,
-                               _row(self.add_header_button, self.remove_header_button, None, self.reveal_box),
+                               row(self.add_header_button, self.remove_header_button, None, self.reveal_box),
                                self.errors.register("headers", "Header"))
         self.signing_box = QCheckBox("Sign requests (Standard Webhooks)")
         self.secret_edit = QLineEdit()
@@ -383,13 +191,13 @@ class TriggerForm(QWidget):
         self.reveal_secret_box = QCheckBox("Reveal")
         self.generate_button = QPushButton("Generate")
         signing_cell = stacked(self.signing_box,
-                               _row(self.secret_edit, self.reveal_secret_box, self.generate_button,
+                               row(self.secret_edit, self.reveal_secret_box, self.generate_button,
                                     stretch_first=True),
                                self.errors.register("signing", "Signing"),
                                self.errors.register("signing_secret", "Secret"))
 
         self.webhook_group = QGroupBox("Webhook")
-        webhook_form = _form(self.webhook_group)
+        webhook_form = group_form(self.webhook_group)
         webhook_form.addRow("Destination URL", url_cell)
         webhook_form.addRow("HTTP method", with_error(self.http_method_box,
                                                       self.errors.register("http_method", "Method")))
@@ -402,7 +210,7 @@ class TriggerForm(QWidget):
         self.recipients_edit.setPlaceholderText("ops@customer.example, orders@customer.example")
         self.recipients_edit.setFixedHeight(80)
         self.email_group = QGroupBox("Email")
-        email_form = _form(self.email_group)
+        email_form = group_form(self.email_group)
         email_form.addRow("Recipients", with_error(
             self.recipients_edit, self.errors.register("recipients", "Recipients", "Recipient")))
         hint = QLabel("Separate addresses with commas or new lines. The subject comes from the template; "
@@ -412,39 +220,21 @@ class TriggerForm(QWidget):
         email_form.addRow("", hint)
 
         # Retry
-        self.retry_box = QComboBox()
-        for kind, caption in _RETRY_CHOICES:
-            self.retry_box.addItem(caption, kind)
-        self.first_delay_spin = _seconds_spin(0, 3600)
-        self.factor_spin = QDoubleSpinBox()
-        self.factor_spin.setRange(1.0, 10.0)
-        self.factor_spin.setSingleStep(0.5)
-        self.max_delay_spin = _seconds_spin(0, 86_400)
-        self.max_attempts_spin = QSpinBox()
-        self.max_attempts_spin.setRange(1, 20)
-        self.timeline_label = QLabel()
-        self.timeline_label.setWordWrap(True)
-        self.timeline_label.setStyleSheet("font-weight: 600;")
-        self.retry_group = QGroupBox("Retry on Failure")
-        retry_form = _form(self.retry_group)
-        retry_form.addRow("Policy", self.retry_box)
-        self._exponential_rows = [
-            ("First delay", self.first_delay_spin),
-            ("Factor", self.factor_spin),
-            ("Max delay", self.max_delay_spin),
-            ("Max attempts", with_error(self.max_attempts_spin,
-                                        self.errors.register("retry", "Retry"))),
-        ]
-        for caption, widget in self._exponential_rows:
-            retry_form.addRow(caption, widget)
-        retry_form.addRow("Timeline", self.timeline_label)
-        self._retry_form = retry_form
-        _align_labels((general_form, webhook_form, email_form, retry_form), 118)
+        self.retry_group = RetryPolicyEditor(self.errors.register("retry", "Retry"))
+        editor = self.retry_group  # its fields under their old names, for callers and tests
+        self.retry_box, self.timeline_label = editor.retry_box, editor.timeline_label
+        self.first_delay_spin, self.factor_spin = editor.first_delay_spin, editor.factor_spin
+        self.max_delay_spin, self.max_attempts_spin = editor.max_delay_spin, editor.max_attempts_spin
+        retry_form = self.retry_group.form
+        align_labels((general_form, webhook_form, email_form, retry_form), 118)
 
         # Test and activate
         self.save_button = QPushButton("Save")
         self.save_button.setDefault(True)
         self.send_test_button = QPushButton("Send Test")
+        self.cancel_test_button = QPushButton("Cancel Retries")
+        self.cancel_test_button.setToolTip("Do not make the retries of this test that still wait")
+        self.cancel_test_button.hide()
         self.test_status = QLabel()
         self.test_status.setWordWrap(True)
         self.activation_frame = QFrame()
@@ -454,7 +244,7 @@ class TriggerForm(QWidget):
         self.activate_button = QPushButton("Activate")
         activation_layout = QVBoxLayout(self.activation_frame)
         activation_layout.addWidget(self.activation_text)
-        activation_layout.addWidget(_row(None, self.activate_button))
+        activation_layout.addWidget(row(None, self.activate_button))
         self.activation_frame.hide()
 
         left = QVBoxLayout()
@@ -478,7 +268,8 @@ class TriggerForm(QWidget):
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(content)
 
-        buttons = _row(self.general_error, self.test_status, None, self.send_test_button, self.save_button)
+        buttons = row(self.general_error, self.test_status, None, self.cancel_test_button,
+                       self.send_test_button, self.save_button)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll, 1)
@@ -487,9 +278,6 @@ class TriggerForm(QWidget):
 
         self.method_box.currentIndexChanged.connect(self._on_method_box_changed)
         self.format_box.currentIndexChanged.connect(self.refresh_templates)
-        self.retry_box.currentIndexChanged.connect(self._on_retry_changed)
-        for spin in (self.first_delay_spin, self.factor_spin, self.max_delay_spin, self.max_attempts_spin):
-            spin.valueChanged.connect(self._on_retry_changed)
         self.add_header_button.clicked.connect(self._on_add_header_clicked)
         self.remove_header_button.clicked.connect(self.headers_table.remove_selected)
         self.reveal_box.toggled.connect(self.headers_table.set_revealed)
@@ -497,9 +285,11 @@ class TriggerForm(QWidget):
         self.generate_button.clicked.connect(self._on_generate_clicked)
         self.signing_box.toggled.connect(self._on_signing_toggled)
         self.check_button.clicked.connect(self.check_destination)
+        self.destination_check.finished.connect(self.check_finished)
         self.new_template_button.clicked.connect(self._on_new_template_clicked)
         self.save_button.clicked.connect(self.save)
         self.send_test_button.clicked.connect(self._on_send_test_clicked)
+        self.cancel_test_button.clicked.connect(self._on_cancel_test_clicked)
         self.activate_button.clicked.connect(self.activate)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
@@ -519,24 +309,25 @@ class TriggerForm(QWidget):
         self._trigger = trigger
         self.title.setText(f"Trigger: {trigger.name}" if trigger.id is not None else "New Trigger")
         self.name_edit.setText(trigger.name)
-        _select(self.event_box, trigger.event)
-        _select(self.status_box, trigger.status)
-        _select(self.method_box, trigger.method)
+        select_data(self.event_box, trigger.event)
+        select_data(self.status_box, trigger.status)
+        select_data(self.method_box, trigger.method)
         self.url_edit.setText(trigger.url)
         self.http_method_box.setCurrentText(trigger.http_method)
-        _select(self.format_box, trigger.format if trigger.format in WEBHOOK_FORMATS else OutputFormat.JSON)
+        fmt = trigger.format if trigger.format in WEBHOOK_FORMATS else OutputFormat.JSON
+        select_data(self.format_box, fmt)
         self.headers_table.set_headers(trigger.headers)
         self.reveal_box.setChecked(False)
-        self._load_retry(trigger.retry)
+        self.retry_group.set_policy(trigger.retry)
         self.signing_box.setChecked(trigger.signing)
         self.secret_edit.setText(trigger.signing_secret)
         self.reveal_secret_box.setChecked(False)
         self.recipients_edit.setPlainText(format_recipients(trigger.recipients))
         self.refresh_templates()
         if trigger.template_id is not None:
-            _select(self.template_box, trigger.template_id)
+            select_data(self.template_box, trigger.template_id)
         self.errors.clear()
-        self.check_result.hide()
+        self.destination_check.reset()
         self.test_status.clear()
         self.activation_frame.hide()
         self._on_method_box_changed()
@@ -569,49 +360,24 @@ class TriggerForm(QWidget):
 
     def current_trigger(self) -> Trigger:
         """The trigger as the fields describe it now (not validated, not saved)."""
-        method = _enum(self.method_box, DeliveryMethod)
+        method = combo_value(self.method_box, DeliveryMethod)
         is_url = method is DeliveryMethod.URL
         return dataclasses.replace(
             self._trigger,
             name=self.name_edit.text().strip(),
-            event=_enum(self.event_box, Event),
+            event=combo_value(self.event_box, Event),
             method=method,
             url=self.url_edit.text().strip() if is_url else "",
             http_method=self.http_method_box.currentText(),
-            format=_enum(self.format_box, OutputFormat) if is_url else OutputFormat.HTML,
+            format=combo_value(self.format_box, OutputFormat) if is_url else OutputFormat.HTML,
             headers=self.headers_table.headers() if is_url else (),
-            retry=self._current_retry(),
+            retry=self.retry_group.policy(),
             signing=is_url and self.signing_box.isChecked(),
             signing_secret=self.secret_edit.text().strip() if is_url and self.signing_box.isChecked() else "",
             recipients=() if is_url else parse_recipients(self.recipients_edit.toPlainText()),
             template_id=self.template_box.currentData(),
-            status=_enum(self.status_box, TriggerStatus),
+            status=combo_value(self.status_box, TriggerStatus),
         )
-
-    def _current_retry(self) -> RetryPolicy:
-        kind = _enum(self.retry_box, RetryKind)
-        if kind is RetryKind.NONE:
-            return RetryPolicy.none()
-        if kind is RetryKind.GELATO:
-            return RetryPolicy.gelato()
-        return RetryPolicy(kind=RetryKind.EXPONENTIAL, max_attempts=self.max_attempts_spin.value(),
-                           first_delay=self.first_delay_spin.value(), factor=self.factor_spin.value(),
-                           max_delay=self.max_delay_spin.value(), jitter=self._exponential_jitter)
-
-    def _load_retry(self, policy: RetryPolicy) -> None:
-        exponential = policy if policy.kind is RetryKind.EXPONENTIAL else RetryPolicy(
-            kind=RetryKind.EXPONENTIAL, max_attempts=5, first_delay=5.0, factor=2.0, max_delay=300.0)
-        self._exponential_jitter = exponential.jitter
-        for spin in (self.first_delay_spin, self.factor_spin, self.max_delay_spin, self.max_attempts_spin):
-            spin.blockSignals(True)
-        self.first_delay_spin.setValue(exponential.first_delay)
-        self.factor_spin.setValue(exponential.factor)
-        self.max_delay_spin.setValue(exponential.max_delay)
-        self.max_attempts_spin.setValue(exponential.max_attempts)
-        for spin in (self.first_delay_spin, self.factor_spin, self.max_delay_spin, self.max_attempts_spin):
-            spin.blockSignals(False)
-        _select(self.retry_box, policy.kind)
-        self._on_retry_changed()
 
     def _template_for(self, trigger: Trigger) -> Template | None:
         if trigger.template_id is None:
@@ -640,38 +406,7 @@ class TriggerForm(QWidget):
     @Slot()
     def check_destination(self) -> None:
         """Check the destination URL off the GUI thread; the result shows under the URL."""
-        url = self.url_edit.text().strip()
-        self.check_button.setEnabled(False)
-        self.check_result.setStyleSheet("")
-        self.check_result.setText(f"Checking {url} …")
-        self.check_result.show()
-        reachability, timeout = self._reachability, self._check_timeout
-        self._check_job = self._jobs.submit(f"Checking {url}",
-                                            lambda _report, _cancelled: reachability(url, timeout))
-
-    def _on_job_finished(self, job_id: int, result: object) -> None:
-        if job_id == self._check_job and isinstance(result, ReachabilityReport):
-            self._show_report(result)
-        elif job_id == self._template_job:
-            self._offer_activation([str(p) for p in result] if isinstance(result, list) else [])
-
-    def _on_job_failed(self, job_id: int, error: object) -> None:
-        message = error.message if isinstance(error, JobError) else str(error)
-        if job_id == self._check_job:
-            self.check_button.setEnabled(True)
-            self.check_result.setText(f"The check itself failed: {message}")
-            self.check_result.setStyleSheet(tone(self.check_result, "error"))
-        elif job_id == self._template_job:
-            self._offer_activation([f"The samples could not be checked: {message}"])
-
-    def _show_report(self, report: ReachabilityReport) -> None:
-        self.check_button.setEnabled(True)
-        # The steps carry the detail; the headline only gives the verdict, so nothing is said twice.
-        headline = report.summary if report.reachable else "Not reachable:"
-        lines = [headline] + [f"{_STEP_MARKS[s.outcome]} {s.name}: {s.message}" for s in report.steps]
-        self.check_result.setText("\n".join(lines))
-        self.check_result.setStyleSheet(tone(self.check_result, "ok" if report.reachable else "error"))
-        self.check_finished.emit(report)
+        self.destination_check.check(self.url_edit.text().strip())
 
     # ----- Send Test and activation -----------------------------------------------------------
     def _on_send_test_clicked(self) -> None:
@@ -682,18 +417,36 @@ class TriggerForm(QWidget):
         self.test_status.setStyleSheet("")
         self.test_status.setText("Sending test…")
         self.send_test_button.setEnabled(False)
+        self._testing = saved.id
         self.send_test_requested.emit(saved.id)
 
-    @Slot(bool)
-    def on_test_result(self, ok: bool) -> None:
-        """The test send ended; on success check the template and offer activation."""
+    def _on_cancel_test_clicked(self) -> None:
+        if self._testing is not None:
+            self.cancel_test_button.setEnabled(False)
+            self.cancel_test_requested.emit(self._testing)
+
+    @Slot(object)
+    def on_test_status(self, status: SendTestStatus) -> None:
+        """Show where the test this form asked for stands; once delivered, check and offer activation.
+
+        While retries wait the test is not over: the form says when the next attempt comes and
+        offers to cancel it. A status for another form's test is ignored.
+        """
+        if status.trigger_id != self._testing:
+            return
+        self.test_status.setText(f"Test {status.text}")
+        self.cancel_test_button.setVisible(status.cancellable)
+        self.cancel_test_button.setEnabled(status.cancellable)
+        if not status.finished:
+            self.test_status.setStyleSheet("")
+            return
+        self._testing = None
         self.send_test_button.setEnabled(True)
-        if not ok:
+        if not status.delivered:
             self.test_status.setStyleSheet(tone(self.test_status, "error"))
-            self.test_status.setText("Test failed: see the Requests page for the response or error.")
+            self.test_status.setToolTip("The Requests page shows every attempt with its response or error.")
             return
         self.test_status.setStyleSheet(tone(self.test_status, "ok"))
-        self.test_status.setText("Test delivered.")
         trigger = self._trigger
         template = self._template_for(trigger)
         if template is None:
@@ -702,8 +455,20 @@ class TriggerForm(QWidget):
         # The workspace belongs to the GUI thread: read what the check needs here, render over there.
         lookups = self._lookup_set_for(trigger.customer_id)
         checker, event = self._check_template, trigger.event
-        self._template_job = self._jobs.submit(f"Checking '{template.name}' against the samples",
-                                               lambda _report, _cancelled: checker(template, event, lookups))
+        self._template_sequence += 1
+        sequence = self._template_sequence
+
+        def done(problems: list[str]) -> None:
+            if sequence == self._template_sequence:
+                self._offer_activation([str(p) for p in problems])
+
+        def failed(error: JobError) -> None:
+            if sequence == self._template_sequence:
+                self._offer_activation([f"The samples could not be checked: {error.message}"])
+
+        self._jobs.submit(f"Checking '{template.name}' against the samples",
+                          lambda _report, _cancelled: checker(template, event, lookups),
+                          on_done=done, on_error=failed)
 
     def _offer_activation(self, problems: list[str]) -> None:
         trigger = self._trigger
@@ -731,30 +496,35 @@ class TriggerForm(QWidget):
 
     @Slot()
     def activate(self) -> None:
-        """Make the trigger active, and its template too when it is still a draft.
+        """Make the trigger active, and its template too when it is still a draft, in one save.
 
-        The trigger goes first: if the workspace refuses it, the template stays as it was.
+        If the workspace refuses either, nothing changes and the reason shows under the field.
         """
-        _select(self.status_box, TriggerStatus.ACTIVE)
-        saved = self.save()
+        select_data(self.status_box, TriggerStatus.ACTIVE)
+        saved = validated_save(self.current_trigger(), self._triggers.activate, self.errors)
         if saved is None or saved.id is None:
             return
-        template = self._template_for(saved)
-        if template is not None and template.status is TemplateStatus.DRAFT:
-            active = dataclasses.replace(template, status=TemplateStatus.ACTIVE)
-            if validated_save(active, self._templates.save, self.errors) is None:
-                return
+        self._trigger = saved
+        self._loaded = self.current_trigger()
+        self.title.setText(f"Trigger: {saved.name}")
         self.activation_frame.hide()
         self.refresh_templates()
         self.test_status.setText("Active.")
+        self.trigger_saved.emit(saved.id)
         self.trigger_activated.emit(saved.id)
 
     # ----- reactions ---------------------------------------------------------------------------
     def _on_method_box_changed(self) -> None:
-        is_url = _enum(self.method_box, DeliveryMethod) is DeliveryMethod.URL
+        is_url = combo_value(self.method_box, DeliveryMethod) is DeliveryMethod.URL
         self.webhook_group.setVisible(is_url)
         self.email_group.setVisible(not is_url)
         self.refresh_templates()
+
+    @Slot(object)
+    def on_change(self, notice: ChangeNotice) -> None:
+        """Templates created, renamed, activated or deleted anywhere show in the template choices."""
+        if notice.concerns(Entity.TEMPLATE):
+            self.refresh_templates()
 
     @Slot()
     def refresh_templates(self) -> None:
@@ -762,8 +532,8 @@ class TriggerForm(QWidget):
         current = self.template_box.currentData()
         if current is None:
             current = self._trigger.template_id
-        method = _enum(self.method_box, DeliveryMethod)
-        fmt = _enum(self.format_box, OutputFormat)
+        method = combo_value(self.method_box, DeliveryMethod)
+        fmt = combo_value(self.format_box, OutputFormat)
         usable = templates_for_trigger(self._templates.list(), method, fmt, self._trigger.customer_id)
         self.template_box.blockSignals(True)
         self.template_box.clear()
@@ -771,14 +541,8 @@ class TriggerForm(QWidget):
         for template in usable:
             status = " (draft)" if template.status is TemplateStatus.DRAFT else ""
             self.template_box.addItem(f"{template.name}{status}", template.id)
-        _select(self.template_box, current)
+        select_data(self.template_box, current)
         self.template_box.blockSignals(False)
-
-    def _on_retry_changed(self) -> None:
-        kind = _enum(self.retry_box, RetryKind)
-        for _caption, widget in self._exponential_rows:
-            self._retry_form.setRowVisible(widget, kind is RetryKind.EXPONENTIAL)
-        self.timeline_label.setText(describe_retry(self._current_retry()))
 
     def _on_add_header_clicked(self) -> None:
         self.headers_table.add_header()
@@ -795,11 +559,12 @@ class TriggerForm(QWidget):
             widget.setEnabled(on)
 
     def _on_new_template_clicked(self) -> None:
-        is_email = _enum(self.method_box, DeliveryMethod) is DeliveryMethod.EMAIL
+        is_email = combo_value(self.method_box, DeliveryMethod) is DeliveryMethod.EMAIL
         dialog = NewTemplateDialog(self._examples, TemplateKind.EMAIL if is_email else TemplateKind.WEBHOOK,
-                                   _enum(self.format_box, OutputFormat),
+                                   combo_value(self.format_box, OutputFormat),
                                    customer_id=self._trigger.customer_id or None,
-                                   save=self._templates.save, event=_enum(self.event_box, Event), parent=self)
+                                   save=self._templates.save, event=combo_value(self.event_box, Event),
+                                   parent=self)
         if dialog.exec() == QDialog.DialogCode.Accepted and dialog.saved is not None:
             self._use_new_template(dialog.saved)
 
@@ -812,63 +577,14 @@ class TriggerForm(QWidget):
     def _use_new_template(self, saved: Template) -> None:
         assert saved.id is not None
         if saved.kind is TemplateKind.WEBHOOK:
-            _select(self.method_box, DeliveryMethod.URL)
-            _select(self.format_box, saved.format)
+            select_data(self.method_box, DeliveryMethod.URL)
+            select_data(self.format_box, saved.format)
         else:
-            _select(self.method_box, DeliveryMethod.EMAIL)
+            select_data(self.method_box, DeliveryMethod.EMAIL)
         self.refresh_templates()
-        _select(self.template_box, saved.id)
+        select_data(self.template_box, saved.id)
         self.template_created.emit(saved.id)
-
-
-def _form(group: QGroupBox) -> QFormLayout:
-    form = QFormLayout(group)
-    form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-    return form
-
-
-def _align_labels(forms: Sequence[QFormLayout], width: int) -> None:
-    """Give every form the same label column, so fields line up from one group to the next."""
-    for form in forms:
-        for row in range(form.rowCount()):
-            item = form.itemAt(row, QFormLayout.ItemRole.LabelRole)
-            if item is not None and item.widget() is not None:
-                item.widget().setMinimumWidth(width)
-
-
-def _row(*widgets: QWidget | None, stretch_first: bool = False) -> QWidget:
-    """Widgets side by side; ``None`` is a stretch."""
-    holder = QWidget()
-    layout = QHBoxLayout(holder)
-    layout.setContentsMargins(0, 0, 0, 0)
-    for index, widget in enumerate(widgets):
-        if widget is None:
-            layout.addStretch(1)
-        else:
-            layout.addWidget(widget, 1 if stretch_first and index == 0 else 0)
-    return holder
-
-
-def _seconds_spin(low: float, high: float) -> QDoubleSpinBox:
-    spin = QDoubleSpinBox()
-    spin.setRange(low, high)
-    spin.setDecimals(1)
-    spin.setSuffix(" s")
-    return spin
 
 
 def _no_lookups(_customer_id: int | None) -> LookupSet:
     return {}
-
-
-def _enum(box: QComboBox, kind: type[E]) -> E:
-    """The current item's data as ``kind`` (Qt hands StrEnum data back as plain str)."""
-    return kind(box.currentData())
-
-
-def _select(box: QComboBox, data: object) -> None:
-    index = box.findData(data)
-    if index >= 0:
-        box.setCurrentIndex(index)
-
-

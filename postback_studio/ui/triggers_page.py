@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from postback_studio.core.model import DeliveryMethod, Trigger
+from postback_studio.services.changes import ChangeNotice, Entity
 from postback_studio.ui.confirm import Confirm, ask
 from postback_studio.ui.ports import CustomerStore, TriggerStore
 from postback_studio.ui.trigger_form import TriggerForm
@@ -88,9 +89,15 @@ class TriggersPage(QWidget):
         trigger_form.trigger_saved.connect(self._on_trigger_form_saved)
         self.refresh()
 
+    @Slot(object)
+    def on_change(self, notice: ChangeNotice) -> None:
+        """Reload the list when customers or triggers changed; the trigger being edited stays as typed."""
+        if notice.concerns(Entity.CUSTOMER, Entity.TRIGGER):
+            self.refresh()
+
     @Slot()
     def refresh(self) -> None:
-        """Reload customers and triggers, keeping the filters and the selection."""
+        """Reload customers and triggers, keeping the filters and the selection (the form is not reloaded)."""
         keep_customer = self.customer_box.currentData()
         self.customer_box.blockSignals(True)
         self.customer_box.clear()
@@ -120,13 +127,13 @@ class TriggersPage(QWidget):
                 item.setData(Qt.ItemDataRole.UserRole, trigger.id)
                 item.setToolTip(_target(trigger))
                 self.table.setItem(index, column, item)
-        self.table.blockSignals(False)
-        self.new_button.setEnabled(customer_id is not None)
-        self.new_button.setToolTip("" if customer_id is not None else "Pick a customer first")
+        self.table.clearSelection()
         for index in range(self.table.rowCount()):
             if self.table.item(index, 0).data(Qt.ItemDataRole.UserRole) == keep:
                 self.table.selectRow(index)
-                return
+        self.table.blockSignals(False)
+        self.new_button.setEnabled(customer_id is not None)
+        self.new_button.setToolTip("" if customer_id is not None else "Pick a customer first")
 
     def _selected_id(self) -> int | None:
         row = self.table.currentRow()

@@ -1,7 +1,6 @@
 """Background rendering for the live preview: debounced, off the GUI thread, stale results dropped.
 
-novelWriter's pattern: a main-thread ``QObject`` owns the signals, and a ``QRunnable`` is handed a
-bound callable and runs a pure function on a thread pool injected through the constructor. Every
+Renders run as quiet jobs of the app's one :class:`~postback_studio.workers.jobs.JobRunner`. Every
 request gets a sequence number; git-cola's guard drops a result whose number is not the newest, so
 a slow render that finishes late never overwrites the preview of newer text.
 
@@ -15,43 +14,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from postback_studio.workers.jobs import JobError, JobRunner
 
 RenderFn = Callable[[Any], Any]
-
-
-class _Relay(QObject):
-    """Lives on the main thread; a worker emits here and Qt queues the call to the main thread."""
-
-    succeeded = Signal(int, object)
-    raised = Signal(int, str)
-
-
-class _RenderRunnable(QRunnable):
-    """Runs one render on the pool and reports through the relay's bound signals."""
-
-    def __init__(
-        self,
-        sequence: int,
-        request: object,
-        render_fn: RenderFn,
-        on_success: Callable[[int, object], None],
-        on_error: Callable[[int, str], None],
-    ) -> None:
-        super().__init__()
-        self._sequence = sequence
-        self._request = request
-        self._render_fn = render_fn
-        self._on_success = on_success
-        self._on_error = on_error
-
-    def run(self) -> None:
-        try:
-            result = self._render_fn(self._request)
-        except Exception as error:
-            self._on_error(self._sequence, f"{type(error).__name__}: {error}")
-        else:
-            self._on_success(self._sequence, result)
 
 
 class RenderWorker(QObject):
@@ -75,7 +42,7 @@ class RenderWorker(QObject):
     def __init__(
         self,
         render_fn: RenderFn,
-        thread_pool: QThreadPool,
+        jobs: JobRunner,
         debounce_ms: int = 300,
         parent: QObject | None = None,
     ) -> None:
@@ -83,20 +50,17 @@ class RenderWorker(QObject):
 
         Args:
             render_fn: The pure function to run, ``render_fn(request) -> result``.
-            thread_pool: Where renders run (the app's pool; tests may pass their own).
+            jobs: Where renders run (the app's job runner; tests may pass their own).
             debounce_ms: The pause in typing after which :meth:`schedule` renders.
             parent: The owning QObject.
         """
         super().__init__(parent)
         self._render_fn = render_fn
-        self._pool = thread_pool
+        self._jobs = jobs
         self._sequence = 0
         self._pending: object = None
         self._has_pending = False
         self._running: set[int] = set()
-        self._relay = _Relay(self)
-        self._relay.succeeded.connect(self._on_relay_succeeded)
-        self._relay.raised.connect(self._on_relay_raised)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(debounce_ms)
@@ -139,12 +103,15 @@ class RenderWorker(QObject):
         self._sequence += 1
         sequence = self._sequence
         self._running.add(sequence)
-        runnable = _RenderRunnable(
-            sequence, request, self._render_fn, self._relay.succeeded.emit, self._relay.raised.emit
-        )
-        runnable.setAutoDelete(True)
+        render_fn = self._render_fn
         self.render_started.emit(sequence)
-        self._pool.start(runnable)
+        self._jobs.submit(
+            "Rendering",
+            lambda _report, _cancelled: render_fn(request),
+            on_done=lambda result: self._on_job_done(sequence, result),
+            on_error=lambda error: self._on_job_error(sequence, error),
+            quiet=True,
+        )
         return sequence
 
     def cancel(self) -> None:
@@ -166,10 +133,10 @@ class RenderWorker(QObject):
         self.render_discarded.emit(sequence)
         return False
 
-    def _on_relay_succeeded(self, sequence: int, result: object) -> None:
+    def _on_job_done(self, sequence: int, result: object) -> None:
         if self._is_current(sequence):
             self.render_finished.emit(sequence, result)
 
-    def _on_relay_raised(self, sequence: int, message: str) -> None:
+    def _on_job_error(self, sequence: int, error: JobError) -> None:
         if self._is_current(sequence):
-            self.render_failed.emit(sequence, message)
+            self.render_failed.emit(sequence, error.message)

@@ -1,23 +1,24 @@
 """Read the request log off the GUI thread, one fresh connection per job.
 
-A main-thread :class:`RequestsLoader` owns the signals; each job is a ``QRunnable`` that opens its
-own :class:`RequestLogSource` (SQLite connections are never shared across threads), runs one query
-and emits the result with the *generation* the caller gave it. The caller bumps its generation when
-the filter changes and drops any result that carries an older one, so a slow count for an old
-filter never overwrites the figures of the new one.
+A main-thread :class:`RequestsLoader` owns the signals; each query is a quiet job of the app's
+:class:`~postback_studio.workers.jobs.JobRunner` that opens its own :class:`RequestLogSource`
+(SQLite connections are never shared across threads), runs one query and answers with the
+*generation* the caller gave it. The caller bumps its generation when the filter changes and drops
+any result that carries an older one, so a slow count for an old filter never overwrites the
+figures of the new one.
 """
 
 from __future__ import annotations
 
-import traceback
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, SignalInstance
+from PySide6.QtCore import QObject, Signal, SignalInstance
 
 from postback_studio.core.requestlog import RequestRecord
-from postback_studio.core.requests_view import PageKey, RequestRow, RequestSummary
-from postback_studio.storage.log import RequestFilter
+from postback_studio.core.requests_view import PageKey, RequestFilter, RequestRow, RequestSummary
+from postback_studio.services.request_log import FilterChoices
+from postback_studio.workers.jobs import JobRunner
 
 
 class RequestLogSource(Protocol):
@@ -46,6 +47,10 @@ class RequestLogSource(Protocol):
         """Every attempt of one delivery, first attempt first."""
         ...
 
+    def filter_choices(self) -> FilterChoices:
+        """The customers and triggers the filters offer."""
+        ...
+
     def close(self) -> None:
         """Release the connection."""
         ...
@@ -53,45 +58,6 @@ class RequestLogSource(Protocol):
 
 #: Opens a new source (a new connection) for one job; called on the worker thread.
 SourceFactory = Callable[[], RequestLogSource]
-
-
-class _Job(QRunnable):
-    """Open a source, run ``work`` on it, close it, and report through the loader's signals."""
-
-    def __init__(
-        self,
-        open_source: SourceFactory,
-        work: Callable[[RequestLogSource], Any],
-        done: SignalInstance,
-        failed: SignalInstance,
-        generation: int,
-    ) -> None:
-        super().__init__()
-        self._open_source = open_source
-        self._work = work
-        self._done = done
-        self._failed = failed
-        self._generation = generation
-
-    def run(self) -> None:
-        try:
-            source = self._open_source()
-            try:
-                result = self._work(source)
-            finally:
-                source.close()
-        except Exception as error:
-            message = f"{type(error).__name__}: {error}"
-            self._emit(self._failed, message, traceback.format_exc())
-            return
-        self._emit(self._done, result)
-
-    def _emit(self, signal: SignalInstance, *payload: Any) -> None:
-        try:
-            signal.emit(self._generation, *payload)
-        except RuntimeError:
-            # The page was closed while the query ran; nobody is left to tell.
-            return
 
 
 class RequestsLoader(QObject):
@@ -102,6 +68,7 @@ class RequestsLoader(QObject):
         newer_loaded(int, object): generation, list of ``RequestRow`` newer than the given key.
         summary_loaded(int, object): generation, ``RequestSummary``.
         records_loaded(int, object): generation, list of ``RequestRecord`` (detail, export).
+        choices_loaded(int, object): generation, ``FilterChoices`` for the customer and trigger filters.
         failed(int, str, str): generation, a one-line message, the traceback for the log.
     """
 
@@ -109,12 +76,13 @@ class RequestsLoader(QObject):
     newer_loaded = Signal(int, object)
     summary_loaded = Signal(int, object)
     records_loaded = Signal(int, object)
+    choices_loaded = Signal(int, object)
     failed = Signal(int, str, str)
 
-    def __init__(self, open_source: SourceFactory, pool: QThreadPool, parent: QObject | None = None) -> None:
+    def __init__(self, open_source: SourceFactory, jobs: JobRunner, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._open_source = open_source
-        self._pool = pool
+        self._jobs = jobs
         self._generation = 0
 
     def new_generation(self) -> int:
@@ -123,7 +91,22 @@ class RequestsLoader(QObject):
         return self._generation
 
     def _start(self, work: Callable[[RequestLogSource], Any], done: SignalInstance, generation: int) -> None:
-        self._pool.start(_Job(self._open_source, work, done, self.failed, generation))
+        open_source = self._open_source
+
+        def query(_report: object, _cancelled: object) -> Any:
+            source = open_source()
+            try:
+                return work(source)
+            finally:
+                source.close()
+
+        self._jobs.submit(
+            "Reading the request log",
+            query,
+            on_done=lambda result: done.emit(generation, result),
+            on_error=lambda error: self.failed.emit(generation, error.message, error.details),
+            quiet=True,
+        )
 
     def load_page(self, generation: int, filters: RequestFilter, after: PageKey | None, limit: int) -> None:
         """Fetch the next page below ``after``; answers with ``page_loaded``."""
@@ -153,6 +136,10 @@ class RequestsLoader(QObject):
 
         self._start(work, self.records_loaded, generation)
 
+    def load_choices(self, generation: int) -> None:
+        """Fetch the filters' customers and triggers; answers with ``choices_loaded``."""
+        self._start(lambda s: s.filter_choices(), self.choices_loaded, generation)
+
     def wait(self, msecs: int = 10_000) -> bool:
         """Block until queued jobs finish (closing the page, tests); True when all did."""
-        return bool(self._pool.waitForDone(msecs))
+        return self._jobs.wait(msecs)

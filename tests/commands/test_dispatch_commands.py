@@ -97,7 +97,8 @@ def test_send_trigger_delivers_and_logs(
     change_trigger(ws, url=inbox.url + "/postbacks")
     assert run(ws, "send", "--trigger", TRIGGER, "--customer", DEMO_CUSTOMER) == 0
     out = capsys.readouterr()
-    assert "delivered  attempt 1" in out.out and "HTTP 200" in out.out and "delivered (1 attempt" in out.err
+    assert "delivered  attempt 1" in out.out and "HTTP 200" in out.out
+    assert "delivered on attempt 1 (id msg_" in out.err
     [got] = inbox.requests
     assert b'"orderReferenceId": "ACME-100234"' in got.body
     [entry] = log_json(ws, capsys)
@@ -115,13 +116,14 @@ def test_send_waits_for_retries_and_says_so(
     assert out.err.count("waiting 5 s for the next attempt") == 2
     assert [line.split("  ")[1] for line in out.out.splitlines()] == ["retrying", "retrying", "delivered"]
     assert [e["attempt"] for e in log_json(ws, capsys)] == [3, 2, 1]
+    assert "delivered on attempt 3 (id msg_" in out.err, "the story the app's Send Test tells too"
 
 
 def test_send_not_delivered_exits_1(ws: Path, inbox: HttpInbox, capsys: pytest.CaptureFixture[str]) -> None:
     inbox.set_script(ResponseScript.always(500))
     change_trigger(ws, url=inbox.url, retry=RetryPolicy.none())
     assert run(ws, "send", "--trigger", TRIGGER) == 1
-    assert "not delivered: failed: HTTP 500" in capsys.readouterr().err
+    assert "failed after 1 attempt: HTTP 500" in capsys.readouterr().err
     assert [e["outcome"] for e in log_json(ws, capsys, "--failed")] == ["failed"]
 
 
@@ -146,7 +148,7 @@ def test_send_render_failure_exits_1(ws: Path, inbox: HttpInbox, capsys: pytest.
         broken = workspace.templates.save(Template(name="Broken", body='{"a": {{ orderId }'))
     change_trigger(ws, url=inbox.url, template_id=broken.id)
     assert run(ws, "send", "--trigger", TRIGGER) == 1
-    assert "render_failed" in capsys.readouterr().err and inbox.requests == []
+    assert "not sent: the template failed to render" in capsys.readouterr().err and inbox.requests == []
 
 
 def test_ad_hoc_webhook_is_signed_with_headers(

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-import json
+from dataclasses import replace
 
 from postback_studio.core.body_view import exact_text, pretty_text
-from postback_studio.core.request_detail import describe, format_duration, signed_content
+from postback_studio.core.model import OutputFormat, TemplateKind
+from postback_studio.core.render.result import Diagnostic, Location, Severity, Where
+from postback_studio.core.render_record import EmailOutput, RenderRecord
+from postback_studio.core.request_detail import describe, format_duration, show_document, signed_content
 from postback_studio.core.requestlog import Channel, Outcome, RequestRecord
 
 BODY = b'{"orderId":"A1","note":"caf\xc3\xa9"}'
@@ -16,9 +19,11 @@ def _webhook(**changes: object) -> RequestRecord:
         "delivery_id": "msg_1", "attempt": 2, "channel": Channel.WEBHOOK, "outcome": Outcome.RETRYING,
         "started_at": 1_700_000_000.25, "event": "shipped", "target": "https://example.test/hook",
         "payload": '{"orderId": "A1"}',
-        "processing": json.dumps({"output": BODY.decode(), "diagnostics": [
-            {"severity": "warning", "code": "unresolved-field", "message": "items[].x is not in the payload",
-             "location": {"where": "template", "line": 4, "column": 9, "part": "body"}}]}),
+        "processing": RenderRecord(
+            "shipped", 3, output=BODY.decode(),
+            diagnostics=(Diagnostic(Severity.WARNING, "unresolved-field", "items[].x is not in the payload",
+                                    Location(Where.TEMPLATE, 4, 9, "body")),),
+        ).dumps(),
         "request_method": "POST",
         "request_headers": (("Content-Type", "application/json"), ("Authorization", "[redacted]"),
                             ("webhook-id", "msg_1"), ("webhook-timestamp", "1700000000"),
@@ -55,8 +60,9 @@ def test_unsigned_request_has_no_signed_content() -> None:
 def test_render_failure_says_nothing_was_sent() -> None:
     record = _webhook(outcome=Outcome.RENDER_FAILED, request_method="", request_headers=(),
                       request_body=b"", response_status=None, duration=None,
-                      processing='{"output": null, "diagnostics": [{"severity": "error", '
-                                 '"code": "syntax", "message": "unexpected end"}]}')
+                      processing=RenderRecord(
+                          "shipped", diagnostics=(Diagnostic(Severity.ERROR, "syntax", "unexpected end"),)
+                      ).dumps())
     detail = describe(record)
     assert detail.request_line.startswith("Not sent")
     assert detail.response_line == "Nothing was sent"
@@ -68,17 +74,29 @@ def test_email_shows_transcript_and_parts() -> None:
     record = _webhook(channel=Channel.EMAIL, target="ops@example.test", request_method="",
                       request_headers=(), response_status=None, response_headers=(), response_body=b"",
                       smtp_transcript="> EHLO\n< 250 ok", duration=0.05,
-                      processing=json.dumps({"output": {"subject": "Shipped", "html": "<p>x</p>",
-                                                        "text": ""}}))
+                      processing=RenderRecord(
+                          "mail", kind=TemplateKind.EMAIL, format=OutputFormat.HTML,
+                          email=EmailOutput("Shipped", "<p>x</p>", ""),
+                      ).dumps())
     detail = describe(record)
     assert detail.request_line == "Email to ops@example.test"
     assert detail.response_line == "Accepted by the SMTP server in 50 ms"
+    assert describe(replace(record, response_status=250)).response_line == "SMTP 250 in 50 ms"
     assert detail.smtp_transcript.startswith("> EHLO")
     assert detail.rendered_output == "--- subject ---\nShipped\n\n--- html ---\n<p>x</p>"
 
 
 def test_processing_that_is_not_our_json_is_shown_as_stored() -> None:
-    assert describe(_webhook(processing="plain words")).rendered_output == "plain words"
+    detail = describe(_webhook(processing="plain words"))
+    assert detail.rendered_output == "plain words"
+    assert detail.diagnostics[-1].startswith("warning: the stored template processing cannot be read")
+
+
+def test_an_unreadable_entry_says_so_in_every_view() -> None:
+    record = _webhook(outcome=Outcome.UNREADABLE, error="This log entry cannot be read (channel: 'pigeon').")
+    assert "unreadable" in describe(record).title
+    document = show_document(record)
+    assert document["outcome"] == "unreadable" and "pigeon" in document["unreadable"]
 
 
 def test_body_views() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from postback_studio.core.errors import ValidationError, ValidationIssue
 from postback_studio.core.model import (
     Customer,
     DeliveryMethod,
@@ -18,8 +19,6 @@ from postback_studio.core.model import (
     TriggerStatus,
 )
 from postback_studio.core.validation import (
-    ValidationError,
-    ValidationIssue,
     template_matches_trigger,
     validate_customer,
     validate_email_address,

@@ -21,14 +21,14 @@ import pytest
 
 from postback_studio.core.bundle import dump_document, parse_bundle
 from postback_studio.core.model import Customer, Event, LookupTable, Template, Trigger
-from postback_studio.storage.transfer import apply_bundle, export_document
+from postback_studio.services.transfer import apply_bundle, export_document
 from postback_studio.storage.workspace import Workspace
 
 CHILD = r"""
 import shutil, sys
 from pathlib import Path
 from postback_studio.core.bundle import read_bundle_file
-from postback_studio.storage.transfer import apply_bundle
+from postback_studio.services.transfer import apply_bundle
 from postback_studio.storage.workspace import Workspace
 
 empty, bundle_path, folder = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])

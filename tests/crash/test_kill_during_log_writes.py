@@ -27,7 +27,7 @@ from postback_studio.storage.workspace import Workspace
 CHILD = r"""
 import sys
 from pathlib import Path
-from postback_studio.core.records import PendingRetry
+from postback_studio.core.records import StoredRetry
 from postback_studio.core.requestlog import Channel, Outcome, RequestRecord
 from postback_studio.storage.workspace import Workspace
 
@@ -43,7 +43,7 @@ def record(n, outcome):
 
 
 def retry(n):
-    return PendingRetry(f"r{round_}-{n}", trigger_id, 1000.0 + n, 2, f'{{"n": {n}}}', "shipped")
+    return StoredRetry(f"r{round_}-{n}", trigger_id, 1000.0 + n, 2, f'{{"n": {n}}}', "shipped")
 
 
 n = 0

@@ -30,7 +30,6 @@ import pytest
 from standardwebhooks import Webhook
 
 from postback_studio.core.dispatch.inbox import HttpInbox, ReceivedRequest, ResponseScript
-from postback_studio.core.dispatch.service import DeliveryService
 from postback_studio.core.model import (
     Customer,
     Event,
@@ -42,6 +41,7 @@ from postback_studio.core.model import (
 )
 from postback_studio.core.render.engine import RenderEngine
 from postback_studio.core.requestlog import Outcome, RequestRecord
+from postback_studio.services.delivery import DeliveryService
 from postback_studio.storage.workspace import Workspace
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
@@ -57,7 +57,7 @@ TIMEOUT = 60.0
 CHILD = r"""
 import sys, time
 from pathlib import Path
-from postback_studio.core.dispatch.service import DeliveryService
+from postback_studio.services.delivery import DeliveryService
 from postback_studio.core.model import Event
 from postback_studio.core.render.engine import RenderEngine
 from postback_studio.storage.workspace import Workspace

@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from postback_studio.core.dispatch.delivery import Delivery, Dispatcher, EmailTarget, new_delivery_id
+from postback_studio.core.dispatch.delivery import Dispatcher
 from postback_studio.core.dispatch.email import EmailParts, EmailSender
 from postback_studio.core.dispatch.inbox import SmtpCatcher, SmtpCatcherOptions
+from postback_studio.core.dispatch.plan import Delivery, EmailTarget, new_delivery_id
 from postback_studio.core.model import RetryPolicy, SmtpSettings, TlsMode
 from postback_studio.core.requestlog import Outcome, RequestRecord
 from postback_studio.storage.workspace import Workspace

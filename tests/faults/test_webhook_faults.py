@@ -17,17 +17,10 @@ from pathlib import Path
 import pytest
 from pytest_httpserver import HTTPServer
 
-from postback_studio.core.dispatch.delivery import (
-    Delivery,
-    DeliveryReport,
-    Dispatcher,
-    MemoryLog,
-    MemoryPendingStore,
-    SessionFactory,
-    WebhookTarget,
-    new_delivery_id,
-)
+from postback_studio.core.dispatch.delivery import Dispatcher, MemoryLog, MemoryPendingStore, SessionFactory
 from postback_studio.core.dispatch.inbox import HttpInbox, ResponseScript
+from postback_studio.core.dispatch.plan import Delivery, WebhookTarget, new_delivery_id
+from postback_studio.core.dispatch.report import DeliveryReport
 from postback_studio.core.dispatch.webhook import WebhookOptions, make_session
 from postback_studio.core.model import RetryPolicy
 from postback_studio.core.requestlog import Outcome, RequestRecord

@@ -32,7 +32,7 @@ from postback_studio.core.model import (
     Template,
     Trigger,
 )
-from postback_studio.storage.transfer import Action, apply_bundle, export_document
+from postback_studio.services.transfer import Action, apply_bundle, export_document
 from postback_studio.storage.workspace import Workspace
 from tests.property.strategies import json_values
 
@@ -160,7 +160,7 @@ def test_a_mutated_bundle_is_imported_whole_or_refused_with_nothing_changed(
             except BundleError as refused:
                 event("refused")
                 assert refused.problems and all(p.message.strip() for p in refused.problems)
-                assert all(p.pointer == "" or p.pointer.startswith("/") for p in refused.problems)
+                assert all(p.field == "" or p.field.startswith("/") for p in refused.problems)
                 assert _export(ws) == before
                 assert dict(ws.conn.execute("SELECT key, value FROM secrets").fetchall()) == secrets_before
                 return

@@ -25,7 +25,7 @@ from postback_studio.core.preview import parse_json
 from postback_studio.core.render.fields import MAX_ANALYSED_SOURCE, MAX_ANALYSED_TAGS, analyze_template
 from postback_studio.core.render.validate import MAX_HTML_WARNINGS, validate_json
 from postback_studio.core.validation import ValidationError, validate_trigger
-from postback_studio.storage.transfer import export_document
+from postback_studio.services.transfer import export_document
 from postback_studio.storage.workspace import Workspace
 from tests.security.cli import run_cli
 

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 
 from postback_studio.core.bundle import BundleError, parse_bundle
-from postback_studio.core.dispatch.delivery import Delivery, Dispatcher, EmailTarget, MemoryLog
+from postback_studio.core.dispatch.delivery import Dispatcher, MemoryLog
 from postback_studio.core.dispatch.email import EmailParts, EmailSender, InvalidEmailError, build_message
 from postback_studio.core.dispatch.inbox import HttpInbox, SmtpCatcher
-from postback_studio.core.dispatch.service import DeliveryService, SendOptions
+from postback_studio.core.dispatch.plan import Delivery, EmailTarget
 from postback_studio.core.dispatch.webhook import FailureKind, WebhookRequest, WebhookSender, make_session
 from postback_studio.core.model import (
     DeliveryMethod,
@@ -39,7 +39,8 @@ from postback_studio.core.validation import (
     validate_smtp,
     validate_trigger,
 )
-from postback_studio.storage.transfer import export_document
+from postback_studio.services.delivery import DeliveryService, SendOptions
+from postback_studio.services.transfer import export_document
 from postback_studio.storage.workspace import Workspace
 from tests.security.cli import run_cli
 
@@ -188,8 +189,11 @@ def test_a_refused_subject_is_logged_not_sent_and_send_does_not_die(
     assert not report.delivered
     with Workspace.open(workspace_path) as ws:
         [record] = ws.requests.for_delivery(report.delivery_id)
-    assert record.outcome in (Outcome.FAILED, Outcome.BLOCKED)
-    assert "the subject" in record.error and "one line" in record.error
+    # A refused header is a failed attempt with its diagnosis, never an invalid output that
+    # "send anyway" could lift, and never described as a problem of the HTML.
+    assert record.outcome is Outcome.FAILED and report.refusal is None
+    assert record.error.startswith("Not sent: the subject") and "one line" in record.error
+    assert "send anyway" not in record.error and "not valid HTML" not in record.error
     assert catcher.messages == []
 
 

@@ -19,9 +19,9 @@ import pytest
 
 from postback_studio.commands import inbox as inbox_command
 from postback_studio.core.dispatch.inbox import TRUNCATED_HEADER, HttpInbox, InboxLimits, ReceivedRequest
-from postback_studio.core.dispatch.service import DeliveryService
 from postback_studio.core.model import Event, Header, Trigger
 from postback_studio.core.render.engine import RenderEngine
+from postback_studio.services.delivery import DeliveryService
 from postback_studio.storage.workspace import Workspace
 
 CAP = 64 * 1024

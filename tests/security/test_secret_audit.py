@@ -25,9 +25,10 @@ from standardwebhooks import Webhook
 
 from postback_studio import cli
 from postback_studio.core.bundle import dump_document
-from postback_studio.core.dispatch.delivery import Delivery, Dispatcher
+from postback_studio.core.dispatch.delivery import Dispatcher
 from postback_studio.core.dispatch.email import EmailParts, EmailSender
 from postback_studio.core.dispatch.inbox import HttpInbox, ResponseScript, SmtpCatcher, SmtpCatcherOptions
+from postback_studio.core.dispatch.plan import Delivery
 from postback_studio.core.model import (
     Customer,
     DeliveryMethod,
@@ -40,7 +41,7 @@ from postback_studio.core.model import (
     TlsMode,
     Trigger,
 )
-from postback_studio.storage.transfer import export_document
+from postback_studio.services.transfer import export_document
 from postback_studio.storage.workspace import Workspace
 from tests.core.dispatch.conftest import ca, ca_file, server_context
 from tests.storage.conftest import MemoryKeyring, memory_keyring

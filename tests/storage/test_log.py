@@ -6,11 +6,12 @@ from dataclasses import replace
 
 import pytest
 
+from postback_studio.core.errors import NotFoundError
 from postback_studio.core.model import Customer, Event, Header, Trigger
-from postback_studio.core.records import InboxEmail, InboxHttpRequest, PendingRetry, PendingState
+from postback_studio.core.records import InboxEmail, InboxHttpRequest, PendingState, StoredRetry
 from postback_studio.core.requestlog import Channel, Outcome, RequestRecord
-from postback_studio.storage.errors import NotFoundError
-from postback_studio.storage.log import RequestFilter, fts_query
+from postback_studio.core.requests_view import RequestFilter
+from postback_studio.storage.requests import fts_query
 from postback_studio.storage.workspace import Workspace
 
 
@@ -117,10 +118,10 @@ def test_append_redacts_secrets_of_its_trigger(ws: Workspace) -> None:
 def test_pending_retries_survive_reopen_and_cancel(ws_path) -> None:  # type: ignore[no-untyped-def]
     with Workspace.open(ws_path, seed=False) as ws:
         first = ws.pending.schedule(
-            PendingRetry("msg_1", 1, due_at=50.0, attempt=2, payload="{}", event="shipped")
+            StoredRetry("msg_1", 1, due_at=50.0, attempt=2, payload="{}", event="shipped")
         )
-        second = ws.pending.schedule(PendingRetry("msg_2", 1, due_at=10.0, attempt=2, payload="{}"))
-        ws.pending.schedule(PendingRetry("msg_2", 1, due_at=20.0, attempt=3, payload="{}"))
+        second = ws.pending.schedule(StoredRetry("msg_2", 1, due_at=10.0, attempt=2, payload="{}"))
+        ws.pending.schedule(StoredRetry("msg_2", 1, due_at=20.0, attempt=3, payload="{}"))
     with Workspace.open(ws_path, seed=False) as ws:
         assert [p.due_at for p in ws.pending.due(now=30.0)] == [10.0, 20.0]
         assert ws.pending.get(first.id or 0) == first

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from postback_studio.storage.errors import WorkspaceError
+from postback_studio.core.errors import WorkspaceError
 from postback_studio.storage.ownership import APP_HOLDER, Access, WorkspaceInUseError, claim, lock_path
 from postback_studio.storage.workspace import Workspace
 from tests.support.processes import Child

@@ -6,6 +6,7 @@ from dataclasses import replace
 
 import pytest
 
+from postback_studio.core.errors import InUseError, NotFoundError, ValidationError
 from postback_studio.core.lookup_csv import LookupCsvError
 from postback_studio.core.model import (
     Customer,
@@ -25,8 +26,6 @@ from postback_studio.core.model import (
     TriggerStatus,
 )
 from postback_studio.core.records import SamplePayload
-from postback_studio.core.validation import ValidationError
-from postback_studio.storage.errors import InUseError, NotFoundError
 from postback_studio.storage.workspace import Workspace
 
 

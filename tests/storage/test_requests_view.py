@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 from postback_studio.core.requestlog import Outcome, RequestRecord
-from postback_studio.core.requests_view import RequestRow, summarize
-from postback_studio.storage.log import RequestFilter
+from postback_studio.core.requests_view import RequestFilter, RequestRow, summarize
 from postback_studio.storage.requests_view import WorkspaceRequestSource
 from tests.support.request_log import make_log, sample_records
 

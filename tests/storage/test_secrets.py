@@ -7,8 +7,8 @@ from pathlib import Path
 from postback_studio.core.bundle import dump_document
 from postback_studio.core.model import Customer, Event, Header, SmtpSettings, Template, Trigger
 from postback_studio.core.requestlog import Channel, Outcome, RequestRecord
+from postback_studio.services.transfer import export_document
 from postback_studio.storage.secrets import KEYRING_SERVICE
-from postback_studio.storage.transfer import export_document
 from postback_studio.storage.workspace import Workspace
 from tests.storage.conftest import MemoryKeyring
 

@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from postback_studio.core.defaults import LOCAL_INBOX_URL
+from postback_studio.core.errors import WorkspaceError, WorkspaceVersionError
 from postback_studio.core.model import DeliveryMethod, Event, OutputFormat, TemplateKind, TriggerStatus
-from postback_studio.storage.errors import WorkspaceError, WorkspaceVersionError
 from postback_studio.storage.schema import SCHEMA_VERSION
-from postback_studio.storage.seed import CARRIER_FIELD, LOCAL_INBOX_URL, seed_workspace
+from postback_studio.storage.seed import CARRIER_FIELD, seed_workspace
 from postback_studio.storage.workspace import Workspace
 from tests.storage.conftest import make_v1_workspace
 

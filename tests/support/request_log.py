@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 
+from postback_studio.core.render_record import RenderRecord
 from postback_studio.core.requestlog import RequestRecord
 from postback_studio.storage.workspace import Workspace
 
@@ -64,7 +64,7 @@ def sample_records(count: int, *, start: float = 1_700_000_000.0, step: float = 
                     if email
                     else f"http://127.0.0.1:8765/hooks/{customer_id}",
                     payload=f'{{"orderId": "order-{n}"}}',
-                    processing=json.dumps({"output": body.decode(), "diagnostics": []}),
+                    processing=RenderRecord("synthetic", output=body.decode()).dumps(),
                     request_method="" if email else "POST",
                     request_headers=() if email else headers,
                     request_body=body,

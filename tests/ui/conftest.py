@@ -11,15 +11,16 @@ from PySide6.QtCore import QSettings, QThreadPool
 from pytestqt.qtbot import QtBot
 
 from postback_studio.app import Application, build_application
-from postback_studio.storage.workspace import Workspace
+from postback_studio.services.session import Session
 from postback_studio.workers.jobs import JobRunner
 
 
 @pytest.fixture
-def ws(tmp_path: Path) -> Iterator[Workspace]:
-    """An empty workspace file; secrets go to its own table (the tests' keyring is the 'fail' one)."""
-    with Workspace.open(tmp_path / "workspace.sqlite", seed=False) as workspace:
-        yield workspace
+def ws(tmp_path: Path) -> Iterator[Session]:
+    """The services over an empty workspace file; secrets go to its own table (the tests' keyring is
+    the 'fail' one)."""
+    with Session.open(tmp_path / "workspace.sqlite", seed=False) as session:
+        yield session
 
 
 @pytest.fixture

@@ -18,16 +18,19 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from postback_studio.core.render.engine import RenderEngine
-from postback_studio.storage.workspace import Workspace
+from postback_studio.services.session import Session
 from postback_studio.ui.templates_page import TemplatesPage
+from postback_studio.workers.jobs import JobRunner
 
 
 def main(workspace_path: str, settings_path: str, typed: str) -> int:
     app = QApplication(sys.argv[:1])
-    workspace = Workspace.open(Path(workspace_path))
+    session = Session.open(Path(workspace_path))
     engine = RenderEngine()
     settings = QSettings(settings_path, QSettings.Format.IniFormat)
-    page = TemplatesPage(workspace, engine, QThreadPool(), settings, autosave_ms=200)
+    page = TemplatesPage.for_session(
+        session, engine=engine, jobs=JobRunner(QThreadPool()), settings=settings, autosave_ms=200
+    )
     page.show()
     page.view.editor.moveCursor(page.view.editor.textCursor().MoveOperation.End)
     page.draft_autosaved.connect(lambda key: print(f"autosaved {key}", flush=True))

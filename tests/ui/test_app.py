@@ -17,7 +17,7 @@ from postback_studio.ui.main_window import PAGE_NAMES
 def test_every_page_of_the_rail_is_there(app: Application) -> None:
     names = [app.window.navigation.item(i).text() for i in range(app.window.navigation.count())]
     assert names == list(PAGE_NAMES)
-    assert app.workspace.customers.get_by_name("Demo Print Co") is not None, "first run seeds the demo"
+    assert app.session.customers.get_by_name("Demo Print Co") is not None, "first run seeds the demo"
 
 
 def test_theme_choice_is_applied_and_remembered(app: Application) -> None:
@@ -32,7 +32,7 @@ def test_theme_choice_is_applied_and_remembered(app: Application) -> None:
 
 
 def test_customer_lookup_link_opens_the_lookups_page(app: Application, qtbot: QtBot) -> None:
-    table = app.workspace.lookups.list()[0]
+    table = app.session.lookups.list()[0]
     assert table.id is not None
     with qtbot.waitSignal(app.window.page_changed) as blocker:
         app.pages["Customers"].lookup_table_requested.emit(table.id)  # type: ignore[attr-defined]
@@ -55,7 +55,7 @@ def test_window_geometry_is_remembered(qtbot: QtBot, tmp_path: Path) -> None:
 
 
 def test_a_template_created_from_a_trigger_opens_in_the_mapper(app: Application, qtbot: QtBot) -> None:
-    template = app.workspace.templates.get_by_name("order-shipped-xml")
+    template = app.session.templates.get_by_name("order-shipped-xml")
     assert template is not None and template.id is not None
     form = app.pages["Customers"].trigger_form  # type: ignore[attr-defined]
     app.window.show_page("Customers")
@@ -76,6 +76,6 @@ def test_about_from_the_app_names_its_workspace_secrets_and_settings(
                                 for w in QApplication.topLevelWidgets()))
     dialog = next(w for w in QApplication.topLevelWidgets() if isinstance(w, AboutDialog))
     assert dialog.values["Workspace"].text() == str(tmp_path / "workspace.sqlite")
-    assert dialog.values["Secrets"].text() == app.workspace.secrets_backend_description
+    assert dialog.values["Secrets"].text() == app.session.secrets_location
     assert dialog.values["Settings"].text() == str(tmp_path / "settings.ini")
     dialog.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pytestqt.qtbot import QtBot
 
 from postback_studio.core.model import Customer, Event, LookupTable, Template, Trigger
-from postback_studio.storage.workspace import Workspace
+from postback_studio.services.session import Session
 from postback_studio.ui.customers_page import CustomersPage
 from postback_studio.ui.trigger_form import TriggerForm
 from postback_studio.workers.jobs import JobRunner
@@ -23,14 +23,14 @@ class Answers:
         return self.answers.pop(0)
 
 
-def make_page(qtbot: QtBot, ws: Workspace, jobs: JobRunner, confirm: Answers) -> CustomersPage:
+def make_page(qtbot: QtBot, ws: Session, jobs: JobRunner, confirm: Answers) -> CustomersPage:
     form = TriggerForm(ws.triggers, ws.templates, jobs=jobs, check_template=lambda t, e, lookups: [])
     page = CustomersPage(ws.customers, ws.triggers, ws.lookups, form, ws.templates, confirm=confirm)
     qtbot.addWidget(page)
     return page
 
 
-def test_create_edit_and_delete_a_customer(qtbot: QtBot, ws: Workspace, jobs: JobRunner) -> None:
+def test_create_edit_and_delete_a_customer(qtbot: QtBot, ws: Session, jobs: JobRunner) -> None:
     answers = Answers(False, True)
     page = make_page(qtbot, ws, jobs, answers)
     assert page.title.text() == "New Customer"
@@ -74,7 +74,7 @@ def test_create_edit_and_delete_a_customer(qtbot: QtBot, ws: Workspace, jobs: Jo
     assert page.title.text() == "New Customer"
 
 
-def test_duplicate_name_is_refused_under_the_name(qtbot: QtBot, ws: Workspace, jobs: JobRunner) -> None:
+def test_duplicate_name_is_refused_under_the_name(qtbot: QtBot, ws: Session, jobs: JobRunner) -> None:
     ws.customers.save(Customer("Acme"))
     page = make_page(qtbot, ws, jobs, Answers())
     page.new_customer()
@@ -83,7 +83,7 @@ def test_duplicate_name_is_refused_under_the_name(qtbot: QtBot, ws: Workspace, j
     assert page.errors.messages()["name"] == "A customer named 'Acme' already exists"
 
 
-def test_add_trigger_opens_the_form_for_that_customer(qtbot: QtBot, ws: Workspace, jobs: JobRunner) -> None:
+def test_add_trigger_opens_the_form_for_that_customer(qtbot: QtBot, ws: Session, jobs: JobRunner) -> None:
     acme = ws.customers.save(Customer("Acme"))
     ws.customers.save(Customer("Beta"))
     page = make_page(qtbot, ws, jobs, Answers())
@@ -104,7 +104,7 @@ def test_add_trigger_opens_the_form_for_that_customer(qtbot: QtBot, ws: Workspac
     assert page.trigger_form.name_edit.text() == "Shipped to ERP"
 
 
-def test_filter_hides_non_matching_customers(qtbot: QtBot, ws: Workspace, jobs: JobRunner) -> None:
+def test_filter_hides_non_matching_customers(qtbot: QtBot, ws: Session, jobs: JobRunner) -> None:
     for name in ("Acme", "Beta", "Acorn"):
         ws.customers.save(Customer(name))
     page = make_page(qtbot, ws, jobs, Answers())
@@ -113,7 +113,7 @@ def test_filter_hides_non_matching_customers(qtbot: QtBot, ws: Workspace, jobs: 
     assert shown == ["Acme", "Acorn"]
 
 
-def test_open_table_asks_for_the_lookups_page(qtbot: QtBot, ws: Workspace, jobs: JobRunner) -> None:
+def test_open_table_asks_for_the_lookups_page(qtbot: QtBot, ws: Session, jobs: JobRunner) -> None:
     acme = ws.customers.save(Customer("Acme"))
     table = ws.lookups.save(LookupTable("Carriers", "carrier", customer_id=acme.id))
     page = make_page(qtbot, ws, jobs, Answers())

@@ -9,12 +9,12 @@ from PySide6.QtGui import QStandardItem
 from pytestqt.qtbot import QtBot
 
 from postback_studio.core.model import Customer, LookupTable, Template
-from postback_studio.storage.workspace import Workspace
+from postback_studio.services.session import Session
 from postback_studio.ui.lookups_page import LookupsPage
 
 
 @pytest.fixture
-def tables(ws: Workspace) -> tuple[int, int]:
+def tables(ws: Session) -> tuple[int, int]:
     acme = ws.customers.save(Customer("Acme"))
     carriers = ws.lookups.save(LookupTable("Carriers", "carrier", rows=(("dhl", "DHL"),)))
     skus = ws.lookups.save(LookupTable("Acme SKUs", "sku", customer_id=acme.id))
@@ -24,7 +24,7 @@ def tables(ws: Workspace) -> tuple[int, int]:
 
 
 @pytest.fixture
-def page(qtbot: QtBot, ws: Workspace, tables: tuple[int, int], tmp_path: Path) -> LookupsPage:
+def page(qtbot: QtBot, ws: Session, tables: tuple[int, int], tmp_path: Path) -> LookupsPage:
     widget = LookupsPage(ws.lookups, ws.customers, ws.templates, confirm=lambda title, text: True,
                          open_file=lambda: str(tmp_path / "in.csv"),
                          save_file=lambda name: str(tmp_path / name))
@@ -42,7 +42,7 @@ def test_tables_are_grouped_global_then_per_customer(page: LookupsPage) -> None:
 
 
 def test_rows_edit_with_duplicate_warning_and_empty_key_refused(
-        qtbot: QtBot, page: LookupsPage, ws: Workspace, tables: tuple[int, int]) -> None:
+        qtbot: QtBot, page: LookupsPage, ws: Session, tables: tuple[int, int]) -> None:
     page.add_row()
     page.model.setItem(1, 0, QStandardItem("ups"))
     page.model.setItem(1, 1, QStandardItem("UPS"))
@@ -63,7 +63,7 @@ def test_rows_edit_with_duplicate_warning_and_empty_key_refused(
 
 
 def test_csv_import_error_names_the_line_and_changes_nothing(
-        page: LookupsPage, ws: Workspace, tables: tuple[int, int], tmp_path: Path) -> None:
+        page: LookupsPage, ws: Session, tables: tuple[int, int], tmp_path: Path) -> None:
     (tmp_path / "in.csv").write_text("key,value\nups,UPS\nfedex\n,empty\n", encoding="utf-8")
     assert not page.import_csv()
     message = page.import_message.text()
@@ -74,7 +74,7 @@ def test_csv_import_error_names_the_line_and_changes_nothing(
     assert page.rows() == (("dhl", "DHL"),)
 
 
-def test_csv_import_and_export_round_trip(page: LookupsPage, ws: Workspace, tables: tuple[int, int],
+def test_csv_import_and_export_round_trip(page: LookupsPage, ws: Session, tables: tuple[int, int],
                                           tmp_path: Path) -> None:
     (tmp_path / "in.csv").write_text("ups,UPS\nfedex,FedEx\n", encoding="utf-8")
     assert page.import_csv()
@@ -86,7 +86,7 @@ def test_csv_import_and_export_round_trip(page: LookupsPage, ws: Workspace, tabl
 
 
 def test_new_customer_table_and_used_by_follows_the_field(
-        qtbot: QtBot, page: LookupsPage, ws: Workspace) -> None:
+        qtbot: QtBot, page: LookupsPage, ws: Session) -> None:
     page.new_button.click()
     assert not page.import_button.isEnabled()
     page.name_edit.setText("Acme carriers")
@@ -103,7 +103,7 @@ def test_new_customer_table_and_used_by_follows_the_field(
     assert ws.lookups.get(saved.args[0]).customer_id == ws.customers.list()[0].id
 
 
-def test_delete_removes_the_table(qtbot: QtBot, page: LookupsPage, ws: Workspace,
+def test_delete_removes_the_table(qtbot: QtBot, page: LookupsPage, ws: Session,
                                   tables: tuple[int, int]) -> None:
     with qtbot.waitSignal(page.table_deleted):
         page.delete_button.click()

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pytestqt.qtbot import QtBot
 
 from postback_studio.core.model import Customer, Event, OutputFormat, Template, TemplateKind, TemplateStatus
-from postback_studio.storage.workspace import Workspace
-from postback_studio.ui.trigger_form import NewTemplateDialog
+from postback_studio.services.session import Session
+from postback_studio.ui.new_template_dialog import NewTemplateDialog
 
 EXAMPLES = [
     Template("Article shipped", body='{"orderId": "{{ orderId }}"}', status=TemplateStatus.ACTIVE, id=9),
@@ -17,7 +17,7 @@ EXAMPLES = [
 
 
 def test_examples_follow_the_kind_and_the_saved_template_is_a_fresh_draft(qtbot: QtBot,
-                                                                           ws: Workspace) -> None:
+                                                                           ws: Session) -> None:
     acme = ws.customers.save(Customer("Acme"))
     dialog = NewTemplateDialog(EXAMPLES, TemplateKind.WEBHOOK, OutputFormat.JSON, customer_id=acme.id,
                                save=ws.templates.save)
@@ -33,7 +33,7 @@ def test_examples_follow_the_kind_and_the_saved_template_is_a_fresh_draft(qtbot:
         "Acme shipped", '{"orderId": "{{ orderId }}"}', acme.id, TemplateStatus.DRAFT)
 
 
-def test_a_taken_or_missing_name_keeps_the_dialog_open_with_the_message(qtbot: QtBot, ws: Workspace) -> None:
+def test_a_taken_or_missing_name_keeps_the_dialog_open_with_the_message(qtbot: QtBot, ws: Session) -> None:
     ws.templates.save(Template("Taken"))
     dialog = NewTemplateDialog(EXAMPLES, TemplateKind.EMAIL, OutputFormat.HTML, customer_id=None,
                                save=ws.templates.save)
@@ -48,7 +48,7 @@ def test_a_taken_or_missing_name_keeps_the_dialog_open_with_the_message(qtbot: Q
     assert dialog.errors.messages()["name"] == "A template named 'Taken' already exists"
 
 
-def test_the_example_for_the_triggers_event_is_preselected(qtbot: QtBot, ws: Workspace) -> None:
+def test_the_example_for_the_triggers_event_is_preselected(qtbot: QtBot, ws: Session) -> None:
     examples = [Template("order-failed"), Template("order-shipped"), Template("order-in-transit")]
     dialog = NewTemplateDialog(examples, TemplateKind.WEBHOOK, OutputFormat.JSON, customer_id=None,
                                save=ws.templates.save, event=Event.IN_TRANSIT)
@@ -56,7 +56,7 @@ def test_the_example_for_the_triggers_event_is_preselected(qtbot: QtBot, ws: Wor
     assert dialog.start_box.currentText() == "Example: order-in-transit"
 
 
-def test_the_minimal_email_template_is_accepted_by_the_workspace(qtbot: QtBot, ws: Workspace) -> None:
+def test_the_minimal_email_template_is_accepted_by_the_workspace(qtbot: QtBot, ws: Session) -> None:
     dialog = NewTemplateDialog([], TemplateKind.EMAIL, OutputFormat.HTML, customer_id=None,
                                save=ws.templates.save)
     qtbot.addWidget(dialog)

@@ -7,13 +7,15 @@ from pathlib import Path
 from PySide6.QtCore import QThreadPool
 from pytestqt.qtbot import QtBot
 
-from postback_studio.core.dispatch.delivery import Delivery, Dispatcher, WebhookTarget
+from postback_studio.core.dispatch.delivery import Dispatcher
 from postback_studio.core.dispatch.inbox import HttpInbox, ResponseScript
+from postback_studio.core.dispatch.plan import Delivery, WebhookTarget
 from postback_studio.core.model import Header
 from postback_studio.core.requestlog import Outcome
-from postback_studio.storage.requests_view import WorkspaceRequestSource
+from postback_studio.services.request_log import RequestLogReader
 from postback_studio.storage.workspace import Workspace
 from postback_studio.ui.requests_page import RequestsPage
+from postback_studio.workers.jobs import JobRunner
 
 BODY = b'{"orderId":"1234","status":"shipped"}'
 
@@ -21,7 +23,7 @@ BODY = b'{"orderId":"1234","status":"shipped"}'
 def test_three_attempts_of_a_signed_retried_webhook(qtbot: QtBot, tmp_path: Path) -> None:
     path = tmp_path / "ws.sqlite"
     Workspace.open(path, seed=False).close()
-    page = RequestsPage(lambda: WorkspaceRequestSource.open(path), pool=QThreadPool())
+    page = RequestsPage(lambda: RequestLogReader.open(path), jobs=JobRunner(QThreadPool()))
     qtbot.addWidget(page)
     qtbot.waitUntil(lambda: page.model.complete)
     assert page.model.rowCount() == 0

@@ -17,7 +17,7 @@ from pytestqt.qtbot import QtBot
 from postback_studio.core.dispatch import email as smtp
 from postback_studio.core.dispatch.inbox import SmtpCatcher, SmtpCatcherOptions
 from postback_studio.core.model import SmtpSettings, TlsMode
-from postback_studio.storage.workspace import Workspace
+from postback_studio.services.session import Session
 from postback_studio.ui.settings_page import SettingsPage
 from postback_studio.workers.jobs import JobRunner
 
@@ -46,10 +46,10 @@ def catcher(ca: trustme.CA) -> Iterator[SmtpCatcher]:
 
 
 @pytest.fixture
-def page(qtbot: QtBot, ws: Workspace, ca_file: Path, jobs: JobRunner) -> SettingsPage:
+def page(qtbot: QtBot, ws: Session, ca_file: Path, jobs: JobRunner) -> SettingsPage:
     tester = functools.partial(smtp.test_connection, ca_file=ca_file, timeout=5)
     widget = SettingsPage(ws.smtp, jobs=jobs, test_connection=tester,
-                          secrets_location=ws.secrets_backend_description)
+                          secrets_location=ws.secrets_location)
     qtbot.addWidget(widget)
     return widget
 
@@ -63,7 +63,7 @@ def fill(page: SettingsPage, port: int = 587, password: str = PASSWORD) -> None:
     page.password_edit.setText(password)
 
 
-def test_validation_messages_sit_under_their_fields(page: SettingsPage, ws: Workspace) -> None:
+def test_validation_messages_sit_under_their_fields(page: SettingsPage, ws: Session) -> None:
     page.sender_email_edit.setText("not-an-address")
     assert page.save() is None
     assert page.errors.messages()["host"] == "Server is required"
@@ -75,7 +75,7 @@ def test_validation_messages_sit_under_their_fields(page: SettingsPage, ws: Work
     assert ws.smtp.get().password == PASSWORD
 
 
-def test_stored_password_stays_out_of_the_field_and_is_kept(page: SettingsPage, ws: Workspace) -> None:
+def test_stored_password_stays_out_of_the_field_and_is_kept(page: SettingsPage, ws: Session) -> None:
     fill(page)
     page.save()
     assert page.password_edit.text() == ""
@@ -132,7 +132,7 @@ def test_a_refused_password_is_diagnosed_prominently(qtbot: QtBot, page: Setting
 
 
 def test_test_uses_the_stored_password_when_the_field_is_empty(
-        qtbot: QtBot, page: SettingsPage, ws: Workspace, catcher: SmtpCatcher) -> None:
+        qtbot: QtBot, page: SettingsPage, ws: Session, catcher: SmtpCatcher) -> None:
     ws.smtp.set(SmtpSettings("orders@psp.example", "PSP", "127.0.0.1", catcher.port, USER, PASSWORD))
     page.load(ws.smtp.get())
     assert page.password_edit.text() == ""
@@ -152,7 +152,7 @@ def test_send_test_email_asks_with_the_recipient(qtbot: QtBot, page: SettingsPag
     assert page.test_email_status.text() == "535 authentication failed"
 
 
-def test_theme_inbox_ports_and_secrets_location(qtbot: QtBot, page: SettingsPage, ws: Workspace) -> None:
+def test_theme_inbox_ports_and_secrets_location(qtbot: QtBot, page: SettingsPage, ws: Session) -> None:
     dark = next(b for b in page.theme_buttons.buttons() if b.text() == "Dark")
     with qtbot.waitSignal(page.theme_chosen) as chosen:
         dark.click()
@@ -164,7 +164,7 @@ def test_theme_inbox_ports_and_secrets_location(qtbot: QtBot, page: SettingsPage
     with qtbot.waitSignal(page.inbox_ports_changed) as ports:
         page.apply_ports_button.click()
     assert ports.args == [9000, 2525]
-    assert ws.secrets_backend_description in page.secrets_label.text()
+    assert ws.secrets_location in page.secrets_label.text()
 
 
 def test_the_inbox_body_cap_is_set_with_the_ports(qtbot: QtBot, page: SettingsPage) -> None:

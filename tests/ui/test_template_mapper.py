@@ -11,6 +11,7 @@ from pytestqt.qtbot import QtBot
 from postback_studio.core.model import OutputFormat
 from postback_studio.core.render.result import Diagnostic, Location, RenderResult, Severity, Where
 from postback_studio.ui.template_mapper import TemplateMapperView
+from postback_studio.workers.jobs import JobRunner
 from postback_studio.workers.render_worker import RenderWorker
 from tests.fixtures import shipped_payload
 
@@ -143,7 +144,7 @@ def test_typing_renders_in_the_background_with_a_worker(qtbot: QtBot) -> None:
 
     view = make_view(qtbot, "")
     pool = QThreadPool()
-    worker = RenderWorker(render, pool, debounce_ms=10)
+    worker = RenderWorker(render, JobRunner(pool), debounce_ms=10)
     view.template_edited.connect(lambda: worker.schedule(view.template_text()))
     worker.render_finished.connect(lambda _seq, result: view.show_result(result))
     with qtbot.waitSignal(worker.render_finished):

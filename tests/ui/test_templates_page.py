@@ -19,9 +19,10 @@ from pytestqt.qtbot import QtBot
 from postback_studio.core.model import LookupTable, OutputFormat, TemplateKind, TemplateStatus
 from postback_studio.core.render.engine import RenderEngine
 from postback_studio.core.template_library import content_of
-from postback_studio.storage.workspace import Workspace
+from postback_studio.services.session import Session
 from postback_studio.ui.prompts import UnsavedChoice
 from postback_studio.ui.templates_page import TemplatesPage
+from postback_studio.workers.jobs import JobRunner
 
 ARTICLE = "order-shipped-article"
 
@@ -67,8 +68,8 @@ def engine() -> Iterator[RenderEngine]:
 
 
 @pytest.fixture
-def workspace(tmp_path: Path) -> Iterator[Workspace]:
-    with Workspace.open(tmp_path / "ws.sqlite") as ws:
+def workspace(tmp_path: Path) -> Iterator[Session]:
+    with Session.open(tmp_path / "ws.sqlite") as ws:
         yield ws
 
 
@@ -81,11 +82,11 @@ def settings(tmp_path: Path) -> QSettings:
 class Harness:
     page: TemplatesPage
     prompter: ScriptedPrompter
-    workspace: Workspace
+    workspace: Session
 
 
 @pytest.fixture
-def harness(qtbot: QtBot, workspace: Workspace, engine: RenderEngine, settings: QSettings) -> Harness:
+def harness(qtbot: QtBot, workspace: Session, engine: RenderEngine, settings: QSettings) -> Harness:
     prompter = ScriptedPrompter()
     page = make_page(qtbot, workspace, engine, settings, prompter)
     return Harness(page, prompter, workspace)
@@ -93,14 +94,17 @@ def harness(qtbot: QtBot, workspace: Workspace, engine: RenderEngine, settings: 
 
 def make_page(
     qtbot: QtBot,
-    workspace: Workspace,
+    workspace: Session,
     engine: RenderEngine,
     settings: QSettings,
     prompter: ScriptedPrompter,
     **kwargs: object,
 ) -> TemplatesPage:
     pool = QThreadPool()
-    page = TemplatesPage(workspace, engine, pool, settings, prompter=prompter, debounce_ms=50, **kwargs)  # type: ignore[arg-type]
+    page = TemplatesPage.for_session(
+        workspace, engine=engine, jobs=JobRunner(pool), settings=settings, prompter=prompter, debounce_ms=50,
+        **kwargs,
+    )
     qtbot.addWidget(page)
     page.resize(1280, 800)
     with qtbot.waitSignal(page.preview_updated, timeout=10_000):
@@ -109,7 +113,7 @@ def make_page(
 
 
 def open_named(qtbot: QtBot, page: TemplatesPage, name: str) -> None:
-    template = page._ws.templates.get_by_name(name)
+    template = page._templates.get_by_name(name)
     assert template is not None and template.id is not None
     item = page._item_for(template.id)
     assert item is not None
@@ -311,8 +315,8 @@ def test_user_payloads_new_edit_invalid_save_import_delete(
     open_named(qtbot, page, "order-shipped")
     harness.prompter.texts = ["big order"]
     with qtbot.waitSignal(page.preview_updated):
-        assert page.new_sample_from_builtin()
-    choice = page.current_sample()
+        assert page.samples.new_from_builtin()
+    choice = page.samples.current()
     assert choice is not None and not choice.builtin and choice.label == "Order shipped: big order (yours)"
     assert not page.view.payload_editor.isReadOnly()
     good_output = page.view.output_view.toPlainText()
@@ -324,24 +328,24 @@ def test_user_payloads_new_edit_invalid_save_import_delete(
     assert page.view.payload_status.text().startswith("Invalid JSON: line 1, column 1")
     assert page.view.output_view.toPlainText() == good_output
     assert page.has_unsaved_changes()
-    assert not page.save_sample()
+    assert not page.samples.save()
     assert harness.prompter.errors[-1].startswith("line 1, column 1")
     with qtbot.waitSignal(page.preview_updated):
         qtbot.keyClick(payload_editor, Qt.Key.Key_Backspace)
-    assert page.save_sample()
+    assert page.samples.save()
     assert not page.has_unsaved_changes()
     bad = tmp_path / "bad.json"
     bad.write_text('{\n  "a": 1,\n}', encoding="utf-8")
-    assert not page.import_sample(bad)
+    assert not page.samples.import_sample(bad)
     assert harness.prompter.errors[-1].startswith(f"{bad}:3:1: not valid JSON")
     good = tmp_path / "mine.json"
     good.write_text('{"orderId": "X-1", "items": []}', encoding="utf-8")
     with qtbot.waitSignal(page.preview_updated):
-        assert page.import_sample(good)
+        assert page.samples.import_sample(good)
     assert [s.name for s in harness.workspace.samples.list()] == ["big order", "mine"]
     harness.prompter.confirms = [True]
     with qtbot.waitSignal(page.preview_updated):
-        assert page.delete_sample()
+        assert page.samples.delete()
     assert page.view.current_event() == "shipped"
     assert [s.name for s in harness.workspace.samples.list()] == ["big order"]
 
@@ -363,7 +367,7 @@ def test_library_new_rename_duplicate_delete_status_and_filter(qtbot: QtBot, har
     qtbot.mouseClick(page.active_check, Qt.MouseButton.LeftButton)
     assert ws.templates.get_by_name("renamed copy").status is TemplateStatus.ACTIVE  # type: ignore[union-attr]
     page.filter_edit.setText("copy active")
-    visible = [i.text(0) for i in page._items() if not i.isHidden()]
+    visible = [i.text(0) for i in page.library.items() if not i.isHidden()]
     assert visible == ["renamed copy\nwebhook · XML · active · Shared"]
     page.filter_edit.clear()
     harness.prompter.confirms = [False, True]
@@ -425,7 +429,7 @@ def test_unsaved_edits_are_offered_back_after_the_app_is_killed(
     qtbot: QtBot, tmp_path: Path, engine: RenderEngine, settings: QSettings
 ) -> None:
     path = tmp_path / "ws.sqlite"
-    Workspace.open(path).close()
+    Session.open(path).close()
     script = str(Path(__file__).with_name("recovery_child.py"))
     with subprocess.Popen(
         [sys.executable, script, str(path), str(tmp_path / "child.ini"), "typed before the crash"],
@@ -441,7 +445,7 @@ def test_unsaved_edits_are_offered_back_after_the_app_is_killed(
             child.send_signal(signal.SIGKILL)
             child.wait()
     assert child.returncode == -signal.SIGKILL
-    with Workspace.open(path) as workspace:
+    with Session.open(path) as workspace:
         prompter = ScriptedPrompter(restores=[True])
         page = make_page(qtbot, workspace, engine, settings, prompter)
         drafts = page.pending_recoveries()
@@ -513,13 +517,13 @@ def test_paste_a_payload_from_the_clipboard(qtbot: QtBot, harness: Harness) -> N
     page = harness.page
     clipboard = QGuiApplication.clipboard()
     clipboard.setText("not json")
-    assert not page.paste_sample()
+    assert not page.samples.paste()
     assert harness.prompter.errors[-1].startswith("The clipboard does not hold JSON: line 1, column 1")
     clipboard.setText('{"orderId": "PASTED-1", "items": []}')
     harness.prompter.texts = ["from clipboard"]
     with qtbot.waitSignal(page.preview_updated):
-        assert page.paste_sample()
-    choice = page.current_sample()
+        assert page.samples.paste()
+    choice = page.samples.current()
     assert choice is not None and choice.label.endswith("from clipboard (yours)")
     assert page.view.payload_tree.find_item(("orderId",)) is not None
 

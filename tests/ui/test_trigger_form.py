@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QLineEdit
 from pytestqt.qtbot import QtBot
 
 from postback_studio.core.activation import sample_problems
+from postback_studio.core.dispatch.progress import SendTestStatus
 from postback_studio.core.model import (
     Customer,
     DeliveryMethod,
@@ -28,7 +29,7 @@ from postback_studio.core.model import (
 from postback_studio.core.paths import resources_dir
 from postback_studio.core.reachability import ReachabilityReport
 from postback_studio.core.render.engine import RenderEngine
-from postback_studio.storage.workspace import Workspace
+from postback_studio.services.session import Session
 from postback_studio.ui.trigger_form import TriggerForm
 from postback_studio.workers.jobs import JobRunner
 from tests.support.ports import refused_port
@@ -37,7 +38,7 @@ ARTICLE = (resources_dir() / "templates" / "order-shipped-article.json.j2").read
 
 
 @pytest.fixture
-def acme(ws: Workspace) -> int:
+def acme(ws: Session) -> int:
     customer = ws.customers.save(Customer("Acme"))
     ws.templates.save(Template("Shipped JSON", format=OutputFormat.JSON, body=ARTICLE))
     ws.templates.save(Template("Shipped XML", format=OutputFormat.XML, body="<order/>"))
@@ -54,7 +55,7 @@ def engine() -> Iterator[RenderEngine]:
 
 
 @pytest.fixture
-def form(qtbot: QtBot, ws: Workspace, acme: int, engine: RenderEngine, jobs: JobRunner) -> TriggerForm:
+def form(qtbot: QtBot, ws: Session, acme: int, engine: RenderEngine, jobs: JobRunner) -> TriggerForm:
     widget = TriggerForm(ws.triggers, ws.templates, jobs=jobs,
                          check_template=functools.partial(sample_problems, engine),
                          lookup_set_for=ws.lookups.lookup_set_for,
@@ -64,14 +65,14 @@ def form(qtbot: QtBot, ws: Workspace, acme: int, engine: RenderEngine, jobs: Job
     return widget
 
 
-def template_id(ws: Workspace, name: str) -> int:
+def template_id(ws: Session, name: str) -> int:
     template = ws.templates.get_by_name(name)
     assert template is not None and template.id is not None
     return template.id
 
 
 def test_bad_values_show_messages_next_to_their_fields_and_nothing_is_saved(
-        form: TriggerForm, ws: Workspace) -> None:
+        form: TriggerForm, ws: Session) -> None:
     form.url_edit.setText("ftp://example.com")
     assert form.headers_table.add_header(Header("X Api", "v")) == 0
     assert form.save() is None
@@ -127,7 +128,7 @@ def test_timeline_text_follows_the_policy(form: TriggerForm) -> None:
 
 
 def test_secret_header_values_are_masked_until_revealed_and_survive_a_save(
-        form: TriggerForm, ws: Workspace) -> None:
+        form: TriggerForm, ws: Session) -> None:
     row = form.headers_table.add_header(Header("Authorization", "Bearer s3cret", secret=True))
     plain = form.headers_table.add_header(Header("X-Trace", "on"))
     value = form.headers_table.value_edit(row)
@@ -182,7 +183,7 @@ def test_check_reports_a_refused_port(qtbot: QtBot, form: TriggerForm) -> None:
 
 
 def test_send_test_then_activation_warns_about_template_problems(
-        qtbot: QtBot, form: TriggerForm, ws: Workspace) -> None:
+        qtbot: QtBot, form: TriggerForm, ws: Session) -> None:
     form.name_edit.setText("Shipped to ERP")
     form.url_edit.setText("https://erp.example.com/hooks")
     form.template_box.setCurrentIndex(form.template_box.findData(template_id(ws, "Shipped JSON")))
@@ -192,7 +193,7 @@ def test_send_test_then_activation_warns_about_template_problems(
     assert ws.triggers.get(trigger_id).status is TriggerStatus.DRAFT
     assert not form.send_test_button.isEnabled()
     with qtbot.waitSignal(form.activation_offered, timeout=30_000) as offered:
-        form.on_test_result(True)
+        form.on_test_status(SendTestStatus(trigger_id, "delivered on attempt 1", True, delivered=True))
     problems = offered.args[0]
     assert len(problems) == 1 and problems[0].startswith("shipped.multi-item: Invalid JSON")
     assert not form.activation_frame.isHidden()
@@ -206,14 +207,30 @@ def test_send_test_then_activation_warns_about_template_problems(
     assert form.template_box.currentText() == "Shipped JSON"
 
 
-def test_failed_test_offers_no_activation(form: TriggerForm) -> None:
-    form.on_test_result(False)
-    assert form.activation_frame.isHidden()
-    assert "Test failed" in form.test_status.text()
+def test_the_test_status_follows_the_retries_then_fails_without_activation(
+        qtbot: QtBot, form: TriggerForm, ws: Session) -> None:
+    form.name_edit.setText("Shipped to ERP")
+    form.url_edit.setText("https://erp.example.com/hooks")
+    with qtbot.waitSignal(form.send_test_requested) as sent:
+        form.send_test_button.click()
+    trigger_id = sent.args[0]
+    form.on_test_status(SendTestStatus(trigger_id, "retrying (attempt 2 of 3 in 5 s)…", finished=False,
+                                       cancellable=True))
+    assert form.test_status.text() == "Test retrying (attempt 2 of 3 in 5 s)…"
+    assert not form.cancel_test_button.isHidden() and not form.send_test_button.isEnabled()
+    with qtbot.waitSignal(form.cancel_test_requested) as cancelled:
+        form.cancel_test_button.click()
+    assert cancelled.args == [trigger_id]
+    form.on_test_status(SendTestStatus(trigger_id + 1, "delivered on attempt 1", True, delivered=True))
+    assert "retrying" in form.test_status.text(), "another form's test is not this one's"
+    form.on_test_status(SendTestStatus(trigger_id, "failed after 3 attempts: HTTP 503", finished=True))
+    assert form.test_status.text() == "Test failed after 3 attempts: HTTP 503"
+    assert form.activation_frame.isHidden() and form.cancel_test_button.isHidden()
+    assert form.send_test_button.isEnabled()
 
 
 def test_a_template_created_from_the_form_is_selected_and_announced(
-        qtbot: QtBot, form: TriggerForm, ws: Workspace, acme: int) -> None:
+        qtbot: QtBot, form: TriggerForm, ws: Session, acme: int) -> None:
     with qtbot.waitSignal(form.template_created) as created:
         form.create_template(Template("Acme shipped XML", format=OutputFormat.XML, body="<x/>",
                                       customer_id=acme))
@@ -223,7 +240,7 @@ def test_a_template_created_from_the_form_is_selected_and_announced(
     assert form.template_box.currentData() == new_id
 
 
-def test_loading_a_trigger_shows_every_field(form: TriggerForm, ws: Workspace, acme: int) -> None:
+def test_loading_a_trigger_shows_every_field(form: TriggerForm, ws: Session, acme: int) -> None:
     trigger = ws.triggers.save(Trigger(
         "Existing", customer_id=acme, event=Event.DELIVERED, url="https://x.example/h", http_method="PUT",
         format=OutputFormat.XML, template_id=template_id(ws, "Shipped XML"), signing=True,
@@ -234,7 +251,7 @@ def test_loading_a_trigger_shows_every_field(form: TriggerForm, ws: Workspace, a
     assert form.title.text() == "Trigger: Existing"
 
 
-def test_unsaved_edits_are_not_lost_silently(form: TriggerForm, ws: Workspace, acme: int,
+def test_unsaved_edits_are_not_lost_silently(form: TriggerForm, ws: Session, acme: int,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     from PySide6.QtWidgets import QMessageBox
 

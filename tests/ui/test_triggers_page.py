@@ -5,13 +5,13 @@ from __future__ import annotations
 from pytestqt.qtbot import QtBot
 
 from postback_studio.core.model import Customer, DeliveryMethod, Event, Trigger
-from postback_studio.storage.workspace import Workspace
+from postback_studio.services.session import Session
 from postback_studio.ui.trigger_form import TriggerForm
 from postback_studio.ui.triggers_page import TriggersPage
 from postback_studio.workers.jobs import JobRunner
 
 
-def make(qtbot: QtBot, ws: Workspace, jobs: JobRunner) -> TriggersPage:
+def make(qtbot: QtBot, ws: Session, jobs: JobRunner) -> TriggersPage:
     acme, beta = ws.customers.save(Customer("Acme")), ws.customers.save(Customer("Beta"))
     assert acme.id and beta.id
     ws.triggers.save(Trigger("Shipped ERP", acme.id, Event.SHIPPED, url="https://erp.acme.example/h"))
@@ -28,7 +28,7 @@ def cells(page: TriggersPage) -> list[list[str]]:
             for r in range(page.table.rowCount())]
 
 
-def test_lists_every_customers_triggers_and_filters(qtbot: QtBot, ws: Workspace, jobs: JobRunner) -> None:
+def test_lists_every_customers_triggers_and_filters(qtbot: QtBot, ws: Session, jobs: JobRunner) -> None:
     page = make(qtbot, ws, jobs)
     assert cells(page) == [
         ["Shipped ERP", "Acme", "Order shipped", "draft"],
@@ -44,7 +44,7 @@ def test_lists_every_customers_triggers_and_filters(qtbot: QtBot, ws: Workspace,
     assert page.new_button.isEnabled()
 
 
-def test_selecting_opens_the_form_and_saving_updates_the_list(qtbot: QtBot, ws: Workspace,
+def test_selecting_opens_the_form_and_saving_updates_the_list(qtbot: QtBot, ws: Session,
                                                                jobs: JobRunner) -> None:
     page = make(qtbot, ws, jobs)
     page.table.selectRow(1)

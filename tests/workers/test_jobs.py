@@ -88,3 +88,27 @@ def test_per_job_callbacks_reach_only_their_job(qtbot: QtBot) -> None:
         runner.submit("c", ok)
     assert done == ["sent"]
     assert [e.message for e in errors] == ["ValueError: bad port"]
+
+
+def test_no_callback_runs_after_shutdown(qtbot: QtBot) -> None:
+    """A job that ends while the app closes must not call back into pages and a closed workspace."""
+    runner = JobRunner(QThreadPool())
+    release = threading.Event()
+    done: list[object] = []
+    unhandled: list[object] = []
+    runner.failure_unhandled.connect(lambda _job_id, error: unhandled.append(error))
+
+    def slow(report: Callable[[object], None], cancelled: Callable[[], bool]) -> str:
+        release.wait(5)
+        return "checked"
+
+    def failing(report: Callable[[object], None], cancelled: Callable[[], bool]) -> None:
+        release.wait(5)
+        raise ValueError("late")
+
+    runner.submit("Checking", slow, on_done=done.append)
+    runner.submit("Polling", failing)
+    release.set()
+    with qtbot.waitSignals([runner.job_finished, runner.job_failed], timeout=5000):
+        assert runner.shutdown(5000)
+    assert done == [] and unhandled == []

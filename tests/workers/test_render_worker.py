@@ -9,6 +9,7 @@ import pytest
 from PySide6.QtCore import QThread, QThreadPool
 from pytestqt.qtbot import QtBot
 
+from postback_studio.workers.jobs import JobRunner
 from postback_studio.workers.render_worker import RenderWorker
 
 
@@ -25,7 +26,7 @@ def upper(request: object) -> object:
 
 
 def test_render_now_runs_off_the_gui_thread(qtbot: QtBot, pool: QThreadPool) -> None:
-    worker = RenderWorker(upper, pool)
+    worker = RenderWorker(upper, JobRunner(pool))
     with qtbot.waitSignal(worker.render_finished) as finished:
         sequence = worker.render_now("abc")
     assert finished.args[0] == sequence == 1
@@ -41,7 +42,7 @@ def test_schedule_debounces_to_the_last_request(qtbot: QtBot, pool: QThreadPool)
         seen.append(request)
         return request
 
-    worker = RenderWorker(record, pool, debounce_ms=20)
+    worker = RenderWorker(record, JobRunner(pool), debounce_ms=20)
     assert worker.debounce_ms == 20
     with qtbot.waitSignal(worker.render_finished) as finished:
         for text in ("{", "{{", "{{ o", "{{ orderId }}"):
@@ -58,7 +59,7 @@ def test_stale_result_never_overwrites_a_newer_one(qtbot: QtBot, pool: QThreadPo
             release.wait(10)
         return request
 
-    worker = RenderWorker(render, pool)
+    worker = RenderWorker(render, JobRunner(pool))
     finished: list[object] = []
     worker.render_finished.connect(lambda _seq, result: finished.append(result))
     slow = worker.render_now("slow")
@@ -75,14 +76,14 @@ def test_errors_arrive_as_signal_payloads(qtbot: QtBot, pool: QThreadPool) -> No
     def broken(_request: object) -> object:
         raise ValueError("payload is not an object")
 
-    worker = RenderWorker(broken, pool)
+    worker = RenderWorker(broken, JobRunner(pool))
     with qtbot.waitSignal(worker.render_failed) as failed:
         worker.render_now("x")
     assert failed.args == [1, "ValueError: payload is not an object"]
 
 
 def test_cancel_drops_running_and_scheduled(qtbot: QtBot, pool: QThreadPool) -> None:
-    worker = RenderWorker(lambda request: request, pool, debounce_ms=10_000)
+    worker = RenderWorker(lambda request: request, JobRunner(pool), debounce_ms=10_000)
     worker.schedule("later")
     assert worker.busy
     with qtbot.waitSignal(worker.render_discarded):

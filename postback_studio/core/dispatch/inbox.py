@@ -32,6 +32,8 @@ from typing import Any, Generic, TypeVar
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
+from postback_studio.core.errors import InputError
+
 Clock = Callable[[], float]
 T = TypeVar("T")
 
@@ -55,7 +57,7 @@ class InboxLimits:
     max_connections: int = 32
 
 
-class ScriptError(ValueError):
+class ScriptError(InputError):
     """A response script could not be parsed; the message names the step and the problem."""
 
 

@@ -26,7 +26,7 @@ import urllib3
 from requests.adapters import HTTPAdapter
 from standardwebhooks import Webhook
 
-from postback_studio.core.model import Header, OutputFormat
+from postback_studio.core.model import HTTP_METHODS, Header, OutputFormat
 from postback_studio.core.validation import http_header_issues
 
 if TYPE_CHECKING:
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 #: Seconds since the epoch, shaped like ``time.time``.
 Clock = Callable[[], float]
 
-ALLOWED_METHODS = ("POST", "PUT", "PATCH")
+ALLOWED_METHODS = HTTP_METHODS
 DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024
 
 

@@ -14,11 +14,13 @@ from dataclasses import dataclass
 
 from jinja2 import nodes
 
+from postback_studio.core.errors import InputError
+
 #: Expressions a postfix filter or an operator can follow without parentheses.
 _ATOMS = (nodes.Name, nodes.Getattr, nodes.Getitem, nodes.Call, nodes.Filter, nodes.Const, nodes.Test)
 
 
-class FixError(ValueError):
+class FixError(InputError):
     """The edits of a fix overlap or fall outside the text."""
 
 

@@ -38,6 +38,7 @@ from typing import IO, Any
 
 from jinja2 import Environment
 
+from postback_studio.core.errors import StudioError
 from postback_studio.core.model import LookupSet, OutputFormat, Template, TemplateKind
 from postback_studio.core.render.fields import (
     TemplateAnalysis,
@@ -81,7 +82,7 @@ MAX_LOOKUP_MISS_WARNINGS = 100
 _EOF = b""
 
 
-class WorkerStartError(RuntimeError):
+class WorkerStartError(StudioError, RuntimeError):
     """The worker process could not be started (a broken installation, no resources left)."""
 
 

@@ -41,14 +41,20 @@ class Location:
     part: str = "body"
 
 
+#: Codes of errors that no "send anyway" can lift: the message could not be built as rendered (a
+#: header with a line break would be refused by the mail library, or worse, injected).
+UNSENDABLE_CODES = frozenset({"email-header"})
+
+
 @dataclass(frozen=True)
 class Diagnostic:
     """One problem, with a stable ``code`` that tests and the GUI can match on.
 
     Codes: ``syntax``, ``runtime``, ``security``, ``time-limit``, ``size-limit``, ``memory-limit``,
     ``recursion-limit``, ``unresolved-field``, ``lookup-miss``, ``json-syntax``, ``json-duplicate-key``,
-    ``json-schema``, ``xml-syntax``, ``xml-schema``, ``html``, ``email``, and ``skipped`` (a batch
-    render gave up on the rest of its payloads after several ran past the time limit).
+    ``json-schema``, ``xml-syntax``, ``xml-schema``, ``html``, ``email``, ``email-header``, and
+    ``skipped`` (a batch render gave up on the rest of its payloads after several ran past the time
+    limit).
     """
 
     severity: Severity

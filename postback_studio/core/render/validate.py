@@ -19,13 +19,14 @@ from json.decoder import scanstring  # type: ignore[attr-defined]
 from typing import Any
 
 from postback_studio.core import jsontext
+from postback_studio.core.errors import InputError
 from postback_studio.core.model import OutputFormat
 from postback_studio.core.render.result import Diagnostic, Location, Severity, Where
 
 _SNIPPET = 60
 
 
-class SchemaFileError(ValueError):
+class SchemaFileError(InputError):
     """A JSON Schema or XSD that cannot be read or is not a valid schema; the message names it."""
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from postback_studio.core.errors import InputError
 from postback_studio.core.model import OutputFormat
 
 if TYPE_CHECKING:
@@ -28,7 +29,7 @@ MAX_DEPTH = 100
 NodeId = tuple[int | str, ...]
 
 
-class ExampleError(ValueError):
+class ExampleError(InputError):
     """The example is not valid JSON or XML; ``line`` and ``column`` say where (1-based), when known."""
 
     def __init__(self, message: str, line: int | None = None, column: int | None = None) -> None:

@@ -8,16 +8,7 @@ from email.utils import format_datetime
 import pytest
 from standardwebhooks import Webhook
 
-from postback_studio.core.dispatch.delivery import (
-    REDACTED,
-    Delivery,
-    Dispatcher,
-    EmailTarget,
-    MemoryLog,
-    MemoryPendingStore,
-    PendingRetry,
-    WebhookTarget,
-)
+from postback_studio.core.dispatch.delivery import REDACTED, Dispatcher, MemoryLog, MemoryPendingStore
 from postback_studio.core.dispatch.email import EmailParts, EmailSender
 from postback_studio.core.dispatch.inbox import (
     HttpInbox,
@@ -26,6 +17,7 @@ from postback_studio.core.dispatch.inbox import (
     ScriptStep,
     SmtpCatcher,
 )
+from postback_studio.core.dispatch.plan import Delivery, EmailTarget, PendingRetry, WebhookTarget
 from postback_studio.core.dispatch.retry import Verdict
 from postback_studio.core.model import (
     Customer,

@@ -8,10 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from postback_studio.core.dispatch.delivery import Delivery, PendingRetry, WebhookTarget
-from postback_studio.core.dispatch.persist import LogWriteError, WorkspacePendingStore, WorkspaceWriter
+from postback_studio.core.dispatch.plan import Delivery, PendingRetry, WebhookTarget
 from postback_studio.core.model import Header
+from postback_studio.core.redaction import Redaction
 from postback_studio.core.requestlog import Channel, Outcome, RequestRecord
+from postback_studio.services.changes import ChangeBus
+from postback_studio.services.delivery.pending import WorkspacePendingStore
+from postback_studio.services.delivery.writer import LogWriteError, WorkspaceWriter
 from postback_studio.storage.workspace import Workspace
 
 
@@ -78,7 +81,7 @@ def test_pending_store_round_trip_without_secrets_in_the_file(path: Path) -> Non
         trigger = ws.triggers.get(1)
         ws.triggers.save(replace(trigger, headers=(Header("X-Token", "tok-9", True),)))
     writer = WorkspaceWriter(lambda: Workspace.open(path))
-    store = WorkspacePendingStore(writer)
+    store = WorkspacePendingStore(writer, ChangeBus())
     target = WebhookTarget("http://127.0.0.1:9/", headers=(Header("X-Token", "tok-9", True),))
     delivery = Delivery("msg_a", target, "shipped", body=b"{}", trigger_id=1)
     store.put(PendingRetry(delivery, 2, 50.0))
@@ -100,10 +103,10 @@ def test_records_that_failed_to_write_are_kept_and_written_later(path: Path) -> 
         ws = Workspace.open(path)
         append = ws.requests.append
 
-        def maybe_fail(r: RequestRecord) -> int:
+        def maybe_fail(r: RequestRecord, redaction: Redaction | None = None) -> int:
             if failures:
                 raise failures.pop()
-            return append(r)
+            return append(r, redaction)
 
         ws.requests.append = maybe_fail  # type: ignore[method-assign]
         return ws

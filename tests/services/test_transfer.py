@@ -28,7 +28,7 @@ from postback_studio.core.model import (
     Trigger,
     TriggerStatus,
 )
-from postback_studio.storage.transfer import Action, apply_bundle, export_document
+from postback_studio.services.transfer import Action, apply_bundle, export_document
 from postback_studio.storage.workspace import Workspace
 
 
@@ -207,7 +207,7 @@ def test_hostile_bundle_is_refused_with_pointer_and_workspace_unchanged(ws: Work
     before = _export(ws)
     with pytest.raises(BundleError) as info:
         apply_bundle(ws, parse_bundle(_broken(change), "b.json"))
-    assert EXPECTED_POINTERS[change] in {p.pointer for p in info.value.problems}, info.value
+    assert EXPECTED_POINTERS[change] in {p.field for p in info.value.problems}, info.value
     assert "b.json" in str(info.value)
     assert _export(ws) == before
 
@@ -254,7 +254,7 @@ def test_conflict_with_the_workspace_rolls_back_everything(ws: Workspace) -> Non
     )
     with pytest.raises(BundleError) as info:
         apply_bundle(ws, parse_bundle(json.dumps(document).encode()))
-    assert info.value.problems[0].pointer.startswith("/templates/1")
+    assert info.value.problems[0].field.startswith("/templates/1")
     assert "conflicts with the workspace" in str(info.value)
     assert _export(ws) == before
     assert ws.customers.get_by_name("Zed") is None

@@ -1,4 +1,4 @@
-"""The dispatcher's sinks backed by the workspace: request log, pending retries, and the local inbox.
+"""The log writer: one thread and one workspace connection write every attempt and retry, in order.
 
 SQLite connections cannot cross threads, and the dispatcher calls its sinks from many pool threads.
 Rather than one :class:`~postback_studio.storage.workspace.Workspace` per pool thread (connections
@@ -8,11 +8,8 @@ workspace and does every write in arrival order:
 * log records are queued and written in batches, each batch in one transaction. With
   ``synchronous=FULL`` a commit per record would cost one disk flush per attempt; a batch costs one,
   so a burst of 1,000 attempts is written in a handful of commits and none is lost or reordered;
-* pending-store calls (which must answer) are queued behind the records and waited for, so a retry
-  never overtakes the log entry of the attempt that scheduled it.
-
-The workspace is only reached through the injected factory; this module imports storage for types
-only, so core keeps no runtime dependency on storage.
+* store calls (which must answer: the pending-retry store, the inbox) are queued behind the records
+  and waited for, so a retry never overtakes the log entry of the attempt that scheduled it.
 """
 
 from __future__ import annotations
@@ -23,20 +20,16 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
-from postback_studio.core.dispatch.delivery import MemoryPendingStore, PendingRetry, redact_headers
-from postback_studio.core.dispatch.inbox import ReceivedMessage, ReceivedRequest
-from postback_studio.core.records import InboxEmail, InboxHttpRequest, PendingState
-from postback_studio.core.records import PendingRetry as StoredRetry
+from postback_studio.core.errors import StudioError
+from postback_studio.core.redaction import Redaction
 from postback_studio.core.requestlog import RequestRecord
-
-if TYPE_CHECKING:
-    from postback_studio.storage.workspace import Workspace
+from postback_studio.storage.workspace import Workspace
 
 _logger = logging.getLogger(__name__)
 T = TypeVar("T")
-WorkspaceFactory = Callable[[], "Workspace"]
+WorkspaceFactory = Callable[[], Workspace]
 AttemptCallback = Callable[[RequestRecord], None]
 #: How many queued log records one transaction writes at most.
 _BATCH = 500
@@ -49,7 +42,7 @@ _LINGER = 0.02
 _RETRY_WAIT = 5.0
 
 
-class LogWriteError(RuntimeError):
+class LogWriteError(StudioError, RuntimeError):
     """Records could not be written to the workspace; they are kept in memory (:attr:`unsaved`)."""
 
     def __init__(self, message: str, unsaved: list[RequestRecord]) -> None:
@@ -86,6 +79,12 @@ class WorkspaceWriter:
         self._unsaved: list[RequestRecord] = []
         self._error: str = ""
         self._closed = False
+        # trigger id -> what its deliveries must not leave in the log, from the one read of the trigger.
+        self._redactions: dict[int, Redaction] = {}
+
+    def remember(self, trigger_id: int, redaction: Redaction) -> None:
+        """Redact the attempts of ``trigger_id`` with ``redaction`` (so logging reads no trigger again)."""
+        self._redactions[trigger_id] = redaction
 
     def _ensure_started(self) -> None:
         with self._start_lock:
@@ -191,7 +190,7 @@ class WorkspaceWriter:
         result: Future[object] = Future()
         try:
             with workspace.transaction():
-                stored = [replace(r, id=workspace.requests.append(r)) for r in batch]
+                stored = [replace(r, id=workspace.requests.append(r, self._redaction(r))) for r in batch]
                 if then is not None:
                     try:
                         with workspace.transaction():  # a savepoint: a failing call undoes only itself
@@ -211,6 +210,9 @@ class WorkspaceWriter:
                 then.future.set_exception(error)
             else:
                 then.future.set_result(result.result())
+
+    def _redaction(self, record: RequestRecord) -> Redaction | None:
+        return None if record.trigger_id is None else self._redactions.get(record.trigger_id)
 
     def _notify(self, stored: list[RequestRecord]) -> None:
         if self._on_stored is not None:
@@ -241,188 +243,3 @@ def _retry_follows(record: RequestRecord) -> bool:
     committing the record alone.
     """
     return record.next_attempt_at is not None and record.trigger_id is not None
-
-
-def restore_secrets(workspace: Workspace, pending: PendingRetry) -> PendingRetry:
-    """The retry with its trigger's secret header values and signing secret read back from the store.
-
-    A retry whose trigger is gone keeps the placeholders, so a signed one fails visibly rather than
-    going out unsigned.
-    """
-    trigger_id = pending.delivery.trigger_id
-    if trigger_id is None:
-        return pending
-    try:
-        trigger = workspace.triggers.get(trigger_id)
-    except KeyError:  # the workspace's NotFoundError
-        return pending
-    values = {h.name: h.value for h in trigger.headers if h.secret}
-    return replace(pending, delivery=pending.delivery.with_secrets(values, trigger.signing_secret))
-
-
-class WorkspacePendingStore:
-    """A :class:`~.delivery.PendingStore` over ``workspace.pending``: retries survive a restart.
-
-    The row keeps :meth:`PendingRetry.to_json` (exact body bytes, no secrets) in its ``payload``
-    column; :meth:`due` and :meth:`take` give it back with the trigger's secrets restored. A delivery
-    without a trigger (an ad hoc ``send --url``) is not part of the workspace's configuration, so its
-    retry stays in memory: the command that made it waits for it anyway.
-    """
-
-    def __init__(self, writer: WorkspaceWriter) -> None:
-        self._writer = writer
-        self._ad_hoc = MemoryPendingStore()
-        # delivery id -> row id of its pending retry, as last seen; only touched in the writer thread.
-        self._row_ids: dict[str, int] = {}
-
-    def put(self, pending: PendingRetry) -> None:
-        """Store (or replace) the delivery's pending retry with its due time."""
-        if pending.delivery.trigger_id is None:
-            self._ad_hoc.put(pending)
-            return
-        trigger_id = pending.delivery.trigger_id
-
-        def put(ws: Workspace) -> None:
-            with ws.transaction():
-                ws.pending.cancel_delivery(pending.delivery.delivery_id)
-                stored = ws.pending.schedule(
-                    StoredRetry(
-                        delivery_id=pending.delivery.delivery_id,
-                        trigger_id=trigger_id,
-                        due_at=pending.due_at,
-                        attempt=pending.attempt,
-                        payload=pending.to_json(),
-                        event=pending.delivery.event,
-                        is_test=pending.delivery.is_test,
-                    )
-                )
-            if stored.id is not None:
-                self._row_ids[pending.delivery.delivery_id] = stored.id
-
-        self._writer.call(put)
-
-    def take(self, delivery_id: str) -> PendingRetry | None:
-        """Claim the delivery's pending retry (secrets restored); None when there is none (cancelled)."""
-        taken = self._ad_hoc.take(delivery_id)
-        if taken is not None:
-            return taken
-
-        def claim(ws: Workspace, row: StoredRetry) -> PendingRetry | None:
-            if row.id is None or row.state is not PendingState.PENDING:
-                return None
-            with ws.transaction():
-                if not ws.pending.claim(row.id):
-                    return None
-                ws.pending.finish(row.id)
-            return restore_secrets(ws, PendingRetry.from_json(row.payload))
-
-        def take(ws: Workspace) -> PendingRetry | None:
-            known = self._row_ids.pop(delivery_id, None)
-            if known is not None:
-                try:
-                    taken = claim(ws, ws.pending.get(known))
-                except KeyError:  # the workspace's NotFoundError
-                    taken = None
-                if taken is not None:
-                    return taken
-            for row in _rows_of(ws, delivery_id):
-                taken = claim(ws, row)
-                if taken is not None:
-                    return taken
-            return None
-
-        return self._writer.call(take)
-
-    def due(self, now: float) -> list[PendingRetry]:
-        """Retries due at or before ``now``, earliest first, secrets restored. Unreadable rows are skipped."""
-
-        def due(ws: Workspace) -> list[PendingRetry]:
-            found = []
-            for row in ws.pending.due(now, limit=10_000):
-                try:
-                    found.append(restore_secrets(ws, PendingRetry.from_json(row.payload)))
-                except ValueError:
-                    continue
-                if row.id is not None:
-                    self._row_ids[row.delivery_id] = row.id
-            return found
-
-        stored = self._writer.call(due)
-        return sorted([*stored, *self._ad_hoc.due(now)], key=lambda p: p.due_at)
-
-    def all(self) -> list[PendingRetry]:
-        """Every waiting retry, earliest first, without secrets (for display)."""
-
-        def read(ws: Workspace) -> list[PendingRetry]:
-            found = []
-            for row in ws.pending.list(PendingState.PENDING):
-                try:
-                    found.append(PendingRetry.from_json(row.payload))
-                except ValueError:
-                    continue
-            return found
-
-        return sorted([*self._writer.call(read), *self._ad_hoc.all()], key=lambda p: p.due_at)
-
-
-def _rows_of(ws: Workspace, delivery_id: str) -> list[StoredRetry]:
-    return [r for r in ws.pending.list(PendingState.PENDING) if r.delivery_id == delivery_id]
-
-
-class InboxRecorder:
-    """Sinks for :class:`~.inbox.HttpInbox` and :class:`~.inbox.SmtpCatcher` that store into ``ws.inbox``.
-
-    The servers call their sink from their own threads; the writes go through one writer thread.
-
-    Args:
-        writer: The writer (and connection) to store through.
-        on_http: Also called with each stored request (the CLI prints a line).
-        on_email: Also called with each stored message.
-    """
-
-    def __init__(
-        self,
-        writer: WorkspaceWriter,
-        *,
-        on_http: Callable[[InboxHttpRequest], None] | None = None,
-        on_email: Callable[[InboxEmail], None] | None = None,
-    ) -> None:
-        self._writer = writer
-        self._on_http = on_http
-        self._on_email = on_email
-
-    def http(self, request: ReceivedRequest) -> None:
-        """Store one received HTTP request (pass as ``HttpInbox(sink=recorder.http)``).
-
-        Header values are stored redacted like the request log's: the credential headers, and every
-        header some trigger of the workspace marks secret.
-        """
-
-        def store(ws: Workspace) -> InboxHttpRequest:
-            secret = [h.name for trigger in ws.triggers.list() for h in trigger.headers if h.secret]
-            item = InboxHttpRequest(
-                received_at=request.received_at,
-                method=request.method,
-                path=request.path,
-                headers=redact_headers(request.headers, secret),
-                body=request.body,
-                remote=request.client,
-            )
-            return replace(item, id=ws.inbox.add_http(item))
-
-        stored = self._writer.call(store)
-        if self._on_http is not None:
-            self._on_http(stored)
-
-    def email(self, message: ReceivedMessage) -> None:
-        """Store one received message (pass as ``SmtpCatcher(sink=recorder.email)``)."""
-        item = InboxEmail(
-            received_at=message.received_at,
-            mail_from=message.mail_from,
-            rcpt_tos=message.rcpt_tos,
-            raw=message.data,
-            remote=message.client,
-        )
-        stored = replace(item, id=self._writer.call(lambda ws: ws.inbox.add_email(item)))
-        if self._on_email is not None:
-            self._on_email(stored)

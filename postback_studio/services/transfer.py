@@ -1,4 +1,4 @@
-"""Export a workspace to a bundle document, and apply a checked bundle to a workspace.
+"""Bundle export and import: a workspace to a bundle document, and a checked bundle to a workspace.
 
 Import runs in ONE transaction: either everything in the bundle is applied, or (an invalid value, a
 conflict with what the workspace holds) nothing is, and the error names the JSON pointer of the item
@@ -11,22 +11,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from postback_studio.core.bundle import (
     Bundle,
     BundleError,
-    BundleProblem,
     build_document,
     field_pointer,
 )
+from postback_studio.core.errors import InUseError, NotFoundError, ValidationError, ValidationIssue
 from postback_studio.core.model import Customer, LookupTable, Template, Trigger
-from postback_studio.core.validation import ValidationError
-from postback_studio.storage.errors import InUseError, NotFoundError, WorkspaceError
-
-if TYPE_CHECKING:
-    from postback_studio.storage.secrets import SecretStore
-    from postback_studio.storage.workspace import Workspace
+from postback_studio.services.changes import ChangeBus, ChangeNotice, Entity
+from postback_studio.storage.secrets import SecretStore
+from postback_studio.storage.workspace import Workspace
 
 
 class Action(StrEnum):
@@ -61,7 +58,7 @@ def export_document(workspace: Workspace, customer: str | None = None) -> dict[s
     if customer is not None:
         chosen = workspace.customers.get_by_name(customer)
         if chosen is None:
-            raise WorkspaceError(f"no customer named '{customer}'")
+            raise NotFoundError(f"no customer named '{customer}'")
         customers = [chosen]
         triggers = [t for t in triggers if t.customer_id == chosen.id]
         used = {t.template_id for t in triggers}
@@ -224,7 +221,7 @@ def _detach_bundle_triggers(
         found = None if owner is None else workspace.triggers.get_by_name(owner, named.trigger.name)
         if found is not None and owner is not None and found.id is not None:
             before[(owner, found.name)] = found
-            workspace.conn.execute("UPDATE triggers SET template_id = NULL WHERE id = ?", (found.id,))
+            workspace.triggers.detach_template(found.id)
     return before
 
 
@@ -294,11 +291,39 @@ class _pointing:  # noqa: N801 - used as a context manager, reads as a phrase
         if isinstance(exc, ValidationError):
             raise BundleError(
                 [
-                    BundleProblem(
+                    ValidationIssue(
                         field_pointer(self.pointer, i.field), f"conflicts with the workspace: {i.message}"
                     )
                     for i in exc.issues
                 ]
             ) from None
         if isinstance(exc, (InUseError, NotFoundError)):
-            raise BundleError([BundleProblem(self.pointer, f"conflicts with the workspace: {exc}")]) from None
+            raise BundleError(
+                [ValidationIssue(self.pointer, f"conflicts with the workspace: {exc}")]
+            ) from None
+
+
+class TransferService:
+    """Export and import for one thread's workspace; an applied import announces every kind it may touch."""
+
+    def __init__(self, workspace: Workspace, notices: ChangeBus) -> None:
+        self._ws = workspace
+        self._notices = notices
+
+    def export(self, customer: str | None = None) -> dict[str, Any]:
+        """The bundle document of the workspace, or of the customer called ``customer``."""
+        return export_document(self._ws, customer)
+
+    def apply(self, bundle: Bundle, *, dry_run: bool = False) -> list[PlanItem]:
+        """Apply ``bundle`` in one transaction (or, with ``dry_run``, only say what it would do)."""
+        plan = apply_bundle(self._ws, bundle, dry_run=dry_run)
+        if not dry_run:
+            for entity in (
+                Entity.CUSTOMER,
+                Entity.TEMPLATE,
+                Entity.TRIGGER,
+                Entity.LOOKUP_TABLE,
+                Entity.SMTP,
+            ):
+                self._notices.publish(ChangeNotice(entity))
+        return plan

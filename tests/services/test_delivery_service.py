@@ -5,8 +5,6 @@ from __future__ import annotations
 import email
 import io
 import ssl
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -20,9 +18,8 @@ import requests
 from requests.adapters import BaseAdapter
 from standardwebhooks import Webhook
 
-from postback_studio.core.dispatch.delivery import WebhookTarget
 from postback_studio.core.dispatch.inbox import HttpInbox, ResponseScript, SmtpCatcher, SmtpCatcherOptions
-from postback_studio.core.dispatch.service import DeliveryService, SendOptions, insecure_credentials
+from postback_studio.core.dispatch.plan import WebhookTarget
 from postback_studio.core.model import (
     LIFECYCLE,
     Event,
@@ -39,6 +36,8 @@ from postback_studio.core.model import (
 from postback_studio.core.render.engine import RenderEngine, WorkerStartError
 from postback_studio.core.requestlog import Outcome, RequestRecord
 from postback_studio.core.samples import load_sample
+from postback_studio.services.delivery import DeliveryService, SendOptions
+from postback_studio.services.delivery.credentials import insecure_credentials
 from postback_studio.storage.seed import DEMO_CUSTOMER
 from postback_studio.storage.workspace import Workspace
 
@@ -433,16 +432,6 @@ def test_retry_policy_from_the_trigger_is_used(
         is Outcome.FAILED
     )
     assert len(inbox.requests) == 1
-
-
-def test_the_service_does_not_load_storage_at_import() -> None:
-    """Core depends on storage for types only: the workspace arrives through the injected factory."""
-    code = (
-        "import sys, postback_studio.core.dispatch.service\n"
-        "print(sorted(m for m in sys.modules if m.startswith('postback_studio.storage')))"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"
 
 
 class _BrokenEngine(RenderEngine):

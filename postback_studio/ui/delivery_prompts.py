@@ -1,0 +1,61 @@
+"""The delivery controller's questions, asked with Qt's dialogs on top of the main window."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from postback_studio.core.dispatch.report import Refusal, RefusalKind
+from postback_studio.ui.simulate_dialog import SimulateDialog, SimulationRequest
+
+_TITLES = {
+    RefusalKind.INSECURE_CREDENTIALS: "Credentials over an unencrypted connection",
+    RefusalKind.INVALID_OUTPUT: "Output not sent",
+}
+_QUESTIONS = {
+    RefusalKind.INSECURE_CREDENTIALS: "Send anyway?",
+    RefusalKind.INVALID_OUTPUT: "Send the invalid output anyway?",
+}
+
+
+class DialogPrompts:
+    """The controller's ``DeliveryPrompts`` as message boxes; No is the default answer."""
+
+    def __init__(self, parent: QWidget) -> None:
+        self._parent = parent
+
+    def _yes(self, title: str, text: str) -> bool:
+        buttons = QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No
+        answer = QMessageBox.warning(self._parent, title, text, buttons, QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def lift_refusal(self, refusal: Refusal) -> bool:
+        """Say why nothing was sent, and ask whether to send anyway."""
+        return self._yes(_TITLES[refusal.kind], f"{refusal.message}\n\n{_QUESTIONS[refusal.kind]}")
+
+    def confirm_cancel(self, count: int, what: str) -> bool:
+        """Ask before cancelling retries; they are logged as cancelled."""
+        plural = "y" if count == 1 else "ies"
+        return self._yes(
+            "Cancel retries", f"Cancel {count} pending retr{plural} {what}? They are logged as cancelled."
+        )
+
+    def choose_simulation(
+        self, customers: Sequence[tuple[int, str]], samples: Sequence[str]
+    ) -> SimulationRequest | None:
+        """The Simulate dialog."""
+        dialog = SimulateDialog(customers, samples, self._parent)
+        return dialog.request() if dialog.exec() else None
+
+    def inbox_failed(self, message: str) -> None:
+        """Tell why the local inbox did not start."""
+        QMessageBox.warning(self._parent, "Local inbox", message)
+
+    def quit_while_busy(self, labels: Sequence[str]) -> bool:
+        """Ask before quitting with background tasks running."""
+        return self._yes(
+            "Deliveries in flight",
+            f"{len(labels)} background task(s) are still running ({', '.join(labels)}).\n"
+            "Quit anyway? Pending retries are kept and resume on the next start.",
+        )

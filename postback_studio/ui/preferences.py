@@ -1,0 +1,66 @@
+"""The app's own settings (not the workspace's): theme, window geometry, the local inbox's ports and limit.
+
+Kept in ``QSettings`` per user; typed here so no page reads a settings key directly.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QByteArray, QSettings
+
+from postback_studio.core.defaults import INBOX_BODY_MB, LOCAL_HTTP_PORT, LOCAL_SMTP_PORT
+from postback_studio.ui.theme import Theme
+
+
+class Preferences:
+    """Typed access to the user's settings."""
+
+    def __init__(self, settings: QSettings) -> None:
+        self.settings = settings
+
+    @property
+    def theme(self) -> Theme:
+        """Light, dark or follow the system (system for anything unknown)."""
+        try:
+            return Theme(str(self.settings.value("theme", Theme.SYSTEM.value)))
+        except ValueError:
+            return Theme.SYSTEM
+
+    def set_theme(self, value: str) -> None:
+        """Remember the theme ``value`` (a :class:`Theme` value)."""
+        self.settings.setValue("theme", value)
+
+    @property
+    def inbox_ports(self) -> tuple[int, int]:
+        """The HTTP and SMTP ports of the local inbox."""
+        return (
+            int(self.settings.value("inbox/http_port", LOCAL_HTTP_PORT)),
+            int(self.settings.value("inbox/smtp_port", LOCAL_SMTP_PORT)),
+        )
+
+    def set_inbox_ports(self, http_port: int, smtp_port: int) -> None:
+        """Remember the local inbox's ports."""
+        self.settings.setValue("inbox/http_port", http_port)
+        self.settings.setValue("inbox/smtp_port", smtp_port)
+
+    @property
+    def inbox_body_mb(self) -> int:
+        """How many megabytes of a request body the local inbox keeps."""
+        return int(self.settings.value("inbox/max_body_mb", INBOX_BODY_MB))
+
+    def set_inbox_body_mb(self, megabytes: int) -> None:
+        """Remember the local inbox's body limit."""
+        self.settings.setValue("inbox/max_body_mb", megabytes)
+
+    @property
+    def geometry(self) -> QByteArray | None:
+        """The main window's last geometry, or None on the first start."""
+        value = self.settings.value("window/geometry")
+        return value if isinstance(value, QByteArray) else None
+
+    @geometry.setter
+    def geometry(self, value: QByteArray) -> None:
+        self.settings.setValue("window/geometry", value)
+
+    def sync(self) -> None:
+        """Write everything to disk now."""
+        self.settings.sync()

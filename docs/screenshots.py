@@ -1,10 +1,13 @@
 """Regenerate the screenshots in docs/screenshots/ from the real app on a fresh demo workspace.
 
-Run: ``QT_QPA_PLATFORM=offscreen python docs/screenshots.py [--out docs/screenshots]``
+Run: ``QT_QPA_PLATFORM=offscreen python docs/screenshots.py [--out docs/screenshots]
+[--theme light|dark] [--size 1280x800]`` (without --theme or --size: both themes at both sizes).
 
-Each shot drives the app the way a user would (pages, buttons, a local inbox on 127.0.0.1) and grabs
-the main window at 1280x800. Nothing here reaches the network beyond loopback, and no secret is
-typed into a visible field.
+Every page is shot in the light and the dark theme at 1280x800 and 1024x700: the light 1280x800 set
+is the one the README and the guide show (``docs/screenshots/*.png``); the others go to
+``docs/screenshots/<theme>-<size>/``. Each shot drives the app the way a user would (pages, buttons,
+a local inbox on 127.0.0.1) and grabs the main window. Nothing here reaches the network beyond
+loopback, and no secret is typed into a visible field.
 """
 
 from __future__ import annotations
@@ -24,7 +27,17 @@ from PySide6.QtWidgets import QApplication
 
 from postback_studio.app import Application, build_application
 
-SIZE = (1280, 800)
+SIZES = ((1280, 800), (1024, 700))
+THEMES = ("light", "dark")
+#: The set the README and the guide show lives in docs/screenshots/ itself.
+DEFAULT = ("light", (1280, 800))
+
+
+def folder_for(out: Path, theme: str, size: tuple[int, int]) -> Path:
+    """Where the shots of one theme and size go."""
+    if (theme, size) == DEFAULT:
+        return out
+    return out / f"{theme}-{size[0]}x{size[1]}"
 
 
 def settle(ms: int = 300) -> None:
@@ -92,7 +105,9 @@ def shots(app: Application, out: Path) -> list[Path]:
     pages["Triggers"].open_trigger(email_trigger.id)  # type: ignore[attr-defined]
     form.send_test_button.click()
     wait_until(lambda: ws.requests.count() >= 4, 30_000)
+    wait_until(form.activation_frame.isVisible, 30_000)
     settle(800)
+    taken.append(shoot(app, out, "triggers-test"))
 
     requests = pages["Requests"]
     app.window.show_page("Requests")
@@ -143,15 +158,15 @@ def template_shots(app: Application, out: Path) -> list[Path]:
     wait_until(lambda: page.check_dialog is not None and page.check_dialog.isVisible())  # type: ignore[attr-defined]
     settle(2500)
     dialog = page.check_dialog  # type: ignore[attr-defined]
-    dialog.resize(1000, 420)
-    dialog.move(app.window.geometry().center() - dialog.rect().center())
+    window_size = app.window.size()
+    dialog.resize(min(1000, window_size.width() - 120), 420)
     settle()
     shot = out / "templates-check.png"
     window_shot = app.window.grab()
     from PySide6.QtGui import QPainter
 
     painter = QPainter(window_shot)
-    painter.drawPixmap(140, 190, dialog.grab())
+    painter.drawPixmap((window_size.width() - dialog.width()) // 2, 190, dialog.grab())
     painter.end()
     window_shot.save(str(shot))
     print(shot)
@@ -163,29 +178,85 @@ def template_shots(app: Application, out: Path) -> list[Path]:
     return taken
 
 
+def new_from_example_shots(app: Application, out: Path) -> list[Path]:
+    """Templates > New from Example: the dialog with its mapping, then the template against its example."""
+    from PySide6.QtGui import QGuiApplication
+
+    page = app.pages["Templates"]
+    app.window.show_page("Templates")
+    example = Path(__file__).parents[1] / "tests" / "fixtures" / "scaffold" / "failed-event" / "example.json"
+    dialog = page.new_from_example()  # type: ignore[attr-defined]
+    dialog.resize(app.window.size())
+    dialog.choose_sample("failed.multi-item")
+    QGuiApplication.clipboard().setText(example.read_text(encoding="utf-8"))
+    dialog.paste_button.click()
+
+    def settled() -> bool:
+        draft = dialog.draft
+        return draft is not None and draft.scaffold is not None and not dialog.worker.busy
+
+    wait_until(settled)
+    dialog.mapping.choose("failure.at", "order.updatedAt")
+    wait_until(lambda: settled() and dialog.draft.request == dialog.request())
+    dialog.name_edit.setText("acme-failed")
+    dialog.mapping.selectRow(3)
+    settle(500)
+    shot = out / "new-from-example.png"
+    dialog.grab().save(str(shot))
+    print(shot)
+    taken = [shot]
+    dialog.create_button.click()
+    diff = page.from_example.comparison.diff_view  # type: ignore[attr-defined]
+    wait_until(lambda: diff.diff is not None and diff.isVisible())
+    settle(1500)
+    # Room for the diff: the library and the payload narrower, the preview wide enough to read a line.
+    columns = page.view.columns  # type: ignore[attr-defined]
+    columns.setSizes([round(sum(columns.sizes()) * share) for share in (0.16, 0.36, 0.48)])
+    taken.append(shoot(app, out, "new-from-example-diff"))
+    return taken
+
+
 #: Extra shots that run before and after the sending shots.
-SHOTS_BEFORE_SENDING: list[Callable[[Application, Path], list[Path]]] = [template_shots]
+SHOTS_BEFORE_SENDING: list[Callable[[Application, Path], list[Path]]] = [
+    template_shots,
+    new_from_example_shots,
+]
 SHOTS_AFTER_SENDING: list[Callable[[Application, Path], list[Path]]] = []
+
+
+def shoot_all(out: Path, theme: str, size: tuple[int, int]) -> list[Path]:
+    """Every shot in one theme at one size, on a fresh demo workspace."""
+    folder = folder_for(out, theme, size)
+    folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = QSettings(str(Path(tmp) / "settings.ini"), QSettings.Format.IniFormat)
+        settings.setValue("theme", theme)
+        app = build_application(Path(tmp) / "demo.sqlite", settings=settings)
+        app.window.resize(*size)
+        app.window.show()
+        try:
+            return shots(app, folder)
+        finally:
+            app.window.close()
+            app.close()
+
+
+def _size(text: str) -> tuple[int, int]:
+    width, _, height = text.partition("x")
+    return int(width), int(height)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "screenshots")
-    parser.add_argument("--theme", choices=["light", "dark"], default="light")
+    parser.add_argument("--theme", choices=THEMES, action="append", help="light or dark (default: both)")
+    parser.add_argument("--size", type=_size, action="append",
+                        help="WIDTHxHEIGHT (default: 1280x800 and 1024x700)")
     args = parser.parse_args(argv)
-    args.out.mkdir(parents=True, exist_ok=True)
     qapp = QApplication.instance() or QApplication(sys.argv[:1])
-    with tempfile.TemporaryDirectory() as tmp:
-        settings = QSettings(str(Path(tmp) / "settings.ini"), QSettings.Format.IniFormat)
-        settings.setValue("theme", args.theme)
-        app = build_application(Path(tmp) / "demo.sqlite", settings=settings)
-        app.window.resize(*SIZE)
-        app.window.show()
-        try:
-            shots(app, args.out)
-        finally:
-            app.window.close()
-            app.close()
+    for theme in args.theme or THEMES:
+        for size in args.size or SIZES:
+            shoot_all(args.out, theme, size)
     del qapp
     return 0
 

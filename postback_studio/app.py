@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from postback_studio.ui.delivery_controller import DeliveryController
     from postback_studio.ui.main_window import MainWindow
     from postback_studio.ui.templates_page import TemplatesPage
+    from postback_studio.ui.workspace_menu import WorkspaceChooser, WorkspaceMenu
     from postback_studio.workers.change_bridge import ChangeBridge
     from postback_studio.workers.jobs import JobRunner
 
@@ -77,7 +78,16 @@ class Application:
     delivery: DeliveryService | None = None
     controller: DeliveryController | None = None
     changes: ChangeBridge | None = None
+    workspace_menu: WorkspaceMenu | None = None
+    maximise_on_show: bool = False
     closers: list[Callable[[], object]] = field(default_factory=list)
+
+    def show(self) -> None:
+        """Show the window: maximised on a first run on a small screen, else as it was left."""
+        if self.maximise_on_show:
+            self.window.showMaximized()
+        else:
+            self.window.show()
 
     def close(self) -> None:
         """Stop background work and release the workspace; safe to call twice.
@@ -105,11 +115,25 @@ class Application:
         self.session.close()
 
 
-def build_application(workspace_path: Path, *, settings: QSettings | None = None) -> Application:
+def build_application(
+    workspace_path: Path,
+    *,
+    settings: QSettings | None = None,
+    session: Session | None = None,
+    chooser_factory: Callable[[QWidget], WorkspaceChooser] | None = None,
+) -> Application:
     """Open the workspace and build every service and page around it (a QApplication must exist).
 
     This function builds and wires; every decision lives in the object it wires: policies in the
     services, delivery in the :class:`DeliveryController`, what a page shows in the page.
+
+    Args:
+        workspace_path: The workspace file.
+        settings: The app's own settings (default: the user's).
+        session: The workspace already opened, and held, by the caller (:class:`Studio` opens it
+            before it lets go of the old one); by default it is opened here.
+        chooser_factory: Makes what asks the File menu's questions, over the window (default:
+            Qt's dialogs).
     """
     from functools import partial
 
@@ -132,7 +156,7 @@ def build_application(workspace_path: Path, *, settings: QSettings | None = None
     from postback_studio.ui.delivery_prompts import DialogPrompts
     from postback_studio.ui.inbox_page import InboxPage
     from postback_studio.ui.lookups_page import LookupsPage
-    from postback_studio.ui.main_window import PAGE_NAMES, MainWindow, Page
+    from postback_studio.ui.main_window import PAGE_NAMES, FileSection, MainWindow, Page
     from postback_studio.ui.preferences import Preferences
     from postback_studio.ui.requests_page import RequestsPage
     from postback_studio.ui.settings_page import SettingsPage
@@ -140,6 +164,7 @@ def build_application(workspace_path: Path, *, settings: QSettings | None = None
     from postback_studio.ui.theme import ThemeSwitcher
     from postback_studio.ui.trigger_form import TriggerForm
     from postback_studio.ui.triggers_page import TriggersPage
+    from postback_studio.ui.workspace_menu import DialogWorkspaceChooser, WorkspaceMenu
     from postback_studio.workers.change_bridge import ChangeBridge
     from postback_studio.workers.jobs import JobRunner
 
@@ -152,7 +177,8 @@ def build_application(workspace_path: Path, *, settings: QSettings | None = None
     # Services: one workspace session for the GUI thread, one change bus, the delivery service.
     # The session holds the file exclusive for the app's whole run (Application.close() closes it
     # last); every other connection the app opens joins this hold, and other processes are refused.
-    session = Session.open(workspace_path, access=Access.EXCLUSIVE, holder=APP_HOLDER)
+    if session is None:
+        session = Session.open(workspace_path, access=Access.EXCLUSIVE, holder=APP_HOLDER)
     engine = RenderEngine()
     delivery = DeliveryService.for_workspace(workspace_path, engine, notices=session.notices)
     pool = QThreadPool()
@@ -213,7 +239,20 @@ def build_application(workspace_path: Path, *, settings: QSettings | None = None
     themes.setParent(window)
     controller = DeliveryController(delivery, jobs, DialogPrompts(window), parent=window)
     changes = ChangeBridge(session.notices, window)
-    app = Application(window, session, engine, jobs, settings, widgets, delivery, controller, changes)
+    workspace_menu = WorkspaceMenu(
+        preferences,
+        (chooser_factory or DialogWorkspaceChooser)(window),
+        current=workspace_path,
+        customers=lambda: sorted(c.name for c in session.customers.list()),
+        export=session.transfer.export_to_file,
+        parent=window,
+    )
+    for action in workspace_menu.workspace_actions:
+        window.add_file_action(action, FileSection.WORKSPACE)
+    window.add_file_action(workspace_menu.export_action, FileSection.CONFIGURATION)
+    workspace_menu.status_message.connect(window.show_status)
+    app = Application(window, session, engine, jobs, settings, widgets, delivery, controller, changes,
+                      workspace_menu)
 
     # Every page, list and combo reloads what it shows when the services announce a change to it.
     for listener in (templates, customers, triggers, lookups, requests_page, settings_page,
@@ -260,9 +299,10 @@ def build_application(workspace_path: Path, *, settings: QSettings | None = None
     lookups.template_requested.connect(partial(_open_template, window, templates))
     customers.lookup_table_requested.connect(lambda table_id: (lookups.select_table(table_id),
                                                                window.show_page("Lookups")))
-    templates.status_message.connect(window.show_status)
+    # Every save says so in the status bar (and beside its Save button).
+    for page in (templates, customers, lookups, settings_page, customer_form, trigger_list_form):
+        page.status_message.connect(window.show_status)
     themes.theme_changed.connect(settings_page.set_theme)
-    themes.editor_palette_changed.connect(templates.set_editor_palette)
     themes.theme_changed.connect(preferences.set_theme)
     window.theme_chosen.connect(themes.choose)
     window.about_requested.connect(
@@ -276,15 +316,30 @@ def build_application(workspace_path: Path, *, settings: QSettings | None = None
     if preferences.geometry is not None:
         window.restoreGeometry(preferences.geometry)
     else:
-        window.resize(1280, 800)
+        _place_first_window(app)
 
     def save_window_state() -> None:
         preferences.geometry = window.saveGeometry()
         templates.save_state()
         preferences.sync()
 
-    app.closers = [controller.close, save_window_state, requests_page.wait_for_workers]
+    # A closed window's switcher must not answer the desktop's next scheme change (a workspace
+    # switch leaves the old window behind until it is collected).
+    app.closers = [controller.close, save_window_state, requests_page.wait_for_workers, themes.stop]
     return app
+
+
+def _place_first_window(app: Application) -> None:
+    """Size the window to fit the screen on a first run (maximised on a small screen)."""
+    from PySide6.QtGui import QGuiApplication
+
+    from postback_studio.core.window_size import first_window
+
+    screen = app.window.screen() or QGuiApplication.primaryScreen()
+    room = screen.availableGeometry()
+    placement = first_window(room.width(), room.height())
+    app.window.resize(placement.width, placement.height)
+    app.maximise_on_show = placement.maximised
 
 
 def _open_template(window: MainWindow, templates: TemplatesPage, template_id: int) -> None:
@@ -306,6 +361,111 @@ def _show_about(window: QWidget, workspace_path: Path, secrets_location: str, se
     dialog.open()
 
 
+class Studio:
+    """The desktop app over one workspace at a time; File > New and Open move it to another.
+
+    Switching builds a whole new :class:`Application` on the other file rather than swapping the
+    session inside the pages: every page, list, form, job runner, render engine and delivery
+    service is built for exactly one workspace, so a rebuilt app cannot show a stale row, send
+    through the old file's writer or resume the old file's retries. The switch keeps the old
+    workspace open until the new one is held: a file another process holds, or one that is not a
+    workspace, is refused with its message and the old workspace stays as it was. Unsaved edits and
+    deliveries in flight are asked about (the window's close guards) before the old one closes.
+    """
+
+    def __init__(
+        self,
+        settings: QSettings,
+        *,
+        chooser_factory: Callable[[QWidget], WorkspaceChooser] | None = None,
+    ) -> None:
+        from postback_studio.ui.preferences import Preferences
+        from postback_studio.ui.workspace_menu import DialogWorkspaceChooser
+
+        self.settings = settings
+        self.preferences = Preferences(settings)
+        self._chooser_factory = chooser_factory or DialogWorkspaceChooser
+        self.app: Application | None = None
+        self._chooser: WorkspaceChooser | None = None
+
+    def start(self, workspace: Path) -> Application:
+        """Build the app on ``workspace`` (raising what opening it raises: in use, not a workspace)."""
+        self.app = self._build(workspace, None)
+        return self.app
+
+    def _build(self, workspace: Path, session: Session | None) -> Application:
+        app = build_application(workspace, settings=self.settings, session=session,
+                                chooser_factory=self._chooser_factory)
+        assert app.workspace_menu is not None
+        self._chooser = app.workspace_menu.chooser
+        app.workspace_menu.open_requested.connect(self.open_workspace)
+        app.workspace_menu.new_requested.connect(lambda path: self.open_workspace(path, create=True))
+        self.preferences.remember_workspace(workspace)
+        app.workspace_menu.fill_recent()
+        return app
+
+    def open_workspace(self, path: Path, *, create: bool = False) -> bool:
+        """Close the workspace on show and open ``path`` (``create``: a new, empty workspace there).
+
+        Returns:
+            True when ``path`` is now open; False when it was refused or the user kept the old one.
+        """
+        from postback_studio.core.errors import WorkspaceError
+        from postback_studio.core.recent import same_file
+        from postback_studio.services.session import APP_HOLDER, Access, Session, WorkspaceInUseError
+
+        current = self.app
+        assert current is not None and self._chooser is not None
+        path = path.expanduser()
+        title = "New Workspace" if create else "Open Workspace"
+        stays = f"{current.session.path} stays open."
+        if same_file(path, current.session.path):
+            current.window.show_status(f"{path} is already open")
+            return False
+        if create and path.exists():
+            self._chooser.error(title, f"{path} already exists: open it with File > Open Workspace…, "
+                                       "or choose a new name.")
+            return False
+        if not create and not path.is_file():
+            self.preferences.forget_workspace(path)
+            self._chooser.error(title, f"{path}: no such file. {stays}")
+            return False
+        # A new file cannot be held by anyone yet: ask first. An existing one is taken first, so a
+        # refusal comes before anything of the old workspace is given up.
+        if create and not current.window.confirm_close():
+            return False
+        try:
+            session = Session.open(path, seed=False, access=Access.EXCLUSIVE, holder=APP_HOLDER)
+        except WorkspaceInUseError as exc:
+            self._chooser.error(title, f"{exc}; {exc.advice}. {stays}")
+            return False
+        except (WorkspaceError, OSError) as exc:
+            self._chooser.error(title, f"{path}: {exc}\n\n{stays}")
+            return False
+        if not create and not current.window.confirm_close():
+            session.close()
+            return False
+        try:
+            app = self._build(path, session)
+        except BaseException:
+            session.close()
+            raise
+        app.window.restoreGeometry(current.window.saveGeometry())
+        app.window.show()
+        current.close()
+        self.app = app
+        app.window.show_status(f"{'Created' if create else 'Opened'} {path}")
+        from PySide6.QtCore import QTimer
+
+        QTimer.singleShot(0, app.pages["Templates"].offer_recoveries)  # type: ignore[attr-defined]
+        return True
+
+    def close(self) -> None:
+        """Close the workspace on show and everything built on it."""
+        if self.app is not None:
+            self.app.close()
+
+
 def run_gui(workspace: Path) -> int:
     """Open the desktop application on ``workspace`` and run until the window closes."""
     reason = gui_unavailable_reason()
@@ -315,7 +475,7 @@ def run_gui(workspace: Path) -> int:
 
     import gc
 
-    from PySide6.QtCore import QTimer
+    from PySide6.QtCore import QSettings, QTimer
     from PySide6.QtWidgets import QApplication
 
     from postback_studio.core.errors import WorkspaceError
@@ -324,8 +484,9 @@ def run_gui(workspace: Path) -> int:
 
     qapp = QApplication.instance() or QApplication(sys.argv[:1])
     apply_identity(qapp)
+    studio = Studio(QSettings())
     try:
-        app = build_application(workspace)
+        app = studio.start(workspace)
     except WorkspaceInUseError as exc:
         print(f"postback-studio: cannot open the desktop app: {exc}; {exc.advice}, "
               "or use --workspace for another file", file=sys.stderr)
@@ -333,7 +494,7 @@ def run_gui(workspace: Path) -> int:
     except WorkspaceError as exc:
         print(f"postback-studio: {exc}", file=sys.stderr)
         return 2
-    app.window.show()
+    app.show()
     templates = app.pages["Templates"]
     QTimer.singleShot(0, templates.offer_recoveries)  # type: ignore[attr-defined]
     # Everything built so far lives as long as the app: keep it out of the collector's full passes,
@@ -343,4 +504,4 @@ def run_gui(workspace: Path) -> int:
     try:
         return int(qapp.exec())
     finally:
-        app.close()
+        studio.close()

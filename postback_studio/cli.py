@@ -32,6 +32,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "inbox",
     "log",
     "smtp",
+    "secrets",
 )
 
 WORKSPACE_ENV = "POSTBACK_STUDIO_WORKSPACE"

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from postback_studio.commands.exit_codes import ExitCode
 from postback_studio.core.errors import NotFoundError, StudioError, WorkspaceError
+from postback_studio.core.files import write_text_atomically
 
 if TYPE_CHECKING:
     from postback_studio.services.session import Session
@@ -76,10 +75,7 @@ def write_text(text: str, out: str | None) -> None:
         return
     target = Path(out).expanduser()
     try:
-        fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        Path(temp).replace(target)
+        write_text_atomically(target, text)
     except OSError as exc:
         raise UsageError(f"{target}: cannot write: {exc.strerror}") from None
 

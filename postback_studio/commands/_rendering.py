@@ -117,9 +117,14 @@ def load_lookups(path: str | None) -> LookupSet | None:
         raise UsageError(str(exc)) from None
 
 
+#: The word each severity is written with: GCC's and clang's three, so editors' problem matchers read
+#: them. ``note`` says how something was done (the scaffold's mapping) and is never a problem.
+SEVERITY_WORDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+
+
 def format_diagnostic(diagnostic: Diagnostic, loaded: LoadedTemplate) -> str:
-    """``FILE:LINE:COL: error|warning: message``; template lines are mapped to the file's lines."""
-    severity = "error" if diagnostic.severity is Severity.ERROR else "warning"
+    """``FILE:LINE:COL: error|warning|note: message``; template lines are mapped to the file's lines."""
+    severity = SEVERITY_WORDS[diagnostic.severity]
     location = diagnostic.location
     message = diagnostic.message
     if location is None:

@@ -26,9 +26,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from postback_studio.core.bundle import dump_document
-
     with open_workspace(args) as session:
-        document = session.transfer.export(args.customer)
-    write_text(dump_document(document), args.out)
+        text = session.transfer.export_text(args.customer)
+    write_text(text, args.out)
     return 0

@@ -1,4 +1,9 @@
-"""``postback-studio import FILE [--dry-run]``: apply a bundle in one transaction, or change nothing."""
+"""``postback-studio import FILE [--dry-run]``: apply a bundle in one transaction, or change nothing.
+
+Each item's line is followed by its notes, indented: ``note: secrets cleared for trigger 'X' of
+customer 'Y' because its destination changed (...)`` when the bundle moves a trigger or the SMTP
+settings to another destination, ``warning: ...`` for a URL with user info or a metadata address.
+"""
 
 from __future__ import annotations
 
@@ -27,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
     """Exit 0 when applied (or the dry run is clean), 1 for an invalid bundle or a conflict, 2 when the
     file cannot be read as JSON at all."""
     from postback_studio.core.bundle import BundleError, BundleReadError, read_bundle_file
-    from postback_studio.services.transfer import Action
+    from postback_studio.services.transfer import Action, NoteKind
 
     try:
         bundle = read_bundle_file(Path(args.file))
@@ -43,6 +48,9 @@ def run(args: argparse.Namespace) -> int:
         return exc.code
     for item in plan:
         print(item)
+        for note in item.notes:
+            label = "warning" if note.kind is NoteKind.WARNING else "note"
+            print(f"    {label}: {note}")
     changed = sum(1 for item in plan if item.action is not Action.UNCHANGED)
     if args.dry_run:
         print(f"dry run: would change {changed} of {len(plan)} item(s); nothing was written", file=sys.stderr)

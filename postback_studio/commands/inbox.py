@@ -58,13 +58,16 @@ def run(args: argparse.Namespace, stop: threading.Event | None = None) -> int:
         ScriptError,
         SmtpCatcher,
     )
+    from postback_studio.core.inbox_view import answer_label
     from postback_studio.core.records import InboxEmail, InboxHttpRequest
 
     def http_line(request: InboxHttpRequest) -> None:
         cut = next((v for k, v in request.headers if k == TRUNCATED_HEADER), "")
+        answer = answer_label(request.response_status, request.script_position, request.script_length)
         print(
             f"{clock_time(request.received_at)}  HTTP  {request.method} {request.path}  "
-            f"{len(request.body)} bytes  from {request.remote}" + (f"  (truncated: {cut})" if cut else ""),
+            f"{len(request.body)} bytes  from {request.remote}  answered {answer}"
+            + (f"  (truncated: {cut})" if cut else ""),
             flush=True,
         )
 

@@ -1,7 +1,7 @@
 """``postback-studio render TEMPLATE (--event EVENT | --payload FILE)``: render exactly what would be sent.
 
 Output on stdout byte for byte as it would be sent; diagnostics on stderr as
-``FILE:LINE:COL: error|warning: message``. Exit 0 rendered and valid, 1 template error, 2 usage
+``FILE:LINE:COL: error|warning|note: message``. Exit 0 rendered and valid, 1 template error, 2 usage
 error or unreadable input, 3 rendered but invalid for its format.
 """
 

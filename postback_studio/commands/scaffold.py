@@ -3,8 +3,9 @@
 The template goes to stdout. On stderr, one line per value and per array of the example says where
 the template takes it from (``FILE:LINE:COL: note: ...``), constants included; uncertain choices (ties,
 weak matches) are warnings; a last line says whether the template renders the example back from the
-payload. Exit 0 with a template; 1 if the template does not render valid output (a bug to report);
-2 for bad input (``FILE[:LINE:COL]: error: ...``).
+payload. ``note`` is the informational severity of the diagnostics convention (README): a line that
+says how something was done, never a problem. Exit 0 with a template; 1 if the template does not
+render valid output (a bug to report); 2 for bad input (``FILE[:LINE:COL]: error: ...``).
 """
 
 from __future__ import annotations
@@ -135,17 +136,18 @@ def _as_error(message: str, path: str) -> str:
 
 
 def _report(origin: str, payload_name: str, result: ScaffoldResult, check: ScaffoldCheck) -> None:
+    note = _word(uncertain=False)
     items: list[LeafRow | LoopRow] = [*result.mapping.loops, *result.mapping.rows]
     items.sort(key=lambda item: (item.line, item.column, not hasattr(item, "variables")))
     for item in items:
         print(_line(origin, item), file=sys.stderr)
-    for note in result.notes:
-        print(f"{origin}: note: {note}", file=sys.stderr)
+    for text in result.notes:
+        print(f"{origin}: {note}: {text}", file=sys.stderr)
     rows = result.mapping.rows
     mapped = sum(1 for r in rows if r.source is not None)
     uncertain = len(result.mapping.uncertain)
     print(
-        f"{origin}: note: {mapped} of {len(rows)} values from the payload, {len(rows) - mapped} kept as "
+        f"{origin}: {note}: {mapped} of {len(rows)} values from the payload, {len(rows) - mapped} kept as "
         f"written, {len(result.mapping.loops)} arrays, {uncertain} to check",
         file=sys.stderr,
     )
@@ -155,7 +157,7 @@ def _report(origin: str, payload_name: str, result: ScaffoldResult, check: Scaff
 def _line(origin: str, item: LeafRow | LoopRow) -> str:
     from postback_studio.core.scaffold import LoopRow
 
-    severity = "warning" if item.uncertain else "note"
+    severity = _word(uncertain=item.uncertain)
     if isinstance(item, LoopRow):
         if item.source is None:
             what = f"{item.example_path}: kept as {item.elements} element(s) as written"
@@ -178,6 +180,14 @@ def _line(origin: str, item: LeafRow | LoopRow) -> str:
     return text
 
 
+def _word(*, uncertain: bool) -> str:
+    """``warning`` for what the user should check, ``note`` for how a value was mapped."""
+    from postback_studio.commands._rendering import SEVERITY_WORDS
+    from postback_studio.core.render.result import Severity
+
+    return SEVERITY_WORDS[Severity.WARNING if uncertain else Severity.INFO]
+
+
 def _verdict(origin: str, payload_name: str, check: ScaffoldCheck) -> str:
     from postback_studio.commands._rendering import LoadedTemplate, format_diagnostic
     from postback_studio.core.model import Template
@@ -188,13 +198,14 @@ def _verdict(origin: str, payload_name: str, check: ScaffoldCheck) -> str:
         return f"{origin}: error: the template does not render valid output on {payload_name}: {problems}"
     comparison = check.comparison
     assert comparison is not None
+    note = _word(uncertain=False)
     if comparison.identical:
-        return f"{origin}: note: on {payload_name} the template renders the example back exactly"
+        return f"{origin}: {note}: on {payload_name} the template renders the example back exactly"
     if comparison.equivalent:
         return (
-            f"{origin}: note: on {payload_name} the template renders the example back as the same "
+            f"{origin}: {note}: on {payload_name} the template renders the example back as the same "
             f"{check.result.format.value.upper()} (the text differs only in escapes, number format or layout)"
         )
-    return (
-        f"{origin}: warning: on {payload_name} the output differs from the example: {comparison.difference}"
-    )
+    warning = _word(uncertain=True)
+    difference = comparison.difference
+    return f"{origin}: {warning}: on {payload_name} the output differs from the example: {difference}"

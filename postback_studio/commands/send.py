@@ -95,7 +95,10 @@ def _send_trigger(args: argparse.Namespace) -> DeliveryReport:
         raise UsageError(f"{', '.join(adhoc or ['--header'])}: only with --template")
     with open_workspace(args) as session:
         trigger_id = find_trigger_id(session, args.trigger, args.customer)
-        event = session.triggers.get(trigger_id, with_secrets=False).event.value
+        trigger = session.triggers.get(trigger_id, with_secrets=False)
+    if trigger.method.value == "url":
+        _warn_about(trigger.url)
+    event = trigger.event.value
     payload, _ = load_payload(None if args.payload else (args.event or event), args.payload)
     with delivery_service(args) as service:
         return service.send_test(trigger_id, payload, _options(args))
@@ -138,11 +141,23 @@ def _webhook_target(args: argparse.Namespace, fmt: Any) -> WebhookTarget:
     if method not in HTTP_METHODS:
         raise UsageError(f"--method {args.method}: use {', '.join(HTTP_METHODS)}")
     if not args.url.lower().startswith(("http://", "https://")):
-        raise UsageError(f"--url {args.url}: not an http:// or https:// URL")
+        from postback_studio.core.url_safety import redact_userinfo
+
+        raise UsageError(f"--url {redact_userinfo(args.url)}: not an http:// or https:// URL")
     secret = args.sign_secret or ""
     if args.sign_secret is not None and not secret.startswith("whsec_"):
         raise UsageError("--sign-secret: a Standard Webhooks secret starts with whsec_")
-    return WebhookTarget(args.url, method, _headers(args.header), fmt, secret)
+    headers = _headers(args.header)
+    _warn_about(args.url)
+    return WebhookTarget(args.url, method, headers, fmt, secret)
+
+
+def _warn_about(url: str) -> None:
+    """Warn on stderr about a URL with user info or a metadata address (sent all the same)."""
+    from postback_studio.core.url_safety import url_warnings
+
+    for warning in url_warnings(url):
+        error(f"send: warning: {warning}")
 
 
 def _headers(raw: list[str]) -> tuple[Header, ...]:

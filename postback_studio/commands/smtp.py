@@ -2,7 +2,9 @@
 [--sender ADDRESS] [--sender-name NAME] [--test]``: show or change the outgoing mail server.
 
 Without options it shows the settings; with options it changes them (the password is read from stdin,
-never from the command line, and never printed). ``--test`` connects, secures and authenticates
+never from the command line, and never printed). The stored password is bound to the host, port and
+username it was entered for: changing one of them without ``--password-stdin`` clears it, and the
+command says so. ``--test`` connects, secures and authenticates
 without sending, prints the SMTP conversation (AUTH redacted) and a diagnosis; exit 1 when it fails.
 """
 
@@ -62,11 +64,16 @@ def run(args: argparse.Namespace) -> int:
         with open_workspace(args) as session:
             settings = session.smtp.get()
             if changes:
+                wanted = replace(settings, **changes)  # type: ignore[arg-type]
+                change = session.smtp.secrets_change(wanted)
                 try:
-                    settings = session.smtp.set(replace(settings, **changes))  # type: ignore[arg-type]
+                    settings = session.smtp.set(wanted)
                 except ValidationError as exc:
                     raise CommandError(str(exc), ExitCode.USAGE) from None
+                if change is not None:
+                    print(f"note: {change.cleared()}; enter it again with --password-stdin", file=sys.stderr)
             has_password = session.smtp.has_password()
+            settings = replace(settings, password=session.smtp.password_for(settings))
     except CommandError as exc:
         error(f"smtp: {exc}")
         return exc.code
@@ -105,5 +112,5 @@ def _test(args: argparse.Namespace, settings: object) -> int:
     if result.ok:
         print("test: OK (connected, secured and authenticated as configured; nothing was sent)")
         return 0
-    print(f"test: FAILED: {result.diagnosis or result.error}")
+    print(f"test: FAILED: {(result.diagnosis or result.error).removeprefix('Not sent: ')}")
     return ExitCode.FAILED

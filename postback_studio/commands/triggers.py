@@ -19,12 +19,15 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run(args: argparse.Namespace) -> int:
     """One trigger a line (customer, name, event, status, target, template), or a JSON array.
 
-    Secret header values and signing secrets are never printed, only that they exist.
+    Secret header values and signing secrets are never printed, only that they exist; nor is the
+    user info (``user:password@``) of a URL.
     """
     return run_action(args, {None: _list})
 
 
 def _list(args: argparse.Namespace) -> int:
+    from postback_studio.core.url_safety import redact_userinfo
+
     with open_workspace(args) as session:
         owner = customer_id(session, args.customer)
         customers = {c.id: c.name for c in session.customers.list()}
@@ -36,7 +39,7 @@ def _list(args: argparse.Namespace) -> int:
                 "customer": customers.get(t.customer_id, ""),
                 "event": t.event.value,
                 "method": t.method.value,
-                "target": t.url if t.method.value == "url" else ", ".join(t.recipients),
+                "target": redact_userinfo(t.url) if t.method.value == "url" else ", ".join(t.recipients),
                 "format": t.format.value,
                 "template": templates.get(t.template_id) if t.template_id is not None else None,
                 "status": t.status.value,

@@ -5,8 +5,9 @@ checked :class:`Bundle`. Applying a bundle to a workspace is the services' job
 (:mod:`postback_studio.services.transfer`).
 
 Items refer to each other by *name* (a trigger names its customer and template), never by database
-id, so a bundle moves between workspaces. Secret values are never written; ``secretsToReenter``
-lists which ones the importer must type in again.
+id, so a bundle moves between workspaces. Secret values are never written, nor the user info of a
+trigger URL (``https://user:password@host/`` is written without ``user:password@``);
+``secretsToReenter`` lists which ones the importer must type in again.
 
 Bundles are untrusted input: the size is capped before parsing, the structure is checked against
 ``resources/schemas/bundle.schema.json``, names may not hold control characters, and every
@@ -44,6 +45,7 @@ from postback_studio.core.model import (
     TriggerStatus,
 )
 from postback_studio.core.paths import resources_dir
+from postback_studio.core.url_safety import userinfo, without_userinfo
 from postback_studio.core.validation import (
     validate_customer,
     validate_lookup_table,
@@ -157,13 +159,15 @@ def build_document(
                 secrets.append(f"trigger '{trigger.name}' of customer '{owner}': header '{header.name}'")
         if trigger.signing:
             secrets.append(f"trigger '{trigger.name}' of customer '{owner}': signing secret")
+        if userinfo(trigger.url):
+            secrets.append(f"trigger '{trigger.name}' of customer '{owner}': user info of the URL")
         trigger_docs.append(
             {
                 "name": trigger.name,
                 "customer": owner,
                 "event": trigger.event.value,
                 "method": trigger.method.value,
-                "url": trigger.url,
+                "url": without_userinfo(trigger.url),
                 "httpMethod": trigger.http_method,
                 "format": trigger.format.value,
                 "headers": [

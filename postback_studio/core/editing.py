@@ -1,4 +1,5 @@
-"""Editing rules of the template editor that need no widget: brackets, indentation, comments.
+"""Editing rules of the template editor that need no widget: brackets, indentation, comments, and
+what a payload field becomes when it is inserted at the cursor.
 
 The code editor widget calls these with plain strings and offsets, so each rule is tested without a
 display and the widget stays a thin adapter.
@@ -8,7 +9,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Final
+
+from postback_studio.core.completion import inside_tag
 
 _PAIRS: Final = {"(": ")", "[": "]", "{": "}"}
 _CLOSERS: Final = {close: open_ for open_, close in _PAIRS.items()}
@@ -210,3 +214,62 @@ def _common_length(a: str, b: str, limit: int, *, forward: bool) -> int:
                 continue
         step //= 2
     return equal
+
+
+class InsertionContext(StrEnum):
+    """Where the cursor is, as far as inserting a payload field is concerned."""
+
+    #: Inside ``{{ }}`` or ``{% %}``: the bare expression.
+    EXPRESSION = "expression"
+    #: Where a JSON value goes: ``{{ x|tojson }}`` writes strings quoted and escaped, numbers bare.
+    JSON_VALUE = "json-value"
+    #: Inside a JSON string literal: ``{{ x }}`` (the quotes are already there).
+    JSON_STRING = "json-string"
+    #: XML or HTML text or an attribute value: ``{{ x|e }}`` escapes ``<``, ``&`` and quotes.
+    MARKUP = "markup"
+    #: Plain text (an email's text part) or a Jinja comment: ``{{ x }}``.
+    TEXT = "text"
+
+
+_JINJA_CONSTRUCT = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
+_UNCLOSED_COMMENT = re.compile(r"\{#(?!.*#\})", re.DOTALL)
+_QUOTE = re.compile(r'(?<!\\)(?:\\\\)*"')
+
+
+def insertion_context(template_text: str, offset: int, fmt: str) -> InsertionContext:
+    """Where ``offset`` of ``template_text`` (a template of format ``fmt``) is, for inserting a field.
+
+    ``fmt`` is an :class:`~postback_studio.core.model.OutputFormat` value (``json``, ``xml``,
+    ``html``, ``text``). In JSON, a JSON string cannot span lines, so only the cursor's line decides:
+    with every Jinja tag on it blanked out, an odd number of unescaped quotes before the cursor means
+    the cursor is inside a string.
+    """
+    before = template_text[:offset]
+    if inside_tag(template_text, offset):
+        return InsertionContext.EXPRESSION
+    if _UNCLOSED_COMMENT.search(before):
+        return InsertionContext.TEXT
+    if fmt in ("xml", "html"):
+        return InsertionContext.MARKUP
+    if fmt != "json":
+        return InsertionContext.TEXT
+    blanked = _JINJA_CONSTRUCT.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), before)
+    line = blanked[blanked.rfind("\n") + 1 :]
+    in_string = len(_QUOTE.findall(line)) % 2 == 1
+    return InsertionContext.JSON_STRING if in_string else InsertionContext.JSON_VALUE
+
+
+def field_insertion(expression: str, template_text: str, offset: int, fmt: str) -> str:
+    """What to insert at ``offset`` for the payload ``expression`` (``item.productName``).
+
+    ``{{ x|tojson }}`` where a JSON value goes, ``{{ x }}`` inside a JSON string or in plain text,
+    ``{{ x|e }}`` in XML or HTML, and the bare expression inside a tag that is already open.
+    """
+    context = insertion_context(template_text, offset, fmt)
+    return {
+        InsertionContext.EXPRESSION: expression,
+        InsertionContext.JSON_VALUE: f"{{{{ {expression}|tojson }}}}",
+        InsertionContext.JSON_STRING: f"{{{{ {expression} }}}}",
+        InsertionContext.MARKUP: f"{{{{ {expression}|e }}}}",
+        InsertionContext.TEXT: f"{{{{ {expression} }}}}",
+    }[context]

@@ -29,6 +29,12 @@ class ReceivedHttp(Protocol):
     def body(self) -> bytes: ...
     @property
     def received_at(self) -> float: ...
+    @property
+    def response_status(self) -> int | None: ...
+    @property
+    def script_position(self) -> int | None: ...
+    @property
+    def script_length(self) -> int | None: ...
 
 
 class CaughtMail(Protocol):
@@ -58,9 +64,27 @@ def clock_time(epoch: float) -> str:
     return datetime.fromtimestamp(epoch, tz=UTC).strftime("%H:%M:%S")
 
 
+def answer_label(status: int | None, position: int | None = None, length: int | None = None) -> str:
+    """What the receiver answered: ``503 (script 1/3)``; ``200 (script 3/3, repeating)`` past the
+    script's end, where its last answer repeats; the bare status for a one-answer script or an answer
+    the script did not give (413); "" when the answer is not known (a request kept by an older version).
+    """
+    if status is None:
+        return ""
+    if position is None or length is None or length < 2:
+        return str(status)
+    if position > length:
+        return f"{status} (script {length}/{length}, repeating)"
+    return f"{status} (script {position}/{length})"
+
+
 @dataclass(frozen=True)
 class HttpView:
-    """One received request, ready to show."""
+    """One received request, ready to show; ``answer`` is :func:`answer_label` of its answer.
+
+    ``summary`` is one line; ``listing`` the same on two (the request, then the answer), so a
+    narrow list shows the answer whole.
+    """
 
     summary: str
     request_line: str
@@ -68,34 +92,37 @@ class HttpView:
     body: str
     pretty_body: str | None
     status: int | None
+    answer: str = ""
+    listing: str = ""
 
 
 def view_http(request: ReceivedHttp) -> HttpView:
-    """The list line and the detail of ``request``.
-
-    The receiver's records carry ``response_status`` (what it answered); records read back from
-    the workspace may not, and then no answer is shown.
-    """
-    status = getattr(request, "response_status", None)
-    answered = f" → {status}" if status is not None else ""
+    """The list line and the detail of ``request``, with the answer the receiver gave it."""
+    status = request.response_status
+    answer = answer_label(status, request.script_position, request.script_length)
+    answered = f" → {answer}" if answer else ""
     size = len(request.body)
+    first = f"{clock_time(request.received_at)}  {request.method} {request.path}"
     return HttpView(
-        summary=f"{clock_time(request.received_at)}  {request.method} {request.path}{answered}  ({size:,} B)",
+        summary=f"{first}{answered}  ({size:,} B)",
+        listing=f"{first}  ({size:,} B)" + (f"\n→ {answer}" if answer else ""),
         request_line=f"{request.method} {request.path}",
         headers=format_headers(request.headers),
         body=exact_text(request.body),
         pretty_body=pretty_text(request.body, header_value(request.headers, "content-type") or ""),
         status=status,
+        answer=answer,
     )
 
 
 @dataclass(frozen=True)
 class MailView:
-    """One received email, ready to show: envelope and parsed parts."""
+    """One received email, ready to show: envelope and parsed parts (``listing``: two lines)."""
 
     summary: str
     envelope: str
     parts: MailParts
+    listing: str = ""
 
 
 def view_mail(message: ReceivedMail) -> MailView:
@@ -105,6 +132,7 @@ def view_mail(message: ReceivedMail) -> MailView:
     subject = parts.subject or "(no subject)"
     return MailView(
         summary=f"{clock_time(message.received_at)}  {subject}  — to {recipients}",
+        listing=f"{clock_time(message.received_at)}  {subject}\nto {recipients}",
         envelope=f"MAIL FROM: {message.mail_from}\nRCPT TO: {recipients}",
         parts=parts,
     )

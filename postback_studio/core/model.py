@@ -13,16 +13,22 @@ from enum import StrEnum
 
 
 class Event(StrEnum):
-    """An order event that can fire a trigger, in the order the help article lists them."""
+    """An order event that can fire a trigger, in lifecycle order: the one order everything lists them in.
+
+    An order's life first (received, produced, shipped, in transit, delivered), then the events that
+    end it otherwise (failed, canceled, returned), as GelatoConnect's own pickers list them. Iterating
+    the enum gives this order, so the sample picker, the trigger form, the Requests filter, the CLI's
+    ``samples`` and "Check against all samples" all agree.
+    """
 
     RECEIVED = "received"
+    PRODUCED = "produced"
+    SHIPPED = "shipped"
+    IN_TRANSIT = "in_transit"
+    DELIVERED = "delivered"
     FAILED = "failed"
     CANCELED = "canceled"
     RETURNED = "returned"
-    PRODUCED = "produced"
-    DELIVERED = "delivered"
-    SHIPPED = "shipped"
-    IN_TRANSIT = "in_transit"
 
     @property
     def label(self) -> str:
@@ -30,14 +36,8 @@ class Event(StrEnum):
         return "Order " + self.value.replace("_", " ")
 
 
-#: The default order of a simulated order's life (``simulate --sequence``).
-LIFECYCLE: tuple[Event, ...] = (
-    Event.RECEIVED,
-    Event.PRODUCED,
-    Event.SHIPPED,
-    Event.IN_TRANSIT,
-    Event.DELIVERED,
-)
+#: A simulated order's life (``simulate --sequence``): the events before the first that ends it otherwise.
+LIFECYCLE: tuple[Event, ...] = tuple(Event)[: list(Event).index(Event.FAILED)]
 
 
 class TemplateKind(StrEnum):

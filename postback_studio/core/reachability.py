@@ -50,9 +50,12 @@ class ReachabilityReport:
 
     @property
     def summary(self) -> str:
-        """One line for a status label: the verdict, or the message of the step that failed."""
+        """One line for a status label: the verdict, or the message of the step that failed.
+
+        The host and port only: a URL's user info (a password) is not shown.
+        """
         if self.reachable:
-            return f"Reachable: {urlsplit(self.url).netloc} accepts connections."
+            return f"Reachable: {urlsplit(self.url).netloc.rpartition('@')[2]} accepts connections."
         failed = next(s for s in self.steps if s.outcome is StepOutcome.FAILED)
         return f"Not reachable ({failed.name.lower()}): {failed.message}"
 

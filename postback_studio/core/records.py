@@ -88,6 +88,11 @@ class InboxHttpRequest:
     body: bytes = b""
     remote: str = ""
     id: int | None = None
+    #: What the receiver answered, and where in its response script that answer was (see
+    #: ``core.dispatch.inbox.ReceivedRequest``); None when not known (kept before version 3).
+    response_status: int | None = None
+    script_position: int | None = None
+    script_length: int | None = None
 
 
 @dataclass(frozen=True)
@@ -100,3 +105,18 @@ class InboxEmail:
     raw: bytes = field(default=b"", repr=False)
     remote: str = ""
     id: int | None = None
+
+
+@dataclass(frozen=True)
+class StoredSecret:
+    """One secret a trigger or the SMTP settings are configured to hold; never its value.
+
+    ``slot`` is the store's name for it (``header/x-api-key``, ``signing``, ``password``), ``label``
+    the words a person reads (``header 'X-Api-Key'``), ``stored`` whether a value is in the secret
+    store, and ``bound_to`` the fingerprint of the destination it was entered for ("" when none).
+    """
+
+    slot: str
+    label: str
+    stored: bool
+    bound_to: str

@@ -5,6 +5,8 @@ is stored, the log cleans it once more of every secret value it knows: the trigg
 values and signing secret (and, for ``Bearer <token>`` values, the token alone, which receivers
 quote back), and the SMTP password. A :class:`Redaction` is built once per delivery from the trigger
 the delivery read, and carried with its attempts, so logging an attempt reads no trigger again.
+The user info of the attempt's URL (``https://user:password@host/``) is a secret too: it is
+redacted from every entry, whoever sent it, so neither the log nor its search index holds it.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dataclasses import dataclass, replace
 
 from postback_studio.core.model import Trigger
 from postback_studio.core.requestlog import REDACTED, RequestRecord
+from postback_studio.core.url_safety import redact_userinfo, redact_userinfo_in_text, userinfo_values
 
 _AUTH_SCHEME = re.compile(r"^[A-Za-z][\w-]*\s+(\S.*)$")
 #: Shorter values are not looked for in free text: "abc" would blank every word that contains it.
@@ -49,6 +52,7 @@ class Redaction:
         values = [h.value for h in trigger.headers if h.secret and h.value]
         if trigger.signing_secret:
             values.append(trigger.signing_secret)
+        values += userinfo_values(trigger.url)
         return cls(tuple(values), frozenset(h.name.lower() for h in trigger.headers if h.secret))
 
     def with_values(self, values: Iterable[str]) -> Redaction:
@@ -62,11 +66,19 @@ class Redaction:
         request body stays the exact bytes sent (templates cannot read secrets).
         """
         secrets = sorted(
-            {s for v in self.values for s in credential_forms(v) if len(s) >= _MIN_SECRET},
+            {
+                s
+                for v in (*self.values, *userinfo_values(record.target))
+                for s in credential_forms(v)
+                if len(s) >= _MIN_SECRET
+            },
             key=len,
             reverse=True,
         )
         names = self.header_names
+        target, error = redact_userinfo(record.target), redact_userinfo_in_text(record.error)
+        if (target, error) != (record.target, record.error):
+            record = replace(record, target=target, error=error)
         if not secrets and not names:
             return record
 

@@ -132,7 +132,7 @@ def user_sample_key(sample_id: int) -> str:
 
 
 def sample_choices(user_samples: Sequence[SamplePayload]) -> list[SampleChoice]:
-    """Per event in lifecycle-independent enum order: the built-in samples, then the user's own."""
+    """Per event in lifecycle order (the enum's): the built-in samples, then the user's own."""
     choices: list[SampleChoice] = []
     for event in Event:
         for name in samples_for_event(event):

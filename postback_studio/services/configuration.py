@@ -11,6 +11,7 @@ from __future__ import annotations
 import builtins
 from dataclasses import replace
 
+from postback_studio.core.destination import DestinationChange
 from postback_studio.core.errors import InputError, NotFoundError
 from postback_studio.core.model import (
     Customer,
@@ -25,6 +26,7 @@ from postback_studio.core.model import (
     TriggerStatus,
 )
 from postback_studio.core.records import InboxEmail, InboxHttpRequest, SamplePayload, TemplateVersion
+from postback_studio.services import secret_policy
 from postback_studio.services.changes import ChangeBus, ChangeNotice, Entity
 from postback_studio.storage.workspace import Workspace
 
@@ -188,20 +190,34 @@ class TriggerService(_Service):
         assert trigger_id is not None
         return self._ws.triggers.get(trigger_id, with_secrets=False)
 
-    def save(self, trigger: Trigger) -> Trigger:
-        """Insert or update after validation (required fields, template kind/format, unique name)."""
-        saved = self._ws.triggers.save(trigger)
+    def secrets_change(self, trigger: Trigger) -> DestinationChange | None:
+        """Stored secrets that saving ``trigger`` would move to another destination; None when none.
+
+        Ask before :meth:`save`: the answer is its ``keep_secrets``.
+        """
+        return secret_policy.trigger_change(self._ws, trigger)
+
+    def save(self, trigger: Trigger, *, keep_secrets: bool = False) -> Trigger:
+        """Insert or update after validation (required fields, template kind/format, unique name).
+
+        Stored secrets bound to another destination than the trigger's (its URL changed) are
+        cleared, or with ``keep_secrets`` bound to the new one (see :mod:`.secret_policy`).
+        """
+        saved, _change = secret_policy.save_trigger(self._ws, trigger, keep=keep_secrets)
         self._announce(Entity.TRIGGER, saved.id)
         return saved
 
-    def activate(self, trigger: Trigger) -> Trigger:
+    def activate(self, trigger: Trigger, *, keep_secrets: bool = False) -> Trigger:
         """Save ``trigger`` as active and make its template active too when it is a draft, together.
 
         Either both are saved or neither is (a template the workspace refuses leaves the trigger as
         it was). Raises :class:`~postback_studio.core.errors.ValidationError` naming the field.
+        ``keep_secrets`` is :meth:`save`'s.
         """
         with self._ws.transaction():
-            saved = self._ws.triggers.save(replace(trigger, status=TriggerStatus.ACTIVE))
+            saved, _change = secret_policy.save_trigger(
+                self._ws, replace(trigger, status=TriggerStatus.ACTIVE), keep=keep_secrets
+            )
             template = None if saved.template_id is None else self._ws.templates.get(saved.template_id)
             if template is not None and template.status is TemplateStatus.DRAFT:
                 self._ws.templates.save(replace(template, status=TemplateStatus.ACTIVE))
@@ -310,9 +326,29 @@ class SmtpService(_Service):
         """Whether a password is stored (without reading it into memory for display)."""
         return self._ws.smtp.has_password()
 
-    def set(self, settings: SmtpSettings, *, keep_password: bool = True) -> SmtpSettings:
-        """Save after validation; an empty password keeps the stored one unless ``keep_password`` is False."""
-        saved = self._ws.smtp.set(settings, keep_password=keep_password)
+    def password_for(self, settings: SmtpSettings) -> str:
+        """The stored password if it was entered for ``settings``' server and account, else "".
+
+        A connection test of settings as typed uses this, so a changed server never gets the
+        password of the old one.
+        """
+        return secret_policy.password_for(self._ws, settings)
+
+    def secrets_change(self, settings: SmtpSettings) -> DestinationChange | None:
+        """Whether saving ``settings`` would move the stored password to another server; None if not."""
+        return secret_policy.smtp_change(self._ws, settings)
+
+    def set(
+        self, settings: SmtpSettings, *, keep_password: bool = True, keep_secrets: bool = False
+    ) -> SmtpSettings:
+        """Save after validation; an empty password keeps the stored one unless ``keep_password`` is False.
+
+        A stored password entered for another server, port or username is cleared, or with
+        ``keep_secrets`` bound to the new ones (see :mod:`.secret_policy`).
+        """
+        saved, _change = secret_policy.set_smtp(
+            self._ws, settings, keep_password=keep_password, keep=keep_secrets
+        )
         self._announce(Entity.SMTP)
         return saved
 

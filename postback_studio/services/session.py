@@ -23,6 +23,7 @@ from postback_studio.services.configuration import (
     TriggerService,
 )
 from postback_studio.services.request_log import RequestLogService
+from postback_studio.services.secret_policy import SecretService
 from postback_studio.services.transfer import TransferService
 from postback_studio.storage.ownership import APP_HOLDER, Access, WorkspaceInUseError
 from postback_studio.storage.workspace import Workspace
@@ -51,6 +52,7 @@ class Session:
         self.inbox = InboxService(workspace, self.notices)
         self.requests = RequestLogService(workspace)
         self.transfer = TransferService(workspace, self.notices)
+        self.secrets = SecretService(workspace, self.notices)
 
     @classmethod
     def open(

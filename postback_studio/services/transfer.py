@@ -5,24 +5,43 @@ conflict with what the workspace holds) nothing is, and the error names the JSON
 that failed. A dry run performs the same writes and rolls them back, so its plan is exactly what a
 real import would do. Secret-store writes are held back until the transaction commits, so a failed
 or dry-run import never touches the keyring.
+
+A bundle carries no secrets, but it can move a trigger or the SMTP settings to another destination;
+the secrets stored for the old one are then cleared (:mod:`.secret_policy`), and the plan item says
+so in a note ("secrets cleared for trigger 'X' of customer 'Y' because its destination changed").
+A trigger URL's user info, which exports leave out, is kept when the destination stays the same.
+Trigger URLs with user info or a cloud-metadata address get a warning note.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from pathlib import Path
 from typing import Any, TypeVar
 
 from postback_studio.core.bundle import (
     Bundle,
     BundleError,
     build_document,
+    dump_document,
     field_pointer,
 )
-from postback_studio.core.errors import InUseError, NotFoundError, ValidationError, ValidationIssue
-from postback_studio.core.model import Customer, LookupTable, Template, Trigger
+from postback_studio.core.destination import DestinationChange
+from postback_studio.core.errors import (
+    InputError,
+    InUseError,
+    NotFoundError,
+    ValidationError,
+    ValidationIssue,
+)
+from postback_studio.core.files import write_text_atomically
+from postback_studio.core.model import Customer, DeliveryMethod, LookupTable, Template, Trigger
+from postback_studio.core.url_safety import url_warnings, userinfo, with_userinfo
 from postback_studio.services.changes import ChangeBus, ChangeNotice, Entity
+from postback_studio.services.secret_policy import save_trigger, set_smtp, trigger_owner
 from postback_studio.storage.secrets import SecretStore
+from postback_studio.storage.triggers import destination_of
 from postback_studio.storage.workspace import Workspace
 
 
@@ -34,14 +53,38 @@ class Action(StrEnum):
     UNCHANGED = "unchanged"
 
 
+class NoteKind(StrEnum):
+    """What a note on a plan item is about."""
+
+    SECRETS_CLEARED = "secrets_cleared"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class PlanNote:
+    """Something the user should know about one item of an import, beyond its action.
+
+    ``SECRETS_CLEARED``: stored secrets of the item were (or, in a dry run, would be) cleared
+    because the bundle changes its destination. ``WARNING``: a URL with user info or a
+    link-local/metadata address. ``message`` is a whole sentence that names the item.
+    """
+
+    kind: NoteKind
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
 @dataclass(frozen=True)
 class PlanItem:
-    """One line of an import plan: ``create trigger 'Shipped' (customer 'Acme')``."""
+    """One line of an import plan: ``create trigger 'Shipped' (customer 'Acme')``, with its notes."""
 
     action: Action
     kind: str
     name: str
     customer: str | None = None
+    notes: tuple[PlanNote, ...] = ()
 
     def __str__(self) -> str:
         owner = f" (customer '{self.customer}')" if self.customer else ""
@@ -85,6 +128,10 @@ class _DeferredSecrets:
     @property
     def description(self) -> str:
         return self._inner.description
+
+    @property
+    def location(self) -> str:
+        return self._inner.location
 
     def get(self, key: str) -> str | None:
         if key in self._pending:
@@ -170,18 +217,21 @@ def _apply(workspace: Workspace, bundle: Bundle, plan: list[PlanItem]) -> None:
                 template_id=None if named.template is None else template_ids[named.template],
                 id=stored.id if stored else None,
             )
+            trigger, dropped = _with_stored_userinfo(stored, trigger)
             trigger_existing = None if stored is None else _as_bundle_sees(stored, trigger)
+            changes: list[DestinationChange] = []
+
+            def save(wanted: Trigger, changes: list[DestinationChange] = changes) -> Trigger:
+                saved, change = save_trigger(workspace, wanted)
+                changes += [change] if change is not None else []
+                return saved
+
             _save(
-                plan,
-                "trigger",
-                trigger.name,
-                trigger_existing,
-                trigger,
-                save=workspace.triggers.save,
-                customer=named.customer,
+                plan, "trigger", trigger.name, trigger_existing, trigger, save=save, customer=named.customer
             )
             if trigger_existing == trigger:
-                workspace.triggers.save(trigger)  # re-attach the template detached above
+                save(trigger)  # re-attach the template detached above
+            plan[-1] = replace(plan[-1], notes=_trigger_notes(workspace, stored, trigger, changes, dropped))
     for index, lookup in enumerate(bundle.lookups):
         with _pointing(f"/lookupTables/{index}"):
             table_existing = workspace.lookups.get_by_name(lookup.table.name)
@@ -196,14 +246,49 @@ def _apply(workspace: Workspace, bundle: Bundle, plan: list[PlanItem]) -> None:
         with _pointing("/smtp"):
             current = workspace.smtp.get()
             wanted_smtp = replace(bundle.smtp, password="")
-            if not workspace.smtp.is_configured():
-                plan.append(PlanItem(Action.CREATE, "smtp settings", wanted_smtp.host))
-                workspace.smtp.set(wanted_smtp)
-            elif replace(current, password="") == wanted_smtp:
+            if workspace.smtp.is_configured() and replace(current, password="") == wanted_smtp:
                 plan.append(PlanItem(Action.UNCHANGED, "smtp settings", wanted_smtp.host))
             else:
-                plan.append(PlanItem(Action.UPDATE, "smtp settings", wanted_smtp.host))
-                workspace.smtp.set(wanted_smtp)
+                action = Action.UPDATE if workspace.smtp.is_configured() else Action.CREATE
+                _saved, change = set_smtp(workspace, wanted_smtp)
+                notes = () if change is None else (PlanNote(NoteKind.SECRETS_CLEARED, change.cleared()),)
+                plan.append(PlanItem(action, "smtp settings", wanted_smtp.host, notes=notes))
+
+
+def _with_stored_userinfo(stored: Trigger | None, wanted: Trigger) -> tuple[Trigger, bool]:
+    """``wanted`` with the stored URL's user info put back when the bundle's URL has none.
+
+    Exports leave user info out, so a bundle URL without it means "keep the stored one", as a blank
+    secret does; but only for the same destination. Returns the trigger and whether stored user
+    info was dropped because the destination changed.
+    """
+    if stored is None or not userinfo(stored.url) or userinfo(wanted.url):
+        return wanted, False
+    if destination_of(stored) != destination_of(wanted):
+        return wanted, True
+    return replace(wanted, url=with_userinfo(wanted.url, userinfo(stored.url))), False
+
+
+def _trigger_notes(
+    workspace: Workspace,
+    stored: Trigger | None,
+    trigger: Trigger,
+    changes: list[DestinationChange],
+    dropped_userinfo: bool,
+) -> tuple[PlanNote, ...]:
+    """The notes of one imported trigger: secrets cleared by a new destination, URL warnings."""
+    owner = trigger_owner(workspace, trigger)
+    notes: list[PlanNote] = []
+    cleared = tuple(s for change in changes for s in change.secrets)
+    if dropped_userinfo:
+        cleared += ("user info of the URL",)
+    if cleared:
+        before = changes[0].before if changes else destination_of(stored) if stored else ""
+        change = DestinationChange(owner, cleared, before, destination_of(trigger))
+        notes.append(PlanNote(NoteKind.SECRETS_CLEARED, change.cleared()))
+    if trigger.method is DeliveryMethod.URL:
+        notes += [PlanNote(NoteKind.WARNING, f"{owner}: {w}") for w in url_warnings(trigger.url)]
+    return tuple(notes)
 
 
 def _detach_bundle_triggers(
@@ -303,6 +388,29 @@ class _pointing:  # noqa: N801 - used as a context manager, reads as a phrase
             ) from None
 
 
+@dataclass(frozen=True)
+class ExportSummary:
+    """What an export wrote: the file, how many of each kind, and the secrets left out."""
+
+    path: Path
+    counts: dict[str, int]
+    secrets_to_reenter: tuple[str, ...]
+
+    @classmethod
+    def of(cls, path: Path, document: dict[str, Any]) -> ExportSummary:
+        """The summary of ``document`` written to ``path``."""
+        kinds = {"customers": "customer", "templates": "template", "triggers": "trigger",
+                 "lookupTables": "lookup table"}
+        counts = {word: len(document.get(key) or []) for key, word in kinds.items()}
+        return cls(path, counts, tuple(document.get("secretsToReenter") or ()))
+
+    def __str__(self) -> str:
+        parts = ", ".join(f"{n} {word}{'' if n == 1 else 's'}" for word, n in self.counts.items())
+        secrets = (f"; secrets are not exported, re-enter after import: {', '.join(self.secrets_to_reenter)}"
+                   if self.secrets_to_reenter else "; no secrets are exported")
+        return f"Exported {parts} to {self.path}{secrets}"
+
+
 class TransferService:
     """Export and import for one thread's workspace; an applied import announces every kind it may touch."""
 
@@ -313,6 +421,26 @@ class TransferService:
     def export(self, customer: str | None = None) -> dict[str, Any]:
         """The bundle document of the workspace, or of the customer called ``customer``."""
         return export_document(self._ws, customer)
+
+    def export_text(self, customer: str | None = None) -> str:
+        """The bundle as the file holds it (deterministic JSON; what ``export`` prints)."""
+        return dump_document(self.export(customer))
+
+    def export_to_file(self, path: Path, customer: str | None = None) -> ExportSummary:
+        """Write the bundle to ``path`` atomically (a temporary file renamed over it).
+
+        Raises:
+            NotFoundError: no customer called ``customer``.
+            InputError: ``path`` cannot be written; the message names it and why.
+        """
+        document = self.export(customer)
+        text = dump_document(document)
+        target = path.expanduser()
+        try:
+            write_text_atomically(target, text)
+        except OSError as exc:
+            raise InputError(f"{target}: cannot write: {exc.strerror or exc}") from None
+        return ExportSummary.of(target, document)
 
     def apply(self, bundle: Bundle, *, dry_run: bool = False) -> list[PlanItem]:
         """Apply ``bundle`` in one transaction (or, with ``dry_run``, only say what it would do)."""

@@ -27,6 +27,9 @@ class InboxRepository(Repository):
                 "headers": json.dumps([list(h) for h in request.headers]),
                 "body": request.body,
                 "remote": request.remote,
+                "response_status": request.response_status,
+                "script_position": request.script_position,
+                "script_length": request.script_length,
             }
         )
 
@@ -82,6 +85,9 @@ def _http(row: Row) -> InboxHttpRequest:
         body=bytes(row["body"]),
         remote=row["remote"],
         id=row["id"],
+        response_status=row["response_status"],
+        script_position=row["script_position"],
+        script_length=row["script_length"],
     )
 
 

@@ -6,15 +6,26 @@ same code a new file takes, and is exercised by every test that opens a workspac
 Version 1 (the first public format) held customers, templates without history, triggers, lookup tables,
 SMTP settings and secrets. Version 2 adds template history (each template's content moves into
 ``template_versions`` as its version 1), the user's sample payloads, the request log with full-text
-search, pending retries and the local inbox.
+search, pending retries and the local inbox. Version 3 binds every stored secret to the destination
+it was entered for (``secret_bindings``, see :mod:`postback_studio.core.destination`): the secrets an
+older file holds are bound to their trigger's or SMTP server's destination as it is at the upgrade,
+because that is what the user entered them for; and the user info of URLs already in the request
+log (``https://user:password@host/``) is redacted, in the rows and so in their search index.
+Version 4 keeps what the local inbox answered each request and where in its response script that
+answer was (older requests have no known answer).
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable
 
-SCHEMA_VERSION = 2
+from postback_studio.core.destination import fingerprint, smtp_destination, webhook_destination
+from postback_studio.core.url_safety import redact_userinfo, redact_userinfo_in_text
+from postback_studio.storage.secrets import smtp_password_key, trigger_secret_key, trigger_secret_slot
+
+SCHEMA_VERSION = 4
 
 _V1 = """
 CREATE TABLE schema_version (version INTEGER NOT NULL);
@@ -199,6 +210,14 @@ CREATE TABLE inbox_email (
 """
 
 
+_V2_TO_V3 = """
+CREATE TABLE secret_bindings (
+    key TEXT PRIMARY KEY,
+    destination TEXT NOT NULL
+);
+"""
+
+
 def _run_script(conn: sqlite3.Connection, script: str) -> None:
     # executescript() would COMMIT the surrounding transaction; split and run statement by statement.
     for statement in _statements(script):
@@ -219,6 +238,8 @@ def _statements(script: str) -> list[str]:
     return statements
 
 
+
+
 def _to_v1(conn: sqlite3.Connection) -> None:
     _run_script(conn, _V1)
 
@@ -227,8 +248,68 @@ def _to_v2(conn: sqlite3.Connection) -> None:
     _run_script(conn, _V1_TO_V2)
 
 
+def _to_v3(conn: sqlite3.Connection) -> None:
+    _run_script(conn, _V2_TO_V3)
+    row = conn.execute("SELECT value FROM meta WHERE key = 'workspace_id'").fetchone()
+    if row is not None:
+        _bind_existing_secrets(conn, str(row[0]))
+    _redact_logged_userinfo(conn)
+
+
+def _bind_existing_secrets(conn: sqlite3.Connection, workspace_id: str) -> None:
+    """Bind every secret an older file may hold to its current destination (entered for it)."""
+    bindings: list[tuple[str, str]] = []
+    triggers = conn.execute("SELECT id, method, url, headers, signing FROM triggers").fetchall()
+    for trigger_id, method, url, headers, signing in triggers:
+        destination = fingerprint(webhook_destination(url)) if method == "url" else ""
+        if not destination:
+            continue
+        slots = [trigger_secret_slot(h["name"]) for h in json.loads(headers) if h.get("secret")]
+        if signing:
+            slots.append("signing")
+        bindings += [(trigger_secret_key(workspace_id, trigger_id, slot), destination) for slot in slots]
+    smtp = conn.execute("SELECT host, port, username FROM smtp WHERE id = 1").fetchone()
+    if smtp is not None and (destination := fingerprint(smtp_destination(*smtp))):
+        bindings.append((smtp_password_key(workspace_id), destination))
+    conn.executemany("INSERT OR REPLACE INTO secret_bindings(key, destination) VALUES (?, ?)", bindings)
+
+
+def _redact_logged_userinfo(conn: sqlite3.Connection) -> None:
+    """Redact URL user info in the log's target and error, and rebuild the search index from them.
+
+    The rows are rewritten with ``secure_delete`` on, so the old text is overwritten, not left in
+    free pages; the index is rebuilt because an FTS5 delete only marks old terms as deleted.
+    """
+    rows = conn.execute(
+        "SELECT id, target, error FROM requests WHERE target GLOB '*://*@*' OR error GLOB '*://*@*'"
+    ).fetchall()
+    if not rows:
+        return
+    previous = int(conn.execute("PRAGMA secure_delete").fetchone()[0])
+    conn.execute("PRAGMA secure_delete = ON")
+    try:
+        conn.executemany(
+            "UPDATE requests SET target = ?, error = ? WHERE id = ?",
+            [(redact_userinfo(t), redact_userinfo_in_text(e), row_id) for row_id, t, e in rows],
+        )
+        conn.execute("INSERT INTO requests_fts(requests_fts) VALUES ('rebuild')")
+    finally:
+        conn.execute(f"PRAGMA secure_delete = {previous}")
+
+
+_V3_TO_V4 = """
+ALTER TABLE inbox_http ADD COLUMN response_status INTEGER;
+ALTER TABLE inbox_http ADD COLUMN script_position INTEGER;
+ALTER TABLE inbox_http ADD COLUMN script_length INTEGER;
+"""
+
+
+def _to_v4(conn: sqlite3.Connection) -> None:
+    _run_script(conn, _V3_TO_V4)
+
+
 #: ``MIGRATIONS[n]`` takes a workspace from version ``n`` to ``n + 1``.
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {0: _to_v1, 1: _to_v2}
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {0: _to_v1, 1: _to_v2, 2: _to_v3, 3: _to_v4}
 
 
 def current_version(conn: sqlite3.Connection) -> int:

@@ -4,6 +4,10 @@ Secrets are the SMTP password, header values marked secret and signing secrets. 
 hold only a flag that a secret exists; the value is read through a :class:`SecretStore` under a key
 such as ``<workspace id>/trigger/12/signing``. The workspace id keeps two workspaces on one machine
 from sharing keyring entries.
+
+Every stored secret is bound to the destination it was entered for: :class:`SecretBindings` keeps,
+in the workspace file whichever store holds the value, the destination's fingerprint
+(:mod:`postback_studio.core.destination`) under the secret's key.
 """
 
 from __future__ import annotations
@@ -22,12 +26,84 @@ from keyring.backend import KeyringBackend
 KEYRING_SERVICE = "postback-studio"
 
 
+def trigger_secret_slot(header_name: str) -> str:
+    """The slot of a trigger's secret header (``header/x-api-key``); the signing secret's is ``signing``."""
+    return f"header/{header_name.lower()}"
+
+
+def trigger_secret_key(workspace_id: str, trigger_id: int, slot: str) -> str:
+    """The store key of one secret of a trigger: ``<workspace id>/trigger/12/header/x-api-key``."""
+    return f"{workspace_id}/trigger/{trigger_id}/{slot}"
+
+
+def smtp_password_key(workspace_id: str) -> str:
+    """The store key of the SMTP password."""
+    return f"{workspace_id}/smtp/password"
+
+
+class _KeyedText:
+    """One ``key -> text`` table of the workspace file, written in the caller's transaction.
+
+    Setting an empty text deletes the row. ``table`` and ``column`` are this module's constants.
+    """
+
+    def __init__(self, connection: sqlite3.Connection, table: str, column: str) -> None:
+        self._conn = connection
+        self._get = f"SELECT {column} FROM {table} WHERE key = ?"
+        self._set = (
+            f"INSERT INTO {table}(key, {column}) VALUES (?, ?) "
+            f"ON CONFLICT(key) DO UPDATE SET {column} = excluded.{column}"
+        )
+        self._delete = f"DELETE FROM {table} WHERE key = ?"
+
+    def get(self, key: str) -> str | None:
+        row = self._conn.execute(self._get, (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set(self, key: str, text: str) -> None:
+        if not text:
+            self.delete(key)
+            return
+        self._conn.execute(self._set, (key, text))
+
+    def delete(self, key: str) -> None:
+        self._conn.execute(self._delete, (key,))
+
+
+class SecretBindings:
+    """Which destination each stored secret is bound to, by the secret's key (the workspace file).
+
+    Bindings are written in the caller's transaction, so an import that rolls back leaves them as
+    they were. A secret without a binding is bound to nothing and never sent.
+    """
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self._table = _KeyedText(connection, "secret_bindings", "destination")
+
+    def get(self, key: str) -> str:
+        """The destination fingerprint ``key`` is bound to, or "" when it is bound to none."""
+        return self._table.get(key) or ""
+
+    def set(self, key: str, destination: str) -> None:
+        """Bind ``key`` to ``destination`` (a fingerprint; "" unbinds)."""
+        self._table.set(key, destination)
+
+    def delete(self, key: str) -> None:
+        """Forget the binding of ``key``."""
+        self._table.delete(key)
+
+
 class SecretStore(Protocol):
     """Get, set and delete secret strings by key. Implementations never log or repr values."""
 
     @property
     def description(self) -> str:
         """One sentence for the app to show: where secrets are kept and what that means."""
+        ...
+
+    @property
+    def location(self) -> str:
+        """One word for listings: ``keyring`` or ``workspace`` (the file itself)."""
         ...
 
     def get(self, key: str) -> str | None:
@@ -82,6 +158,11 @@ class KeyringSecretStore:
         name = getattr(self._backend, "name", type(self._backend).__name__)
         return f"Secrets are kept in the system keyring ({name}), not in the workspace file."
 
+    @property
+    def location(self) -> str:
+        """``keyring``."""
+        return "keyring"
+
     def get(self, key: str) -> str | None:
         """Read from the keyring (or from a read of the last few seconds)."""
         now = self._clock()
@@ -119,7 +200,7 @@ class WorkspaceSecretStore:
     """
 
     def __init__(self, connection: sqlite3.Connection) -> None:
-        self._conn = connection
+        self._table = _KeyedText(connection, "secrets", "value")
 
     @property
     def description(self) -> str:
@@ -129,25 +210,22 @@ class WorkspaceSecretStore:
             "are stored in the workspace file itself. Protect that file like a password file."
         )
 
+    @property
+    def location(self) -> str:
+        """``workspace``: the workspace file holds the values."""
+        return "workspace"
+
     def get(self, key: str) -> str | None:
         """Read from the ``secrets`` table."""
-        row = self._conn.execute("SELECT value FROM secrets WHERE key = ?", (key,)).fetchone()
-        return None if row is None else str(row[0])
+        return self._table.get(key)
 
     def set(self, key: str, value: str) -> None:
-        """Write to the ``secrets`` table inside the caller's transaction, if any."""
-        if not value:
-            self.delete(key)
-            return
-        self._conn.execute(
-            "INSERT INTO secrets(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = "
-            "excluded.value",
-            (key, value),
-        )
+        """Write to the ``secrets`` table inside the caller's transaction, if any; empty deletes."""
+        self._table.set(key, value)
 
     def delete(self, key: str) -> None:
         """Delete from the ``secrets`` table."""
-        self._conn.execute("DELETE FROM secrets WHERE key = ?", (key,))
+        self._table.delete(key)
 
     def __repr__(self) -> str:
         return "WorkspaceSecretStore()"

@@ -1,17 +1,23 @@
 """Triggers, with their secret header values and signing secret kept in the secret store.
 
 On save, an empty secret value means "keep the stored one", so a trigger read by :meth:`list`
-(which does not fetch secrets) can be saved back without wiping them.
+(which does not fetch secrets) can be saved back without wiping them. A value that is written is
+bound to the trigger's destination as saved (the scheme, host and port of its URL): the user entered
+it for that receiver. Whether secrets follow a changed destination is decided above this layer
+(:mod:`postback_studio.services.secret_policy`), through :meth:`TriggerRepository.bind_secrets` and
+:meth:`TriggerRepository.clear_secrets`.
 """
 
 from __future__ import annotations
 
 import builtins
 import json
+from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
 from postback_studio.core.bundle import retry_from_document, retry_to_document
+from postback_studio.core.destination import fingerprint, webhook_destination
 from postback_studio.core.errors import NotFoundError, ValidationIssue, raise_if
 from postback_studio.core.model import (
     DeliveryMethod,
@@ -22,8 +28,27 @@ from postback_studio.core.model import (
     Trigger,
     TriggerStatus,
 )
+from postback_studio.core.records import StoredSecret
 from postback_studio.core.validation import validate_trigger
 from postback_studio.storage.repository import Repository, Row, unique_name
+from postback_studio.storage.secrets import trigger_secret_key, trigger_secret_slot
+
+SIGNING_SLOT = "signing"
+
+
+def destination_of(trigger: Trigger) -> str:
+    """The fingerprint of the destination ``trigger``'s secrets go to ("" for an email trigger)."""
+    if trigger.method is not DeliveryMethod.URL:
+        return ""
+    return fingerprint(webhook_destination(trigger.url))
+
+
+def secret_slots(trigger: Trigger) -> list[tuple[str, str]]:
+    """The secrets ``trigger`` is configured to hold, as (slot, label): secret headers, then signing."""
+    slots = [(trigger_secret_slot(h.name), f"header '{h.name}'") for h in trigger.headers if h.secret]
+    if trigger.signing:
+        slots.append((SIGNING_SLOT, "signing secret"))
+    return slots
 
 
 class TriggerRepository(Repository):
@@ -32,8 +57,18 @@ class TriggerRepository(Repository):
     table = "triggers"
     what = "trigger"
 
-    def _key(self, trigger_id: int, what: str) -> str:
-        return f"{self._ws.workspace_id}/trigger/{trigger_id}/{what}"
+    def _key(self, trigger_id: int, slot: str) -> str:
+        return trigger_secret_key(self._ws.workspace_id, trigger_id, slot)
+
+    def _set_secret(self, trigger_id: int, slot: str, value: str, destination: str) -> None:
+        key = self._key(trigger_id, slot)
+        self._ws.secrets.set(key, value)
+        self._ws.bindings.set(key, destination)
+
+    def _delete_secret(self, trigger_id: int, slot: str) -> None:
+        key = self._key(trigger_id, slot)
+        self._ws.secrets.delete(key)
+        self._ws.bindings.delete(key)
 
     def save(self, trigger: Trigger) -> Trigger:
         """Insert or update after validation (required fields, template kind and format, unique name)."""
@@ -67,18 +102,56 @@ class TriggerRepository(Repository):
 
     def _store_secrets(self, trigger: Trigger, previous: Trigger | None) -> None:
         assert trigger.id is not None
-        keep = {h.name.lower() for h in trigger.headers if h.secret}
+        keep = {slot for slot, _label in secret_slots(trigger)}
         if previous is not None:
-            for header in previous.headers:
-                if header.secret and header.name.lower() not in keep:
-                    self._ws.secrets.delete(self._key(trigger.id, f"header/{header.name.lower()}"))
+            for slot, _label in secret_slots(previous):
+                if slot not in keep:
+                    self._delete_secret(trigger.id, slot)
+        destination = destination_of(trigger)
         for header in trigger.headers:
             if header.secret and header.value:
-                self._ws.secrets.set(self._key(trigger.id, f"header/{header.name.lower()}"), header.value)
+                self._set_secret(trigger.id, trigger_secret_slot(header.name), header.value, destination)
         if not trigger.signing:
-            self._ws.secrets.delete(self._key(trigger.id, "signing"))
+            self._delete_secret(trigger.id, SIGNING_SLOT)
         elif trigger.signing_secret:
-            self._ws.secrets.set(self._key(trigger.id, "signing"), trigger.signing_secret)
+            self._set_secret(trigger.id, SIGNING_SLOT, trigger.signing_secret, destination)
+
+    def stored_secrets(self, trigger: Trigger) -> builtins.list[StoredSecret]:
+        """Each secret the stored trigger ``trigger`` is configured to hold: stored or not, bound to what.
+
+        ``trigger`` is the trigger as stored (its id, headers and signing switch say which secrets
+        it has); values are read only to learn whether one exists.
+        """
+        assert trigger.id is not None
+        found = []
+        for slot, label in secret_slots(trigger):
+            key = self._key(trigger.id, slot)
+            stored = bool(self._ws.secrets.get(key))
+            found.append(StoredSecret(slot, label, stored, self._ws.bindings.get(key)))
+        return found
+
+    def bindings(self, trigger: Trigger) -> dict[str, str]:
+        """Slot -> the destination each configured secret of ``trigger`` is bound to (no value read)."""
+        assert trigger.id is not None
+        return {slot: self._ws.bindings.get(self._key(trigger.id, slot)) for slot, _ in secret_slots(trigger)}
+
+    def store_secret(self, trigger: Trigger, slot: str, value: str) -> None:
+        """Store ``value`` in ``slot`` of the saved ``trigger``, bound to the trigger's destination."""
+        assert trigger.id is not None
+        with self._ws.transaction():
+            self._set_secret(trigger.id, slot, value, destination_of(trigger))
+
+    def bind_secrets(self, trigger_id: int, slots: Iterable[str], destination: str) -> None:
+        """Bind the stored secrets ``slots`` of the trigger to ``destination`` (the user kept them)."""
+        with self._ws.transaction():
+            for slot in slots:
+                self._ws.bindings.set(self._key(trigger_id, slot), destination)
+
+    def clear_secrets(self, trigger_id: int, slots: Iterable[str]) -> None:
+        """Delete the stored values (and bindings) of ``slots``; the headers stay marked secret."""
+        with self._ws.transaction():
+            for slot in slots:
+                self._delete_secret(trigger_id, slot)
 
     def get(self, trigger_id: int, *, with_secrets: bool = True) -> Trigger:
         """The trigger with that id, secrets filled in unless ``with_secrets`` is False."""
@@ -89,12 +162,12 @@ class TriggerRepository(Repository):
         assert trigger.id is not None
         trigger_id = trigger.id
         headers = tuple(
-            replace(h, value=self._ws.secrets.get(self._key(trigger_id, f"header/{h.name.lower()}")) or "")
+            replace(h, value=self._ws.secrets.get(self._key(trigger_id, trigger_secret_slot(h.name))) or "")
             if h.secret
             else h
             for h in trigger.headers
         )
-        secret = (self._ws.secrets.get(self._key(trigger_id, "signing")) or "") if trigger.signing else ""
+        secret = (self._ws.secrets.get(self._key(trigger_id, SIGNING_SLOT)) or "") if trigger.signing else ""
         return replace(trigger, headers=headers, signing_secret=secret)
 
     def get_by_name(self, customer_id: int, name: str) -> Trigger | None:
@@ -135,8 +208,8 @@ class TriggerRepository(Repository):
         with self._ws.transaction():
             for header in trigger.headers:
                 if header.secret:
-                    self._ws.secrets.delete(self._key(trigger_id, f"header/{header.name.lower()}"))
-            self._ws.secrets.delete(self._key(trigger_id, "signing"))
+                    self._delete_secret(trigger_id, trigger_secret_slot(header.name))
+            self._delete_secret(trigger_id, SIGNING_SLOT)
             self._conn.execute(
                 "UPDATE pending_retries SET state = 'canceled' WHERE trigger_id = ? AND state = 'pending'",
                 (trigger_id,),

@@ -31,6 +31,7 @@ from postback_studio.storage.ownership import Access, Ownership, claim
 from postback_studio.storage.schema import SCHEMA_VERSION, current_version, migrate
 from postback_studio.storage.secrets import (
     KeyringSecretStore,
+    SecretBindings,
     SecretStore,
     WorkspaceSecretStore,
     usable_keyring,
@@ -47,7 +48,7 @@ class Workspace:
 
     Open with :meth:`open` (a context manager); the repositories are attributes: ``customers``,
     ``templates``, ``triggers``, ``lookups``, ``smtp``, ``samples``, ``requests``, ``pending``,
-    ``inbox``.
+    ``inbox``. ``secrets`` holds the secret values, ``bindings`` the destination each is bound to.
     """
 
     def __init__(
@@ -72,6 +73,7 @@ class Workspace:
         self.conn = conn
         self.db = sqlite_utils.Database(conn)
         self.secrets = secrets
+        self.bindings = SecretBindings(conn)
         self.clock = clock
         self._ownership = ownership
         self._depth = 0

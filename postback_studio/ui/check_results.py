@@ -6,7 +6,6 @@ Double-clicking a row (a failing one, usually) asks the page to open that sample
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -21,9 +20,7 @@ from PySide6.QtWidgets import (
 
 from postback_studio.core.template_library import CheckOutcome
 from postback_studio.ui.problems import where_text
-
-_PASS = QColor("#1a7f37")
-_FAIL = QColor("#cf222e")
+from postback_studio.ui.tones import TONE_ROLE, Tone, ToneDelegate, emphasize, hint, set_tone
 
 
 class CheckResultsDialog(QDialog):
@@ -45,9 +42,10 @@ class CheckResultsDialog(QDialog):
         self.summary = QLabel(
             f"All {total} samples pass." if not failed else f"{failed} of {total} samples fail."
         )
-        self.summary.setStyleSheet(f"font-weight: bold; color: {(_FAIL if failed else _PASS).name()};")
+        set_tone(emphasize(self.summary), Tone.ERROR if failed else Tone.OK)
         self.table = QTableWidget(total, 4)
         self.table.setHorizontalHeaderLabels(["Sample", "Result", "First problem", "Where"])
+        self.table.setItemDelegate(ToneDelegate(self.table))
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().hide()
@@ -68,7 +66,7 @@ class CheckResultsDialog(QDialog):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, check.sample)
                 if column == 1:
-                    item.setForeground(QBrush(_PASS if check.passed else _FAIL))
+                    item.setData(TONE_ROLE, Tone.OK.value if check.passed else Tone.ERROR.value)
                     font = item.font()
                     font.setBold(True)
                     item.setFont(font)
@@ -76,14 +74,13 @@ class CheckResultsDialog(QDialog):
                     item.setToolTip(text)
                 self.table.setItem(row, column, item)
         self.table.cellDoubleClicked.connect(self._on_table_cell_double_clicked)
-        hint = QLabel("Double-click a row to open that sample in the preview.")
-        hint.setEnabled(False)
+        hint_label = hint("Double-click a row to open that sample in the preview.")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
         layout.addWidget(self.table, 1)
-        layout.addWidget(hint)
+        layout.addWidget(hint_label)
         layout.addWidget(buttons)
 
     def row_of(self, sample: str) -> int:

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -33,6 +32,8 @@ from postback_studio.services.changes import ChangeNotice, Entity
 from postback_studio.ui.confirm import Confirm, ask
 from postback_studio.ui.field_errors import FieldErrors, error_label, validated_save, with_error
 from postback_studio.ui.ports import CustomerStore, LookupStore, TemplateStore, TriggerStore
+from postback_studio.ui.save_feedback import SavedNote
+from postback_studio.ui.tones import page_title
 from postback_studio.ui.trigger_form import TriggerForm
 from postback_studio.ui.triggers_page import delete_trigger
 
@@ -44,11 +45,13 @@ class CustomersPage(QWidget):
         customer_saved(int): a customer was created or changed (its id).
         customer_deleted(int): a customer and what it owned were deleted (its id).
         lookup_table_requested(int): the user wants to edit a lookup table (its id) on the Lookups page.
+        status_message(str): a short notice for the status bar (a save went through).
     """
 
     customer_saved = Signal(int)
     customer_deleted = Signal(int)
     lookup_table_requested = Signal(int)
+    status_message = Signal(str)
 
     def __init__(
         self,
@@ -89,8 +92,7 @@ class CustomersPage(QWidget):
         buttons.addWidget(self.delete_button)
         left_layout.addLayout(buttons)
 
-        self.title = QLabel()
-        self.title.setStyleSheet("font-size: 16px; font-weight: 600;")
+        self.title = page_title()
         self.name_edit = QLineEdit()
         self.reference_edit = QLineEdit()
         self.reference_edit.setPlaceholderText("The customer's id in your systems (optional)")
@@ -105,8 +107,11 @@ class CustomersPage(QWidget):
         form.addRow("Reference id", with_error(self.reference_edit,
                                                self.errors.register("reference_id", "Reference id")))
         form.addRow("Notes", with_error(self.notes_edit, self.errors.register("notes", "Notes")))
+        self.saved_note = SavedNote()
+        self.saved_note.announced.connect(self.status_message)
         save_row = QHBoxLayout()
         save_row.addStretch(1)
+        save_row.addWidget(self.saved_note)
         save_row.addWidget(self.save_button)
         form.addRow(self.general_error)
         form.addRow(save_row)
@@ -255,6 +260,7 @@ class CustomersPage(QWidget):
         self.reference_edit.setText(customer.reference_id)
         self.notes_edit.setPlainText(customer.notes)
         self.errors.clear()
+        self.saved_note.clear()
         exists = customer.id is not None
         for widget in (self.triggers_group, self.tables_group, self.delete_button):
             widget.setEnabled(exists)
@@ -299,6 +305,7 @@ class CustomersPage(QWidget):
         assert saved.id is not None
         self._current = saved
         self.refresh()
+        self.saved_note.confirm(f"Saved customer '{saved.name}'")
         self.customer_saved.emit(saved.id)
         return saved
 

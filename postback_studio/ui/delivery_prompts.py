@@ -53,9 +53,10 @@ class DialogPrompts:
         QMessageBox.warning(self._parent, "Local inbox", message)
 
     def quit_while_busy(self, labels: Sequence[str]) -> bool:
-        """Ask before quitting with background tasks running."""
+        """Ask before closing the workspace (quitting, or opening another) with background tasks running."""
         return self._yes(
             "Deliveries in flight",
             f"{len(labels)} background task(s) are still running ({', '.join(labels)}).\n"
-            "Quit anyway? Pending retries are kept and resume on the next start.",
+            "Close the workspace anyway? They are stopped; pending retries are kept and resume the "
+            "next time this workspace is open.",
         )

@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
 from postback_studio.core.reachability import ReachabilityReport, StepOutcome
-from postback_studio.ui.field_errors import tone
+from postback_studio.ui.tones import Tone, set_tone
 from postback_studio.workers.jobs import JobError, JobRunner
 
 #: ``core.reachability.check_destination``'s shape, injectable for tests.
@@ -50,7 +50,7 @@ class DestinationCheck(QWidget):
     def check(self, url: str) -> None:
         """Check ``url`` in the background; the result shows under the URL."""
         self.button.setEnabled(False)
-        self.result.setStyleSheet("")
+        set_tone(self.result, None)
         self.result.setText(f"Checking {url} …")
         self.result.show()
         reachability, timeout = self._reachability, self._timeout
@@ -65,7 +65,7 @@ class DestinationCheck(QWidget):
             if sequence == self._sequence:
                 self.button.setEnabled(True)
                 self.result.setText(f"The check itself failed: {error.message}")
-                self.result.setStyleSheet(tone(self.result, "error"))
+                set_tone(self.result, Tone.ERROR)
 
         self._jobs.submit(
             f"Checking {url}",
@@ -80,5 +80,5 @@ class DestinationCheck(QWidget):
         headline = report.summary if report.reachable else "Not reachable:"
         lines = [headline] + [f"{_STEP_MARKS[s.outcome]} {s.name}: {s.message}" for s in report.steps]
         self.result.setText("\n".join(lines))
-        self.result.setStyleSheet(tone(self.result, "ok" if report.reachable else "error"))
+        set_tone(self.result, Tone.OK if report.reachable else Tone.ERROR)
         self.finished.emit(report)

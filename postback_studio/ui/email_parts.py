@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from postback_studio.core.render.engine import TemplateRendering
 from postback_studio.ui.email_preview import EmailPreview, PreviewWidth
+from postback_studio.ui.tones import Tone, emphasize, heading, set_tone
 
 
 class EmailPartsPreview(QWidget):
@@ -32,7 +33,7 @@ class EmailPartsPreview(QWidget):
         self.subject_label.setTextFormat(Qt.TextFormat.PlainText)
         self.warning_label = QLabel()
         self.warning_label.setWordWrap(True)
-        self.warning_label.setStyleSheet("color: #9a6700; font-weight: bold;")
+        set_tone(emphasize(self.warning_label), Tone.WARNING)
         self.warning_label.hide()
         self.html_preview = EmailPreview()
         self.canvas = self.html_preview.browser
@@ -43,8 +44,7 @@ class EmailPartsPreview(QWidget):
         self.tabs.addTab(self.html_preview, "HTML")
         self.tabs.addTab(self.text_view, "Text")
         subject_row = QHBoxLayout()
-        subject_caption = QLabel("Subject:")
-        subject_caption.setStyleSheet("font-weight: bold;")
+        subject_caption = heading("Subject:")
         subject_row.addWidget(subject_caption)
         subject_row.addWidget(self.subject_label, 1)
         layout = QVBoxLayout(self)

@@ -2,8 +2,12 @@
 
 Mail clients render a message on their own white canvas; an app in dark mode must not recolour the
 message (a dark background under text the author made black would hide it), so this widget pins a
-light palette on itself that the application palette cannot override. Desktop and phone widths let
-the integrator check a responsive layout. The Inbox and the Template Mapper both use it.
+light palette on itself that the application palette cannot override.
+
+The message is laid out at a fixed width, as a mail client would: 800 px for a desktop client, 375 px
+for a phone. Where the pane is narrower, the page scrolls sideways rather than being squeezed or
+scaled, so what the integrator sees at each width is what the reader gets. The Inbox and the
+Template Mapper both use it.
 """
 
 from __future__ import annotations
@@ -15,12 +19,13 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QButtonGroup,
     QHBoxLayout,
-    QLabel,
     QTextBrowser,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
+
+from postback_studio.ui.tones import hint
 
 PAPER = QColor("#ffffff")
 INK = QColor("#1a1a1a")
@@ -34,9 +39,14 @@ class PreviewWidth(StrEnum):
     PHONE = "phone"
 
     @property
-    def pixels(self) -> int | None:
-        """The canvas width in pixels; None fills the available space."""
-        return {PreviewWidth.DESKTOP: None, PreviewWidth.PHONE: 375}[self]
+    def pixels(self) -> int:
+        """The width the message is laid out at, in pixels."""
+        return {PreviewWidth.DESKTOP: 800, PreviewWidth.PHONE: 375}[self]
+
+    @property
+    def caption(self) -> str:
+        """The button that picks this width."""
+        return f"{self.value.capitalize()} ({self.pixels} px)"
 
 
 def paper_palette() -> QPalette:
@@ -98,25 +108,21 @@ class EmailPreview(QWidget):
         self.browser = _PaperBrowser()
         self.browser.setPlaceholderText("No HTML part")
         self.desktop_button = QToolButton()
-        self.desktop_button.setText("Desktop")
+        self.desktop_button.setText(PreviewWidth.DESKTOP.caption)
         self.phone_button = QToolButton()
-        self.phone_button.setText("Phone (375 px)")
+        self.phone_button.setText(PreviewWidth.PHONE.caption)
         group = QButtonGroup(self)
         group.setExclusive(True)
         for button in (self.desktop_button, self.phone_button):
             button.setCheckable(True)
             group.addButton(button)
-        self.desktop_button.setChecked(True)
         self.desktop_button.toggled.connect(self._on_desktop_button_toggled)
-        note = QLabel("Shown as authored; remote images are not loaded.")
-        note.setEnabled(False)
-        note.setWordWrap(True)
+        self.note = hint("Shown as authored; remote images are not loaded.")
 
         controls = QHBoxLayout()
         controls.addWidget(self.desktop_button)
         controls.addWidget(self.phone_button)
         controls.addStretch(1)
-        controls.addWidget(note)
         canvas = QHBoxLayout()
         canvas.addStretch(0)
         canvas.addWidget(self.browser, 1)
@@ -125,8 +131,10 @@ class EmailPreview(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(controls)
+        layout.addWidget(self.note)
         layout.addLayout(canvas, 1)
-        self._width = PreviewWidth.DESKTOP
+        self._width = PreviewWidth.PHONE
+        self.desktop_button.setChecked(True)
 
     @property
     def width_mode(self) -> PreviewWidth:
@@ -144,16 +152,14 @@ class EmailPreview(QWidget):
     def _on_desktop_button_toggled(self, desktop: bool) -> None:
         self._width = PreviewWidth.DESKTOP if desktop else PreviewWidth.PHONE
         pixels = self._width.pixels
-        if pixels is None:
-            self.browser.setMinimumWidth(0)
-            self.browser.setMaximumWidth(16_777_215)
-            self._canvas.setStretch(0, 0)
-            self._canvas.setStretch(1, 1)
-            self._canvas.setStretch(2, 0)
-        else:
-            scrollbar = self.browser.verticalScrollBar().sizeHint().width()
-            self.browser.setFixedWidth(pixels + scrollbar + 2 * self.browser.frameWidth())
-            self._canvas.setStretch(0, 1)
-            self._canvas.setStretch(1, 0)
-            self._canvas.setStretch(2, 1)
+        self.browser.setLineWrapMode(QTextBrowser.LineWrapMode.FixedPixelWidth)
+        self.browser.setLineWrapColumnOrWidth(pixels)
+        # A phone's canvas is no wider than the phone, centred; a desktop's fills the pane.
+        scrollbar = self.browser.verticalScrollBar().sizeHint().width()
+        margins = self.browser.document().documentMargin() * 2 + 2 * self.browser.frameWidth()
+        widest = 16_777_215 if desktop else pixels + scrollbar + int(margins)
+        self.browser.setMaximumWidth(widest)
+        self._canvas.setStretch(0, 0 if desktop else 1)
+        self._canvas.setStretch(1, 1 if desktop else 0)
+        self._canvas.setStretch(2, 0 if desktop else 1)
         self.width_changed.emit(self._width.value)

@@ -13,32 +13,17 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TypeVar
 
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from postback_studio.core.errors import StudioError
 from postback_studio.ui.ports import IssueLike
+from postback_studio.ui.tones import Tone, emphasize, set_tone
 
 T = TypeVar("T")
 
 _FIELD = re.compile(r"^(?P<base>[A-Za-z_]+)(?:\[(?P<index>\d+)\])?")
 _PREDICATE_STARTS = ("is ", "must ", "has ", "needs ", "appears ")
-
-#: Message colours for a light and a dark window, chosen for contrast on each.
-_TONES = {
-    "error": ("#c62828", "#ef6b67"),
-    "ok": ("#2e7d32", "#6cc070"),
-    "warning": ("#a15c00", "#f0b050"),
-}
-
-
-def tone(widget: QWidget, kind: str, extra: str = "") -> str:
-    """A style sheet colouring ``widget``'s text as an error, ok or warning for the current palette.
-
-    Applied when a message is shown, so it follows a theme switched since the widget was built.
-    """
-    dark = widget.palette().window().color().lightness() < 128
-    return f"color: {_TONES[kind][1 if dark else 0]}; {extra}"
-
 
 @dataclass(frozen=True)
 class PlainIssue:
@@ -58,7 +43,7 @@ def error_label() -> QLabel:
     """A hidden red label that wraps, for one field's messages."""
     label = QLabel()
     label.setObjectName("fieldError")
-    label.setStyleSheet("font-size: 11px;")
+    emphasize(label, scale=0.92, weight=QFont.Weight.Normal)
     label.setWordWrap(True)
     label.hide()
     return label
@@ -131,7 +116,7 @@ class FieldErrors:
             texts.setdefault(id(label), (label, []))[1].append(text)
         for label, lines in texts.values():
             label.setText("\n".join(lines))
-            label.setStyleSheet(tone(label, "error", "font-size: 11px;"))
+            set_tone(label, Tone.ERROR)
             label.show()
 
     def messages(self) -> dict[str, str]:

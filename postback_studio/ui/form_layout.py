@@ -1,4 +1,5 @@
-"""Small layout helpers the forms share: rows of widgets, aligned form labels, combo boxes by data."""
+"""Small layout helpers the forms share: rows, aligned form labels, headings, combo boxes by data, and
+the scroll area long forms live in."""
 
 from __future__ import annotations
 
@@ -6,7 +7,14 @@ from collections.abc import Sequence
 from enum import StrEnum
 from typing import TypeVar
 
-from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QWidget
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtWidgets import QComboBox, QFormLayout, QFrame, QGroupBox, QHBoxLayout, QScrollArea, QWidget
+
+from postback_studio.ui.tones import heading
+
+#: ``heading(text)``: a bold label naming the part of a page or dialog under it (its weight comes from
+#: the font, not a style sheet, so it follows a theme switch).
+__all__ = ["VerticalScrollArea", "align_labels", "combo_value", "group_form", "heading", "row", "select_data"]
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -52,3 +60,27 @@ def select_data(box: QComboBox, data: object) -> None:
         box.setCurrentIndex(index)
 
 
+class VerticalScrollArea(QScrollArea):
+    """A scroll area for a long form: it scrolls down, never sideways.
+
+    It asks its splitter or layout for at least the form's own minimum width, so a narrow window
+    squeezes the list beside it rather than the form (whose fields and buttons would be clipped
+    behind a horizontal scrollbar).
+    """
+
+    def __init__(self, content: QWidget, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setWidget(content)
+
+    def minimumSizeHint(self) -> QSize:
+        content = self.widget()
+        hint = super().minimumSizeHint()
+        if content is None:
+            return hint
+        scrollbar = self.verticalScrollBar().sizeHint().width()
+        margins = self.contentsMargins()
+        width = content.minimumSizeHint().width() + scrollbar + margins.left() + margins.right()
+        return QSize(max(hint.width(), width), hint.height())

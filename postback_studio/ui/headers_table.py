@@ -46,6 +46,8 @@ class HeadersTable(QTableWidget):
             name.setText(header.name)
             value.setText(header.value)
             secret.setChecked(header.secret)
+            if header.secret and not header.value:  # cleared, or never entered: a send would refuse
+                value.setPlaceholderText("not set: enter the value")
         secret.setToolTip("Secret values are masked, kept out of exports and redacted in the log")
         secret.toggled.connect(lambda _=False: self._apply_masks())
         holder = QWidget()

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QGroupBox,
@@ -38,12 +37,12 @@ from postback_studio.core.inbox_view import (
 )
 from postback_studio.ui.code_view import BodyView, CodeView, column, side_by_side
 from postback_studio.ui.email_preview import EmailPreview
+from postback_studio.ui.tones import TONE_ROLE, Tone, ToneDelegate, set_tone
 
 #: Parses a response script such as ``"503x2, 200"``; raises ValueError with a message that says
 #: what is wrong (``core.dispatch.inbox.ResponseScript.parse``).
 ScriptParser = Callable[[str], object]
 
-_ERROR_STYLE = "color: #d64545; font-weight: bold;"
 
 
 class ScriptEditor(QGroupBox):
@@ -123,10 +122,10 @@ class ScriptEditor(QGroupBox):
         try:
             parsed = self._parse(text)
         except ValueError as error:
-            self.message.setStyleSheet(_ERROR_STYLE)
+            set_tone(self.message, Tone.ERROR)
             self.message.setText(f"Not applied: {error}")
             return
-        self.message.setStyleSheet("")
+        set_tone(self.message, None)
         self.message.setText(f"Answering: {text}")
         self.script_changed.emit(text, parsed)
 
@@ -184,7 +183,8 @@ class InboxPage(QWidget):
         self._update_tab_titles()
 
     def _build_http_tab(self) -> QWidget:
-        self.http_list = QListWidget()
+        self.http_list = self._wrapping(QListWidget())
+        self.http_list.setItemDelegate(ToneDelegate(self.http_list))
         self.http_list.setToolTip("Requests the local HTTP receiver got, newest first")
         self.http_list.currentRowChanged.connect(self._on_http_list_current_row_changed)
         self.http_request_line = QLabel("Nothing received yet. Send a test postback to the local inbox.")
@@ -199,10 +199,11 @@ class InboxPage(QWidget):
         return column(self.script_editor, (side_by_side(self.http_list, detail, (380, 800)), 1), margins=True)
 
     def _build_email_tab(self) -> QWidget:
-        self.email_list = QListWidget()
+        self.email_list = self._wrapping(QListWidget())
         self.email_list.setToolTip("Messages the local SMTP catcher got, newest first")
         self.email_list.currentRowChanged.connect(self._on_email_list_current_row_changed)
         self.email_envelope = QLabel("No email received yet.")
+        self.email_envelope.setWordWrap(True)
         self.email_envelope.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.email_preview = EmailPreview()
         self.email_text = CodeView("No text part")
@@ -222,16 +223,27 @@ class InboxPage(QWidget):
         """Show a request the receiver just got, on top; it is selected if the user had none."""
         view = view_http(request)
         self._requests.insert(0, view)
-        item = QListWidgetItem(view.summary)
+        item = QListWidgetItem(view.listing)
+        item.setToolTip(view.summary)
         if view.status is not None and view.status >= 400:
-            item.setForeground(QColor("#d64545"))
+            item.setData(TONE_ROLE, Tone.ERROR.value)
         self._put_on_top(self.http_list, item)
 
     def add_email(self, message: ReceivedMail) -> None:
         """Show a message the catcher just got, on top; it is selected if the user had none."""
         view = view_mail(message)
         self._emails.insert(0, view)
-        self._put_on_top(self.email_list, QListWidgetItem(view.summary))
+        item = QListWidgetItem(view.listing)
+        item.setToolTip(view.summary)
+        self._put_on_top(self.email_list, item)
+
+    @staticmethod
+    def _wrapping(listing: QListWidget) -> QListWidget:
+        """A list whose long lines wrap to its width instead of running off behind a scrollbar."""
+        listing.setWordWrap(True)
+        listing.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        listing.setResizeMode(QListWidget.ResizeMode.Adjust)
+        return listing
 
     def _put_on_top(self, listing: QListWidget, item: QListWidgetItem) -> None:
         # Follow new arrivals only when the user is on the newest one (or none); otherwise keep
@@ -295,7 +307,7 @@ class InboxPage(QWidget):
         if not 0 <= row < len(self._requests):
             return
         view = self._requests[row]
-        answered = f" → answered {view.status}" if view.status is not None else ""
+        answered = f" → answered {view.answer}" if view.answer else ""
         self.http_request_line.setText(f"<b>{view.request_line}</b>{answered}")
         self.http_headers.setPlainText(view.headers)
         self.http_body.set_body(view.body, view.pretty_body)

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtGui import QFont, QFontDatabase, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -43,11 +43,12 @@ from postback_studio.ui.confirm import Confirm, ask
 from postback_studio.ui.field_errors import (
     FieldErrors,
     error_label,
-    tone,
     validated_save,
     with_error,
 )
 from postback_studio.ui.ports import CustomerStore, LookupStore, TemplateStore
+from postback_studio.ui.save_feedback import SavedNote
+from postback_studio.ui.tones import Tone, emphasize, set_tone
 
 #: Asks for a file to read; None when the user cancels.
 OpenFile = Callable[[], str | None]
@@ -63,11 +64,13 @@ class LookupsPage(QWidget):
         table_saved(int): a table was created, changed or imported (its id).
         table_deleted(int): a table was deleted (its id).
         template_requested(int): the user wants to open a template that uses the table (its id).
+        status_message(str): a short notice for the status bar (a save or an import went through).
     """
 
     table_saved = Signal(int)
     table_deleted = Signal(int)
     template_requested = Signal(int)
+    status_message = Signal(str)
 
     def __init__(
         self,
@@ -107,7 +110,7 @@ class LookupsPage(QWidget):
         left_layout.addLayout(left_buttons)
 
         self.title = QLabel()
-        self.title.setStyleSheet("font-size: 16px; font-weight: 600;")
+        emphasize(self.title, scale=1.3, weight=QFont.Weight.DemiBold)
         self.name_edit = QLineEdit()
         self.owner_box = QComboBox()
         self.description_edit = QLineEdit()
@@ -115,7 +118,8 @@ class LookupsPage(QWidget):
         self.field_edit.setPlaceholderText("carrier")
         self.call_hint = QLabel()
         self.call_hint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.call_hint.setStyleSheet("font-family: monospace; color: palette(placeholder-text);")
+        self.call_hint.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        set_tone(self.call_hint, Tone.MUTED)
         self.general_error = error_label()
         self.errors = FieldErrors(self.general_error)
         details = QGroupBox("Table")
@@ -167,9 +171,12 @@ class LookupsPage(QWidget):
         used_layout.addWidget(self.used_by)
 
         self.save_button = QPushButton("Save")
+        self.saved_note = SavedNote()
+        self.saved_note.announced.connect(self.status_message)
         save_row = QHBoxLayout()
         save_row.addWidget(self.general_error, 1)
         save_row.addStretch(0)
+        save_row.addWidget(self.saved_note)
         save_row.addWidget(self.save_button)
 
         right = QWidget()
@@ -252,6 +259,7 @@ class LookupsPage(QWidget):
             if group_owner is not None and not owned:
                 continue
             group = QTreeWidgetItem([caption, ""])
+            group.setToolTip(0, caption)
             group.setFlags(Qt.ItemFlag.ItemIsEnabled)
             font = group.font(0)
             font.setBold(True)
@@ -259,6 +267,9 @@ class LookupsPage(QWidget):
             self.tree.addTopLevelItem(group)
             for table in owned:
                 item = QTreeWidgetItem([table.name, table.template_field])
+                # A narrow tree elides the names: the tooltip has them whole.
+                for column in (0, 1):
+                    item.setToolTip(column, f"{table.name} · template field {table.template_field}")
                 item.setData(0, Qt.ItemDataRole.UserRole, table.id)
                 group.addChild(item)
                 if table.id == keep:
@@ -314,6 +325,7 @@ class LookupsPage(QWidget):
         for key, value in table.rows:
             self.model.appendRow([QStandardItem(key), QStandardItem(value)])
         self.errors.clear()
+        self.saved_note.clear()
         self.import_message.hide()
         for widget in (self.import_button, self.export_button, self.delete_button):
             widget.setEnabled(table.id is not None)
@@ -367,6 +379,7 @@ class LookupsPage(QWidget):
         assert saved.id is not None
         self._current = saved
         self.refresh()
+        self.saved_note.confirm(f"Saved lookup table '{saved.name}' ({len(saved.rows)} rows)")
         self.table_saved.emit(saved.id)
         return saved
 
@@ -437,8 +450,10 @@ class LookupsPage(QWidget):
 
     def _show_import_message(self, text: str, *, ok: bool) -> None:
         self.import_message.setText(text)
-        self.import_message.setStyleSheet(tone(self.import_message, "ok" if ok else "error"))
+        set_tone(self.import_message, Tone.OK if ok else Tone.ERROR)
         self.import_message.show()
+        if ok:
+            self.status_message.emit(text)
 
     def _ask_open_file(self) -> str | None:
         path, _ = QFileDialog.getOpenFileName(self, "Import Lookup CSV", "",
@@ -453,7 +468,7 @@ class LookupsPage(QWidget):
     def _on_rows_changed(self, *_args: object) -> None:
         warning = duplicate_warning(self.rows())
         self.rows_warning.setText(f"⚠ {warning}" if warning else "")
-        self.rows_warning.setStyleSheet(tone(self.rows_warning, "warning"))
+        set_tone(self.rows_warning, Tone.WARNING)
         self.rows_warning.setVisible(bool(warning))
 
     def _on_field_changed(self, text: str) -> None:

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 
-from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QPainter, QPalette
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -26,6 +27,8 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QStackedWidget,
     QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -47,6 +50,46 @@ _PAGE_ICONS = {
 }
 
 
+class _RailDelegate(QStyledItemDelegate):
+    """Draws a rail entry from the palette at paint time: a rounded highlight when selected.
+
+    Painted rather than styled with a style sheet, which would freeze the rail's palette at the
+    theme it was built in.
+    """
+
+    _PADDING = QSize(10, 9)
+    _MARGIN = 6
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
+        hint = super().sizeHint(option, index)
+        return QSize(hint.width() + 2 * (self._PADDING.width() + self._MARGIN),
+                     max(hint.height(), 20) + 2 * self._PADDING.height())
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem,
+              index: QModelIndex | QPersistentModelIndex) -> None:
+        item = QStyleOptionViewItem(option)
+        self.initStyleOption(item, index)
+        palette = option.palette
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        rect = option.rect.adjusted(self._MARGIN, 1, -self._MARGIN, -1)
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        if selected:
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(palette.highlight())
+            painter.drawRoundedRect(rect, 6, 6)
+        icon_size = item.decorationSize
+        icon_rect = QRect(rect.left() + self._PADDING.width(), rect.center().y() - icon_size.height() // 2,
+                          icon_size.width(), icon_size.height())
+        item.icon.paint(painter, icon_rect)
+        text_rect = rect.adjusted(icon_rect.right() - rect.left() + 10, 0, 0, 0)
+        role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+        painter.setPen(palette.color(role))
+        align = Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft
+        painter.drawText(text_rect, int(align), item.text)
+        painter.restore()
+
+
 @dataclass(frozen=True)
 class Page:
     """One page of the navigation rail and the menu actions it contributes."""
@@ -54,6 +97,13 @@ class Page:
     name: str
     widget: QWidget
     actions: tuple[QAction, ...] = ()
+
+
+class FileSection(StrEnum):
+    """The File menu's sections, in menu order (Quit comes last)."""
+
+    WORKSPACE = "workspace"
+    CONFIGURATION = "configuration"
 
 
 #: A guard asked before the window closes; returns False to keep the window open.
@@ -82,7 +132,6 @@ class MainWindow(QMainWindow):
         theme: Theme = Theme.SYSTEM,
     ) -> None:
         super().__init__()
-        self.setWindowTitle(f"Postback Studio — {workspace_label}")
         self.setMinimumSize(QSize(1024, 640))
         self._pages = list(pages)
         self._close_guards = list(close_guards)
@@ -92,11 +141,9 @@ class MainWindow(QMainWindow):
         self.navigation.setIconSize(QSize(20, 20))
         self.navigation.setFixedWidth(150)
         self.navigation.setFrameShape(QListWidget.Shape.NoFrame)
-        self.navigation.setStyleSheet(
-            "#navigation { background: palette(alternate-base); padding-top: 8px; }"
-            "#navigation::item { padding: 9px 10px; border-radius: 6px; margin: 1px 6px; }"
-            "#navigation::item:selected { background: palette(highlight); color: palette(highlighted-text); }"
-        )
+        self.navigation.viewport().setBackgroundRole(QPalette.ColorRole.AlternateBase)
+        self.navigation.setViewportMargins(0, 8, 0, 0)
+        self.navigation.setItemDelegate(_RailDelegate(self.navigation))
         self.stack = QStackedWidget()
         for page in self._pages:
             # A page's shortcuts work while focus is inside that page (or its menu is open), so two
@@ -125,13 +172,20 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.activity)
         self.workspace_status = QLabel(workspace_label)
         self.statusBar().addPermanentWidget(self.workspace_status)
+        self.set_workspace(workspace_label)
 
         self._build_menus(theme)
         if self._pages:
             self.navigation.setCurrentRow(0)
 
     def _build_menus(self, theme: Theme) -> None:
-        file_menu = self.menuBar().addMenu("&File")
+        # File: the workspace (New, Open, Open Recent), then the configuration (Export, Import),
+        # then Quit; each section ends at a separator that add_file_action inserts before.
+        self.file_menu = self.menuBar().addMenu("&File")
+        self._file_sections = {
+            FileSection.WORKSPACE: self.file_menu.addSeparator(),
+            FileSection.CONFIGURATION: self.file_menu.addSeparator(),
+        }
         self._page_menus: dict[str, QMenu] = {}
         for page in self._pages:
             if page.actions:
@@ -140,7 +194,7 @@ class MainWindow(QMainWindow):
                 self._page_menus[page.name] = menu
         quit_action = QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
-        file_menu.addAction(quit_action)
+        self.file_menu.addAction(quit_action)
 
         go_menu = self.menuBar().addMenu("&Go")
         for index, page in enumerate(self._pages):
@@ -188,6 +242,19 @@ class MainWindow(QMainWindow):
         menu.addAction(action)
         help_action = self.menuBar().actions()[-1]
         self.menuBar().insertMenu(help_action, menu)
+
+    def add_file_action(self, action: QAction, section: FileSection = FileSection.CONFIGURATION) -> None:
+        """Add ``action`` at the end of a File menu section (Import Configuration goes after Export)."""
+        self.file_menu.insertAction(self._file_sections[section], action)
+
+    def set_workspace(self, label: str) -> None:
+        """Show the open workspace in the title and the status bar."""
+        self.setWindowTitle(f"Postback Studio — {label}")
+        self.workspace_status.setText(label)
+
+    def confirm_close(self) -> bool:
+        """Ask every close guard (unsaved edits, deliveries in flight); True when all agree."""
+        return all(guard() for guard in self._close_guards)
 
     def add_close_guard(self, guard: CloseGuard) -> None:
         """Ask ``guard`` too before the window closes."""
@@ -246,11 +313,10 @@ class MainWindow(QMainWindow):
         self.close()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        for guard in self._close_guards:
-            if not guard():
-                event.ignore()
-                return
-        event.accept()
+        if self.confirm_close():
+            event.accept()
+        else:
+            event.ignore()
 
 
 class ShortcutsDialog(QDialog):

@@ -1,31 +1,21 @@
 """The Requests page's summary strip: counts by outcome and a small chart of deliveries over time.
 
 The chart is painted with QPainter from bucketed counts (we ship PySide6-Essentials, without
-QtCharts): one stacked bar per time bucket, one colour per outcome, the same colours as the table.
+QtCharts): one stacked bar per time bucket, one colour per outcome, the same colours as the table:
+the theme's (:class:`~.theme.ThemeColors` ``outcomes``).
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtCore import QEvent, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QWidget
 
 from postback_studio.core.requestlog import Outcome
 from postback_studio.core.requests_view import DAY, RequestSummary
-
-#: One colour per outcome, readable on light and dark backgrounds.
-OUTCOME_COLORS: dict[Outcome, str] = {
-    Outcome.DELIVERED: "#2e9d4f",
-    Outcome.RETRYING: "#d39e00",
-    Outcome.FAILED: "#d64545",
-    Outcome.RENDER_FAILED: "#9c4fd6",
-    Outcome.BLOCKED: "#e07b24",
-    Outcome.CANCELED: "#8a8f98",
-    Outcome.UNREADABLE: "#5a5f66",
-}
-
+from postback_studio.ui.theme import colors_for
 
 
 def _time_label(epoch: float, bucket_seconds: float) -> str:
@@ -65,6 +55,7 @@ class OutcomeChart(QWidget):
             painter.drawText(area, Qt.AlignmentFlag.AlignCenter, "No attempts in this range")
             painter.end()
             return
+        colors = colors_for(self)
         peak = max(sum(b.values()) for b in summary.buckets) or 1
         slot = area.width() / len(summary.buckets)
         gap = 1.0 if slot > 3 else 0.0
@@ -76,7 +67,7 @@ class OutcomeChart(QWidget):
                     continue
                 height = (area.height() - 4) * count / peak
                 rect = QRectF(area.left() + index * slot, bottom - height, max(slot - gap, 1.0), height)
-                painter.fillRect(rect, QColor(OUTCOME_COLORS[outcome]))
+                painter.fillRect(rect, QColor(colors.outcomes[outcome]))
                 bottom -= height
         painter.setPen(text_color)
         first = _time_label(summary.start, summary.bucket_seconds)
@@ -114,14 +105,23 @@ class SummaryStrip(QWidget):
             layout.addWidget(label)
         self.chart = OutcomeChart()
         layout.addWidget(self.chart, 1)
+        self._summary: RequestSummary | None = None
         self.set_summary(None)
+
+    def changeEvent(self, event: QEvent) -> None:
+        """The legend's swatches are coloured text: colour them again in a new theme."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self.set_summary(self._summary)
 
     def set_summary(self, summary: RequestSummary | None) -> None:
         """Show the figures of ``summary``; None means they are being counted."""
+        self._summary = summary
         self.total.setText("Counting…" if summary is None else f"<b>{summary.total:,}</b> attempts")
+        colors = colors_for(self)
         for outcome, label in self.counts.items():
             count = 0 if summary is None else summary.counts.get(outcome, 0)
-            colour = OUTCOME_COLORS[outcome]
+            colour = colors.outcomes[outcome]
             label.setText(f'<span style="color:{colour}">■</span> {outcome.label} {count:,}')
             label.setVisible(
                 summary is not None and (count > 0 or outcome in (Outcome.DELIVERED, Outcome.FAILED))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem, QWidget
 
 from postback_studio.core.completion import Segment, format_path, sample_text, type_name
@@ -56,10 +56,21 @@ class PayloadTree(QTreeWidget):
             else:
                 root.addChild(self._item("(value)", payload, ()))
             self._expand(root, 0)
-            self.resizeColumnToContents(0)
-            self.setColumnWidth(1, self.fontMetrics().horizontalAdvance("array[000]") + 12)
+            self._fit_columns()
         finally:
             self.setUpdatesEnabled(True)
+
+    def _fit_columns(self) -> None:
+        """Paths as wide as they need but at most half the tree, so types and values stay in view."""
+        self.resizeColumnToContents(0)
+        half = max(self.viewport().width() // 2, 120)
+        self.setColumnWidth(0, min(self.columnWidth(0), half))
+        self.setColumnWidth(1, self.fontMetrics().horizontalAdvance("array[000]") + 12)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Fit the columns to the new width."""
+        super().resizeEvent(event)
+        self._fit_columns()
 
     def _add_children(
         self, parent: QTreeWidgetItem, value: dict[str, object] | list[object], path: tuple[Segment, ...]

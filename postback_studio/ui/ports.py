@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
+from postback_studio.core.destination import DestinationChange
 from postback_studio.core.model import (
     Customer,
     Event,
@@ -69,7 +70,11 @@ class TemplateLibraryStore(TemplateStore, Protocol):
 
 
 class TriggerStore(Protocol):
-    """Triggers, optionally of one customer or using one template."""
+    """Triggers, optionally of one customer or using one template.
+
+    ``secrets_change`` says which stored secrets a save would move to another destination (None:
+    none); ``keep_secrets`` keeps them for the new one instead of clearing them.
+    """
 
     def list(
         self, *, customer_id: int | None = None, template_id: int | None = None
@@ -77,9 +82,11 @@ class TriggerStore(Protocol):
 
     def get(self, trigger_id: int) -> Trigger: ...
 
-    def save(self, trigger: Trigger) -> Trigger: ...
+    def secrets_change(self, trigger: Trigger) -> DestinationChange | None: ...
 
-    def activate(self, trigger: Trigger) -> Trigger: ...
+    def save(self, trigger: Trigger, *, keep_secrets: bool = False) -> Trigger: ...
+
+    def activate(self, trigger: Trigger, *, keep_secrets: bool = False) -> Trigger: ...
 
     def delete(self, trigger_id: int) -> None: ...
 
@@ -126,10 +133,20 @@ class SampleStore(Protocol):
 
 
 class SmtpStore(Protocol):
-    """The one set of SMTP settings; the password lives in the secret store."""
+    """The one set of SMTP settings; the password lives in the secret store.
+
+    ``password_for`` is the stored password only when it was entered for those settings' server and
+    account; ``secrets_change`` and ``keep_secrets`` are :class:`TriggerStore`'s, for the password.
+    """
 
     def get(self) -> SmtpSettings: ...
 
     def has_password(self) -> bool: ...
 
-    def set(self, settings: SmtpSettings, *, keep_password: bool = True) -> SmtpSettings: ...
+    def password_for(self, settings: SmtpSettings) -> str: ...
+
+    def secrets_change(self, settings: SmtpSettings) -> DestinationChange | None: ...
+
+    def set(
+        self, settings: SmtpSettings, *, keep_password: bool = True, keep_secrets: bool = False
+    ) -> SmtpSettings: ...

@@ -1,13 +1,17 @@
-"""The app's own settings (not the workspace's): theme, window geometry, the local inbox's ports and limit.
+"""The app's own settings (not the workspace's): theme, window geometry, the local inbox's ports and
+limit, and the recently opened workspaces.
 
 Kept in ``QSettings`` per user; typed here so no page reads a settings key directly.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QByteArray, QSettings
 
 from postback_studio.core.defaults import INBOX_BODY_MB, LOCAL_HTTP_PORT, LOCAL_SMTP_PORT
+from postback_studio.core.recent import forget, remember
 from postback_studio.ui.theme import Theme
 
 
@@ -60,6 +64,26 @@ class Preferences:
     @geometry.setter
     def geometry(self, value: QByteArray) -> None:
         self.settings.setValue("window/geometry", value)
+
+    @property
+    def recent_workspaces(self) -> list[str]:
+        """The workspaces opened lately, most recent first."""
+        value = self.settings.value("workspaces/recent", [])
+        if isinstance(value, str):  # QSettings hands back a one-element list as a plain string
+            value = [value]
+        return [str(v) for v in value or [] if str(v)]
+
+    def remember_workspace(self, path: Path) -> None:
+        """Put ``path`` first in the recent workspaces."""
+        self.settings.setValue("workspaces/recent", remember(self.recent_workspaces, path))
+
+    def forget_workspace(self, path: Path | str) -> None:
+        """Take ``path`` off the recent workspaces."""
+        self.settings.setValue("workspaces/recent", forget(self.recent_workspaces, path))
+
+    def clear_recent_workspaces(self) -> None:
+        """Forget every recent workspace."""
+        self.settings.setValue("workspaces/recent", [])
 
     def sync(self) -> None:
         """Write everything to disk now."""

@@ -9,14 +9,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QKeyEvent
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QHeaderView, QStyle, QTreeWidget, QTreeWidgetItem, QWidget
 
 from postback_studio.core.render.result import Diagnostic, Location, Severity, Where
+from postback_studio.ui.tones import TONE_ROLE, Tone, ToneDelegate
 
 _DIAGNOSTIC_ROLE = Qt.ItemDataRole.UserRole
 _ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
-_COLOURS = {Severity.ERROR: "#cf222e", Severity.WARNING: "#9a6700", Severity.INFO: "#0969da"}
+_TONES = {Severity.ERROR: Tone.ERROR, Severity.WARNING: Tone.WARNING, Severity.INFO: Tone.INFO}
 _ICONS = {
     Severity.ERROR: QStyle.StandardPixmap.SP_MessageBoxCritical,
     Severity.WARNING: QStyle.StandardPixmap.SP_MessageBoxWarning,
@@ -52,6 +53,7 @@ class ProblemsList(QTreeWidget):
         self.setRootIsDecorated(False)
         self.setUniformRowHeights(True)
         self.setWordWrap(False)
+        self.setItemDelegate(ToneDelegate(self))
         header = self.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
@@ -73,7 +75,7 @@ class ProblemsList(QTreeWidget):
                 ]
             )
             item.setIcon(0, style.standardIcon(_ICONS[diagnostic.severity]))
-            item.setForeground(0, QColor(_COLOURS[diagnostic.severity]))
+            item.setData(0, TONE_ROLE, _TONES[diagnostic.severity].value)
             item.setToolTip(1, diagnostic.message)
             item.setData(0, _DIAGNOSTIC_ROLE, diagnostic)
             self.addTopLevelItem(item)

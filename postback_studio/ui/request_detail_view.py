@@ -9,7 +9,6 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -22,10 +21,10 @@ from PySide6.QtWidgets import (
 
 from postback_studio.core.body_view import pretty_text
 from postback_studio.core.request_detail import describe
-from postback_studio.core.requestlog import Channel, Outcome, RequestRecord
+from postback_studio.core.requestlog import Channel, RequestRecord
 from postback_studio.ui.code_view import BodyView, CodeView, column, side_by_side
-from postback_studio.ui.outcome_chart import OUTCOME_COLORS
 from postback_studio.ui.requests_table import ID_ROLE
+from postback_studio.ui.tones import TONE_ROLE, Tone, ToneDelegate, emphasize, set_tone
 
 
 class RequestDetailView(QWidget):
@@ -43,6 +42,7 @@ class RequestDetailView(QWidget):
         self.title = QLabel("Select a request to see its payload, processing, request and response.")
         self.title.setWordWrap(True)
         self.attempts = QListWidget()
+        self.attempts.setItemDelegate(ToneDelegate(self.attempts))
         self.attempts.setMaximumWidth(260)
         self.attempts.setToolTip("Every attempt of this delivery; click one to show it")
         self.attempts.itemClicked.connect(self._on_attempts_item_clicked)
@@ -72,7 +72,7 @@ class RequestDetailView(QWidget):
         self.response_line = QLabel()
         self.error = QLabel()
         self.error.setWordWrap(True)
-        self.error.setStyleSheet(f"color: {OUTCOME_COLORS[Outcome.FAILED]}; font-weight: bold;")
+        set_tone(emphasize(self.error), Tone.ERROR)
         self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.response_headers = CodeView("No response headers")
         self.response_body = BodyView("Body")
@@ -163,7 +163,7 @@ class RequestDetailView(QWidget):
             when = datetime.fromtimestamp(attempt.started_at, tz=UTC).strftime("%H:%M:%S")
             item = QListWidgetItem(f"#{attempt.attempt} · {attempt.outcome.label}{status} · {when}")
             item.setData(ID_ROLE, attempt.id)
-            item.setForeground(QColor(OUTCOME_COLORS[attempt.outcome]))
+            item.setData(TONE_ROLE, attempt.outcome.value)
             self.attempts.addItem(item)
             if attempt.id == current.id:
                 item.setSelected(True)

@@ -50,9 +50,18 @@ from postback_studio.core.requests_view import (
 )
 from postback_studio.services.changes import ChangeNotice, Entity
 from postback_studio.services.request_log import FilterChoices
-from postback_studio.ui.outcome_chart import OUTCOME_COLORS, SummaryStrip
+from postback_studio.ui.outcome_chart import SummaryStrip
 from postback_studio.ui.request_detail_view import RequestDetailView
-from postback_studio.ui.requests_table import COLUMN_WIDTHS, COLUMNS, PAGE_SIZE, RequestTableModel
+from postback_studio.ui.requests_table import (
+    COLUMNS,
+    ELASTIC_COLUMNS,
+    FIXED_COLUMN_SAMPLES,
+    HIDE_ORDER,
+    PAGE_SIZE,
+    RequestTableModel,
+)
+from postback_studio.ui.table_fit import ColumnFitter, ColumnPlan, text_width
+from postback_studio.ui.tones import Tone, ToneDelegate, emphasize, set_tone
 from postback_studio.workers.jobs import JobRunner
 from postback_studio.workers.requests_loader import RequestsLoader, SourceFactory
 
@@ -113,7 +122,7 @@ class RequestsPage(QWidget):
         self.summary = SummaryStrip()
         self.error = QLabel()
         self.error.setWordWrap(True)
-        self.error.setStyleSheet(f"color: {OUTCOME_COLORS[Outcome.FAILED]}; font-weight: bold;")
+        set_tone(emphasize(self.error), Tone.ERROR)
         self.error.hide()
 
         self.model = RequestTableModel(self.loader, self)
@@ -122,6 +131,7 @@ class RequestsPage(QWidget):
         self.model.rows_appended.connect(self._on_model_rows_appended)
         self.table = QTableView()
         self.table.setModel(self.model)
+        self.table.setItemDelegate(ToneDelegate(self.table))
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setAlternatingRowColors(True)
@@ -132,10 +142,10 @@ class RequestsPage(QWidget):
         vertical.hide()
         vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         vertical.setDefaultSectionSize(self.fontMetrics().height() + 8)
-        horizontal = self.table.horizontalHeader()
-        for section, width in enumerate(COLUMN_WIDTHS):
-            horizontal.resizeSection(section, width)
-        horizontal.setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
+        fixed = {column: text_width(self.table, COLUMNS[column], *samples)
+                 for column, samples in FIXED_COLUMN_SAMPLES.items()}
+        self.column_fitter = ColumnFitter(self.table, self.table.horizontalHeader(),
+                                          ColumnPlan(fixed, ELASTIC_COLUMNS, HIDE_ORDER))
         self.table.selectionModel().currentRowChanged.connect(self._on_table_current_row_changed)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
 

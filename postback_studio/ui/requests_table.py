@@ -9,11 +9,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QFont
 
 from postback_studio.core.request_detail import event_label, format_duration, format_time
 from postback_studio.core.requests_view import RequestFilter, RequestRow, RowColumns, merge_newer
-from postback_studio.ui.outcome_chart import OUTCOME_COLORS
+from postback_studio.ui.tones import TONE_ROLE
 from postback_studio.workers.requests_loader import RequestsLoader
 
 #: Rows fetched per query.
@@ -31,7 +31,21 @@ COLUMNS = (
     "Attempt",
     "Duration",
 )
-COLUMN_WIDTHS = (150, 120, 150, 120, 100, 260, 100, 80, 60, 70)
+#: Columns as wide as their usual text (sample texts), and columns that share the rest (weights):
+#: names and the target elide, their whole text is in the row's tooltip. When the table is too
+#: narrow even so, the channel, the attempt, the duration and the event give way (in that order);
+#: the outcome and the status never do.
+FIXED_COLUMN_SAMPLES = {
+    0: ("2026-12-01 02:26:35",),
+    3: ("Order in transit",),
+    4: ("webhook · test",),
+    6: ("Render failed",),
+    7: ("HTTP 503", "SMTP 250"),
+    8: ("10",),
+    9: ("12,345 ms",),
+}
+ELASTIC_COLUMNS = {1: 2, 2: 3, 5: 4}
+HIDE_ORDER = (4, 8, 9, 3)
 _NUMERIC_COLUMNS = frozenset({7, 8, 9})
 _OUTCOME_COLUMN = 6
 
@@ -172,8 +186,8 @@ class RequestTableModel(QAbstractTableModel):
             return _cell_text(row, column)
         if role == ID_ROLE:
             return row.id
-        if role == Qt.ItemDataRole.ForegroundRole and column == _OUTCOME_COLUMN:
-            return QColor(OUTCOME_COLORS[row.outcome])
+        if role == TONE_ROLE and column == _OUTCOME_COLUMN:
+            return row.outcome.value
         if role == Qt.ItemDataRole.TextAlignmentRole and column in _NUMERIC_COLUMNS:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.FontRole and row.is_test:
@@ -182,7 +196,10 @@ class RequestTableModel(QAbstractTableModel):
             return font
         if role == Qt.ItemDataRole.ToolTipRole:
             test = " · test send" if row.is_test else ""
-            return f"{row.target}\n{format_time(row.started_at)} · delivery {row.delivery_id}{test}"
+            parts = (row.customer_name, row.trigger_name, event_label(row.event), _cell_text(row, 4))
+            who = " · ".join(t for t in parts if t)
+            when = f"{format_time(row.started_at)} · delivery {row.delivery_id}{test}"
+            return f"{who}\n{row.target}\n{when}"
         return None
 
     def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex) -> bool:

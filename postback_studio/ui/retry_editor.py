@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QLabel, QSpinBox, QWidget
 
 from postback_studio.core.dispatch.retry import describe as describe_retry
 from postback_studio.core.model import RetryKind, RetryPolicy
 from postback_studio.core.validation import MAX_RETRY_ATTEMPTS
 from postback_studio.ui.field_errors import with_error
+from postback_studio.ui.tones import emphasize
 
 _CHOICES = (
     (RetryKind.NONE, "No retry"),
@@ -51,7 +53,7 @@ class RetryPolicyEditor(QGroupBox):
         self.max_attempts_spin.setRange(1, MAX_RETRY_ATTEMPTS)
         self.timeline_label = QLabel()
         self.timeline_label.setWordWrap(True)
-        self.timeline_label.setStyleSheet("font-weight: 600;")
+        emphasize(self.timeline_label, weight=QFont.Weight.DemiBold)
         self.form = QFormLayout(self)
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.form.addRow("Policy", self.retry_box)

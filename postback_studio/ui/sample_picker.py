@@ -13,7 +13,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QSettings, Signal
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QHBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QMenu, QToolButton, QWidget
 
 from postback_studio.core.errors import ValidationError
 from postback_studio.core.preview import parse_json
@@ -27,6 +27,7 @@ from postback_studio.core.template_library import (
 )
 from postback_studio.ui.ports import SampleStore
 from postback_studio.ui.prompts import Prompter, UnsavedChoice
+from postback_studio.ui.save_feedback import SavedNote
 from postback_studio.ui.template_library_panel import tool_button
 from postback_studio.ui.template_mapper import TemplateMapperView
 
@@ -62,28 +63,28 @@ class SamplePicker(QObject):
         self.payload: Any = None
         self.dirty = False
         self.bar = QWidget()
-        self.new_button = tool_button(
-            "New…", "New from built-in: copy this sample into a payload of your own that you can edit"
-        )
-        self.import_button = tool_button("Import…", "Import a payload from a JSON file")
-        self.paste_button = tool_button("Paste", "Create a payload from JSON on the clipboard")
+        self.new_button = tool_button("New Payload", "A payload of your own for this event, to edit")
+        self.new_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(self.new_button)
+        self.copy_action = menu.addAction("Copy of This Sample…")
+        self.copy_action.setToolTip("Copy the payload on show into one of your own")
+        self.import_action = menu.addAction("From a JSON File…")
+        self.paste_action = menu.addAction("From the Clipboard")
+        self.new_button.setMenu(menu)
         self.save_button = tool_button("Save", "Save your edits to this payload")
         self.delete_button = tool_button("Delete", "Delete this payload of yours")
         layout = QHBoxLayout(self.bar)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(3)
-        for button in (
-            self.new_button,
-            self.import_button,
-            self.paste_button,
-            self.save_button,
-            self.delete_button,
-        ):
+        self.saved_note = SavedNote()
+        self.saved_note.announced.connect(self.status_message)
+        for button in (self.new_button, self.save_button, self.delete_button):
             layout.addWidget(button)
+        layout.addWidget(self.saved_note)
         layout.addStretch(1)
-        self.new_button.clicked.connect(self.new_from_builtin)
-        self.import_button.clicked.connect(lambda _checked=False: self.import_sample())
-        self.paste_button.clicked.connect(self.paste)
+        self.copy_action.triggered.connect(self.new_from_builtin)
+        self.import_action.triggered.connect(lambda _checked=False: self.import_sample())
+        self.paste_action.triggered.connect(self.paste)
         self.save_button.clicked.connect(self.save)
         self.delete_button.clicked.connect(self.delete)
         view.event_selected.connect(self._on_view_event_selected)
@@ -130,6 +131,7 @@ class SamplePicker(QObject):
         self.payload = payload
         self.key = key
         self.dirty = False
+        self.saved_note.clear()
         self._view.set_current_event(key)
         self.delete_button.setEnabled(not choice.builtin)
         self.save_button.setEnabled(not choice.builtin)
@@ -257,7 +259,7 @@ class SamplePicker(QObject):
         stored = self._samples.get(choice.sample_id)
         self._samples.save(replace(stored, payload=text))
         self.dirty = False
-        self.status_message.emit(f"Saved payload '{stored.name}'")
+        self.saved_note.confirm(f"Saved payload '{stored.name}'")
         return True
 
     def delete(self) -> bool:

@@ -2,7 +2,10 @@
 
 Test Connection talks to the SMTP server as a send would (connect, STARTTLS or implicit TLS, AUTH)
 but sends nothing; it runs off the GUI thread and shows the whole conversation, with the password
-already redacted by the dispatcher, and its diagnosis above it where it cannot be missed.
+already redacted by the dispatcher, and its diagnosis above it where it cannot be missed. The stored
+password is used only for the server, port and username it was entered for: testing or saving
+another server asks for it again (a save asks, through an injected
+:data:`~postback_studio.ui.secret_prompts.AskSecrets`, whether to keep it for the new server).
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from PySide6.QtCore import Signal, Slot
-from PySide6.QtGui import QFontDatabase
+from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -36,9 +39,12 @@ from postback_studio.core.model import SmtpSettings, TlsMode
 from postback_studio.core.trigger_setup import is_usual_smtp_port, usual_smtp_port
 from postback_studio.core.validation import validate_smtp
 from postback_studio.services.changes import ChangeNotice, Entity
-from postback_studio.ui.field_errors import FieldErrors, error_label, tone, validated_save, with_error
+from postback_studio.ui.field_errors import FieldErrors, error_label, validated_save, with_error
 from postback_studio.ui.ports import SmtpStore
+from postback_studio.ui.save_feedback import SavedNote
+from postback_studio.ui.secret_prompts import AskSecrets, ask_keep_or_clear, keep_secrets
 from postback_studio.ui.theme import Theme
+from postback_studio.ui.tones import Tone, emphasize, set_tone
 from postback_studio.workers.jobs import JobError, JobRunner
 
 
@@ -68,7 +74,6 @@ _TLS_CHOICES = (
     (TlsMode.TLS, "Implicit TLS (SMTPS)"),
 )
 _THEME_CHOICES = ((Theme.LIGHT, "Light"), (Theme.DARK, "Dark"), (Theme.SYSTEM, "Follow the system"))
-_HEADLINE = "font-size: 14px; font-weight: 600;"
 
 
 class SettingsPage(QWidget):
@@ -82,6 +87,7 @@ class SettingsPage(QWidget):
         inbox_ports_changed(int, int): the local inbox should listen on these HTTP and SMTP ports.
         inbox_body_limit_changed(int): the local inbox should keep at most this many MB of a body.
         theme_chosen(str): the user picked a theme (a ``Theme`` value).
+        status_message(str): a short notice for the status bar (a save went through).
     """
 
     smtp_saved = Signal()
@@ -90,6 +96,7 @@ class SettingsPage(QWidget):
     inbox_ports_changed = Signal(int, int)
     inbox_body_limit_changed = Signal(int)
     theme_chosen = Signal(str)
+    status_message = Signal(str)
 
     def __init__(
         self,
@@ -101,10 +108,12 @@ class SettingsPage(QWidget):
         http_port: int = LOCAL_HTTP_PORT,
         smtp_port: int = LOCAL_SMTP_PORT,
         theme: Theme = Theme.SYSTEM,
+        ask_secrets: AskSecrets | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._smtp = smtp
+        self._ask_secrets = ask_secrets or ask_keep_or_clear(self)
         self._test_connection = test_connection
         self._jobs = jobs
         self._test_sequence = 0  # only the latest test's answer is shown
@@ -135,7 +144,7 @@ class SettingsPage(QWidget):
         password_layout.addWidget(self.password_edit, 1)
         password_layout.addWidget(self.reveal_password_box)
         self.port_hint = QLabel()
-        self.port_hint.setStyleSheet("color: palette(placeholder-text);")
+        set_tone(self.port_hint, Tone.MUTED)
         port_cell = with_error(self.port_spin, self.errors.register("port", "Port"))
         port_cell.layout().addWidget(self.port_hint)
 
@@ -160,9 +169,12 @@ class SettingsPage(QWidget):
         self.send_test_button = QPushButton("Send Test Email")
         self.test_email_status = QLabel()
         self.test_email_status.setWordWrap(True)
+        self.saved_note = SavedNote()
+        self.saved_note.announced.connect(self.status_message)
         actions = QHBoxLayout()
         actions.addWidget(self.general_error, 1)
         actions.addStretch(0)
+        actions.addWidget(self.saved_note)
         actions.addWidget(self.test_button)
         actions.addWidget(self.save_button)
         form.addRow(actions)
@@ -173,6 +185,7 @@ class SettingsPage(QWidget):
         form.addRow("", self.test_email_status)
 
         self.diagnosis_label = QLabel("Test Connection shows the SMTP conversation here.")
+        emphasize(self.diagnosis_label, weight=QFont.Weight.DemiBold)
         self.diagnosis_label.setWordWrap(True)
         self.transcript_view = QPlainTextEdit()
         self.transcript_view.setReadOnly(True)
@@ -206,10 +219,13 @@ class SettingsPage(QWidget):
                             "127.0.0.1:<SMTP port> to see what would be sent, without it leaving "
                             "this machine.")
         inbox_hint.setWordWrap(True)
-        inbox_hint.setStyleSheet("color: palette(placeholder-text);")
+        set_tone(inbox_hint, Tone.MUTED)
         inbox_form.addRow(inbox_hint)
+        self.inbox_saved_note = SavedNote()
+        self.inbox_saved_note.announced.connect(self.status_message)
         apply_row = QHBoxLayout()
         apply_row.addStretch(1)
+        apply_row.addWidget(self.inbox_saved_note)
         apply_row.addWidget(self.apply_ports_button)
         inbox_form.addRow(apply_row)
 
@@ -283,6 +299,7 @@ class SettingsPage(QWidget):
                                               else "")
         self.reveal_password_box.setChecked(False)
         self.errors.clear()
+        self.saved_note.clear()
         self._update_port_hint()
         self._loaded = self.current_settings()
 
@@ -308,17 +325,26 @@ class SettingsPage(QWidget):
             self.errors.show(issues)
             return None
         self.errors.clear()
-        if not settings.password and self._smtp.has_password():
-            settings = dataclasses.replace(settings, password=self._smtp.get().password)
+        if not settings.password:
+            settings = dataclasses.replace(settings, password=self._smtp.password_for(settings))
         return settings
 
     @Slot()
     def save(self) -> SmtpSettings | None:
-        """Validate and save; problems show under their fields and nothing is saved."""
-        saved = validated_save(self.current_settings(), self._smtp.set, self.errors)
+        """Validate and save; problems show under their fields and nothing is saved.
+
+        When the server, port or username changed and a password is stored for the old ones, the
+        user is asked first whether to keep it for the new server or clear it; Cancel saves nothing.
+        """
+        settings = self.current_settings()
+        keep = keep_secrets(self._ask_secrets, self._smtp.secrets_change(settings))
+        if keep is None:
+            return None
+        saved = validated_save(settings, lambda value: self._smtp.set(value, keep_secrets=keep), self.errors)
         if saved is None:
             return None
         self.load(saved)
+        self.saved_note.confirm(f"Saved the SMTP settings ({saved.host or 'no server'}:{saved.port})")
         self.smtp_saved.emit()
         return saved
 
@@ -329,7 +355,7 @@ class SettingsPage(QWidget):
         if settings is None:
             return
         self.test_button.setEnabled(False)
-        self.diagnosis_label.setStyleSheet("")
+        set_tone(self.diagnosis_label, None)
         self.diagnosis_label.setText(f"Connecting to {settings.host}:{settings.port} …")
         self.transcript_view.clear()
         tester = self._test_connection
@@ -350,7 +376,7 @@ class SettingsPage(QWidget):
         diagnosis = str(getattr(result, "diagnosis", "")) or str(getattr(result, "error", ""))
         headline = "Connection OK" if ok else "Connection failed"
         self.diagnosis_label.setText(f"{headline}: {diagnosis}" if diagnosis else headline)
-        self.diagnosis_label.setStyleSheet(tone(self.diagnosis_label, "ok" if ok else "error", _HEADLINE))
+        set_tone(self.diagnosis_label, Tone.OK if ok else Tone.ERROR)
         self.transcript_view.setPlainText(str(getattr(result, "transcript", "")))
         self.connection_tested.emit(result)
 
@@ -359,15 +385,15 @@ class SettingsPage(QWidget):
             return
         self.test_button.setEnabled(True)
         self.diagnosis_label.setText(f"The test itself failed: {error.message}")
-        self.diagnosis_label.setStyleSheet(tone(self.diagnosis_label, "error", _HEADLINE))
+        set_tone(self.diagnosis_label, Tone.ERROR)
 
     def _on_send_test_clicked(self) -> None:
         recipient = self.recipient_edit.text().strip()
         if not recipient or "@" not in recipient:
-            self.test_email_status.setStyleSheet(tone(self.test_email_status, "error"))
+            set_tone(self.test_email_status, Tone.ERROR)
             self.test_email_status.setText("Enter the address the test email should go to.")
             return
-        self.test_email_status.setStyleSheet("")
+        set_tone(self.test_email_status, None)
         self.test_email_status.setText(f"Sending a test email to {recipient} …")
         self.send_test_button.setEnabled(False)
         self.test_email_requested.emit(recipient)
@@ -376,7 +402,7 @@ class SettingsPage(QWidget):
     def on_test_email_result(self, ok: bool, message: str) -> None:
         """The test email was sent (or not); ``message`` says what happened."""
         self.send_test_button.setEnabled(True)
-        self.test_email_status.setStyleSheet(tone(self.test_email_status, "ok" if ok else "error"))
+        set_tone(self.test_email_status, Tone.OK if ok else Tone.ERROR)
         self.test_email_status.setText(message)
 
     def _on_tls_box_changed(self) -> None:
@@ -397,6 +423,10 @@ class SettingsPage(QWidget):
     def _on_apply_ports_clicked(self) -> None:
         self.inbox_body_limit_changed.emit(self.body_limit_spin.value())
         self.inbox_ports_changed.emit(self.http_port_spin.value(), self.smtp_port_spin.value())
+        self.inbox_saved_note.confirm(
+            f"Saved the local inbox settings: HTTP port {self.http_port_spin.value()}, SMTP port "
+            f"{self.smtp_port_spin.value()}, bodies up to {self.body_limit_spin.value()} MB"
+        )
 
     def _on_theme_clicked(self, button: QRadioButton) -> None:
         self.theme_chosen.emit(str(button.property("theme")))

@@ -11,9 +11,9 @@ from collections.abc import Iterable
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QMenu,
+    QSizePolicy,
     QToolButton,
     QTreeWidget,
     QTreeWidgetItem,
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from postback_studio.core.model import Template
 from postback_studio.core.template_library import library_details, matches_filter
+from postback_studio.ui.tones import heading
 
 _ID = Qt.ItemDataRole.UserRole
 #: Marks the template with unsaved edits, in the list and in the editor's title.
@@ -34,6 +35,8 @@ def tool_button(text: str, tip: str) -> QToolButton:
     button = QToolButton()
     button.setText(text)
     button.setToolTip(tip)
+    # Never narrower than its text: a squeezed tool button elides it ("Im…t…") without a tooltip.
+    button.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)
     return button
 
 
@@ -59,8 +62,7 @@ class TemplateLibraryPanel(QWidget):
         self.template_list.setRootIsDecorated(False)
         self.template_list.setAlternatingRowColors(True)
         self.template_list.setTextElideMode(Qt.TextElideMode.ElideMiddle)
-        self.new_button = QToolButton()
-        self.new_button.setText("New")
+        self.new_button = tool_button("New", "A new template: JSON, XML or email")
         self.new_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.new_menu = QMenu(self.new_button)
         self.new_button.setMenu(self.new_menu)
@@ -77,8 +79,7 @@ class TemplateLibraryPanel(QWidget):
         for button in (self.delete_button, self.import_button, self.export_button):
             second.addWidget(button)
         second.addStretch(1)
-        title = QLabel("Templates")
-        title.setStyleSheet("font-weight: bold;")
+        title = heading("Templates")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 3, 6)
         layout.addWidget(title)

@@ -1,4 +1,13 @@
-"""The Template Mapper page's view: payload pane, template editor, preview and Problems.
+"""The Template Mapper page's view: the template editor in the centre, side panels around it.
+
+The editor gets the most width. On its left, one column holds the template library (handed in by
+the page) above the sample payload; on its right, the preview above the Problems list. Each side
+panel can be resized with the splitter handles, dragged shut, or hidden and shown again from the
+Templates menu; the sizes and what is shown are remembered (:meth:`TemplateMapperView.save_layout`).
+Splitters rather than dock widgets: the mapper is one page of the window's page stack, and a dock
+belongs to a main window, so docking would take the panels out of the page they serve (and float
+them over other pages); a splitter keeps them in the page and still lets the user collapse, resize
+and restore them.
 
 Layout and view behaviour only. It imports no storage and no render engine: the page controller
 (built by the composition root) feeds it events, payloads, template text and render results through
@@ -12,8 +21,8 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -25,29 +34,29 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from postback_studio.core.completion import Segment, expression_for_path, inside_tag
+from postback_studio.core.completion import Segment, expression_for_path
+from postback_studio.core.editing import field_insertion
 from postback_studio.core.highlight import Span
 from postback_studio.core.preview import parse_json, pretty, status_line
 from postback_studio.core.render.result import Diagnostic, RenderResult, Severity, Where
 from postback_studio.ui.editor.code_editor import CodeEditor
 from postback_studio.ui.editor.find_replace import FindReplaceBar
 from postback_studio.ui.editor.highlighter import Palette
+from postback_studio.ui.elided_label import ElidedLabel
 from postback_studio.ui.payload_tree import PayloadTree
 from postback_studio.ui.problems import ProblemsList
+from postback_studio.ui.tones import Tone, emphasize, heading, set_tone
 
-_OK_STYLE = "color: #1a7f37; font-weight: bold;"
-_ERROR_STYLE = "color: #cf222e; font-weight: bold;"
-_MUTED_STYLE = "color: #6e7781;"
-
-
-def _header(text: str) -> QLabel:
-    label = QLabel(text)
-    label.setStyleSheet("font-weight: bold;")
-    return label
+#: The side panels that can be hidden, by the name the settings and the menu use.
+PANELS = ("library", "payload", "preview")
+#: The share of each splitter's length its panes get before the user sizes them: the columns
+#: (library and sample, the editor, preview and Problems), then each column's panes.
+_DEFAULT_WEIGHTS = {"columns": (24, 46, 30), "left": (42, 58), "right": (68, 32), "payload": (60, 40)}
+_LAYOUT_KEY = "templates/layout"
 
 
 class TemplateMapperView(QWidget):
-    """Payload pane | template editor | preview, with the Problems list underneath.
+    """Library and sample payload | template editor | preview and Problems.
 
     Signals:
         template_edited(): the template text changed (schedule a render).
@@ -56,6 +65,7 @@ class TemplateMapperView(QWidget):
             ``shipped.multi-item``).
         payload_edited(object): the user edited the payload and it parses; carries the value.
         payload_rejected(str): the edited payload does not parse; carries "line L, column C: why".
+        layout_changed(): a side panel was hidden or shown.
     """
 
     template_edited = Signal()
@@ -63,6 +73,7 @@ class TemplateMapperView(QWidget):
     event_selected = Signal(str)
     payload_edited = Signal(object)
     payload_rejected = Signal(str)
+    layout_changed = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         """Build the page, empty."""
@@ -71,27 +82,26 @@ class TemplateMapperView(QWidget):
         self._output_spans: tuple[tuple[Span, ...], ...] | None = None
         self._loading_payload = False
         self._alternative_previews: list[QWidget] = []
+        self._restored_sizes: dict[str, list[int]] = {}
+        self._sized = False
         self._build_payload_pane()
         self._build_editor_pane()
         self._build_preview_pane()
         self._build_problems_pane()
+        self.library_pane: QWidget | None = None
+        self.left = QSplitter(Qt.Orientation.Vertical)
+        self.left.addWidget(self.payload_pane)
+        self.right = QSplitter(Qt.Orientation.Vertical)
+        self.right.addWidget(self.preview_pane)
+        self.right.addWidget(self.problems_pane)
         self.columns = QSplitter(Qt.Orientation.Horizontal)
-        self.columns.addWidget(self.payload_pane)
-        self.columns.addWidget(self.editor_pane)
-        self.columns.addWidget(self.preview_pane)
-        self.columns.setStretchFactor(0, 2)
-        self.columns.setStretchFactor(1, 4)
-        self.columns.setStretchFactor(2, 3)
-        self.columns.setSizes([350, 500, 430])
-        self.rows = QSplitter(Qt.Orientation.Vertical)
-        self.rows.addWidget(self.columns)
-        self.rows.addWidget(self.problems_pane)
-        self.rows.setStretchFactor(0, 4)
-        self.rows.setStretchFactor(1, 1)
-        self.rows.setSizes([600, 160])
+        for index, column in enumerate((self.left, self.editor_pane, self.right)):
+            self.columns.addWidget(column)
+            self.columns.setStretchFactor(index, 2 if column is self.editor_pane else 1)
+        self.columns.setCollapsible(1, False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.rows)
+        layout.addWidget(self.columns)
         self._connect()
 
     # -- construction --------------------------------------------------------------------------
@@ -108,25 +118,27 @@ class TemplateMapperView(QWidget):
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.payload_tree)
         split.addWidget(self.payload_editor)
-        split.setSizes([380, 220])
         self.payload_split = split
+        self.event_combo.setMinimumContentsLength(12)
+        self.event_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         picker = QHBoxLayout()
         picker.addWidget(QLabel("Sample"))
         picker.addWidget(self.event_combo, 1)
         layout = QVBoxLayout(self.payload_pane)
         layout.setContentsMargins(6, 6, 3, 3)
-        layout.addWidget(_header("Sample payload"))
+        layout.addWidget(heading("Sample payload"))
         layout.addLayout(picker)
         layout.addWidget(split, 1)
         layout.addWidget(self.payload_status)
 
     def _build_editor_pane(self) -> None:
         self.editor_pane = QWidget()
-        self.template_title = _header("Template")
+        self.template_title = ElidedLabel("Template")
+        emphasize(self.template_title)
         self.render_button = QPushButton("Render")
         self.render_button.setToolTip("Render now (Ctrl+Enter)")
         self.cursor_label = QLabel("1:1")
-        self.cursor_label.setStyleSheet(_MUTED_STYLE)
+        set_tone(self.cursor_label, Tone.MUTED)
         self.editor = CodeEditor(fmt="json")
         self.find_bar = FindReplaceBar(self.editor)
         top = QHBoxLayout()
@@ -149,9 +161,10 @@ class TemplateMapperView(QWidget):
         self.output_view = CodeEditor(output_mode=True, fmt="json")
         self.status_label = QLabel("Not rendered yet")
         self.status_label.setWordWrap(True)
-        self.status_label.setStyleSheet(_MUTED_STYLE)
+        emphasize(self.status_label)
+        set_tone(self.status_label, Tone.MUTED)
         top = QHBoxLayout()
-        top.addWidget(_header("Preview"), 1)
+        top.addWidget(heading("Preview"), 1)
         top.addWidget(self.pretty_toggle)
         layout = QVBoxLayout(self.preview_pane)
         layout.setContentsMargins(3, 6, 6, 3)
@@ -161,7 +174,7 @@ class TemplateMapperView(QWidget):
 
     def _build_problems_pane(self) -> None:
         self.problems_pane = QWidget()
-        self.problems_title = _header("Problems")
+        self.problems_title = heading("Problems")
         self.problems = ProblemsList()
         layout = QVBoxLayout(self.problems_pane)
         layout.setContentsMargins(6, 3, 6, 6)
@@ -239,7 +252,7 @@ class TemplateMapperView(QWidget):
         """Say that a render is running (the last preview stays on show)."""
         if busy:
             self.status_label.setText("Rendering…")
-            self.status_label.setStyleSheet(_MUTED_STYLE)
+            set_tone(self.status_label, Tone.MUTED)
 
     def show_result(
         self,
@@ -261,7 +274,7 @@ class TemplateMapperView(QWidget):
         self._output_spans = output_spans
         status = status_line(result)
         self.status_label.setText(status.text)
-        self.status_label.setStyleSheet(_OK_STYLE if status.ok else _ERROR_STYLE)
+        set_tone(self.status_label, Tone.OK if status.ok else Tone.ERROR)
         self.problems.set_diagnostics(result.diagnostics)
         self.problems_title.setText(f"Problems: {self.problems.summary()}")
         self.editor.set_marks(
@@ -276,13 +289,72 @@ class TemplateMapperView(QWidget):
     def show_render_failed(self, message: str) -> None:
         """Report a render that could not run at all; the last good preview stays."""
         self.status_label.setText(f"Render failed: {message}")
-        self.status_label.setStyleSheet(_ERROR_STYLE)
+        set_tone(self.status_label, Tone.ERROR)
 
     def last_result(self) -> RenderResult | None:
         """The result on show."""
         return self._result
 
     # -- extension points for the page ---------------------------------------------------------
+
+    def set_library(self, widget: QWidget) -> None:
+        """Put the template library at the top of the left column, above the sample payload."""
+        self.library_pane = widget
+        self.left.insertWidget(0, widget)
+
+    # -- side panels ---------------------------------------------------------------------------
+
+    def _panel(self, name: str) -> QWidget | None:
+        return {"library": self.library_pane, "payload": self.payload_pane, "preview": self.right}[name]
+
+    def panel_shown(self, name: str) -> bool:
+        """Whether the side panel ``name`` (one of :data:`PANELS`) is shown with room to read it."""
+        panel = self._panel(name)
+        if panel is None or panel.isHidden():
+            return False
+        column = 2 if name == "preview" else 0
+        return self.columns.sizes()[column] > 0 or not self.columns.isVisible()
+
+    def set_panel_shown(self, name: str, shown: bool) -> None:
+        """Show or hide the side panel ``name``; a column dragged shut opens at its default width."""
+        panel = self._panel(name)
+        if panel is None:
+            return
+        panel.setVisible(shown)
+        column = 2 if name == "preview" else 0
+        if column == 0:
+            panes = (self.library_pane, self.payload_pane)
+            self.left.setVisible(not all(pane is None or pane.isHidden() for pane in panes))
+        sizes = self.columns.sizes()
+        if shown and sizes[column] == 0:
+            opened = sum(sizes) * _DEFAULT_WEIGHTS["columns"][column] // 100
+            sizes[column], sizes[1] = opened, max(sizes[1] - opened, 0)
+            self.columns.setSizes(sizes)
+        self.layout_changed.emit()
+
+    def splitters(self) -> dict[str, QSplitter]:
+        """The splitters whose sizes are remembered, by name."""
+        return {
+            "columns": self.columns, "left": self.left, "right": self.right, "payload": self.payload_split,
+        }
+
+    def save_layout(self, settings: QSettings) -> None:
+        """Remember the splitter sizes and which side panels are hidden."""
+        for name, splitter in self.splitters().items():
+            settings.setValue(f"{_LAYOUT_KEY}/{name}", splitter.sizes())
+        hidden = [name for name in PANELS if (panel := self._panel(name)) is not None and panel.isHidden()]
+        settings.setValue(f"{_LAYOUT_KEY}/hidden", ",".join(hidden))
+
+    def restore_layout(self, settings: QSettings) -> None:
+        """Put back what :meth:`save_layout` remembered (nothing on a first run: the default layout)."""
+        for name, splitter in self.splitters().items():
+            sizes = settings.value(f"{_LAYOUT_KEY}/{name}")
+            if isinstance(sizes, list) and len(sizes) == splitter.count():
+                self._restored_sizes[name] = [int(size) for size in sizes]
+                splitter.setSizes(self._restored_sizes[name])
+        hidden = str(settings.value(f"{_LAYOUT_KEY}/hidden", "") or "").split(",")
+        for name in PANELS:
+            self.set_panel_shown(name, name not in hidden)
 
     def add_editor_bar(self, widget: QWidget) -> None:
         """Put ``widget`` between the editor's title row and the editor (the email part tabs)."""
@@ -347,11 +419,14 @@ class TemplateMapperView(QWidget):
     def insert_payload_path(self, segments: Sequence[Segment]) -> str:
         """Insert the expression for a payload path at the editor's cursor; returns what was inserted.
 
-        The expression is wrapped in ``{{ }}`` unless the cursor already is inside a tag.
+        What fits where the cursor is (a selection is replaced, so its start counts) is core's
+        decision (:func:`~postback_studio.core.editing.field_insertion`): ``{{ x|tojson }}`` as a JSON
+        value, ``{{ x }}`` inside a JSON string, ``{{ x|e }}`` in XML or HTML, the bare expression
+        inside an open tag.
         """
-        template, offset = self.editor.toPlainText(), self.editor.cursor_offset()
+        template, offset = self.editor.toPlainText(), self.editor.selection_start_offset()
         expression = expression_for_path(segments, template, offset)
-        text = expression if inside_tag(template, offset) else f"{{{{ {expression} }}}}"
+        text = field_insertion(expression, template, offset, self.editor.fmt)
         self.editor.insert_at_cursor(text)
         return text
 
@@ -396,7 +471,22 @@ class TemplateMapperView(QWidget):
 
     def _set_payload_status(self, text: str, ok: bool) -> None:
         self.payload_status.setText(text)
-        self.payload_status.setStyleSheet(_MUTED_STYLE if ok else _ERROR_STYLE)
+        set_tone(self.payload_status, Tone.MUTED if ok else Tone.ERROR)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Size the splitters once they have their real length: as remembered, else by the defaults."""
+        super().showEvent(event)
+        if self._sized:
+            return
+        self._sized = True
+        for name, splitter in self.splitters().items():
+            sizes = self._restored_sizes.get(name)
+            if sizes is None:
+                length = splitter.width() if splitter.orientation() == Qt.Orientation.Horizontal \
+                    else splitter.height()
+                weights = _DEFAULT_WEIGHTS[name]
+                sizes = [length * weight // sum(weights) for weight in weights]
+            splitter.setSizes(sizes)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """Ctrl+Enter in the template editor renders now."""
@@ -410,3 +500,35 @@ class TemplateMapperView(QWidget):
             self.render_requested.emit()
             return True
         return super().eventFilter(watched, event)
+
+
+#: The Templates menu's toggles for the side panels: name, menu text, shortcut.
+_PANEL_TOGGLES = (
+    ("library", "Show Template Library", "Ctrl+Alt+1"),
+    ("payload", "Show Sample Payload", "Ctrl+Alt+2"),
+    ("preview", "Show Preview and Problems", "Ctrl+Alt+3"),
+)
+
+
+def panel_actions(view: TemplateMapperView, parent: QObject) -> list[QAction]:
+    """Checkable actions that hide and show the mapper's side panels; they follow the splitter too."""
+    actions = []
+    for name, text, shortcut in _PANEL_TOGGLES:
+        action = QAction(text, parent, checkable=True)
+        action.setShortcut(QKeySequence(shortcut))
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        action.setChecked(True)
+        action.toggled.connect(lambda shown, n=name: view.set_panel_shown(n, shown))
+        actions.append(action)
+
+    def sync() -> None:
+        for action, (name, _text, _shortcut) in zip(actions, _PANEL_TOGGLES, strict=True):
+            action.blockSignals(True)
+            action.setChecked(view.panel_shown(name))
+            action.blockSignals(False)
+
+    view.layout_changed.connect(sync)
+    for splitter in view.splitters().values():
+        splitter.splitterMoved.connect(lambda _pos, _index: sync())
+    sync()
+    return actions

@@ -7,7 +7,9 @@ The page composes parts cut along their own seams, and holds only what ties them
 * the sample picker (:mod:`.sample_picker`);
 * the preview and "Check against all samples", off the GUI thread (:mod:`.template_preview`);
 * draft recovery: unsaved edits written aside every few seconds, offered back after a crash
-  (:mod:`.draft_recovery`).
+  (:mod:`.draft_recovery`);
+* New from Example, and the diff of a new template's preview against its example
+  (:mod:`.new_from_example`, :mod:`.example_diff`).
 
 Unsaved edits are safe: a Save / Discard / Cancel prompt comes before they would be lost.
 """
@@ -47,6 +49,7 @@ from postback_studio.services.session import Session
 from postback_studio.ui.check_results import CheckResultsDialog
 from postback_studio.ui.draft_recovery import DraftRecovery
 from postback_studio.ui.email_parts import EmailPartsPreview
+from postback_studio.ui.new_from_example import NewFromExample, NewFromExampleDialog
 from postback_studio.ui.ports import (
     CustomerStore,
     LookupStore,
@@ -56,10 +59,11 @@ from postback_studio.ui.ports import (
 )
 from postback_studio.ui.prompts import Prompter, UnsavedChoice
 from postback_studio.ui.sample_picker import SamplePicker
+from postback_studio.ui.save_feedback import SavedNote
 from postback_studio.ui.template_editor import TemplateEditor
 from postback_studio.ui.template_library_actions import TemplateLibraryActions
 from postback_studio.ui.template_library_panel import DIRTY_MARK, TemplateLibraryPanel
-from postback_studio.ui.template_mapper import TemplateMapperView
+from postback_studio.ui.template_mapper import TemplateMapperView, panel_actions
 from postback_studio.ui.template_preview import TemplatePreview
 from postback_studio.ui.version_history import VersionHistoryDialog
 from postback_studio.workers.jobs import JobRunner
@@ -179,24 +183,29 @@ class TemplatesPage(QWidget):
             confirm_discard=self.confirm_discard,
             parent=self,
         )
+        self.from_example = NewFromExample(
+            templates=templates,
+            samples=samples,
+            customers=customers,
+            engine=engine,
+            jobs=jobs,
+            prompter=self.prompter,
+            view=self.view,
+            last_render=self.preview.last,
+            current_sample=self._current_sample,
+            current_customer=lambda: self.editor.template.customer_id if self.editor.template else None,
+            confirm_discard=self.confirm_discard,
+            show_created=self._show_created,
+            parent=self,
+        )
         self._build_toolbar()
         self.view.add_payload_bar(self.samples.bar)
-        right = QWidget()
-        right_layout = QVBoxLayout(right)
-        right_layout.setContentsMargins(0, 0, 0, 0)
-        right_layout.setSpacing(0)
-        right_layout.addWidget(self.toolbar)
-        right_layout.addWidget(self.view, 1)
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.addWidget(self.library)
-        self.splitter.addWidget(right)
-        self.splitter.setStretchFactor(0, 0)
-        self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([250, 1030])
-        self.view.columns.setSizes([270, 450, 330])
+        self.view.set_library(self.library)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.splitter)
+        layout.setSpacing(0)
+        layout.addWidget(self.toolbar)
+        layout.addWidget(self.view, 1)
         self._build_actions()
         self._connect()
         self._restore_state()
@@ -216,9 +225,11 @@ class TemplatesPage(QWidget):
         self.check_button = self.preview.check_button
         self.history_button = QPushButton("History…")
         self.history_button.setToolTip("Saved versions, a side-by-side diff, and Restore")
+        self.saved_note = SavedNote()
         layout = QHBoxLayout(self.toolbar)
         layout.setContentsMargins(6, 6, 6, 0)
         layout.addWidget(self.save_button)
+        layout.addWidget(self.saved_note)
         layout.addWidget(self.active_check)
         layout.addSpacing(12)
         layout.addWidget(QLabel("Lookups for"))
@@ -244,6 +255,11 @@ class TemplatesPage(QWidget):
             )
             self.new_actions.append(action)
             self.library.new_menu.addAction(action)
+        from_example = self._action("New from Example…", "Ctrl+Shift+N", self.new_from_example)
+        self.new_from_example_action = from_example
+        self.new_actions.append(from_example)
+        self.library.new_menu.addSeparator()
+        self.library.new_menu.addAction(from_example)
         self.save_action = self._action("Save Template", QKeySequence.StandardKey.Save, self.save)
         self.render_action = self._action("Render Preview", "Ctrl+Return", self.render_now)
         self.check_action = self._action("Check Against All Samples", "Ctrl+Shift+K", self.run_check)
@@ -255,6 +271,7 @@ class TemplatesPage(QWidget):
         self.history_action = self._action("Version History…", "Ctrl+Shift+H", self.open_history)
         self.find_action = self._action("Find in Template", "Ctrl+F", self.view.find_bar.open_find)
         self.replace_action = self._action("Replace in Template", "Ctrl+H", self.view.find_bar.open_replace)
+        self.panel_actions = panel_actions(self.view, self)
 
     def actions(self) -> list[QAction]:  # type: ignore[override]
         """The menu actions this page contributes, with their shortcuts."""
@@ -271,6 +288,7 @@ class TemplatesPage(QWidget):
             self.history_action,
             self.find_action,
             self.replace_action,
+            *self.panel_actions,
         ]
 
     def _connect(self) -> None:
@@ -293,8 +311,10 @@ class TemplatesPage(QWidget):
         self.samples.payload_replaced.connect(self.preview.render_now)
         self.samples.payload_edited.connect(self.preview.schedule)
         self.samples.status_message.connect(self.status_message)
+        self.saved_note.announced.connect(self.status_message)
         self.library_actions.status_message.connect(self.status_message)
         self.preview.preview_updated.connect(self.preview_updated)
+        self.preview.preview_updated.connect(self.from_example.comparison.on_preview_updated)
         self.preview.check_finished.connect(self.check_finished)
         self.preview.sample_chosen.connect(self.samples.select)
         self._drafts.draft_autosaved.connect(self.draft_autosaved)
@@ -349,18 +369,10 @@ class TemplatesPage(QWidget):
     # -- settings ------------------------------------------------------------------------------
 
     def _splitters(self) -> dict[str, QSplitter]:
-        return {
-            "library": self.splitter,
-            "columns": self.view.columns,
-            "rows": self.view.rows,
-            "payload": self.view.payload_split,
-        }
+        return self.view.splitters()
 
     def _restore_state(self) -> None:
-        for name, splitter in self._splitters().items():
-            sizes = self._settings.value(f"templates/{name}_sizes")
-            if isinstance(sizes, list) and sizes:
-                splitter.setSizes([int(s) for s in sizes])
+        self.view.restore_layout(self._settings)
         self.samples.refresh()
         self.refresh_library()
         last = self._settings.value("templates/last_template")
@@ -379,14 +391,9 @@ class TemplatesPage(QWidget):
             sample = selectors[0] if selectors else self.samples.first_key()
         self.samples.select(sample)
 
-    def set_editor_palette(self, palette: Any) -> None:
-        """Follow the app theme in the code editors (the email preview keeps its own white page)."""
-        self.view.set_palette(palette)
-
     def save_state(self) -> None:
-        """Write splitter sizes and the last template and sample to the settings."""
-        for name, splitter in self._splitters().items():
-            self._settings.setValue(f"templates/{name}_sizes", splitter.sizes())
+        """Write the layout and the last template and sample to the settings."""
+        self.view.save_layout(self._settings)
         template = self.editor.template
         if template is not None and template.id is not None:
             self._settings.setValue("templates/last_template", template.id)
@@ -419,6 +426,7 @@ class TemplatesPage(QWidget):
             self.refresh_library()
         if notice.concerns(Entity.SAMPLE):
             self.samples.refresh()
+        self.from_example.on_change(notice)
 
     def refresh_library(self) -> None:
         """Reload the list and the "Lookups for" customers, keeping the selection and the unsaved mark."""
@@ -481,6 +489,7 @@ class TemplatesPage(QWidget):
     def _load(self, template: Template, content: Template | None = None) -> None:
         """Put ``template`` (as saved) in the editor, with ``content``'s edits on top if given."""
         self._drafts.forget_written()
+        self.saved_note.clear()
         self.editor.load(template, content)
         self.active_check.setChecked(template.status is TemplateStatus.ACTIVE)
         self.library.select(template.id)
@@ -563,7 +572,7 @@ class TemplatesPage(QWidget):
         self.refresh_library()
         assert saved.id is not None
         self.template_saved.emit(saved.id)
-        self.status_message.emit(f"Saved '{saved.name}'")
+        self.saved_note.confirm(f"Saved template '{saved.name}'")
         return True
 
     def _on_active_check_clicked(self, checked: bool) -> None:
@@ -586,6 +595,22 @@ class TemplatesPage(QWidget):
     def new_template(self, kind: TemplateKind, fmt: OutputFormat) -> Template | None:
         """Ask for a name and create a draft from the kind's skeleton."""
         return self.library_actions.new_template(kind, fmt)
+
+    def new_from_example(self) -> NewFromExampleDialog | None:
+        """Open New from Example (after the unsaved-edits question); returns the dialog, or None."""
+        return self.from_example.open_dialog()
+
+    def _current_sample(self) -> tuple[str, str]:
+        choice = self.samples.current()
+        return self.samples.key, choice.label if choice is not None else self.samples.key
+
+    def _show_created(self, template: Template, sample_key: str) -> None:
+        """A template made elsewhere (New from Example) into the editor, previewed on ``sample_key``."""
+        self.editor.template = template
+        self.refresh_library()
+        self.samples.refresh()
+        self._load(template)
+        self.samples.select(sample_key)
 
     def duplicate_template(self) -> Template | None:
         """Copy the template as shown (unsaved edits included) into a new draft."""

@@ -1,7 +1,11 @@
 """The trigger form: when (event), where (URL or email), how (headers, retry, signing), with what template.
 
 The form validates through the injected core validator and shows each message under the field it
-concerns; Save is refused while any remains. The Check button asks ``core.reachability`` whether the
+concerns; Save is refused while any remains. A URL with user info or a link-local/metadata address
+is warned about under the field as it is typed. A save that moves stored secrets to another
+destination (the URL's scheme, host or port changed) first asks, through an injected
+:data:`~postback_studio.ui.secret_prompts.AskSecrets`, whether to keep them for the new destination
+or clear them. The Check button asks ``core.reachability`` whether the
 destination accepts connections, off the GUI thread. Send Test only asks: the delivery controller
 sends and tells the form how the test goes (:meth:`TriggerForm.on_test_status`, retries included);
 once delivered, the form offers to activate the trigger (and its template when it is a draft),
@@ -27,7 +31,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -53,21 +56,32 @@ from postback_studio.core.trigger_setup import (
     parse_recipients,
     templates_for_trigger,
 )
+from postback_studio.core.url_safety import url_warnings
 from postback_studio.services.changes import ChangeNotice, Entity
 from postback_studio.ui.destination_check import DestinationCheck, Reachability
 from postback_studio.ui.field_errors import (
     FieldErrors,
     error_label,
     stacked,
-    tone,
     validated_save,
     with_error,
 )
-from postback_studio.ui.form_layout import align_labels, combo_value, group_form, row, select_data
+from postback_studio.ui.form_layout import (
+    VerticalScrollArea,
+    align_labels,
+    combo_value,
+    group_form,
+    row,
+    select_data,
+)
 from postback_studio.ui.headers_table import HeadersTable
 from postback_studio.ui.new_template_dialog import NewTemplateDialog
 from postback_studio.ui.ports import TemplateStore, TriggerStore
 from postback_studio.ui.retry_editor import RetryPolicyEditor
+from postback_studio.ui.save_feedback import SavedNote
+from postback_studio.ui.secret_prompts import AskSecrets, ask_keep_or_clear, keep_secrets
+from postback_studio.ui.tones import Tone, page_title, set_tone
+from postback_studio.ui.tones import hint as muted_hint
 from postback_studio.workers.jobs import JobError, JobRunner
 
 #: Problems of a template against every sample of an event, given the lookups the customer sees
@@ -93,6 +107,7 @@ class TriggerForm(QWidget):
         activation_offered(list): after a successful test, activation is offered; the template's
             problems against the event's samples (empty when none).
         trigger_activated(int): the trigger (and its draft template) was activated.
+        status_message(str): a short notice for the status bar (a save went through).
     """
 
     trigger_saved = Signal(int)
@@ -102,6 +117,7 @@ class TriggerForm(QWidget):
     check_finished = Signal(object)
     activation_offered = Signal(list)
     trigger_activated = Signal(int)
+    status_message = Signal(str)
 
     def __init__(
         self,
@@ -114,10 +130,12 @@ class TriggerForm(QWidget):
         examples: Sequence[Template] = (),
         reachability: Reachability = check_destination,
         check_timeout: float = 5.0,
+        ask_secrets: AskSecrets | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._triggers = triggers
+        self._ask_secrets = ask_secrets or ask_keep_or_clear(self)
         self._templates = templates
         self._check_template = check_template
         self._lookup_set_for = lookup_set_for or _no_lookups
@@ -127,6 +145,7 @@ class TriggerForm(QWidget):
         self._trigger = Trigger("", customer_id=0, event=Event.SHIPPED)
         self._jobs = jobs
         self._testing: int | None = None  # the trigger whose Send Test this form follows
+        self._cleared = ""  # what the last save cleared, said until the next save
         # Only the latest check of each kind counts: an answer to an older one is stale and dropped.
         self._template_sequence = 0
         self._build()
@@ -136,8 +155,7 @@ class TriggerForm(QWidget):
     def _build(self) -> None:
         self.general_error = error_label()
         self.errors = FieldErrors(self.general_error)
-        self.title = QLabel()
-        self.title.setStyleSheet("font-size: 16px; font-weight: 600;")
+        self.title = page_title()
 
         self.name_edit = QLineEdit()
         self.name_edit.setPlaceholderText("e.g. Shipped to Acme ERP")
@@ -170,8 +188,11 @@ class TriggerForm(QWidget):
         self.destination_check = DestinationCheck(self._jobs, self._reachability, self._check_timeout, self)
         self.check_button = self.destination_check.button
         self.check_result = self.destination_check.result
+        self.url_warning = QLabel()
+        self.url_warning.setWordWrap(True)
+        self.url_warning.hide()
         url_cell = stacked(row(self.url_edit, self.check_button, stretch_first=True),
-                           self.errors.register("url", "URL"), self.check_result)
+                           self.errors.register("url", "URL"), self.url_warning, self.check_result)
         self.http_method_box = QComboBox()
         self.http_method_box.addItems(HTTP_METHODS)
         self.format_box = QComboBox()
@@ -213,10 +234,8 @@ class TriggerForm(QWidget):
         email_form = group_form(self.email_group)
         email_form.addRow("Recipients", with_error(
             self.recipients_edit, self.errors.register("recipients", "Recipients", "Recipient")))
-        hint = QLabel("Separate addresses with commas or new lines. The subject comes from the template; "
-                      "the sender from Settings › SMTP.")
-        hint.setWordWrap(True)
-        hint.setStyleSheet("color: palette(placeholder-text);")
+        hint = muted_hint("Separate addresses with commas or new lines. The subject comes from the "
+                          "template; the sender from Settings › SMTP.")
         email_form.addRow("", hint)
 
         # Retry
@@ -254,7 +273,6 @@ class TriggerForm(QWidget):
         left.addStretch(1)
         right = QVBoxLayout()
         right.addWidget(self.retry_group)
-        right.addWidget(self.activation_frame)
         right.addStretch(1)
         self._columns = columns = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         columns.addLayout(left, 3)
@@ -263,20 +281,24 @@ class TriggerForm(QWidget):
         content_layout = QVBoxLayout(content)
         content_layout.addWidget(self.title)
         content_layout.addLayout(columns)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setWidget(content)
+        self.scroll = VerticalScrollArea(content)
 
-        buttons = row(self.general_error, self.test_status, None, self.cancel_test_button,
+        # The test's outcome and the offer to activate stay in view under the form, however long
+        # the form is: they answer the button the user just pressed.
+        self.saved_note = SavedNote()
+        self.saved_note.announced.connect(self.status_message)
+        buttons = row(self.general_error, self.test_status, None, self.saved_note, self.cancel_test_button,
                        self.send_test_button, self.save_button)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll, 1)
+        outer.addWidget(self.scroll, 1)
+        self.activation_frame.layout().setContentsMargins(12, 8, 12, 8)
+        outer.addWidget(self.activation_frame)
         buttons.layout().setContentsMargins(12, 6, 12, 10)
         outer.addWidget(buttons)
 
         self.method_box.currentIndexChanged.connect(self._on_method_box_changed)
+        self.url_edit.textChanged.connect(self._on_url_edit_changed)
         self.format_box.currentIndexChanged.connect(self.refresh_templates)
         self.add_header_button.clicked.connect(self._on_add_header_clicked)
         self.remove_header_button.clicked.connect(self.headers_table.remove_selected)
@@ -327,6 +349,7 @@ class TriggerForm(QWidget):
         if trigger.template_id is not None:
             select_data(self.template_box, trigger.template_id)
         self.errors.clear()
+        self.saved_note.clear()
         self.destination_check.reset()
         self.test_status.clear()
         self.activation_frame.hide()
@@ -390,16 +413,38 @@ class TriggerForm(QWidget):
     # ----- saving -------------------------------------------------------------------------------
     @Slot()
     def save(self) -> Trigger | None:
-        """Validate and save; on problems show them next to their fields and save nothing."""
-        trigger = self.current_trigger()
-        saved = validated_save(trigger, self._triggers.save, self.errors)
+        """Validate and save; on problems show them next to their fields and save nothing.
+
+        When the save would move stored secrets to another destination, the user is asked first
+        whether to keep or clear them; Cancel saves nothing.
+        """
+        saved = self._save_with(self._triggers.save, self.current_trigger())
+        if saved is None:
+            return None
+        assert saved.id is not None
+        self.saved_note.confirm(f"Saved trigger '{saved.name}'")
+        self.trigger_saved.emit(saved.id)
+        return saved
+
+    def _save_with(self, save: Callable[..., Trigger], trigger: Trigger) -> Trigger | None:
+        """Save ``trigger`` through ``save`` (the store's save or activate), asking about secrets first."""
+        change = self._triggers.secrets_change(trigger)
+        keep = keep_secrets(self._ask_secrets, change)
+        if keep is None:
+            return None
+        saved = validated_save(trigger, lambda value: save(value, keep_secrets=keep), self.errors)
         if saved is None:
             return None
         self._trigger = saved
+        self._cleared = ""
+        if change is not None and not keep:  # show that the old destination's secrets are gone
+            self.headers_table.set_headers(saved.headers)
+            self.secret_edit.setText(saved.signing_secret)
+            self._cleared = f"Cleared {', '.join(change.secrets)}: enter again for the new destination."
+            set_tone(self.test_status, Tone.WARNING)
+            self.test_status.setText(self._cleared)
         self._loaded = self.current_trigger()
         self.title.setText(f"Trigger: {saved.name}")
-        assert saved.id is not None
-        self.trigger_saved.emit(saved.id)
         return saved
 
     # ----- Check --------------------------------------------------------------------------------
@@ -414,7 +459,7 @@ class TriggerForm(QWidget):
         if saved is None or saved.id is None:
             return
         self.activation_frame.hide()
-        self.test_status.setStyleSheet("")
+        set_tone(self.test_status, None)
         self.test_status.setText("Sending test…")
         self.send_test_button.setEnabled(False)
         self._testing = saved.id
@@ -438,15 +483,15 @@ class TriggerForm(QWidget):
         self.cancel_test_button.setVisible(status.cancellable)
         self.cancel_test_button.setEnabled(status.cancellable)
         if not status.finished:
-            self.test_status.setStyleSheet("")
+            set_tone(self.test_status, None)
             return
         self._testing = None
         self.send_test_button.setEnabled(True)
         if not status.delivered:
-            self.test_status.setStyleSheet(tone(self.test_status, "error"))
+            set_tone(self.test_status, Tone.ERROR)
             self.test_status.setToolTip("The Requests page shows every attempt with its response or error.")
             return
-        self.test_status.setStyleSheet(tone(self.test_status, "ok"))
+        set_tone(self.test_status, Tone.OK)
         trigger = self._trigger
         template = self._template_for(trigger)
         if template is None:
@@ -501,15 +546,13 @@ class TriggerForm(QWidget):
         If the workspace refuses either, nothing changes and the reason shows under the field.
         """
         select_data(self.status_box, TriggerStatus.ACTIVE)
-        saved = validated_save(self.current_trigger(), self._triggers.activate, self.errors)
+        saved = self._save_with(self._triggers.activate, self.current_trigger())
         if saved is None or saved.id is None:
             return
-        self._trigger = saved
-        self._loaded = self.current_trigger()
-        self.title.setText(f"Trigger: {saved.name}")
         self.activation_frame.hide()
         self.refresh_templates()
-        self.test_status.setText("Active.")
+        self.test_status.setText(f"Active. {self._cleared}".strip())
+        self.saved_note.confirm(f"Activated trigger '{saved.name}'")
         self.trigger_saved.emit(saved.id)
         self.trigger_activated.emit(saved.id)
 
@@ -543,6 +586,12 @@ class TriggerForm(QWidget):
             self.template_box.addItem(f"{template.name}{status}", template.id)
         select_data(self.template_box, current)
         self.template_box.blockSignals(False)
+
+    def _on_url_edit_changed(self, text: str) -> None:
+        warnings = url_warnings(text.strip())
+        self.url_warning.setText("\n".join(f"⚠ {w[0].upper()}{w[1:]}." for w in warnings))
+        set_tone(self.url_warning, Tone.WARNING)
+        self.url_warning.setVisible(bool(warnings))
 
     def _on_add_header_clicked(self) -> None:
         self.headers_table.add_header()

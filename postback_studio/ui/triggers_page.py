@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLineEdit,
     QPushButton,
     QSplitter,
@@ -22,9 +21,11 @@ from PySide6.QtWidgets import (
 )
 
 from postback_studio.core.model import DeliveryMethod, Trigger
+from postback_studio.core.url_safety import redact_userinfo
 from postback_studio.services.changes import ChangeNotice, Entity
 from postback_studio.ui.confirm import Confirm, ask
 from postback_studio.ui.ports import CustomerStore, TriggerStore
+from postback_studio.ui.table_fit import ColumnFitter, ColumnPlan, text_width
 from postback_studio.ui.trigger_form import TriggerForm
 
 _COLUMNS = ("Name", "Customer", "Event", "Status")
@@ -54,9 +55,11 @@ class TriggersPage(QWidget):
         self.filter_edit.setClearButtonEnabled(True)
         self.table = QTableWidget(0, len(_COLUMNS))
         self.table.setHorizontalHeaderLabels(_COLUMNS)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        # Names share the width and elide (the row's tooltip has every cell); when the form beside
+        # the list leaves little room, the customer and then the event give way.
+        fixed = {2: text_width(self.table, "Order in transit"),
+                 3: text_width(self.table, "inactive", "Status")}
+        ColumnFitter(self.table, self.table.horizontalHeader(), ColumnPlan(fixed, {0: 3, 1: 2}, (1, 2)))
         self.table.verticalHeader().hide()
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -76,7 +79,8 @@ class TriggersPage(QWidget):
         splitter.addWidget(left)
         splitter.addWidget(trigger_form)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([400, 730])
+        splitter.setSizes([380, 750])
+        splitter.setCollapsible(0, False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
@@ -125,7 +129,7 @@ class TriggersPage(QWidget):
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, trigger.id)
-                item.setToolTip(_target(trigger))
+                item.setToolTip(f"{' · '.join(cells)}\n{_target(trigger)}")
                 self.table.setItem(index, column, item)
         self.table.clearSelection()
         for index in range(self.table.rowCount()):
@@ -199,5 +203,5 @@ def delete_trigger(triggers: TriggerStore, trigger_id: int | None, confirm: Conf
 
 def _target(trigger: Trigger) -> str:
     if trigger.method is DeliveryMethod.URL:
-        return f"{trigger.http_method} {trigger.url}"
+        return f"{trigger.http_method} {redact_userinfo(trigger.url)}"
     return ", ".join(trigger.recipients)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QColor, QTextCursor, QTextFormat
 from PySide6.QtWidgets import (
     QDialog,
@@ -30,13 +30,10 @@ from postback_studio.core.diff import ChangeKind, DiffRow, change_count, side_by
 from postback_studio.core.model import Template
 from postback_studio.core.records import TemplateVersion
 from postback_studio.core.template_files import template_to_text
+from postback_studio.ui.theme import colors_for
 
-_COLOURS = {
-    ChangeKind.CHANGED: "#fff1c2",
-    ChangeKind.DELETED: "#ffd7d5",
-    ChangeKind.INSERTED: "#d2f4d3",
-}
-_GAP = "#eeeeee"
+#: The theme's diff background (:attr:`ThemeColors.diff`) of each kind of change.
+_DIFF_KEYS = {ChangeKind.CHANGED: "changed", ChangeKind.DELETED: "deleted", ChangeKind.INSERTED: "inserted"}
 
 
 def version_text(version: TemplateVersion) -> str:
@@ -57,7 +54,6 @@ def _pane() -> QPlainTextEdit:
     pane = QPlainTextEdit()
     pane.setReadOnly(True)
     pane.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-    pane.setStyleSheet("QPlainTextEdit { background: #ffffff; color: #1f2328; }")
     font = pane.font()
     font.setFamily("monospace")
     font.setStyleHint(font.StyleHint.Monospace)
@@ -142,6 +138,12 @@ class VersionHistoryDialog(QDialog):
         item = self.list.currentItem()
         return None if item is None else int(item.data(Qt.ItemDataRole.UserRole))
 
+    def changeEvent(self, event: QEvent) -> None:
+        """Colour the differences again in a new theme."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and getattr(self, "rows", None):
+            self._on_list_current_changed(self.list.currentItem(), None)
+
     def _on_list_current_changed(self, current: QListWidgetItem | None, _previous: object) -> None:
         number = None if current is None else int(current.data(Qt.ItemDataRole.UserRole))
         version = next((v for v in self._versions if v.number == number), None)
@@ -163,8 +165,10 @@ class VersionHistoryDialog(QDialog):
         pane.setPlainText("\n".join("" if line is None else line for line in lines))
         selections: list[QTextEdit.ExtraSelection] = []
         block = pane.document().firstBlock()
+        diff = colors_for(pane).diff
         for row, line in zip(self.rows, lines, strict=True):
-            colour = _GAP if line is None else _COLOURS.get(row.kind)
+            key = "gap" if line is None else _DIFF_KEYS.get(row.kind)
+            colour = None if key is None else diff[key]
             if colour is not None:
                 selection = QTextEdit.ExtraSelection()
                 selection.format.setBackground(QColor(colour))

@@ -360,7 +360,14 @@ def test_smtp_settings_and_test(
     out = capsys.readouterr().out
     assert "test: FAILED" in out and "password" in out.lower() and "wrong-password" not in out
     assert run(ws, "smtp", "--port", "0") == 2
+    capsys.readouterr()
+    # Another server: the stored password was entered for 127.0.0.1, so it is cleared, not sent there.
     assert run(ws, "smtp", "--host", "mail.example", "--security", "none", "--test") == 1
+    out, err = capsys.readouterr()
+    assert "secrets cleared for the SMTP settings because its destination changed" in err
+    assert "password:  (not set)" in out and "smtp --password-stdin" in out
+    monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
+    assert run(ws, "smtp", "--password-stdin", "--test") == 1
     assert "unencrypted" in capsys.readouterr().err
 
 

@@ -99,6 +99,21 @@ def test_xml_format_from_the_extension_and_a_payload_file(
     assert code == 0 and out_again == out
 
 
+@pytest.mark.parametrize("example", [PARCELS, XML_LINES], ids=["json", "xml"])
+def test_a_scaffolded_template_passes_check_edge_cases_and_lint(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, example: Path
+) -> None:
+    code, out, err = run(capsys, str(example), "--event", "shipped.multi-item")
+    assert code == 0, err
+    template = tmp_path / f"scaffolded.{example.suffix[1:]}.j2"
+    template.write_text(out, encoding="utf-8")
+    code = main(["check", str(template), "--event", "shipped", "--edge-cases", "--lint"])
+    findings, summary = capsys.readouterr()
+    assert (code, findings) == (0, ""), summary
+    assert "edge cases: no variant breaks the template" in summary
+    assert "lint: no problems found" in summary
+
+
 @pytest.mark.parametrize(
     ("files", "args", "expected"),
     [
@@ -150,6 +165,22 @@ def test_bad_input_is_one_line_and_exit_2(
     assert (code, out) == (2, "")
     assert len(err.splitlines()) == 1
     assert err.startswith(expected.format(dir=tmp_path))
+
+
+def test_diagnostics_use_the_three_documented_severities(capsys: pytest.CaptureFixture[str]) -> None:
+    """``note`` is in the README's convention, and an informational diagnostic is written with it."""
+    from postback_studio.commands._rendering import SEVERITY_WORDS, LoadedTemplate, format_diagnostic
+    from postback_studio.core.model import Template
+    from postback_studio.core.render.result import Diagnostic, Severity
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    convention = re.search(r"`FILE:LINE:COL: ([a-z|]+): message`", readme)
+    assert convention is not None and convention.group(1).split("|") == list(SEVERITY_WORDS.values())
+    loaded = LoadedTemplate(Template("t"), "t.json.j2")
+    assert format_diagnostic(Diagnostic(Severity.INFO, "x", "how"), loaded) == "t.json.j2: note: how"
+    _, _, err = run(capsys, str(ROOT / "constants" / "example.json"), "--event", "shipped")
+    severities = {match.group("severity") for match in map(DIAGNOSTIC.match, err.splitlines()) if match}
+    assert severities == {"note", "warning"}
 
 
 def test_help_lists_the_command(capsys: pytest.CaptureFixture[str]) -> None:

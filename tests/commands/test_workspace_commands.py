@@ -99,11 +99,14 @@ def test_lookup_csv_export_and_import(tmp_path: Path, capsys: pytest.CaptureFixt
 def test_newer_workspace_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     import sqlite3
 
+    from postback_studio.storage.schema import SCHEMA_VERSION
+
     ws = tmp_path / "ws.sqlite"
     assert run(ws, "customers") == 0
     conn = sqlite3.connect(ws)
-    conn.execute("UPDATE schema_version SET version = 3")
+    newer = SCHEMA_VERSION + 1
+    conn.execute("UPDATE schema_version SET version = ?", (newer,))
     conn.commit()
     conn.close()
     assert run(ws, "customers") == 2
-    assert "schema version 3" in capsys.readouterr().err
+    assert f"schema version {newer}" in capsys.readouterr().err

@@ -63,6 +63,7 @@ WORKSPACE_COMMANDS = {
     "simulate": ("simulate", "--customer", "Demo Print Co", "--event", "shipped"),
     "inbox": ("inbox", "--http-port", "0", "--smtp-port", "0"),
     "smtp": ("smtp",),
+    "secrets": ("secrets", "list"),
     "render": ("render", "--template", "order-shipped", "--event", "shipped"),
     "check": ("check", "--template", "order-shipped"),
 }

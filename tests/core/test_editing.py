@@ -6,7 +6,11 @@ import pytest
 
 from postback_studio.core.editing import (
     BracketMatch,
+    InsertionContext,
+    changed_lines,
+    field_insertion,
     indentation_after,
+    insertion_context,
     match_bracket,
     match_tag,
     toggle_jinja_comment,
@@ -95,8 +99,6 @@ def test_changed_region_finds_the_smallest_replacement() -> None:
 
 
 def test_changed_lines_lists_the_lines_that_differ_in_place() -> None:
-    from postback_studio.core.editing import changed_lines
-
     old = "\n".join(f"line {n}" for n in range(10))
     new = old.replace("line 2", "line two").replace("line 7", "")
     assert changed_lines(old, new) == [(2, "line two"), (7, "")]
@@ -105,3 +107,56 @@ def test_changed_lines_lists_the_lines_that_differ_in_place() -> None:
     assert changed_lines("a\nb", "x\ny") is None  # more than half of the lines
     assert changed_lines("a\nb\nc", "a\nb\u2028\nc") is None  # a line break only an editor sees
     assert changed_lines("a\nb\nc", "a\nb\r\nc") is None
+
+
+# -- what a payload field becomes at the cursor (issue 13: `"ref": Poster A3` was inserted) ------------
+
+
+def _insert_at_bar(template: str, fmt: str, expression: str = "item.productName") -> str:
+    """``field_insertion`` at the ``|`` of ``template``, spliced in, so the assertion reads as text."""
+    offset = template.index("|")
+    text = template.replace("|", "", 1)
+    return text[:offset] + field_insertion(expression, text, offset, fmt) + text[offset:]
+
+
+@pytest.mark.parametrize(
+    ("template", "expected"),
+    [
+        ('{\n  "ref": |\n}', '{\n  "ref": {{ item.productName|tojson }}\n}'),
+        ('{\n  "ref": "|"\n}', '{\n  "ref": "{{ item.productName }}"\n}'),
+        ('{"a": "x \\" y |"}', '{"a": "x \\" y {{ item.productName }}"}'),
+        ('{"a": "x \\\\", "b": |}', '{"a": "x \\\\", "b": {{ item.productName|tojson }}}'),
+        ('{"a": "{{ x }}", "b": |}', '{"a": "{{ x }}", "b": {{ item.productName|tojson }}}'),
+        ('{"a": {{ "q\\"" }}, "b": "|"}', '{"a": {{ "q\\"" }}, "b": "{{ item.productName }}"}'),
+        ('{"a": "one\n  "b": |', '{"a": "one\n  "b": {{ item.productName|tojson }}'),
+        ('[{% for item in items %}|{% endfor %}]',
+         '[{% for item in items %}{{ item.productName|tojson }}{% endfor %}]'),
+    ],
+    ids=["value", "string", "escaped-quote", "escaped-backslash", "tag-before", "quote-in-tag",
+         "line-alone", "between-tags"],
+)
+def test_json_inserts_tojson_as_a_value_and_plain_inside_a_string(template: str, expected: str) -> None:
+    assert _insert_at_bar(template, "json") == expected
+
+
+def test_inside_an_open_tag_the_bare_expression_goes_in() -> None:
+    assert _insert_at_bar('{"a": {{ | }}}', "json") == '{"a": {{ item.productName }}}'
+    assert _insert_at_bar("{% if | %}", "xml") == "{% if item.productName %}"
+
+
+@pytest.mark.parametrize("fmt", ["xml", "html"])
+def test_markup_text_and_attributes_are_escaped(fmt: str) -> None:
+    assert _insert_at_bar("<ref>|</ref>", fmt) == "<ref>{{ item.productName|e }}</ref>"
+    assert _insert_at_bar('<a title="|">', fmt) == '<a title="{{ item.productName|e }}">'
+
+
+def test_plain_text_and_comments_get_the_plain_expression() -> None:
+    assert _insert_at_bar("Hello |", "text") == "Hello {{ item.productName }}"
+    assert _insert_at_bar('{# note "|', "json") == '{# note "{{ item.productName }}'
+
+
+def test_the_context_is_named() -> None:
+    assert insertion_context('{"a": ', 6, "json") is InsertionContext.JSON_VALUE
+    assert insertion_context('{"a": "', 7, "json") is InsertionContext.JSON_STRING
+    assert insertion_context("<a>", 3, "xml") is InsertionContext.MARKUP
+    assert insertion_context("{{ ", 3, "text") is InsertionContext.EXPRESSION

@@ -5,7 +5,7 @@ from __future__ import annotations
 from email.message import EmailMessage
 
 from postback_studio.core.dispatch.inbox import ReceivedMessage, ReceivedRequest, ResponseScript
-from postback_studio.core.inbox_view import script_step, view_http, view_mail
+from postback_studio.core.inbox_view import answer_label, script_step, view_http, view_mail
 from postback_studio.core.records import InboxEmail, InboxHttpRequest
 
 
@@ -42,3 +42,27 @@ def test_script_step_from_builder_fields() -> None:
     assert script_step(429, 1, 0.0, "", "no colon") == "429"
     parsed = ResponseScript.parse(script_step(503, 2, 1.5, "5", "X-Debug: yes"))
     assert parsed.steps[0].response.headers == (("Retry-After", "5"), ("X-Debug", "yes"))
+
+
+def test_answer_labels_say_where_in_the_script_the_answer_was() -> None:
+    assert answer_label(503, 1, 3) == "503 (script 1/3)"
+    assert answer_label(200, 3, 3) == "200 (script 3/3)"
+    assert answer_label(200, 5, 3) == "200 (script 3/3, repeating)"
+    assert answer_label(200, 4, 1) == "200", "a one-answer script says nothing about position"
+    assert answer_label(413) == "413", "an answer the script did not give"
+    assert answer_label(None) == ""
+
+
+def test_the_script_length_counts_each_answer_and_the_last_once() -> None:
+    assert ResponseScript.parse("503x2, 200").length == 3
+    assert ResponseScript.parse("500, 429x3 retry-after=1, 200").length == 5
+    assert ResponseScript.parse("200").length == 1
+
+
+def test_a_stored_request_shows_its_scripted_answer() -> None:
+    stored = InboxHttpRequest(3600.0, "POST", "/hooks/1", (), b"{}", response_status=503, script_position=2,
+                              script_length=3)
+    view = view_http(stored)
+    assert view.summary == "01:00:00  POST /hooks/1 → 503 (script 2/3)  (2 B)"
+    assert view.answer == "503 (script 2/3)"
+    assert view.listing == "01:00:00  POST /hooks/1  (2 B)\n→ 503 (script 2/3)", "the answer on its own line"

@@ -75,6 +75,11 @@ def test_plain_http_server_is_reachable_and_tls_is_skipped(plain_port: int) -> N
     assert report.summary.startswith("Reachable")
 
 
+def test_the_summary_does_not_show_user_info(plain_port: int) -> None:
+    report = check_destination(f"http://psp:hunter22@127.0.0.1:{plain_port}/hook", timeout=5)
+    assert report.summary == f"Reachable: 127.0.0.1:{plain_port} accepts connections."
+
+
 def test_refused_port_says_nothing_listens(refused_port: int) -> None:
     report = check_destination(f"http://127.0.0.1:{refused_port}/", timeout=5)
     assert not report.reachable

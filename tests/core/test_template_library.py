@@ -7,10 +7,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from postback_studio.core.model import Event, OutputFormat, Template, TemplateKind
+from postback_studio.core.model import LIFECYCLE, Event, OutputFormat, Template, TemplateKind
 from postback_studio.core.records import SamplePayload
 from postback_studio.core.render.engine import RenderEngine
-from postback_studio.core.samples import load_sample
+from postback_studio.core.samples import load_sample, sample_names
 from postback_studio.core.template_library import (
     NEW_TEMPLATE_CHOICES,
     CheckRequest,
@@ -99,3 +99,17 @@ def test_run_check_finds_the_article_multi_item_failure(engine: RenderEngine) ->
     assert [row.sample for row in outcome.rows] == ["shipped", "shipped.multi-item"]
     assert [row.sample for row in outcome.failed] == ["shipped.multi-item"]
     assert json.loads(outcome.rows[0].rendering.parts["body"].output or "")
+
+
+LIFECYCLE_ORDER = [
+    "received", "produced", "shipped", "in_transit", "delivered", "failed", "canceled", "returned",
+]
+
+
+def test_events_are_listed_in_lifecycle_order_everywhere() -> None:
+    """Issue 13: the sample picker listed failed, canceled, returned between received and produced."""
+    events = list(dict.fromkeys(c.event.value for c in sample_choices([])))
+    assert events == LIFECYCLE_ORDER
+    assert [e.value for e in Event] == LIFECYCLE_ORDER, "the enum is the one source of the order"
+    assert list(dict.fromkeys(name.split(".")[0] for name in sample_names())) == LIFECYCLE_ORDER
+    assert [e.value for e in LIFECYCLE] == LIFECYCLE_ORDER[:5]

@@ -250,3 +250,55 @@ def test_the_workspace_and_its_wal_are_owner_only(tmp_path: Path) -> None:
         assert {p.name for p in files} >= {path.name, f"{path.name}-wal"}
         for file in files:
             assert stat.S_IMODE(file.stat().st_mode) == 0o600, file
+
+
+URL_USER, URL_PASSWORD = "psp-basic", "Url-Pass-SECRET-93kq"
+
+
+def test_url_userinfo_reaches_no_log_row_search_index_export_or_cli_output(
+    tmp_path: Path, memory_keyring: MemoryKeyring, receiver: HttpInbox
+) -> None:
+    """User info in a trigger URL is a secret: sent as Basic auth, and found nowhere else but the
+    workspace file's trigger row (which the URL field warns about)."""
+    from postback_studio.core.render.engine import RenderEngine
+    from postback_studio.core.requests_view import RequestFilter
+    from postback_studio.services.delivery import DeliveryService
+
+    path = tmp_path / "workspace.sqlite"
+    url = receiver.url.replace("http://", f"http://{URL_USER}:{URL_PASSWORD}@") + "/postbacks"
+    with Workspace.open(path, seed=False) as ws:
+        acme = ws.customers.add(Customer("Acme"))
+        body = ws.templates.save(Template("shipped", body='{"orderId": {{ orderId | tojson }}}'))
+        hook = ws.triggers.save(Trigger("basic", acme.id or 0, Event.SHIPPED, url=url, template_id=body.id))
+    assert hook.id is not None
+    # The receiver refuses and quotes the password back, as some do.
+    echo = f'{{"error": "bad password {URL_PASSWORD}"}}'.encode()
+    receiver.set_script(ResponseScript.always(401, body=echo))
+    with RenderEngine(max_workers=1) as engine, DeliveryService.for_workspace(path, engine) as service:
+        report = service.send_test(hook.id, {"orderId": "A-1"})
+    [arrived] = receiver.requests
+    expected = base64.b64encode(f"{URL_USER}:{URL_PASSWORD}".encode()).decode()
+    assert arrived.header("Authorization") == f"Basic {expected}"
+    diagnostics = [a.record.error for a in report.attempts]
+    with Workspace.open(path, seed=False) as ws:
+        stored_rows = ws.conn.execute("SELECT * FROM requests").fetchall()
+        index = b"".join(row[0] for row in ws.conn.execute("SELECT block FROM requests_fts_data") if row[0])
+        searched = ws.requests.count(RequestFilter(text=URL_PASSWORD))
+        export = dump_document(export_document(ws))
+        [entry] = ws.requests.query()
+    secret_forms = [URL_PASSWORD.encode(), URL_PASSWORD.lower().encode(), expected.encode()]
+    for where, blob in (
+        ("the request log rows", repr(stored_rows).encode()
+         + b"".join(v for row in stored_rows for v in row if isinstance(v, bytes))),
+        ("the search index", index.lower()),
+        ("the export", export.encode()),
+        ("the diagnostics", "\n".join(diagnostics).encode()),
+    ):
+        for form in secret_forms:
+            assert form not in blob, f"{where} holds {form!r}"
+    assert searched == 0
+    assert entry.target == f"http://<redacted>@127.0.0.1:{receiver.port}/postbacks"
+    assert "trigger 'basic' of customer 'Acme': user info of the URL" in export
+    assert f'"url": "http://127.0.0.1:{receiver.port}/postbacks"' in export
+    for command in (("log", "--json"), ("log", "show", str(entry.id)), ("triggers", "--json"), ("export",)):
+        assert URL_PASSWORD not in _cli(path, *command), command

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import stat
 import sys
@@ -13,16 +14,17 @@ import pytest
 from postback_studio.core.defaults import LOCAL_INBOX_URL
 from postback_studio.core.errors import WorkspaceError, WorkspaceVersionError
 from postback_studio.core.model import DeliveryMethod, Event, OutputFormat, TemplateKind, TriggerStatus
+from postback_studio.core.requests_view import RequestFilter
 from postback_studio.storage.schema import SCHEMA_VERSION
 from postback_studio.storage.seed import CARRIER_FIELD, seed_workspace
 from postback_studio.storage.workspace import Workspace
-from tests.storage.conftest import make_v1_workspace
+from tests.storage.conftest import FIXTURES, make_v1_workspace
 
 
 def test_new_workspace_is_wal_with_foreign_keys_and_current_schema(ws: Workspace) -> None:
     assert ws.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert ws.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
-    assert ws.schema_version == SCHEMA_VERSION == 2
+    assert ws.schema_version == SCHEMA_VERSION == 4
     assert ws.integrity_check() == "ok"
     assert "requests_fts" in ws.db.table_names()
 
@@ -40,7 +42,7 @@ def test_new_workspace_file_is_owner_only(ws_path: Path) -> None:
 def test_version_1_file_is_backed_up_then_upgraded(ws_path: Path) -> None:
     make_v1_workspace(ws_path)
     with Workspace.open(ws_path) as ws:
-        assert ws.schema_version == 2
+        assert ws.schema_version == SCHEMA_VERSION
         acme = ws.customers.get_by_name("Acme Prints")
         assert acme is not None and acme.reference_id == "ACME-1"
         template = ws.templates.get_by_name("acme-shipped")
@@ -49,6 +51,8 @@ def test_version_1_file_is_backed_up_then_upgraded(ws_path: Path) -> None:
         assert version.number == 1 and version.saved_at == 1700000000.0 and version.body == template.body
         trigger = ws.triggers.get_by_name(acme.id or 0, "Acme shipped")
         assert trigger is not None and trigger.headers[1].value == "psp" and trigger.headers[0].secret
+        assert ws.triggers.bindings(trigger) == {"header/x-api-key": "https://acme.example.com:443"}
+        assert ws.smtp.password_binding() == "smtp://psp@smtp.example.com:587"
         assert ws.lookups.lookup_set_for(acme.id) == {
             "shipmentMethodUid": {"ups_surepost": "UPS", "dhl_express_domestic_br": "DHL"}
         }
@@ -197,3 +201,52 @@ def test_a_workspace_refuses_use_from_another_thread(ws: Workspace) -> None:
     thread.start()
     thread.join()
     assert caught and "thread" in str(caught[0])
+
+
+def test_a_real_version_2_file_binds_its_secrets_to_their_destinations_and_redacts_logged_userinfo(
+    ws_path: Path,
+) -> None:
+    """``workspace_v2.sqlite`` was written by the version-2 release (fixtures/make_workspace_v2.py):
+    secrets in its own table, no bindings, and a logged URL with user info."""
+    shutil.copyfile(FIXTURES / "workspace_v2.sqlite", ws_path)
+    with Workspace.open(ws_path) as ws:
+        assert ws.schema_version == SCHEMA_VERSION
+        acme = ws.customers.get_by_name("Acme Prints")
+        assert acme is not None and acme.id is not None
+        shipped = ws.triggers.get_by_name(acme.id, "Acme shipped")
+        assert shipped is not None
+        # Entered for the trigger's destination as it was at the upgrade: bound to it.
+        assert ws.triggers.bindings(shipped) == {
+            "header/x-api-key": "https://hooks.acme.example:443",
+            "signing": "https://hooks.acme.example:443",
+        }
+        assert shipped.headers[0].value == "legacy-api-key-0001" and shipped.signing_secret
+        assert ws.smtp.password_binding() == "smtp://psp@smtp.acme.example:587"
+        assert ws.smtp.get().password == "legacy-smtp-pass"
+        # The user info logged by version 2 is gone from the row and from the search index.
+        [entry] = ws.requests.query()
+        assert entry.target == "https://<redacted>@hooks.acme.example/basic"
+        assert "LegacyUrlPass77" not in entry.error and "<redacted>@hooks.acme.example" in entry.error
+        assert ws.requests.count(RequestFilter(text="LegacyUrlPass77")) == 0
+        assert ws.requests.count(RequestFilter(text="hooks")) == 1
+        index = b"".join(row[0] for row in ws.conn.execute("SELECT block FROM requests_fts_data") if row[0])
+        assert b"legacyurlpass77" not in index.lower() and b"hooks" in index
+    assert (ws_path.parent / (ws_path.name + ".v2.bak")).exists()
+
+
+def test_version_3_inbox_requests_are_kept_with_their_answer_unknown(ws_path: Path) -> None:
+    """Version 4 keeps what the local inbox answered; requests kept before that have no answer."""
+    Workspace.open(ws_path, seed=False).close()
+    conn = sqlite3.connect(ws_path)
+    with conn:  # the file as version 3 left it: no answer columns
+        for column in ("response_status", "script_position", "script_length"):
+            conn.execute(f"ALTER TABLE inbox_http DROP COLUMN {column}")
+        conn.execute("UPDATE schema_version SET version = 3")
+        conn.execute("INSERT INTO inbox_http(received_at, method, path, headers, body, remote) "
+                     "VALUES (1700000000.0, 'POST', '/hook', '[]', x'7b7d', '127.0.0.1:5000')")
+    conn.close()
+    with Workspace.open(ws_path, seed=False) as ws:
+        assert ws.schema_version == SCHEMA_VERSION == 4
+        [kept] = ws.inbox.list_http()
+        assert (kept.path, kept.body) == ("/hook", b"{}")
+        assert (kept.response_status, kept.script_position, kept.script_length) == (None, None, None)

@@ -4,6 +4,7 @@ background-job runner on a private thread pool."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -38,3 +39,30 @@ def app(qtbot: QtBot, tmp_path: Path) -> Iterator[Application]:
     application = build_application(tmp_path / "workspace.sqlite", settings=settings)
     yield application
     application.close()
+
+
+def app_settings(tmp_path: Path, **values: object) -> QSettings:
+    """The app's settings in the tmp dir, the local inbox on free ports (port 0), plus ``values``."""
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    settings.setValue("inbox/http_port", 0)
+    settings.setValue("inbox/smtp_port", 0)
+    for key, value in values.items():
+        settings.setValue(key, value)
+    return settings
+
+
+@contextmanager
+def shown_app(
+    qtbot: QtBot, tmp_path: Path, size: tuple[int, int] = (1280, 800), **settings: object
+) -> Iterator[Application]:
+    """The whole app on a new workspace, shown at ``size`` and exposed; closed afterwards."""
+    stored = app_settings(tmp_path, **settings)
+    application = build_application(tmp_path / "workspace.sqlite", settings=stored)
+    try:
+        application.window.resize(*size)
+        application.window.show()
+        qtbot.waitExposed(application.window)
+        qtbot.waitUntil(lambda: application.window.size().width() == size[0])
+        yield application
+    finally:
+        application.close()

@@ -20,13 +20,13 @@ def test_every_page_of_the_rail_is_there(app: Application) -> None:
     assert app.session.customers.get_by_name("Demo Print Co") is not None, "first run seeds the demo"
 
 
-def test_theme_choice_is_applied_and_remembered(app: Application) -> None:
+def test_theme_choice_is_applied_and_remembered(app: Application, qtbot: QtBot) -> None:
     app.window.theme_chosen.emit("dark")
     palette = QApplication.palette()
     assert palette.window().color().lightness() < 100
     assert app.settings.value("theme") == "dark"
     editor = app.pages["Templates"].view.editor  # type: ignore[attr-defined]
-    assert editor.palette().base().color().lightness() < 100, "the code editors follow the theme"
+    qtbot.waitUntil(lambda: editor.palette().base().color().lightness() < 100)  # the editors follow
     app.window.theme_chosen.emit("light")
     assert QApplication.palette().window().color().lightness() > 150
 

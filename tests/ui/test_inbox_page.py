@@ -164,3 +164,42 @@ def test_live_arrivals_from_the_local_receiver_and_catcher(qtbot: QtBot) -> None
     )
     assert "Tracking: TRK1" in page.email_preview.browser.toPlainText()
     assert page.tabs.tabText(0) == "HTTP (1)" and page.tabs.tabText(1) == "Email (1)"
+
+
+def test_rows_show_the_scripted_answer_each_request_got_even_after_a_restart(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    """Issue 13: the Inbox showed no answer at all; now "503 (script 1/3)" and so on, kept."""
+    from postback_studio.app import build_application
+    from tests.ui.conftest import app_settings
+
+    settings = app_settings(tmp_path)
+    app = build_application(tmp_path / "workspace.sqlite", settings=settings)
+    try:
+        page = app.pages["Inbox"]
+        assert isinstance(page, InboxPage)
+        page.script_editor.script.setText("503x2, 200")
+        page.script_editor.apply()
+        with qtbot.waitSignal(app.controller.inbox_state_changed):  # type: ignore[union-attr]
+            page.start_stop.click()
+        port = int(page.state.text().split("127.0.0.1:")[1].split(" ")[0])
+        with requests.Session() as session:
+            answers = [session.post(f"http://127.0.0.1:{port}/postbacks", data=b"{}", timeout=30).status_code
+                       for _ in range(4)]
+        assert answers == [503, 503, 200, 200]
+        qtbot.waitUntil(lambda: page.http_list.count() == 4)
+        rows = [page.http_list.item(i).text() for i in range(4)]
+        expected = ["200 (script 3/3, repeating)", "200 (script 3/3)", "503 (script 2/3)", "503 (script 1/3)"]
+        assert [row.split("\n→ ")[1] for row in rows] == expected, rows
+        page.http_list.setCurrentRow(3)
+        assert page.http_request_line.text().endswith("answered 503 (script 1/3)")
+    finally:
+        app.close()
+    again = build_application(tmp_path / "workspace.sqlite", settings=settings)
+    try:
+        page = again.pages["Inbox"]
+        assert isinstance(page, InboxPage)
+        kept = [page.http_list.item(i).text().split("\n→ ")[1] for i in range(4)]
+        assert kept == expected, "the answers are kept in the workspace"
+    finally:
+        again.close()

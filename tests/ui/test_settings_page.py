@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import trustme
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QLineEdit
 from pytestqt.qtbot import QtBot
 
@@ -19,6 +20,7 @@ from postback_studio.core.dispatch.inbox import SmtpCatcher, SmtpCatcherOptions
 from postback_studio.core.model import SmtpSettings, TlsMode
 from postback_studio.services.session import Session
 from postback_studio.ui.settings_page import SettingsPage
+from postback_studio.ui.tones import Tone, tone_of
 from postback_studio.workers.jobs import JobRunner
 
 USER, PASSWORD = "studio", "pa55-w0rd!"
@@ -128,7 +130,8 @@ def test_a_refused_password_is_diagnosed_prominently(qtbot: QtBot, page: Setting
         page.test_button.click()
     assert page.diagnosis_label.text().startswith("Connection failed: ")
     assert "wrong-secret" not in page.transcript_view.toPlainText() + page.diagnosis_label.text()
-    assert "font-weight: 600" in page.diagnosis_label.styleSheet()
+    assert page.diagnosis_label.font().weight() >= QFont.Weight.DemiBold
+    assert tone_of(page.diagnosis_label) == Tone.ERROR
 
 
 def test_test_uses_the_stored_password_when_the_field_is_empty(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from PySide6.QtCore import Qt, QThreadPool
-from PySide6.QtGui import QTextCursor
+from PySide6.QtGui import QPalette, QTextCursor
 from pytestqt.qtbot import QtBot
 
 from postback_studio.core.model import OutputFormat
@@ -70,7 +70,8 @@ def test_tree_double_click_inserts_loop_relative_expression(qtbot: QtBot) -> Non
     qtbot.mouseClick(viewport, Qt.MouseButton.LeftButton, pos=rect.center())
     with qtbot.waitSignal(view.template_edited):
         qtbot.mouseDClick(viewport, Qt.MouseButton.LeftButton, pos=rect.center())
-    assert '    {"tracking": {{ fulfillment.trackingCode }}}' in view.template_text()
+    # The selection ("X", quotes included) is a JSON value: the field goes in as one (issue 13).
+    assert '    {"tracking": {{ fulfillment.trackingCode|tojson }}}' in view.template_text()
 
 
 def test_broken_json_shows_status_marks_output_line_and_problems_jump(qtbot: QtBot) -> None:
@@ -166,7 +167,8 @@ def test_output_spans_from_the_worker_are_used_and_dark_palette_applies(qtbot: Q
     assert view.output_view.toPlainText() == output
     assert view.output_view.highlighter.lex_count == lexed
     view.set_palette(DARK_PALETTE)
-    assert "#1e1e1e" in view.editor.styleSheet()
+    assert view.editor.palette().color(QPalette.ColorRole.Base).name() == DARK_PALETTE.background
+    assert not view.editor.styleSheet(), "a style sheet would freeze the editor's palette"
 
 
 def test_insert_inside_an_open_tag_adds_no_braces(qtbot: QtBot) -> None:
@@ -174,3 +176,27 @@ def test_insert_inside_an_open_tag_adds_no_braces(qtbot: QtBot) -> None:
     view.editor.goto(1, 7)
     assert view.insert_payload_path(("fulfillmentStatus",)) == "fulfillmentStatus"
     assert view.template_text() == "{% if fulfillmentStatus %}"
+
+
+def _put_cursor_at_bar(view: TemplateMapperView, template: str, fmt: str) -> None:
+    view.set_template(template.replace("|", "", 1), fmt, "t")
+    cursor = view.editor.textCursor()
+    cursor.setPosition(template.index("|"))
+    view.editor.setTextCursor(cursor)
+
+
+def test_a_field_goes_in_as_a_json_value_a_string_part_or_escaped_markup(qtbot: QtBot) -> None:
+    """Issue 13: `"ref": {{ item.productName }}` gave `"ref": Poster A3`; now the context decides."""
+    view = make_view(qtbot)
+    cases = [
+        ('{\n  "ref": |\n}', "json", '{\n  "ref": {{ orderReferenceId|tojson }}\n}'),
+        ('{\n  "ref": "PO-|"\n}', "json", '{\n  "ref": "PO-{{ orderReferenceId }}"\n}'),
+        ("<order><ref>|</ref></order>", "xml", "<order><ref>{{ orderReferenceId|e }}</ref></order>"),
+        ('<p title="|">', "html", '<p title="{{ orderReferenceId|e }}">'),
+        ("Order |", "text", "Order {{ orderReferenceId }}"),
+    ]
+    for template, fmt, expected in cases:
+        _put_cursor_at_bar(view, template, fmt)
+        with qtbot.waitSignal(view.template_edited):
+            view.payload_tree.path_activated.emit(("orderReferenceId",))
+        assert view.template_text() == expected, fmt

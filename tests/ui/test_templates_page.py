@@ -395,13 +395,15 @@ def test_splitters_last_template_and_sample_are_remembered(
     open_named(qtbot, page, "order-shipped")
     with qtbot.waitSignal(page.preview_updated):
         page.select_sample("shipped.multi-item")
-    page.splitter.setSizes([200, 1080])
+    page.view.columns.setSizes([200, 700, 330])
+    page.view.set_panel_shown("payload", False)
     page.save_state()
     again = make_page(qtbot, harness.workspace, engine, settings, ScriptedPrompter())
     current = again.current_template()
     assert current is not None and current.name == "order-shipped"
     assert again.view.current_event() == "shipped.multi-item"
-    assert again.splitter.sizes()[0] == page.splitter.sizes()[0]
+    assert again.view.columns.sizes()[0] == page.view.columns.sizes()[0]
+    assert not again.view.panel_shown("payload") and again.view.panel_shown("library")
 
 
 def test_shared_templates_preview_with_the_chosen_customers_lookups(qtbot: QtBot, harness: Harness) -> None:
@@ -537,3 +539,12 @@ def test_a_shared_template_previews_with_the_lookups_of_the_customer_whose_trigg
     open_named(qtbot, page, template.name)
     assert page.customer_combo.currentData() == trigger.customer_id
     assert page.customer_combo.isEnabled()
+
+
+def test_the_sample_picker_lists_events_in_lifecycle_order(harness: Harness) -> None:
+    combo = harness.page.view.event_combo
+    events = list(dict.fromkeys(str(combo.itemData(i)).split(".")[0] for i in range(combo.count())))
+    assert events == ["received", "produced", "shipped", "in_transit", "delivered", "failed", "canceled",
+                      "returned"]
+    assert combo.itemText(0) == "Order received"
+    assert combo.itemText(combo.count() - 1).startswith("Order returned")

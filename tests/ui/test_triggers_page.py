@@ -35,7 +35,7 @@ def test_lists_every_customers_triggers_and_filters(qtbot: QtBot, ws: Session, j
         ["Mail ops", "Beta", "Order delivered", "draft"],
     ]
     assert not page.new_button.isEnabled()
-    assert page.table.item(0, 0).toolTip() == "POST https://erp.acme.example/h"
+    assert page.table.item(0, 0).toolTip() == "Shipped ERP · Acme · Order shipped · draft\nPOST https://erp.acme.example/h"
     page.filter_edit.setText("ops@beta")
     assert [row[0] for row in cells(page)] == ["Mail ops"]
     page.filter_edit.clear()

@@ -34,6 +34,7 @@ from postback_studio.core.dispatch.webhook import (
     make_session,
 )
 from postback_studio.core.requestlog import REDACTED, Channel, Outcome, RequestRecord
+from postback_studio.core.url_safety import redact_userinfo, redact_userinfo_in_text
 
 Clock = Callable[[], float]
 Sleeper = Callable[[float], None]
@@ -297,6 +298,10 @@ class Dispatcher:
     def _attempt_webhook(
         self, delivery: Delivery, target: WebhookTarget, attempt: int, sender: WebhookSender
     ) -> AttemptReport:
+        missing = delivery.missing_secrets()
+        if missing:
+            record = replace(self._base_record(delivery, attempt, Outcome.FAILED), error=missing)
+            return AttemptReport(record, Verdict.FATAL)
         result = sender.send(
             WebhookRequest(
                 url=target.url,
@@ -366,7 +371,9 @@ class Dispatcher:
             outcome=outcome,
             started_at=self._clock(),
             event=delivery.event,
-            target=", ".join(target.recipients) if isinstance(target, EmailTarget) else target.url,
+            target=", ".join(target.recipients) if isinstance(target, EmailTarget) else redact_userinfo(
+                target.url
+            ),
             payload=delivery.payload,
             processing=delivery.processing,
             customer_id=delivery.customer_id,
@@ -388,7 +395,14 @@ def _header(headers: tuple[tuple[str, str], ...], name: str) -> str | None:
 
 
 def _webhook_error(result: WebhookResult, verdict: Verdict, pending: PendingRetry | None) -> str:
-    """The log's error column: the diagnosis, or what a non-2xx status means for the delivery."""
+    """The log's error column: the diagnosis, or what a non-2xx status means for the delivery.
+
+    A URL quoted in it loses its user info (a password).
+    """
+    return redact_userinfo_in_text(_webhook_error_text(result, verdict, pending))
+
+
+def _webhook_error_text(result: WebhookResult, verdict: Verdict, pending: PendingRetry | None) -> str:
     if result.failure is not None:
         text = f"{result.diagnosis} ({result.error})" if result.error else result.diagnosis
     elif verdict is Verdict.SUCCESS:

@@ -219,6 +219,26 @@ def default_smtp_factory(
     return TranscribingSMTP(transcript, **address)
 
 
+class MissingPasswordError(smtplib.SMTPException):
+    """AUTH is configured (a username) but there is no password to send: nothing is connected."""
+
+
+def password_missing(settings: SmtpSettings) -> str:
+    """Why mail cannot be sent with ``settings`` for want of the SMTP password, or "".
+
+    A username means the server wants AUTH; without the password the attempt would log in with an
+    empty one (or not at all), so it is refused before connecting, saying what to enter and where.
+    """
+    if not settings.username or settings.password:
+        return ""
+    return (
+        f"Not sent: the SMTP settings log in to {settings.host}:{settings.port} as '{settings.username}', "
+        "but no password is stored for that server and account (the password is cleared when the "
+        "server, port or username changes). Enter it in Settings › Outgoing email server, or with: "
+        "postback-studio smtp --password-stdin"
+    )
+
+
 class EmailFailure(StrEnum):
     """Why an email attempt failed."""
 
@@ -229,6 +249,7 @@ class EmailFailure(StrEnum):
     STARTTLS_UNSUPPORTED = "starttls_unsupported"
     AUTH_UNSUPPORTED = "auth_unsupported"
     AUTH_REFUSED = "auth_refused"
+    PASSWORD_MISSING = "password_missing"
     SENDER_REFUSED = "sender_refused"
     RECIPIENT_REFUSED = "recipient_refused"
     CONNECTION_REFUSED = "connection_refused"
@@ -305,8 +326,15 @@ class EmailSender:
         return context
 
     def _open(self, transcript: Transcript) -> smtplib.SMTP:
-        """Connect, EHLO, STARTTLS when asked, and AUTH when a username is set."""
+        """Connect, EHLO, STARTTLS when asked, and AUTH when a username is set.
+
+        Raises:
+            MissingPasswordError: A username without a password; nothing was connected.
+        """
         settings = self._settings
+        missing = password_missing(settings)
+        if missing:
+            raise MissingPasswordError(missing)
         context = self._context()
         connection = self._factory(settings, context, self._timeout, transcript)
         try:
@@ -444,6 +472,8 @@ def diagnose_smtp(
     The transcript tells the stages apart: a timeout or hang-up after the TCP connection but before
     any server line means the port speaks a different TLS mode than the one chosen.
     """
+    if isinstance(exc, MissingPasswordError):
+        return EmailFailure.PASSWORD_MISSING, False, str(exc)
     where = f"{settings.host}:{settings.port}"
     mode = settings.tls_mode
     no_greeting = transcript.connected and transcript.replies == 0

@@ -145,6 +145,11 @@ class ResponseScript:
         steps[-1] = ScriptStep(last.response, None)
         return cls(tuple(steps))
 
+    @property
+    def length(self) -> int:
+        """How many answers the script spells out: the counted steps, then the last one once."""
+        return sum(step.count or 1 for step in self.steps[:-1]) + 1
+
     def response_for(self, index: int) -> ScriptedResponse:
         """The answer to the ``index``-th request (0-based)."""
         remaining = index
@@ -166,6 +171,10 @@ class ReceivedRequest:
     received_at: float
     client: str
     response_status: int
+    #: Which request this was since the script was set (1-based), and how many answers the script
+    #: spells out; None for an answer the script did not give (413 for a body too large, 408).
+    script_position: int | None = None
+    script_length: int | None = None
 
     def header(self, name: str) -> str | None:
         """The first header of that name, case-insensitively."""
@@ -313,11 +322,12 @@ class HttpInbox:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    def _next_response(self) -> ScriptedResponse:
+    def _next_response(self) -> tuple[ScriptedResponse, int, int]:
+        """The scripted answer to the next request, its 1-based position and the script's length."""
         with self._count_lock:
             index = self._count
             self._count += 1
-            return self._script.response_for(index)
+            return self._script.response_for(index), index + 1, self._script.length
 
     def _record(self, request: ReceivedRequest) -> None:
         self._recorder.add(request)
@@ -460,7 +470,12 @@ def _make_handler(inbox: HttpInbox) -> type[BaseHTTPRequestHandler]:
             headers = tuple(self.headers.items())
             if body.cut:
                 headers += ((TRUNCATED_HEADER, body.cut),)
-            response = ScriptedResponse(body.status) if body.status else inbox._next_response()
+            position: int | None = None
+            length: int | None = None
+            if body.status:
+                response = ScriptedResponse(body.status)
+            else:
+                response, position, length = inbox._next_response()
             inbox._record(
                 ReceivedRequest(
                     method=self.command,
@@ -470,6 +485,8 @@ def _make_handler(inbox: HttpInbox) -> type[BaseHTTPRequestHandler]:
                     received_at=received_at,
                     client=f"{self.client_address[0]}:{self.client_address[1]}",
                     response_status=response.status,
+                    script_position=position,
+                    script_length=length,
                 )
             )
             if body.cut:

@@ -90,6 +90,31 @@ class Delivery:
         secret = signing_secret or self.target.signing_secret
         return replace(self, target=replace(self.target, headers=headers, signing_secret=secret))
 
+    def missing_secrets(self) -> str:
+        """Why this webhook must not be sent for want of a secret, or "" when it has them all.
+
+        A header marked secret without a value, or signing without the signing secret: sending
+        would deliver the request without them (or with a placeholder), which a receiver takes for
+        an unauthenticated or forged postback. The message says what to enter again and where.
+        """
+        if isinstance(self.target, EmailTarget):
+            return ""
+        names = [h.name for h in self.target.headers if h.secret and not h.value]
+        signing = bool(self.target.signing_secret) and self.target.signing_secret.removeprefix("whsec_") == ""
+        if not names and not signing:
+            return ""
+        missing = [f"value for its secret header '{name}'" for name in names]
+        missing += ["signing secret"] if signing else []
+        if not self.trigger_name:
+            return "Not sent: no " + " and no ".join(m.replace("its ", "the ") for m in missing) + "."
+        options = [f"--header {name}" for name in names] + (["--signing"] if signing else [])
+        return (
+            f"Not sent: trigger '{self.trigger_name}' has no {' and no '.join(missing)}. A stored secret "
+            "is sent only to the destination it was entered for and is cleared when the trigger's "
+            "destination changes; enter it again on the trigger (Triggers page) or with: postback-studio "
+            f"secrets set --trigger '{self.trigger_name}' {' | '.join(options)} (the value on stdin)."
+        )
+
     @classmethod
     def for_trigger(
         cls,
@@ -103,7 +128,11 @@ class Delivery:
         is_test: bool = False,
         delivery_id: str | None = None,
     ) -> Delivery:
-        """A delivery through ``trigger``; the signing secret is used only when signing is on."""
+        """A delivery through ``trigger``; the signing secret is used only when signing is on.
+
+        A signing trigger without its secret gets :data:`MISSING_SIGNING_SECRET`, so the delivery is
+        refused (:meth:`missing_secrets`) instead of going out unsigned.
+        """
         target: WebhookTarget | EmailTarget
         if trigger.method is DeliveryMethod.EMAIL:
             target = EmailTarget(trigger.recipients)
@@ -113,7 +142,7 @@ class Delivery:
                 method=trigger.http_method,
                 headers=trigger.headers,
                 format=trigger.format,
-                signing_secret=trigger.signing_secret if trigger.signing else "",
+                signing_secret=(trigger.signing_secret or MISSING_SIGNING_SECRET) if trigger.signing else "",
             )
         return cls(
             delivery_id=delivery_id or new_delivery_id(),

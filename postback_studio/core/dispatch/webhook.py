@@ -9,6 +9,8 @@ plain-language diagnosis instead of an exception.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import errno
 import socket
 import ssl
@@ -27,6 +29,7 @@ from requests.adapters import HTTPAdapter
 from standardwebhooks import Webhook
 
 from postback_studio.core.model import HTTP_METHODS, Header, OutputFormat
+from postback_studio.core.url_safety import redact_userinfo, redact_userinfo_in_text
 from postback_studio.core.validation import http_header_issues
 
 if TYPE_CHECKING:
@@ -149,6 +152,24 @@ def signature_headers(secret: str, delivery_id: str, timestamp: float, body: byt
         "webhook-timestamp": str(int(timestamp)),
         "webhook-signature": hook.sign(msg_id=delivery_id, timestamp=when, data=text),
     }
+
+
+def signing_secret_problem(secret: str) -> str:
+    """Why ``secret`` is not a Standard Webhooks signing secret (``whsec_`` + base64 key), or "".
+
+    Stricter than the library, which ignores characters outside base64: a typo must not sign with
+    another key than the receiver's.
+    """
+    if not secret.startswith("whsec_"):
+        return "a Standard Webhooks signing secret starts with whsec_"
+    key = secret.removeprefix("whsec_")
+    try:
+        decoded = base64.b64decode(key, validate=True)
+    except (binascii.Error, ValueError):
+        return "the part after whsec_ is not base64"
+    if len(decoded) < 16:
+        return "the key after whsec_ is shorter than 16 bytes"
+    return ""
 
 
 class _ExtraCaAdapter(HTTPAdapter):
@@ -385,8 +406,11 @@ def _causes(exc: BaseException) -> Iterator[BaseException]:
 
 
 def diagnose_url(url: str, exc: BaseException) -> str:
-    """Plain words for a URL requests refused to send."""
-    return f"The URL {url!r} cannot be used ({_one_line(exc)}); it must start with http:// or https://."
+    """Plain words for a URL requests refused to send (its user info, a password, redacted)."""
+    return redact_userinfo_in_text(
+        f"The URL {redact_userinfo(url)!r} cannot be used ({_one_line(exc)}); it must start with http:// or "
+        "https://."
+    )
 
 
 def diagnose(exc: BaseException, url: str, options: WebhookOptions) -> tuple[FailureKind, str]:

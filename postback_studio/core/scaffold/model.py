@@ -68,13 +68,18 @@ class PayloadPath:
 
 
 class MatchKind(StrEnum):
-    """How an example value was found in the payload; the order is the order of preference."""
+    """How an example value was found in the payload; the order is the order of preference.
+
+    ``BY_HAND`` is never the matcher's: the user took the value from a path that does not hold it.
+    """
 
     EXACT = "exact"
     STRING_FORM = "string form"
     CASE_INSENSITIVE = "case-insensitive"
     CONSTANT = "constant"
     UNMATCHED = "unmatched"
+    #: A path the user picked for a value the payload does not hold there (see :mod:`.corrections`).
+    BY_HAND = "chosen by hand"
 
     @property
     def rank(self) -> int:
@@ -123,8 +128,8 @@ class Candidate:
     support: int = 1
     usable: bool = True
 
-    def describe(self) -> str:
-        """``items[].sku (exact)``, ``items[].quantity (string form, as text)``."""
+    def how(self) -> str:
+        """``exact``, ``string form, as text``: how the value was found and converted."""
         how = self.kind.value
         if self.transform is Transform.FIXED:
             how += f", as text with {self.decimals} decimals"
@@ -132,7 +137,11 @@ class Candidate:
             how += f", {self.transform.value}"
         if not self.usable:
             how += ", through an index inside a loop"
-        return f"{self.path} ({how})"
+        return how
+
+    def describe(self) -> str:
+        """``items[].sku (exact)``, ``items[].quantity (string form, as text)``."""
+        return f"{self.path} ({self.how()})"
 
 
 @dataclass(frozen=True)

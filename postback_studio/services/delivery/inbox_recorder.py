@@ -54,6 +54,9 @@ class InboxRecorder:
                 headers=redact_headers(request.headers, secret),
                 body=request.body,
                 remote=request.client,
+                response_status=request.response_status,
+                script_position=request.script_position,
+                script_length=request.script_length,
             )
             return replace(item, id=ws.inbox.add_http(item))
 

@@ -17,21 +17,25 @@ from __future__ import annotations
 from dataclasses import replace
 
 from postback_studio.core.dispatch.delivery import MemoryPendingStore
-from postback_studio.core.dispatch.plan import Delivery, PendingRetry
+from postback_studio.core.dispatch.plan import Delivery, EmailTarget, PendingRetry
 from postback_studio.core.errors import NotFoundError
 from postback_studio.core.records import PendingState, StoredRetry
 from postback_studio.core.redaction import Redaction
 from postback_studio.core.requestlog import Channel, Outcome, RequestRecord
 from postback_studio.services.changes import ChangeBus, ChangeNotice, Entity
 from postback_studio.services.delivery.writer import WorkspaceWriter
+from postback_studio.services.secret_policy import secrets_for_url
 from postback_studio.storage.workspace import Workspace
 
 
 def restore_secrets(workspace: Workspace, writer: WorkspaceWriter, pending: PendingRetry) -> PendingRetry:
     """The retry with its trigger's secret header values and signing secret read back from the store.
 
-    A retry whose trigger is gone keeps the placeholders, so a signed one fails visibly rather than
-    going out unsigned. The writer learns what the trigger's attempts must not contain.
+    Only secrets bound to the destination of the retry's own URL are restored: a trigger that moved
+    since the first attempt keeps its new secrets from the old receiver. A retry whose trigger is
+    gone, or whose secrets are not bound to its URL, keeps the placeholders, so it is refused
+    visibly rather than going out without them. The writer learns what the trigger's attempts must
+    not contain.
     """
     trigger_id = pending.delivery.trigger_id
     if trigger_id is None:
@@ -41,8 +45,11 @@ def restore_secrets(workspace: Workspace, writer: WorkspaceWriter, pending: Pend
     except NotFoundError:
         return pending
     writer.remember(trigger_id, Redaction.of_trigger(trigger))
-    values = {h.name: h.value for h in trigger.headers if h.secret}
-    return replace(pending, delivery=pending.delivery.with_secrets(values, trigger.signing_secret))
+    target = pending.delivery.target
+    if isinstance(target, EmailTarget):
+        return pending
+    values, signing = secrets_for_url(workspace, trigger, target.url)
+    return replace(pending, delivery=pending.delivery.with_secrets(values, signing))
 
 
 class WorkspacePendingStore:

@@ -67,13 +67,9 @@ class DeliveryPreparer:
             return Prepared(
                 delivery, Outcome.RENDER_FAILED, f"Not sent: trigger '{trigger.name}' has no template."
             )
-        if trigger.signing and trigger.signing_secret.removeprefix("whsec_") == "":
-            return Prepared(
-                delivery,
-                Outcome.FAILED,
-                f"Not sent: trigger '{trigger.name}' signs its webhooks but has no signing secret "
-                "(set one on the trigger, or turn signing off).",
-            )
+        missing = delivery.missing_secrets()
+        if missing:
+            return Prepared(delivery, Outcome.FAILED, missing)
         return self.render(delivery, plan.template, payload, plan.lookups, send_anyway=send_anyway)
 
     def render(

@@ -2,8 +2,8 @@
 
 A request that went out is resent with the exact body bytes (or email parts) it carried, through
 its trigger's current URL, headers and secrets; one that never left (render failed, blocked) is
-rendered again from its payload. Without its trigger, a webhook goes to the logged URL with the
-logged headers except redacted and transport ones.
+rendered again from its payload. Without its trigger, a webhook goes to the logged URL (without the
+user info the log redacted) with the logged headers except redacted and transport ones.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from postback_studio.core.dispatch.plan import Delivery, EmailTarget, WebhookTar
 from postback_studio.core.model import Header, RetryPolicy
 from postback_studio.core.render_record import RenderRecord
 from postback_studio.core.requestlog import REDACTED, Channel, Outcome, RequestRecord
+from postback_studio.core.url_safety import without_userinfo
 from postback_studio.services.delivery.preparing import Prepared, TriggerPlan
 
 #: Headers a receiver adds or the sender computes; a resend without its trigger does not copy them.
@@ -69,7 +70,7 @@ def prepare_resend(
             for k, v in record.request_headers
             if k.lower() not in TRANSPORT_HEADERS and v not in (REDACTED, "•••")
         )
-        target = WebhookTarget(record.target, record.request_method or "POST", headers)
+        target = WebhookTarget(without_userinfo(record.target), record.request_method or "POST", headers)
     return Prepared(
         Delivery(
             new_delivery_id(),

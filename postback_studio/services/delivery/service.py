@@ -2,9 +2,10 @@
 
 Everything that turns "this trigger, this payload" into logged attempts lives here: the trigger is
 read once (with its secrets, customer, template and lookups) and carried through; the template is
-rendered; a failed render or an invalid output is logged instead of sent; credentials are refused
-on plain HTTP to another machine (:mod:`.credentials`); and every attempt goes to the workspace's
-request log through one writer thread (:mod:`.writer`).
+rendered; a failed render or an invalid output is logged instead of sent; a secret goes only to the
+destination it was entered for (:mod:`..secret_policy`); credentials are refused on plain HTTP to
+another machine (:mod:`.credentials`); and every attempt goes to the workspace's request log
+through one writer thread (:mod:`.writer`).
 
 Threads: the public methods may be called from any thread (a GUI worker, the CLI's main thread);
 each call opens its own short-lived workspace connection for reading, because a SQLite connection
@@ -65,6 +66,7 @@ from postback_studio.services.delivery.preparing import DeliveryPreparer, Prepar
 from postback_studio.services.delivery.resend import prepare_resend
 from postback_studio.services.delivery.simulate import order_payloads, pipeline
 from postback_studio.services.delivery.writer import AttemptCallback, WorkspaceFactory, WorkspaceWriter
+from postback_studio.services.secret_policy import sendable_smtp, sendable_trigger
 from postback_studio.storage.workspace import Workspace
 
 
@@ -180,7 +182,7 @@ class DeliveryService:
         options = options or SendOptions()
         with self._open_workspace() as ws:
             plan = self._plan(ws, _trigger(ws, trigger_id))
-            settings = ws.smtp.get()
+            settings = sendable_smtp(ws)
         if payload is None:
             payload = load_sample(plan.trigger.event.value)
         prepared = self._preparer.prepare(plan, payload, is_test=True, send_anyway=options.send_anyway)
@@ -193,7 +195,7 @@ class DeliveryService:
         options = options or SendOptions()
         with self._open_workspace() as ws:
             plans = [self._plan(ws, t) for t in _active_triggers(ws, customer_id, event)]
-            settings = ws.smtp.get()
+            settings = sendable_smtp(ws)
         prepared = [
             self._preparer.prepare(p, payload, is_test=False, send_anyway=options.send_anyway) for p in plans
         ]
@@ -222,7 +224,7 @@ class DeliveryService:
         options = options or SendOptions()
         with self._open_workspace() as ws:
             _customer(ws, customer_id)
-            settings = ws.smtp.get()
+            settings = sendable_smtp(ws)
             by_event = {
                 event: [self._plan(ws, t) for t in _active_triggers(ws, customer_id, event)]
                 for event in events
@@ -303,7 +305,7 @@ class DeliveryService:
         options = options or SendOptions()
         prepared: list[Prepared] = []
         with self._open_workspace() as ws:
-            settings = ws.smtp.get()
+            settings = sendable_smtp(ws)
             for request_id in request_ids:
                 try:
                     record = ws.requests.get(request_id)
@@ -393,11 +395,13 @@ class DeliveryService:
     def _plan(self, ws: Workspace, trigger: Trigger) -> TriggerPlan:
         """What every render through ``trigger`` (read with its secrets) needs, read once.
 
-        The log writer learns what the trigger's attempts must not contain, so storing them reads no
-        trigger again.
+        The log writer learns what the trigger's attempts must not contain (every stored secret), so
+        storing them reads no trigger again; the plan keeps only the secrets bound to the trigger's
+        destination.
         """
         assert trigger.id is not None
         self._writer.remember(trigger.id, Redaction.of_trigger(trigger))
+        trigger = sendable_trigger(ws, trigger)
         customer = _customer(ws, trigger.customer_id)
         template = ws.templates.get(trigger.template_id) if trigger.template_id is not None else None
         return TriggerPlan(trigger, customer, template, ws.lookups.lookup_set_for(trigger.customer_id))
@@ -415,7 +419,7 @@ class DeliveryService:
 
     def _smtp_settings(self) -> SmtpSettings:
         with self._open_workspace() as ws:
-            return ws.smtp.get()
+            return sendable_smtp(ws)
 
     def _email_sender(self, settings: SmtpSettings) -> EmailSender:
         return EmailSender(

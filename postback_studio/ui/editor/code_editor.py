@@ -19,6 +19,7 @@ from PySide6.QtGui import (
     QKeyEvent,
     QPainter,
     QPaintEvent,
+    QPalette,
     QResizeEvent,
     QTextCursor,
     QTextFormat,
@@ -46,6 +47,7 @@ from postback_studio.core.highlight import Span, lexer_for
 from postback_studio.core.render.result import Severity
 from postback_studio.core.textpos import from_utf16, to_utf16
 from postback_studio.ui.editor.highlighter import (
+    DARK_PALETTE,
     LIGHT_PALETTE,
     Palette,
     TemplateHighlighter,
@@ -102,8 +104,9 @@ class CompletionPopup(QTreeWidget):
             item = QTreeWidgetItem([completion.label, completion.type_name, completion.sample])
             item.setData(0, Qt.ItemDataRole.UserRole, completion)
             item.setToolTip(2, completion.sample)
-            item.setForeground(1, QColor("#6e7781"))
-            item.setForeground(2, QColor("#6e7781"))
+            muted = self.palette().color(QPalette.ColorRole.PlaceholderText)
+            item.setForeground(1, muted)
+            item.setForeground(2, muted)
             self.addTopLevelItem(item)
         for column in range(3):
             self.resizeColumnToContents(column)
@@ -172,7 +175,7 @@ class CodeEditor(QPlainTextEdit):
         *,
         output_mode: bool = False,
         fmt: str = "json",
-        palette: Palette = LIGHT_PALETTE,
+        palette: Palette | None = None,
     ) -> None:
         """Create an editor.
 
@@ -181,10 +184,12 @@ class CodeEditor(QPlainTextEdit):
             output_mode: True for the read-only preview of a rendered output (no completion,
                 plain lexer for ``fmt``, :meth:`mark_output_line`).
             fmt: ``json``, ``xml``, ``html`` or ``text``: picks the highlighting.
-            palette: Colours; :data:`LIGHT_PALETTE` or :data:`DARK_PALETTE`.
+            palette: Colours; :data:`LIGHT_PALETTE` or :data:`DARK_PALETTE` (default: the one of the
+                application's theme, which the editor then follows).
         """
         super().__init__(parent)
         self._output_mode = output_mode
+        palette = palette or self._theme_palette()
         self._palette = palette
         self._payload: object = None
         self._marks: dict[int, list[tuple[Severity, str]]] = {}
@@ -233,9 +238,17 @@ class CodeEditor(QPlainTextEdit):
         self.highlighter.set_lexer(lexer_for(fmt, template=not self._output_mode))
 
     def set_palette(self, palette: Palette) -> None:
-        """Switch between the light and the dark palette."""
+        """Switch between the light and the dark palette.
+
+        Re-colouring is not an edit: the text-changed signal Qt sends while the highlighter
+        re-applies its formats is held back, so a theme switch neither renders nor marks anything.
+        """
         self._palette = palette
-        self.highlighter.set_palette(palette)
+        blocked = self.blockSignals(True)
+        try:
+            self.highlighter.set_palette(palette)
+        finally:
+            self.blockSignals(blocked)
         self._apply_palette()
 
     def set_text(self, text: str, spans: tuple[tuple[Span, ...], ...] | None = None) -> None:
@@ -283,19 +296,52 @@ class CodeEditor(QPlainTextEdit):
         self._payload = payload
 
     def _apply_palette(self) -> None:
-        palette = self._palette
-        self.setStyleSheet(
-            f"QPlainTextEdit {{ background: {palette.background}; color: {palette.foreground}; "
-            f"selection-background-color: {palette.bracket_match}; }}"
-        )
+        colours = self._palette
+        palette = self.palette()
+        wanted = {
+            QPalette.ColorRole.Base: colours.background,
+            QPalette.ColorRole.Text: colours.foreground,
+            QPalette.ColorRole.Highlight: colours.bracket_match,
+            QPalette.ColorRole.HighlightedText: colours.foreground,
+        }
+        if any(palette.color(role) != QColor(colour) for role, colour in wanted.items()):
+            for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
+                for role, colour in wanted.items():
+                    palette.setColor(group, role, QColor(colour))
+            self._setting_palette = True
+            try:
+                self.setPalette(palette)
+            finally:
+                self._setting_palette = False
         self._gutter.update()
         self._update_extra_selections()
+
+    def changeEvent(self, event: QEvent) -> None:
+        """Follow the application's theme: its light or dark highlighting palette, as a whole."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and not getattr(self, "_setting_palette", False):
+            follows = self._theme_palette()
+            if follows is not self._palette:
+                self.set_palette(follows)
+
+    def _theme_palette(self) -> Palette:
+        dark = self.palette().color(QPalette.ColorRole.Window).lightness() < 128
+        return DARK_PALETTE if dark else LIGHT_PALETTE
 
     # -- positions -----------------------------------------------------------------------------
 
     def cursor_offset(self) -> int:
         """The cursor as a character offset into :meth:`toPlainText` (Python, not UTF-16)."""
         return from_utf16(self.toPlainText(), self.textCursor().position())
+
+    def selection_start_offset(self) -> int:
+        """Where typing would start: the selection's start, or the cursor (a character offset)."""
+        return from_utf16(self.toPlainText(), self.textCursor().selectionStart())
+
+    @property
+    def fmt(self) -> str:
+        """The format the editor highlights (``json``, ``xml``, ``html``, ``text``)."""
+        return self._format
 
     def cursor_line_column(self) -> tuple[int, int]:
         """The cursor's 1-based line and column (in characters)."""

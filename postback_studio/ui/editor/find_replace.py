@@ -21,8 +21,7 @@ from PySide6.QtWidgets import (
 
 from postback_studio.core.textpos import from_utf16, to_utf16
 from postback_studio.core.textsearch import Query, QueryError, find, find_all, replace_all, replacement_for
-
-_NO_MATCH_STYLE = "QLineEdit { background: #ffebe9; }"
+from postback_studio.ui.tones import Tone, set_tone
 
 
 class FindReplaceBar(QWidget):
@@ -179,7 +178,7 @@ class FindReplaceBar(QWidget):
     def _set_state(self, message: str, no_match: bool) -> None:
         self.status_label.setText(message)
         self.find_edit.setProperty("noMatch", no_match)
-        self.find_edit.setStyleSheet(_NO_MATCH_STYLE if no_match else "")
+        set_tone(self.find_edit, Tone.FIELD_ERROR if no_match else None)
         if no_match:
             self.match_missed.emit()
 

@@ -44,15 +44,15 @@ LIGHT_PALETTE = Palette(
     foreground="#1f2328",
     current_line="#f3f6fa",
     gutter_background="#f6f8fa",
-    gutter_foreground="#8c959f",
+    gutter_foreground="#57606a",
     bracket_match="#c8e1ff",
     error="#cf222e",
-    warning="#bf8700",
+    warning="#9a6700",
     info="#0969da",
     output_mark="#ffebe9",
     styles={
         "template_tag": ("#8250df", True, False),
-        "comment": ("#6e7781", False, True),
+        "comment": ("#57606a", False, True),
         "tag": ("#0550ae", False, False),
         "attribute": ("#953800", False, False),
         "builtin": ("#8250df", False, False),
@@ -82,7 +82,7 @@ DARK_PALETTE = Palette(
     output_mark="#5a1d1d",
     styles={
         "template_tag": ("#c586c0", True, False),
-        "comment": ("#6a9955", False, True),
+        "comment": ("#7ca668", False, True),
         "tag": ("#9cdcfe", False, False),
         "attribute": ("#9cdcfe", False, False),
         "builtin": ("#4fc1ff", False, False),
@@ -94,7 +94,7 @@ DARK_PALETTE = Palette(
         "number": ("#b5cea8", False, False),
         "operator": ("#d4d4d4", False, False),
         "punctuation": ("#d4d4d4", False, False),
-        "error": ("#f44747", False, False),
+        "error": ("#ff8080", False, False),
     },
 )
 

@@ -354,5 +354,5 @@ def test_resumed_signed_retry_without_its_secret_is_not_sent_unsigned(
     restored = PendingRetry.from_json(pending.to_json())
     with Dispatcher(log) as dispatcher:
         report = dispatcher.attempt(restored.delivery, restored.attempt)
-    assert report.record.outcome is Outcome.FAILED and "signing secret is missing" in report.record.error
+    assert report.record.outcome is Outcome.FAILED and "no signing secret" in report.record.error
     assert inbox.requests == []

@@ -63,6 +63,7 @@ def test_records_any_method_and_answers_the_script() -> None:
         42.0,
         503,
     )
+    assert [(r.script_position, r.script_length) for r in sunk] == [(1, 3), (2, 3), (3, 3), (4, 3)]
 
 
 def test_chunked_body_is_recorded(inbox: HttpInbox) -> None:

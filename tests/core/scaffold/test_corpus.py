@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from postback_studio.core.doctor import check_edge_cases, lint_source
 from postback_studio.core.model import OutputFormat
 from postback_studio.core.paths import resources_dir
 from postback_studio.core.render import RenderEngine
@@ -114,6 +115,24 @@ def test_known_limits_do_not_generalise(engine: RenderEngine, case: Case) -> Non
     assert comparison.equivalent, comparison.difference
 
 
+def test_the_guides_corpus_figures_are_what_the_corpus_gives(engine: RenderEngine) -> None:
+    """docs/guide.md reports how many examples reproduce the reference on a second order: recount them."""
+    guide = " ".join((ROOT.parents[2] / "docs" / "guide.md").read_text(encoding="utf-8").split())
+    kinds = [case.fmt for case in CASES]
+    stated = (
+        f"holds {len(CASES) + len(LIMITS)} receivers' examples ({kinds.count(OutputFormat.JSON)} JSON, "
+        f"{kinds.count(OutputFormat.XML)} XML, and {len(LIMITS)} of the kinds listed under Limits)"
+    )
+    assert stated in guide
+    passing = 0
+    for case in CASES:
+        comparison, actual = generalises(engine, case)
+        passing += comparison.equivalent and actual.valid and not actual.diagnostics
+    assert passing == len(CASES) - len(KNOWN_FAILURES)
+    assert f"{passing} of the {len(CASES)} ordinary examples give what the reference gives" in guide
+    assert f"none of the {len(LIMITS)} limits does" in guide
+
+
 def test_a_tie_corrected_in_the_mapping_generalises(engine: RenderEngine) -> None:
     """What the GUI does: the user picks the other candidate of a flagged tie and regenerates."""
     case = next(c for c in CASES if c.name == "nested-objects")
@@ -125,6 +144,19 @@ def test_a_tie_corrected_in_the_mapping_generalises(engine: RenderEngine) -> Non
     expected = engine.render(case.reference, case.second, fmt=case.fmt)
     actual = engine.render(template, case.second, fmt=case.fmt)
     assert compare_output(expected.output or "", actual.output or "", case.fmt).identical
+
+
+@pytest.mark.parametrize("case", CASES + LIMITS, ids=str)
+def test_scaffolded_templates_pass_the_template_doctor_on_their_payload(
+    engine: RenderEngine, case: Case
+) -> None:
+    """The doctor's findings are the spec: no variant of the payload breaks the template, and no lint."""
+    template = scaffold(case.example, case.fmt, case.payload).template
+    payloads = {case.payload_name: case.payload}
+    report = check_edge_cases(engine, template, payloads, case.fmt)
+    assert report.variant_count > 0
+    assert report.passed, [finding.summary() for finding in report.findings]
+    assert lint_source(template, case.fmt, payloads) == ()
 
 
 @pytest.mark.parametrize("case", CASES, ids=str)

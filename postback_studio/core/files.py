@@ -1,0 +1,24 @@
+"""Writing a file so that a reader never sees half of it: the text goes to a temporary file beside the
+target, which is then renamed over it (a rename within one folder is atomic)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+
+def write_text_atomically(target: Path, text: str) -> None:
+    """Write ``text`` (UTF-8, newlines as given) to ``target``: all of it, or nothing.
+
+    Raises:
+        OSError: the folder does not exist or cannot be written; ``target`` is left as it was.
+    """
+    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        Path(temp).replace(target)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise

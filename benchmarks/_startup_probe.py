@@ -4,7 +4,9 @@
 ``python -m postback_studio`` runs); ``python _startup_probe.py baseline`` shows a bare
 ``QMainWindow``. Both the same way: ``QApplication`` is swapped for a subclass that watches every
 event, and the first ``Expose`` of a ``QMainWindow``'s window (on X11: the server mapped and exposed
-it) writes the timestamps to the file named by ``PS_STARTUP_REPORT`` and quits the event loop.
+it) writes the timestamps to the file named by ``PS_STARTUP_REPORT`` and quits the event loop. The
+app builds its other pages after the first paint (``Application.finish``); its probe also notes
+when that is done (``ready``) and quits then.
 
 Timestamps are ``time.perf_counter()`` (the system's monotonic clock, the same in every process on
 Linux), so the parent subtracts the moment it started the process.
@@ -23,7 +25,7 @@ import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 
-def _install_watch(marks: dict[str, float]) -> None:
+def _install_watch(marks: dict[str, float], *, wait_for_pages: bool) -> None:
     from PySide6 import QtWidgets
     from PySide6.QtCore import QEvent, QObject, QTimer
     from PySide6.QtGui import QWindow
@@ -40,7 +42,8 @@ def _install_watch(marks: dict[str, float]) -> None:
                 application = QtWidgets.QApplication.instance()
                 marks["platform"] = application.platformName()  # type: ignore[union-attr,assignment]
                 _write(marks)
-                QTimer.singleShot(0, application.quit)  # type: ignore[union-attr]
+                if not wait_for_pages or "ready" in marks:
+                    QTimer.singleShot(0, application.quit)  # type: ignore[union-attr]
             return False
 
     def _is_main_window(watched: QObject) -> bool:
@@ -64,6 +67,29 @@ def _install_watch(marks: dict[str, float]) -> None:
     QtWidgets.QApplication = ProbeApplication  # type: ignore[misc]
 
 
+def _watch_pages(marks: dict[str, float]) -> None:
+    """Note when the app has built the pages it left for after the first paint, then quit.
+
+    ``Application.finish`` is what the desktop start runs after the first paint; it is wrapped here
+    (the app is otherwise untouched) so the figure can say how long the whole app takes to be ready.
+    """
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from postback_studio import app
+
+    finish = app.Application.finish
+
+    def noted(self: app.Application) -> None:
+        finish(self)
+        marks.setdefault("ready", time.perf_counter())
+        if "exposed" in marks:
+            _write(marks)
+            QTimer.singleShot(0, QApplication.instance().quit)  # type: ignore[union-attr]
+
+    app.Application.finish = noted  # type: ignore[method-assign]
+
+
 def _write(marks: dict[str, float]) -> None:
     Path(os.environ["PS_STARTUP_REPORT"]).write_text(json.dumps(marks), encoding="utf-8")
 
@@ -82,9 +108,10 @@ def _baseline() -> int:
 def main() -> None:
     marks: dict[str, float] = {"interpreter": STARTED}
     mode, *rest = sys.argv[1:]
-    _install_watch(marks)
+    _install_watch(marks, wait_for_pages=mode == "app")
     if mode == "baseline":
         sys.exit(_baseline())
+    _watch_pages(marks)
     sys.argv = ["postback-studio", *rest]
     runpy.run_module("postback_studio", run_name="__main__", alter_sys=True)
 

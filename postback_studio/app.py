@@ -433,11 +433,10 @@ class Studio:
         chooser_factory: Callable[[QWidget], WorkspaceChooser] | None = None,
     ) -> None:
         from postback_studio.ui.preferences import Preferences
-        from postback_studio.ui.workspace_menu import DialogWorkspaceChooser
 
         self.settings = settings
         self.preferences = Preferences(settings)
-        self._chooser_factory = chooser_factory or DialogWorkspaceChooser
+        self._chooser_factory = chooser_factory  # None: Qt's dialogs (see build_application)
         self.app: Application | None = None
         self._chooser: WorkspaceChooser | None = None
 

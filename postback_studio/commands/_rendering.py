@@ -6,6 +6,7 @@ wrong (exit 2); nothing here lets a traceback reach the terminal.
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -17,6 +18,26 @@ from postback_studio.commands.exit_codes import ExitCode
 from postback_studio.core.errors import StudioError
 from postback_studio.core.model import LookupSet, OutputFormat, Template
 from postback_studio.core.render.result import TEMPLATE_ERROR_CODES, Diagnostic, RenderResult, Severity, Where
+
+
+class FileDiagnosticError(UsageError):
+    """Unreadable input whose message is a diagnostic, ``FILE[:LINE:COL]: error: reason``.
+
+    Printed as it is (editors and CI parse the position), not behind the command's name.
+    """
+
+    def __init__(self, message: str, path: str) -> None:
+        rest = message.removeprefix(str(Path(path)))
+        match = re.match(r"(:\d+:\d+)?: (.*)", rest, re.DOTALL)
+        if match is None:
+            super().__init__(f"{path}: error: {message}")
+        else:
+            super().__init__(f"{path}{match.group(1) or ''}: error: {match.group(2)}")
+
+
+def usage_line(command: str, exc: UsageError) -> str:
+    """The line a usage error prints: a file diagnostic as it is, anything else after the command."""
+    return str(exc) if isinstance(exc, FileDiagnosticError) else f"postback-studio {command}: {exc}"
 
 
 @dataclass(frozen=True)
@@ -95,7 +116,7 @@ def load_payload(event: str | None, payload_file: str | None) -> tuple[Any, str]
         try:
             return read_json_file(Path(payload_file), "the payload"), payload_file
         except UnreadableFileError as exc:
-            raise UsageError(str(exc)) from None
+            raise FileDiagnosticError(str(exc), payload_file) from None
     from postback_studio.core.samples import UnknownSampleError, load_sample
 
     assert event is not None

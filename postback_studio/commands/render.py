@@ -53,12 +53,13 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Render and report; never a traceback."""
     from postback_studio.commands._common import UsageError
+    from postback_studio.commands._rendering import usage_line
     from postback_studio.commands.exit_codes import ExitCode
 
     try:
         return _render(args)
     except UsageError as exc:
-        print(f"postback-studio render: {exc}", file=sys.stderr)
+        print(usage_line("render", exc), file=sys.stderr)
         return exc.code
     except Exception as exc:
         origin = args.template or args.workspace_template

@@ -11,10 +11,11 @@ render valid output (a bug to report); 2 for bad input (``FILE[:LINE:COL]: error
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from postback_studio.core.wording import counted
 
 if TYPE_CHECKING:
     from postback_studio.core.model import OutputFormat
@@ -99,25 +100,25 @@ def _example_format(path: str, option: str | None) -> OutputFormat:
 
 
 def _read_example(path: str) -> str:
+    from postback_studio.commands._rendering import FileDiagnosticError
     from postback_studio.core.textfiles import UnreadableFileError, read_text_file
 
     try:
         return read_text_file(Path(path))
     except UnreadableFileError as exc:
-        raise _BadInputError(_as_error(str(exc), path)) from None
+        raise _BadInputError(str(FileDiagnosticError(str(exc), path))) from None
 
 
 def _read_payload(event: str | None, payload_file: str | None) -> tuple[Any, str]:
     from postback_studio.commands._common import UsageError
-    from postback_studio.commands._rendering import load_payload
+    from postback_studio.commands._rendering import FileDiagnosticError, load_payload
 
     try:
         payload, name = load_payload(event, payload_file)
+    except FileDiagnosticError as exc:
+        raise _BadInputError(str(exc)) from None
     except UsageError as exc:
-        message = str(exc)
-        if payload_file is not None:
-            raise _BadInputError(_as_error(message, payload_file)) from None
-        raise _BadInputError(f"postback-studio scaffold: error: {message}") from None
+        raise _BadInputError(f"postback-studio scaffold: error: {exc}") from None
     if not isinstance(payload, dict):
         where = payload_file or f"--event {event}"
         raise _BadInputError(
@@ -126,13 +127,6 @@ def _read_payload(event: str | None, payload_file: str | None) -> tuple[Any, str
     return payload, name
 
 
-def _as_error(message: str, path: str) -> str:
-    """``p.json:3:1: reason`` -> ``p.json:3:1: error: reason`` (the reader's messages start with the path)."""
-    rest = message.removeprefix(str(Path(path)))
-    match = re.match(r"(:\d+:\d+)?: (.*)", rest, re.DOTALL)
-    if match is None:
-        return f"{path}: error: {message}"
-    return f"{path}{match.group(1) or ''}: error: {match.group(2)}"
 
 
 def _report(origin: str, payload_name: str, result: ScaffoldResult, check: ScaffoldCheck) -> None:
@@ -147,8 +141,8 @@ def _report(origin: str, payload_name: str, result: ScaffoldResult, check: Scaff
     mapped = sum(1 for r in rows if r.source is not None)
     uncertain = len(result.mapping.uncertain)
     print(
-        f"{origin}: {note}: {mapped} of {len(rows)} values from the payload, {len(rows) - mapped} kept as "
-        f"written, {len(result.mapping.loops)} arrays, {uncertain} to check",
+        f"{origin}: {note}: {mapped} of {counted(len(rows), 'value')} from the payload, {len(rows) - mapped} "
+        f"kept as written, {counted(len(result.mapping.loops), 'array')}, {uncertain} to check",
         file=sys.stderr,
     )
     print(_verdict(origin, payload_name, check), file=sys.stderr)

@@ -34,6 +34,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description="Stored secrets (secret header values, signing secrets, the SMTP password) are bound "
         "to the destination they were entered for and sent nowhere else.",
     )
+    # `secrets --json` lists, as `secrets` does: the list is the default action, so it takes its option.
+    parser.add_argument("--json", action="store_true", help="with no ACTION: list as JSON for scripts")
     actions = parser.add_subparsers(dest="action", metavar="ACTION")
     set_parser = actions.add_parser(
         "set", help="store a trigger's secret header or signing secret, read from stdin (one line)"
@@ -46,13 +48,15 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--signing", action="store_true", help="the Standard Webhooks signing secret (whsec_...)"
     )
     list_parser = actions.add_parser("list", help="every configured secret: set or not, where, bound to what")
-    list_parser.add_argument("--json", action="store_true", help="print JSON for scripts")
+    list_parser.add_argument(
+        "--json", action="store_true", default=argparse.SUPPRESS, help="print JSON for scripts"
+    )
     clear = actions.add_parser("clear", help="delete stored secrets of a trigger (or the SMTP password)")
     whose = clear.add_mutually_exclusive_group(required=True)
     whose.add_argument("--trigger", metavar="NAME", help="the trigger whose secrets to clear")
     whose.add_argument("--smtp", action="store_true", help="the SMTP password")
     clear.add_argument("--customer", metavar="NAME", help="the trigger's customer (when names repeat)")
-    parser.set_defaults(handler=run, json=False)
+    parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:

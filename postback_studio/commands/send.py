@@ -140,10 +140,13 @@ def _webhook_target(args: argparse.Namespace, fmt: Any) -> WebhookTarget:
     method = args.method.upper()
     if method not in HTTP_METHODS:
         raise UsageError(f"--method {args.method}: use {', '.join(HTTP_METHODS)}")
-    if not args.url.lower().startswith(("http://", "https://")):
+    from postback_studio.core.validation import validate_url
+
+    # The trigger form's rule, so an ad hoc URL is refused for the same reasons, before anything is sent.
+    for issue in validate_url(args.url):
         from postback_studio.core.url_safety import redact_userinfo
 
-        raise UsageError(f"--url {redact_userinfo(args.url)}: not an http:// or https:// URL")
+        raise UsageError(f"--url {redact_userinfo(args.url)}: {issue.message}")
     secret = args.sign_secret or ""
     if args.sign_secret is not None and not secret.startswith("whsec_"):
         raise UsageError("--sign-secret: a Standard Webhooks secret starts with whsec_")

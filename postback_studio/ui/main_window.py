@@ -12,19 +12,19 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QPainter, QPalette
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QPainter, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
     QMenu,
     QMessageBox,
     QProgressBar,
+    QSizePolicy,
     QStackedWidget,
     QStyle,
     QStyledItemDelegate,
@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from postback_studio.ui.elided_label import ElidedLabel
 from postback_studio.ui.theme import Theme
 
 PAGE_NAMES = ("Templates", "Triggers", "Customers", "Lookups", "Requests", "Inbox", "Settings")
@@ -174,8 +175,14 @@ class MainWindow(QMainWindow):
         self.activity.setTextVisible(True)
         self.activity.hide()
         self.statusBar().addPermanentWidget(self.activity)
-        self.workspace_status = QLabel(workspace_label)
+        # The path shortens in its middle rather than pushing the messages beside it off the bar.
+        self.workspace_status = ElidedLabel(workspace_label, mode=Qt.TextElideMode.ElideMiddle)
+        self.workspace_status.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        self.workspace_status.setContentsMargins(12, 0, 0, 0)
         self.statusBar().addPermanentWidget(self.workspace_status)
+        self.statusBar().messageChanged.connect(
+            lambda text: None if text else self.statusBar().setToolTip("")
+        )
         self.set_workspace(workspace_label)
 
         self._build_menus(theme)
@@ -303,8 +310,22 @@ class MainWindow(QMainWindow):
         box.open()
 
     def show_status(self, message: str, timeout_ms: int = 6000) -> None:
-        """A transient message in the status bar."""
-        self.statusBar().showMessage(message, timeout_ms)
+        """A transient message in the status bar, shortened with "…" to the room left of the path.
+
+        Qt clips a long message where the permanent widgets start, mid-letter and flush against the
+        workspace path. The status bar's tooltip holds the whole message while it is on show.
+        """
+        bar = self.statusBar()
+        taken = sum(w.width() for w in (self.activity, self.workspace_status) if w.isVisible())
+        room = max(bar.width() - taken - 32, 120)
+        shown = bar.fontMetrics().elidedText(message, Qt.TextElideMode.ElideRight, room)
+        bar.showMessage(shown, timeout_ms)
+        bar.setToolTip(message if shown != message else "")  # the whole message, while it is on show
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Keep the workspace path to at most 40% of the status bar."""
+        super().resizeEvent(event)
+        self.workspace_status.setMaximumWidth(max(int(self.width() * 0.4), 160))
 
     def show_activity(self, done: int, total: int, label: str) -> None:
         """Progress of background work; hidden when ``done >= total``."""

@@ -63,6 +63,9 @@ class WorkspaceChooser(Protocol):
     def export_choice(self, customers: Sequence[str]) -> ExportChoice | None:
         """What to export and where, or None."""
 
+    def confirm_replace(self, path: Path) -> bool:
+        """Whether ``path``, which exists, may be replaced."""
+
     def error(self, title: str, text: str) -> None:
         """Say what went wrong."""
 
@@ -175,6 +178,9 @@ class WorkspaceMenu(QObject):
         choice = self.chooser.export_choice(list(self._customers()))
         if choice is None:
             return False
+        # A typed path, or the default one, exists as often as a browsed one: ask here, once, for all.
+        if choice.path.exists() and not self.chooser.confirm_replace(choice.path):
+            return False
         try:
             written = self._export(choice.path, choice.customer)
         except StudioError as exc:
@@ -226,8 +232,9 @@ class ExportDialog(QDialog):
         self.resize(560, self.sizeHint().height())
 
     def _on_browse_clicked(self) -> None:
+        # The menu asks before replacing any existing file (typed or browsed), so the dialog does not.
         name, _ = QFileDialog.getSaveFileName(self, "Export Configuration", self.path_edit.text(),
-                                              BUNDLE_FILTER)
+                                              BUNDLE_FILTER, options=QFileDialog.Option.DontConfirmOverwrite)
         if name:
             self.path_edit.setText(name)
 
@@ -263,6 +270,15 @@ class DialogWorkspaceChooser:
         """The Export Configuration dialog."""
         dialog = ExportDialog(customers, self._parent)
         return dialog.choice() if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+    def confirm_replace(self, path: Path) -> bool:
+        """A question box; No is the default."""
+        buttons = QMessageBox.StandardButton
+        answer = QMessageBox.question(
+            self._parent, "Export Configuration", f"{path} already exists. Replace it?",
+            buttons.Yes | buttons.No, buttons.No,
+        )
+        return answer == buttons.Yes
 
     def error(self, title: str, text: str) -> None:
         """A warning box."""

@@ -195,6 +195,15 @@ def test_ad_hoc_webhook_is_signed_with_headers(
         run(ws, "send", "--template", template, "--event", "shipped", "--url", inbox.url, "--header", "bad")
         == 2
     )
+    capsys.readouterr()
+    for url, reason in [
+        ("http://[::1:9/x", "is not a valid URL (Invalid IPv6 URL)"),
+        ("http://127.0.0.1:99999/x", "is not a valid URL (Port out of range 0-65535)"),
+        ("ftp://127.0.0.1/x", "must start with http:// or https://"),
+    ]:
+        assert run(ws, "send", "--template", template, "--event", "shipped", "--url", url) == 2
+        assert capsys.readouterr().err == f"postback-studio: send: --url {url}: {reason}\n"
+    assert len(inbox.requests) == 1, "nothing was sent for a URL the trigger form would refuse"
 
 
 def test_ad_hoc_email_to_a_local_catcher(ws: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -63,7 +63,7 @@ def test_payload_file_and_its_json_errors(capsys: pytest.CaptureFixture[str], tm
     code, out, err = run(capsys, str(template), "--payload", str(payload))
     assert code == 2 and out == ""
     assert (
-        err.strip() == f"postback-studio render: {payload}:3:1: the payload is not valid JSON: "
+        err.strip() == f"{payload}:3:1: error: the payload is not valid JSON: "
         "Expecting property name enclosed in double quotes"
     )
 
@@ -74,7 +74,7 @@ def test_payload_file_and_its_json_errors(capsys: pytest.CaptureFixture[str], tm
         (["missing.json.j2", "--event", "shipped"], "missing.json.j2: no such file"),
         ([ARTICLE, "--event", "teleported"], "unknown event 'teleported'"),
         ([ARTICLE, "--event", "shipped.nope"], "samples of shipped: shipped, shipped.multi-item"),
-        ([ARTICLE, "--payload", "/nonexistent/p.json"], "/nonexistent/p.json: no such file"),
+        ([ARTICLE, "--payload", "/nonexistent/p.json"], "/nonexistent/p.json: error: no such file"),
         ([ARTICLE, "--event", "shipped", "--lookups", "/nonexistent/l.csv"], "l.csv: no such file"),
         ([ARTICLE, "--event", "shipped", "--schema", "/nonexistent/s.json"], "s.json: no such file"),
         ([str(TEMPLATES), "--event", "shipped"], "is a directory"),

@@ -56,7 +56,7 @@ def test_stderr_says_how_each_value_was_mapped(capsys: pytest.CaptureFixture[str
     )
     assert (
         lines[-2]
-        == f"{PARCELS}: note: 7 of 7 values from the payload, 0 kept as written, 1 arrays, 1 to check"
+        == f"{PARCELS}: note: 7 of 7 values from the payload, 0 kept as written, 1 array, 1 to check"
     )
     assert (
         lines[-1] == f"{PARCELS}: note: on shipped.multi-item the template renders the example back exactly"

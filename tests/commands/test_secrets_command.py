@@ -105,6 +105,7 @@ def test_list_shows_names_stores_and_bindings_never_values(
         "bound_to": "https://hooks.acme.example:443", "destination": "https://hooks.acme.example:443",
     } in rows
     assert [r["kind"] for r in rows if r["secret"] == "password"] == ["smtp"]
+    assert cli(path, "secrets", "--json")[1] == out, "the default action takes its --json, as the README says"
 
 
 def test_clear_deletes_the_values_and_keeps_the_headers_marked_secret(

@@ -41,6 +41,8 @@ class ScriptedChooser:
     exports: list[ExportChoice | None] = field(default_factory=list)
     offered_customers: list[list[str]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    replace_answers: list[bool] = field(default_factory=list)
+    asked_to_replace: list[Path] = field(default_factory=list)
 
     def new_workspace_path(self) -> Path | None:
         return self.new_paths.pop(0)
@@ -51,6 +53,10 @@ class ScriptedChooser:
     def export_choice(self, customers: Sequence[str]) -> ExportChoice | None:
         self.offered_customers.append(list(customers))
         return self.exports.pop(0)
+
+    def confirm_replace(self, path: Path) -> bool:
+        self.asked_to_replace.append(path)
+        return self.replace_answers.pop(0)
 
     def error(self, title: str, text: str) -> None:
         self.errors.append(f"{title}: {text}")
@@ -175,7 +181,13 @@ def test_export_configuration_writes_the_whole_workspace_without_secrets(
     message = said.args[0]
     assert message.startswith("Exported 1 customer, ") and str(target) in message
     assert "re-enter after import: " in message
-    assert app.window.statusBar().currentMessage() == message
+    bar = app.window.statusBar()
+    shown = bar.currentMessage()
+    assert shown == message or (
+        shown.endswith("…") and message.startswith(shown[:-1]) and bar.toolTip() == message
+    ), (
+        "a message too long for the bar is shortened, and its tooltip holds the whole"
+    )
 
 
 def test_export_configuration_of_one_customer(desk: Desk, qtbot: QtBot, tmp_path: Path) -> None:
@@ -200,6 +212,24 @@ def test_an_export_that_cannot_be_written_says_where_and_writes_nothing(desk: De
     desk.chooser.exports.append(None)
     file_action(desk.app, "Export Configuration").trigger()
     assert len(desk.chooser.errors) == 1, "cancelling says nothing"
+
+
+def test_an_existing_file_is_replaced_only_when_the_user_says_so(desk: Desk, tmp_path: Path) -> None:
+    target = tmp_path / "postback-configuration.json"
+    target.write_text("the colleague's bundle", encoding="utf-8")
+    desk.chooser.exports.append(ExportChoice(target))
+    desk.chooser.replace_answers.append(False)
+    assert not desk.app.workspace_menu.export_configuration()  # type: ignore[union-attr]
+    assert desk.chooser.asked_to_replace == [target]
+    assert target.read_text(encoding="utf-8") == "the colleague's bundle", "No keeps the file as it was"
+    desk.chooser.exports.append(ExportChoice(target))
+    desk.chooser.replace_answers.append(True)
+    assert desk.app.workspace_menu.export_configuration()  # type: ignore[union-attr]
+    assert json.loads(target.read_text(encoding="utf-8"))["customers"], "Yes writes the bundle"
+    fresh = tmp_path / "new.json"
+    desk.chooser.exports.append(ExportChoice(fresh))
+    assert desk.app.workspace_menu.export_configuration()  # type: ignore[union-attr]
+    assert desk.chooser.asked_to_replace == [target, target], "a new file is written without a question"
 
 
 # -- New, Open, Open Recent ---------------------------------------------------------------------------

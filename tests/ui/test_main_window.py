@@ -53,3 +53,23 @@ def test_activity_shows_progress_and_hides_when_done(qtbot: QtBot) -> None:
     assert window.activity.isVisible() and window.activity.text().startswith("Sending 2/5")
     window.show_activity(5, 5, "Sending")
     assert not window.activity.isVisible()
+
+
+def test_a_long_status_message_is_shortened_before_the_workspace_path(qtbot: QtBot) -> None:
+    window = _window(qtbot)
+    path = "/home/integrator/projects/customers/acme/" + "nested/" * 12 + "workspace.sqlite"
+    window.set_workspace(path)
+    window.resize(1024, 700)
+    window.show()
+    qtbot.waitExposed(window)
+    message = "Exported 3 customers to /tmp/bundle.json; secrets are not exported, re-enter: " + "x, " * 80
+    window.show_status(message)
+    bar = window.statusBar()
+    shown = bar.currentMessage()
+    assert shown.endswith("…") and message.startswith(shown[:-1]) and bar.toolTip() == message
+    painted = bar.fontMetrics().horizontalAdvance(shown)
+    assert painted + window.workspace_status.width() < bar.width(), "the message ends before the path"
+    assert window.workspace_status.width() <= 0.4 * window.width() + 1
+    assert window.workspace_status.toolTip() == path, "the shortened path is whole in its tooltip"
+    window.show_status("Saved customer 'Acme'")
+    assert bar.currentMessage() == "Saved customer 'Acme'" and bar.toolTip() == ""

@@ -324,7 +324,7 @@ class WebhookSender:
             )
         except (requests.RequestException, OSError) as exc:
             kind, diagnosis = diagnose(exc, request.url, self._options)
-            return failed(kind, _one_line(exc), diagnosis, sent_headers)
+            return failed(kind, _root_cause(exc), diagnosis, sent_headers)
         body, truncated = b"", False
         failure: FailureKind | None = None
         error = diagnosis = ""
@@ -342,7 +342,7 @@ class WebhookSender:
             response.close()
         except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
             failure, cause = diagnose(exc, request.url, self._options)
-            error, diagnosis = _one_line(exc), "The response was cut off: " + cause
+            error, diagnosis = _root_cause(exc), "The response was cut off: " + cause
             response.close()
         return WebhookResult(
             method=method,
@@ -405,6 +405,20 @@ def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split()) or type(exc).__name__
 
 
+def _root_cause(exc: BaseException) -> str:
+    """The innermost words of a requests -> urllib3 -> socket chain: ``[Errno 111] Connection refused``.
+
+    requests wraps one socket error in three layers (``HTTPConnectionPool(...): Max retries exceeded
+    ... (Caused by NewConnectionError(...))``); the log keeps the part a reader can act on.
+    """
+    chain = list(_causes(exc))
+    for current in reversed(chain):
+        if isinstance(current, OSError) and current.strerror:
+            return f"[Errno {current.errno}] {current.strerror}" if current.errno else current.strerror
+    text = _one_line(chain[-1])
+    return text.rsplit(": ", 1)[-1] if "ConnectionPool(" in text else text
+
+
 def _causes(exc: BaseException) -> Iterator[BaseException]:
     """The exception and everything it wraps (requests -> urllib3 -> socket/ssl)."""
     seen: set[int] = set()
@@ -423,11 +437,14 @@ def _causes(exc: BaseException) -> Iterator[BaseException]:
 
 
 def diagnose_url(url: str, exc: BaseException) -> str:
-    """Plain words for a URL requests refused to send (its user info, a password, redacted)."""
-    return redact_userinfo_in_text(
-        f"The URL {redact_userinfo(url)!r} cannot be used ({_one_line(exc)}); it must start with http:// or "
-        "https://."
-    )
+    """Plain words for a URL requests refused to send (its user info, a password, redacted).
+
+    The exception's own words go to the log's error detail beside this, so they are not repeated here.
+    """
+    shown = redact_userinfo(url)
+    if not url.lower().startswith(("http://", "https://")):
+        return f"The URL {shown!r} cannot be used: it must start with http:// or https://."
+    return redact_userinfo_in_text(f"The URL {shown!r} cannot be used: it is not a valid http(s) URL.")
 
 
 def diagnose(exc: BaseException, url: str, options: WebhookOptions) -> tuple[FailureKind, str]:

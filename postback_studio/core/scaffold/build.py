@@ -38,6 +38,7 @@ from postback_studio.core.scaffold.loops import (
 from postback_studio.core.scaffold.matching import Scope, choose_leaf
 from postback_studio.core.scaffold.model import LeafRow, LoopRow, Mapping, PayloadPath, is_identifier
 from postback_studio.core.scaffold.values import PayloadIndex
+from postback_studio.core.wording import counted
 
 #: Corrections to the loops, by the array's example path: a payload array pattern, or None to keep
 #: the array's elements one by one.
@@ -234,15 +235,16 @@ def _loop_notes(chosen: LoopFit, fits: list[LoopFit], body: Sequence[tuple[Shape
     pattern = PayloadPath(chosen.pattern)
     if chosen.elements != chosen.iterations:
         notes.append(
-            f"the example has {chosen.elements} elements, the payload {chosen.iterations} at {pattern}: "
-            "the template writes one per payload element"
+            f"the example has {counted(chosen.elements, 'element')}, the payload {chosen.iterations} "
+            f"at {pattern}: the template writes one per payload element"
         )
     if chosen.explained == 0:
         notes.append(f"no value of the example's elements is in {pattern}: the loop was chosen by hand")
     elif chosen.covered < chosen.elements:
         missing = chosen.elements - chosen.covered
         notes.append(
-            f"{missing} of the example's elements match no element of {pattern}: the template leaves them out"
+            f"{missing} of the example's elements {'matches' if missing == 1 else 'match'} no element "
+            f"of {pattern}: the template leaves {'it' if missing == 1 else 'them'} out"
         )
     rank = chosen.rank()[:5]
     tied = [f for f in fits if f.pattern != chosen.pattern and f.rank()[:5] == rank]

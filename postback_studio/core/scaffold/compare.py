@@ -19,6 +19,7 @@ from typing import Any
 from lxml import etree
 
 from postback_studio.core.model import OutputFormat
+from postback_studio.core.wording import counted
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,7 @@ def _json_difference(expected: Any, actual: Any, path: str) -> str | None:
             if found:
                 return found
         if len(expected) != len(actual):
-            return f"{where}: the example has {len(expected)} elements, the output {len(actual)}"
+            return f"{where}: the example has {counted(len(expected), 'element')}, the output {len(actual)}"
         return None
     if _same_scalar(expected, actual):
         return None
@@ -154,5 +155,5 @@ def _xml_difference(expected: etree._Element, actual: etree._Element, path: str)
             return found
     if len(expected_children) != len(actual_children):
         count, other_count = len(expected_children), len(actual_children)
-        return f"{where}: the example has {count} child elements, the output {other_count}"
+        return f"{where}: the example has {counted(count, 'child element')}, the output {other_count}"
     return None

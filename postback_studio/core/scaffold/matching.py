@@ -20,6 +20,7 @@ from postback_studio.core.scaffold.example import ExampleValue, Leaf
 from postback_studio.core.scaffold.model import Candidate, MatchKind, PayloadPath, Segment, Transform
 from postback_studio.core.scaffold.names import context_similarity, similarity
 from postback_studio.core.scaffold.values import Concrete, PayloadIndex
+from postback_studio.core.wording import counted
 
 #: Below this key similarity a value that says little by itself is not taken from the payload.
 NAME_EVIDENCE = 0.5
@@ -183,7 +184,7 @@ def _notes(best: Candidate, writable: Sequence[tuple[Candidate, _Tally]], elemen
         names = ", ".join(str(c.path) for c in tied[:3]) + (", ..." if len(tied) > 3 else "")
         notes.append(f"tie: the value is also at {names}")
     if best.support < elements:
-        notes.append(f"explains {best.support} of the example's {elements} elements")
+        notes.append(f"explains {best.support} of the example's {counted(elements, 'element')}")
     if best.kind is MatchKind.CASE_INSENSITIVE:
         if best.transform is Transform.NONE:
             notes.append("the letter case differs from the payload's and no filter reproduces it")

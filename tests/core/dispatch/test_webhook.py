@@ -114,6 +114,25 @@ def test_connection_refused(session: requests.Session, closed_port: int) -> None
     result = send(session, WebhookRequest(f"http://127.0.0.1:{closed_port}/", b"{}"))
     assert result.failure is FailureKind.CONNECTION_REFUSED
     assert "refused" in result.diagnosis and result.status is None
+    assert result.error == "[Errno 111] Connection refused" or "refused" in result.error.lower()
+    assert "ConnectionPool" not in result.error and "Max retries" not in result.error, (
+        "the log keeps the socket's words, not requests' three wrappers"
+    )
+
+
+@pytest.mark.parametrize(
+    ("url", "words"),
+    [
+        ("http://exa mple/x", "is not a valid http(s) URL"),
+        ("http://127.0.0.1:99999/x", "is not a valid http(s) URL"),
+        ("ftp://127.0.0.1/x", "must start with http:// or https://"),
+    ],
+)
+def test_an_unusable_url_says_what_is_wrong_once(session: requests.Session, url: str, words: str) -> None:
+    result = send(session, WebhookRequest(url, b"{}"))
+    assert result.failure is FailureKind.INVALID_REQUEST
+    assert words in result.diagnosis
+    assert result.error not in result.diagnosis, "the detail is not repeated inside the diagnosis"
 
 
 def test_server_that_never_answers_times_out(session: requests.Session) -> None:

@@ -281,6 +281,7 @@ def _build_other_pages(
             lookup_set_for=session.lookups.lookup_set_for,
             examples=examples,
             reachability=check_destination,
+            customers=session.customers,
         )
 
     customer_form, trigger_list_form = trigger_form(), trigger_form()

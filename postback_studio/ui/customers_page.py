@@ -74,6 +74,7 @@ class CustomersPage(QWidget):
         self.trigger_form = trigger_form
         self._build()
         trigger_form.trigger_saved.connect(self._on_trigger_form_saved)
+        trigger_form.trigger_closed.connect(self.show_profile)
         self.refresh()
 
     def _build(self) -> None:
@@ -299,7 +300,7 @@ class CustomersPage(QWidget):
         customer = dataclasses.replace(self._current, name=self.name_edit.text().strip(),
                                        reference_id=self.reference_edit.text().strip(),
                                        notes=self.notes_edit.toPlainText())
-        saved = validated_save(customer, self._customers.save, self.errors)
+        saved = validated_save(customer, self._customers.save, self.errors, self.saved_note)
         if saved is None:
             return None
         assert saved.id is not None

@@ -24,6 +24,7 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from postback_studio.core.defaults import INBOX_BODY_MB, LOCAL_HTTP_PORT, LOCAL_SMTP_PORT
 from postback_studio.core.dispatch.inbox import HttpInbox, InboxLimits, ResponseScript, SmtpCatcher
+from postback_studio.core.dispatch.inbox.ports import port_problem
 from postback_studio.core.dispatch.plan import EmailTarget
 from postback_studio.core.dispatch.progress import DeliveryProgress, SendTestStatus, progress_of
 from postback_studio.core.dispatch.report import AttemptReport, DeliveryReport, Refusal, RefusalKind
@@ -32,6 +33,7 @@ from postback_studio.core.requestlog import RequestRecord
 from postback_studio.core.samples import load_sample, sample_names
 from postback_studio.services.delivery import SendOptions
 from postback_studio.services.delivery.inbox_recorder import InboxRecorder
+from postback_studio.services.delivery.resend import ResendCheck
 from postback_studio.ui.simulate_dialog import SimulationRequest
 from postback_studio.workers.inbox_bridge import InboxBridge
 from postback_studio.workers.jobs import JobError, JobRunner
@@ -55,6 +57,8 @@ class DeliveryActions(Protocol):
     def resend(
         self, request_ids: Iterable[int], options: SendOptions | None = None
     ) -> list[DeliveryReport]: ...
+
+    def check_resend(self, request_ids: Iterable[int]) -> list[ResendCheck]: ...
 
     def simulate(
         self,
@@ -100,6 +104,14 @@ class DeliveryPrompts(Protocol):
 
     def inbox_failed(self, message: str) -> None:
         """Tell the user the local inbox could not start (the message says why and what to do)."""
+        ...
+
+    def resend_to_current(self, moved: Sequence[ResendCheck]) -> bool:
+        """Whether to resend these requests to their triggers' current destinations (each says both)."""
+        ...
+
+    def resend_refused(self, reasons: Sequence[str]) -> None:
+        """Tell the user why these requests are not resent."""
         ...
 
     def quit_while_busy(self, labels: Sequence[str]) -> bool:
@@ -249,12 +261,38 @@ class DeliveryController(QObject):
 
     @Slot(list)
     def resend(self, request_ids: list[int]) -> None:
-        """Send logged requests again as new deliveries."""
+        """Send logged requests again as new deliveries, after the service says what that would do.
+
+        A request whose trigger now sends elsewhere goes there only when the user confirms (Cancel
+        sends nothing); one the service refuses is named with its reason and left out.
+        """
         service, ids = self._service, list(request_ids)
         self._jobs.submit(
+            "Checking the requests to resend",
+            lambda _report, _cancelled: service.check_resend(ids),
+            on_done=self._on_resend_checked,
+            quiet=True,
+        )
+
+    def _on_resend_checked(self, checks: list[ResendCheck]) -> None:
+        refused = [c for c in checks if c.refused]
+        if refused:
+            self._prompts.resend_refused([c.refused for c in refused])
+        sendable = [c for c in checks if not c.refused]
+        moved = [c for c in sendable if c.moved]
+        if moved and not self._prompts.resend_to_current(moved):
+            self.status_changed.emit("Resend cancelled: nothing was sent.")
+            return
+        if not sendable:
+            self.status_changed.emit(f"Resend: nothing was sent ({len(refused)} refused).")
+            return
+        service, ids = self._service, [c.request_id for c in sendable]
+        options = SendOptions(to_current_destination=True)
+        note = f" ({len(refused)} refused)" if refused else ""
+        self._jobs.submit(
             f"Resend {len(ids)}",
-            lambda _report, _cancelled: service.resend(ids),
-            on_done=lambda reports: self._summarise("Resend", reports),
+            lambda _report, _cancelled: service.resend(ids, options),
+            on_done=lambda reports: self._summarise("Resend", reports, note),
         )
 
     @Slot()
@@ -317,9 +355,9 @@ class DeliveryController(QObject):
             on_done=lambda records: self.status_changed.emit(f"Cancelled {len(records)} pending retries."),
         )
 
-    def _summarise(self, what: str, reports: list[DeliveryReport]) -> None:
+    def _summarise(self, what: str, reports: list[DeliveryReport], note: str = "") -> None:
         delivered = sum(1 for r in reports if r.delivered)
-        self.status_changed.emit(f"{what}: {delivered} of {len(reports)} delivered")
+        self.status_changed.emit(f"{what}: {delivered} of {len(reports)} delivered{note}")
 
     # -- the SMTP test email ---------------------------------------------------------------------
 
@@ -415,22 +453,24 @@ class DeliveryController(QObject):
         smtp = SmtpCatcher(sink=recorder.email, port=smtp_port)
         try:
             http.start()
-            try:
-                smtp.start()
-            except Exception:
-                http.stop()
-                raise
         except Exception as exc:  # a port in use, no permission: the user picks other ports
-            self.inbox_state_changed.emit(False, None, None)
-            self._prompts.inbox_failed(
-                f"Could not start the local inbox: {exc}\nChoose other ports in Settings."
-            )
+            self._inbox_not_started(port_problem(exc, http_port, "HTTP"))
+            return
+        try:
+            smtp.start()
+        except Exception as exc:
+            http.stop()
+            self._inbox_not_started(port_problem(exc, smtp_port, "SMTP"))
             return
         self._servers = {"http": http, "smtp": smtp}
         self.inbox_state_changed.emit(True, http.port, smtp.port)
         self.status_changed.emit(
             f"Local inbox listening on http://127.0.0.1:{http.port}/ and SMTP 127.0.0.1:{smtp.port}"
         )
+
+    def _inbox_not_started(self, problem: str) -> None:
+        self.inbox_state_changed.emit(False, None, None)
+        self._prompts.inbox_failed(f"Could not start the local inbox: {problem}")
 
     @Slot()
     def stop_inbox(self) -> None:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from postback_studio.core.dispatch.report import Refusal, RefusalKind
+from postback_studio.services.delivery.resend import ResendCheck
 from postback_studio.ui.simulate_dialog import SimulateDialog, SimulationRequest
 
 _TITLES = {
@@ -51,6 +52,21 @@ class DialogPrompts:
     def inbox_failed(self, message: str) -> None:
         """Tell why the local inbox did not start."""
         QMessageBox.warning(self._parent, "Local inbox", message)
+
+    def resend_to_current(self, moved: Sequence[ResendCheck]) -> bool:
+        """Name where each request went and where its trigger sends now; No sends nothing."""
+        lines = "\n".join(f"• request {c.request_id}: logged to {c.logged}, now {c.current}"
+                          for c in moved[:8])
+        more = f"\n… and {len(moved) - 8} more" if len(moved) > 8 else ""
+        return self._yes(
+            "Resend to another destination",
+            f"The trigger of {len(moved)} selected request(s) now sends somewhere else:\n{lines}{more}\n\n"
+            "Resend to the current destination? No sends nothing.",
+        )
+
+    def resend_refused(self, reasons: Sequence[str]) -> None:
+        """Say why these requests are not resent."""
+        QMessageBox.warning(self._parent, "Not resent", "\n\n".join(r[:1].upper() + r[1:] for r in reasons))
 
     def quit_while_busy(self, labels: Sequence[str]) -> bool:
         """Ask before closing the workspace (quitting, or opening another) with background tasks running."""

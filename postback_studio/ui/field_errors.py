@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
@@ -31,6 +31,18 @@ class PlainIssue:
 
     field: str
     message: str
+
+
+class RefusalNote(Protocol):
+    """Where a form confirms its saves (:class:`~postback_studio.ui.save_feedback.SavedNote`)."""
+
+    def refuse(self, reason: str) -> None: ...
+
+
+def caption_for(field: str) -> str:
+    """A model field's name as a user reads it: ``customer_id`` -> "Customer", ``retry.x`` -> "Retry"."""
+    base = field.split("[", 1)[0].split(".", 1)[0].removesuffix("_id").replace("_", " ").strip()
+    return base[:1].upper() + base[1:]
 
 
 def issues_from_error(exc: Exception) -> list[IssueLike]:
@@ -76,6 +88,15 @@ def issue_text(issue: IssueLike, caption: str, row_word: str = "Row") -> str:
     return message[:1].upper() + message[1:]
 
 
+def general_text(issue: IssueLike) -> str:
+    """A sentence for an issue no field of the form shows: it names the field when it has one."""
+    caption = caption_for(issue.field)
+    text = issue_text(issue, caption)
+    if not caption or text.startswith(caption):
+        return text
+    return f"{caption}: {issue.message}"
+
+
 class FieldErrors:
     """Routes validation issues to per-field labels and clears them again."""
 
@@ -112,7 +133,7 @@ class FieldErrors:
             label = self.label_for(issue.field)
             match = _FIELD.match(issue.field)
             entry = self._labels.get(match.group("base") if match else issue.field)
-            text = issue_text(issue, entry[1], entry[2]) if entry else f"{issue.field}: {issue.message}"
+            text = issue_text(issue, entry[1], entry[2]) if entry else general_text(issue)
             texts.setdefault(id(label), (label, []))[1].append(text)
         for label, lines in texts.values():
             label.setText("\n".join(lines))
@@ -124,13 +145,23 @@ class FieldErrors:
         return {field: "" if label.isHidden() else label.text()
                 for field, (label, _, _) in self._labels.items()}
 
+    def summary(self) -> str:
+        """The first message on show, for the status bar ("" when none)."""
+        shown = [label.text() for label, _, _ in self._labels.values() if not label.isHidden()]
+        shown.append(self.general_message())
+        return next((text.splitlines()[0] for text in shown if text), "")
+
     def general_message(self) -> str:
         """What the general label shows now ("" when nothing)."""
         return "" if self._general.isHidden() else self._general.text()
 
 
-def validated_save(value: T, save: Callable[[T], T], errors: FieldErrors) -> T | None:
+def validated_save(value: T, save: Callable[[T], T], errors: FieldErrors,
+                   note: RefusalNote | None = None) -> T | None:
     """Save ``value``; when the workspace refuses it, show why under the fields and return None.
+
+    A refused save also takes back an earlier "✓ Saved" on ``note`` and says in the status bar
+    that nothing was saved, so neither claims a save that did not happen.
 
     The services validate with ``core.validation`` (and know more than a form: unique names, the
     template a trigger points at), so their ``ValidationError`` is the one source of messages. Other
@@ -140,6 +171,8 @@ def validated_save(value: T, save: Callable[[T], T], errors: FieldErrors) -> T |
         saved = save(value)
     except StudioError as exc:
         errors.show(issues_from_error(exc))
+        if note is not None:
+            note.refuse(errors.summary())
         return None
     errors.clear()
     return saved

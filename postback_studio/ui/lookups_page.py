@@ -373,7 +373,7 @@ class LookupsPage(QWidget):
     def save(self) -> LookupTable | None:
         """Validate and save; problems show under their fields (row problems under the rows)."""
         table = self.current_table()
-        saved = validated_save(table, self._lookups.save, self.errors)
+        saved = validated_save(table, self._lookups.save, self.errors, self.saved_note)
         if saved is None:
             return None
         assert saved.id is not None

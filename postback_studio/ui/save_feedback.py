@@ -37,6 +37,11 @@ class SavedNote(QLabel):
         self.show()
         self.announced.emit(message)
 
+    def refuse(self, reason: str) -> None:
+        """A save was refused: take back the last confirmation and say so in the status bar."""
+        self.clear()
+        self.announced.emit(f"Not saved: {reason}" if reason else "Not saved")
+
     def clear(self) -> None:
         """Nothing saved since the form showed what it shows now."""
         self._message = ""

@@ -340,7 +340,8 @@ class SettingsPage(QWidget):
         keep = keep_secrets(self._ask_secrets, self._smtp.secrets_change(settings))
         if keep is None:
             return None
-        saved = validated_save(settings, lambda value: self._smtp.set(value, keep_secrets=keep), self.errors)
+        saved = validated_save(settings, lambda value: self._smtp.set(value, keep_secrets=keep), self.errors,
+                               self.saved_note)
         if saved is None:
             return None
         self.load(saved)

@@ -76,12 +76,13 @@ from postback_studio.ui.form_layout import (
 )
 from postback_studio.ui.headers_table import HeadersTable
 from postback_studio.ui.new_template_dialog import NewTemplateDialog
-from postback_studio.ui.ports import TemplateStore, TriggerStore
+from postback_studio.ui.ports import CustomerStore, TemplateStore, TriggerStore
 from postback_studio.ui.retry_editor import RetryPolicyEditor
 from postback_studio.ui.save_feedback import SavedNote
 from postback_studio.ui.secret_prompts import AskSecrets, ask_keep_or_clear, keep_secrets
 from postback_studio.ui.tones import Tone, page_title, set_tone
 from postback_studio.ui.tones import hint as muted_hint
+from postback_studio.ui.trigger_prompts import DialogTriggerPrompts, StaleChoice, TriggerPrompts
 from postback_studio.workers.jobs import JobError, JobRunner
 
 #: Problems of a template against every sample of an event, given the lookups the customer sees
@@ -108,6 +109,8 @@ class TriggerForm(QWidget):
             problems against the event's samples (empty when none).
         trigger_activated(int): the trigger (and its draft template) was activated.
         status_message(str): a short notice for the status bar (a save went through).
+        trigger_closed(str): the trigger, or its customer, was deleted elsewhere; the form was
+            cleared (the message says what happened).
     """
 
     trigger_saved = Signal(int)
@@ -118,6 +121,7 @@ class TriggerForm(QWidget):
     activation_offered = Signal(list)
     trigger_activated = Signal(int)
     status_message = Signal(str)
+    trigger_closed = Signal(str)
 
     def __init__(
         self,
@@ -131,10 +135,17 @@ class TriggerForm(QWidget):
         reachability: Reachability = check_destination,
         check_timeout: float = 5.0,
         ask_secrets: AskSecrets | None = None,
+        customers: CustomerStore | None = None,
+        prompts: TriggerPrompts | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._triggers = triggers
+        self._customers = customers
+        self._prompts = prompts or DialogTriggerPrompts(self)
+        # The trigger as stored when the form last read it (None: a new one): a change of the
+        # stored one since then was made elsewhere, and is reloaded or asked about, never overwritten.
+        self._stored: Trigger | None = None
         self._ask_secrets = ask_secrets or ask_keep_or_clear(self)
         self._templates = templates
         self._check_template = check_template
@@ -287,8 +298,11 @@ class TriggerForm(QWidget):
         # the form is: they answer the button the user just pressed.
         self.saved_note = SavedNote()
         self.saved_note.announced.connect(self.status_message)
-        buttons = row(self.general_error, self.test_status, None, self.saved_note, self.cancel_test_button,
-                       self.send_test_button, self.save_button)
+        # The buttons keep their row; what the test or a refused save says gets the form's whole
+        # width on its own lines under them, instead of wrapping into a sliver beside them.
+        buttons = stacked(row(None, self.saved_note, self.cancel_test_button, self.send_test_button,
+                              self.save_button),
+                          self.test_status, self.general_error)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self.scroll, 1)
@@ -327,8 +341,9 @@ class TriggerForm(QWidget):
         self.load(Trigger("", customer_id=customer_id, event=event))
 
     def load(self, trigger: Trigger) -> None:
-        """Show ``trigger`` for editing."""
+        """Show ``trigger`` for editing; what is stored of it now is what Save must not overwrite unseen."""
         self._trigger = trigger
+        self._stored = self._read_stored(trigger.id)
         self.title.setText(f"Trigger: {trigger.name}" if trigger.id is not None else "New Trigger")
         self.name_edit.setText(trigger.name)
         select_data(self.event_box, trigger.event)
@@ -427,15 +442,24 @@ class TriggerForm(QWidget):
         return saved
 
     def _save_with(self, save: Callable[..., Trigger], trigger: Trigger) -> Trigger | None:
-        """Save ``trigger`` through ``save`` (the store's save or activate), asking about secrets first."""
+        """Save ``trigger`` through ``save`` (the store's save or activate), asking about secrets first.
+
+        A stored trigger that changed elsewhere since the form read it is asked about first
+        (overwrite, reload or cancel); one deleted elsewhere closes the form, saying so.
+        """
+        if trigger.id is not None and not self._may_write_over_store(trigger):
+            return None
         change = self._triggers.secrets_change(trigger)
         keep = keep_secrets(self._ask_secrets, change)
         if keep is None:
             return None
-        saved = validated_save(trigger, lambda value: save(value, keep_secrets=keep), self.errors)
+        saved = validated_save(trigger, lambda value: save(value, keep_secrets=keep), self.errors,
+                               self.saved_note)
         if saved is None:
             return None
+        assert saved.id is not None
         self._trigger = saved
+        self._stored = self._triggers.get(saved.id)
         self._cleared = ""
         if change is not None and not keep:  # show that the old destination's secrets are gone
             self.headers_table.set_headers(saved.headers)
@@ -447,6 +471,67 @@ class TriggerForm(QWidget):
         self.title.setText(f"Trigger: {saved.name}")
         return saved
 
+    def _may_write_over_store(self, trigger: Trigger) -> bool:
+        """Whether saving ``trigger`` keeps what is stored: unchanged since read, or the user says so."""
+        assert trigger.id is not None
+        try:
+            stored = self._triggers.get(trigger.id)
+        except KeyError:
+            self._close_deleted(f"Trigger '{self._trigger.name}' was deleted elsewhere; "
+                                "its form was closed and nothing was saved.")
+            return False
+        if stored == self._stored:
+            return True
+        choice = self._prompts.stale_save(trigger.name or self._trigger.name)
+        if choice is StaleChoice.RELOAD:
+            self.load(stored)
+            self.status_message.emit(f"Reloaded trigger '{stored.name}' as stored")
+        return choice is StaleChoice.OVERWRITE
+
+    def _close_deleted(self, message: str) -> None:
+        """The shown trigger (or its customer) is gone: clear the form and say why."""
+        customer_id = self._trigger.customer_id
+        self.new_trigger(customer_id if self._customer_exists(customer_id) else 0)
+        set_tone(self.test_status, Tone.WARNING)
+        self.test_status.setText(message)
+        self.status_message.emit(message)
+        self.trigger_closed.emit(message)
+
+    def _read_stored(self, trigger_id: int | None) -> Trigger | None:
+        if trigger_id is None:
+            return None
+        try:
+            return self._triggers.get(trigger_id)
+        except KeyError:
+            return None
+
+    def _customer_exists(self, customer_id: int) -> bool:
+        if self._customers is None:
+            return True
+        try:
+            self._customers.get(customer_id)
+        except KeyError:
+            return False
+        return True
+
+    def _follow_store(self) -> None:
+        """The stored trigger changed: show it when nothing is typed; else say so (Save will ask)."""
+        trigger_id = self._trigger.id
+        assert trigger_id is not None
+        try:
+            stored = self._triggers.get(trigger_id)
+        except KeyError:
+            self._close_deleted(f"Trigger '{self._trigger.name}' was deleted elsewhere; its form was closed.")
+            return
+        if stored == self._stored:
+            return
+        if not self.has_unsaved_changes():
+            self.load(stored)
+            return
+        set_tone(self.test_status, Tone.WARNING)
+        self.test_status.setText(f"'{stored.name}' was changed elsewhere since you opened it; "
+                                 "Save asks whether to overwrite that change.")
+
     # ----- Check --------------------------------------------------------------------------------
     @Slot()
     def check_destination(self) -> None:
@@ -455,12 +540,22 @@ class TriggerForm(QWidget):
 
     # ----- Send Test and activation -----------------------------------------------------------
     def _on_send_test_clicked(self) -> None:
-        saved = self.save()
+        """Send Test sends the stored trigger, so unsaved edits are saved first, visibly.
+
+        Saving into an *active* trigger changes what real events use, so that is asked first
+        (Save and Send, or Cancel); a draft or inactive trigger is saved without asking, and the
+        note and the test line say so.
+        """
+        unsaved = self._trigger.id is None or self.has_unsaved_changes()
+        live = self._stored is not None and self._stored.status is TriggerStatus.ACTIVE
+        if unsaved and live and not self._prompts.save_before_test(self._trigger.name):
+            return
+        saved = self.save() if unsaved else self._trigger
         if saved is None or saved.id is None:
             return
         self.activation_frame.hide()
         set_tone(self.test_status, None)
-        self.test_status.setText("Sending test…")
+        self.test_status.setText("Saved your changes; sending test…" if unsaved else "Sending test…")
         self.send_test_button.setEnabled(False)
         self._testing = saved.id
         self.send_test_requested.emit(saved.id)
@@ -565,9 +660,20 @@ class TriggerForm(QWidget):
 
     @Slot(object)
     def on_change(self, notice: ChangeNotice) -> None:
-        """Templates created, renamed, activated or deleted anywhere show in the template choices."""
+        """Follow the workspace: template choices, the trigger shown, and whether its customer exists.
+
+        A stored trigger changed elsewhere is reloaded when the form has no unsaved edits (with
+        edits, Save asks); one deleted elsewhere, or a new trigger whose customer was deleted,
+        closes the form with a message saying so.
+        """
         if notice.concerns(Entity.TEMPLATE):
             self.refresh_templates()
+        shown = self._trigger.id
+        if notice.concerns(Entity.TRIGGER) and shown is not None and notice.id in (None, shown):
+            self._follow_store()
+        if (notice.concerns(Entity.CUSTOMER) and self._trigger.id is None and self._trigger.customer_id
+                and not self._customer_exists(self._trigger.customer_id)):
+            self._close_deleted("The customer of this new trigger was deleted; its form was closed.")
 
     @Slot()
     def refresh_templates(self) -> None:

@@ -195,7 +195,9 @@ def test_resend_after_a_move_is_refused_for_the_missing_secrets(
         [logged] = ws.requests.query()
     assert logged.id is not None
     request_id = logged.id
-    [resent] = service.resend([request_id], SendOptions())
+    [unconfirmed] = service.resend([request_id], SendOptions())
+    assert unconfirmed.outcome is Outcome.BLOCKED and "now sends to" in unconfirmed.attempts[0].record.error
+    [resent] = service.resend([request_id], SendOptions(to_current_destination=True))
     assert resent.outcome is Outcome.FAILED and new.requests == []
     assert "secrets set --trigger 'Shipped'" in resent.attempts[0].record.error
 

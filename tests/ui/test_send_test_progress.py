@@ -93,8 +93,9 @@ def rig(qtbot: QtBot, tmp_path: Path) -> Iterator[Rig]:
 def send_test(qtbot: QtBot, rig: Rig, retry: RetryPolicy, script: str) -> int:
     rig.inbox.set_script(ResponseScript.parse(script))
     listed = rig.session.triggers.named("Order shipped to local inbox")
-    trigger = rig.session.triggers.get(listed.id or 0)
-    rig.form.load(replace(trigger, url=rig.inbox.url, retry=retry))
+    stored = rig.session.triggers.get(listed.id or 0)
+    trigger = rig.session.triggers.save(replace(stored, url=rig.inbox.url, retry=retry))
+    rig.form.load(rig.session.triggers.get(listed.id or 0))
     with qtbot.waitSignal(rig.form.send_test_requested):
         rig.form.send_test_button.click()
     assert trigger.id is not None
@@ -146,15 +147,15 @@ def test_a_refusal_the_user_lifts_is_sent_again_allowed(
     asked: list[Refusal] = []
     monkeypatch.setattr(NoPrompts, "lift_refusal", lambda _self, refusal: asked.append(refusal) or True)
     listed = rig.session.triggers.named("Order shipped to local inbox")
-    trigger = rig.session.triggers.get(listed.id or 0)
-    rig.form.load(
+    rig.session.triggers.save(
         replace(
-            trigger,
+            rig.session.triggers.get(listed.id or 0),
             url="http://erp.example/postbacks",
             retry=RetryPolicy.none(),
             headers=(Header("Authorization", "Bearer tok-98765"),),
         )
     )
+    rig.form.load(rig.session.triggers.get(listed.id or 0))
     with qtbot.waitSignal(rig.form.send_test_requested):
         rig.form.send_test_button.click()
     qtbot.waitUntil(lambda: len(rig.session.requests.query(limit=5)) == 2, timeout=10_000)

@@ -63,7 +63,7 @@ from postback_studio.services.delivery.credentials import insecure_credentials, 
 from postback_studio.services.delivery.inbox_recorder import InboxRecorder
 from postback_studio.services.delivery.pending import WorkspacePendingStore
 from postback_studio.services.delivery.preparing import DeliveryPreparer, Prepared, TriggerPlan
-from postback_studio.services.delivery.resend import prepare_resend
+from postback_studio.services.delivery.resend import ResendCheck, check_resend, guard, prepare_resend
 from postback_studio.services.delivery.simulate import order_payloads, pipeline
 from postback_studio.services.delivery.writer import AttemptCallback, WorkspaceFactory, WorkspaceWriter
 from postback_studio.services.secret_policy import sendable_smtp, sendable_trigger
@@ -77,12 +77,15 @@ class SendOptions:
     ``send_anyway``: send an output that is invalid for its format. ``allow_insecure``: send credentials
     over plain HTTP (or SMTP AUTH without TLS) to a machine other than this one. ``wait``: make every
     retry now, sleeping until each is due (the command line); otherwise retries stay pending in the
-    workspace for :meth:`DeliveryService.resume_pending`.
+    workspace for :meth:`DeliveryService.resume_pending`. ``to_current_destination``: resend a
+    logged request through its trigger's destination although that changed since (the user
+    confirmed it, after :meth:`DeliveryService.check_resend`).
     """
 
     send_anyway: bool = False
     allow_insecure: bool = False
     wait: bool = False
+    to_current_destination: bool = False
 
 
 class DeliveryService:
@@ -297,7 +300,8 @@ class DeliveryService:
     def resend(self, request_ids: Iterable[int], options: SendOptions | None = None) -> list[DeliveryReport]:
         """Send logged requests again as new deliveries (the Requests page's "Resend").
 
-        See :mod:`.resend` for what is sent.
+        See :mod:`.resend` for what is sent. A request :meth:`check_resend` refuses is logged as
+        not resent, and so is one whose trigger moved unless ``options.to_current_destination``.
 
         Raises:
             DeliveryError: No request with one of the ids.
@@ -307,12 +311,7 @@ class DeliveryService:
         with self._open_workspace() as ws:
             settings = sendable_smtp(ws)
             for request_id in request_ids:
-                try:
-                    record = ws.requests.get(request_id)
-                except NotFoundError:
-                    raise DeliveryError(f"no logged request with id {request_id}") from None
-                if not record.readable:
-                    raise DeliveryError(f"request {request_id} cannot be resent: {record.error}")
+                record = _logged(ws, request_id)
                 plan = self._plan_if_any(ws, record.trigger_id)
 
                 def render_again(plan: TriggerPlan, payload: Any, test: bool = record.is_test) -> Prepared:
@@ -320,8 +319,22 @@ class DeliveryService:
                         plan, payload, is_test=test, send_anyway=options.send_anyway
                     )
 
-                prepared.append(prepare_resend(record, plan, render_again))
+                prepared.append(guard(prepare_resend(record, plan, render_again), check_resend(record, plan),
+                                      to_current=options.to_current_destination))
         return self._run(prepared, settings, options)
+
+    def check_resend(self, request_ids: Iterable[int]) -> list[ResendCheck]:
+        """What resending each logged request would do (another destination, or refused), to ask first.
+
+        Raises:
+            DeliveryError: No request with one of the ids.
+        """
+        with self._open_workspace() as ws:
+            checks = []
+            for request_id in request_ids:
+                record = _logged(ws, request_id)
+                checks.append(check_resend(record, self._plan_if_any(ws, record.trigger_id)))
+            return checks
 
     def resume_pending(self) -> list[AttemptReport]:
         """Make every stored retry whose due time has come (after a restart, or on a timer).
@@ -487,6 +500,16 @@ def _trigger(ws: Workspace, trigger_id: int) -> Trigger:
         return ws.triggers.get(trigger_id)
     except NotFoundError:
         raise DeliveryError(f"no trigger with id {trigger_id}") from None
+
+
+def _logged(ws: Workspace, request_id: int) -> RequestRecord:
+    try:
+        record = ws.requests.get(request_id)
+    except NotFoundError:
+        raise DeliveryError(f"no logged request with id {request_id}") from None
+    if not record.readable:
+        raise DeliveryError(f"request {request_id} cannot be resent: {record.error}")
+    return record
 
 
 def _customer(ws: Workspace, customer_id: int) -> Customer:

@@ -144,7 +144,13 @@ class SmtpCatcher:
             port=self._requested_port,
             **kwargs,
         )
-        controller.start()
+        try:
+            controller.start()
+        except BaseException:
+            # aiosmtpd leaves the event loop it made open when binding fails (a port in use).
+            if not controller.loop.is_running():
+                controller.loop.close()
+            raise
         self._controller = controller
         return self
 

@@ -178,6 +178,69 @@ def template_shots(app: Application, out: Path) -> list[Path]:
     return taken
 
 
+def over_window(app: Application, out: Path, name: str, dialog: object, at: tuple[int, int]) -> Path:
+    """Grab the main window with a (non-modal) dialog painted over it at ``at``, into ``out/name.png``."""
+    from PySide6.QtGui import QPainter
+
+    settle()
+    shot = app.window.grab()
+    painter = QPainter(shot)
+    painter.drawPixmap(*at, dialog.grab())  # type: ignore[attr-defined]
+    painter.end()
+    path = out / f"{name}.png"
+    shot.save(str(path))
+    print(path)
+    return path
+
+
+def doctor_shots(app: Application, out: Path) -> list[Path]:
+    """The template doctor: lints with quick fixes, Check Edge Cases, what changes if I save this."""
+    ws = app.session
+    page = app.pages["Templates"]
+    app.window.show_page("Templates")
+    taken: list[Path] = []
+    article = ws.templates.get_by_name("order-shipped-article")
+    assert article is not None and article.id is not None
+    page.open_template(article.id)  # type: ignore[attr-defined]
+    page.render_now()  # type: ignore[attr-defined]
+    settle(1200)
+    page.view.editor.goto(3, 18)  # type: ignore[attr-defined]
+    page.view.bottom_tabs.setCurrentIndex(0)  # type: ignore[attr-defined]
+    taken.append(shoot(app, out, "templates-doctor-lints"))
+
+    checker = page.edge_cases  # type: ignore[attr-defined]
+    checker.run()
+    wait_until(lambda: checker.report is not None, 30_000)
+    results = checker.results
+    loops = results.tree.topLevelItem(5)
+    loops.setExpanded(True)
+    results.tree.setCurrentItem(loops.child(0))
+    results.output_button.click()
+    wait_until(lambda: results.output_view.toPlainText() != "")
+    taken.append(shoot(app, out, "templates-doctor-edge-cases"))
+
+    shipped = ws.templates.get_by_name("order-shipped")
+    assert shipped is not None and shipped.id is not None
+    page.open_template(shipped.id)  # type: ignore[attr-defined]
+    settle(800)
+    editor = page.view.editor  # type: ignore[attr-defined]
+    text = editor.toPlainText()
+    edited = text.replace('"event": "Order Shipped"', '"event": "Shipped"')
+    editor.setPlainText(edited.replace('"orderId": {{ orderId|tojson }}', '"orderId": "{{ orderId }}"'))
+    settle(800)
+    page.compare_with_saved()  # type: ignore[attr-defined]
+    dialog = page.what_changes.dialog  # type: ignore[attr-defined]
+    wait_until(lambda: dialog.view.outcome is not None, 60_000)
+    window = app.window.size()
+    dialog.resize(min(1060, window.width() - 120), min(560, window.height() - 170))
+    dialog.view.select("shipped: orderId → 'a\"b'")
+    taken.append(over_window(app, out, "templates-doctor-compare", dialog, (110, 150)))
+    dialog.close()
+    editor.setPlainText(text)
+    settle(300)
+    return taken
+
+
 def new_from_example_shots(app: Application, out: Path) -> list[Path]:
     """Templates > New from Example: the dialog with its mapping, then the template against its example."""
     from PySide6.QtGui import QGuiApplication
@@ -221,7 +284,7 @@ SHOTS_BEFORE_SENDING: list[Callable[[Application, Path], list[Path]]] = [
     template_shots,
     new_from_example_shots,
 ]
-SHOTS_AFTER_SENDING: list[Callable[[Application, Path], list[Path]]] = []
+SHOTS_AFTER_SENDING: list[Callable[[Application, Path], list[Path]]] = [doctor_shots]
 
 
 def shoot_all(out: Path, theme: str, size: tuple[int, int]) -> list[Path]:

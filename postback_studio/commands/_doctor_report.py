@@ -86,7 +86,7 @@ def print_comparison(comparison: VersionComparison, old_name: str, new_name: str
     width = max(len("SAMPLE"), *(len(change.variant.sample) for change in rows)) if rows else len("SAMPLE")
     print(f"{'SAMPLE':<{width}}  {'PART':<7}  OUTPUT")
     for change in rows:
-        print(f"{change.variant.sample:<{width}}  {change.part:<7}  {_verdict(change)}")
+        print(f"{change.variant.sample:<{width}}  {change.part:<7}  {change.verdict()}")
     for change in comparison.changed_samples:
         _print_diff(change, old_name, new_name)
     if comparison.variants:
@@ -95,7 +95,7 @@ def print_comparison(comparison: VersionComparison, old_name: str, new_name: str
             f"({len(comparison.variants)} of {comparison.variant_count}):"
         )
         for change in comparison.variants[:SHOWN_VARIANTS]:
-            print(f"{_INDENT}{change.variant.describe()} ({change.part}): {_verdict(change)}")
+            print(f"{_INDENT}{change.variant.describe()} ({change.part}): {change.verdict()}")
         if len(comparison.variants) > SHOWN_VARIANTS:
             print(f"{_INDENT}... and {len(comparison.variants) - SHOWN_VARIANTS} more")
     changed = len({c.variant.sample for c in comparison.changed_samples})
@@ -104,18 +104,6 @@ def print_comparison(comparison: VersionComparison, old_name: str, new_name: str
         f"change; {_count(len(comparison.variants), 'variant')} change on their own",
         file=sys.stderr,
     )
-
-
-def _verdict(change: OutputChange) -> str:
-    if not change.changed:
-        return "unchanged"
-    if change.validity_changed:
-        if change.new_problem is not None:
-            return f"now fails: {change.new_problem.message}"
-        return "now valid (it failed before)"
-    if change.old_output is None and change.new_output is None:
-        return "fails differently"
-    return f"changed ({_count(change.lines_changed, 'line')})"
 
 
 def _print_diff(change: OutputChange, old_name: str, new_name: str) -> None:

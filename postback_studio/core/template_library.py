@@ -9,46 +9,58 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from postback_studio.core.check import CheckRow, check_template, events_in_name, samples_to_check
+from postback_studio.core.doctor.base import Lint
+from postback_studio.core.doctor.lints import lint_template
 from postback_studio.core.highlight import MAX_OUTPUT_HIGHLIGHT_CHARS, Span, lexer_for, line_spans
 from postback_studio.core.model import Event, LookupSet, OutputFormat, Template, TemplateKind
 from postback_studio.core.records import SamplePayload
 from postback_studio.core.render.engine import RenderEngine, TemplateRendering
 from postback_studio.core.samples import samples_for_event
 
+#: The skeletons pass the template doctor as they stand (``check --lint --edge-cases``): JSON values
+#: go through ``|tojson``, XML and HTML values through ``|e``, and the subject stays on one line
+#: whatever the payload holds, so a new template starts from the habits the doctor asks for.
 _JSON_SKELETON = """{
-  "event": "{{ event }}",
-  "orderId": "{{ orderId }}",
-  "orderReferenceId": "{{ orderReferenceId }}",
+  "eventType": {{ eventType|tojson }},
+  "orderId": {{ orderId|tojson }},
+  "orderReferenceId": {{ orderReferenceId|tojson }},
+  "fulfillmentStatus": {{ fulfillmentStatus|tojson }},
   "items": [
-    {% for item in items %}
+  {%- for item in items %}
+    {%- if not loop.first %},{% endif %}
     {
-      "itemReferenceId": "{{ item.itemReferenceId }}"
-    }{% if not loop.last %},{% endif %}
-    {% endfor %}
+      "itemReferenceId": {{ item.itemReferenceId|tojson }}
+    }
+  {%- endfor %}
   ]
 }
 """
 
 _XML_SKELETON = """<?xml version="1.0" encoding="UTF-8"?>
 <order>
-  <orderId>{{ orderId }}</orderId>
-  <orderReferenceId>{{ orderReferenceId }}</orderReferenceId>
+  <eventType>{{ eventType|e }}</eventType>
+  <orderId>{{ orderId|e }}</orderId>
+  <orderReferenceId>{{ orderReferenceId|e }}</orderReferenceId>
+  <fulfillmentStatus>{{ fulfillmentStatus|e }}</fulfillmentStatus>
   <items>
-    {% for item in items %}
-    <item reference="{{ item.itemReferenceId }}"/>
-    {% endfor %}
+  {%- for item in items %}
+    <item reference="{{ item.itemReferenceId|e }}"/>
+  {%- endfor %}
   </items>
 </order>
 """
 
+_SUBJECT_SKELETON = 'Your order {{ orderReferenceId|replace("\\r", " ")|replace("\\n", " ") }}'
+
 _HTML_SKELETON = """<html>
   <body style="font-family: Arial, sans-serif;">
     <p>Hello,</p>
-    <p>Your order <b>{{ orderReferenceId }}</b> has an update: {{ fulfillmentStatus }}.</p>
+    <p>Your order <b>{{ orderReferenceId|e }}</b> has an update: {{ fulfillmentStatus|e }}.</p>
   </body>
 </html>
 """
@@ -73,7 +85,7 @@ def skeleton(name: str, kind: TemplateKind, fmt: OutputFormat, customer_id: int 
             name=name,
             kind=kind,
             format=OutputFormat.HTML,
-            subject="Your order {{ orderReferenceId }}",
+            subject=_SUBJECT_SKELETON,
             body=_HTML_SKELETON,
             text_body=_TEXT_SKELETON,
             customer_id=customer_id,
@@ -117,13 +129,17 @@ USER_SAMPLE_PREFIX = "user:"
 
 @dataclass(frozen=True)
 class SampleChoice:
-    """One entry of the sample picker: a built-in sample or one of the user's own payloads."""
+    """One entry of the sample picker: a built-in sample or one of the user's own payloads.
+
+    ``check_name`` is the sample's name in the checks ("Check against all samples", the edge cases).
+    """
 
     key: str
     label: str
     event: Event
     builtin: bool
     sample_id: int | None = None
+    check_name: str = ""
 
 
 def user_sample_key(sample_id: int) -> str:
@@ -138,7 +154,7 @@ def sample_choices(user_samples: Sequence[SamplePayload]) -> list[SampleChoice]:
         for name in samples_for_event(event):
             variant = name.split(".", 1)[1] if "." in name else ""
             label = f"{event.label} ({variant})" if variant else event.label
-            choices.append(SampleChoice(name, label, event, builtin=True))
+            choices.append(SampleChoice(name, label, event, builtin=True, check_name=name))
         for sample in user_samples:
             if sample.event is event and sample.id is not None:
                 choices.append(
@@ -148,9 +164,15 @@ def sample_choices(user_samples: Sequence[SamplePayload]) -> list[SampleChoice]:
                         event,
                         builtin=False,
                         sample_id=sample.id,
+                        check_name=user_check_name(sample),
                     )
                 )
     return choices
+
+
+def user_check_name(sample: SamplePayload) -> str:
+    """What the checks call a user sample: ``shipped (yours: big order)``."""
+    return f"{sample.event.value} (yours: {sample.name})"
 
 
 def check_selectors(template: Template, trigger_events: Sequence[Event]) -> list[str]:
@@ -173,7 +195,7 @@ def check_sample_names(selectors: Sequence[str], user_samples: Sequence[SamplePa
     for sample in user_samples:
         if sample.event.value in events:
             try:
-                names[f"{sample.event.value} (yours: {sample.name})"] = json.loads(sample.payload)
+                names[user_check_name(sample)] = json.loads(sample.payload)
             except ValueError:
                 continue
     return names
@@ -186,32 +208,45 @@ Spans = tuple[tuple[Span, ...], ...]
 
 @dataclass(frozen=True)
 class PreviewRequest:
-    """Everything a preview render needs, gathered on the GUI thread (no workspace access later)."""
+    """Everything a preview render needs, gathered on the GUI thread (no workspace access later).
+
+    ``sample`` is the payload's name in the checks: the lints' proofs name it, so a proof can be
+    found again among the edge cases of the same samples.
+    """
 
     template: Template
     payload: Any
     lookups: LookupSet = field(default_factory=dict)
+    sample: str = "sample"
 
 
 @dataclass(frozen=True)
 class PreviewRender:
-    """A rendered template and its outputs' highlight spans, lexed on the worker thread."""
+    """A rendered template, its outputs' highlight spans and its lints, made on the worker thread."""
 
     request: PreviewRequest
     rendering: TemplateRendering
     spans: Mapping[str, Spans]
+    lints: tuple[Lint, ...] = ()
 
 
 def render_preview(engine: RenderEngine, request: PreviewRequest) -> PreviewRender:
-    """Render for the preview and lex each output, so the GUI thread only displays."""
-    rendering = engine.render_template(request.template, request.payload, lookups=request.lookups)
-    spans: dict[str, Spans] = {}
-    for part, result in rendering.parts.items():
-        if result.output is not None:
-            spans[part] = line_spans(
-                result.output, lexer_for(result.format, template=False), limit=MAX_OUTPUT_HIGHLIGHT_CHARS
-            )
-    return PreviewRender(request, rendering, spans)
+    """Render for the preview, lex each output and lint the template, so the GUI thread only displays.
+
+    The lints are made on a thread of their own while this one waits for the render worker, so they
+    add little to the time from a keystroke to the preview.
+    """
+    with ThreadPoolExecutor(1, thread_name_prefix="preview-lint") as pool:
+        linting = pool.submit(lint_template, request.template, {request.sample: request.payload})
+        rendering = engine.render_template(request.template, request.payload, lookups=request.lookups)
+        spans: dict[str, Spans] = {}
+        for part, result in rendering.parts.items():
+            if result.output is not None:
+                spans[part] = line_spans(
+                    result.output, lexer_for(result.format, template=False), limit=MAX_OUTPUT_HIGHLIGHT_CHARS
+                )
+        lints = linting.result()
+    return PreviewRender(request, rendering, spans, lints)
 
 
 @dataclass(frozen=True)

@@ -29,3 +29,12 @@ def from_utf16(text: str, position: int) -> int:
             return index
         units += 2 if ord(ch) >= 0x10000 else 1
     return len(text)
+
+
+def offset_at(text: str, line: int, column: int) -> int:
+    """The Python offset of 1-based ``line`` and ``column`` in ``text`` (lines end with ``\\n``),
+    clamped to the text: a location past a line's end is its end."""
+    lines = text.split("\n")
+    line = min(max(line, 1), len(lines))
+    start = sum(len(before) + 1 for before in lines[: line - 1])
+    return start + min(max(column - 1, 0), len(lines[line - 1]))

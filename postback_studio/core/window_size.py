@@ -31,3 +31,18 @@ def first_window(available_width: int, available_height: int) -> WindowPlacement
     if width > available_width * _MOST_OF_SCREEN or height > available_height * _MOST_OF_SCREEN:
         return WindowPlacement(available_width, available_height, maximised=True)
     return WindowPlacement(width, height, maximised=False)
+
+
+def fitted_dialog(
+    preferred: tuple[int, int], available_width: int, available_height: int
+) -> tuple[int, int]:
+    """A dialog's opening size: ``preferred`` where the screen has room, else as much as fits.
+
+    The dialog keeps a margin of the screen free (its frame and title bar, the desktop's panels),
+    so a 1024x700 screen gets a dialog that fits on it whole.
+    """
+    width, height = preferred
+    return (
+        min(width, int(available_width * _MOST_OF_SCREEN)),
+        min(height, int(available_height * _MOST_OF_SCREEN)),
+    )

@@ -129,6 +129,11 @@ class TemplateService(_Service):
         self._ws.templates.delete(template_id)
         self._announce(Entity.TEMPLATE, template_id)
 
+    def check_deletable(self, template_id: int) -> None:
+        """Raise ``InUseError`` naming the triggers that use the template, so a page can say so before
+        it asks to confirm a delete that would be refused."""
+        self._ws.templates.check_deletable(template_id)
+
     def versions(self, template_id: int) -> builtins.list[TemplateVersion]:
         """Every saved version, oldest first."""
         return self._ws.templates.versions(template_id)

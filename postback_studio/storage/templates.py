@@ -116,12 +116,16 @@ class TemplateRepository(Repository):
 
     def delete(self, template_id: int) -> None:
         """Delete a template and its history; refused while triggers use it (they are named)."""
+        self.check_deletable(template_id)
+        self._delete(template_id)
+
+    def check_deletable(self, template_id: int) -> None:
+        """Raise :class:`InUseError` naming the triggers that use the template (None use it: nothing)."""
         template = self.get(template_id)
         users = self._ws.triggers.list(template_id=template_id)
         if users:
             names = ", ".join(f"'{t.name}'" for t in users)
             raise InUseError(f"template '{template.name}' is used by trigger(s) {names}; change those first")
-        self._delete(template_id)
 
     def versions(self, template_id: int) -> builtins.list[TemplateVersion]:
         """Every saved version, oldest first."""

@@ -62,22 +62,38 @@ class EmailPartsPreview(QWidget):
         """Show the HTML at phone (True) or desktop width."""
         self.html_preview.set_width_mode(PreviewWidth.PHONE if phone else PreviewWidth.DESKTOP)
 
-    def show_rendering(self, rendering: TemplateRendering) -> None:
-        """Show the parts of a rendered email; a part that failed keeps its previous content."""
+    def show_rendering(self, rendering: TemplateRendering, keep_stale: bool = False) -> None:
+        """Show the parts of a rendered email.
+
+        A part that failed is cleared, or, with ``keep_stale`` (what is on show is of the same
+        template), keeps its previous content under a note that says so.
+        """
+        stale: list[str] = []
         subject = rendering.parts.get("subject")
         if subject is not None and subject.output is not None:
             self.subject_label.setText(subject.output.strip() or "(empty subject)")
+        elif subject is not None and keep_stale:
+            stale.append("subject")
+        else:
+            self.subject_label.setText("")
         html = rendering.parts.get("html")
-        if html is None:
+        if html is None or (html.output is None and not keep_stale):
             self.html_preview.set_html("")
         elif html.output is not None:
             self.html_preview.set_html(html.output)
+        else:
+            stale.append("HTML part")
         text = rendering.parts.get("text")
-        if text is None:
+        if text is None or (text.output is None and not keep_stale):
             self.text_view.clear()
         elif text.output is not None:
             self.text_view.setPlainText(text.output)
+        else:
+            stale.append("text part")
         warnings = [d.message for d in rendering.notes]
+        if stale:
+            parts = ", ".join(stale)
+            warnings.insert(0, f"{parts[:1].upper()}{parts[1:]}: last good output, before the error")
         self.warning_label.setText("\n".join(f"⚠ {w}" for w in warnings))
         self.warning_label.setVisible(bool(warnings))
 

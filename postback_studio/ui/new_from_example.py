@@ -57,6 +57,7 @@ from postback_studio.core.samples import load_sample
 from postback_studio.core.scaffold import Candidate, Corrections, PayloadPath
 from postback_studio.core.template_library import PreviewRender, SampleChoice, user_sample_key
 from postback_studio.core.textfiles import UnreadableFileError, read_text_file
+from postback_studio.core.window_size import fitted_dialog
 from postback_studio.services.changes import ChangeNotice, Entity
 from postback_studio.ui.editor.code_editor import CodeEditor
 from postback_studio.ui.editor.highlighter import Palette
@@ -140,7 +141,7 @@ class NewFromExampleDialog(QDialog):
         """
         super().__init__(parent)
         self.setWindowTitle("New Template from Example")
-        self.resize(1240, 760)
+        self.resize(*_opening_size(parent))
         self._templates = templates
         self._samples = samples
         self._customers = customers
@@ -644,3 +645,14 @@ class NewFromExample(QObject):
         self.comparison.set_palette(palette)
         if self.dialog is not None:
             self.dialog.set_palette(palette)
+
+
+#: The size New from Example opens at where the screen has room.
+_PREFERRED_SIZE = (1240, 760)
+
+
+def _opening_size(parent: QWidget | None) -> tuple[int, int]:
+    """The preferred size, shrunk to the screen the dialog opens on."""
+    screen = (parent.screen() if parent is not None else None) or QGuiApplication.primaryScreen()
+    room = screen.availableGeometry()
+    return fitted_dialog(_PREFERRED_SIZE, room.width(), room.height())

@@ -1,11 +1,12 @@
 """The app's own settings (not the workspace's): theme, window geometry, the local inbox's ports and
-limit, and the recently opened workspaces.
+limit, the recently opened workspaces, and what each workspace had on show.
 
 Kept in ``QSettings`` per user; typed here so no page reads a settings key directly.
 """
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
@@ -88,3 +89,43 @@ class Preferences:
     def sync(self) -> None:
         """Write everything to disk now."""
         self.settings.sync()
+
+
+def workspace_key(path: Path) -> str:
+    """A settings group name for the workspace file at ``path`` (the same file, however it was named)."""
+    resolved = str(Path(path).expanduser().resolve())
+    return hashlib.sha256(resolved.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+class WorkspaceMemory:
+    """What the Templates page had on show in one workspace: its last template and sample.
+
+    Template ids are rows of one workspace file, so they are kept per file (under
+    :func:`workspace_key`): switching workspaces never reopens another file's template id.
+    """
+
+    def __init__(self, settings: QSettings, workspace: Path) -> None:
+        self.settings = settings
+        self._group = f"workspaces/{workspace_key(workspace)}"
+
+    @property
+    def last_template(self) -> int | None:
+        """The id of the template last on show, or None."""
+        value = self.settings.value(f"{self._group}/last_template")
+        try:
+            return None if value is None else int(str(value))
+        except ValueError:
+            return None
+
+    def set_last_template(self, template_id: int) -> None:
+        """Remember the template on show."""
+        self.settings.setValue(f"{self._group}/last_template", template_id)
+
+    @property
+    def last_sample(self) -> str:
+        """The key of the sample last on show ("" when none was)."""
+        return str(self.settings.value(f"{self._group}/last_sample", "") or "")
+
+    def set_last_sample(self, key: str) -> None:
+        """Remember the sample on show."""
+        self.settings.setValue(f"{self._group}/last_sample", key)

@@ -11,7 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QSettings, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QHBoxLayout, QMenu, QToolButton, QWidget
 
@@ -23,9 +23,11 @@ from postback_studio.core.template_library import (
     SampleChoice,
     check_sample_names,
     sample_choices,
+    user_check_name,
     user_sample_key,
 )
 from postback_studio.ui.ports import SampleStore
+from postback_studio.ui.preferences import WorkspaceMemory
 from postback_studio.ui.prompts import Prompter, UnsavedChoice
 from postback_studio.ui.save_feedback import SavedNote
 from postback_studio.ui.template_library_panel import tool_button
@@ -50,14 +52,14 @@ class SamplePicker(QObject):
         view: TemplateMapperView,
         samples: SampleStore,
         prompter: Prompter,
-        settings: QSettings,
+        memory: WorkspaceMemory,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self._view = view
         self._samples = samples
         self._prompter = prompter
-        self._settings = settings
+        self._memory = memory
         self._choices: list[SampleChoice] = []
         self.key = ""
         self.payload: Any = None
@@ -135,7 +137,7 @@ class SamplePicker(QObject):
         self._view.set_current_event(key)
         self.delete_button.setEnabled(not choice.builtin)
         self.save_button.setEnabled(not choice.builtin)
-        self._settings.setValue("templates/last_sample", key)
+        self._memory.set_last_sample(key)
         self.payload_replaced.emit()
         return True
 
@@ -157,7 +159,7 @@ class SamplePicker(QObject):
         names = {name: name for name in samples if self.knows(name)}
         for sample in user_samples:
             if sample.id is not None:
-                names[f"{sample.event.value} (yours: {sample.name})"] = user_sample_key(sample.id)
+                names[user_check_name(sample)] = user_sample_key(sample.id)
         return samples, names
 
     def _on_view_event_selected(self, key: str) -> None:

@@ -19,7 +19,8 @@ from postback_studio.core.template_library import content_of, with_content
 from postback_studio.ui.email_parts import EmailPartsPreview
 from postback_studio.ui.template_mapper import TemplateMapperView
 
-_EMAIL_PARTS = ("html", "text")
+#: The email parts the editor shows, in the order of its part tabs.
+EMAIL_PARTS = ("html", "text")
 
 
 class TemplateEditor(QObject):
@@ -142,7 +143,7 @@ class TemplateEditor(QObject):
         if self.template is None or self.template.kind is not TemplateKind.EMAIL:
             return
         self._parts[self.part] = self._view.template_text()
-        self.part = _EMAIL_PARTS[index]
+        self.part = EMAIL_PARTS[index]
         self.loading = True
         try:
             self._view.set_template(self._parts[self.part], self.part, self.template.name)
@@ -169,6 +170,6 @@ class TemplateEditor(QObject):
         if location.part == "subject":
             self.subject_edit.setFocus()
             self.subject_edit.setCursorPosition(max(location.column - 1, 0))
-        elif location.part in _EMAIL_PARTS and location.part != self.part:
-            self.part_tabs.setCurrentIndex(_EMAIL_PARTS.index(location.part))
+        elif location.part in EMAIL_PARTS and location.part != self.part:
+            self.part_tabs.setCurrentIndex(EMAIL_PARTS.index(location.part))
             self._view.editor.goto(location.line, location.column)

@@ -131,9 +131,18 @@ class TemplateLibraryActions(QObject):
         return True
 
     def delete(self) -> bool:
-        """Delete after confirmation; refused, with the triggers named, while triggers use it."""
+        """Delete after confirmation; refused, with the triggers named, while triggers use it.
+
+        The refusal comes before the "cannot be undone" question: nobody confirms a delete that
+        will not happen.
+        """
         template = self._editor.template
         if template is None or template.id is None:
+            return False
+        try:
+            self._templates.check_deletable(template.id)
+        except InUseError as error:
+            self._prompter.error("Cannot delete the template", str(error))
             return False
         question = f"Delete '{template.name}' and all its saved versions? This cannot be undone."
         if not self._prompter.confirm("Delete template", question):

@@ -26,10 +26,12 @@ from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QGraphicsOpacityEffect,
     QHBoxLayout,
     QLabel,
     QPushButton,
     QSplitter,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -49,10 +51,18 @@ from postback_studio.ui.tones import Tone, emphasize, heading, set_tone
 
 #: The side panels that can be hidden, by the name the settings and the menu use.
 PANELS = ("library", "payload", "preview")
+#: What the preview says over an output kept from before a template error.
+STALE_OUTPUT_NOTE = "Last good output, before the error: not what the template renders now"
+#: How faint a stale output is drawn.
+_STALE_OPACITY = 0.45
 #: The share of each splitter's length its panes get before the user sizes them: the columns
 #: (library and sample, the editor, preview and Problems), then each column's panes.
 _DEFAULT_WEIGHTS = {"columns": (24, 46, 30), "left": (42, 58), "right": (68, 32), "payload": (60, 40)}
 _LAYOUT_KEY = "templates/layout"
+#: The width the library and sample column keeps when a tab beside Problems needs room.
+_NARROW_LEFT = 150
+#: A side pane with fewer pixels than this is shut (nothing in it can be used).
+_SHUT = 40
 
 
 class TemplateMapperView(QWidget):
@@ -140,6 +150,11 @@ class TemplateMapperView(QWidget):
         self.cursor_label = QLabel("1:1")
         set_tone(self.cursor_label, Tone.MUTED)
         self.editor = CodeEditor(fmt="json")
+        self.editor_hint = QLabel()
+        self.editor_hint.setWordWrap(True)
+        emphasize(self.editor_hint)
+        set_tone(self.editor_hint, Tone.MUTED)
+        self.editor_hint.hide()
         self.find_bar = FindReplaceBar(self.editor)
         top = QHBoxLayout()
         top.addWidget(self.template_title, 1)
@@ -148,6 +163,7 @@ class TemplateMapperView(QWidget):
         layout = QVBoxLayout(self.editor_pane)
         layout.setContentsMargins(3, 6, 3, 3)
         layout.addLayout(top)
+        layout.addWidget(self.editor_hint)
         layout.addWidget(self.editor, 1)
         layout.addWidget(self.find_bar)
 
@@ -159,6 +175,14 @@ class TemplateMapperView(QWidget):
             "output line numbers refer to the raw view."
         )
         self.output_view = CodeEditor(output_mode=True, fmt="json")
+        self.stale_label = QLabel(STALE_OUTPUT_NOTE)
+        self.stale_label.setWordWrap(True)
+        set_tone(self.stale_label, Tone.MUTED)
+        self.stale_label.hide()
+        self._stale_effect = QGraphicsOpacityEffect(self.output_view.viewport())
+        self._stale_effect.setOpacity(_STALE_OPACITY)
+        self._stale_effect.setEnabled(False)
+        self.output_view.viewport().setGraphicsEffect(self._stale_effect)
         self.status_label = QLabel("Not rendered yet")
         self.status_label.setWordWrap(True)
         emphasize(self.status_label)
@@ -169,6 +193,7 @@ class TemplateMapperView(QWidget):
         layout = QVBoxLayout(self.preview_pane)
         layout.setContentsMargins(3, 6, 6, 3)
         layout.addLayout(top)
+        layout.addWidget(self.stale_label)
         layout.addWidget(self.output_view, 1)
         layout.addWidget(self.status_label)
 
@@ -176,6 +201,7 @@ class TemplateMapperView(QWidget):
         self.problems_pane = QWidget()
         self.problems_title = heading("Problems")
         self.problems = ProblemsList()
+        self.bottom_tabs: QTabWidget | None = None
         layout = QVBoxLayout(self.problems_pane)
         layout.setContentsMargins(6, 3, 6, 6)
         layout.addWidget(self.problems_title)
@@ -200,6 +226,12 @@ class TemplateMapperView(QWidget):
         self.editor.set_format(fmt)
         self.output_view.set_format(fmt)
         self.editor.setPlainText(text)
+
+    def set_editable(self, editable: bool, hint: str = "") -> None:
+        """Let the user type in the editor, or make it read-only with ``hint`` shown above it."""
+        self.editor.setReadOnly(not editable)
+        self.editor_hint.setText("" if editable else hint)
+        self.editor_hint.setVisible(not editable)
 
     def template_text(self) -> str:
         """The template as edited."""
@@ -259,8 +291,14 @@ class TemplateMapperView(QWidget):
         result: RenderResult,
         output_spans: tuple[tuple[Span, ...], ...] | None = None,
         part: str = "body",
+        lints: Sequence[Diagnostic] = (),
+        keep_stale: bool = False,
     ) -> None:
         """Show a render: output, status line, marked output line, Problems and gutter marks.
+
+        A render without output (a template error) never leaves an unmarked output on show: the
+        pane is cleared, or, with ``keep_stale``, the last good output stays, faint, under
+        :data:`STALE_OUTPUT_NOTE`.
 
         Args:
             result: The render to show.
@@ -269,27 +307,55 @@ class TemplateMapperView(QWidget):
                 lexed on the GUI thread. Used for the raw view only.
             part: The template part the editor shows (``body``; ``html`` or ``text`` of an email):
                 gutter marks are set for diagnostics of that part.
+            lints: The template's lints: listed in Problems and marked like the render's
+                diagnostics, but not counted in the status line, which is about the output.
+            keep_stale: The output on show is of the same template (an earlier state of its text),
+                so it may stay, marked, while the template has an error.
         """
         self._result = result
         self._output_spans = output_spans
         status = status_line(result)
         self.status_label.setText(status.text)
         set_tone(self.status_label, Tone.OK if status.ok else Tone.ERROR)
-        self.problems.set_diagnostics(result.diagnostics)
+        diagnostics = (*result.diagnostics, *lints)
+        self.problems.set_diagnostics(diagnostics)
         self.problems_title.setText(f"Problems: {self.problems.summary()}")
+        if self.bottom_tabs is not None:
+            self.bottom_tabs.setTabText(0, self.problems_title.text())
         self.editor.set_marks(
             (d.location.line, d.severity, d.message)
-            for d in result.diagnostics
+            for d in diagnostics
             if d.location is not None and d.location.where is Where.TEMPLATE and d.location.part == part
         )
         if result.output is not None:
+            self._set_stale(False)
             self._show_output()
+        else:
+            self._lose_output(keep_stale)
         self.output_view.mark_output_line(status.output_line if not self._pretty_shown() else None)
 
-    def show_render_failed(self, message: str) -> None:
-        """Report a render that could not run at all; the last good preview stays."""
+    def show_render_failed(self, message: str, keep_stale: bool = False) -> None:
+        """Report a render that could not run at all; the output on show is cleared, or kept marked
+        as stale when ``keep_stale`` (it is of the same template)."""
         self.status_label.setText(f"Render failed: {message}")
         set_tone(self.status_label, Tone.ERROR)
+        self._lose_output(keep_stale)
+        self.output_view.mark_output_line(None)
+
+    def output_is_stale(self) -> bool:
+        """Whether the output on show is kept from before an error (marked as such)."""
+        return not self.stale_label.isHidden()
+
+    def _lose_output(self, keep_stale: bool) -> None:
+        if keep_stale and self.output_view.toPlainText():
+            self._set_stale(True)
+            return
+        self._set_stale(False)
+        self.output_view.set_text("")
+
+    def _set_stale(self, stale: bool) -> None:
+        self.stale_label.setVisible(stale)
+        self._stale_effect.setEnabled(stale)
 
     def last_result(self) -> RenderResult | None:
         """The result on show."""
@@ -316,7 +382,12 @@ class TemplateMapperView(QWidget):
         return self.columns.sizes()[column] > 0 or not self.columns.isVisible()
 
     def set_panel_shown(self, name: str, shown: bool) -> None:
-        """Show or hide the side panel ``name``; a column dragged shut opens at its default width."""
+        """Show or hide the side panel ``name``.
+
+        A panel shown again gets room in every splitter it sits in (its column, and its place in
+        the left column): one that was dragged shut, or remembered shut because it was hidden when
+        the layout was saved, opens at its default share.
+        """
         panel = self._panel(name)
         if panel is None:
             return
@@ -325,12 +396,29 @@ class TemplateMapperView(QWidget):
         if column == 0:
             panes = (self.library_pane, self.payload_pane)
             self.left.setVisible(not all(pane is None or pane.isHidden() for pane in panes))
-        sizes = self.columns.sizes()
-        if shown and sizes[column] == 0:
-            opened = sum(sizes) * _DEFAULT_WEIGHTS["columns"][column] // 100
-            sizes[column], sizes[1] = opened, max(sizes[1] - opened, 0)
-            self.columns.setSizes(sizes)
+        if shown:
+            self._open_shut("columns", column)
+            if column == 0:
+                self._open_shut("left", self.left.indexOf(panel))
         self.layout_changed.emit()
+
+    def _open_shut(self, name: str, index: int) -> None:
+        """Give pane ``index`` of splitter ``name`` its default share if it has (almost) none."""
+        splitter = self.splitters()[name]
+        if not self._sized:
+            # Not laid out yet: a remembered size that shuts the pane gives way to the defaults.
+            remembered = self._restored_sizes.get(name)
+            if remembered is not None and remembered[index] < _SHUT:
+                del self._restored_sizes[name]
+            return
+        sizes = splitter.sizes()
+        if sizes[index] >= _SHUT:
+            return
+        weights = _DEFAULT_WEIGHTS[name]
+        opened = sum(sizes) * weights[index] // sum(weights)
+        donor = max((i for i in range(len(sizes)) if i != index), key=lambda i: sizes[i])
+        sizes[index], sizes[donor] = opened, max(sizes[donor] - opened + sizes[index], 0)
+        splitter.setSizes(sizes)
 
     def splitters(self) -> dict[str, QSplitter]:
         """The splitters whose sizes are remembered, by name."""
@@ -367,6 +455,53 @@ class TemplateMapperView(QWidget):
         layout = self.payload_pane.layout()
         assert isinstance(layout, QVBoxLayout)
         layout.addWidget(widget)
+
+    def add_notice_bar(self, widget: QWidget) -> None:
+        """Put ``widget`` above the panes, the whole width (a notice about the last save)."""
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.insertWidget(0, widget)
+
+    def add_bottom_tab(self, widget: QWidget, title: str) -> int:
+        """Add a tab beside Problems, under the preview (the edge cases); returns its index.
+
+        The first call puts Problems in a tab of its own, titled with its summary.
+        """
+        if self.bottom_tabs is None:
+            tabs = QTabWidget()
+            tabs.setDocumentMode(True)
+            self.right.replaceWidget(self.right.indexOf(self.problems_pane), tabs)
+            tabs.addTab(self.problems_pane, self.problems_title.text())
+            self.problems_title.hide()
+            self.bottom_tabs = tabs
+        return self.bottom_tabs.addTab(widget, title)
+
+    def reveal_bottom_tab(self, index: int, *, width: int, share: float) -> None:
+        """Bring tab ``index`` beside Problems to the front, ``width`` wide and ``share`` of the height.
+
+        The preview column is shown if it was hidden. It widens first at the expense of the library
+        and sample column (down to a narrow strip), then of the editor (which keeps a quarter of the
+        width); the tabs grow at the expense of the preview above them. Each only as far as needed,
+        so a layout the user made roomy enough stays as it is.
+        """
+        if self.bottom_tabs is None:
+            return
+        self.bottom_tabs.setCurrentIndex(index)
+        if not self.panel_shown("preview"):
+            self.set_panel_shown("preview", True)
+        columns = self.columns.sizes()
+        total = sum(columns)
+        missing = min(width, total // 2) - columns[2]
+        for column, keeps in ((0, _NARROW_LEFT), (1, total // 4)):
+            take = max(min(missing, columns[column] - keeps), 0)
+            columns[column] -= take
+            columns[2] += take
+            missing -= take
+        self.columns.setSizes(columns)
+        rows = self.right.sizes()
+        wanted = round(sum(rows) * share)
+        if len(rows) == 2 and rows[1] < wanted:
+            self.right.setSizes([sum(rows) - wanted, wanted])
 
     def add_preview_widget(self, widget: QWidget) -> None:
         """Add an alternative preview (an email's parts), hidden until :meth:`use_preview_widget`."""

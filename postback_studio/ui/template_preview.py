@@ -50,11 +50,13 @@ class TemplatePreview(QObject):
         preview_updated(): a render result is on show (the preview, Problems and marks are current).
         check_finished(object): "Check against all samples" finished; carries the ``CheckOutcome``.
         sample_chosen(str): the user picked a sample in the check results (its picker key).
+        render_shown(object): a :class:`PreviewRender` is on show (Problems and marks included).
     """
 
     preview_updated = Signal()
     check_finished = Signal(object)
     sample_chosen = Signal(str)
+    render_shown = Signal(object)
 
     def __init__(
         self,
@@ -77,6 +79,9 @@ class TemplatePreview(QObject):
         self._request = request
         self._part = part
         self._last: PreviewRender | None = None
+        # The template whose output the preview shows: an error keeps (marked) only its own output.
+        self._output_of: int | None = None
+        self._requested: int | None = None
         self._check_names: dict[str, str] = {}
         self.check_dialog: CheckResultsDialog | None = None
         # The worker functions close over the engine only: nothing on a pool thread touches the page.
@@ -94,12 +99,14 @@ class TemplatePreview(QObject):
         """Render once typing pauses."""
         request = self._request()
         if request is not None:
+            self._requested = request.template.id
             self.render_worker.schedule(request)
 
     def render_now(self) -> None:
         """Render at once (Ctrl+Enter, another sample, another template)."""
         request = self._request()
         if request is not None:
+            self._requested = request.template.id
             self.render_worker.render_now(request)
 
     def last(self) -> PreviewRender | None:
@@ -112,13 +119,26 @@ class TemplatePreview(QObject):
         if render is None:
             return
         rendering = render.rendering
+        lints = [lint.diagnostic() for lint in render.lints]
+        template_id = render.request.template.id
+        keep = self._keeps(template_id)
+        if any(part.output is not None for part in rendering.parts.values()):
+            self._output_of = template_id
+        elif not keep:
+            self._output_of = None
         if "body" in rendering.parts:
-            self._view.show_result(rendering.parts["body"], render.spans.get("body"), part="body")
-            return
-        main = rendering.parts.get("html") or rendering.parts.get("text") or rendering.parts["subject"]
-        combined = RenderResult(main.output, main.format, rendering.diagnostics)
-        self._view.show_result(combined, part=self._part())
-        self._email_preview.show_rendering(rendering)
+            body = rendering.parts["body"]
+            self._view.show_result(body, render.spans.get("body"), part="body", lints=lints, keep_stale=keep)
+        else:
+            main = rendering.parts.get("html") or rendering.parts.get("text") or rendering.parts["subject"]
+            combined = RenderResult(main.output, main.format, rendering.diagnostics)
+            self._view.show_result(combined, part=self._part(), lints=lints, keep_stale=keep)
+            self._email_preview.show_rendering(rendering, keep_stale=keep)
+        self.render_shown.emit(render)
+
+    def _keeps(self, template_id: int | None) -> bool:
+        """Whether output on show may stay (marked stale) through an error of ``template_id``."""
+        return template_id is not None and template_id == self._output_of
 
     def _on_render_finished(self, _sequence: int, render: PreviewRender) -> None:
         self._last = render
@@ -126,7 +146,10 @@ class TemplatePreview(QObject):
         self.preview_updated.emit()
 
     def _on_render_failed(self, _sequence: int, message: str) -> None:
-        self._view.show_render_failed(message)
+        keep = self._keeps(self._requested)
+        if not keep:
+            self._output_of = None
+        self._view.show_render_failed(message, keep_stale=keep)
         self.preview_updated.emit()
 
     # -- check against all samples -------------------------------------------------------------

@@ -6,6 +6,8 @@ The page composes parts cut along their own seams, and holds only what ties them
 * the editor, with the template as stored and as typed (:mod:`.template_editor`);
 * the sample picker (:mod:`.sample_picker`);
 * the preview and "Check against all samples", off the GUI thread (:mod:`.template_preview`);
+* the template doctor: lints with quick fixes (:mod:`.quick_fix`), Check Edge Cases
+  (:mod:`.edge_case_check`) and what changes if I save this (:mod:`.what_changes`);
 * draft recovery: unsaved edits written aside every few seconds, offered back after a crash
   (:mod:`.draft_recovery`);
 * New from Example, and the diff of a new template's preview against its example
@@ -33,8 +35,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from postback_studio.core.doctor.runs import EdgeCaseRequest
 from postback_studio.core.errors import NotFoundError, ValidationError
-from postback_studio.core.model import OutputFormat, Template, TemplateKind, TemplateStatus
+from postback_studio.core.model import LookupSet, OutputFormat, Template, TemplateKind, TemplateStatus
 from postback_studio.core.recovery import RecoveryDraft, RecoveryStore, folder_for_workspace
 from postback_studio.core.render.engine import RenderEngine
 from postback_studio.core.template_library import (
@@ -48,6 +51,7 @@ from postback_studio.services.changes import ChangeNotice, Entity
 from postback_studio.services.session import Session
 from postback_studio.ui.check_results import CheckResultsDialog
 from postback_studio.ui.draft_recovery import DraftRecovery
+from postback_studio.ui.edge_case_check import EdgeCaseCheck
 from postback_studio.ui.email_parts import EmailPartsPreview
 from postback_studio.ui.new_from_example import NewFromExample, NewFromExampleDialog
 from postback_studio.ui.ports import (
@@ -57,7 +61,9 @@ from postback_studio.ui.ports import (
     TemplateLibraryStore,
     TriggerStore,
 )
+from postback_studio.ui.preferences import WorkspaceMemory
 from postback_studio.ui.prompts import Prompter, UnsavedChoice
+from postback_studio.ui.quick_fix import FixChooser, QuickFixes
 from postback_studio.ui.sample_picker import SamplePicker
 from postback_studio.ui.save_feedback import SavedNote
 from postback_studio.ui.template_editor import TemplateEditor
@@ -66,10 +72,13 @@ from postback_studio.ui.template_library_panel import DIRTY_MARK, TemplateLibrar
 from postback_studio.ui.template_mapper import TemplateMapperView, panel_actions
 from postback_studio.ui.template_preview import TemplatePreview
 from postback_studio.ui.version_history import VersionHistoryDialog
+from postback_studio.ui.what_changes import WhatChanges
 from postback_studio.workers.jobs import JobRunner
 from postback_studio.workers.render_worker import RenderWorker
 
 _NO_CUSTOMER = -1
+#: What the editor says when the workspace has no template.
+NO_TEMPLATE_HINT = "No template yet. Create a template: Templates > New… (Ctrl+N), or New from Example…"
 
 
 class TemplatesPage(QWidget):
@@ -102,6 +111,7 @@ class TemplatesPage(QWidget):
         ``options`` are the other keyword arguments of the constructor (``prompter``, ``debounce_ms``...).
         """
         options.setdefault("recovery", RecoveryStore(folder_for_workspace(session.path)))
+        options.setdefault("memory", WorkspaceMemory(settings, session.path))
         return cls(
             templates=session.templates,
             samples=session.samples,
@@ -126,7 +136,9 @@ class TemplatesPage(QWidget):
         jobs: JobRunner,
         settings: QSettings,
         recovery: RecoveryStore,
+        memory: WorkspaceMemory,
         prompter: Prompter | None = None,
+        choose_fix: FixChooser | None = None,
         debounce_ms: int = 120,
         autosave_ms: int = 3000,
         parent: QWidget | None = None,
@@ -141,9 +153,12 @@ class TemplatesPage(QWidget):
             lookups: What ``lookups()`` sees for a customer.
             engine: Renders previews and checks (thread-safe; used from the job runner's threads).
             jobs: Where renders and checks run (the app's job runner).
-            settings: Remembers splitter sizes and the last template and sample.
+            settings: Remembers the splitter sizes.
             recovery: Where unsaved drafts go (the workspace's recovery folder).
+            memory: Remembers this workspace's last template and sample.
             prompter: Asks the user (tests pass a scripted one).
+            choose_fix: Asks which quick fix to apply when several apply at the cursor (default: a
+                menu at the cursor; tests pass their own).
             debounce_ms: The pause in typing before the preview renders.
             autosave_ms: How often unsaved edits are written to the recovery folder.
             parent: The parent widget.
@@ -154,13 +169,14 @@ class TemplatesPage(QWidget):
         self._customers = customers
         self._lookup_store = lookups
         self._settings = settings
+        self._memory = memory
         self._recovery = recovery
         self.prompter = prompter or Prompter(self)
         self.view = TemplateMapperView()
         self.email_preview = EmailPartsPreview()
         self.editor = TemplateEditor(self.view, self.email_preview, self)
         self.library = TemplateLibraryPanel()
-        self.samples = SamplePicker(self.view, samples, self.prompter, settings, self)
+        self.samples = SamplePicker(self.view, samples, self.prompter, memory, self)
         self.preview = TemplatePreview(
             engine,
             jobs,
@@ -170,6 +186,26 @@ class TemplatesPage(QWidget):
             part=lambda: self.editor.part,
             report_error=self.prompter.error,
             debounce_ms=debounce_ms,
+            parent=self,
+        )
+        self.quick_fixes = QuickFixes(self.view, self.editor, choose=choose_fix, parent=self)
+        self.edge_cases = EdgeCaseCheck(
+            engine,
+            jobs,
+            view=self.view,
+            editor=self.editor,
+            request=self._edge_case_request,
+            report_error=self.prompter.error,
+            parent=self,
+        )
+        self.what_changes = WhatChanges(
+            engine,
+            jobs,
+            view=self.view,
+            editor=self.editor,
+            plan=self._sample_plan,
+            save=self.save,
+            report_error=self.prompter.error,
             parent=self,
         )
         self._drafts = DraftRecovery(recovery, self._unsaved_template, interval_ms=autosave_ms, parent=self)
@@ -222,7 +258,10 @@ class TemplatesPage(QWidget):
         self.customer_combo.setToolTip(
             "Whose lookup tables the preview uses (a shared template can be previewed for any customer)"
         )
+        # In a narrow window the combo gives way first (its text elides), not the buttons' labels.
+        self.customer_combo.setMinimumWidth(90)
         self.check_button = self.preview.check_button
+        self.edge_case_button = self.edge_cases.button
         self.history_button = QPushButton("History…")
         self.history_button.setToolTip("Saved versions, a side-by-side diff, and Restore")
         self.saved_note = SavedNote()
@@ -236,6 +275,7 @@ class TemplatesPage(QWidget):
         layout.addWidget(self.customer_combo)
         layout.addStretch(1)
         layout.addWidget(self.check_button)
+        layout.addWidget(self.edge_case_button)
         layout.addWidget(self.history_button)
 
     def _action(self, text: str, shortcut: QKeySequence | str | None, slot: Any) -> QAction:
@@ -263,6 +303,14 @@ class TemplatesPage(QWidget):
         self.save_action = self._action("Save Template", QKeySequence.StandardKey.Save, self.save)
         self.render_action = self._action("Render Preview", "Ctrl+Return", self.render_now)
         self.check_action = self._action("Check Against All Samples", "Ctrl+Shift+K", self.run_check)
+        self.edge_case_action = self._action("Check Edge Cases", "Ctrl+Alt+K", self.edge_cases.run)
+        self.quick_fix_action = self._action("Quick Fix", "Ctrl+.", self.quick_fixes.fix_at_cursor)
+        self.compare_action = self._action("Compare with Saved…", "Ctrl+Alt+D", self.compare_with_saved)
+        self.compare_action.setToolTip(
+            "What changes if I save this: the saved template and your edits rendered against every "
+            "sample and edge-case variant, side by side"
+        )
+        self.compare_action.setEnabled(False)
         self.duplicate_action = self._action("Duplicate Template", "Ctrl+Shift+D", self.duplicate_template)
         self.rename_action = self._action("Rename Template…", "F2", self.rename_template)
         self.delete_action = self._action("Delete Template…", None, self.delete_template)
@@ -280,6 +328,9 @@ class TemplatesPage(QWidget):
             self.save_action,
             self.render_action,
             self.check_action,
+            self.edge_case_action,
+            self.quick_fix_action,
+            self.compare_action,
             self.duplicate_action,
             self.rename_action,
             self.delete_action,
@@ -305,8 +356,17 @@ class TemplatesPage(QWidget):
         self.check_button.clicked.connect(self.run_check)
         self.history_button.clicked.connect(self.open_history)
         self.editor.edited.connect(self.preview.schedule)
+        self.editor.edited.connect(self.edge_cases.on_template_edited)
+        self.editor.edited.connect(self.what_changes.on_template_edited)
         self.editor.part_changed.connect(self.preview.show_last)
+        self.editor.part_changed.connect(self.edge_cases.mark_findings)
         self.editor.dirty_changed.connect(self._on_editor_dirty_changed)
+        self.template_opened.connect(self.edge_cases.on_template_opened)
+        self.template_opened.connect(self.what_changes.on_template_opened)
+        self.preview.render_shown.connect(self.quick_fixes.show)
+        self.quick_fixes.fix_applied.connect(lambda _title: self.preview.render_now())
+        self.quick_fixes.proof_requested.connect(self.edge_cases.show_variant)
+        self.quick_fixes.status_message.connect(self.status_message)
         self.view.render_requested.connect(self.render_now)
         self.samples.payload_replaced.connect(self.preview.render_now)
         self.samples.payload_edited.connect(self.preview.schedule)
@@ -375,17 +435,12 @@ class TemplatesPage(QWidget):
         self.view.restore_layout(self._settings)
         self.samples.refresh()
         self.refresh_library()
-        last = self._settings.value("templates/last_template")
-        opened = False
-        if last is not None:
-            try:
-                opened = self.open_template(int(str(last)))
-            except ValueError:
-                opened = False
+        last = self._memory.last_template
+        opened = last is not None and self.open_template(last)
         first = self.library.first_id()
         if not opened and first is not None:
             self.open_template(first)
-        sample = str(self._settings.value("templates/last_sample", "") or "")
+        sample = self._memory.last_sample
         if not self.samples.knows(sample):
             selectors = self._sample_selectors(with_triggers=False)
             sample = selectors[0] if selectors else self.samples.first_key()
@@ -396,9 +451,9 @@ class TemplatesPage(QWidget):
         self.view.save_layout(self._settings)
         template = self.editor.template
         if template is not None and template.id is not None:
-            self._settings.setValue("templates/last_template", template.id)
+            self._memory.set_last_template(template.id)
         if self.samples.key:
-            self._settings.setValue("templates/last_sample", self.samples.key)
+            self._memory.set_last_sample(self.samples.key)
         self._settings.sync()
 
     def _on_splitter_moved(self, _pos: int, _index: int) -> None:
@@ -445,6 +500,7 @@ class TemplatesPage(QWidget):
 
     def _show_dirty_mark(self) -> None:
         template = self.editor.template
+        self._offer_editing(template is not None)
         if template is None:
             self.view.template_title.setText("No template")
             return
@@ -454,16 +510,28 @@ class TemplatesPage(QWidget):
             f"{DIRTY_MARK if self.editor.dirty else ''}{template.name}  ({kind})"
         )
 
+    def _offer_editing(self, has_template: bool) -> None:
+        """With no template (an empty workspace, the last one deleted) nothing can be typed, saved,
+        rendered or checked: the editor is read-only and says how to start."""
+        library = self.library
+        for control in (
+            self.save_button, self.active_check, self.history_button, self.check_button,
+            self.view.render_button, library.duplicate_button, library.rename_button,
+            library.delete_button, library.export_button, self.save_action, self.render_action,
+            self.check_action, self.history_action, self.duplicate_action, self.rename_action,
+            self.delete_action, self.export_action, self.replace_action,
+        ):
+            control.setEnabled(has_template)
+        self.view.set_editable(has_template, NO_TEMPLATE_HINT)
+
     def _on_editor_dirty_changed(self, dirty: bool) -> None:
         self._show_dirty_mark()
+        self.compare_action.setEnabled(dirty)
         self.dirty_changed.emit(dirty)
 
     def _on_library_template_chosen(self, template_id: int) -> None:
         shown = self.editor.template
         if self.editor.loading or (shown is not None and template_id == shown.id):
-            return
-        if not self.confirm_discard():
-            self.library.select(shown.id if shown else None)
             return
         self.open_template(template_id)
 
@@ -478,10 +546,25 @@ class TemplatesPage(QWidget):
         return self.editor.edited_template()
 
     def open_template(self, template_id: int) -> bool:
-        """Show the template ``template_id`` (without asking about unsaved edits: the caller did)."""
+        """Show the template ``template_id``, from the library or from another page.
+
+        Unsaved edits are asked about first (Save / Discard / Cancel) here, so no caller can forget
+        to; Cancel keeps the editor and the library's selection as they were. The template already
+        on show keeps its edits.
+
+        Returns:
+            True when ``template_id`` is on show.
+        """
+        shown = self.editor.template
+        if shown is not None and shown.id == template_id and self.has_unsaved_changes():
+            self.library.select(template_id)
+            return True
         try:
             template = self._templates.get(template_id)
         except NotFoundError:
+            return False
+        if not self.confirm_discard():
+            self.library.select(shown.id if shown else None)
             return False
         self._load(template)
         return True
@@ -496,7 +579,7 @@ class TemplatesPage(QWidget):
         self._sync_customer_combo(template)
         self._show_dirty_mark()
         if template.id is not None:
-            self._settings.setValue("templates/last_template", template.id)
+            self._memory.set_last_template(template.id)
             self.template_opened.emit(template.id)
         if not self.samples.follow(self._sample_selectors()):
             self.preview.render_now()
@@ -513,7 +596,8 @@ class TemplatesPage(QWidget):
 
     def _sync_customer_combo(self, template: Template) -> None:
         """A customer's template previews with its lookups; a shared one with those of the customer
-        of the first trigger that uses it (the user may pick another)."""
+        of the first trigger that uses it, else with the global tables (the user may pick another).
+        Nothing carries over from the template shown before."""
         owner = template.customer_id
         if owner is None and template.id is not None:
             users = self._triggers.list(template_id=template.id)
@@ -521,8 +605,8 @@ class TemplatesPage(QWidget):
         else:
             owner_hint = owner
         self.customer_combo.blockSignals(True)
-        if owner_hint is not None:
-            self.customer_combo.setCurrentIndex(max(self.customer_combo.findData(owner_hint), 0))
+        wanted = _NO_CUSTOMER if owner_hint is None else owner_hint
+        self.customer_combo.setCurrentIndex(max(self.customer_combo.findData(wanted), 0))
         self.customer_combo.setEnabled(owner is None)
         self.customer_combo.blockSignals(False)
 
@@ -559,7 +643,8 @@ class TemplatesPage(QWidget):
     def save(self) -> bool:
         """Save the edited template (a new version when the content changed); False on refusal."""
         edited = self.edited_template()
-        if edited is None:
+        previous = self.editor.template
+        if edited is None or previous is None:
             return False
         try:
             saved = self._templates.save(edited)
@@ -573,6 +658,7 @@ class TemplatesPage(QWidget):
         assert saved.id is not None
         self.template_saved.emit(saved.id)
         self.saved_note.confirm(f"Saved template '{saved.name}'")
+        self.what_changes.after_save(previous, saved)
         return True
 
     def _on_active_check_clicked(self, checked: bool) -> None:
@@ -633,8 +719,29 @@ class TemplatesPage(QWidget):
         return self.library_actions.export_template(path)
 
     def open_history(self) -> VersionHistoryDialog | None:
-        """Show the version history of the template."""
-        return self.library_actions.open_history()
+        """Show the version history of the template; Compare Outputs… compares two of its versions."""
+        dialog = self.library_actions.open_history()
+        if dialog is not None:
+            dialog.outputs_compare_requested.connect(self.compare_versions)
+        return dialog
+
+    def compare_versions(self, old: int, new: int | None) -> bool:
+        """What changes from version ``old`` to version ``new`` (None: the text in the editor)."""
+        edited = self.edited_template()
+        if edited is None or edited.id is None:
+            return False
+        versions = {v.number: v for v in self._templates.versions(edited.id)}
+        if old not in versions or (new is not None and new not in versions):
+            return False
+        before = versions[old].applied_to(edited)
+        after = edited if new is None else versions[new].applied_to(edited)
+        new_label = "Current text" if new is None else f"Version {new}"
+        self.what_changes.compare(before, after, f"Version {old}", new_label, live=new is None)
+        return True
+
+    def compare_with_saved(self) -> bool:
+        """What changes if I save this: the saved template against the edits, every sample and variant."""
+        return self.what_changes.compare_with_saved() is not None
 
     def restore_version(self, number: int) -> bool:
         """Make version ``number`` the current content (a new save)."""
@@ -648,7 +755,21 @@ class TemplatesPage(QWidget):
         edited = self.edited_template()
         if edited is None or self.samples.payload is None:
             return None
-        return PreviewRequest(edited, self.samples.payload, self._lookups())
+        choice = self.samples.current()
+        sample = choice.check_name if choice is not None else "sample"
+        return PreviewRequest(edited, self.samples.payload, self._lookups(), sample)
+
+    def _sample_plan(self) -> tuple[dict[str, Any], LookupSet]:
+        """The samples the checks use (of the template's events; ``None``: a built-in) and the lookups."""
+        samples, _ = self.samples.check_plan(self._sample_selectors())
+        return samples, self._lookups()
+
+    def _edge_case_request(self) -> EdgeCaseRequest | None:
+        edited = self.edited_template()
+        if edited is None:
+            return None
+        samples, lookups = self._sample_plan()
+        return EdgeCaseRequest(edited, samples, lookups)
 
     def render_now(self) -> None:
         """Render at once (Ctrl+Enter)."""

@@ -24,6 +24,7 @@ import threading
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
@@ -95,12 +96,13 @@ class JobRunner(QObject):
         self._pool = thread_pool
         self._ids = itertools.count(1)
         self._signals = _JobSignals(self)
-        self._signals.reported.connect(self.job_reported)
+        self._signals.reported.connect(self._on_job_reported)
         self._signals.finished.connect(self._on_job_finished)
         self._signals.failed.connect(self._on_job_failed)
         self._running: dict[int, tuple[str, threading.Event]] = {}
         self._quiet: set[int] = set()
         self._callbacks: dict[int, tuple[ResultCallback | None, ErrorCallback | None]] = {}
+        self._reporters: dict[int, ResultCallback] = {}
         self._burst_total = 0
         self._burst_done = 0
         self._closed = False
@@ -112,17 +114,26 @@ class JobRunner(QObject):
         *,
         on_done: ResultCallback | None = None,
         on_error: ErrorCallback | None = None,
+        on_report: ResultCallback | None = None,
         quiet: bool = False,
+        owner: QObject | None = None,
     ) -> int:
         """Start ``fn`` in the background; returns the job id used in the signals.
 
-        ``on_done(result)`` and ``on_error(JobError)`` run on the GUI thread for this job only, after
-        the general signals; they save callers from matching job ids in a global handler. A
-        ``quiet`` job is not shown as activity and not listed by :meth:`labels_in_flight`.
+        ``on_done(result)``, ``on_error(JobError)`` and ``on_report(value)`` (each value ``fn``
+        reports) run on the GUI thread for this job only, after the general signals; they save
+        callers from matching job ids in a global handler. A ``quiet`` job is not shown as activity
+        and not listed by :meth:`labels_in_flight`. When ``owner`` (the object the callbacks belong
+        to) is destroyed before the job ends, its callbacks are dropped: a page closed while its job
+        ran is not called back.
         """
         job_id = next(self._ids)
         if (on_done is not None or on_error is not None) and not self._closed:
             self._callbacks[job_id] = (on_done, on_error)
+        if on_report is not None and not self._closed:
+            self._reporters[job_id] = on_report
+        if owner is not None:
+            owner.destroyed.connect(partial(self._forget_callbacks, job_id))
         cancel = threading.Event()
         self._running[job_id] = (label, cancel)
         self.job_started.emit(job_id, label)
@@ -143,6 +154,12 @@ class JobRunner(QObject):
         """The labels of the unfinished jobs that are not quiet, for the close prompt."""
         return [label for job_id, (label, _) in self._running.items() if job_id not in self._quiet]
 
+    def cancel(self, job_id: int) -> None:
+        """Ask job ``job_id`` to stop at its next safe point (nothing happens once it finished)."""
+        running = self._running.get(job_id)
+        if running is not None:
+            running[1].set()
+
     def cancel_all(self) -> None:
         """Ask every running job to stop at its next safe point."""
         for _, cancel in self._running.values():
@@ -160,17 +177,29 @@ class JobRunner(QObject):
         """
         self.cancel_all()
         self._callbacks.clear()
+        self._reporters.clear()
         self._closed = True
         return bool(self._pool.waitForDone(timeout_ms))
+
+    def _forget_callbacks(self, job_id: int, _owner: object = None) -> None:
+        self._callbacks.pop(job_id, None)
+        self._reporters.pop(job_id, None)
 
     def _finish(self, job_id: int) -> str | None:
         """Forget a job; its label, or None for a quiet job (which the activity does not count)."""
         label, _ = self._running.pop(job_id, ("", threading.Event()))
+        self._reporters.pop(job_id, None)
         if job_id in self._quiet:
             self._quiet.discard(job_id)
             return None
         self._burst_done += 1
         return label
+
+    def _on_job_reported(self, job_id: int, value: Any) -> None:
+        self.job_reported.emit(job_id, value)
+        on_report = self._reporters.get(job_id)
+        if on_report is not None:
+            on_report(value)
 
     def _on_job_finished(self, job_id: int, result: Any) -> None:
         label = self._finish(job_id)

@@ -111,6 +111,7 @@ class RenderWorker(QObject):
             on_done=lambda result: self._on_job_done(sequence, result),
             on_error=lambda error: self._on_job_error(sequence, error),
             quiet=True,
+            owner=self,
         )
         return sequence
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 
@@ -64,6 +65,9 @@ def test_sample_choices_list_built_ins_then_the_users_own_per_event() -> None:
     assert [c.key for c in shipped] == ["shipped", "shipped.multi-item", "user:7"]
     assert shipped[1].label == "Order shipped (multi-item)"
     assert shipped[2].label == "Order shipped: big order (yours)" and not shipped[2].builtin
+    # The name each has in the checks, which a lint's proof uses to find its edge case again.
+    assert [c.check_name for c in shipped] == ["shipped", "shipped.multi-item", "shipped (yours: big order)"]
+    assert list(check_sample_names(["shipped"], [mine]))[-1] == shipped[2].check_name
     assert len(keys) == 17 and keys[0] == "received"
 
 
@@ -87,6 +91,19 @@ def test_preview_render_lexes_the_output_off_the_gui_thread(engine: RenderEngine
     render = render_preview(engine, PreviewRequest(template, {"orderId": "A1"}))
     assert render.rendering.parts["body"].output == '{"id": "A1"}'
     assert render.spans["body"] and render.spans["body"][0]
+
+
+def test_a_preview_render_carries_the_lints_and_their_proofs_name_the_sample(engine: RenderEngine) -> None:
+    """The Problems list shows lints with every render; a proof names the sample as the checks do."""
+    template = Template(name="t", body='{"id": "{{ orderId }}", "qty": {{ items|length }}}')
+    payload = {"orderId": "A1", "items": []}
+    render = render_preview(engine, PreviewRequest(template, payload, sample="shipped (yours: mine)"))
+    (lint,) = render.lints
+    assert (lint.code, lint.line, lint.column) == ("json-string-interpolation", 1, 8)
+    assert lint.proof is not None and lint.proof.sample == "shipped (yours: mine)"
+    corrected = replace(template, body='{"id": {{ orderId|tojson }}}')
+    clean = render_preview(engine, PreviewRequest(corrected, payload))
+    assert clean.lints == ()
 
 
 def test_run_check_finds_the_article_multi_item_failure(engine: RenderEngine) -> None:

@@ -23,9 +23,11 @@ from pytestqt.qtbot import QtBot
 from postback_studio.app import Application, Studio
 from postback_studio.core.bundle import read_bundle_file
 from postback_studio.core.model import Header, SmtpSettings
+from postback_studio.services.session import Session
 from postback_studio.ui.about_dialog import AboutDialog
 from postback_studio.ui.customers_page import CustomersPage
 from postback_studio.ui.prompts import UnsavedChoice
+from postback_studio.ui.templates_page import TemplatesPage
 from postback_studio.ui.workspace_menu import ExportChoice
 from tests.support.processes import Child, cli_command, run_cli
 
@@ -379,3 +381,39 @@ def test_the_closed_workspace_window_no_longer_follows_the_desktop(desk: Desk, t
         assert QApplication.palette().color(QPalette.ColorRole.Window) == QColor(LIGHT_THEME.window)
     finally:
         hints.colorSchemeChanged.emit(hints.colorScheme())
+
+
+def test_each_workspace_reopens_its_own_last_template_and_sample(
+    desk: Desk, qtbot: QtBot, tmp_path: Path
+) -> None:
+    """Template ids are rows of one file: the last template is remembered per workspace, not app-wide."""
+    second = tmp_path / "second.sqlite"
+    Session.open(second).close()  # seeded like the first: the same ids, other meanings for the user
+
+    def show(name: str, sample: str) -> None:
+        page = desk.app.pages["Templates"]
+        assert isinstance(page, TemplatesPage)
+        template = desk.app.session.templates.get_by_name(name)
+        assert template is not None and template.id is not None
+        assert page.open_template(template.id)
+        assert page.select_sample(sample)
+
+    def shown() -> tuple[str, str]:
+        page = desk.app.pages["Templates"]
+        assert isinstance(page, TemplatesPage)
+        current = page.current_template()
+        assert current is not None
+        return current.name, page.samples.key
+
+    def switch_to(path: Path) -> None:
+        desk.chooser.open_paths.append(path)
+        file_action(desk.app, "Open Workspace").trigger()
+        assert desk.app.session.path == path
+
+    show("order-shipped-xml", "shipped.multi-item")
+    switch_to(second)
+    show("order-failed", "failed")
+    switch_to(desk.first)
+    assert shown() == ("order-shipped-xml", "shipped.multi-item")
+    switch_to(second)
+    assert shown() == ("order-failed", "failed")

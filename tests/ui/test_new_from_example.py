@@ -18,6 +18,7 @@ from postback_studio.core.records import SamplePayload
 from postback_studio.core.render.result import Severity
 from postback_studio.core.samples import load_sample
 from postback_studio.core.template_library import user_sample_key
+from postback_studio.core.window_size import fitted_dialog
 from postback_studio.ui.new_from_example import PASTED, NewFromExampleDialog
 from postback_studio.ui.templates_page import TemplatesPage
 from tests.core.scaffold.corpus import ROOT
@@ -364,3 +365,20 @@ def test_a_payload_that_cannot_be_kept_undoes_the_template(
         "Cannot keep the pasted payload, so nothing was created: the workspace is read-only"
     )
     assert app.session.templates.list() == templates and app.session.samples.list() == samples
+
+
+@pytest.mark.parametrize("screen", [(1024, 700), (1280, 800), (800, 600)])
+def test_the_dialog_opens_at_a_size_that_fits_the_screen(screen: tuple[int, int]) -> None:
+    width, height = fitted_dialog((1240, 760), *screen)
+    assert width <= screen[0] and height <= screen[1]
+    assert fitted_dialog((1240, 760), 2560, 1440) == (1240, 760)
+
+
+def test_the_dialog_fits_on_the_screen_it_opens_on(qtbot: QtBot, app: Application) -> None:
+    dialog = open_dialog(qtbot, app)
+    room = dialog.screen().availableGeometry()
+    hint = dialog.minimumSizeHint()
+    assert hint.width() <= 1024 and hint.height() <= 700, hint  # it can fit a 1024x700 screen
+    # The test screen (800 px wide) is narrower than the dialog's least width; then that wins.
+    assert dialog.width() <= max(room.width(), hint.width())
+    assert dialog.height() <= max(room.height(), hint.height())

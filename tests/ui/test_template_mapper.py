@@ -103,12 +103,27 @@ def test_pretty_toggle_reindents_valid_output_only(qtbot: QtBot) -> None:
     assert view.output_view.toPlainText() == '{"a":[1]}'
 
 
-def test_failed_render_keeps_last_preview(qtbot: QtBot) -> None:
+def test_failed_render_keeps_the_same_templates_preview_marked_stale(qtbot: QtBot) -> None:
     view = make_view(qtbot)
     view.show_result(RenderResult('{"a": 1}', OutputFormat.JSON))
-    view.show_render_failed("render timed out after 2 s")
+    assert not view.output_is_stale()
+    view.show_render_failed("render timed out after 2 s", keep_stale=True)
     assert view.output_view.toPlainText() == '{"a": 1}'
+    assert view.output_is_stale() and view.stale_label.isVisibleTo(view)
     assert view.status_label.text() == "Render failed: render timed out after 2 s"
+    view.show_result(RenderResult('{"a": 2}', OutputFormat.JSON))
+    assert not view.output_is_stale()
+
+
+def test_a_render_without_output_never_leaves_an_unmarked_output(qtbot: QtBot) -> None:
+    view = make_view(qtbot)
+    view.show_result(RenderResult('{"a": 1}', OutputFormat.JSON))
+    view.show_result(RenderResult(None, OutputFormat.JSON, (OUTPUT_ERROR,)))
+    assert view.output_view.toPlainText() == ""
+    assert not view.output_is_stale()
+    view.show_result(RenderResult('{"a": 1}', OutputFormat.JSON))
+    view.show_render_failed("render timed out after 2 s")
+    assert view.output_view.toPlainText() == ""
 
 
 def test_user_payload_errors_name_line_and_column_and_keep_the_tree(qtbot: QtBot) -> None:

@@ -7,7 +7,7 @@ import signal
 import subprocess
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pytest
@@ -16,7 +16,14 @@ from PySide6.QtGui import QGuiApplication, QTextCursor
 from PySide6.QtWidgets import QMainWindow
 from pytestqt.qtbot import QtBot
 
-from postback_studio.core.model import LookupTable, OutputFormat, TemplateKind, TemplateStatus
+from postback_studio.core.model import (
+    Customer,
+    LookupTable,
+    OutputFormat,
+    Template,
+    TemplateKind,
+    TemplateStatus,
+)
 from postback_studio.core.render.engine import RenderEngine
 from postback_studio.core.template_library import content_of
 from postback_studio.services.session import Session
@@ -37,11 +44,13 @@ class ScriptedPrompter:
     restores: list[bool] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     asked_unsaved: int = 0
+    questions: list[str] = field(default_factory=list)
 
     def ask_text(self, title: str, label: str, default: str = "") -> str | None:
         return self.texts.pop(0) if self.texts else default
 
     def confirm(self, title: str, text: str) -> bool:
+        self.questions.append(text)
         return self.confirms.pop(0)
 
     def unsaved_changes(self, name: str) -> UnsavedChoice:
@@ -384,6 +393,7 @@ def test_delete_is_refused_while_a_trigger_uses_the_template(qtbot: QtBot, harne
     open_named(qtbot, page, template.name)
     harness.prompter.confirms = [True]
     assert not page.delete_template()
+    assert harness.prompter.questions == []  # no "cannot be undone?" for a delete that is refused
     assert f"is used by trigger(s) '{used.name}'" in harness.prompter.errors[-1]
     assert harness.workspace.templates.get_by_name(template.name) is not None
 
@@ -548,3 +558,28 @@ def test_the_sample_picker_lists_events_in_lifecycle_order(harness: Harness) -> 
                       "returned"]
     assert combo.itemText(0) == "Order received"
     assert combo.itemText(combo.count() - 1).startswith("Order returned")
+
+
+def test_lookups_for_follows_each_opened_template_and_never_carries_over(
+    qtbot: QtBot, harness: Harness
+) -> None:
+    page, ws = harness.page, harness.workspace
+    trigger = next(t for t in ws.triggers.list() if t.method.value != "email")
+    customer = ws.customers.save(Customer(name="Owner of one template"))
+    owned = ws.templates.save(
+        Template(name="owned", kind=TemplateKind.WEBHOOK, format=OutputFormat.JSON, body="{}",
+                 customer_id=customer.id)
+    )
+    loose = ws.templates.save(Template(name="loose", kind=TemplateKind.WEBHOOK, format=OutputFormat.JSON,
+                                       body="{}"))
+    page.refresh_library()
+    open_named(qtbot, page, owned.name)
+    assert page.customer_combo.currentData() == customer.id
+    assert not page.customer_combo.isEnabled()
+    open_named(qtbot, page, loose.name)
+    assert page.customer_combo.currentText() == "No customer (global tables)"
+    assert page.customer_combo.isEnabled()
+    ws.triggers.save(replace(trigger, template_id=loose.id))
+    open_named(qtbot, page, owned.name)
+    open_named(qtbot, page, loose.name)
+    assert page.customer_combo.currentData() == trigger.customer_id

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QAbstractItemView, QApplication, QLabel, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QLabel, QPlainTextEdit, QWidget
 from pytestqt.qtbot import QtBot
 
 from postback_studio.app import Application
@@ -203,3 +203,46 @@ def test_new_from_example_follows_the_theme_too(app: Application, qtbot: QtBot) 
         assert lines.color(QPalette.ColorRole.Base) == QColor(LIGHT_THEME.editor.background)
     finally:
         dialog.reject()
+
+
+def _diff_backgrounds(pane: QPlainTextEdit) -> set[str]:
+    return {s.format.background().color().name() for s in pane.extraSelections()}
+
+
+def test_the_template_doctor_follows_the_theme(app: Application, qtbot: QtBot) -> None:
+    """Edge Cases, a variant's output, the comparison of two versions and History, in both themes.
+
+    The comparison's changed lines used tints of its own, not the theme's diff colours.
+    """
+    page = app.pages["Templates"]
+    app.window.show_page("Templates")
+    article = app.session.templates.get_by_name("order-shipped-article")
+    assert article is not None and article.id is not None
+    page.open_template(article.id)  # type: ignore[attr-defined]
+    checker = page.edge_cases  # type: ignore[attr-defined]
+    with qtbot.waitSignal(checker.check_finished, timeout=30_000):
+        checker.run()
+    results = checker.results
+    results.output_button.click()
+    qtbot.waitUntil(lambda: results.output_view.toPlainText() != "", timeout=10_000)
+    editor = page.view.editor  # type: ignore[attr-defined]
+    editor.setPlainText(editor.toPlainText().replace('"event": "Order Shipped"', '"event": "Shipped"'))
+    with qtbot.waitSignal(page.what_changes.comparison_finished, timeout=60_000):  # type: ignore[attr-defined]
+        page.compare_with_saved()  # type: ignore[attr-defined]
+    compare = page.what_changes.dialog  # type: ignore[attr-defined]
+    history = page.open_history()  # type: ignore[attr-defined]
+    assert compare is not None and history is not None
+    qtbot.waitExposed(history)
+    try:
+        for theme, colors in ((Theme.DARK, DARK_THEME), (Theme.LIGHT, LIGHT_THEME), (Theme.DARK, DARK_THEME)):
+            _choose(app, qtbot, theme)
+            qtbot.waitUntil(lambda c=colors: results.output_view._palette is c.editor)
+            assert [w for w in compare.findChildren(QWidget) if w.styleSheet()] == []
+            for root in (page, compare, history):
+                assert texts_below(root, AA_TEXT) == [], (theme, type(root).__name__)
+            diff = compare.view.diff
+            assert _diff_backgrounds(diff.new_pane) == {colors.diff["changed"]}
+            assert _diff_backgrounds(history.new_pane) <= set(colors.diff.values())
+    finally:
+        history.reject()
+        compare.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
-from PySide6.QtCore import QThread, QThreadPool
+from PySide6.QtCore import QObject, QThread, QThreadPool
 from pytestqt.qtbot import QtBot
 
 from postback_studio.workers.jobs import JobError, JobRunner
@@ -112,3 +112,58 @@ def test_no_callback_runs_after_shutdown(qtbot: QtBot) -> None:
     with qtbot.waitSignals([runner.job_finished, runner.job_failed], timeout=5000):
         assert runner.shutdown(5000)
     assert done == [] and unhandled == []
+
+
+def test_cancel_stops_one_job_and_reports_reach_only_their_job(qtbot: QtBot) -> None:
+    """A Cancel button stops its own job (not every job of the app) and follows only its reports."""
+    runner = JobRunner(QThreadPool())
+    started = threading.Event()
+    release = threading.Event()
+    reports: list[object] = []
+
+    def loop(report: Callable[[object], None], cancelled: Callable[[], bool]) -> str:
+        report("checking")
+        started.set()
+        while not cancelled():
+            threading.Event().wait(0.01)
+        return "stopped"
+
+    def other(report: Callable[[object], None], cancelled: Callable[[], bool]) -> str:
+        report("other")
+        release.wait(5)
+        return "cancelled" if cancelled() else "finished"
+
+    results: dict[str, object] = {}
+    with qtbot.waitSignals([runner.job_finished, runner.job_finished], timeout=5000):
+        checking = runner.submit(
+            "Checking", loop, on_report=reports.append, on_done=lambda r: results.update(a=r)
+        )
+        runner.submit("Sending", other, on_done=lambda r: results.update(b=r))
+        assert started.wait(5)
+        runner.cancel(checking)
+        release.set()
+    assert results == {"a": "stopped", "b": "finished"}
+    assert reports == ["checking"]
+    runner.cancel(checking)
+    assert runner.in_flight == 0
+
+
+def test_callbacks_of_a_destroyed_owner_are_dropped(qtbot: QtBot) -> None:
+    """A page closed while its job runs is not called back (its widgets are gone)."""
+    runner = JobRunner(QThreadPool())
+    release = threading.Event()
+    owner = QObject()
+    called: list[object] = []
+
+    def slow(report: Callable[[object], None], cancelled: Callable[[], bool]) -> str:
+        report("half way")
+        release.wait(5)
+        return "done"
+
+    runner.submit("Checking", slow, on_done=called.append, on_report=called.append, owner=owner)
+    qtbot.waitUntil(lambda: called == ["half way"])
+    with qtbot.waitSignal(owner.destroyed):
+        owner.deleteLater()
+    with qtbot.waitSignal(runner.job_finished, timeout=5000):
+        release.set()
+    assert called == ["half way"]

@@ -8,7 +8,9 @@
 * :mod:`.lints` (with :mod:`.base`, :mod:`.loops`, :mod:`.indexes`) and :mod:`.fixes`: patterns
   that break on real data, each with a quick fix made of text edits applied as one step;
 * :mod:`.compare`: two versions rendered against every sample and variant ("what changes if I
-  save this?").
+  save this?");
+* :mod:`.progress`: how far a long run got, and stopping it; :mod:`.runs`: the runs as the GUI
+  starts them on a worker thread.
 
 Everything here returns values for the GUI and the command line to show; nothing here shows them.
 """
@@ -24,9 +26,11 @@ from postback_studio.core.doctor.edge_cases import (
 )
 from postback_studio.core.doctor.fixes import FixError, QuickFix, TextEdit, apply_edits
 from postback_studio.core.doctor.lints import lint_source, lint_template
+from postback_studio.core.doctor.progress import CancelledError, Progress
 from postback_studio.core.doctor.variants import Change, ChangeKind, Variant, derive_changes
 
 __all__ = [
+    "CancelledError",
     "Change",
     "ChangeKind",
     "EdgeCaseExample",
@@ -35,6 +39,7 @@ __all__ = [
     "FixError",
     "Lint",
     "OutputChange",
+    "Progress",
     "QuickFix",
     "TextEdit",
     "Variant",

@@ -16,10 +16,12 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from postback_studio.core.diff import DiffRow, change_count, side_by_side
+from postback_studio.core.doctor.progress import CancelledCallback, ProgressCallback, Watch
 from postback_studio.core.doctor.variants import Variant, derive_changes, related
 from postback_studio.core.model import LookupSet, Template
 from postback_studio.core.render.engine import RenderEngine, TemplateRendering
 from postback_studio.core.render.result import Diagnostic, RenderResult
+from postback_studio.core.wording import counted
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,19 @@ class OutputChange:
         """How many diff rows differ."""
         return change_count(list(self.diff))
 
+    def verdict(self) -> str:
+        """``unchanged``, ``changed (2 lines)``, ``now fails: <why>``, ``now valid (it failed before)``."""
+        if not self.changed:
+            return "unchanged"
+        if self.validity_changed:
+            if self.new_problem is not None:
+                return f"now fails: {self.new_problem.message}"
+            return "now valid (it failed before)"
+        if self.old_output is None and self.new_output is None:
+            return "fails differently"
+        lines = self.lines_changed
+        return f"changed ({counted(lines, 'line')})"
+
 
 @dataclass(frozen=True)
 class VersionComparison:
@@ -84,9 +99,19 @@ def compare_versions(
     lookups: LookupSet | None = None,
     strict: bool = False,
     variants: bool = True,
+    progress: ProgressCallback | None = None,
+    cancelled: CancelledCallback | None = None,
 ) -> VersionComparison:
     """Render ``old`` and ``new`` against every payload (and, with ``variants``, every one-change
-    variant of each) and compare their outputs part by part."""
+    variant of each) and compare their outputs part by part.
+
+    ``progress`` is told how far the renders got and ``cancelled`` is polled between chunks of them
+    (see :mod:`.progress`).
+
+    Raises:
+        CancelledError: ``cancelled`` answered True.
+    """
+    watch = Watch(progress, cancelled)
     names = list(payloads)
     reads = [
         ref.segments
@@ -99,13 +124,17 @@ def compare_versions(
         for name in names:
             derived = derive_changes(payloads[name], lambda path: any(related(path, read) for read in reads))
             all_variants.extend(Variant(name, change) for change in derived)
-    batch = [variant.payload(payloads[variant.sample]) for variant in all_variants]
-    before = engine.render_template_batch(old, batch, lookups=lookups, strict=strict)
-    after = engine.render_template_batch(new, batch, lookups=lookups, strict=strict)
+
+    def render_both(batch: list[Any]) -> list[tuple[TemplateRendering, TemplateRendering]]:
+        before = engine.render_template_batch(old, batch, lookups=lookups, strict=strict)
+        after = engine.render_template_batch(new, batch, lookups=lookups, strict=strict)
+        return list(zip(before, after, strict=True))
+
+    rendered = watch.render_variants("Rendering both versions", all_variants, payloads, render_both)
     samples: list[OutputChange] = []
     sample_changed: dict[str, bool] = {}
     listed: list[OutputChange] = []
-    for variant, old_rendering, new_rendering in zip(all_variants, before, after, strict=True):
+    for variant, (old_rendering, new_rendering) in zip(all_variants, rendered, strict=True):
         if variant.change is None:
             changes = _compare(variant, old_rendering, new_rendering, with_diff=True)
             samples.extend(changes)

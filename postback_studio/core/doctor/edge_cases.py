@@ -20,11 +20,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from postback_studio.core.doctor.progress import CancelledCallback, ProgressCallback, Watch
 from postback_studio.core.doctor.variants import Change, ChangeKind, Variant, derive_changes, related
 from postback_studio.core.model import LookupSet, OutputFormat, Template, TemplateKind
 from postback_studio.core.render.engine import RenderEngine, TemplateRendering
 from postback_studio.core.render.fields import FieldRef, template_lines
 from postback_studio.core.render.result import Diagnostic, Location, Severity, Where
+from postback_studio.core.textpos import offset_at
 
 #: Finding categories, in the order a report lists findings of the same location.
 TEMPLATE_ERROR = "template error"
@@ -155,6 +157,8 @@ def check_edge_cases(
     lookups: LookupSet | None = None,
     strict: bool = False,
     schema: str | Path | None = None,
+    progress: ProgressCallback | None = None,
+    cancelled: CancelledCallback | None = None,
 ) -> EdgeCaseReport:
     """Check one webhook template text against every one-change variant of ``payloads``.
 
@@ -166,13 +170,23 @@ def check_edge_cases(
         lookups: the tables ``lookups()`` sees.
         strict: unresolved fields are errors.
         schema: a JSON Schema or XSD (a ``Path`` to read, or the schema's text).
+        progress: told how far the check got, after every chunk of variants (see :mod:`.progress`).
+        cancelled: polled before every chunk; True stops the check.
 
     Raises:
         SchemaFileError: the schema cannot be read or is not a valid schema.
+        CancelledError: ``cancelled`` answered True.
     """
     template = Template("template", TemplateKind.WEBHOOK, fmt, body=source)
     return check_template_edge_cases(
-        engine, template, payloads, lookups=lookups, strict=strict, schema=schema
+        engine,
+        template,
+        payloads,
+        lookups=lookups,
+        strict=strict,
+        schema=schema,
+        progress=progress,
+        cancelled=cancelled,
     )
 
 
@@ -184,12 +198,21 @@ def check_template_edge_cases(
     lookups: LookupSet | None = None,
     strict: bool = False,
     schema: str | Path | None = None,
+    progress: ProgressCallback | None = None,
+    cancelled: CancelledCallback | None = None,
 ) -> EdgeCaseReport:
     """Check a stored template (webhook or email) against every one-change variant of ``payloads``.
 
     A sample that breaks the template as it is is reported as such (change None) and not varied:
     each of its variants would show the same failure and hide what the change itself does.
+    ``progress`` and ``cancelled`` are those of :func:`check_edge_cases`.
+
+    Raises:
+        SchemaFileError: the schema cannot be read or is not a valid schema.
+        CancelledError: ``cancelled`` answered True.
     """
+    watch = Watch(progress, cancelled)
+    watch.check()
     sources = _part_sources(template)
     refs = {name: engine.analyze(source).fields for name, source in sources.items()}
     reads = [ref.segments for part_refs in refs.values() for ref in part_refs]
@@ -212,12 +235,14 @@ def check_template_edge_cases(
         base_outputs[name] = {part: result.output for part, result in rendering.parts.items()}
         changes = derive_changes(payloads[name], lambda path: any(related(path, read) for read in reads))
         variants.extend(Variant(name, change) for change in changes)
-    renderings = render([variant.payload(payloads[variant.sample]) for variant in variants])
+    renderings = watch.render_variants("Rendering variants", variants, payloads, render)
     for variant, rendering in zip(variants, renderings, strict=True):
         breaks.extend(_Break(variant, part, diagnostic) for part, diagnostic in _breaks(template, rendering))
     # Base breaks were collected first: put every break in sample order, then variant order.
     rank = {name: index for index, name in enumerate(names)}
     breaks.sort(key=lambda item: rank[item.variant.sample])
+    watch.check()
+    watch.report("Locating what broke", 0, 0)
     traced = _traced(breaks, payloads, render)
     located = [
         (_locate(item, traced.get(item.variant), base_outputs, refs, sources), item) for item in breaks
@@ -310,7 +335,7 @@ def _locate(
     if result is not None and result.output is not None:
         change = item.variant.change
         if location is not None and (change is None or change.kind is ChangeKind.RESIZE):
-            offset = _output_offset(result.output, location)
+            offset = offset_at(result.output, location.line, location.column)
         else:
             # A changed value breaks the output where it is written, which is where the output
             # first differs from the sample's, however much later a parser notices it.
@@ -355,14 +380,6 @@ def _closest(candidates: tuple[list[FieldRef], list[FieldRef]], line: int | None
     if line is None:
         return other[0] if other else None
     return next((r for r in other if r.line == line), None)
-
-
-def _output_offset(output: str, location: Location) -> int:
-    lines = output.split("\n")
-    line = min(max(location.line, 1), len(lines))
-    return sum(len(text) + 1 for text in lines[: line - 1]) + min(
-        max(location.column - 1, 0), len(lines[line - 1])
-    )
 
 
 def _first_difference(old: str | None, new: str) -> int:

@@ -74,6 +74,8 @@ class FieldRef:
 
     ``optional`` marks reads the template guards itself (``x is defined``, ``x|default(...)``,
     ``{% if x %}``): a missing value there is intended, so it is not reported.
+    ``stops_render`` marks reads the render itself refuses when the value is missing
+    (``x|tojson``): the render's error names the field, so no warning says it prints as nothing.
     """
 
     path: str
@@ -81,6 +83,7 @@ class FieldRef:
     line: int
     column: int
     optional: bool = False
+    stops_render: bool = False
 
 
 @dataclass(frozen=True)
@@ -281,6 +284,7 @@ class _Walker:
         self.bindings: list[Binding] = []
         self.scopes: list[dict[str, tuple[Segment, ...] | None]] = [{}]
         self._last_lines: dict[int, int] = {}
+        self._json_written: set[int] = set()
 
     def lookup(self, name: str) -> tuple[bool, tuple[Segment, ...] | None]:
         for scope in reversed(self.scopes):
@@ -318,7 +322,8 @@ class _Walker:
             return
         first = segments[0] if segments and isinstance(segments[0], str) else None
         column = self.columns.column(root.lineno, root.name, first)
-        self.fields.append(FieldRef(format_path(path), path, root.lineno, column, optional))
+        stops = id(node) in self._json_written
+        self.fields.append(FieldRef(format_path(path), path, root.lineno, column, optional, stops))
 
     def bind(
         self, name: str, path: tuple[Segment, ...] | None, node: nodes.Node, body: Sequence[nodes.Node]
@@ -380,6 +385,8 @@ class _Walker:
                 self.visit(child)
 
     def visit_filter(self, node: nodes.Filter, optional: bool) -> None:
+        if node.name == "tojson" and node.node is not None:
+            self._json_written.update(id(value) for value in _json_values(node.node))
         if node.node is not None:
             self.visit(node.node, optional or node.name in _OPTIONAL_FILTERS)
         for child in (*node.args, *node.kwargs, node.dyn_args, node.dyn_kwargs):
@@ -506,8 +513,9 @@ def _analyze(source: str, env: Environment) -> TemplateAnalysis:
         ast = env.parse(source)
     except TemplateSyntaxError as exc:
         line = exc.lineno or 1
+        column = syntax_error_column(source, line, exc.message or "")
         diagnostic = Diagnostic(
-            Severity.ERROR, "syntax", f"syntax error: {exc.message}", Location(Where.TEMPLATE, line, 1)
+            Severity.ERROR, "syntax", f"syntax error: {exc.message}", Location(Where.TEMPLATE, line, column)
         )
         return TemplateAnalysis(syntax_error=diagnostic)
     walker = _Walker(source)
@@ -523,6 +531,44 @@ def _analyze(source: str, env: Environment) -> TemplateAnalysis:
         for line, name, message in find_violations(ast)[:MAX_SECURITY_REPORTS]
     )
     return TemplateAnalysis(tuple(walker.fields), tuple(walker.bindings), None, security)
+
+
+def _json_values(node: nodes.Node) -> Iterator[nodes.Node]:
+    """What ``|tojson`` writes: the value itself, or the values of a list or mapping written in place."""
+    yield node
+    if isinstance(node, nodes.Dict):
+        for pair in node.items:
+            yield from _json_values(pair.value)
+    elif isinstance(node, nodes.List | nodes.Tuple):
+        for item in node.items:
+            yield from _json_values(item)
+
+
+_TAG_OPEN = re.compile(r"\{[{%]")
+_OFFENDING_TOKEN = re.compile(r"unexpected '([^']+)'|got '([^']+)'|unknown tag '([^']+)'")
+
+
+def syntax_error_column(source: str, line: int, message: str) -> int:
+    """The column of a syntax error on ``line``; Jinja gives only the line.
+
+    When the message names the offending token (``unexpected '}'``, ``expected ..., got 'x'``), it
+    is the first such token inside a tag on that line; else the first tag that opens on the line;
+    else 1 (the error is in a tag that opened on an earlier line).
+    """
+    lines = source.splitlines()
+    if not 1 <= line <= len(lines):
+        return 1
+    text = lines[line - 1]
+    opened = _TAG_OPEN.search(text)
+    if opened is None:
+        return 1
+    named = _OFFENDING_TOKEN.search(message)
+    token = next((group for group in named.groups() if group), None) if named else None
+    if token is not None:
+        found = text.find(token, opened.end())
+        if found >= 0:
+            return found + 1
+    return opened.start() + 1
 
 
 def analyze_fields(source: str) -> tuple[FieldRef, ...]:
@@ -598,7 +644,11 @@ def resolve_fields(refs: Sequence[FieldRef], payload: Any) -> tuple[FieldUse, ..
 def unresolved_diagnostics(
     refs: Sequence[FieldRef], uses: Sequence[FieldUse], *, strict: bool, part: str = "body"
 ) -> tuple[Diagnostic, ...]:
-    """One diagnostic per unresolved, unguarded read: a warning, or an error under strict mode."""
+    """One diagnostic per unresolved, unguarded read: a warning, or an error under strict mode.
+
+    A read the render refuses when it is missing (``|tojson``) gets none: the render's own error
+    names the field, and a warning that it "renders as an empty string" would contradict it.
+    """
     severity = Severity.ERROR if strict else Severity.WARNING
     return tuple(
         Diagnostic(
@@ -608,5 +658,5 @@ def unresolved_diagnostics(
             Location(Where.TEMPLATE, use.line, use.column, part),
         )
         for ref, use in zip(refs, uses, strict=True)
-        if not use.resolved and not ref.optional
+        if not use.resolved and not ref.optional and not ref.stops_render
     )

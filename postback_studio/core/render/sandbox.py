@@ -9,7 +9,10 @@ Templates are untrusted (they arrive in imported bundles), so on top of ``Sandbo
   before computing it;
 * attribute access on a mapping prefers the mapping's key, so ``{% for item in order.items %}``
   iterates the payload's ``items`` list as GelatoConnect's documented examples require, instead of
-  reaching the ``dict.items`` method;
+  reaching the ``dict.items`` method; where a payload object has no such key, the field is missing
+  (undefined, as any other missing field), though ``order.items()`` still calls the method;
+* ``|tojson`` of a missing field names the field instead of Python's "Undefined is not JSON
+  serializable";
 * the only GelatoConnect-specific global is ``lookups()``;
 * the payload is read-only: a method that would change one of its lists or objects in place
   (``order.update(...)``, ``items.append(...)``, ``items.pop()``) is refused, so every part of an
@@ -32,7 +35,7 @@ from types import FrameType
 from typing import Any
 
 from jinja2 import Template, Undefined
-from jinja2.exceptions import SecurityError, TemplateRuntimeError
+from jinja2.exceptions import SecurityError, TemplateRuntimeError, UndefinedError
 from jinja2.filters import do_center, do_indent
 from jinja2.runtime import Context
 from jinja2.sandbox import SandboxedEnvironment
@@ -55,19 +58,16 @@ _PERCENT_WIDTH = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(\*|\d+)?(?:\.(\*|\d+))?")
 _TEMPLATE_FILENAME = "<template>"
 
 
-#: ``json.dumps`` with Jinja's options for ``tojson`` (``sort_keys``), built once.
-_SORTED_JSON = json.JSONEncoder(sort_keys=True)
-
-
 def _json_dumps(value: Any, **options: Any) -> str:
-    """What ``json.dumps(value, **options)`` returns, through one encoder for Jinja's usual options.
+    """What ``json.dumps(value, **options)`` returns, through one encoder for ``tojson``'s options.
 
     ``json.dumps`` builds a new encoder on every call with options (``tojson`` always passes
-    ``sort_keys=True``), which is most of the cost of a ``tojson``; a template writing each value of
-    a 200-item order through ``tojson`` calls it over a thousand times per render.
+    ``sort_keys=True`` and our ``default``), which is most of the cost of a ``tojson``; a template
+    writing each value of a 200-item order through ``tojson`` calls it over a thousand times per
+    render.
     """
-    if options == {"sort_keys": True}:
-        return _SORTED_JSON.encode(value)
+    if options == _TOJSON_OPTIONS:
+        return _TOJSON_ENCODER.encode(value)
     return json.dumps(value, **options)
 
 
@@ -161,6 +161,42 @@ def _check_percent(fmt: str, args: Any) -> None:
                 raise SizeLimitError(f"a format width of {group} is over the limit of {MAX_WIDTH}")
 
 
+def _json_default(value: Any) -> Any:
+    """``|tojson``'s fallback: a missing field is named in the payload's terms."""
+    if isinstance(value, Undefined):
+        name = value._undefined_name or "a value"
+        raise UndefinedError(f"'{name}' is not in the payload (tojson of an undefined value)")
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+#: ``tojson``'s options, and one encoder built with them (``_json_dumps``).
+_TOJSON_OPTIONS: dict[str, Any] = {"sort_keys": True, "default": _json_default}
+_TOJSON_ENCODER = json.JSONEncoder(sort_keys=True, default=_json_default)
+
+
+class MissingKey(Undefined):
+    """A payload object's missing key that shares its name with a ``dict`` method (``order.items``).
+
+    It is undefined like any missing field (``|length`` is 0, it prints as nothing), so payload data
+    never turns into a Python method; calling it (``order.items()``) still calls the method, so the
+    plain Jinja idiom keeps working.
+    """
+
+    __slots__ = ("_method",)
+    # What the sandbox and Jinja's call machinery ask a callable (an Undefined fails on any name).
+    unsafe_callable = False
+    alters_data = False
+    jinja_pass_arg = None
+
+    def __init__(self, method: Callable[..., Any], obj: Any, name: str) -> None:
+        super().__init__(obj=obj, name=name)
+        self._method = method
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """Call the ``dict`` method of that name."""
+        return self._method(*args, **kwargs)
+
+
 class StudioTemplate(Template):
     """A template that marks its render's payload read-only before the render starts."""
 
@@ -197,6 +233,7 @@ class StudioEnvironment(SandboxedEnvironment):
         self.filters["format"] = self._guarded_format
         self.filters["replace"] = self._guarded_replace
         self.policies["json.dumps_function"] = _json_dumps
+        self.policies["json.dumps_kwargs"] = _TOJSON_OPTIONS
         self._payload: Mapping[str, Any] = {}
         self._payload_ids: set[int] | None = set()
 
@@ -263,13 +300,18 @@ class StudioEnvironment(SandboxedEnvironment):
         """Prefer a mapping's key over a method of the same name (``order.items`` is data).
 
         Payload objects are plain dicts, so this is also the fast path: no attribute probe and no
-        ``AttributeError`` raised and caught, as the base class does for every dict key.
+        ``AttributeError`` raised and caught, as the base class does for every dict key. A payload
+        object without the key gives a :class:`MissingKey` rather than the method.
         """
         if type(obj) is dict:
             try:
                 return obj[attribute]
             except KeyError:
                 pass
+            value = super().getattr(obj, attribute)
+            if callable(value) and not isinstance(value, Undefined) and id(obj) in self._payload_containers():
+                return MissingKey(value, obj, attribute)
+            return value
         elif type(obj) is Namespace and not attribute.startswith("_"):
             values: dict[str, Any] = object.__getattribute__(obj, "_Namespace__attrs")
             if attribute in values:

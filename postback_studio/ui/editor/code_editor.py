@@ -1,7 +1,9 @@
 """The template editor widget: a QPlainTextEdit with what a code editor needs.
 
 Line numbers, the current line, matching brackets and Jinja delimiters, auto-indent, Ctrl+/ Jinja
-comments, error and warning marks in the gutter with tooltips, and autocomplete. The rules live in
+comments, error and warning marks in the gutter and underlined ranges in the text (both with
+tooltips, both in layers so the render, the lints and the edge cases mark independently), and
+autocomplete. The rules live in
 core (:mod:`~postback_studio.core.editing`, :mod:`~postback_studio.core.completion`,
 :mod:`~postback_studio.core.highlight`); this module only turns keys and paint events into calls to
 them. The same class in *output mode* is the read-only preview of the rendered output.
@@ -21,6 +23,7 @@ from PySide6.QtGui import (
     QPaintEvent,
     QPalette,
     QResizeEvent,
+    QTextCharFormat,
     QTextCursor,
     QTextFormat,
 )
@@ -56,6 +59,8 @@ from postback_studio.ui.editor.highlighter import (
 
 #: A gutter mark: 1-based line, severity, message.
 Mark = tuple[int, Severity, str]
+#: A marked range: start and end offsets into the text (characters, not UTF-16), severity, message.
+Range = tuple[int, int, Severity, str]
 
 _SEVERITY_RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 _AUTO_COMPLETE_CHARS = frozenset("._| ")
@@ -193,6 +198,9 @@ class CodeEditor(QPlainTextEdit):
         self._palette = palette
         self._payload: object = None
         self._marks: dict[int, list[tuple[Severity, str]]] = {}
+        self._mark_layers: dict[str, list[Mark]] = {}
+        self._range_layers: dict[str, list[tuple[QTextCursor, Severity, str]]] = {}
+        self._highlight_layers: set[str] = set()
         self._output_line: int | None = None
         self._format = fmt
         font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
@@ -349,8 +357,9 @@ class CodeEditor(QPlainTextEdit):
         block_text = cursor.block().text()
         return cursor.blockNumber() + 1, from_utf16(block_text, cursor.positionInBlock()) + 1
 
-    def goto(self, line: int, column: int = 1) -> None:
-        """Put the cursor on 1-based ``line`` and ``column`` (clamped), show it and focus the editor."""
+    def goto(self, line: int, column: int = 1, *, focus: bool = True) -> None:
+        """Put the cursor on 1-based ``line`` and ``column`` (clamped) and show it; ``focus`` the editor
+        too (not when the user walks a list of places with the arrow keys)."""
         document = self.document()
         block = document.findBlockByNumber(max(0, min(line, document.blockCount()) - 1))
         column_units = to_utf16(block.text(), max(0, column - 1))
@@ -358,7 +367,8 @@ class CodeEditor(QPlainTextEdit):
         cursor.setPosition(block.position() + min(column_units, block.length() - 1))
         self.setTextCursor(cursor)
         self.centerCursor()
-        self.setFocus()
+        if focus:
+            self.setFocus()
 
     def insert_at_cursor(self, text: str) -> None:
         """Insert ``text`` at the cursor (replacing a selection) as one undo step."""
@@ -367,21 +377,73 @@ class CodeEditor(QPlainTextEdit):
 
     # -- marks ---------------------------------------------------------------------------------
 
-    def set_marks(self, marks: Iterable[tuple[int, Severity | str, str]]) -> None:
-        """Show error/warning/info marks in the gutter: ``(1-based line, severity, message)``."""
+    def set_marks(self, marks: Iterable[tuple[int, Severity | str, str]], layer: str = "render") -> None:
+        """Show error/warning/info marks in the gutter: ``(1-based line, severity, message)``.
+
+        ``layer`` names who marks (``render``, ``edge-cases``): each replaces only its own marks.
+        """
+        self._mark_layers[layer] = [(line, Severity(severity), message) for line, severity, message in marks]
         self._marks = {}
-        for line, severity, message in marks:
-            self._marks.setdefault(line, []).append((Severity(severity), message))
+        for layer_marks in self._mark_layers.values():
+            for line, severity, message in layer_marks:
+                self._marks.setdefault(line, []).append((severity, message))
         self._gutter.update()
         self._update_extra_selections()
 
-    def marks(self) -> tuple[Mark, ...]:
-        """The marks on show, by line."""
+    def marks(self, layer: str | None = None) -> tuple[Mark, ...]:
+        """The marks on show, by line (of one layer, or of all)."""
+        if layer is not None:
+            return tuple(sorted(self._mark_layers.get(layer, ()), key=lambda mark: mark[0]))
         return tuple(
             (line, severity, message)
             for line in sorted(self._marks)
             for severity, message in self._marks[line]
         )
+
+    def set_ranges(self, ranges: Iterable[Range], layer: str = "lints", *, highlight: bool = False) -> None:
+        """Underline ranges of the text: ``(start, end, severity, message)``, offsets in characters.
+
+        A range follows the text it marks as the user types, until its layer is set again.
+        ``highlight`` tints the layer's ranges instead (the one place chosen in a list).
+        """
+        if highlight:
+            self._highlight_layers.add(layer)
+        else:
+            self._highlight_layers.discard(layer)
+        text = self.toPlainText()
+        cursors = []
+        for start, end, severity, message in ranges:
+            cursor = QTextCursor(self.document())
+            cursor.setPosition(to_utf16(text, min(start, len(text))))
+            cursor.setPosition(to_utf16(text, min(end, len(text))), QTextCursor.MoveMode.KeepAnchor)
+            cursors.append((cursor, Severity(severity), message))
+        self._range_layers[layer] = cursors
+        self._update_extra_selections()
+
+    def ranges(self, layer: str | None = None) -> tuple[Range, ...]:
+        """The marked ranges now (they follow edits), of one layer or of all, in text order."""
+        text = self.toPlainText()
+        found = [
+            (
+                from_utf16(text, cursor.selectionStart()),
+                from_utf16(text, cursor.selectionEnd()),
+                severity,
+                message,
+            )
+            for name, cursors in self._range_layers.items()
+            if layer is None or name == layer
+            for cursor, severity, message in cursors
+        ]
+        return tuple(sorted(found, key=lambda found_range: (found_range[0], found_range[1])))
+
+    def range_messages_at(self, position: int) -> list[str]:
+        """The messages of the ranges that hold Qt ``position`` (for the text's tooltip)."""
+        return [
+            message
+            for cursors in self._range_layers.values()
+            for cursor, _severity, message in cursors
+            if cursor.selectionStart() <= position <= cursor.selectionEnd() and cursor.hasSelection()
+        ]
 
     def mark_message_at(self, y: int) -> str:
         """The tooltip for the gutter at viewport height ``y``: the marks of that line."""
@@ -480,8 +542,28 @@ class CodeEditor(QPlainTextEdit):
             selections.append(self._line_selection(self.textCursor().blockNumber(), palette.current_line))
         if self._output_line is not None:
             selections.append(self._line_selection(self._output_line - 1, palette.output_mark))
+        selections.extend(self._range_selections())
         selections.extend(self._bracket_selections())
         self.setExtraSelections(selections)
+
+    def _range_selections(self) -> list[QTextEdit.ExtraSelection]:
+        colours = {
+            Severity.ERROR: self._palette.error,
+            Severity.WARNING: self._palette.warning,
+            Severity.INFO: self._palette.info,
+        }
+        selections = []
+        for layer, cursors in self._range_layers.items():
+            for cursor, severity, _message in cursors:
+                selection = QTextEdit.ExtraSelection()
+                if layer in self._highlight_layers:
+                    selection.format.setBackground(QColor(self._palette.output_mark))
+                else:
+                    selection.format.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
+                    selection.format.setUnderlineColor(QColor(colours[severity]))
+                selection.cursor = cursor
+                selections.append(selection)
+        return selections
 
     def _bracket_selections(self) -> list[QTextEdit.ExtraSelection]:
         if self._output_mode and not self.hasFocus():
@@ -580,6 +662,16 @@ class CodeEditor(QPlainTextEdit):
             self.show_completions(explicit=False)
         elif self._popup.isVisible():
             self._popup.hide()
+
+    def viewportEvent(self, event: QEvent) -> bool:
+        """A tooltip over a marked range says what is wrong there."""
+        if event.type() == QEvent.Type.ToolTip and self._range_layers:
+            position = self.cursorForPosition(event.pos()).position()  # type: ignore[attr-defined]
+            messages = self.range_messages_at(position)
+            if messages:
+                QToolTip.showText(event.globalPos(), "\n".join(messages), self.viewport())  # type: ignore[attr-defined]
+                return True
+        return super().viewportEvent(event)
 
     def focusOutEvent(self, event: QFocusEvent) -> None:
         """Close the popup when the editor loses focus to another widget."""

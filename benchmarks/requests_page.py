@@ -38,6 +38,7 @@ from PySide6.QtWidgets import QApplication, QLabel
 
 from postback_studio.core.requestlog import Outcome
 from postback_studio.core.requests_view import RequestFilter
+from postback_studio.services.files import UserFiles
 from postback_studio.services.request_log import RequestLogReader
 from postback_studio.storage.workspace import Workspace
 from postback_studio.ui.requests_page import RequestsPage
@@ -276,7 +277,8 @@ def main(argv: Sequence[str] | None = None) -> list[Figure]:
 
     def open_page() -> None:
         page = RequestsPage(
-            lambda: RequestLogReader.open(path), clock=lambda: now, jobs=JobRunner(QThreadPool())
+            lambda: RequestLogReader.open(path), clock=lambda: now, jobs=JobRunner(QThreadPool()),
+            files=UserFiles(path),
         )
         page.resize(1280, 800)
         opened.append((page, Probe(page)))

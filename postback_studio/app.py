@@ -24,8 +24,10 @@ if TYPE_CHECKING:
     from postback_studio.services.delivery import DeliveryService
     from postback_studio.services.session import Session
     from postback_studio.ui.delivery_controller import DeliveryController
+    from postback_studio.ui.import_configuration import ConfigurationImport
     from postback_studio.ui.main_window import MainWindow
     from postback_studio.ui.preferences import Preferences
+    from postback_studio.ui.prompts import Prompter
     from postback_studio.ui.templates_page import TemplatesPage
     from postback_studio.ui.theme import ThemeSwitcher
     from postback_studio.ui.workspace_menu import WorkspaceChooser, WorkspaceMenu
@@ -82,6 +84,8 @@ class Application:
     changes: ChangeBridge | None = None
     workspace_menu: WorkspaceMenu | None = None
     maximise_on_show: bool = False
+    importer: ConfigurationImport | None = None
+    prompter: Prompter | None = None
     closers: list[Callable[[], object]] = field(default_factory=list)
     #: What start-up left for after the first paint (see ``build_application(defer_pages=True)``).
     pending: list[Callable[[], object]] = field(default_factory=list)
@@ -139,6 +143,7 @@ def build_application(
     session: Session | None = None,
     chooser_factory: Callable[[QWidget], WorkspaceChooser] | None = None,
     defer_pages: bool = False,
+    prompter: Prompter | None = None,
 ) -> Application:
     """Open the workspace and build every service and page around it (a QApplication must exist).
 
@@ -155,6 +160,8 @@ def build_application(
         defer_pages: Build only the first page (Templates) and the window now, and leave the other
             pages, the delivery service and their wiring to :meth:`Application.finish`, which the
             desktop start calls after the first paint; by default everything is built here.
+        prompter: Asks every page's questions (unsaved changes, replace or merge, the import
+            preview): Qt's dialogs over the main window by default, a scripted one in tests.
     """
     from functools import partial
 
@@ -165,6 +172,7 @@ def build_application(
     from postback_studio.services.session import APP_HOLDER, Access, Session
     from postback_studio.ui.main_window import PAGE_NAMES, MainWindow, Page
     from postback_studio.ui.preferences import Preferences
+    from postback_studio.ui.prompts import Prompter
     from postback_studio.ui.templates_page import TemplatesPage
     from postback_studio.ui.theme import ThemeSwitcher
     from postback_studio.workers.change_bridge import ChangeBridge
@@ -175,6 +183,7 @@ def build_application(
         raise RuntimeError("build_application needs a QApplication")
     settings = settings or QSettings()
     preferences = Preferences(settings)
+    prompter = prompter or Prompter()
 
     # Services: one workspace session for the GUI thread, one change bus, the delivery service.
     # The session holds the file exclusive for the app's whole run (Application.close() closes it
@@ -189,7 +198,9 @@ def build_application(
     themes.apply()  # before the pages are built, so they start in the chosen palette
 
     # The first page and the window; the other pages stand as empty widgets until built.
-    templates = TemplatesPage.for_session(session, engine=engine, jobs=jobs, settings=settings)
+    templates = TemplatesPage.for_session(
+        session, engine=engine, jobs=jobs, settings=settings, prompter=prompter
+    )
     window = MainWindow(
         [Page("Templates", templates, tuple(templates.actions()))]
         + [Page(name, QWidget()) for name in PAGE_NAMES if name != "Templates"],
@@ -197,9 +208,12 @@ def build_application(
         close_guards=[templates.confirm_discard],
         theme=preferences.theme,
     )
+    if isinstance(prompter, Prompter):
+        prompter.set_parent(window)
     themes.setParent(window)
     changes = ChangeBridge(session.notices, window)
-    app = Application(window, session, engine, jobs, settings, {"Templates": templates}, changes=changes)
+    app = Application(window, session, engine, jobs, settings, {"Templates": templates}, changes=changes,
+                      prompter=prompter)
     changes.changed.connect(templates.on_change)
     templates.status_message.connect(window.show_status)
     themes.theme_changed.connect(preferences.set_theme)
@@ -253,6 +267,7 @@ def _build_other_pages(
     from postback_studio.ui.customers_page import CustomersPage
     from postback_studio.ui.delivery_controller import DeliveryController
     from postback_studio.ui.delivery_prompts import DialogPrompts
+    from postback_studio.ui.import_configuration import ConfigurationImport
     from postback_studio.ui.inbox_page import InboxPage
     from postback_studio.ui.lookups_page import LookupsPage
     from postback_studio.ui.main_window import FileSection, Page
@@ -264,7 +279,8 @@ def _build_other_pages(
     from postback_studio.ui.workspace_menu import DialogWorkspaceChooser, WorkspaceMenu
 
     session, engine, jobs, window, changes = app.session, app.engine, app.jobs, app.window, app.changes
-    assert changes is not None
+    prompter = app.prompter
+    assert changes is not None and prompter is not None
     templates = app.pages["Templates"]
     assert isinstance(templates, TemplatesPage)
     delivery = DeliveryService.for_workspace(workspace_path, engine, notices=session.notices)
@@ -282,22 +298,29 @@ def _build_other_pages(
             examples=examples,
             reachability=check_destination,
             customers=session.customers,
+            ask_unsaved=prompter.unsaved_changes,
         )
 
     customer_form, trigger_list_form = trigger_form(), trigger_form()
     customers = CustomersPage(
-        session.customers, session.triggers, session.lookups, customer_form, session.templates
+        session.customers, session.triggers, session.lookups, customer_form, session.templates,
+        ask_unsaved=prompter.unsaved_changes,
     )
     triggers = TriggersPage(session.triggers, session.customers, trigger_list_form)
-    lookups = LookupsPage(session.lookups, session.customers, session.templates)
+    lookups = LookupsPage(
+        session.lookups, session.customers, session.templates, files=session.files, prompter=prompter
+    )
     settings_page = SettingsPage(
         session.smtp,
         jobs=jobs,
         test_connection=test_connection,
         secrets_location=session.secrets_location,
         theme=preferences.theme,
+        ask_unsaved=prompter.unsaved_changes,
     )
-    requests_page = RequestsPage(partial(RequestLogReader.open, workspace_path), jobs=jobs)
+    requests_page = RequestsPage(
+        partial(RequestLogReader.open, workspace_path), jobs=jobs, files=session.files
+    )
     inbox_page = InboxPage(ResponseScript.parse)
     widgets: dict[str, QWidget] = {
         "Customers": customers,
@@ -311,7 +334,12 @@ def _build_other_pages(
     for name, widget in widgets.items():
         window.set_page(Page(name, widget, page_actions.get(name, ())))
     app.pages.update(widgets)
-    for guard in (customer_form.confirm_discard, trigger_list_form.confirm_discard):
+    # Unsaved edits anywhere are asked about before the app closes or an import could change them
+    # (the Templates page's guard is the window's first, from start-up).
+    unsaved_guards = [templates.confirm_discard, customers.confirm_discard,
+                      trigger_list_form.confirm_discard, lookups.unsaved.confirm_discard,
+                      settings_page.confirm_discard]
+    for guard in unsaved_guards[1:]:
         window.add_close_guard(guard)
     controller = DeliveryController(delivery, jobs, DialogPrompts(window), parent=window)
     workspace_menu = WorkspaceMenu(
@@ -320,13 +348,19 @@ def _build_other_pages(
         current=workspace_path,
         customers=lambda: sorted(c.name for c in session.customers.list()),
         export=session.transfer.export_to_file,
+        check_output=session.files.check_output,
         parent=window,
     )
     for action in workspace_menu.workspace_actions:
         window.add_file_action(action, FileSection.WORKSPACE)
     window.add_file_action(workspace_menu.export_action, FileSection.CONFIGURATION)
     workspace_menu.status_message.connect(window.show_status)
+    importer = ConfigurationImport(
+        session.transfer, session.files, jobs, prompter,
+        confirm_discard=lambda: all(guard() for guard in unsaved_guards), parent=window,
+    )
     app.delivery, app.controller, app.workspace_menu = delivery, controller, workspace_menu
+    app.importer = importer
 
     # Every page, list and combo reloads what it shows when the services announce a change to it.
     for listener in (customers, triggers, lookups, requests_page, settings_page,
@@ -368,6 +402,12 @@ def _build_other_pages(
     settings_page.inbox_body_limit_changed.connect(preferences.set_inbox_body_mb)
     settings_page.inbox_body_limit_changed.connect(controller.set_inbox_body_limit)
     window.add_close_guard(controller.confirm_close)
+
+    # File > Import Configuration…: a preview of what the bundle changes, then Apply or Cancel.
+    import_configuration = QAction("&Import Configuration…", window)
+    import_configuration.triggered.connect(lambda _checked=False: importer.run())
+    window.add_file_action(import_configuration, FileSection.CONFIGURATION)
+    importer.status_message.connect(window.show_status)
 
     # Navigation between pages, the theme, the status bar, background errors.
     lookups.template_requested.connect(partial(_open_template, window, templates))
@@ -432,12 +472,14 @@ class Studio:
         settings: QSettings,
         *,
         chooser_factory: Callable[[QWidget], WorkspaceChooser] | None = None,
+        prompter: Prompter | None = None,
     ) -> None:
         from postback_studio.ui.preferences import Preferences
 
         self.settings = settings
         self.preferences = Preferences(settings)
         self._chooser_factory = chooser_factory  # None: Qt's dialogs (see build_application)
+        self._prompter = prompter  # the pages' questions (default: Qt's dialogs over each window)
         self.app: Application | None = None
         self._chooser: WorkspaceChooser | None = None
 
@@ -451,7 +493,8 @@ class Studio:
 
     def _build(self, workspace: Path, session: Session | None, *, defer_pages: bool = False) -> Application:
         app = build_application(workspace, settings=self.settings, session=session,
-                                chooser_factory=self._chooser_factory, defer_pages=defer_pages)
+                                chooser_factory=self._chooser_factory, defer_pages=defer_pages,
+                                prompter=self._prompter)
         self.preferences.remember_workspace(workspace)
         app.when_built(lambda: self._adopt_menu(app))
         return app

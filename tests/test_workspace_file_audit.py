@@ -25,6 +25,8 @@ from postback_studio.cli import main
 from postback_studio.core.bundle import dump_document, parse_bundle
 from postback_studio.core.dispatch.inbox import HttpInbox
 from postback_studio.core.model import Customer, RetryPolicy
+from postback_studio.services.changes import ChangeBus
+from postback_studio.services.configuration import LookupService
 from postback_studio.services.transfer import apply_bundle, export_document
 from postback_studio.storage.requests_view import WorkspaceRequestSource
 from postback_studio.storage.seed import DEMO_CUSTOMER
@@ -112,7 +114,9 @@ def _storage_and_services(ws: Workspace, path: Path, inbox: HttpInbox) -> None:
         ws.customers.save(Customer("Audit Prints", "AUD-1"))
     table = ws.lookups.get_by_name("Carriers (shipmentMethodUid)")
     assert table is not None and table.id is not None
-    ws.lookups.import_csv(ws.lookups.export_csv(table.id).encode(), name="copy", template_field="carrier")
+    lookups = LookupService(ws, ChangeBus())
+    csv = ws.lookups.export_csv(table.id).encode()
+    lookups.apply_import(lookups.plan_csv_import(csv, name="copy", template_field="carrier"))
     bundle = parse_bundle(dump_document(export_document(ws, None)).encode())
     apply_bundle(ws, bundle, dry_run=True)
     apply_bundle(ws, bundle)

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any
 
 from postback_studio.commands.exit_codes import ExitCode
 from postback_studio.core.errors import NotFoundError, StudioError, WorkspaceError
-from postback_studio.core.files import write_text_atomically
 
 if TYPE_CHECKING:
     from postback_studio.services.session import Session
@@ -67,17 +66,24 @@ def error(message: str) -> None:
     print(f"postback-studio: {message}", file=sys.stderr)
 
 
-def write_text(text: str, out: str | None) -> None:
-    """Write to ``out`` atomically (temp file, then rename), or to stdout when ``out`` is None or ``-``."""
+def write_text(text: str, args: argparse.Namespace) -> None:
+    """Write to ``args.out`` atomically, or to stdout when it is None or ``-``.
+
+    The workspace's own files (and any other SQLite database) are refused with a usage error before
+    anything is written: ``export --out ws.sqlite`` would otherwise replace the workspace with JSON.
+    """
+    from postback_studio.cli import workspace_path
+    from postback_studio.services.files import UserFiles
+
+    out = args.out
     if out is None or out == "-":
         sys.stdout.write(text)
         sys.stdout.flush()
         return
-    target = Path(out).expanduser()
     try:
-        write_text_atomically(target, text)
-    except OSError as exc:
-        raise UsageError(f"{target}: cannot write: {exc.strerror}") from None
+        UserFiles(workspace_path(args)).write_text(Path(out), text)
+    except StudioError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def customer_id(session: Session, name: str | None) -> int | None:

@@ -28,5 +28,5 @@ def run(args: argparse.Namespace) -> int:
 def _export(args: argparse.Namespace) -> int:
     with open_workspace(args) as session:
         text = session.transfer.export_text(args.customer)
-    write_text(text, args.out)
+    write_text(text, args)
     return 0

@@ -1,12 +1,15 @@
 """``postback-studio lookups``: list lookup tables; export or import one as key,value CSV.
 
 The CSV is GelatoConnect's bulk-upload shape: two columns, key and value. Import tolerates a
-``key,value`` header row, a BOM and CRLF, and reports bad rows with their line numbers.
+``key,value`` header row, a BOM and CRLF, and reports bad rows with their line numbers. Into a table
+that exists it replaces the rows (``--merge``: adds and updates, keeps the others) and first prints
+how many rows it adds, changes and removes (``--dry-run``: only that).
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +22,7 @@ from postback_studio.commands._common import (
     run_action,
     write_text,
 )
+from postback_studio.services.files import WorkspaceFileError
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -30,11 +34,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     export = actions.add_parser("export", help="write a table as key,value CSV")
     export.add_argument("name", metavar="NAME")
     export.add_argument("--out", metavar="FILE", help="the file (default: stdout)")
-    imp = actions.add_parser("import", help="create or replace a table from a key,value CSV")
+    imp = actions.add_parser("import", help="create or update a table from a key,value CSV")
     imp.add_argument("file", metavar="FILE")
     imp.add_argument("--name", metavar="NAME", help="table name (default: the file name without .csv)")
     imp.add_argument("--field", metavar="FIELD", help="template field (default: the file name without .csv)")
     imp.add_argument("--customer", metavar="NAME", help="owner (default: global)")
+    imp.add_argument("--merge", action="store_true",
+                     help="keep the table's other rows (default: replace them all)")
+    imp.add_argument("--dry-run", action="store_true", help="only print what would change")
     parser.set_defaults(handler=run)
 
 
@@ -67,36 +74,48 @@ def _export(args: argparse.Namespace) -> int:
         if table is None or table.id is None:
             raise UsageError(f"no lookup table named '{args.name}'")
         text = session.lookups.export_csv(table.id)
-    write_text(text, args.out)
+    write_text(text, args)
     return 0
 
 
 def _import(args: argparse.Namespace) -> int:
+    from postback_studio.cli import workspace_path
     from postback_studio.core.errors import ValidationError
+    from postback_studio.core.import_plan import ImportMode
     from postback_studio.core.lookup_csv import LookupCsvError
+    from postback_studio.services.files import UserFiles
 
     path = Path(args.file)
     try:
+        UserFiles(workspace_path(args)).check_input(path)
         data = path.read_bytes()
+    except WorkspaceFileError as exc:
+        raise UsageError(str(exc)) from None
     except OSError as exc:
         raise UsageError(f"{path}: cannot read: {exc.strerror}") from None
     stem = path.name.removesuffix(".csv")
     with open_workspace(args) as session:
         owner = customer_id(session, args.customer)
         try:
-            table = session.lookups.import_csv(
+            plan = session.lookups.plan_csv_import(
                 data,
                 name=args.name or stem,
                 template_field=args.field or stem,
                 customer_id=owner,
                 source=str(path),
+                mode=ImportMode.MERGE if args.merge else ImportMode.REPLACE,
             )
+            print(plan.describe())
+            if args.dry_run:
+                return 0
+            table = session.lookups.apply_import(plan)
         except LookupCsvError as exc:
             raise CommandError(str(exc)) from None
         except ValidationError as exc:
             raise CommandError(f"{path}: {exc}") from None
     print(
-        f"imported {len(table.rows)} row(s) into lookup table '{table.name}' (field {table.template_field})"
+        f"imported: lookup table '{table.name}' (field {table.template_field}) has {len(table.rows)} row(s)",
+        file=sys.stderr,
     )
     return 0
 

@@ -2,13 +2,14 @@
 
 ``templates [--customer NAME] [--json]`` lists; ``templates export NAME [--out FILE]`` writes the
 current version as a ``.j2`` file (an email as the one-file ``.email.j2`` block format);
-``templates import FILE [--customer NAME] [--name NAME]`` creates the template, or saves a new
-version of the template with that name.
+``templates import FILE [--customer NAME] [--name NAME] [--dry-run]`` creates the template, or saves
+a new version of the template with that name, after printing which (and the fields that change).
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from postback_studio.commands._common import (
     run_action,
     write_text,
 )
+from postback_studio.services.files import WorkspaceFileError
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -37,6 +39,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     imp.add_argument("file", metavar="FILE")
     imp.add_argument("--customer", dest="import_customer", metavar="NAME", help="owner (default: shared)")
     imp.add_argument("--name", metavar="NAME", help="template name (default: from the file name)")
+    imp.add_argument("--dry-run", action="store_true", help="only print what would change")
     parser.set_defaults(handler=run)
 
 
@@ -72,31 +75,39 @@ def _export(args: argparse.Namespace) -> int:
         template = session.templates.get_by_name(args.name)
     if template is None:
         raise UsageError(f"no template named '{args.name}'")
-    write_text(template_to_text(template), args.out)
+    write_text(template_to_text(template), args)
     return 0
 
 
 def _import(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
+    from postback_studio.cli import workspace_path
     from postback_studio.core.errors import ValidationError
+    from postback_studio.core.import_plan import Action
     from postback_studio.core.template_files import TemplateFileError, read_template_file
+    from postback_studio.services.files import UserFiles
 
+    path = Path(args.file)
     try:
-        template = read_template_file(Path(args.file)).template
-    except TemplateFileError as exc:
+        UserFiles(workspace_path(args)).check_input(path)
+        template = read_template_file(path).template
+    except (TemplateFileError, WorkspaceFileError) as exc:
         raise UsageError(str(exc)) from None
     with open_workspace(args) as session:
         owner = customer_id(session, args.import_customer)
-        named = replace(template, name=args.name or template.name)
+        plan = session.templates.plan_import(replace(template, name=args.name or template.name),
+                                             customer_id=owner)
+        print(plan.describe())
+        if args.dry_run or plan.action is Action.UNCHANGED:
+            return 0
         try:
-            saved, created = session.templates.save_as_version(named, customer_id=owner)
+            saved = session.templates.apply_import(plan)
         except ValidationError as exc:
             raise CommandError(f"{args.file}: {exc}") from None
         assert saved.id is not None
         versions = len(session.templates.versions(saved.id))
-    action = "created" if created else f"saved as version {versions} of"
-    print(f"{action} template '{saved.name}'")
+    print(f"saved '{saved.name}' as version {versions}", file=sys.stderr)
     return 0
 
 

@@ -11,6 +11,9 @@ from pathlib import Path
 def write_text_atomically(target: Path, text: str) -> None:
     """Write ``text`` (UTF-8, newlines as given) to ``target``: all of it, or nothing.
 
+    The file keeps the permissions of the one it replaces; a new one gets 0644 (``mkstemp`` makes
+    its temporary file private, and an export is an ordinary file the user shares).
+
     Raises:
         OSError: the folder does not exist or cannot be written; ``target`` is left as it was.
     """
@@ -18,6 +21,7 @@ def write_text_atomically(target: Path, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
+        Path(temp).chmod(target.stat().st_mode & 0o777 if target.exists() else 0o644)
         Path(temp).replace(target)
     except BaseException:
         Path(temp).unlink(missing_ok=True)

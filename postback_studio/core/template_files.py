@@ -20,10 +20,11 @@ round-trip exactly.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from postback_studio.core.errors import InputError
+from postback_studio.core.import_plan import Action, changed_fields, field_words
 from postback_studio.core.model import OutputFormat, Template, TemplateKind
 
 EMAIL_SUFFIX = ".email.j2"
@@ -195,3 +196,40 @@ def read_template_file(path: Path, fmt: OutputFormat | None = None) -> TemplateF
     except OSError as exc:
         raise TemplateFileError(f"{path}: cannot read: {exc.strerror}") from None
     return parse_template_text(text, str(path), fmt)
+
+
+@dataclass(frozen=True)
+class TemplateImportPlan:
+    """A template file imported into a library: the template as applying saves it, and the template
+    of that name as stored when planned (None: it is new)."""
+
+    template: Template
+    existing: Template | None
+
+    @property
+    def action(self) -> Action:
+        """Create, update (a new version of the stored template) or unchanged."""
+        if self.existing is None:
+            return Action.CREATE
+        return Action.UNCHANGED if self.existing == self.template else Action.UPDATE
+
+    def describe(self) -> str:
+        """``create template 'x'``, ``update template 'x': body, format``, ``template 'x' is unchanged``."""
+        name = self.template.name
+        if self.existing is None:
+            return f"create template '{name}'"
+        if self.action is Action.UNCHANGED:
+            return f"template '{name}' is unchanged"
+        fields = field_words(changed_fields(self.existing, self.template))
+        return f"update template '{name}' (a new version): {fields}"
+
+
+def plan_template_import(
+    imported: Template, existing: Template | None, *, customer_id: int | None
+) -> TemplateImportPlan:
+    """Import ``imported`` under its name: a new template, or the next version of ``existing`` (the
+    template that has the name), which keeps its status."""
+    wanted = replace(imported, customer_id=customer_id, id=None)
+    if existing is not None:
+        wanted = replace(wanted, id=existing.id, status=existing.status)
+    return TemplateImportPlan(wanted, existing)

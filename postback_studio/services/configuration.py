@@ -13,6 +13,9 @@ from dataclasses import replace
 
 from postback_studio.core.destination import DestinationChange
 from postback_studio.core.errors import InputError, NotFoundError
+from postback_studio.core.import_plan import Action, ImportMode, PlanChangedError
+from postback_studio.core.lookup_csv import parse_lookup_csv
+from postback_studio.core.lookup_rows import LookupImportPlan, plan_table_import
 from postback_studio.core.model import (
     Customer,
     Event,
@@ -26,6 +29,7 @@ from postback_studio.core.model import (
     TriggerStatus,
 )
 from postback_studio.core.records import InboxEmail, InboxHttpRequest, SamplePayload, TemplateVersion
+from postback_studio.core.template_files import TemplateImportPlan, plan_template_import
 from postback_studio.services import secret_policy
 from postback_studio.services.changes import ChangeBus, ChangeNotice, Entity
 from postback_studio.storage.workspace import Workspace
@@ -107,16 +111,28 @@ class TemplateService(_Service):
         self._announce(Entity.TEMPLATE, saved.id)
         return saved
 
-    def save_as_version(self, template: Template, *, customer_id: int | None) -> tuple[Template, bool]:
-        """Create the template, or save its content as a new version of the one with its name.
+    def plan_import(self, template: Template, *, customer_id: int | None) -> TemplateImportPlan:
+        """What importing ``template`` (read from a file) would do: create it, or save its content as the
+        next version of the template with its name (which keeps its status). Nothing is written."""
+        return plan_template_import(
+            template, self._ws.templates.get_by_name(template.name), customer_id=customer_id
+        )
 
-        The stored template keeps its status. Returns the saved template and whether it was created.
+    def apply_import(self, plan: TemplateImportPlan) -> Template:
+        """Save what ``plan`` says (nothing when it changes nothing), in one transaction.
+
+        Raises:
+            PlanChangedError: The template is no longer what it was when planned (nothing is written).
+            ValidationError: The workspace refuses the template (nothing is written).
         """
-        existing = self._ws.templates.get_by_name(template.name)
-        wanted = replace(template, customer_id=customer_id, id=None)
-        if existing is not None:
-            wanted = replace(wanted, id=existing.id, status=existing.status)
-        return self.save(wanted), existing is None
+        with self._ws.transaction():
+            _refuse_if_changed(self._ws.templates.get_by_name(plan.template.name), plan.existing,
+                               f"template '{plan.template.name}'")
+            if plan.action is Action.UNCHANGED and plan.existing is not None:
+                return plan.existing
+            saved = self._ws.templates.save(plan.template)
+        self._announce(Entity.TEMPLATE, saved.id)
+        return saved
 
     def rename(self, template_id: int, new_name: str) -> Template:
         """Change the name only (no new version: the content is the same)."""
@@ -270,7 +286,7 @@ class LookupService(_Service):
         """What ``lookups()`` sees when rendering for a customer: global tables, the customer's on top."""
         return self._ws.lookups.lookup_set_for(customer_id)
 
-    def import_csv(
+    def plan_csv_import(
         self,
         data: bytes | str,
         *,
@@ -279,18 +295,37 @@ class LookupService(_Service):
         customer_id: int | None = None,
         description: str = "",
         source: str = "<csv>",
-    ) -> LookupTable:
-        """Create or replace the table ``name`` from a key,value CSV (``LookupCsvError`` names lines)."""
-        table = self._ws.lookups.import_csv(
-            data,
+        mode: ImportMode = ImportMode.REPLACE,
+    ) -> LookupImportPlan:
+        """What importing a key,value CSV into the table ``name`` would do; nothing is written.
+
+        Raises:
+            LookupCsvError: Bad rows, every one named with its line (``source:line: why``).
+        """
+        rows = parse_lookup_csv(data, source)
+        return plan_table_import(
+            self._ws.lookups.get_by_name(name),
+            rows,
             name=name,
             template_field=template_field,
             customer_id=customer_id,
             description=description,
-            source=source,
+            mode=mode,
         )
-        self._announce(Entity.LOOKUP_TABLE, table.id)
-        return table
+
+    def apply_import(self, plan: LookupImportPlan) -> LookupTable:
+        """Save what ``plan`` says, in one transaction.
+
+        Raises:
+            PlanChangedError: The table is no longer what it was when planned (nothing is written).
+            ValidationError: The workspace refuses the table (nothing is written).
+        """
+        with self._ws.transaction():
+            _refuse_if_changed(self._ws.lookups.get_by_name(plan.table.name), plan.existing,
+                               f"lookup table '{plan.table.name}'")
+            saved = self._ws.lookups.save(plan.table)
+        self._announce(Entity.LOOKUP_TABLE, saved.id)
+        return saved
 
     def export_csv(self, table_id: int) -> str:
         """The table as GelatoConnect bulk-upload CSV (``key,value`` header, CRLF)."""
@@ -377,3 +412,12 @@ class InboxService(_Service):
         """Empty both inboxes."""
         self._ws.inbox.clear()
         self._announce(Entity.INBOX)
+
+
+def _refuse_if_changed(stored: object, planned: object, what: str) -> None:
+    """Raise :class:`PlanChangedError` when ``what`` is stored otherwise than when the import was
+    planned: the plan the user confirmed would no longer be what happens."""
+    if stored != planned:
+        raise PlanChangedError(
+            f"{what} changed since the import was planned; nothing was imported. Import again"
+        )

@@ -22,6 +22,7 @@ from postback_studio.services.configuration import (
     TemplateService,
     TriggerService,
 )
+from postback_studio.services.files import UserFiles
 from postback_studio.services.request_log import RequestLogService
 from postback_studio.services.secret_policy import SecretService
 from postback_studio.services.transfer import TransferService
@@ -52,6 +53,7 @@ class Session:
         self.inbox = InboxService(workspace, self.notices)
         self.requests = RequestLogService(workspace)
         self.transfer = TransferService(workspace, self.notices)
+        self.files = UserFiles(workspace.path)
         self.secrets = SecretService(workspace, self.notices)
 
     @classmethod

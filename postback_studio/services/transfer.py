@@ -3,8 +3,13 @@
 Import runs in ONE transaction: either everything in the bundle is applied, or (an invalid value, a
 conflict with what the workspace holds) nothing is, and the error names the JSON pointer of the item
 that failed. A dry run performs the same writes and rolls them back, so its plan is exactly what a
-real import would do. Secret-store writes are held back until the transaction commits, so a failed
-or dry-run import never touches the keyring.
+real import would do; an apply given the plan its preview showed (``expect``) is refused, with
+nothing written, when it would now do anything else. Secret-store writes are held back until the
+transaction commits, so a failed or dry-run import never touches the keyring.
+
+Two modes (:class:`~postback_studio.core.import_plan.ImportMode`): *merge* adds and updates and keeps
+what the bundle does not hold; *replace* also removes the customers, templates, triggers and lookup
+tables the bundle does not hold (SMTP settings are only ever set, never removed).
 
 A bundle carries no secrets, but it can move a trigger or the SMTP settings to another destination;
 the secrets stored for the old one are then cleared (:mod:`.secret_policy`), and the plan item says
@@ -15,8 +20,7 @@ Trigger URLs with user info or a cloud-metadata address get a warning note.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from enum import StrEnum
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -29,66 +33,46 @@ from postback_studio.core.bundle import (
 )
 from postback_studio.core.destination import DestinationChange
 from postback_studio.core.errors import (
-    InputError,
     InUseError,
     NotFoundError,
     ValidationError,
     ValidationIssue,
 )
-from postback_studio.core.files import write_text_atomically
+from postback_studio.core.import_plan import (
+    BUNDLE_KINDS,
+    Action,
+    ImportMode,
+    ImportPlan,
+    NoteKind,
+    PlanChangedError,
+    PlanItem,
+    PlanNote,
+    changed_fields,
+    field_words,
+)
+from postback_studio.core.lookup_rows import row_changes
 from postback_studio.core.model import Customer, DeliveryMethod, LookupTable, Template, Trigger
 from postback_studio.core.url_safety import url_warnings, userinfo, with_userinfo
 from postback_studio.services.changes import ChangeBus, ChangeNotice, Entity
+from postback_studio.services.files import UserFiles
 from postback_studio.services.secret_policy import save_trigger, set_smtp, trigger_owner
 from postback_studio.storage.secrets import SecretStore
 from postback_studio.storage.triggers import destination_of
 from postback_studio.storage.workspace import Workspace
 
-
-class Action(StrEnum):
-    """What an import does to one item."""
-
-    CREATE = "create"
-    UPDATE = "update"
-    UNCHANGED = "unchanged"
-
-
-class NoteKind(StrEnum):
-    """What a note on a plan item is about."""
-
-    SECRETS_CLEARED = "secrets_cleared"
-    WARNING = "warning"
-
-
-@dataclass(frozen=True)
-class PlanNote:
-    """Something the user should know about one item of an import, beyond its action.
-
-    ``SECRETS_CLEARED``: stored secrets of the item were (or, in a dry run, would be) cleared
-    because the bundle changes its destination. ``WARNING``: a URL with user info or a
-    link-local/metadata address. ``message`` is a whole sentence that names the item.
-    """
-
-    kind: NoteKind
-    message: str
-
-    def __str__(self) -> str:
-        return self.message
-
-
-@dataclass(frozen=True)
-class PlanItem:
-    """One line of an import plan: ``create trigger 'Shipped' (customer 'Acme')``, with its notes."""
-
-    action: Action
-    kind: str
-    name: str
-    customer: str | None = None
-    notes: tuple[PlanNote, ...] = ()
-
-    def __str__(self) -> str:
-        owner = f" (customer '{self.customer}')" if self.customer else ""
-        return f"{self.action.value:9} {self.kind} '{self.name}'{owner}"
+__all__ = [
+    "Action",
+    "ExportSummary",
+    "ImportMode",
+    "ImportPlan",
+    "NoteKind",
+    "PlanChangedError",
+    "PlanItem",
+    "PlanNote",
+    "TransferService",
+    "apply_bundle",
+    "export_document",
+]
 
 
 def export_document(workspace: Workspace, customer: str | None = None) -> dict[str, Any]:
@@ -159,19 +143,62 @@ class _DryRunError(Exception):
     """Raised inside the transaction to roll a dry run back."""
 
 
-def apply_bundle(workspace: Workspace, bundle: Bundle, *, dry_run: bool = False) -> list[PlanItem]:
+@dataclass
+class _Plan:
+    """The plan as the import builds it, item by item."""
+
+    mode: ImportMode
+    items: list[PlanItem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def add(  # noqa: PLR0917 - the fields of a PlanItem, in its order
+        self,
+        action: Action,
+        kind: str,
+        name: str,
+        customer: str | None = None,
+        detail: str = "",
+        notes: tuple[PlanNote, ...] = (),
+    ) -> None:
+        self.items.append(PlanItem(action, kind, name, customer, detail, notes))
+
+    def note(self, text: str) -> None:
+        """A sentence the user must read before applying (shown under the items, in order)."""
+        self.notes.append(text)
+
+    def freeze(self) -> ImportPlan:
+        ordered = sorted(self.items, key=lambda item: BUNDLE_KINDS.index(item.kind))
+        return ImportPlan(self.mode, tuple(ordered), tuple(self.notes))
+
+
+def apply_bundle(
+    workspace: Workspace,
+    bundle: Bundle,
+    *,
+    mode: ImportMode = ImportMode.MERGE,
+    dry_run: bool = False,
+    expect: ImportPlan | None = None,
+) -> ImportPlan:
     """Apply ``bundle`` in one transaction and return what was (or, with ``dry_run``, would be) done.
 
     Raises :class:`BundleError` (with the JSON pointer of the failing item) and changes nothing when a
-    value is invalid for this workspace or conflicts with what it holds.
+    value is invalid for this workspace or conflicts with what it holds; raises
+    :class:`PlanChangedError` and changes nothing when ``expect`` (the plan a preview showed) is not
+    what applying does now.
     """
     original = workspace.secrets
     deferred = _DeferredSecrets(original)
     workspace.secrets = deferred
-    plan: list[PlanItem] = []
+    building = _Plan(mode)
     try:
         with workspace.transaction():
-            _apply(workspace, bundle, plan)
+            _apply(workspace, bundle, building)
+            plan = building.freeze()
+            if expect is not None and plan != expect:
+                raise PlanChangedError(
+                    "the workspace changed since the import was previewed; nothing was imported. "
+                    "Preview the import again"
+                )
             if dry_run:
                 raise _DryRunError
     except _DryRunError:
@@ -182,7 +209,7 @@ def apply_bundle(workspace: Workspace, bundle: Bundle, *, dry_run: bool = False)
     return plan
 
 
-def _apply(workspace: Workspace, bundle: Bundle, plan: list[PlanItem]) -> None:
+def _apply(workspace: Workspace, bundle: Bundle, plan: _Plan) -> None:
     customer_ids: dict[str, int] = {}
     for index, customer in enumerate(bundle.customers):
         with _pointing(f"/customers/{index}"):
@@ -192,6 +219,8 @@ def _apply(workspace: Workspace, bundle: Bundle, plan: list[PlanItem]) -> None:
             assert saved.id is not None
             customer_ids[customer.name] = saved.id
     before = _detach_bundle_triggers(workspace, bundle, customer_ids)
+    if plan.mode is ImportMode.REPLACE:
+        _remove_absent_items(workspace, bundle, plan)
     template_ids: dict[str, int] = {}
     for index, item in enumerate(bundle.templates):
         with _pointing(f"/templates/{index}"):
@@ -231,7 +260,9 @@ def _apply(workspace: Workspace, bundle: Bundle, plan: list[PlanItem]) -> None:
             )
             if trigger_existing == trigger:
                 save(trigger)  # re-attach the template detached above
-            plan[-1] = replace(plan[-1], notes=_trigger_notes(workspace, stored, trigger, changes, dropped))
+            plan.items[-1] = replace(
+                plan.items[-1], notes=_trigger_notes(workspace, stored, trigger, changes, dropped)
+            )
     for index, lookup in enumerate(bundle.lookups):
         with _pointing(f"/lookupTables/{index}"):
             table_existing = workspace.lookups.get_by_name(lookup.table.name)
@@ -247,12 +278,76 @@ def _apply(workspace: Workspace, bundle: Bundle, plan: list[PlanItem]) -> None:
             current = workspace.smtp.get()
             wanted_smtp = replace(bundle.smtp, password="")
             if workspace.smtp.is_configured() and replace(current, password="") == wanted_smtp:
-                plan.append(PlanItem(Action.UNCHANGED, "smtp settings", wanted_smtp.host))
+                plan.add(Action.UNCHANGED, "smtp settings", wanted_smtp.host)
             else:
-                action = Action.UPDATE if workspace.smtp.is_configured() else Action.CREATE
+                configured = workspace.smtp.is_configured()
+                changed = changed_fields(replace(current, password=""), wanted_smtp) if configured else ()
+                detail = field_words(changed)
                 _saved, change = set_smtp(workspace, wanted_smtp)
                 notes = () if change is None else (PlanNote(NoteKind.SECRETS_CLEARED, change.cleared()),)
-                plan.append(PlanItem(action, "smtp settings", wanted_smtp.host, notes=notes))
+                action = Action.UPDATE if configured else Action.CREATE
+                plan.add(action, "smtp settings", wanted_smtp.host, detail=detail, notes=notes)
+    if plan.mode is ImportMode.REPLACE:
+        _remove_absent_customers(workspace, bundle, plan)
+    _note_secrets_to_reenter(workspace, bundle, customer_ids, plan)
+
+
+def _remove_absent_items(workspace: Workspace, bundle: Bundle, plan: _Plan) -> None:
+    """Replace mode: delete the triggers, lookup tables and templates the bundle does not hold.
+
+    Runs after the bundle's own triggers were detached from their templates, so every template left
+    without a place in the bundle is used by nothing that stays.
+    """
+    names = {c.id: c.name for c in workspace.customers.list()}
+    kept_triggers = {(t.customer, t.trigger.name) for t in bundle.triggers}
+    for trigger in workspace.triggers.list():
+        owner = names.get(trigger.customer_id, "")
+        if (owner, trigger.name) not in kept_triggers and trigger.id is not None:
+            plan.add(Action.REMOVE, "trigger", trigger.name, owner)
+            workspace.triggers.delete(trigger.id)
+    kept_tables = {t.table.name for t in bundle.lookups}
+    for table in workspace.lookups.list():
+        if table.name not in kept_tables and table.id is not None:
+            plan.add(Action.REMOVE, "lookup table", table.name, detail=f"{len(table.rows)} rows")
+            workspace.lookups.delete(table.id)
+    kept_templates = {t.template.name for t in bundle.templates}
+    for template in workspace.templates.list():
+        if template.name not in kept_templates and template.id is not None:
+            plan.add(Action.REMOVE, "template", template.name)
+            workspace.templates.delete(template.id)
+
+
+def _remove_absent_customers(workspace: Workspace, bundle: Bundle, plan: _Plan) -> None:
+    """Replace mode, last: delete the customers the bundle does not hold (what they owned is gone or
+    has moved to a customer of the bundle by now)."""
+    kept = {c.name for c in bundle.customers}
+    for customer in workspace.customers.list():
+        if customer.name not in kept and customer.id is not None:
+            plan.add(Action.REMOVE, "customer", customer.name)
+            workspace.customers.delete(customer.id, cascade=True)
+
+
+def _note_secrets_to_reenter(
+    workspace: Workspace, bundle: Bundle, customer_ids: dict[str, int], plan: _Plan
+) -> None:
+    """Note every secret the imported configuration needs and this workspace does not hold.
+
+    A bundle never carries secrets; a secret the workspace already held for the same trigger is kept,
+    so only the ones still empty after the import must be typed in again.
+    """
+    for named in bundle.triggers:
+        stored = workspace.triggers.get_by_name(customer_ids[named.customer], named.trigger.name)
+        if stored is None or stored.id is None:
+            continue
+        stored = workspace.triggers.get(stored.id)
+        where = f"trigger '{stored.name}' of customer '{named.customer}'"
+        for header in stored.headers:
+            if header.secret and not header.value:
+                plan.note(f"secret to re-enter: {where}: header '{header.name}'")
+        if stored.signing and not stored.signing_secret:
+            plan.note(f"secret to re-enter: {where}: signing secret")
+    if bundle.smtp is not None and bundle.smtp.username and not workspace.smtp.has_password():
+        plan.note("secret to re-enter: SMTP password (Settings)")
 
 
 def _with_stored_userinfo(stored: Trigger | None, wanted: Trigger) -> tuple[Trigger, bool]:
@@ -328,9 +423,8 @@ def _as_bundle_sees(stored: Trigger, wanted: Trigger) -> Trigger:
 
 T = TypeVar("T", Customer, Template, Trigger, LookupTable)
 
-
 def _save(
-    plan: list[PlanItem],
+    plan: _Plan,
     kind: str,
     name: str,
     existing: T | None,
@@ -340,15 +434,30 @@ def _save(
     customer: str | None = None,
 ) -> T:
     if existing is None:
-        plan.append(PlanItem(Action.CREATE, kind, name, customer))
+        plan.add(Action.CREATE, kind, name, customer, _created_detail(wanted))
         saved: T = save(wanted)
         return saved
     if existing == wanted:
-        plan.append(PlanItem(Action.UNCHANGED, kind, name, customer))
+        plan.add(Action.UNCHANGED, kind, name, customer)
         return existing
-    plan.append(PlanItem(Action.UPDATE, kind, name, customer))
+    plan.add(Action.UPDATE, kind, name, customer, _update_detail(existing, wanted))
     updated: T = save(wanted)
     return updated
+
+
+def _created_detail(wanted: Any) -> str:
+    if isinstance(wanted, LookupTable):
+        return f"{len(wanted.rows)} rows"
+    return ""
+
+
+def _update_detail(existing: Any, wanted: Any) -> str:
+    """The fields an update changes; for a lookup table, what happens to its rows."""
+    fields = changed_fields(existing, wanted)
+    if isinstance(existing, LookupTable) and "rows" in fields:
+        rows = row_changes(existing.rows, wanted.rows).describe()
+        return field_words((*(f for f in fields if f != "rows"), rows))
+    return field_words(fields)
 
 
 def _owner(workspace: Workspace, customer_ids: dict[str, int], name: str | None) -> int | None:
@@ -388,6 +497,16 @@ class _pointing:  # noqa: N801 - used as a context manager, reads as a phrase
             ) from None
 
 
+#: The change notice each kind of plan item stands for.
+_ENTITIES = {
+    "customer": Entity.CUSTOMER,
+    "template": Entity.TEMPLATE,
+    "trigger": Entity.TRIGGER,
+    "lookup table": Entity.LOOKUP_TABLE,
+    "smtp settings": Entity.SMTP,
+}
+
+
 @dataclass(frozen=True)
 class ExportSummary:
     """What an export wrote: the file, how many of each kind, and the secrets left out."""
@@ -412,7 +531,7 @@ class ExportSummary:
 
 
 class TransferService:
-    """Export and import for one thread's workspace; an applied import announces every kind it may touch."""
+    """Export and import for one thread's workspace; an applied import announces what it changed."""
 
     def __init__(self, workspace: Workspace, notices: ChangeBus) -> None:
         self._ws = workspace
@@ -431,27 +550,35 @@ class TransferService:
 
         Raises:
             NotFoundError: no customer called ``customer``.
+            WorkspaceFileError: ``path`` is the workspace, one of its sidecars or another database:
+                writing there would destroy it, so nothing is written.
             InputError: ``path`` cannot be written; the message names it and why.
         """
         document = self.export(customer)
-        text = dump_document(document)
         target = path.expanduser()
-        try:
-            write_text_atomically(target, text)
-        except OSError as exc:
-            raise InputError(f"{target}: cannot write: {exc.strerror or exc}") from None
+        UserFiles(self._ws.path).write_text(target, dump_document(document))
         return ExportSummary.of(target, document)
 
-    def apply(self, bundle: Bundle, *, dry_run: bool = False) -> list[PlanItem]:
-        """Apply ``bundle`` in one transaction (or, with ``dry_run``, only say what it would do)."""
-        plan = apply_bundle(self._ws, bundle, dry_run=dry_run)
+    def preview(self, bundle: Bundle, mode: ImportMode = ImportMode.MERGE) -> ImportPlan:
+        """What applying ``bundle`` in ``mode`` would do (a dry run: nothing is written)."""
+        return apply_bundle(self._ws, bundle, mode=mode, dry_run=True)
+
+    def apply(
+        self,
+        bundle: Bundle,
+        *,
+        mode: ImportMode = ImportMode.MERGE,
+        dry_run: bool = False,
+        expect: ImportPlan | None = None,
+    ) -> ImportPlan:
+        """Apply ``bundle`` in one transaction (or, with ``dry_run``, only say what it would do).
+
+        With ``expect`` (the plan a preview showed) the import happens only if it does exactly that.
+        """
+        plan = apply_bundle(self._ws, bundle, mode=mode, dry_run=dry_run, expect=expect)
         if not dry_run:
-            for entity in (
-                Entity.CUSTOMER,
-                Entity.TEMPLATE,
-                Entity.TRIGGER,
-                Entity.LOOKUP_TABLE,
-                Entity.SMTP,
-            ):
-                self._notices.publish(ChangeNotice(entity))
+            changed = {item.kind for item in plan.items if item.action is not Action.UNCHANGED}
+            for kind in BUNDLE_KINDS:
+                if kind in changed:
+                    self._notices.publish(ChangeNotice(_ENTITIES[kind]))
         return plan

@@ -6,7 +6,7 @@ import builtins
 from dataclasses import replace
 
 from postback_studio.core.errors import ValidationIssue, raise_if
-from postback_studio.core.lookup_csv import dump_lookup_csv, parse_lookup_csv
+from postback_studio.core.lookup_csv import dump_lookup_csv
 from postback_studio.core.model import LookupSet, LookupTable
 from postback_studio.core.validation import validate_lookup_table
 from postback_studio.storage.repository import Repository, Row, unique_name
@@ -103,39 +103,6 @@ class LookupRepository(Repository):
         for table in sorted(tables, key=lambda t: (t.customer_id is not None, t.name)):
             merged.setdefault(table.template_field, {}).update(table.as_dict())
         return merged
-
-    def import_csv(
-        self,
-        data: bytes | str,
-        *,
-        name: str,
-        template_field: str,
-        customer_id: int | None = None,
-        description: str = "",
-        source: str = "<csv>",
-    ) -> LookupTable:
-        """Create or replace the table ``name`` from a key,value CSV (``LookupCsvError`` names its lines)."""
-        rows = parse_lookup_csv(data, source)
-        existing = self.get_by_name(name)
-        if existing is not None:
-            return self.save(
-                replace(
-                    existing,
-                    rows=rows,
-                    template_field=template_field,
-                    customer_id=customer_id,
-                    description=description or existing.description,
-                )
-            )
-        return self.save(
-            LookupTable(
-                name=name,
-                template_field=template_field,
-                rows=rows,
-                customer_id=customer_id,
-                description=description,
-            )
-        )
 
     def export_csv(self, table_id: int) -> str:
         """The table as GelatoConnect bulk-upload CSV (``key,value`` header, CRLF)."""

@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from postback_studio.core.errors import WorkspaceError
+from postback_studio.core.workspace_files import LOCK_SUFFIX
 
 if sys.platform != "win32":
     import fcntl
@@ -97,7 +98,7 @@ class WorkspaceInUseError(WorkspaceError):
 def lock_path(workspace: Path) -> Path:
     """The lock file of ``workspace``: next to the file itself (symbolic links resolved)."""
     real = Path(os.path.realpath(workspace))
-    return real.with_name(real.name + ".lock")
+    return real.with_name(real.name + LOCK_SUFFIX)
 
 
 class Ownership(contextlib.AbstractContextManager["Ownership"]):

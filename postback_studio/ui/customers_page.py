@@ -4,6 +4,9 @@ This is the help article's "Option B": from a customer's profile, Add Trigger op
 for that customer, and the form can create the template on the spot. The trigger form is built by
 the composition root (it needs the dispatcher and the template checker) and handed in, so this page
 only decides when to show it.
+
+Unsaved edits of the profile (and of the trigger form) are asked about before another customer is
+shown or the app closes; the list keeps highlighting the customer in the form when the user cancels.
 """
 
 from __future__ import annotations
@@ -32,10 +35,13 @@ from postback_studio.services.changes import ChangeNotice, Entity
 from postback_studio.ui.confirm import Confirm, ask
 from postback_studio.ui.field_errors import FieldErrors, error_label, validated_save, with_error
 from postback_studio.ui.ports import CustomerStore, LookupStore, TemplateStore, TriggerStore
+from postback_studio.ui.prompts import Prompter
 from postback_studio.ui.save_feedback import SavedNote
+from postback_studio.ui.selection_guard import SelectionGuard
 from postback_studio.ui.tones import page_title
 from postback_studio.ui.trigger_form import TriggerForm
 from postback_studio.ui.triggers_page import delete_trigger
+from postback_studio.ui.unsaved import AskUnsaved, UnsavedChanges
 
 
 class CustomersPage(QWidget):
@@ -62,6 +68,7 @@ class CustomersPage(QWidget):
         templates: TemplateStore,
         *,
         confirm: Confirm | None = None,
+        ask_unsaved: AskUnsaved | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -72,6 +79,14 @@ class CustomersPage(QWidget):
         self._confirm = confirm or ask(self)
         self._current = Customer("")
         self.trigger_form = trigger_form
+        self.unsaved = UnsavedChanges(
+            self.edited_customer,
+            ask=ask_unsaved or Prompter(self).unsaved_changes,
+            name=lambda: f"customer '{self._current.name}'" if self._current.name else "the new customer",
+            save=lambda: self.save() is not None,
+            revert=self._revert,
+            parent=self,
+        )
         self._build()
         trigger_form.trigger_saved.connect(self._on_trigger_form_saved)
         trigger_form.trigger_closed.connect(self.show_profile)
@@ -174,6 +189,9 @@ class CustomersPage(QWidget):
 
         self.filter_edit.textChanged.connect(self._on_filter_changed)
         self.customer_list.currentItemChanged.connect(self._on_customer_list_changed)
+        SelectionGuard(self.customer_list, self.confirm_discard)
+        self.unsaved.watch(self.name_edit.textChanged, self.reference_edit.textChanged,
+                           self.notes_edit.textChanged)
         self.new_button.clicked.connect(self.new_customer)
         self.delete_button.clicked.connect(self.delete_current)
         self.save_button.clicked.connect(self.save)
@@ -183,17 +201,30 @@ class CustomersPage(QWidget):
         self.delete_trigger_button.clicked.connect(self._on_delete_trigger_clicked)
         self.open_table_button.clicked.connect(self._on_open_table_clicked)
         self.table_list.itemDoubleClicked.connect(self._on_open_table_clicked)
-        self.back_button.clicked.connect(self.show_profile)
+        self.back_button.clicked.connect(self._on_back_clicked)
 
     # ----- list ---------------------------------------------------------------------------------
     @Slot(object)
     def on_change(self, notice: ChangeNotice) -> None:
-        """Reload what shows the changed kind of entity; the profile being edited stays as typed."""
-        if notice.concerns(Entity.CUSTOMER) and not self._fill_list():
-            self.refresh()
-            return
+        """Reload what shows the changed kind of entity; a profile with unsaved edits stays as typed,
+        one without shows what is stored now (changed by an import, the command line...)."""
+        if notice.concerns(Entity.CUSTOMER):
+            if not self._fill_list():
+                self.refresh()
+                return
+            self._follow_stored()
         if notice.concerns(Entity.CUSTOMER, Entity.TRIGGER, Entity.LOOKUP_TABLE):
             self._refresh_owned()
+
+    def _follow_stored(self) -> None:
+        if self._current.id is None or self.unsaved.dirty:
+            return
+        try:
+            stored = self._customers.get(self._current.id)
+        except KeyError:
+            return
+        if stored != self._current:
+            self._fill_profile(stored)
 
     def _fill_list(self) -> bool:
         """Rebuild the list, the shown customer selected; False when the shown customer is gone."""
@@ -227,13 +258,31 @@ class CustomersPage(QWidget):
             self.new_customer()
 
     def select_customer(self, customer_id: int) -> bool:
-        """Select ``customer_id`` in the list and show its profile; False when it does not exist."""
+        """Select ``customer_id`` in the list and show its profile (after the unsaved-changes question);
+        False when it does not exist or the user keeps the profile being edited."""
+        if self._row_of(customer_id) < 0:
+            return False
+        if customer_id != self._current.id and not self.confirm_discard():
+            return False
+        self._highlight(customer_id)
+        self._show_customer(customer_id)
+        return True
+
+    def _row_of(self, customer_id: int | None) -> int:
         for row in range(self.customer_list.count()):
             if self.customer_list.item(row).data(Qt.ItemDataRole.UserRole) == customer_id:
-                self.customer_list.setCurrentRow(row)
-                self._show_customer(customer_id)
-                return True
-        return False
+                return row
+        return -1
+
+    def _highlight(self, customer_id: int | None) -> None:
+        """Select the entry of ``customer_id`` (none for a new customer) without reacting to it."""
+        self.customer_list.blockSignals(True)
+        self.customer_list.setCurrentRow(self._row_of(customer_id))
+        self.customer_list.blockSignals(False)
+
+    def confirm_discard(self) -> bool:
+        """Save / Discard / Cancel for the profile's unsaved edits, then the trigger form's; True to go on."""
+        return self.unsaved.confirm_discard() and self.trigger_form.confirm_discard()
 
     def _on_filter_changed(self, text: str) -> None:
         needle = text.strip().casefold()
@@ -242,8 +291,13 @@ class CustomersPage(QWidget):
             item.setHidden(bool(needle) and needle not in item.text().casefold())
 
     def _on_customer_list_changed(self, current: QListWidgetItem | None, _previous: object) -> None:
-        if current is not None:
-            self._show_customer(current.data(Qt.ItemDataRole.UserRole))
+        customer_id = current.data(Qt.ItemDataRole.UserRole) if current is not None else None
+        if customer_id is None or customer_id == self._current.id:
+            return
+        if not self.confirm_discard():
+            self._highlight(self._current.id)
+            return
+        self._show_customer(customer_id)
 
     # ----- profile ------------------------------------------------------------------------------
     def _show_customer(self, customer_id: int) -> None:
@@ -255,11 +309,8 @@ class CustomersPage(QWidget):
         self._load(customer)
 
     def _load(self, customer: Customer) -> None:
-        self._current = customer
-        self.title.setText(customer.name or "New Customer")
-        self.name_edit.setText(customer.name)
-        self.reference_edit.setText(customer.reference_id)
-        self.notes_edit.setPlainText(customer.notes)
+        """Show ``customer`` as stored (a new one: empty) with what it owns."""
+        self._fill_profile(customer)
         self.errors.clear()
         self.saved_note.clear()
         exists = customer.id is not None
@@ -267,6 +318,15 @@ class CustomersPage(QWidget):
             widget.setEnabled(exists)
         self._refresh_owned()
         self.show_profile()
+
+    def _fill_profile(self, customer: Customer) -> None:
+        """Put ``customer`` (as stored) in the profile's fields; the profile is clean until edited."""
+        self._current = customer
+        with self.unsaved.loading():
+            self.title.setText(customer.name or "New Customer")
+            self.name_edit.setText(customer.name)
+            self.reference_edit.setText(customer.reference_id)
+            self.notes_edit.setPlainText(customer.notes)
 
     def _refresh_owned(self) -> None:
         self.trigger_list.clear()
@@ -288,19 +348,35 @@ class CustomersPage(QWidget):
             self.table_list.addItem(_placeholder("No lookup tables for this customer."))
 
     @Slot()
-    def new_customer(self) -> None:
-        """Clear the profile for a new customer; it exists once saved."""
-        self.customer_list.clearSelection()
+    def new_customer(self) -> bool:
+        """Clear the profile for a new customer (after the unsaved-changes question); it exists once saved."""
+        if not self.confirm_discard():
+            return False
+        self._highlight(None)
         self._load(Customer(""))
         self.name_edit.setFocus()
+        return True
+
+    def edited_customer(self) -> Customer:
+        """The profile as typed (what Save would store)."""
+        return dataclasses.replace(self._current, name=self.name_edit.text().strip(),
+                                   reference_id=self.reference_edit.text().strip(),
+                                   notes=self.notes_edit.toPlainText())
+
+    def _revert(self) -> None:
+        """Show the customer as stored again (the user chose Discard)."""
+        customer = self._current
+        if customer.id is not None:
+            try:
+                customer = self._customers.get(customer.id)
+            except KeyError:  # deleted elsewhere meanwhile
+                customer = Customer("")
+        self._load(customer)
 
     @Slot()
     def save(self) -> Customer | None:
         """Validate and save the profile; messages appear under their fields and nothing is saved."""
-        customer = dataclasses.replace(self._current, name=self.name_edit.text().strip(),
-                                       reference_id=self.reference_edit.text().strip(),
-                                       notes=self.notes_edit.toPlainText())
-        saved = validated_save(customer, self._customers.save, self.errors, self.saved_note)
+        saved = validated_save(self.edited_customer(), self._customers.save, self.errors, self.saved_note)
         if saved is None:
             return None
         assert saved.id is not None
@@ -322,7 +398,7 @@ class CustomersPage(QWidget):
         if not self._confirm("Delete Customer", text):
             return False
         self._customers.delete(customer.id, cascade=True)
-        self._current = Customer("")
+        self._load(Customer(""))  # what was on show is gone, edits and all
         self.refresh()
         self.customer_deleted.emit(customer.id)
         return True
@@ -354,6 +430,10 @@ class CustomersPage(QWidget):
         self.trigger_form.load(trigger)
         self._show_form()
 
+    def _on_back_clicked(self) -> None:
+        if self.trigger_form.confirm_discard():
+            self.show_profile()
+
     @Slot()
     def show_profile(self) -> None:
         """Back from the trigger form to the profile, with its lists up to date."""
@@ -375,7 +455,9 @@ class CustomersPage(QWidget):
             self.open_trigger(trigger_id)
 
     def _on_delete_trigger_clicked(self) -> None:
-        if delete_trigger(self._triggers, self._selected_id(self.trigger_list), self._confirm):
+        trigger_id = self._selected_id(self.trigger_list)
+        if delete_trigger(self._triggers, trigger_id, self._confirm):
+            self.trigger_form.forget(trigger_id)
             self._refresh_owned()
 
     def _on_open_table_clicked(self) -> None:

@@ -1,23 +1,27 @@
 """The Lookups page: global and per-customer lookup tables, their rows, CSV import/export, "Used by".
 
 A table is reached from templates only through its template field, so the page shows which templates
-call ``lookups()`` with that field before the integrator renames or deletes it. CSV import goes
-through the workspace, which refuses a file with bad rows as a whole and names their lines; the page
-shows that message and leaves the table as it was.
+call ``lookups()`` with that field before the integrator renames or deletes it.
+
+Import CSV writes nothing: a file with bad rows is refused as a whole, every bad line named, and the
+table stays as it was; a good file goes into the rows being edited, after asking (when the table has
+rows) whether to replace or merge them and saying how many rows each adds, changes and removes. The
+table is then unsaved, with the usual Save and Discard and the unsaved-changes question before
+another table is shown or the app closes. Unsaved changes are derived by comparing the form with the
+table as stored (:mod:`.unsaved`).
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtGui import QFont, QFontDatabase, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -35,11 +39,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from postback_studio.core.lookup_rows import duplicate_warning
+from postback_studio.core.errors import StudioError
+from postback_studio.core.import_plan import ImportMode
+from postback_studio.core.lookup_csv import parse_lookup_csv
+from postback_studio.core.lookup_rows import RowsPlan, duplicate_warning, plan_rows, row_changes
 from postback_studio.core.lookup_usage import templates_calling
 from postback_studio.core.model import LookupTable
 from postback_studio.services.changes import ChangeNotice, Entity
-from postback_studio.ui.confirm import Confirm, ask
+from postback_studio.services.files import UserFiles
 from postback_studio.ui.field_errors import (
     FieldErrors,
     error_label,
@@ -47,13 +54,41 @@ from postback_studio.ui.field_errors import (
     with_error,
 )
 from postback_studio.ui.ports import CustomerStore, LookupStore, TemplateStore
+from postback_studio.ui.prompts import Prompter, UnsavedChoice
 from postback_studio.ui.save_feedback import SavedNote
+from postback_studio.ui.selection_guard import SelectionGuard
 from postback_studio.ui.tones import Tone, emphasize, set_tone
+from postback_studio.ui.unsaved import UnsavedChanges
 
-#: Asks for a file to read; None when the user cancels.
-OpenFile = Callable[[], str | None]
-#: Asks where to write, given a suggested file name; None when the user cancels.
-SaveFile = Callable[[str], str | None]
+_CSV_FILTERS = "CSV files (*.csv);;All files (*)"
+
+
+class RowsModel(QStandardItemModel):
+    """The rows being edited: key and value columns, filled in one reset however many rows there are."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(0, 2, parent)
+        self.setHorizontalHeaderLabels(["Key", "Value"])
+
+    def set_rows(self, rows: Sequence[tuple[str, str]]) -> None:
+        """Show ``rows`` (one model reset, not a signal per row: a CSV may hold thousands)."""
+        self.beginResetModel()
+        self.blockSignals(True)
+        try:
+            self.removeRows(0, self.rowCount())
+            for key, value in rows:
+                self.appendRow([QStandardItem(key), QStandardItem(value)])
+        finally:
+            self.blockSignals(False)
+        self.endResetModel()
+
+    def rows(self) -> tuple[tuple[str, str], ...]:
+        """The rows as edited."""
+        result = []
+        for row in range(self.rowCount()):
+            key, value = self.item(row, 0), self.item(row, 1)
+            result.append((key.text() if key else "", value.text() if value else ""))
+        return tuple(result)
 
 
 
@@ -78,19 +113,25 @@ class LookupsPage(QWidget):
         customers: CustomerStore,
         templates: TemplateStore,
         *,
-        confirm: Confirm | None = None,
-        open_file: OpenFile | None = None,
-        save_file: SaveFile | None = None,
+        files: UserFiles,
+        prompter: Prompter | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._lookups = lookups
         self._customers = customers
         self._templates = templates
-        self._confirm = confirm or ask(self)
-        self._open_file = open_file or self._ask_open_file
-        self._save_file = save_file or self._ask_save_file
+        self._files = files
+        self.prompter = prompter or Prompter(self)
         self._current = LookupTable("", "")
+        self.unsaved = UnsavedChanges(
+            self.current_table,
+            ask=self._ask_unsaved,
+            name=self._unsaved_name,
+            save=lambda: self.save() is not None,
+            revert=self.discard_changes,
+            parent=self,
+        )
         self._build()
         self.refresh()
 
@@ -132,8 +173,7 @@ class LookupsPage(QWidget):
         field_cell.layout().addWidget(self.call_hint)
         form.addRow("Template field", field_cell)
 
-        self.model = QStandardItemModel(0, 2, self)
-        self.model.setHorizontalHeaderLabels(["Key", "Value"])
+        self.model = RowsModel(self)
         self.rows_view = QTableView()
         self.rows_view.setModel(self.model)
         self.rows_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
@@ -171,12 +211,19 @@ class LookupsPage(QWidget):
         used_layout.addWidget(self.used_by)
 
         self.save_button = QPushButton("Save")
+        self.discard_button = QPushButton("Discard Changes")
+        self.discard_button.setToolTip("Show the table as saved again")
+        self.discard_button.setEnabled(False)
+        self.unsaved_label = QLabel()
+        self.unsaved_label.setWordWrap(True)
         self.saved_note = SavedNote()
         self.saved_note.announced.connect(self.status_message)
         save_row = QHBoxLayout()
         save_row.addWidget(self.general_error, 1)
+        save_row.addWidget(self.unsaved_label, 1)
         save_row.addStretch(0)
         save_row.addWidget(self.saved_note)
+        save_row.addWidget(self.discard_button)
         save_row.addWidget(self.save_button)
 
         right = QWidget()
@@ -197,28 +244,49 @@ class LookupsPage(QWidget):
         layout.addWidget(splitter)
 
         self.tree.currentItemChanged.connect(self._on_tree_changed)
+        SelectionGuard(self.tree, self.unsaved.confirm_discard)
         self.new_button.clicked.connect(self.new_table)
         self.delete_button.clicked.connect(self.delete_current)
         self.save_button.clicked.connect(self.save)
+        self.discard_button.clicked.connect(self.discard_changes)
         self.add_row_button.clicked.connect(self.add_row)
         self.remove_rows_button.clicked.connect(self._on_remove_rows_clicked)
         self.import_button.clicked.connect(self.import_csv)
         self.export_button.clicked.connect(self.export_csv)
         self.field_edit.textChanged.connect(self._on_field_changed)
-        self.model.dataChanged.connect(self._on_rows_changed)
-        self.model.rowsInserted.connect(self._on_rows_changed)
-        self.model.rowsRemoved.connect(self._on_rows_changed)
+        for signal in (self.model.dataChanged, self.model.rowsInserted, self.model.rowsRemoved,
+                       self.model.modelReset):
+            signal.connect(self._on_rows_changed)
+        self.unsaved.watch(self.name_edit.textChanged, self.owner_box.currentIndexChanged,
+                           self.description_edit.textChanged, self.field_edit.textChanged,
+                           self.model.dataChanged, self.model.rowsInserted, self.model.rowsRemoved,
+                           self.model.modelReset)
+        self.unsaved.changed.connect(self._show_unsaved)
         self.used_by.itemDoubleClicked.connect(self._on_used_by_activated)
 
     # ----- the tree -----------------------------------------------------------------------------
     @Slot(object)
     def on_change(self, notice: ChangeNotice) -> None:
-        """Reload what shows the changed kind of entity; the table being edited stays as typed."""
-        if notice.concerns(Entity.CUSTOMER, Entity.LOOKUP_TABLE) and not self._fill():
-            self.refresh()
-            return
+        """Reload what shows the changed kind of entity; a table with unsaved edits stays as typed,
+        one without shows what is stored now (changed by an import, the command line...)."""
+        if notice.concerns(Entity.CUSTOMER, Entity.LOOKUP_TABLE):
+            if not self._fill():
+                self.refresh()
+                return
+            self._follow_stored()
         if notice.concerns(Entity.TEMPLATE):
             self._on_field_changed(self.field_edit.text())
+
+    def _follow_stored(self) -> None:
+        """Show the table on show as stored now, unless the user is editing it."""
+        if self._current.id is None or self.unsaved.dirty:
+            return
+        try:
+            stored = self._lookups.get(self._current.id)
+        except KeyError:
+            return
+        if stored != self._current:
+            self._load(stored)
 
     @Slot()
     def refresh(self) -> None:
@@ -291,18 +359,32 @@ class LookupsPage(QWidget):
         return [item for item in items if isinstance(item.data(0, Qt.ItemDataRole.UserRole), int)]
 
     def select_table(self, table_id: int) -> bool:
-        """Select ``table_id`` and show it; False when it does not exist."""
-        for item in self._table_items():
-            if item.data(0, Qt.ItemDataRole.UserRole) == table_id:
-                self.tree.setCurrentItem(item)
-                self._show_table(table_id)
-                return True
-        return False
+        """Select ``table_id`` and show it (after the unsaved-changes question); False when it does not
+        exist or the user keeps the table being edited."""
+        item = self._item_for(table_id)
+        if item is None or (table_id != self._current.id and not self.unsaved.confirm_discard()):
+            return False
+        self._highlight(table_id)
+        self._show_table(table_id)
+        return True
+
+    def _item_for(self, table_id: int | None) -> QTreeWidgetItem | None:
+        return next((i for i in self._table_items() if i.data(0, Qt.ItemDataRole.UserRole) == table_id), None)
+
+    def _highlight(self, table_id: int | None) -> None:
+        """Select the entry of ``table_id`` (none for a new table) without reacting to it."""
+        self.tree.blockSignals(True)
+        self.tree.setCurrentItem(self._item_for(table_id))  # type: ignore[arg-type]
+        self.tree.blockSignals(False)
 
     def _on_tree_changed(self, current: QTreeWidgetItem | None, _previous: object) -> None:
         table_id = current.data(0, Qt.ItemDataRole.UserRole) if current is not None else None
-        if isinstance(table_id, int):
-            self._show_table(table_id)
+        if not isinstance(table_id, int) or table_id == self._current.id:
+            return
+        if not self.unsaved.confirm_discard():
+            self._highlight(self._current.id)
+            return
+        self._show_table(table_id)
 
     # ----- one table ----------------------------------------------------------------------------
     def _show_table(self, table_id: int) -> None:
@@ -314,32 +396,36 @@ class LookupsPage(QWidget):
         self._load(table)
 
     def _load(self, table: LookupTable) -> None:
+        """Show ``table`` as stored (a new table: empty); the form is clean until edited."""
         self._current = table
-        self.title.setText(table.name or "New Lookup Table")
-        self.name_edit.setText(table.name)
-        index = self.owner_box.findData(table.customer_id)
-        self.owner_box.setCurrentIndex(max(index, 0))
-        self.description_edit.setText(table.description)
-        self.field_edit.setText(table.template_field)
-        self.model.removeRows(0, self.model.rowCount())
-        for key, value in table.rows:
-            self.model.appendRow([QStandardItem(key), QStandardItem(value)])
+        with self.unsaved.loading():
+            self.title.setText(table.name or "New Lookup Table")
+            self.name_edit.setText(table.name)
+            index = self.owner_box.findData(table.customer_id)
+            self.owner_box.setCurrentIndex(max(index, 0))
+            self.description_edit.setText(table.description)
+            self.field_edit.setText(table.template_field)
+            self.model.set_rows(table.rows)
         self.errors.clear()
         self.saved_note.clear()
         self.import_message.hide()
-        for widget in (self.import_button, self.export_button, self.delete_button):
+        for widget in (self.export_button, self.delete_button):
             widget.setEnabled(table.id is not None)
-        self._on_rows_changed()
         self._on_field_changed(table.template_field)
+        self._show_unsaved(self.unsaved.dirty)
+
+    def _ask_unsaved(self, name: str) -> UnsavedChoice:
+        """Save / Discard / Cancel through the page's prompter of the moment (tests and the app may
+        replace ``prompter`` after the page is built)."""
+        return self.prompter.unsaved_changes(name)
+
+    def _unsaved_name(self) -> str:
+        name = self._current.name or self.name_edit.text().strip()
+        return f"lookup table '{name}'" if name else "the new lookup table"
 
     def rows(self) -> tuple[tuple[str, str], ...]:
         """The rows as edited (not yet saved)."""
-        result = []
-        for row in range(self.model.rowCount()):
-            key = self.model.item(row, 0)
-            value = self.model.item(row, 1)
-            result.append((key.text() if key else "", value.text() if value else ""))
-        return tuple(result)
+        return self.model.rows()
 
     def current_table(self) -> LookupTable:
         """The table as the fields describe it now."""
@@ -349,11 +435,25 @@ class LookupsPage(QWidget):
                                    template_field=self.field_edit.text().strip(), rows=self.rows())
 
     @Slot()
-    def new_table(self) -> None:
-        """Start a new global table; it exists once saved."""
-        self.tree.setCurrentItem(None)
+    def new_table(self) -> bool:
+        """Start a new global table (after the unsaved-changes question); it exists once saved."""
+        if not self.unsaved.confirm_discard():
+            return False
+        self._highlight(None)
         self._load(LookupTable("", ""))
         self.name_edit.setFocus()
+        return True
+
+    @Slot()
+    def discard_changes(self) -> None:
+        """Show the table as stored again, dropping every unsaved edit and imported row."""
+        table = self._current
+        if table.id is not None:
+            try:
+                table = self._lookups.get(table.id)
+            except KeyError:  # deleted elsewhere meanwhile
+                table = LookupTable("", "")
+        self._load(table)
 
     @Slot()
     def add_row(self) -> None:
@@ -394,58 +494,83 @@ class LookupsPage(QWidget):
         if users:
             text += (f" {len(users)} template(s) call lookups() with '{table.template_field}': "
                      + ", ".join(f"'{t.name}'" for t in users) + ".")
-        if not self._confirm("Delete Lookup Table", text):
+        if not self.prompter.confirm("Delete Lookup Table", text):
             return False
         self._lookups.delete(table.id)
-        self._current = LookupTable("", "")
+        self._load(LookupTable("", ""))  # what was on show is gone, edits and all
         self.refresh()
         self.table_deleted.emit(table.id)
         return True
 
     # ----- CSV ----------------------------------------------------------------------------------
     @Slot()
-    def import_csv(self) -> bool:
-        """Replace the saved table's rows with a key,value CSV file; on any bad row nothing changes."""
-        table = self._current
-        if table.id is None:
-            return False
-        path = self._open_file()
-        if not path:
-            return False
-        name = Path(path).name
+    def import_csv(self, path: Path | None = None) -> RowsPlan | None:
+        """Load a key,value CSV file into the rows being edited; nothing is written until Save.
+
+        When the table has rows, asks whether to replace or merge them, saying how many rows each
+        adds, changes and removes. A file with bad rows changes nothing and names every bad line.
+
+        Returns:
+            The plan that was applied to the rows, or None (cancelled, or the file was refused).
+        """
+        path = path or self.prompter.open_path("Import Lookup CSV", _CSV_FILTERS)
+        if path is None:
+            return None
         try:
-            data = Path(path).read_bytes()
-        except OSError as exc:
-            self._show_import_message(f"{name}: cannot be read ({exc.strerror or exc}). Nothing was changed.",
-                                      ok=False)
-            return False
-        try:
-            table = self._lookups.import_csv(data, name=table.name, template_field=table.template_field,
-                                             customer_id=table.customer_id, description=table.description,
-                                             source=name)
-        except ValueError as exc:
+            self._files.check_input(path)
+            incoming = parse_lookup_csv(path.read_bytes(), path.name)
+        except StudioError as exc:
             self._show_import_message(f"{exc}\nNothing was changed.", ok=False)
-            return False
-        self._load(table)
-        self._show_import_message(f"Imported {len(table.rows)} rows from {Path(path).name}.", ok=True)
-        assert table.id is not None
-        self.table_saved.emit(table.id)
-        return True
+            return None
+        except OSError as exc:
+            self._show_import_message(
+                f"{path.name}: cannot be read ({exc.strerror or exc}). Nothing was changed.", ok=False)
+            return None
+        plan = self._ask_import_plan(path.name, incoming)
+        if plan is None:
+            return None
+        stem = path.name.removesuffix(".csv")
+        if not self.name_edit.text().strip():
+            self.name_edit.setText(stem)
+        if not self.field_edit.text().strip():
+            self.field_edit.setText(stem)
+        self.model.set_rows(plan.rows)
+        self._show_import_message(
+            f"Loaded {len(incoming)} rows from {path.name} ({plan.mode.value}): "
+            f"{plan.changes.describe()}. Nothing is saved yet: Save keeps them, Discard Changes drops them.",
+            ok=True)
+        return plan
+
+    def _ask_import_plan(self, source: str, incoming: Sequence[tuple[str, str]]) -> RowsPlan | None:
+        """Replace or merge the rows being edited with ``incoming``; asks when there are rows."""
+        current = self.rows()
+        plans = [plan_rows(current, incoming, mode) for mode in (ImportMode.REPLACE, ImportMode.MERGE)]
+        if not current:
+            return plans[0]
+        name = self.name_edit.text().strip() or "This table"
+        choice = self.prompter.choose(
+            "Import CSV",
+            f"{name} has {len(current)} rows; {source} has {len(incoming)}. Replace the rows, or merge "
+            "the file into them? Nothing is saved until you press Save.",
+            [f"Replace: {plans[0].changes.describe()}", f"Merge: {plans[1].changes.describe()}"],
+        )
+        return None if choice is None else plans[choice]
 
     @Slot()
     def export_csv(self) -> bool:
-        """Write the saved rows as a key,value CSV file."""
+        """Write the saved rows as a key,value CSV file (never over the workspace)."""
         if self._current.id is None:
             return False
-        path = self._save_file(f"{self._current.template_field or 'lookup'}.csv")
-        if not path:
+        path = self.prompter.save_path(
+            "Export Lookup CSV", f"{self._current.template_field or 'lookup'}.csv", _CSV_FILTERS)
+        if path is None:
             return False
         try:
-            Path(path).write_text(self._lookups.export_csv(self._current.id), encoding="utf-8")
-        except OSError as exc:
-            self._show_import_message(f"Could not write {path}: {exc}", ok=False)
+            self._files.write_text(path, self._lookups.export_csv(self._current.id))
+        except StudioError as exc:
+            self._show_import_message(f"Nothing was exported: {exc}", ok=False)
             return False
-        self._show_import_message(f"Exported {len(self._current.rows)} rows to {Path(path).name}.", ok=True)
+        self._show_import_message(f"Exported {len(self._current.rows)} rows to {path.name}.", ok=True)
         return True
 
     def _show_import_message(self, text: str, *, ok: bool) -> None:
@@ -455,17 +580,21 @@ class LookupsPage(QWidget):
         if ok:
             self.status_message.emit(text)
 
-    def _ask_open_file(self) -> str | None:
-        path, _ = QFileDialog.getOpenFileName(self, "Import Lookup CSV", "",
-                                              "CSV files (*.csv);;All files (*)")
-        return path or None
-
-    def _ask_save_file(self, suggested: str) -> str | None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export Lookup CSV", suggested, "CSV files (*.csv)")
-        return path or None
+    def _show_unsaved(self, dirty: bool) -> None:
+        """Say what Save would change (rows added, changed, removed), or nothing when it is clean."""
+        self.discard_button.setEnabled(dirty)
+        if not dirty:
+            self.unsaved_label.clear()
+            return
+        changes = row_changes(self._current.rows, self.rows())
+        rows = f": {changes.describe()}" if changes.counts.changes else ""
+        self.unsaved_label.setText(f"Unsaved changes{rows}")
+        set_tone(self.unsaved_label, Tone.WARNING)
 
     # ----- live hints ---------------------------------------------------------------------------
     def _on_rows_changed(self, *_args: object) -> None:
+        if self.unsaved.dirty:
+            self._show_unsaved(True)
         warning = duplicate_warning(self.rows())
         self.rows_warning.setText(f"⚠ {warning}" if warning else "")
         set_tone(self.rows_warning, Tone.WARNING)

@@ -60,6 +60,8 @@ class TemplateStore(Protocol):
 class TemplateLibraryStore(TemplateStore, Protocol):
     """Templates as the Templates page edits them: renamed, deleted, with their saved versions."""
 
+    def get_by_name(self, name: str) -> Template | None: ...
+
     def rename(self, template_id: int, new_name: str) -> Template: ...
 
     def delete(self, template_id: int) -> None: ...
@@ -94,7 +96,8 @@ class TriggerStore(Protocol):
 
 
 class LookupStore(Protocol):
-    """Lookup tables with their rows, and the CSV round trip GelatoConnect's bulk upload uses."""
+    """Lookup tables with their rows, and the CSV GelatoConnect's bulk upload uses (an imported CSV is
+    read by the page into the table's rows, unsaved: :mod:`postback_studio.core.lookup_csv`)."""
 
     def list(
         self, *, customer_id: int | None = None, include_global: bool = True
@@ -107,17 +110,6 @@ class LookupStore(Protocol):
     def delete(self, table_id: int) -> None: ...
 
     def lookup_set_for(self, customer_id: int | None) -> LookupSet: ...
-
-    def import_csv(
-        self,
-        data: bytes | str,
-        *,
-        name: str,
-        template_field: str,
-        customer_id: int | None = None,
-        description: str = "",
-        source: str = "<csv>",
-    ) -> LookupTable: ...
 
     def export_csv(self, table_id: int) -> str: ...
 

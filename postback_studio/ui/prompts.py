@@ -1,16 +1,22 @@
-"""The questions the Templates page asks the user, behind one small object.
+"""The questions the pages ask the user, behind one small object.
 
-The page never calls ``QMessageBox`` or ``QFileDialog`` directly: it asks a :class:`Prompter`, so
-tests inject a scripted one and drive every branch (Save / Discard / Cancel, a file that fails to
-import) without modal dialogs blocking the event loop.
+A page never calls ``QMessageBox`` or ``QFileDialog`` directly: it asks a :class:`Prompter`, so
+tests inject a scripted one and drive every branch (Save / Discard / Cancel, replace or merge, a file
+that fails to import) without modal dialogs blocking the event loop. The app builds one prompter and
+hands it to every page; its dialogs open over the main window once :meth:`Prompter.set_parent` is
+called.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
 
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMessageBox, QWidget
+from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog, QLineEdit, QMessageBox, QWidget
+
+from postback_studio.core.import_plan import ImportMode
+from postback_studio.ui.import_preview import BundlePreview, ImportPreviewDialog
 
 
 class UnsavedChoice(StrEnum):
@@ -24,8 +30,12 @@ class UnsavedChoice(StrEnum):
 class Prompter:
     """Modal questions on top of ``parent``, with Qt's standard dialogs."""
 
-    def __init__(self, parent: QWidget) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:
         """Ask on top of ``parent``."""
+        self._parent = parent
+
+    def set_parent(self, parent: QWidget) -> None:
+        """Ask on top of ``parent`` from now on (the main window, once it exists)."""
         self._parent = parent
 
     def ask_text(self, title: str, label: str, default: str = "") -> str | None:
@@ -45,11 +55,11 @@ class Prompter:
         return answer == QMessageBox.StandardButton.Yes
 
     def unsaved_changes(self, name: str) -> UnsavedChoice:
-        """Save, Discard or Cancel before the edits of ``name`` would be lost."""
+        """Save, Discard or Cancel before the edits of ``name`` (``template 'x'``) would be lost."""
         answer = QMessageBox.warning(
             self._parent,
             "Unsaved changes",
-            f"'{name}' has unsaved changes. Save them?",
+            f"{name[:1].upper()}{name[1:]} has unsaved changes. Save them?",
             QMessageBox.StandardButton.Save
             | QMessageBox.StandardButton.Discard
             | QMessageBox.StandardButton.Cancel,
@@ -60,6 +70,28 @@ class Prompter:
         if answer == QMessageBox.StandardButton.Discard:
             return UnsavedChoice.DISCARD
         return UnsavedChoice.CANCEL
+
+    def choose(self, title: str, text: str, choices: Sequence[str]) -> int | None:
+        """One of ``choices`` (its index, the first is the default), or None for Cancel."""
+        box = QMessageBox(self._parent)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle(title)
+        box.setText(text)
+        buttons = [box.addButton(choice, QMessageBox.ButtonRole.AcceptRole) for choice in choices]
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        if buttons:
+            box.setDefaultButton(buttons[0])
+        box.exec()
+        clicked = box.clickedButton()
+        return next((index for index, button in enumerate(buttons) if button is clicked), None)
+
+    def review_import(self, preview: BundlePreview) -> ImportMode | None:
+        """Show what a configuration bundle would change; the mode to apply, or None for Cancel."""
+        dialog = ImportPreviewDialog(preview, self._parent)
+        accepted = dialog.exec() == QDialog.DialogCode.Accepted
+        mode = dialog.mode
+        dialog.deleteLater()
+        return mode if accepted else None
 
     def restore_draft(self, name: str, when: str) -> bool:
         """Offer unsaved edits found after a crash: True restores them, False discards them."""

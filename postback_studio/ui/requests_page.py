@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from postback_studio.core.errors import StudioError
 from postback_studio.core.model import Event
 from postback_studio.core.request_export import export_csv, export_json
 from postback_studio.core.requestlog import Outcome, RequestRecord
@@ -49,6 +50,7 @@ from postback_studio.core.requests_view import (
     resolve_time_range,
 )
 from postback_studio.services.changes import ChangeNotice, Entity
+from postback_studio.services.files import UserFiles
 from postback_studio.services.request_log import FilterChoices
 from postback_studio.ui.outcome_chart import SummaryStrip
 from postback_studio.ui.request_detail_view import RequestDetailView
@@ -78,6 +80,7 @@ class RequestsPage(QWidget):
     Args:
         open_source: Opens a new read connection to the request log; called on worker threads.
         jobs: The app's job runner; every query runs there as a quiet job.
+        files: Writes the exports, never over the workspace.
         clock: Seconds since the epoch; the time-range presets count back from it.
 
     Signals:
@@ -102,11 +105,13 @@ class RequestsPage(QWidget):
         open_source: SourceFactory,
         *,
         jobs: JobRunner,
+        files: UserFiles,
         clock: Callable[[], float] = time.time,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._clock = clock
+        self._files = files
         self.loader = RequestsLoader(open_source, jobs, self)
         self._summary_generation = -1
         self._detail_generation = -1
@@ -387,11 +392,17 @@ class RequestsPage(QWidget):
     def export_selection(self, path: Path, fmt: str) -> None:
         """Write the selected entries to ``path`` as ``"json"`` or ``"csv"`` (off the GUI thread).
 
-        Emits ``export_finished`` with the path when the file is written.
+        Emits ``export_finished`` with the path when the file is written. The workspace's own files
+        are refused at once, with nothing read or written.
         """
         ids = self.selected_ids()
         if not ids:
             self._show_error("Select the requests to export first.")
+            return
+        try:
+            self._files.check_output(path)
+        except StudioError as error:
+            self._show_error(f"Nothing was exported: {error}")
             return
         self._export_generation = self.loader.new_generation()
         self._export_target = (path, fmt)
@@ -451,9 +462,9 @@ class RequestsPage(QWidget):
         path, fmt = self._export_target
         text = export_json(records) if fmt == "json" else export_csv(records)
         try:
-            path.write_text(text, encoding="utf-8", newline="")
-        except OSError as error:
-            self._show_error(f"Could not write {path}: {error.strerror or error}")
+            self._files.write_text(path, text)
+        except StudioError as error:
+            self._show_error(f"Nothing was exported: {error}")
             return
         self.export_finished.emit(str(path))
 

@@ -1,7 +1,9 @@
 """The Templates page's payloads: the built-in samples of every event and the user's own.
 
 The picker owns the payload bar (New, Import, Paste, Save, Delete) and what the payload pane of
-the Template Mapper shows; the page only hears that the payload changed and renders again.
+the Template Mapper shows; the page only hears that the payload changed and renders again. A payload
+of the user's own has unsaved edits when the editor's text differs from the stored text: compared
+every time (:mod:`.unsaved`), never a flag that an editor signal could set by itself.
 """
 
 from __future__ import annotations
@@ -28,10 +30,11 @@ from postback_studio.core.template_library import (
 )
 from postback_studio.ui.ports import SampleStore
 from postback_studio.ui.preferences import WorkspaceMemory
-from postback_studio.ui.prompts import Prompter, UnsavedChoice
+from postback_studio.ui.prompts import Prompter
 from postback_studio.ui.save_feedback import SavedNote
 from postback_studio.ui.template_library_panel import tool_button
 from postback_studio.ui.template_mapper import TemplateMapperView
+from postback_studio.ui.unsaved import UnsavedChanges
 
 
 class SamplePicker(QObject):
@@ -63,7 +66,14 @@ class SamplePicker(QObject):
         self._choices: list[SampleChoice] = []
         self.key = ""
         self.payload: Any = None
-        self.dirty = False
+        self.unsaved = UnsavedChanges(
+            self._edited_text,
+            ask=prompter.unsaved_changes,
+            name=self._unsaved_name,
+            save=self.save,
+            revert=lambda: self.select(self.key),
+            parent=self,
+        )
         self.bar = QWidget()
         self.new_button = tool_button("New Payload", "A payload of your own for this event, to edit")
         self.new_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
@@ -92,6 +102,22 @@ class SamplePicker(QObject):
         view.event_selected.connect(self._on_view_event_selected)
         view.payload_edited.connect(self._on_view_payload_edited)
         view.payload_rejected.connect(self._on_view_payload_rejected)
+
+    @property
+    def dirty(self) -> bool:
+        """Whether the user's payload on show differs from its stored text."""
+        return self.unsaved.dirty
+
+    def _edited_text(self) -> str | None:
+        """The payload editor's text when it shows one of the user's payloads (None: a built-in)."""
+        choice = self.current()
+        if choice is None or choice.builtin:
+            return None
+        return str(self._view.payload_editor.toPlainText())
+
+    def _unsaved_name(self) -> str:
+        choice = self.current()
+        return f"the sample payload '{choice.label}'" if choice is not None else "the sample payload"
 
     # -- choosing -------------------------------------------------------------------------------
 
@@ -122,17 +148,17 @@ class SamplePicker(QObject):
         choice = self._choice(key)
         if choice is None:
             return False
-        if choice.builtin:
-            payload = load_sample(choice.key)
-            self._view.set_payload(payload, read_only=True)
-        else:
-            assert choice.sample_id is not None
-            stored = self._samples.get(choice.sample_id)
-            payload = json.loads(stored.payload)
-            self._view.set_payload(payload, text=stored.payload, read_only=False)
-        self.payload = payload
-        self.key = key
-        self.dirty = False
+        with self.unsaved.loading():
+            if choice.builtin:
+                payload = load_sample(choice.key)
+                self._view.set_payload(payload, read_only=True)
+            else:
+                assert choice.sample_id is not None
+                stored = self._samples.get(choice.sample_id)
+                payload = json.loads(stored.payload)
+                self._view.set_payload(payload, text=stored.payload, read_only=False)
+            self.payload = payload
+            self.key = key
         self.saved_note.clear()
         self._view.set_current_event(key)
         self.delete_button.setEnabled(not choice.builtin)
@@ -169,31 +195,28 @@ class SamplePicker(QObject):
         self.select(key)
 
     def confirm_discard(self) -> bool:
-        """Save, Discard or Cancel before the edited payload would be lost; True to go on."""
-        choice = self._prompter.unsaved_changes("the sample payload")
-        if choice is UnsavedChoice.CANCEL:
-            return False
-        if choice is UnsavedChoice.SAVE:
-            return self.save()
-        self.dirty = False
-        return True
+        """Save, Discard or Cancel when the edited payload would be lost; True to go on."""
+        return self.unsaved.confirm_discard()
 
     def _on_view_payload_edited(self, payload: object) -> None:
         self.payload = payload
-        self.dirty = True
+        self.unsaved.check()
         self.payload_edited.emit()
 
     def _on_view_payload_rejected(self, _message: str) -> None:
-        self.dirty = True
+        self.unsaved.check()
 
     # -- the user's own payloads ----------------------------------------------------------------
 
-    def _add(self, name_hint: str, text: str) -> bool:
+    def _add(self, name_hint: str, text: str, source: str = "") -> bool:
         choice = self.current()
         if choice is None:
             return False
+        what = f"{source} becomes a new" if source else "A new"
         name = self._prompter.ask_text(
-            "New sample payload", f"Name of your {choice.event.label} payload:", name_hint
+            "New sample payload",
+            f"{what} {choice.event.label} payload of yours (nothing else changes). Its name:",
+            name_hint,
         )
         if name is None:
             return False
@@ -231,7 +254,7 @@ class SamplePicker(QObject):
                 f"{path}:{parsed.line}:{parsed.column}: not valid JSON: {parsed.error}",
             )
             return False
-        return self._add(path.stem, text)
+        return self._add(path.stem, text, path.name)
 
     def paste(self) -> bool:
         """Create a sample of the current event from JSON on the clipboard."""
@@ -260,7 +283,7 @@ class SamplePicker(QObject):
             return False
         stored = self._samples.get(choice.sample_id)
         self._samples.save(replace(stored, payload=text))
-        self.dirty = False
+        self.unsaved.set_stored()
         self.saved_note.confirm(f"Saved payload '{stored.name}'")
         return True
 
@@ -272,6 +295,5 @@ class SamplePicker(QObject):
         if not self._prompter.confirm("Delete sample payload", f"Delete '{choice.label}'?"):
             return False
         self._samples.delete(choice.sample_id)
-        self.dirty = False
         self.refresh()
         return self.select(choice.event.value)

@@ -41,10 +41,12 @@ from postback_studio.core.validation import validate_smtp
 from postback_studio.services.changes import ChangeNotice, Entity
 from postback_studio.ui.field_errors import FieldErrors, error_label, validated_save, with_error
 from postback_studio.ui.ports import SmtpStore
+from postback_studio.ui.prompts import Prompter
 from postback_studio.ui.save_feedback import SavedNote
 from postback_studio.ui.secret_prompts import AskSecrets, ask_keep_or_clear, keep_secrets
 from postback_studio.ui.theme import Theme
 from postback_studio.ui.tones import Tone, emphasize, set_tone
+from postback_studio.ui.unsaved import AskUnsaved, UnsavedChanges
 from postback_studio.workers.jobs import JobError, JobRunner
 
 
@@ -108,11 +110,20 @@ class SettingsPage(QWidget):
         http_port: int = LOCAL_HTTP_PORT,
         smtp_port: int = LOCAL_SMTP_PORT,
         theme: Theme = Theme.SYSTEM,
+        ask_unsaved: AskUnsaved | None = None,
         ask_secrets: AskSecrets | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._smtp = smtp
+        self.unsaved = UnsavedChanges(
+            self.current_settings,
+            ask=ask_unsaved or Prompter(self).unsaved_changes,
+            name=lambda: "the SMTP settings",
+            save=lambda: self.save() is not None,
+            revert=lambda: self.load(self._smtp.get()),
+            parent=self,
+        )
         self._ask_secrets = ask_secrets or ask_keep_or_clear(self)
         self._test_connection = test_connection
         self._jobs = jobs
@@ -276,16 +287,24 @@ class SettingsPage(QWidget):
     @Slot(object)
     def on_change(self, notice: ChangeNotice) -> None:
         """SMTP settings changed elsewhere (an import, the command line): show them, unless edits are open."""
-        if notice.concerns(Entity.SMTP) and self.current_settings() == self._loaded:
+        if notice.concerns(Entity.SMTP) and not self.unsaved.dirty:
             self.load(self._smtp.get())
+
+    def confirm_discard(self) -> bool:
+        """Save / Discard / Cancel for unsaved SMTP settings (before the app closes); True to go on."""
+        return self.unsaved.confirm_discard()
 
     # ----- SMTP form ----------------------------------------------------------------------------
     def load(self, settings: SmtpSettings) -> None:
         """Show ``settings``; a stored password is not put in the field, only announced.
 
         Leaving the password field empty keeps the stored one (on save and for the test), so the
-        secret is read from the store only when it is needed.
+        secret is read from the store only when it is needed. The form is clean until edited.
         """
+        with self.unsaved.loading():
+            self._fill(settings)
+
+    def _fill(self, settings: SmtpSettings) -> None:
         self.sender_email_edit.setText(settings.sender_email)
         self.sender_name_edit.setText(settings.sender_name)
         self.host_edit.setText(settings.host)
@@ -301,7 +320,6 @@ class SettingsPage(QWidget):
         self.errors.clear()
         self.saved_note.clear()
         self._update_port_hint()
-        self._loaded = self.current_settings()
 
     def current_settings(self) -> SmtpSettings:
         """The settings as typed (not validated, not saved)."""

@@ -2,12 +2,14 @@
 
 A webhook template is one text; an email template is a subject line and two parts (HTML and text)
 edited one at a time in the same editor. The editor keeps every part as typed, says whether the
-edits differ from what is stored (compared, never set by loading), and turns them back into a
-:class:`~postback_studio.core.model.Template` for the preview and for Save.
+edits differ from what is stored (:mod:`.unsaved`: compared, never set by loading), and turns them
+back into a :class:`~postback_studio.core.model.Template` for the preview and for Save. A template
+imported from a file and not saved yet has nothing stored: all of it is unsaved.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from PySide6.QtCore import QObject, Signal
@@ -18,6 +20,7 @@ from postback_studio.core.render.result import Diagnostic, Where
 from postback_studio.core.template_library import content_of, with_content
 from postback_studio.ui.email_parts import EmailPartsPreview
 from postback_studio.ui.template_mapper import TemplateMapperView
+from postback_studio.ui.unsaved import AskUnsaved, UnsavedChanges
 
 #: The email parts the editor shows, in the order of its part tabs.
 EMAIL_PARTS = ("html", "text")
@@ -25,6 +28,14 @@ EMAIL_PARTS = ("html", "text")
 
 class TemplateEditor(QObject):
     """Puts a template in the Template Mapper's editor and reads the edits back.
+
+    Args:
+        view: The Template Mapper.
+        email_preview: Where an email template's parts are previewed.
+        parent: The page.
+        ask: Asks Save / Discard / Cancel before edits would be lost.
+        save: Saves the edits (the page's Save); True when saved.
+        revert: Shows the template as stored again (the user chose Discard).
 
     Signals:
         edited(): the user changed the content (render once typing pauses).
@@ -36,14 +47,31 @@ class TemplateEditor(QObject):
     part_changed = Signal()
     dirty_changed = Signal(bool)
 
-    def __init__(self, view: TemplateMapperView, email_preview: EmailPartsPreview, parent: QObject) -> None:
+    def __init__(
+        self,
+        view: TemplateMapperView,
+        email_preview: EmailPartsPreview,
+        parent: QObject,
+        *,
+        ask: AskUnsaved,
+        save: Callable[[], bool],
+        revert: Callable[[], None],
+    ) -> None:
         super().__init__(parent)
         self._view = view
         self._email_preview = email_preview
         self.template: Template | None = None
         self.part = "body"
-        self.dirty = False
         self.loading = False
+        self.unsaved = UnsavedChanges(
+            self._edited_content,
+            ask=ask,
+            name=lambda: f"template '{self.template.name}'" if self.template else "the template",
+            save=save,
+            revert=revert,
+            parent=self,
+        )
+        self.unsaved.changed.connect(self.dirty_changed)
         self._parts: dict[str, str] = {"html": "", "text": ""}
         self.bar = QWidget()
         self.subject_edit = QLineEdit()
@@ -69,8 +97,18 @@ class TemplateEditor(QObject):
         view.template_edited.connect(self._on_content_edited)
         view.problems.problem_activated.connect(self._on_problem_activated)
 
+    @property
+    def dirty(self) -> bool:
+        """Whether the content differs from the template as stored (an unstored template: always)."""
+        return self.unsaved.dirty
+
+    def _edited_content(self) -> tuple[str, str, str] | None:
+        edited = self.edited_template()
+        return None if edited is None else content_of(edited)
+
     def load(self, template: Template, content: Template | None = None) -> None:
-        """Put ``template`` (as stored) in the editor, with ``content``'s edits on top when given."""
+        """Put ``template`` (as stored; not stored yet when it has no id) in the editor, with
+        ``content``'s edits on top when given."""
         shown = content or template
         self.loading = True
         try:
@@ -92,13 +130,16 @@ class TemplateEditor(QObject):
                 self._view.set_template(shown.body, template.format.value, template.name)
         finally:
             self.loading = False
-        self.update_dirty()
+        if template.id is None:
+            self.unsaved.nothing_stored()
+        else:
+            self.unsaved.set_stored(content_of(template))
 
     def clear(self) -> None:
         """Show no template (the last one was deleted)."""
         self.template = None
-        self.dirty = False
         self._view.set_template("", "text", "No template")
+        self.unsaved.set_stored(None)
 
     def edited_template(self) -> Template | None:
         """The template with the editor's content (what Save would store)."""
@@ -114,30 +155,13 @@ class TemplateEditor(QObject):
     def stored(self, template: Template) -> None:
         """``template`` is what is stored now (saved, renamed, activated): edits are compared with it."""
         self.template = template
-        self.update_dirty()
+        self.unsaved.set_stored(content_of(template))
 
     def follow(self, status: TemplateStatus, name: str) -> None:
         """The stored template got another status or name elsewhere; the typed content stays."""
         if self.template is not None:
             self.template = replace(self.template, status=status, name=name)
 
-    def discard(self) -> None:
-        """Forget that there are edits (the user chose Discard)."""
-        self.dirty = False
-        self.dirty_changed.emit(False)
-
-    def update_dirty(self) -> None:
-        """Compare the edits with what is stored and announce a change."""
-        edited = self.edited_template()
-        dirty = (
-            edited is not None
-            and self.template is not None
-            and content_of(edited) != content_of(self.template)
-        )
-        changed = dirty != self.dirty
-        self.dirty = dirty
-        if changed:
-            self.dirty_changed.emit(dirty)
 
     def _on_part_tabs_changed(self, index: int) -> None:
         if self.template is None or self.template.kind is not TemplateKind.EMAIL:
@@ -154,7 +178,7 @@ class TemplateEditor(QObject):
     def _on_content_edited(self) -> None:
         if self.loading or self.template is None:
             return
-        self.update_dirty()
+        self.unsaved.check()
         self.edited.emit()
 
     def _on_problem_activated(self, diagnostic: Diagnostic) -> None:

@@ -3,6 +3,10 @@
 New, Duplicate, Rename, Delete, Import, Export, Version History and Restore act on the template in
 the editor (as shown, unsaved edits included, where that matters) and ask first where something
 would be lost. The page supplies how to show a template and how to ask about unsaved edits.
+
+Import writes nothing: the file's template goes into the editor as unsaved edits, either of the
+template with its name (its next version, when the user chooses to replace that one's content) or
+as a new template; Save stores it, Discard drops it.
 """
 
 from __future__ import annotations
@@ -14,16 +18,19 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
-from postback_studio.core.errors import InUseError, NotFoundError, ValidationError
+from postback_studio.core.errors import InUseError, NotFoundError, StudioError, ValidationError
+from postback_studio.core.import_plan import Action
 from postback_studio.core.model import OutputFormat, Template, TemplateKind, TemplateStatus
 from postback_studio.core.recovery import RecoveryDraft
 from postback_studio.core.template_files import (
-    TemplateFileError,
+    TemplateImportPlan,
+    plan_template_import,
     read_template_file,
     suggested_filename,
     template_to_text,
 )
 from postback_studio.core.template_library import free_name, skeleton, with_content
+from postback_studio.services.files import UserFiles
 from postback_studio.ui.draft_recovery import DraftRecovery
 from postback_studio.ui.ports import TemplateLibraryStore
 from postback_studio.ui.prompts import Prompter
@@ -41,6 +48,7 @@ class TemplateLibraryActions(QObject):
         editor: The template in the editor.
         prompter: Asks the user.
         drafts: The recovery folder's drafts (a deleted or recovered template's draft goes).
+        files: Reads the files imported and writes the exports, never over the workspace.
         show: Puts a template (as stored, with edits on top when given) in the editor.
         refresh: Reloads the library list.
         confirm_discard: Asks about unsaved edits; True when it is fine to go on.
@@ -59,6 +67,7 @@ class TemplateLibraryActions(QObject):
         prompter: Prompter,
         drafts: DraftRecovery,
         *,
+        files: UserFiles,
         show: Callable[[Template, Template | None], None],
         refresh: Callable[[], None],
         confirm_discard: Callable[[], bool],
@@ -69,6 +78,7 @@ class TemplateLibraryActions(QObject):
         self._editor = editor
         self._prompter = prompter
         self._drafts = drafts
+        self._files = files
         self._show = show
         self._refresh = refresh
         self._confirm_discard = confirm_discard
@@ -109,8 +119,7 @@ class TemplateLibraryActions(QObject):
             return None
         name = free_name(f"{edited.name} copy", self._taken_names())
         if self._editor.dirty:
-            self._drafts.discard(edited.id)
-            self._editor.discard()
+            self._drafts.discard(edited.id)  # the edits move to the copy
         return self.create(replace(edited, id=None, name=name, status=TemplateStatus.DRAFT))
 
     def rename(self) -> bool:
@@ -161,20 +170,62 @@ class TemplateLibraryActions(QObject):
         self.status_message.emit(f"Deleted '{template.name}'")
         return True
 
-    def import_template(self, path: Path | None = None) -> Template | None:
-        """Import a ``.j2`` file as a new draft template (the kind and format from its extension)."""
+    def import_template(self, path: Path | None = None) -> TemplateImportPlan | None:
+        """Load a ``.j2`` file into the editor as unsaved edits; nothing is written until Save.
+
+        When a template with the file's name exists (of the same kind and format), asks whether the
+        file replaces its content (the next version of that template) or becomes a new template.
+
+        Returns:
+            The plan put in the editor, or None (cancelled, or the file was refused).
+        """
         if not self._confirm_discard():
             return None
         path = path or self._prompter.open_path("Import template", _TEMPLATE_FILTERS)
         if path is None:
             return None
         try:
-            template = read_template_file(path).template
-        except TemplateFileError as error:
+            self._files.check_input(path)
+            imported = replace(read_template_file(path).template, status=TemplateStatus.DRAFT)
+        except StudioError as error:
             self._prompter.error("Cannot import the template", str(error))
             return None
-        name = free_name(template.name, self._taken_names())
-        return self.create(replace(template, name=name, status=TemplateStatus.DRAFT))
+        plan = self._plan_import(path, imported)
+        if plan is None:
+            return None
+        if plan.existing is None:
+            self._show(plan.template, None)
+            self.status_message.emit(f"Imported {path.name} as the new template '{plan.template.name}': "
+                                     "not saved yet")
+        else:
+            self._show(plan.existing, plan.template)
+            self.status_message.emit(f"Imported {path.name} into '{plan.existing.name}': not saved yet")
+        return plan
+
+    def _plan_import(self, path: Path, imported: Template) -> TemplateImportPlan | None:
+        """Replace the content of the template with the file's name, or add a new one; asks which."""
+        existing = self._templates.get_by_name(imported.name)
+        new = plan_template_import(
+            replace(imported, name=free_name(imported.name, self._taken_names())), None, customer_id=None
+        )
+        if existing is None or (existing.kind, existing.format) != (imported.kind, imported.format):
+            return new
+        replacing = plan_template_import(imported, existing, customer_id=existing.customer_id)
+        if replacing.action is Action.UNCHANGED:
+            self._prompter.error("Nothing to import", f"{path.name} is what '{existing.name}' holds already.")
+            return None
+        versions = len(self._templates.versions(existing.id)) if existing.id is not None else 0
+        saved = f"{versions} saved version{'' if versions == 1 else 's'}"
+        choice = self._prompter.choose(
+            "Import template",
+            f"A template named '{existing.name}' exists ({saved}). {path.name} can replace its content "
+            f"(version {versions + 1} of '{existing.name}': 1 template changed) or become the new "
+            f"template '{new.template.name}' (1 template added). Nothing is saved until you press Save.",
+            [f"Replace (version {versions + 1})", f"Add as '{new.template.name}'"],
+        )
+        if choice is None:
+            return None
+        return replacing if choice == 0 else new
 
     def export_template(self, path: Path | None = None) -> Path | None:
         """Write the template as shown to a ``.j2`` file that imports back to the same template."""
@@ -187,9 +238,9 @@ class TemplateLibraryActions(QObject):
         if path is None:
             return None
         try:
-            path.write_text(template_to_text(edited), encoding="utf-8")
-        except OSError as error:
-            self._prompter.error("Cannot export the template", f"{path}: {error.strerror or error}")
+            self._files.write_text(path, template_to_text(edited))
+        except StudioError as error:
+            self._prompter.error("Cannot export the template", str(error))
             return None
         self.status_message.emit(f"Exported to {path}")
         return path

@@ -13,7 +13,9 @@ The page composes parts cut along their own seams, and holds only what ties them
 * New from Example, and the diff of a new template's preview against its example
   (:mod:`.new_from_example`, :mod:`.example_diff`).
 
-Unsaved edits are safe: a Save / Discard / Cancel prompt comes before they would be lost.
+Unsaved edits are safe: a Save / Discard / Cancel prompt comes before they would be lost (another
+template opened: the template's edits; the app closing: the template's and the sample payload's),
+and Cancel leaves the library highlighting the template still in the editor.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from postback_studio.core.errors import NotFoundError, ValidationError
 from postback_studio.core.model import LookupSet, OutputFormat, Template, TemplateKind, TemplateStatus
 from postback_studio.core.recovery import RecoveryDraft, RecoveryStore, folder_for_workspace
 from postback_studio.core.render.engine import RenderEngine
+from postback_studio.core.template_files import TemplateImportPlan
 from postback_studio.core.template_library import (
     NEW_TEMPLATE_CHOICES,
     CheckRequest,
@@ -48,6 +51,7 @@ from postback_studio.core.template_library import (
     check_selectors,
 )
 from postback_studio.services.changes import ChangeNotice, Entity
+from postback_studio.services.files import UserFiles
 from postback_studio.services.session import Session
 from postback_studio.ui.check_results import CheckResultsDialog
 from postback_studio.ui.draft_recovery import DraftRecovery
@@ -66,6 +70,7 @@ from postback_studio.ui.prompts import Prompter, UnsavedChoice
 from postback_studio.ui.quick_fix import FixChooser, QuickFixes
 from postback_studio.ui.sample_picker import SamplePicker
 from postback_studio.ui.save_feedback import SavedNote
+from postback_studio.ui.selection_guard import SelectionGuard
 from postback_studio.ui.template_editor import TemplateEditor
 from postback_studio.ui.template_library_actions import TemplateLibraryActions
 from postback_studio.ui.template_library_panel import DIRTY_MARK, TemplateLibraryPanel
@@ -111,6 +116,7 @@ class TemplatesPage(QWidget):
         ``options`` are the other keyword arguments of the constructor (``prompter``, ``debounce_ms``...).
         """
         options.setdefault("recovery", RecoveryStore(folder_for_workspace(session.path)))
+        options.setdefault("files", session.files)
         options.setdefault("memory", WorkspaceMemory(settings, session.path))
         return cls(
             templates=session.templates,
@@ -136,6 +142,7 @@ class TemplatesPage(QWidget):
         jobs: JobRunner,
         settings: QSettings,
         recovery: RecoveryStore,
+        files: UserFiles,
         memory: WorkspaceMemory,
         prompter: Prompter | None = None,
         choose_fix: FixChooser | None = None,
@@ -155,6 +162,7 @@ class TemplatesPage(QWidget):
             jobs: Where renders and checks run (the app's job runner).
             settings: Remembers the splitter sizes.
             recovery: Where unsaved drafts go (the workspace's recovery folder).
+            files: Reads template files and writes exports, never over the workspace.
             memory: Remembers this workspace's last template and sample.
             prompter: Asks the user (tests pass a scripted one).
             choose_fix: Asks which quick fix to apply when several apply at the cursor (default: a
@@ -174,7 +182,14 @@ class TemplatesPage(QWidget):
         self.prompter = prompter or Prompter(self)
         self.view = TemplateMapperView()
         self.email_preview = EmailPartsPreview()
-        self.editor = TemplateEditor(self.view, self.email_preview, self)
+        self.editor = TemplateEditor(
+            self.view,
+            self.email_preview,
+            self,
+            ask=self._ask_unsaved,
+            save=self.save,
+            revert=self._revert_editor,
+        )
         self.library = TemplateLibraryPanel()
         self.samples = SamplePicker(self.view, samples, self.prompter, memory, self)
         self.preview = TemplatePreview(
@@ -214,9 +229,10 @@ class TemplatesPage(QWidget):
             self.editor,
             self.prompter,
             self._drafts,
+            files=files,
             show=self._load,
             refresh=self.refresh_library,
-            confirm_discard=self.confirm_discard,
+            confirm_discard=self.editor.unsaved.confirm_discard,
             parent=self,
         )
         self.from_example = NewFromExample(
@@ -345,6 +361,7 @@ class TemplatesPage(QWidget):
     def _connect(self) -> None:
         library = self.library
         library.template_chosen.connect(self._on_library_template_chosen)
+        SelectionGuard(library.template_list, self.confirm_discard)
         library.duplicate_button.clicked.connect(self.duplicate_template)
         library.rename_button.clicked.connect(self.rename_template)
         library.delete_button.clicked.connect(self.delete_template)
@@ -506,8 +523,9 @@ class TemplatesPage(QWidget):
             return
         self.library.mark(template, self.editor.dirty)
         kind = "email" if template.kind is TemplateKind.EMAIL else template.format.value.upper()
+        new = ", new: not saved yet" if template.id is None else ""
         self.view.template_title.setText(
-            f"{DIRTY_MARK if self.editor.dirty else ''}{template.name}  ({kind})"
+            f"{DIRTY_MARK if self.editor.dirty else ''}{template.name}  ({kind}{new})"
         )
 
     def _offer_editing(self, has_template: bool) -> None:
@@ -615,30 +633,42 @@ class TemplatesPage(QWidget):
         customer_id = None if customer in (None, _NO_CUSTOMER) else int(customer)
         return self._lookup_store.lookup_set_for(customer_id)
 
+    def _ask_unsaved(self, name: str) -> UnsavedChoice:
+        """Save / Discard / Cancel through the page's prompter of the moment (tests and the app may
+        replace ``prompter`` after the page is built)."""
+        return self.prompter.unsaved_changes(name)
+
     def has_unsaved_changes(self) -> bool:
         """True when the template or the user's sample payload has edits that are not saved."""
         return self.editor.dirty or self.samples.dirty
 
     def confirm_discard(self) -> bool:
-        """The close guard: ask Save / Discard / Cancel when there are unsaved edits.
+        """The close guard: Save / Discard / Cancel for the template's edits, then the payload's.
 
         Returns:
             True when it is fine to go on (saved, discarded, or nothing to lose).
         """
-        if not self.has_unsaved_changes():
-            return True
+        return self.editor.unsaved.confirm_discard() and self.samples.confirm_discard()
+
+    def _revert_editor(self) -> None:
+        """Discard: show the template as stored again (a template never saved goes away)."""
         template = self.editor.template
-        name = template.name if template and self.editor.dirty else "the sample payload"
-        choice = self.prompter.unsaved_changes(name)
-        if choice is UnsavedChoice.CANCEL:
-            return False
-        if choice is UnsavedChoice.SAVE:
-            return (not self.editor.dirty or self.save()) and (not self.samples.dirty or self.samples.save())
-        if template is not None:
-            self._drafts.discard(template.id)
-        self.samples.dirty = False
-        self.editor.discard()
-        return True
+        if template is None:
+            return
+        self._drafts.discard(template.id)
+        stored = None
+        if template.id is not None:
+            try:
+                stored = self._templates.get(template.id)
+            except NotFoundError:
+                stored = None
+        if stored is None:
+            first = self.library.first_id()
+            if first is None or not self.open_template(first):
+                self.editor.clear()
+                self._show_dirty_mark()
+            return
+        self._load(stored)
 
     def save(self) -> bool:
         """Save the edited template (a new version when the content changed); False on refusal."""
@@ -710,8 +740,9 @@ class TemplatesPage(QWidget):
         """Delete after confirmation (refused while triggers use it)."""
         return self.library_actions.delete()
 
-    def import_template(self, path: Path | None = None) -> Template | None:
-        """Import a ``.j2`` file as a new draft template."""
+    def import_template(self, path: Path | None = None) -> TemplateImportPlan | None:
+        """Load a ``.j2`` file into the editor as unsaved edits (a new template, or the next version
+        of the one with its name); nothing is written until Save."""
         return self.library_actions.import_template(path)
 
     def export_template(self, path: Path | None = None) -> Path | None:

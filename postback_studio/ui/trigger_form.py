@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
@@ -77,12 +76,14 @@ from postback_studio.ui.form_layout import (
 from postback_studio.ui.headers_table import HeadersTable
 from postback_studio.ui.new_template_dialog import NewTemplateDialog
 from postback_studio.ui.ports import CustomerStore, TemplateStore, TriggerStore
+from postback_studio.ui.prompts import Prompter
 from postback_studio.ui.retry_editor import RetryPolicyEditor
 from postback_studio.ui.save_feedback import SavedNote
 from postback_studio.ui.secret_prompts import AskSecrets, ask_keep_or_clear, keep_secrets
 from postback_studio.ui.tones import Tone, page_title, set_tone
 from postback_studio.ui.tones import hint as muted_hint
 from postback_studio.ui.trigger_prompts import DialogTriggerPrompts, StaleChoice, TriggerPrompts
+from postback_studio.ui.unsaved import AskUnsaved, UnsavedChanges
 from postback_studio.workers.jobs import JobError, JobRunner
 
 #: Problems of a template against every sample of an event, given the lookups the customer sees
@@ -134,12 +135,21 @@ class TriggerForm(QWidget):
         examples: Sequence[Template] = (),
         reachability: Reachability = check_destination,
         check_timeout: float = 5.0,
+        ask_unsaved: AskUnsaved | None = None,
         ask_secrets: AskSecrets | None = None,
         customers: CustomerStore | None = None,
         prompts: TriggerPrompts | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        self.unsaved = UnsavedChanges(
+            self.current_trigger,
+            ask=ask_unsaved or Prompter(self).unsaved_changes,
+            name=self._unsaved_name,
+            save=lambda: self.save() is not None,
+            revert=lambda: self.load(self._stored_trigger()),
+            parent=self,
+        )
         self._triggers = triggers
         self._customers = customers
         self._prompts = prompts or DialogTriggerPrompts(self)
@@ -341,7 +351,14 @@ class TriggerForm(QWidget):
         self.load(Trigger("", customer_id=customer_id, event=event))
 
     def load(self, trigger: Trigger) -> None:
-        """Show ``trigger`` for editing; what is stored of it now is what Save must not overwrite unseen."""
+        """Show ``trigger`` for editing; what is stored of it now is what Save must not overwrite unseen.
+
+        The form is clean until edited: its unsaved state is a comparison with what it was filled with.
+        """
+        with self.unsaved.loading():
+            self._fill(trigger)
+
+    def _fill(self, trigger: Trigger) -> None:
         self._trigger = trigger
         self._stored = self._read_stored(trigger.id)
         self.title.setText(f"Trigger: {trigger.name}" if trigger.id is not None else "New Trigger")
@@ -370,31 +387,37 @@ class TriggerForm(QWidget):
         self.activation_frame.hide()
         self._on_method_box_changed()
         self._on_signing_toggled(trigger.signing)
-        self._loaded = self.current_trigger()
+
+    def _stored_trigger(self) -> Trigger:
+        """The trigger on show as stored now (a new one as it was started)."""
+        if self._trigger.id is None:
+            return self._trigger
+        try:
+            return self._triggers.get(self._trigger.id)
+        except KeyError:  # deleted elsewhere meanwhile
+            return Trigger("", customer_id=self._trigger.customer_id, event=self._trigger.event)
+
+    def forget(self, trigger_id: int | None) -> None:
+        """The trigger ``trigger_id`` was deleted: if it is on show, start a new one of its customer
+        (its edits went with it)."""
+        if trigger_id is not None and self._trigger.id == trigger_id:
+            self.new_trigger(self._trigger.customer_id, self._trigger.event)
+
+    def _unsaved_name(self) -> str:
+        name = self._trigger.name or self.current_trigger().name
+        return f"trigger '{name}'" if name else "the new trigger"
 
     def has_unsaved_changes(self) -> bool:
-        """True when the fields differ from what was loaded or last saved."""
-        loaded = getattr(self, "_loaded", None)
-        return loaded is not None and self.current_trigger() != loaded
+        """True when the fields differ from the trigger as stored (compared, never remembered)."""
+        return self.unsaved.dirty
 
     def confirm_discard(self) -> bool:
         """Before the form shows another trigger or the app closes: Save, Discard or Cancel.
 
-        Returns True when it is fine to go on (nothing unsaved, saved, or discarded).
+        Asked whether or not the form is on screen (it may be on a page the user left). Returns True
+        when it is fine to go on (nothing unsaved, saved, or discarded).
         """
-        if not self.isVisible() or not self.has_unsaved_changes():
-            return True
-        name = self.current_trigger().name or "the new trigger"
-        answer = QMessageBox.question(
-            self, "Unsaved trigger", f"Save the changes to '{name}'?",
-            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
-            | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save)
-        if answer == QMessageBox.StandardButton.Save:
-            return self.save() is not None
-        if answer == QMessageBox.StandardButton.Discard:
-            self._loaded = self.current_trigger()
-            return True
-        return False
+        return self.unsaved.confirm_discard()
 
     def current_trigger(self) -> Trigger:
         """The trigger as the fields describe it now (not validated, not saved)."""
@@ -467,7 +490,7 @@ class TriggerForm(QWidget):
             self._cleared = f"Cleared {', '.join(change.secrets)}: enter again for the new destination."
             set_tone(self.test_status, Tone.WARNING)
             self.test_status.setText(self._cleared)
-        self._loaded = self.current_trigger()
+        self.unsaved.set_stored()
         self.title.setText(f"Trigger: {saved.name}")
         return saved
 

@@ -25,6 +25,7 @@ from postback_studio.core.url_safety import redact_userinfo
 from postback_studio.services.changes import ChangeNotice, Entity
 from postback_studio.ui.confirm import Confirm, ask
 from postback_studio.ui.ports import CustomerStore, TriggerStore
+from postback_studio.ui.selection_guard import SelectionGuard
 from postback_studio.ui.table_fit import ColumnFitter, ColumnPlan, text_width
 from postback_studio.ui.trigger_form import TriggerForm
 
@@ -88,6 +89,7 @@ class TriggersPage(QWidget):
         self.customer_box.currentIndexChanged.connect(self._on_filters_changed)
         self.filter_edit.textChanged.connect(self._on_filters_changed)
         self.table.currentCellChanged.connect(self._on_table_current_changed)
+        SelectionGuard(self.table, trigger_form.confirm_discard)
         self.new_button.clicked.connect(self.new_trigger)
         self.delete_button.clicked.connect(self._on_delete_clicked)
         trigger_form.trigger_saved.connect(self._on_trigger_form_saved)
@@ -131,11 +133,8 @@ class TriggersPage(QWidget):
                 item.setData(Qt.ItemDataRole.UserRole, trigger.id)
                 item.setToolTip(f"{' · '.join(cells)}\n{_target(trigger)}")
                 self.table.setItem(index, column, item)
-        self.table.clearSelection()
-        for index in range(self.table.rowCount()):
-            if self.table.item(index, 0).data(Qt.ItemDataRole.UserRole) == keep:
-                self.table.selectRow(index)
         self.table.blockSignals(False)
+        self._highlight(keep)
         self.new_button.setEnabled(customer_id is not None)
         self.new_button.setToolTip("" if customer_id is not None else "Pick a customer first")
 
@@ -148,39 +147,55 @@ class TriggersPage(QWidget):
     def _on_filters_changed(self) -> None:
         self._fill(self._selected_id())
 
+    def _highlight(self, trigger_id: int | None) -> None:
+        """Select the row of ``trigger_id`` (none when it is not listed) without reacting to it."""
+        rows = [i for i in range(self.table.rowCount())
+                if self.table.item(i, 0).data(Qt.ItemDataRole.UserRole) == trigger_id]
+        self.table.blockSignals(True)
+        self.table.clearSelection()
+        self.table.setCurrentCell(rows[0] if rows else -1, 0)
+        self.table.blockSignals(False)
+
     def _on_table_current_changed(self, row: int, *_args: int) -> None:
         item = self.table.item(row, 0) if row >= 0 else None
         trigger_id = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
-        if isinstance(trigger_id, int):
-            self._load(trigger_id)
+        if isinstance(trigger_id, int) and not self._load(trigger_id):
+            self._highlight(self.trigger_form.current_trigger().id)
 
     @Slot()
     def new_trigger(self) -> None:
         """Start a new trigger for the customer picked above the list."""
         customer_id = self.customer_box.currentData()
         if isinstance(customer_id, int) and self.trigger_form.confirm_discard():
-            self.table.clearSelection()
+            self._highlight(None)
             self.trigger_form.new_trigger(customer_id)
 
-    def open_trigger(self, trigger_id: int) -> None:
-        """Select ``trigger_id`` (clearing filters that hide it) and open it in the form."""
+    def open_trigger(self, trigger_id: int) -> bool:
+        """Select ``trigger_id`` (clearing filters that hide it) and open it in the form; False when the
+        user keeps the trigger being edited."""
         self.customer_box.setCurrentIndex(0)
         self.filter_edit.clear()
+        if not self._load(trigger_id):
+            return False
         self._fill(trigger_id)
-        self._load(trigger_id)
+        return True
 
-    def _load(self, trigger_id: int) -> None:
+    def _load(self, trigger_id: int) -> bool:
+        """Show ``trigger_id`` in the form after the unsaved-changes question; False when refused."""
         try:
             trigger = self._triggers.get(trigger_id)
         except KeyError:  # deleted elsewhere since the table was filled
             self._fill(None)
-            return
+            return False
         if trigger.id != self.trigger_form.current_trigger().id and not self.trigger_form.confirm_discard():
-            return
+            return False
         self.trigger_form.load(trigger)
+        return True
 
     def _on_delete_clicked(self) -> None:
-        if delete_trigger(self._triggers, self._selected_id(), self._confirm):
+        trigger_id = self._selected_id()
+        if delete_trigger(self._triggers, trigger_id, self._confirm):
+            self.trigger_form.forget(trigger_id)
             self._fill(None)
 
     def _on_trigger_form_saved(self, trigger_id: int) -> None:

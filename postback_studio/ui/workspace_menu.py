@@ -95,6 +95,7 @@ class WorkspaceMenu(QObject):
         current: Path,
         customers: Callable[[], Sequence[str]],
         export: Export,
+        check_output: Callable[[Path], None] = lambda _path: None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -103,6 +104,7 @@ class WorkspaceMenu(QObject):
         self._current = current
         self._customers = customers
         self._export = export
+        self._check_output = check_output
         self.new_action = QAction("&New Workspace…", self)
         self.new_action.setToolTip("Create an empty workspace file and open it")
         self.new_action.triggered.connect(self.new_workspace)
@@ -178,10 +180,12 @@ class WorkspaceMenu(QObject):
         choice = self.chooser.export_choice(list(self._customers()))
         if choice is None:
             return False
-        # A typed path, or the default one, exists as often as a browsed one: ask here, once, for all.
-        if choice.path.exists() and not self.chooser.confirm_replace(choice.path):
-            return False
         try:
+            # The workspace's own files are refused before "Replace it?" could be asked about them.
+            self._check_output(choice.path)
+            # A typed path, or the default one, exists as often as a browsed one: ask here, once.
+            if choice.path.exists() and not self.chooser.confirm_replace(choice.path):
+                return False
             written = self._export(choice.path, choice.customer)
         except StudioError as exc:
             self.chooser.error("Export Configuration", f"Nothing was exported: {exc}")

@@ -66,13 +66,15 @@ def test_template_file_export_and_import(tmp_path: Path, capsys: pytest.CaptureF
         "{% block subject %}Shipped{% endblock %}\n{% block html %}\n<p>hi</p>\n{% endblock %}\n"
     )
     assert run(ws, "templates", "import", str(source), "--customer", "Demo Print Co") == 0
-    assert "created template 'shipping-notice'" in capsys.readouterr().out
+    assert "create template 'shipping-notice'" in capsys.readouterr().out
     out = tmp_path / "out.email.j2"
     assert run(ws, "templates", "export", "shipping-notice", "--out", str(out)) == 0
     assert out.read_text() == source.read_text()
     source.write_text("{% block subject %}Shipped!{% endblock %}\n{% block text %}\nhi\n{% endblock %}\n")
     assert run(ws, "templates", "import", str(source)) == 0
-    assert "saved as version 2 of template 'shipping-notice'" in capsys.readouterr().out
+    out, err = capsys.readouterr()
+    assert "update template 'shipping-notice' (a new version): body, subject, text part, customer" in out
+    assert "saved 'shipping-notice' as version 2" in err
     assert run(ws, "templates", "--json") == 0
     [row] = [t for t in json.loads(capsys.readouterr().out) if t["name"] == "shipping-notice"]
     assert row["versions"] == 2 and row["kind"] == "email"
@@ -88,7 +90,9 @@ def test_lookup_csv_export_and_import(tmp_path: Path, capsys: pytest.CaptureFixt
     csv_file = tmp_path / "product_code.csv"
     csv_file.write_bytes(b"\xef\xbb\xbfkey,value\r\nA1,Poster\r\n")
     assert run(ws, "lookups", "import", str(csv_file)) == 0
-    assert "1 row(s) into lookup table 'product_code'" in capsys.readouterr().out
+    out, err = capsys.readouterr()
+    assert out == "create lookup table 'product_code' with 1 row\n"
+    assert "lookup table 'product_code' (field product_code) has 1 row(s)" in err
     assert run(ws, "lookups", "export", "product_code") == 0
     assert capsys.readouterr().out == "key,value\r\nA1,Poster\r\n"
     csv_file.write_text("A1,Poster\n,empty\n")

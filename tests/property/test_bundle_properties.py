@@ -165,10 +165,10 @@ def test_a_mutated_bundle_is_imported_whole_or_refused_with_nothing_changed(
                 assert dict(ws.conn.execute("SELECT key, value FROM secrets").fetchall()) == secrets_before
                 return
             event("imported")
-            assert len(plan) >= len(bundle.customers) + len(bundle.templates) + len(bundle.triggers)
+            assert len(plan.items) >= len(bundle.customers) + len(bundle.templates) + len(bundle.triggers)
             again = apply_bundle(ws, bundle, dry_run=True)
-            assert {item.action for item in again} <= {Action.UNCHANGED}, (
-                [str(i) for i in again if i.action is not Action.UNCHANGED],
+            assert {item.action for item in again.items} <= {Action.UNCHANGED}, (
+                [str(i) for i in again.items if i.action is not Action.UNCHANGED],
                 raw.decode("utf-8", "replace"),
             )
             assert ws.integrity_check() == "ok"
@@ -181,4 +181,4 @@ def test_the_unmutated_export_imports(prepared: tuple[Path, dict[str, Any]], tmp
     shutil.copyfile(target, path)
     with Workspace.open(path) as ws:
         plan = apply_bundle(ws, parse_bundle(json.dumps(document).encode()))
-        assert any(item.action is Action.CREATE for item in plan)
+        assert any(item.action is Action.CREATE for item in plan.items)

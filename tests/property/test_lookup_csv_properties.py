@@ -20,6 +20,8 @@ from hypothesis import strategies as st
 
 from postback_studio.core.lookup_csv import LookupCsvError, parse_lookup_csv
 from postback_studio.core.model import LookupTable
+from postback_studio.services.changes import ChangeBus
+from postback_studio.services.configuration import LookupService
 from postback_studio.storage.workspace import Workspace
 from tests.property.strategies import mutated_text
 
@@ -71,9 +73,12 @@ def _import(data: bytes) -> tuple[LookupTable, LookupTable | None, LookupCsvErro
         Workspace.open(Path(folder) / "ws.sqlite", seed=False) as ws,
     ):
         before = ws.lookups.save(LookupTable("carriers", "shipmentMethodUid", EXISTING))
+        lookups = LookupService(ws, ChangeBus())
         try:
-            ws.lookups.import_csv(
-                data, name="carriers", template_field="shipmentMethodUid", source="upload.csv"
+            lookups.apply_import(
+                lookups.plan_csv_import(
+                    data, name="carriers", template_field="shipmentMethodUid", source="upload.csv"
+                )
             )
         except LookupCsvError as refused:
             return before, ws.lookups.get_by_name("carriers"), refused

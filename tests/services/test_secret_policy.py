@@ -320,7 +320,7 @@ def test_export_leaves_url_userinfo_out_and_reimport_keeps_it_only_for_the_same_
         assert "hunter22" not in text and "psp:" not in text
         assert "trigger 'Shipped' of customer 'Acme': user info of the URL" in document["secretsToReenter"]
         plan = session.transfer.apply(parse_bundle(text.encode()))
-        [item] = [i for i in plan if i.kind == "trigger"]
+        [item] = [i for i in plan.items if i.kind == "trigger"]
         assert item.action is Action.UNCHANGED
         assert [n.kind for n in item.notes] == [NoteKind.WARNING], "the user info is still warned about"
         assert session.triggers.named("Shipped").url == "https://psp:hunter22@hooks.acme.example/a"
@@ -328,7 +328,7 @@ def test_export_leaves_url_userinfo_out_and_reimport_keeps_it_only_for_the_same_
 
         document["triggers"][0]["url"] = "https://hooks.other.example/a"
         plan = session.transfer.apply(parse_bundle(dump_document(document).encode()), dry_run=True)
-        [item] = [i for i in plan if i.kind == "trigger"]
+        [item] = [i for i in plan.items if i.kind == "trigger"]
         [note] = item.notes
         assert item.action is Action.UPDATE and note.kind is NoteKind.SECRETS_CLEARED
         assert str(note) == (

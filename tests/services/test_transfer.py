@@ -90,10 +90,10 @@ def test_export_import_export_is_byte_identical(tmp_path: Path) -> None:
     assert first.endswith("}\n") and "secret-value-1" not in first and "pw-123456" not in first
     with Workspace.open(tmp_path / "b.sqlite", seed=False) as target:
         plan = apply_bundle(target, parse_bundle(first.encode()))
-        assert {item.action for item in plan} == {Action.CREATE}
+        assert {item.action for item in plan.items} == {Action.CREATE}
         assert _export(target) == first
         again = apply_bundle(target, parse_bundle(first.encode()))
-        assert {item.action for item in again} == {Action.UNCHANGED}
+        assert {item.action for item in again.items} == {Action.UNCHANGED}
 
 
 def test_customer_export_carries_what_its_renders_need(ws: Workspace) -> None:
@@ -114,7 +114,8 @@ def test_dry_run_plans_and_changes_nothing(tmp_path: Path) -> None:
         _fill(target)
         before = _export(target)
         plan = apply_bundle(target, parse_bundle(json.dumps(document).encode()), dry_run=True)
-        assert [str(p) for p in plan if p.action is Action.UPDATE] == ["update    customer 'Acme'"]
+        updates = [str(p) for p in plan.items if p.action is Action.UPDATE]
+        assert updates == ["update    customer 'Acme': notes"]
         assert _export(target) == before
         assert target.triggers.get_by_name(1, "hook").signing_secret == "whsec_12345678"  # type: ignore[union-attr]
 
@@ -268,7 +269,7 @@ def test_template_and_its_trigger_can_change_format_together(ws: Workspace) -> N
     [hook] = [t for t in document["triggers"] if t["name"] == "hook" and t["customer"] == "Acme"]
     hook["format"] = "xml"
     plan = apply_bundle(ws, parse_bundle(json.dumps(document).encode()))
-    changed = {(p.kind, p.name) for p in plan if p.action is Action.UPDATE}
+    changed = {(p.kind, p.name) for p in plan.items if p.action is Action.UPDATE}
     assert changed == {("template", "shipped"), ("trigger", "hook")}
     acme = ws.customers.get_by_name("Acme")
     assert acme is not None

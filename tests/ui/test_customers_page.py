@@ -121,3 +121,37 @@ def test_open_table_asks_for_the_lookups_page(qtbot: QtBot, ws: Session, jobs: J
     with qtbot.waitSignal(page.lookup_table_requested) as requested:
         page.open_table_button.click()
     assert requested.args == [table.id]
+
+
+def test_cancel_on_a_click_in_the_list_keeps_the_edited_customer_highlighted(
+    qtbot: QtBot, ws: Session, jobs: JobRunner
+) -> None:
+    """Issue 10 item 4, on the Customers page too: Cancel in the unsaved-changes prompt asked because
+    of a mouse click on another customer leaves the list on the customer still in the form."""
+    from PySide6.QtCore import Qt
+
+    from postback_studio.ui.prompts import UnsavedChoice
+    from tests.support.prompter import ScriptedPrompter
+
+    acme = ws.customers.save(Customer("Acme"))
+    ws.customers.save(Customer("Beta"))
+    prompter = ScriptedPrompter(unsaved=[UnsavedChoice.CANCEL, UnsavedChoice.DISCARD])
+    form = TriggerForm(ws.triggers, ws.templates, jobs=jobs, check_template=lambda t, e, lookups: [])
+    page = CustomersPage(ws.customers, ws.triggers, ws.lookups, form, ws.templates,
+                         ask_unsaved=prompter.unsaved_changes)
+    qtbot.addWidget(page)
+    page.resize(1100, 700)
+    page.show()
+    qtbot.waitExposed(page)
+    assert acme.id is not None and page.select_customer(acme.id)
+    page.name_edit.setText("Acme (edited)")
+    beta = page.customer_list.findItems("Beta", Qt.MatchFlag.MatchExactly)[0]
+    where = page.customer_list.visualItemRect(beta).center()
+    qtbot.mouseClick(page.customer_list.viewport(), Qt.MouseButton.LeftButton, pos=where)
+    assert prompter.unsaved_names == ["customer 'Acme'"]
+    assert page.name_edit.text() == "Acme (edited)"
+    assert [i.text() for i in page.customer_list.selectedItems()] == ["Acme"]
+    assert page.customer_list.currentItem().text() == "Acme"
+    qtbot.mouseClick(page.customer_list.viewport(), Qt.MouseButton.LeftButton, pos=where)
+    assert page.name_edit.text() == "Beta" and page.customer_list.currentItem().text() == "Beta"
+    assert [c.name for c in ws.customers.list()] == ["Acme", "Beta"], "discarded: nothing written"

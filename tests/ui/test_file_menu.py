@@ -30,6 +30,7 @@ from postback_studio.ui.prompts import UnsavedChoice
 from postback_studio.ui.templates_page import TemplatesPage
 from postback_studio.ui.workspace_menu import ExportChoice
 from tests.support.processes import Child, cli_command, run_cli
+from tests.support.prompter import ScriptedPrompter
 
 POSIX_ONLY = pytest.mark.skipif(sys.platform == "win32", reason="the owner lock is flock(2), POSIX only")
 
@@ -71,6 +72,7 @@ class Desk:
     studio: Studio
     chooser: ScriptedChooser
     first: Path
+    prompter: ScriptedPrompter
 
     @property
     def app(self) -> Application:
@@ -81,13 +83,14 @@ class Desk:
 @pytest.fixture
 def desk(qtbot: QtBot, tmp_path: Path) -> Iterator[Desk]:
     chooser = ScriptedChooser()
+    prompter = ScriptedPrompter()
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    studio = Studio(settings, chooser_factory=lambda _window: chooser)
+    studio = Studio(settings, chooser_factory=lambda _window: chooser, prompter=prompter)
     first = tmp_path / "first.sqlite"
     studio.start(first)
     assert studio.app is not None
     studio.app.window.show()
-    yield Desk(studio, chooser, first)
+    yield Desk(studio, chooser, first, prompter)
     studio.close()
 
 
@@ -149,7 +152,8 @@ def there_and_back(desk: Desk, other: Path) -> None:
 
 def test_the_file_menu_holds_workspaces_then_the_configuration_then_quit(desk: Desk) -> None:
     assert file_menu_texts(desk.app) == [
-        "New Workspace…", "Open Workspace…", "Open Recent", "Export Configuration…", "Quit",
+        "New Workspace…", "Open Workspace…", "Open Recent", "Export Configuration…",
+        "Import Configuration…", "Quit",
     ]
 
 
@@ -214,6 +218,28 @@ def test_an_export_that_cannot_be_written_says_where_and_writes_nothing(desk: De
     desk.chooser.exports.append(None)
     file_action(desk.app, "Export Configuration").trigger()
     assert len(desk.chooser.errors) == 1, "cancelling says nothing"
+
+
+def test_export_configuration_refuses_the_workspace_and_its_files(desk: Desk, tmp_path: Path) -> None:
+    """Issue 10: an export over the open workspace (or its -wal file, or another workspace) would
+    replace a database with JSON; it is refused, with the reason, and the workspace stays intact."""
+    other = tmp_path / "other.sqlite"
+    other.write_bytes(b"SQLite format 3\x00" + bytes(100))
+    before = desk.first.read_bytes()
+    for target in (desk.first, Path(f"{desk.first}-wal"), other):
+        desk.chooser.exports.append(ExportChoice(target))
+        file_action(desk.app, "Export Configuration").trigger()
+    assert desk.chooser.errors == [
+        f"Export Configuration: Nothing was exported: {desk.first}: this is the workspace file itself; "
+        "writing there would destroy the workspace. Choose another file",
+        f"Export Configuration: Nothing was exported: {desk.first}-wal: this is the workspace's -wal "
+        "file; writing there would destroy the workspace. Choose another file",
+        f"Export Configuration: Nothing was exported: {other}: this is an SQLite database (a "
+        "workspace?); writing there would destroy it. Choose another file",
+    ]
+    assert desk.chooser.asked_to_replace == [], "refused before 'Replace it?' is asked"
+    assert desk.first.read_bytes()[:16] == before[:16] == b"SQLite format 3\x00"
+    assert customer_names(desk.app) == ["Demo Print Co"]
 
 
 def test_an_existing_file_is_replaced_only_when_the_user_says_so(desk: Desk, tmp_path: Path) -> None:
@@ -333,17 +359,12 @@ def test_unsaved_edits_asked_about_can_keep_the_old_workspace(
     other = tmp_path / "other.sqlite"
     there_and_back(desk, other)
     templates = desk.app.pages["Templates"]
-    asked: list[str] = []
-
-    def unsaved_changes(name: str) -> UnsavedChoice:
-        asked.append(name)
-        return UnsavedChoice.CANCEL
-
-    templates.prompter.unsaved_changes = unsaved_changes  # type: ignore[attr-defined]
+    desk.prompter.unsaved = [UnsavedChoice.CANCEL]
     templates.view.editor.insert_at_cursor(" ")  # type: ignore[attr-defined]
     desk.chooser.open_paths.append(other)
     file_action(desk.app, "Open Workspace").trigger()
-    assert asked and desk.app.session.path == desk.first, "Cancel keeps the workspace and the edit"
+    assert desk.prompter.asked_unsaved == 1, "the edit is asked about"
+    assert desk.app.session.path == desk.first, "Cancel keeps the workspace and the edit"
     assert templates.has_unsaved_changes()  # type: ignore[attr-defined]
     if sys.platform != "win32":
         assert run_cli(other, "customers").returncode == 0, "the file taken for the switch is let go"

@@ -18,6 +18,7 @@ from pytestqt.qtbot import QtBot
 from postback_studio.core.body_view import exact_text
 from postback_studio.core.dispatch.inbox import HttpInbox, SmtpCatcher
 from postback_studio.core.render.engine import RenderEngine
+from postback_studio.services.files import UserFiles
 from postback_studio.services.request_log import RequestLogReader
 from postback_studio.services.session import Session
 from postback_studio.ui.requests_page import RequestsPage
@@ -37,7 +38,9 @@ def sent(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, dict[
 def test_the_detail_shows_every_pane(qtbot: QtBot, sent: tuple[Path, dict[str, Sent]], kind: str) -> None:
     path, sends = sent
     one = sends[kind]
-    page = RequestsPage(lambda: RequestLogReader.open(path), jobs=JobRunner(QThreadPool()))
+    page = RequestsPage(
+        lambda: RequestLogReader.open(path), jobs=JobRunner(QThreadPool()), files=UserFiles(path)
+    )
     qtbot.addWidget(page)
     with qtbot.waitSignal(page.model.rows_appended):
         page.show()

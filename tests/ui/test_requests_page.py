@@ -12,6 +12,7 @@ from PySide6.QtCore import QItemSelectionModel, Qt, QThreadPool
 from pytestqt.qtbot import QtBot
 
 from postback_studio.core.requestlog import Outcome, RequestRecord
+from postback_studio.services.files import UserFiles
 from postback_studio.services.request_log import RequestLogReader
 from postback_studio.ui.requests_page import PAGE_SIZE, RequestsPage
 from postback_studio.workers.jobs import JobRunner
@@ -32,7 +33,8 @@ def page(qtbot: QtBot, workspace: tuple[Path, list[RequestRecord]]) -> RequestsP
     path, _ = workspace
     pool = QThreadPool()
     widget = RequestsPage(
-        lambda: RequestLogReader.open(path), clock=lambda: START + COUNT * 60, jobs=JobRunner(pool)
+        lambda: RequestLogReader.open(path), clock=lambda: START + COUNT * 60, jobs=JobRunner(pool),
+        files=UserFiles(path),
     )
     qtbot.addWidget(widget)
     widget.resize(1280, 800)
@@ -160,7 +162,9 @@ def test_refresh_puts_new_entries_on_top_and_keeps_the_selection(
 def test_query_errors_are_shown(qtbot: QtBot, tmp_path: Path) -> None:
     junk = tmp_path / "junk.sqlite"
     junk.write_bytes(b"this is not a workspace" * 100)
-    widget = RequestsPage(lambda: RequestLogReader.open(junk), jobs=JobRunner(QThreadPool()))
+    widget = RequestsPage(
+        lambda: RequestLogReader.open(junk), jobs=JobRunner(QThreadPool()), files=UserFiles(junk)
+    )
     qtbot.addWidget(widget)
     with qtbot.waitSignal(widget.error_shown) as blocker:
         widget.reload()
@@ -203,7 +207,8 @@ def test_a_row_the_log_cannot_read_is_shown_as_unreadable(qtbot: QtBot, tmp_path
             "UPDATE requests SET channel = 'pigeon', request_headers = 'x' WHERE id = ?", (damaged,)
         )
     widget = RequestsPage(
-        lambda: RequestLogReader.open(path), clock=lambda: START + 600, jobs=JobRunner(QThreadPool())
+        lambda: RequestLogReader.open(path), clock=lambda: START + 600, jobs=JobRunner(QThreadPool()),
+        files=UserFiles(path),
     )
     qtbot.addWidget(widget)
     with qtbot.waitSignal(widget.model.rows_appended):
@@ -244,7 +249,8 @@ def test_an_email_attempt_shows_an_smtp_status(qtbot: QtBot, tmp_path: Path) -> 
         ],
     )
     widget = RequestsPage(
-        lambda: RequestLogReader.open(path), clock=lambda: START + 600, jobs=JobRunner(QThreadPool())
+        lambda: RequestLogReader.open(path), clock=lambda: START + 600, jobs=JobRunner(QThreadPool()),
+        files=UserFiles(path),
     )
     qtbot.addWidget(widget)
     with qtbot.waitSignal(widget.model.rows_appended):
@@ -281,6 +287,7 @@ def test_entries_logged_while_a_refresh_runs_are_shown_too(qtbot: QtBot, tmp_pat
         lambda: SlowReader(Workspace.open(path, seed=False)),
         clock=lambda: START + 600,
         jobs=JobRunner(QThreadPool()),
+        files=UserFiles(path),
     )
     qtbot.addWidget(widget)
     with qtbot.waitSignal(widget.model.rows_appended):

@@ -12,6 +12,7 @@ from postback_studio.core.dispatch.inbox import HttpInbox, ResponseScript
 from postback_studio.core.dispatch.plan import Delivery, WebhookTarget
 from postback_studio.core.model import Header
 from postback_studio.core.requestlog import Outcome
+from postback_studio.services.files import UserFiles
 from postback_studio.services.request_log import RequestLogReader
 from postback_studio.storage.workspace import Workspace
 from postback_studio.ui.requests_page import RequestsPage
@@ -23,7 +24,9 @@ BODY = b'{"orderId":"1234","status":"shipped"}'
 def test_three_attempts_of_a_signed_retried_webhook(qtbot: QtBot, tmp_path: Path) -> None:
     path = tmp_path / "ws.sqlite"
     Workspace.open(path, seed=False).close()
-    page = RequestsPage(lambda: RequestLogReader.open(path), jobs=JobRunner(QThreadPool()))
+    page = RequestsPage(
+        lambda: RequestLogReader.open(path), jobs=JobRunner(QThreadPool()), files=UserFiles(path)
+    )
     qtbot.addWidget(page)
     qtbot.waitUntil(lambda: page.model.complete)
     assert page.model.rowCount() == 0

@@ -7,7 +7,7 @@ import signal
 import subprocess
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -30,44 +30,9 @@ from postback_studio.services.session import Session
 from postback_studio.ui.prompts import UnsavedChoice
 from postback_studio.ui.templates_page import TemplatesPage
 from postback_studio.workers.jobs import JobRunner
+from tests.support.prompter import ScriptedPrompter
 
 ARTICLE = "order-shipped-article"
-
-
-@dataclass
-class ScriptedPrompter:
-    """Answers the page's questions from lists, and records the errors it was shown."""
-
-    texts: list[str | None] = field(default_factory=list)
-    confirms: list[bool] = field(default_factory=list)
-    unsaved: list[UnsavedChoice] = field(default_factory=list)
-    restores: list[bool] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-    asked_unsaved: int = 0
-    questions: list[str] = field(default_factory=list)
-
-    def ask_text(self, title: str, label: str, default: str = "") -> str | None:
-        return self.texts.pop(0) if self.texts else default
-
-    def confirm(self, title: str, text: str) -> bool:
-        self.questions.append(text)
-        return self.confirms.pop(0)
-
-    def unsaved_changes(self, name: str) -> UnsavedChoice:
-        self.asked_unsaved += 1
-        return self.unsaved.pop(0)
-
-    def restore_draft(self, name: str, when: str) -> bool:
-        return self.restores.pop(0)
-
-    def open_path(self, title: str, filters: str) -> Path | None:
-        return None
-
-    def save_path(self, title: str, suggested: str, filters: str) -> Path | None:
-        return None
-
-    def error(self, title: str, text: str) -> None:
-        self.errors.append(text)
 
 
 @pytest.fixture(scope="module")
@@ -268,22 +233,45 @@ def test_unsaved_changes_prompt_before_switching(qtbot: QtBot, harness: Harness)
 
 
 def test_export_and_import_a_j2_file(qtbot: QtBot, harness: Harness, tmp_path: Path) -> None:
-    page = harness.page
+    page, prompter, store = harness.page, harness.prompter, harness.workspace.templates
     open_named(qtbot, page, "order-shipped")
     exported = page.export_template(tmp_path / "out.json.j2")
     assert exported is not None
     original = page.current_template()
     assert original is not None and exported.read_text(encoding="utf-8") == original.body
-    with qtbot.waitSignal(page.preview_updated):
-        imported = page.import_template(exported)
-    assert imported is not None and imported.name == "out" and imported.status is TemplateStatus.DRAFT
-    assert page.view.template_text() == original.body
+    names = {t.name for t in store.list()}
+
+    plan = page.import_template(exported)
+    assert plan is not None and plan.existing is None and plan.template.name == "out"
+    assert page.view.template_text() == original.body and page.has_unsaved_changes()
+    assert {t.name for t in store.list()} == names, "an import writes nothing before Save"
+    assert page.save()
+    saved = store.get_by_name("out")
+    assert saved is not None and saved.status is TemplateStatus.DRAFT and saved.body == original.body
+
+    again = tmp_path / "order-shipped.json.j2"
+    again.write_text('{"imported": true}', encoding="utf-8")
+    versions = len(store.versions(original.id)) if original.id is not None else 0
+    prompter.choices = [None, 0]
+    assert page.import_template(again) is None, "Cancel in the replace-or-add question"
+    assert store.get_by_name("order-shipped") == original and not page.has_unsaved_changes()
+    plan = page.import_template(again)
+    assert plan is not None and plan.existing == original
+    [(text, choices), _] = prompter.chosen_from
+    assert f"replace its content (version {versions + 1} of 'order-shipped': 1 template changed)" in text
+    assert "become the new template 'order-shipped 2' (1 template added)" in text
+    assert choices == [f"Replace (version {versions + 1})", "Add as 'order-shipped 2'"]
+    assert page.view.template_text() == '{"imported": true}' and page.has_unsaved_changes()
+    assert store.get_by_name("order-shipped") == original, "nothing written until Save"
+
     broken = tmp_path / "bad.email.j2"
     broken.write_text("{% block subject %}Hi{% endblock %}\nstray text\n", encoding="utf-8")
+    prompter.unsaved = [UnsavedChoice.DISCARD]
     assert page.import_template(broken) is None
-    assert harness.prompter.errors == [
+    assert prompter.errors == [
         f"{broken}:2: text outside the subject/html/text blocks of an email template"
     ]
+    assert store.get_by_name("order-shipped") == original
 
 
 def test_email_preview_shows_subject_html_and_text(qtbot: QtBot, harness: Harness) -> None:
@@ -349,6 +337,9 @@ def test_user_payloads_new_edit_invalid_save_import_delete(
     assert harness.prompter.errors[-1].startswith(f"{bad}:3:1: not valid JSON")
     good = tmp_path / "mine.json"
     good.write_text('{"orderId": "X-1", "items": []}', encoding="utf-8")
+    harness.prompter.texts = [None]
+    assert not page.samples.import_sample(good), "Cancel in the name question: nothing imported"
+    assert [s.name for s in harness.workspace.samples.list()] == ["big order"]
     with qtbot.waitSignal(page.preview_updated):
         assert page.samples.import_sample(good)
     assert [s.name for s in harness.workspace.samples.list()] == ["big order", "mine"]
@@ -558,6 +549,62 @@ def test_the_sample_picker_lists_events_in_lifecycle_order(harness: Harness) -> 
                       "returned"]
     assert combo.itemText(0) == "Order received"
     assert combo.itemText(combo.count() - 1).startswith("Order returned")
+
+
+def test_a_stored_payload_of_the_users_is_not_unsaved_until_edited(qtbot: QtBot, harness: Harness) -> None:
+    """Issue 10 item 4: selecting one of the user's payloads never makes it "unsaved" (no prompt when
+    switching templates or quitting); only an edit does, and undoing the edit is clean again."""
+    from postback_studio.core.model import Event
+    from postback_studio.core.records import SamplePayload
+    from postback_studio.core.template_library import user_sample_key
+
+    page, prompter = harness.page, harness.prompter
+    stored = harness.workspace.samples.save(SamplePayload(
+        name="compact", event=Event.SHIPPED, payload='{"orderId":"X-1","items":[ ]}'))
+    assert stored.id is not None
+    open_named(qtbot, page, "order-shipped")
+    page.samples.refresh()
+    with qtbot.waitSignal(page.preview_updated):
+        assert page.select_sample(user_sample_key(stored.id))
+    # Qt says "text changed" for more than typing (formats re-applied, a programmatic fill): such a
+    # signal that leaves the text as stored is not an edit.
+    page.view.payload_editor.textChanged.emit()
+    assert not page.has_unsaved_changes()
+    assert page.confirm_discard(), "nothing to save: no question"
+    open_named(qtbot, page, "order-failed")
+    assert prompter.unsaved_names == [], "no 'the sample payload has unsaved changes' on switching"
+
+    with qtbot.waitSignal(page.preview_updated):
+        assert page.select_sample(user_sample_key(stored.id))
+    editor = page.view.payload_editor
+    editor.moveCursor(QTextCursor.MoveOperation.End)
+    qtbot.keyClicks(editor, " ")
+    assert page.has_unsaved_changes(), "an edit is unsaved"
+    editor.undo()
+    assert not page.has_unsaved_changes(), "and undoing it leaves nothing unsaved"
+
+
+def test_cancel_on_a_click_in_the_list_keeps_the_edited_template_highlighted(
+    qtbot: QtBot, harness: Harness
+) -> None:
+    """Issue 10 item 4: Cancel in the unsaved-changes prompt, asked because the user clicked another
+    template, leaves the list on the template still in the editor (a real mouse click)."""
+    page, prompter = harness.page, harness.prompter
+    open_named(qtbot, page, "order-shipped")
+    replace_text(qtbot, page, '{"edited": true}')
+    shipped = page.current_template()
+    other = harness.workspace.templates.get_by_name("order-failed")
+    assert shipped is not None and shipped.id is not None and other is not None and other.id is not None
+    target = page._item_for(other.id)
+    prompter.unsaved = [UnsavedChoice.CANCEL]
+    qtbot.mouseClick(page.template_list.viewport(), Qt.MouseButton.LeftButton,
+                     pos=page.template_list.visualItemRect(target).center())
+    assert prompter.asked_unsaved == 1
+    current = page.current_template()
+    assert current is not None and current.name == "order-shipped"
+    assert page.view.template_text() == '{"edited": true}'
+    assert page.template_list.currentItem() is page._item_for(shipped.id)
+    assert page.template_list.selectedItems() == [page._item_for(shipped.id)]
 
 
 def test_lookups_for_follows_each_opened_template_and_never_carries_over(

@@ -30,9 +30,11 @@ from postback_studio.core.paths import resources_dir
 from postback_studio.core.reachability import ReachabilityReport
 from postback_studio.core.render.engine import RenderEngine
 from postback_studio.services.session import Session
+from postback_studio.ui.prompts import UnsavedChoice
 from postback_studio.ui.trigger_form import TriggerForm
 from postback_studio.workers.jobs import JobRunner
 from tests.support.ports import refused_port
+from tests.support.prompter import ScriptedPrompter
 
 ARTICLE = (resources_dir() / "templates" / "order-shipped-article.json.j2").read_text(encoding="utf-8")
 
@@ -55,11 +57,18 @@ def engine() -> Iterator[RenderEngine]:
 
 
 @pytest.fixture
-def form(qtbot: QtBot, ws: Session, acme: int, engine: RenderEngine, jobs: JobRunner) -> TriggerForm:
+def prompter() -> ScriptedPrompter:
+    return ScriptedPrompter()
+
+
+@pytest.fixture
+def form(qtbot: QtBot, ws: Session, *, acme: int, engine: RenderEngine, jobs: JobRunner,
+         prompter: ScriptedPrompter) -> TriggerForm:
     widget = TriggerForm(ws.triggers, ws.templates, jobs=jobs,
                          check_template=functools.partial(sample_problems, engine),
                          lookup_set_for=ws.lookups.lookup_set_for,
-                         examples=[Template("Article example", body='{"orderId": "{{ orderId }}"}')])
+                         examples=[Template("Article example", body='{"orderId": "{{ orderId }}"}')],
+                         ask_unsaved=prompter.unsaved_changes)
     qtbot.addWidget(widget)
     widget.new_trigger(customer_id=acme)
     return widget
@@ -252,9 +261,7 @@ def test_loading_a_trigger_shows_every_field(form: TriggerForm, ws: Session, acm
 
 
 def test_unsaved_edits_are_not_lost_silently(form: TriggerForm, ws: Session, acme: int,
-                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    from PySide6.QtWidgets import QMessageBox
-
+                                             prompter: ScriptedPrompter) -> None:
     form.show()
     assert not form.has_unsaved_changes(), "a freshly loaded form has nothing to lose"
     form.name_edit.setText("Shipped to ERP")
@@ -262,8 +269,7 @@ def test_unsaved_edits_are_not_lost_silently(form: TriggerForm, ws: Session, acm
     form.template_box.setCurrentIndex(form.template_box.findData(template_id(ws, "Shipped JSON")))
     assert form.has_unsaved_changes()
 
-    answers = [QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save]
-    monkeypatch.setattr(QMessageBox, "question", lambda *_args: answers.pop(0))
+    prompter.unsaved = [UnsavedChoice.CANCEL, UnsavedChoice.SAVE]
     assert not form.confirm_discard(), "Cancel keeps the user on the form"
     assert ws.triggers.list() == []
     assert form.confirm_discard(), "Save saves and lets the user go on"
@@ -271,6 +277,7 @@ def test_unsaved_edits_are_not_lost_silently(form: TriggerForm, ws: Session, acm
     assert saved.name == "Shipped to ERP" and not form.has_unsaved_changes()
 
     form.name_edit.setText("Renamed but discarded")
-    monkeypatch.setattr(QMessageBox, "question", lambda *_args: QMessageBox.StandardButton.Discard)
+    prompter.unsaved = [UnsavedChoice.DISCARD]
     assert form.confirm_discard()
+    assert prompter.unsaved_names == ["trigger 'Shipped to ERP'"] * 3
     assert [t.name for t in ws.triggers.list()] == ["Shipped to ERP"]

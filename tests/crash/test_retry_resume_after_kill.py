@@ -119,7 +119,10 @@ class Child:
         assert self.process.stdout is not None
         with self.process.stdout:
             for line in self.process.stdout:
-                self.lines.put(line.strip())
+                # A line the kill cut short (unbuffered stdout writes the text and its newline
+                # apart) was not reported: only whole lines count.
+                if line.endswith("\n"):
+                    self.lines.put(line.strip())
         self.lines.put(None)
 
     def next_line(self) -> str:

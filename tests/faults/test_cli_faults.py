@@ -90,7 +90,7 @@ CASES: dict[str, Case] = {
     "import: a value breaks the bundle schema": Case(
         {"b.json": b'{"schemaVersion": 1, "customers": [{"name": 42}]}'},
         ("import", "b.json"),
-        1,
+        2,
         r"b\.json: /customers/0/name: ",
     ),
     "lookups import: an empty key": Case(

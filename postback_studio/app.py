@@ -113,12 +113,16 @@ class Application:
     def close(self) -> None:
         """Stop background work and release the workspace; safe to call twice.
 
-        Results that workers queued before they stopped are delivered while the workspace is still
-        open (their handlers read it), and jobs those handlers start are drained too.
+        Webhook attempts in flight are cut off first (logged as stopped, their retries kept), so
+        closing never waits for a receiver that holds its answer. Results that workers queued before
+        they stopped are delivered while the workspace is still open (their handlers read it), and
+        jobs those handlers start are drained too.
         """
         from PySide6.QtCore import QCoreApplication
 
         self.window.close_without_asking()
+        if self.delivery is not None:
+            self.delivery.stop()
         self.jobs.shutdown()
         closers, self.closers = self.closers, []
         for closer in closers:

@@ -27,6 +27,7 @@ from postback_studio.core.dispatch.plan import Delivery, EmailTarget, PendingRet
 from postback_studio.core.dispatch.report import AttemptReport, DeliveryReport, attempts_allowed
 from postback_studio.core.dispatch.retry import RandomSource, Verdict, classify, next_delay, parse_retry_after
 from postback_studio.core.dispatch.webhook import (
+    SendStop,
     WebhookOptions,
     WebhookRequest,
     WebhookResult,
@@ -128,10 +129,13 @@ def redact_headers(
 class _SenderPool:
     """One :class:`WebhookSender` (and session) per thread, all closed together."""
 
-    def __init__(self, factory: SessionFactory, options: WebhookOptions, clock: Clock) -> None:
+    def __init__(
+        self, factory: SessionFactory, options: WebhookOptions, clock: Clock, stop: SendStop
+    ) -> None:
         self._factory = factory
         self._options = options
         self._clock = clock
+        self._stop = stop
         self._local = threading.local()
         self._sessions: list[requests.Session] = []
         self._lock = threading.Lock()
@@ -142,7 +146,7 @@ class _SenderPool:
             session = self._factory()
             with self._lock:
                 self._sessions.append(session)
-            sender = WebhookSender(session, self._options, clock=self._clock)
+            sender = WebhookSender(session, self._options, clock=self._clock, stop=self._stop)
             self._local.sender = sender
         return sender
 
@@ -168,6 +172,8 @@ class Dispatcher:
         clock: Wall clock (seconds since the epoch) for attempt times and due times.
         sleeper: Waits in :meth:`deliver`; tests pass one that advances a fake clock.
         random: Jitter source for exponential retry.
+        stop: Cuts off the webhook attempts in flight (:class:`SendStop`); due retries not yet
+            attempted when it stops stay stored.
     """
 
     def __init__(
@@ -181,6 +187,7 @@ class Dispatcher:
         clock: Clock = time.time,
         sleeper: Sleeper = time.sleep,
         random: RandomSource | None = None,
+        stop: SendStop | None = None,
     ) -> None:
         self._log = log
         self._pending: PendingStore = pending if pending is not None else MemoryPendingStore()
@@ -191,7 +198,8 @@ class Dispatcher:
         self._sleeper = sleeper
         self._random = random or random_module.Random().random
         self._lock = threading.Lock()
-        self._senders = _SenderPool(session_factory, self._options, clock)
+        self._stop = stop or SendStop()
+        self._senders = _SenderPool(session_factory, self._options, clock, self._stop)
 
     def close(self) -> None:
         """Close the HTTP sessions this dispatcher opened."""
@@ -222,7 +230,15 @@ class Dispatcher:
                 for pending in self._pending.due(self._clock())
                 if (taken := self._pending.take(pending.delivery.delivery_id)) is not None
             ]
-        return [self.attempt(p.delivery, p.attempt) for p in claimed]
+        reports = []
+        for index, pending in enumerate(claimed):
+            if self._stop.stopped:  # not attempted: kept for the next run
+                with self._lock:
+                    for kept in claimed[index:]:
+                        self._pending.put(kept)
+                break
+            reports.append(self.attempt(pending.delivery, pending.attempt))
+        return reports
 
     def cancel(self, delivery_id: str) -> RequestRecord | None:
         """Drop the delivery's pending retry and log it as cancelled; None if nothing was pending."""
@@ -251,7 +267,7 @@ class Dispatcher:
         delivery gets its first attempt and retries stay pending in the store (for :meth:`run_due`);
         with it, workers sleep through retries like :meth:`deliver`.
         """
-        senders = _SenderPool(self._session_factory, self._options, self._clock)
+        senders = _SenderPool(self._session_factory, self._options, self._clock, self._stop)
         try:
             with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="dispatch") as pool:
                 if wait_for_retries:

@@ -5,15 +5,20 @@ sent and a Standard Webhooks signature computed over it verifies at the receiver
 followed (a 3xx is a configuration problem, not a success), the response body is read only up to a
 cap so a misbehaving receiver cannot exhaust memory, and network failures come back as a value with a
 plain-language diagnosis instead of an exception.
+
+An attempt can be cut off from another thread (:class:`SendStop`): closing a workspace must not wait
+for a receiver that holds its answer for the whole read timeout.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import errno
 import socket
 import ssl
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -28,6 +33,8 @@ import requests
 import urllib3
 from requests.adapters import HTTPAdapter
 from standardwebhooks import Webhook
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from postback_studio.core.model import HTTP_METHODS, Header, OutputFormat
 from postback_studio.core.url_safety import redact_userinfo, redact_userinfo_in_text
@@ -52,6 +59,7 @@ class FailureKind(StrEnum):
     DNS = "dns"
     CERTIFICATE = "certificate"
     INVALID_REQUEST = "invalid_request"
+    STOPPED = "stopped"
     OTHER = "other"
 
     @property
@@ -173,7 +181,121 @@ def signing_secret_problem(secret: str) -> str:
     return ""
 
 
-class _ExtraCaAdapter(HTTPAdapter):
+class SendStop:
+    """Cuts off the webhook attempts in flight, and keeps later ones from being sent.
+
+    A :class:`WebhookSender` given a stop makes each attempt inside :meth:`sending`: the connection
+    the attempt uses (from a :func:`make_session` session) is known to the stop until the attempt
+    ends, and :meth:`stop` shuts its socket, so a read blocked on a receiver that holds its answer
+    returns at once instead of after the read timeout. The attempt comes back as
+    :attr:`FailureKind.STOPPED` (transient: its retry, if the policy allows one, is kept). Any thread
+    may call :meth:`stop`; there is no undoing it.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._stopped = False
+        self._connections: set[HTTPConnection] = set()
+
+    @property
+    def stopped(self) -> bool:
+        """Whether :meth:`stop` was called."""
+        return self._stopped
+
+    def stop(self) -> None:
+        """Shut the connection of every attempt in flight; attempts made from now on are not sent."""
+        with self._lock:
+            self._stopped = True
+            for connection in self._connections:
+                _shut(connection)
+
+    @contextlib.contextmanager
+    def sending(self) -> Iterator[None]:
+        """Within: the connections this thread's attempt uses are cut by :meth:`stop`."""
+        _attempt.stop, _attempt.connections = self, []
+        try:
+            yield
+        finally:
+            used: list[HTTPConnection] = _attempt.connections
+            _attempt.stop, _attempt.connections = None, []
+            with self._lock:
+                self._connections.difference_update(used)
+
+    def _watch(self, connection: HTTPConnection) -> None:
+        """Follow ``connection`` for the attempt under way (shut it at once when already stopped)."""
+        with self._lock:
+            if self._stopped:
+                _shut(connection)
+            elif connection not in self._connections:
+                self._connections.add(connection)
+                _attempt.connections.append(connection)
+
+
+#: The stop of the attempt this thread is making (see :meth:`SendStop.sending`), and its connections.
+_attempt = threading.local()
+
+
+def _watch_for_this_attempt(connection: HTTPConnection) -> None:
+    stop: SendStop | None = getattr(_attempt, "stop", None)
+    if stop is not None:
+        stop._watch(connection)
+
+
+def _shut(connection: HTTPConnection) -> None:
+    """End ``connection``'s exchange now: a read blocked on it returns, a write fails."""
+    sock = connection.sock
+    if isinstance(sock, socket.socket):  # (TLS inside a TLS proxy tunnel is not cut: it waits)
+        with contextlib.suppress(OSError):  # already closed by the receiver
+            # The plain socket's shutdown, under TLS too: SSLSocket.shutdown would also drop the TLS
+            # state that the sending thread is reading with.
+            socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
+
+class _StoppableHTTPConnection(HTTPConnection):
+    """A connection that reports itself to the :class:`SendStop` of the attempt using it."""
+
+    def connect(self) -> None:
+        super().connect()
+        _watch_for_this_attempt(self)  # a stop that came while connecting cuts it here
+
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        _watch_for_this_attempt(self)  # a kept-alive connection is reused without connecting
+        super().request(*args, **kwargs)
+
+
+class _StoppableHTTPSConnection(_StoppableHTTPConnection, HTTPSConnection):
+    pass
+
+
+class _StoppableHTTPPool(HTTPConnectionPool):
+    ConnectionCls = _StoppableHTTPConnection
+
+
+class _StoppableHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _StoppableHTTPSConnection
+
+
+def _stoppable_pools() -> dict[str, type[HTTPConnectionPool]]:
+    return {"http": _StoppableHTTPPool, "https": _StoppableHTTPSPool}
+
+
+class _StoppableAdapter(HTTPAdapter):
+    """An adapter whose pools (direct, or through an HTTP proxy) make connections a stop can cut."""
+
+    def init_poolmanager(
+        self, connections: int, maxsize: int, block: bool = False, **pool_kwargs: Any
+    ) -> None:
+        super().init_poolmanager(connections, maxsize, block, **pool_kwargs)
+        self.poolmanager.pool_classes_by_scheme = _stoppable_pools()
+
+    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
+        manager = super().proxy_manager_for(proxy, **proxy_kwargs)
+        if isinstance(manager, urllib3.ProxyManager):  # a SOCKS manager keeps its own pools
+            manager.pool_classes_by_scheme = _stoppable_pools()
+        return manager
+
+
+class _ExtraCaAdapter(_StoppableAdapter):
     """An adapter whose TLS context trusts the system store *plus* one extra CA file.
 
     requests' ``verify=path`` replaces the trust store; a test server's CA should be trusted in
@@ -201,7 +323,7 @@ def make_session(*, ca_file: Path | None = None, pool_size: int = 10) -> request
         pool_size: Connections kept per host; match it to the number of threads using the session.
 
     Cookies are refused: a receiver's ``Set-Cookie`` must not ride along on the next customer's
-    postback.
+    postback. A :class:`SendStop` can cut off the session's attempts.
     """
     session = requests.Session()
     session.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
@@ -210,9 +332,9 @@ def make_session(*, ca_file: Path | None = None, pool_size: int = 10) -> request
         context.load_verify_locations(cafile=str(ca_file))
         https: HTTPAdapter = _ExtraCaAdapter(context, pool_connections=pool_size, pool_maxsize=pool_size)
     else:
-        https = HTTPAdapter(pool_connections=pool_size, pool_maxsize=pool_size)
+        https = _StoppableAdapter(pool_connections=pool_size, pool_maxsize=pool_size)
     session.mount("https://", https)
-    session.mount("http://", HTTPAdapter(pool_connections=pool_size, pool_maxsize=pool_size))
+    session.mount("http://", _StoppableAdapter(pool_connections=pool_size, pool_maxsize=pool_size))
     return session
 
 
@@ -225,6 +347,7 @@ class WebhookSender:
         options: Timeouts and the response cap.
         clock: Wall clock for ``started_at`` and the signature timestamp.
         monotonic: Interval timer for ``duration``.
+        stop: Cuts off the attempt in flight (see :class:`SendStop`); none by default.
     """
 
     def __init__(
@@ -234,11 +357,13 @@ class WebhookSender:
         *,
         clock: Clock = time.time,
         monotonic: Clock = time.perf_counter,
+        stop: SendStop | None = None,
     ) -> None:
         self._session = session
         self._options = options or WebhookOptions()
         self._clock = clock
         self._monotonic = monotonic
+        self._stop = stop or SendStop()
         self._environment: dict[str, dict[str, Any]] = {}
 
     def _environment_settings(self, url: str) -> dict[str, Any]:
@@ -295,6 +420,8 @@ class WebhookSender:
                 diagnosis=diagnosis,
             )
 
+        if self._stop.stopped:
+            return failed(FailureKind.STOPPED, "stopped", "Not sent: the workspace was closing.")
         if method not in ALLOWED_METHODS:
             return failed(
                 FailureKind.INVALID_REQUEST,
@@ -315,35 +442,36 @@ class WebhookSender:
             return failed(FailureKind.INVALID_REQUEST, str(exc), diagnose_url(request.url, exc))
         sent_headers = tuple((k, str(v)) for k, v in prepared.headers.items())
         settings = self._environment_settings(str(prepared.url))
-        try:
-            response = self._session.send(
-                prepared,
-                timeout=(self._options.connect_timeout, self._options.read_timeout),
-                allow_redirects=False,
-                **settings,
-            )
-        except (requests.RequestException, OSError) as exc:
-            kind, diagnosis = diagnose(exc, request.url, self._options)
-            return failed(kind, _root_cause(exc), diagnosis, sent_headers)
-        body, truncated = b"", False
-        failure: FailureKind | None = None
-        error = diagnosis = ""
-        try:
-            deadline = self._monotonic() + self._options.body_timeout
-            body, truncated = _read_capped(
-                response, self._options.max_response_bytes, deadline, self._monotonic
-            )
-        except _BodyTooSlowError:
-            failure, error = FailureKind.TIMEOUT, "response body timeout"
-            diagnosis = (
-                f"The response body was still arriving after {self._options.body_timeout:g} s: the server "
-                "sends it too slowly, so the attempt was stopped."
-            )
-            response.close()
-        except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
-            failure, cause = diagnose(exc, request.url, self._options)
-            error, diagnosis = _root_cause(exc), "The response was cut off: " + cause
-            response.close()
+        with self._stop.sending():
+            try:
+                response = self._session.send(
+                    prepared,
+                    timeout=(self._options.connect_timeout, self._options.read_timeout),
+                    allow_redirects=False,
+                    **settings,
+                )
+            except (requests.RequestException, OSError) as exc:
+                return failed(*self._failure(exc, request.url), sent_headers)
+            body, truncated = b"", False
+            failure: FailureKind | None = None
+            error = diagnosis = ""
+            try:
+                deadline = self._monotonic() + self._options.body_timeout
+                body, truncated = _read_capped(
+                    response, self._options.max_response_bytes, deadline, self._monotonic
+                )
+            except _BodyTooSlowError:
+                failure, error = FailureKind.TIMEOUT, "response body timeout"
+                diagnosis = (
+                    f"The response body was still arriving after {self._options.body_timeout:g} s: the "
+                    "server sends it too slowly, so the attempt was stopped."
+                )
+                response.close()
+            except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
+                failure, error, diagnosis = self._failure(exc, request.url)
+                if failure is not FailureKind.STOPPED:
+                    diagnosis = "The response was cut off: " + diagnosis
+                response.close()
         return WebhookResult(
             method=method,
             url=request.url,
@@ -360,6 +488,17 @@ class WebhookSender:
             error=error,
             diagnosis=diagnosis,
         )
+
+
+    def _failure(self, exc: BaseException, url: str) -> tuple[FailureKind, str, str]:
+        """The kind, error and diagnosis of an exchange that raised ``exc`` (a stop's cut says so)."""
+        if self._stop.stopped:
+            return FailureKind.STOPPED, "stopped", (
+                "The attempt was stopped: the workspace was closed while it was under way; the receiver "
+                "may still have acted on it."
+            )
+        kind, diagnosis = diagnose(exc, url, self._options)
+        return kind, _root_cause(exc), diagnosis
 
 
 class _BodyTooSlowError(Exception):

@@ -40,7 +40,7 @@ from postback_studio.core.dispatch.report import (
     attempts_allowed,
 )
 from postback_studio.core.dispatch.retry import RandomSource, Verdict
-from postback_studio.core.dispatch.webhook import WebhookOptions, make_session
+from postback_studio.core.dispatch.webhook import SendStop, WebhookOptions, make_session
 from postback_studio.core.errors import DeliveryError, NotFoundError
 from postback_studio.core.model import (
     LIFECYCLE,
@@ -144,6 +144,7 @@ class DeliveryService:
         self._attempt_listeners: list[AttemptCallback] = []
         self._writer = WorkspaceWriter(workspace_factory, self._stored)
         self._pending = WorkspacePendingStore(self._writer, self._notices)
+        self._stop = SendStop()
 
     @classmethod
     def for_workspace(cls, path: Path, engine: RenderEngine, **options: Any) -> DeliveryService:
@@ -158,6 +159,16 @@ class DeliveryService:
         for listener in [self._on_attempt, *self._attempt_listeners]:
             if listener is not None:
                 listener(record)
+
+    def stop(self) -> None:
+        """Cut off the webhook attempts in flight and send nothing more, before the workspace closes.
+
+        A receiver that holds its answer would otherwise keep the attempt (and whoever waits for it)
+        until the read timeout. Each cut attempt is logged as stopped, with its retry stored when
+        the policy allows one; due retries not yet attempted stay stored. Emails in flight are
+        waited for (the SMTP timeouts bound them).
+        """
+        self._stop.stop()
 
     def close(self) -> None:
         """Write what is still queued for the log and close the writer's connection."""
@@ -449,6 +460,7 @@ class DeliveryService:
             clock=self._clock,
             sleeper=self._sleeper,
             random=self._random,
+            stop=self._stop,
         )
 
     def _run(

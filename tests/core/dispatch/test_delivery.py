@@ -19,6 +19,7 @@ from postback_studio.core.dispatch.inbox import (
 )
 from postback_studio.core.dispatch.plan import Delivery, EmailTarget, PendingRetry, WebhookTarget
 from postback_studio.core.dispatch.retry import Verdict
+from postback_studio.core.dispatch.webhook import SendStop
 from postback_studio.core.model import (
     Customer,
     DeliveryMethod,
@@ -178,6 +179,20 @@ def test_retry_is_stored_as_due_time_resumed_and_cancelled(
     assert dispatcher.run_due() == []
     assert [r.outcome for r in log.records] == [Outcome.RETRYING, Outcome.RETRYING, Outcome.CANCELED]
     assert len(inbox.requests) == 2
+
+
+def test_due_retries_are_kept_once_sending_stopped(
+    inbox: HttpInbox, store: MemoryPendingStore, log: MemoryLog, clock: FakeClock
+) -> None:
+    stop = SendStop()
+    inbox.set_script(ResponseScript.parse("500, 200"))
+    with Dispatcher(log, pending=store, clock=clock, stop=stop) as dispatcher:
+        first = dispatcher.attempt(webhook(inbox.url))
+        clock.now = T0 + 5
+        stop.stop()
+        assert dispatcher.run_due() == []
+    assert store.all() == [first.pending], "kept for the next time the workspace is open"
+    assert len(log.records) == 1 and len(inbox.requests) == 1
 
 
 def test_cancel_during_deliver_stops_it(inbox: HttpInbox, log: MemoryLog, store: MemoryPendingStore) -> None:

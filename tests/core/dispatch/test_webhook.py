@@ -14,6 +14,7 @@ from werkzeug import Request, Response
 from postback_studio.core.dispatch.inbox import HttpInbox, ResponseScript
 from postback_studio.core.dispatch.webhook import (
     FailureKind,
+    SendStop,
     WebhookOptions,
     WebhookRequest,
     WebhookResult,
@@ -21,6 +22,7 @@ from postback_studio.core.dispatch.webhook import (
     make_session,
 )
 from postback_studio.core.model import Header, OutputFormat
+from tests.support.held_receiver import HeldReceiver
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 BODY = '{"orderId": "ÅB-1",\n  "items": [1, 2.50, 3]}'.encode()
@@ -244,3 +246,37 @@ def test_the_environments_proxies_are_read_once_per_destination_and_still_apply(
         assert len(proxy.requests) == 3 and len(inbox.requests) == 3
         assert [r.body for r in proxy.requests] == [BODY] * 3
         assert len(asked) == 2
+
+
+@pytest.mark.parametrize("connection", ["new", "kept alive"])
+def test_a_stop_cuts_off_an_attempt_waiting_for_a_held_answer(
+    session: requests.Session, connection: str
+) -> None:
+    """Closing a workspace stops its attempts in flight: none waits out the 30 s read timeout."""
+    stop = SendStop()
+    sender = WebhookSender(session, stop=stop)
+    results: list[WebhookResult] = []
+    with HeldReceiver() as receiver:
+        request = WebhookRequest(receiver.url, BODY)
+        if connection == "kept alive":
+            receiver.release.set()
+            assert sender.send(request).ok
+            receiver.release.clear()
+            receiver.arrived.clear()
+        attempt = threading.Thread(target=lambda: results.append(sender.send(request)))
+        attempt.start()
+        assert receiver.arrived.wait(10)
+        stop.stop()
+        attempt.join(10)
+        assert not attempt.is_alive(), "the attempt ended without the receiver's answer"
+        [stopped] = results
+        assert stopped.failure is FailureKind.STOPPED and stopped.failure.transient
+        assert stopped.status is None and stopped.request_body == BODY
+        assert stopped.diagnosis == (
+            "The attempt was stopped: the workspace was closed while it was under way; the receiver "
+            "may still have acted on it."
+        )
+        after = sender.send(request)
+        assert after.failure is FailureKind.STOPPED
+        assert after.diagnosis == "Not sent: the workspace was closing."
+        assert len(receiver.bodies) == (2 if connection == "kept alive" else 1), "nothing sent after"

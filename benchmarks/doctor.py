@@ -5,8 +5,8 @@ shipped carrier lookup table. Payload: the built-in ``shipped`` sample.
 
 * edge-case check: :func:`check_edge_cases` (every one-change variant of the sample the template can
   see, rendered in batches in the warm render worker, validated, grouped), against one plain check
-  (one render of the sample through the same engine, validated). Target: at most 2 s, on the value;
-  the ratio shows what the variants cost over a single render.
+  (one render of the sample through the same engine, validated): reported, value and ratio (what the
+  variants cost over a single render), with no target.
 * the same through the command line, end to end in a fresh process (interpreter start, worker
   start, the check), against ``postback-studio check`` without ``--edge-cases``: for information.
 * the edge-case check against both shipped samples (``shipped`` and ``shipped.multi-item``), and
@@ -36,7 +36,6 @@ from postback_studio.core.samples import load_sample
 ROUNDS = 9
 QUICK_ROUNDS = 3
 CLI_ROUNDS = 3
-TARGET_MS = 2000
 
 
 def paired(
@@ -114,7 +113,7 @@ def main(argv: Sequence[str] | None = None) -> list[Figure]:
     print(f"one plain check (one render, warm engine):      {t_plain * 1000:8.2f} ms")
     print(
         f"edge-case check (warm engine):                  {t_edge * 1000:8.2f} ms  "
-        f"ratio {ratio:.1f}x (target <= {TARGET_MS} ms)"
+        f"ratio {ratio:.1f}x (reported)"
     )
     print(f"edge-case check, both shipped samples ({variants_both} variants): {t_both * 1000:8.2f} ms")
     print(f"lints of the template:                          {t_lint * 1000:8.2f} ms")
@@ -128,8 +127,7 @@ def main(argv: Sequence[str] | None = None) -> list[Figure]:
             "ms",
             baseline=t_plain * 1000,
             baseline_name=plain_name,
-            target=f"<= {TARGET_MS}",
-            target_on="value",
+            target=None,
             ratio=ratio,
         ),
         figure(

@@ -4,11 +4,14 @@ Fills a workspace with 1,000,000 attempts (bulk insert, then one FTS rebuild), o
 RequestsPage on it and measures, for each user action, the longest stall of the GUI event loop: a
 QTimer beats every 5 ms and the largest gap between beats is the stall (a blocked event loop is what
 the user feels, not the wall-clock time of one call). An idle event loop is measured the same way
-in the same run as the baseline. Target: no stall over 100 ms.
+in the same run as the baseline; so is an idle event loop beside a thread running the page's
+background queries (counts and chart of all entries, the first page) over and over, which is what
+the GUI thread goes through while the page queries. Target: no stall over 50 ms, anywhere.
 
-Figures: one per action, its value the longest stall over the rounds with an absolute target
-(``target_on="value"`` in ``_figures.py``) and the idle loop's longest stall as the baseline; the
-idle loop beside a query thread is published for information.
+Figures: the longest stall of all (every action and the loop beside background queries), with the
+target; then one per action and one for the loop beside background queries, each its longest stall
+over the rounds with the same target (``target_on="value"`` in ``_figures.py``), the idle loop's
+longest stall as the baseline.
 
 Run: QT_QPA_PLATFORM=offscreen PYTHONPATH=. python benchmarks/requests_page.py [--quick] [--json FILE]
 [--entries N] [--scroll-pages N] (see ``_figures.py``; ``--quick`` fills 100,000 entries, scrolls
@@ -41,7 +44,7 @@ from postback_studio.storage.workspace import Workspace
 from postback_studio.ui.requests_page import RequestsPage
 from postback_studio.workers.jobs import JobRunner
 
-TARGET_MS = 100.0
+TARGET_MS = 50.0
 BEAT_MS = 5
 START = 1_700_000_000.0
 CUSTOMERS = [(1, "Acme Prints"), (2, "Globex"), (3, "Initech"), (4, "Umbrella"), (5, "Hooli")]
@@ -337,12 +340,13 @@ def main(argv: Sequence[str] | None = None) -> list[Figure]:
 
     print(f"\nGUI event-loop stalls (heartbeat every {BEAT_MS} ms), target < {TARGET_MS:.0f} ms")
     print(f"load average before/after: {load_before} / {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    over_head = f">{TARGET_MS:.0f}ms"
     print(
-        f"{'action':56} {'worst':>9} {'(on CPU':>8} {'gc)':>6} {'median':>8} {'answered':>10} {'>100ms':>6}"
+        f"{'action':56} {'worst':>9} {'(on CPU':>8} {'gc)':>6} {'median':>8} {'answered':>10} {over_head:>6}"
     )
     for label, beat in (
         ("baseline: idle event loop, 3 s", idle),
-        ("baseline: idle loop beside a query thread, 3 s", loaded),
+        ("idle loop beside background queries, 3 s", loaded),
     ):
         figures = f"{beat.worst:6.1f} ms {beat.worst_cpu:6.1f} {beat.gc_worst:6.1f}"
         figures += f" {'':20} {beat.over_target:4}"
@@ -350,17 +354,19 @@ def main(argv: Sequence[str] | None = None) -> list[Figure]:
     grouped: dict[str, list[tuple[float, float, float, float, int]]] = {}
     for name, *figures in results:
         grouped.setdefault(name, []).append(tuple(figures))  # type: ignore[arg-type]
-    worst = 0.0
+    worst = loaded.worst
     size = f"{args.entries:,} entries"
     idle_name = "idle event loop, 3 s, same heartbeat"
+    target = f"< {TARGET_MS:.0f}"
     published = [
         figure(
-            f"requests page ({size}): idle loop beside a query thread, longest stall",
+            f"requests page ({size}): idle loop beside background queries, longest stall",
             loaded.worst,
             "ms",
             baseline=idle.worst,
             baseline_name=idle_name,
-            target=None,
+            target=target,
+            target_on="value",
         )
     ]
     for name, runs in grouped.items():
@@ -375,7 +381,7 @@ def main(argv: Sequence[str] | None = None) -> list[Figure]:
                 "ms",
                 baseline=idle.worst,
                 baseline_name=idle_name,
-                target=f"< {TARGET_MS:.0f}",
+                target=target,
                 target_on="value",
             )
         )
@@ -384,11 +390,21 @@ def main(argv: Sequence[str] | None = None) -> list[Figure]:
         figures = f"{stall:6.1f} ms {cpu:6.1f} {gc_pause:6.1f} {median_stall:5.1f} ms"
         figures += f" {median_answer:7,.0f} ms {over:4}"
         print(f"{name:56} {figures}")
-    verdict = "PASS" if worst < TARGET_MS else "FAIL"
-    print(
-        f"\nlongest stall {worst:.1f} ms ({worst / max(idle.worst, 0.1):.1f}x the idle baseline, "
-        f"{worst / max(loaded.worst, 0.1):.1f}x the loop beside a query thread): {verdict}"
+    published.insert(
+        0,
+        figure(
+            f"requests page ({size}): longest GUI stall of any action, background queries included",
+            worst,
+            "ms",
+            baseline=idle.worst,
+            baseline_name=idle_name,
+            target=target,
+            target_on="value",
+        ),
     )
+    verdict = "PASS" if worst < TARGET_MS else "FAIL"
+    times = worst / max(idle.worst, 0.1)
+    print(f"\nlongest stall {worst:.1f} ms ({times:.1f}x the idle baseline): {verdict}")
     return report(published, args.json)
 
 

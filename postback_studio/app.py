@@ -26,8 +26,10 @@ if TYPE_CHECKING:
     from postback_studio.ui.delivery_controller import DeliveryController
     from postback_studio.ui.import_configuration import ConfigurationImport
     from postback_studio.ui.main_window import MainWindow
+    from postback_studio.ui.preferences import Preferences
     from postback_studio.ui.prompts import Prompter
     from postback_studio.ui.templates_page import TemplatesPage
+    from postback_studio.ui.theme import ThemeSwitcher
     from postback_studio.ui.workspace_menu import WorkspaceChooser, WorkspaceMenu
     from postback_studio.workers.change_bridge import ChangeBridge
     from postback_studio.workers.jobs import JobRunner
@@ -85,6 +87,21 @@ class Application:
     importer: ConfigurationImport | None = None
     prompter: Prompter | None = None
     closers: list[Callable[[], object]] = field(default_factory=list)
+    #: What start-up left for after the first paint (see ``build_application(defer_pages=True)``).
+    pending: list[Callable[[], object]] = field(default_factory=list)
+
+    def finish(self) -> None:
+        """Build what start-up left for later (the pages not on show); nothing when all is built."""
+        pending, self.pending = self.pending, []
+        for step in pending:
+            step()
+
+    def when_built(self, step: Callable[[], object]) -> None:
+        """Run ``step`` once every page is built: now, or at the end of :meth:`finish`."""
+        if self.pending:
+            self.pending.append(step)
+        else:
+            step()
 
     def show(self) -> None:
         """Show the window: maximised on a first run on a small screen, else as it was left."""
@@ -125,6 +142,7 @@ def build_application(
     settings: QSettings | None = None,
     session: Session | None = None,
     chooser_factory: Callable[[QWidget], WorkspaceChooser] | None = None,
+    defer_pages: bool = False,
     prompter: Prompter | None = None,
 ) -> Application:
     """Open the workspace and build every service and page around it (a QApplication must exist).
@@ -139,41 +157,24 @@ def build_application(
             before it lets go of the old one); by default it is opened here.
         chooser_factory: Makes what asks the File menu's questions, over the window (default:
             Qt's dialogs).
+        defer_pages: Build only the first page (Templates) and the window now, and leave the other
+            pages, the delivery service and their wiring to :meth:`Application.finish`, which the
+            desktop start calls after the first paint; by default everything is built here.
         prompter: Asks every page's questions (unsaved changes, replace or merge, the import
             preview): Qt's dialogs over the main window by default, a scripted one in tests.
     """
     from functools import partial
 
     from PySide6.QtCore import QSettings, QThreadPool
-    from PySide6.QtGui import QAction, QKeySequence
-    from PySide6.QtWidgets import QApplication, QLabel
+    from PySide6.QtWidgets import QApplication, QWidget
 
-    from postback_studio.core.activation import sample_problems
-    from postback_studio.core.dispatch.email import test_connection
-    from postback_studio.core.dispatch.inbox import ResponseScript
-    from postback_studio.core.paths import resources_dir
-    from postback_studio.core.reachability import check_destination
     from postback_studio.core.render import RenderEngine
-    from postback_studio.core.trigger_setup import example_templates
-    from postback_studio.services.delivery import DeliveryService
-    from postback_studio.services.request_log import RequestLogReader
     from postback_studio.services.session import APP_HOLDER, Access, Session
-    from postback_studio.ui.customers_page import CustomersPage
-    from postback_studio.ui.delivery_controller import DeliveryController
-    from postback_studio.ui.delivery_prompts import DialogPrompts
-    from postback_studio.ui.import_configuration import ConfigurationImport
-    from postback_studio.ui.inbox_page import InboxPage
-    from postback_studio.ui.lookups_page import LookupsPage
-    from postback_studio.ui.main_window import PAGE_NAMES, FileSection, MainWindow, Page
+    from postback_studio.ui.main_window import PAGE_NAMES, MainWindow, Page
     from postback_studio.ui.preferences import Preferences
     from postback_studio.ui.prompts import Prompter
-    from postback_studio.ui.requests_page import RequestsPage
-    from postback_studio.ui.settings_page import SettingsPage
     from postback_studio.ui.templates_page import TemplatesPage
     from postback_studio.ui.theme import ThemeSwitcher
-    from postback_studio.ui.trigger_form import TriggerForm
-    from postback_studio.ui.triggers_page import TriggersPage
-    from postback_studio.ui.workspace_menu import DialogWorkspaceChooser, WorkspaceMenu
     from postback_studio.workers.change_bridge import ChangeBridge
     from postback_studio.workers.jobs import JobRunner
 
@@ -190,12 +191,99 @@ def build_application(
     if session is None:
         session = Session.open(workspace_path, access=Access.EXCLUSIVE, holder=APP_HOLDER)
     engine = RenderEngine()
-    delivery = DeliveryService.for_workspace(workspace_path, engine, notices=session.notices)
     pool = QThreadPool()
     pool.setMaxThreadCount(max(4, QThreadPool.globalInstance().maxThreadCount()))
     jobs = JobRunner(pool)
     themes = ThemeSwitcher(qapp, preferences.theme)
     themes.apply()  # before the pages are built, so they start in the chosen palette
+
+    # The first page and the window; the other pages stand as empty widgets until built.
+    templates = TemplatesPage.for_session(
+        session, engine=engine, jobs=jobs, settings=settings, prompter=prompter
+    )
+    window = MainWindow(
+        [Page("Templates", templates, tuple(templates.actions()))]
+        + [Page(name, QWidget()) for name in PAGE_NAMES if name != "Templates"],
+        workspace_label=str(workspace_path),
+        close_guards=[templates.confirm_discard],
+        theme=preferences.theme,
+    )
+    if isinstance(prompter, Prompter):
+        prompter.set_parent(window)
+    themes.setParent(window)
+    changes = ChangeBridge(session.notices, window)
+    app = Application(window, session, engine, jobs, settings, {"Templates": templates}, changes=changes,
+                      prompter=prompter)
+    changes.changed.connect(templates.on_change)
+    templates.status_message.connect(window.show_status)
+    themes.theme_changed.connect(preferences.set_theme)
+    window.theme_chosen.connect(themes.choose)
+    window.about_requested.connect(
+        partial(_show_about, window, workspace_path, session, settings)
+    )
+    jobs.activity_changed.connect(window.show_activity)
+    jobs.failure_unhandled.connect(window.show_background_error)
+
+    if preferences.geometry is not None:
+        window.restoreGeometry(preferences.geometry)
+    else:
+        _place_first_window(app)
+
+    def save_window_state() -> None:
+        preferences.geometry = window.saveGeometry()
+        templates.save_state()
+        preferences.sync()
+
+    # A closed window's switcher must not answer the desktop's next scheme change (a workspace
+    # switch leaves the old window behind until it is collected).
+    app.closers = [save_window_state, themes.stop]
+    app.pending.append(partial(_build_other_pages, app, workspace_path, preferences, themes,
+                               chooser_factory))
+    if not defer_pages:
+        app.finish()
+    return app
+
+
+def _build_other_pages(
+    app: Application,
+    workspace_path: Path,
+    preferences: Preferences,
+    themes: ThemeSwitcher,
+    chooser_factory: Callable[[QWidget], WorkspaceChooser] | None,
+) -> None:
+    """Build every page but Templates, the delivery service and controller, and wire them."""
+    from functools import partial
+
+    from PySide6.QtGui import QAction, QKeySequence
+
+    from postback_studio.core.activation import sample_problems
+    from postback_studio.core.dispatch.email import test_connection
+    from postback_studio.core.dispatch.inbox import ResponseScript
+    from postback_studio.core.paths import resources_dir
+    from postback_studio.core.reachability import check_destination
+    from postback_studio.core.trigger_setup import example_templates
+    from postback_studio.services.delivery import DeliveryService
+    from postback_studio.services.request_log import RequestLogReader
+    from postback_studio.ui.customers_page import CustomersPage
+    from postback_studio.ui.delivery_controller import DeliveryController
+    from postback_studio.ui.delivery_prompts import DialogPrompts
+    from postback_studio.ui.import_configuration import ConfigurationImport
+    from postback_studio.ui.inbox_page import InboxPage
+    from postback_studio.ui.lookups_page import LookupsPage
+    from postback_studio.ui.main_window import FileSection, Page
+    from postback_studio.ui.requests_page import RequestsPage
+    from postback_studio.ui.settings_page import SettingsPage
+    from postback_studio.ui.templates_page import TemplatesPage
+    from postback_studio.ui.trigger_form import TriggerForm
+    from postback_studio.ui.triggers_page import TriggersPage
+    from postback_studio.ui.workspace_menu import DialogWorkspaceChooser, WorkspaceMenu
+
+    session, engine, jobs, window, changes = app.session, app.engine, app.jobs, app.window, app.changes
+    prompter = app.prompter
+    assert changes is not None and prompter is not None
+    templates = app.pages["Templates"]
+    assert isinstance(templates, TemplatesPage)
+    delivery = DeliveryService.for_workspace(workspace_path, engine, notices=session.notices)
 
     # Pages, each handed the services it needs.
     examples = example_templates(resources_dir() / "templates")
@@ -209,8 +297,8 @@ def build_application(
             lookup_set_for=session.lookups.lookup_set_for,
             examples=examples,
             reachability=check_destination,
-            ask_unsaved=prompter.unsaved_changes,
             customers=session.customers,
+            ask_unsaved=prompter.unsaved_changes,
         )
 
     customer_form, trigger_list_form = trigger_form(), trigger_form()
@@ -233,12 +321,8 @@ def build_application(
     requests_page = RequestsPage(
         partial(RequestLogReader.open, workspace_path), jobs=jobs, files=session.files
     )
-    templates = TemplatesPage.for_session(
-        session, engine=engine, jobs=jobs, settings=settings, prompter=prompter
-    )
     inbox_page = InboxPage(ResponseScript.parse)
     widgets: dict[str, QWidget] = {
-        "Templates": templates,
         "Customers": customers,
         "Triggers": triggers,
         "Lookups": lookups,
@@ -246,24 +330,18 @@ def build_application(
         "Inbox": inbox_page,
         "Settings": settings_page,
     }
-    for name in PAGE_NAMES:
-        widgets.setdefault(name, QLabel(name))
-    page_actions = {"Requests": tuple(requests_page.menu_actions), "Templates": tuple(templates.actions())}
-    # Unsaved edits anywhere are asked about before the app closes or an import could change them.
+    page_actions = {"Requests": tuple(requests_page.menu_actions)}
+    for name, widget in widgets.items():
+        window.set_page(Page(name, widget, page_actions.get(name, ())))
+    app.pages.update(widgets)
+    # Unsaved edits anywhere are asked about before the app closes or an import could change them
+    # (the Templates page's guard is the window's first, from start-up).
     unsaved_guards = [templates.confirm_discard, customers.confirm_discard,
                       trigger_list_form.confirm_discard, lookups.unsaved.confirm_discard,
                       settings_page.confirm_discard]
-    window = MainWindow(
-        [Page(name, widgets[name], page_actions.get(name, ())) for name in PAGE_NAMES],
-        workspace_label=str(workspace_path),
-        close_guards=unsaved_guards,
-        theme=preferences.theme,
-    )
-    if isinstance(prompter, Prompter):
-        prompter.set_parent(window)
-    themes.setParent(window)
+    for guard in unsaved_guards[1:]:
+        window.add_close_guard(guard)
     controller = DeliveryController(delivery, jobs, DialogPrompts(window), parent=window)
-    changes = ChangeBridge(session.notices, window)
     workspace_menu = WorkspaceMenu(
         preferences,
         (chooser_factory or DialogWorkspaceChooser)(window),
@@ -281,11 +359,11 @@ def build_application(
         session.transfer, session.files, jobs, prompter,
         confirm_discard=lambda: all(guard() for guard in unsaved_guards), parent=window,
     )
-    app = Application(window, session, engine, jobs, settings, widgets, delivery, controller, changes,
-                      workspace_menu, importer=importer, prompter=prompter)
+    app.delivery, app.controller, app.workspace_menu = delivery, controller, workspace_menu
+    app.importer = importer
 
     # Every page, list and combo reloads what it shows when the services announce a change to it.
-    for listener in (templates, customers, triggers, lookups, requests_page, settings_page,
+    for listener in (customers, triggers, lookups, requests_page, settings_page,
                      customer_form, trigger_list_form):
         changes.changed.connect(listener.on_change)
 
@@ -336,33 +414,13 @@ def build_application(
     customers.lookup_table_requested.connect(lambda table_id: (lookups.select_table(table_id),
                                                                window.show_page("Lookups")))
     # Every save says so in the status bar (and beside its Save button).
-    for page in (templates, customers, lookups, settings_page, customer_form, trigger_list_form):
+    for page in (customers, lookups, settings_page, customer_form, trigger_list_form):
         page.status_message.connect(window.show_status)
     themes.theme_changed.connect(settings_page.set_theme)
-    themes.theme_changed.connect(preferences.set_theme)
-    window.theme_chosen.connect(themes.choose)
-    window.about_requested.connect(
-        partial(_show_about, window, workspace_path, session.secrets_location, settings)
-    )
     settings_page.theme_chosen.connect(themes.choose)
     themes.apply()
-    jobs.activity_changed.connect(window.show_activity)
-    jobs.failure_unhandled.connect(window.show_background_error)
-
-    if preferences.geometry is not None:
-        window.restoreGeometry(preferences.geometry)
-    else:
-        _place_first_window(app)
-
-    def save_window_state() -> None:
-        preferences.geometry = window.saveGeometry()
-        templates.save_state()
-        preferences.sync()
-
-    # A closed window's switcher must not answer the desktop's next scheme change (a workspace
-    # switch leaves the old window behind until it is collected).
-    app.closers = [controller.close, save_window_state, requests_page.wait_for_workers, themes.stop]
-    return app
+    app.closers[:0] = [controller.close]
+    app.closers.insert(-1, requests_page.wait_for_workers)  # before the theme switcher stops
 
 
 def _place_first_window(app: Application) -> None:
@@ -385,13 +443,13 @@ def _open_template(window: MainWindow, templates: TemplatesPage, template_id: in
     templates.open_template(template_id)
 
 
-def _show_about(window: QWidget, workspace_path: Path, secrets_location: str, settings: QSettings) -> None:
+def _show_about(window: QWidget, workspace_path: Path, session: Session, settings: QSettings) -> None:
     from PySide6.QtCore import Qt
 
     from postback_studio.ui.about_dialog import AboutDialog, about_info
     from postback_studio.ui.app_identity import application_icon
 
-    dialog = AboutDialog(about_info(workspace_path, secrets_location, settings.fileName()),
+    dialog = AboutDialog(about_info(workspace_path, session.secrets_location, settings.fileName()),
                          application_icon(), window)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.open()
@@ -417,30 +475,37 @@ class Studio:
         prompter: Prompter | None = None,
     ) -> None:
         from postback_studio.ui.preferences import Preferences
-        from postback_studio.ui.workspace_menu import DialogWorkspaceChooser
 
         self.settings = settings
         self.preferences = Preferences(settings)
-        self._chooser_factory = chooser_factory or DialogWorkspaceChooser
+        self._chooser_factory = chooser_factory  # None: Qt's dialogs (see build_application)
         self._prompter = prompter  # the pages' questions (default: Qt's dialogs over each window)
         self.app: Application | None = None
         self._chooser: WorkspaceChooser | None = None
 
-    def start(self, workspace: Path) -> Application:
-        """Build the app on ``workspace`` (raising what opening it raises: in use, not a workspace)."""
-        self.app = self._build(workspace, None)
+    def start(self, workspace: Path, *, defer_pages: bool = False) -> Application:
+        """Build the app on ``workspace`` (raising what opening it raises: in use, not a workspace).
+
+        ``defer_pages``: leave all but the first page to ``app.finish()`` (see :func:`build_application`).
+        """
+        self.app = self._build(workspace, None, defer_pages=defer_pages)
         return self.app
 
-    def _build(self, workspace: Path, session: Session | None) -> Application:
+    def _build(self, workspace: Path, session: Session | None, *, defer_pages: bool = False) -> Application:
         app = build_application(workspace, settings=self.settings, session=session,
-                                chooser_factory=self._chooser_factory, prompter=self._prompter)
+                                chooser_factory=self._chooser_factory, defer_pages=defer_pages,
+                                prompter=self._prompter)
+        self.preferences.remember_workspace(workspace)
+        app.when_built(lambda: self._adopt_menu(app))
+        return app
+
+    def _adopt_menu(self, app: Application) -> None:
+        """Answer the File menu's New and Open of ``app`` (once its menu is built)."""
         assert app.workspace_menu is not None
         self._chooser = app.workspace_menu.chooser
         app.workspace_menu.open_requested.connect(self.open_workspace)
         app.workspace_menu.new_requested.connect(lambda path: self.open_workspace(path, create=True))
-        self.preferences.remember_workspace(workspace)
         app.workspace_menu.fill_recent()
-        return app
 
     def open_workspace(self, path: Path, *, create: bool = False) -> bool:
         """Close the workspace on show and open ``path`` (``create``: a new, empty workspace there).
@@ -504,6 +569,18 @@ class Studio:
             self.app.close()
 
 
+def _freeze_start_up_objects() -> None:
+    """Everything built at start-up lives as long as the app: keep it out of the collector's full
+    passes, which otherwise cost ~50 ms stalls while typing (benchmarks/ui.py measures both ways).
+
+    The collection takes a fifth of a second, so it runs after the first paint.
+    """
+    import gc
+
+    gc.collect()
+    gc.freeze()
+
+
 def run_gui(workspace: Path) -> int:
     """Open the desktop application on ``workspace`` and run until the window closes."""
     reason = gui_unavailable_reason()
@@ -511,20 +588,19 @@ def run_gui(workspace: Path) -> int:
         print(f"postback-studio: cannot open the desktop app: {reason}", file=sys.stderr)
         return 2
 
-    import gc
-
     from PySide6.QtCore import QSettings, QTimer
     from PySide6.QtWidgets import QApplication
 
     from postback_studio.core.errors import WorkspaceError
     from postback_studio.services.session import WorkspaceInUseError
     from postback_studio.ui.app_identity import apply_identity
+    from postback_studio.ui.first_paint import after_first_paint
 
     qapp = QApplication.instance() or QApplication(sys.argv[:1])
     apply_identity(qapp)
     studio = Studio(QSettings())
     try:
-        app = studio.start(workspace)
+        app = studio.start(workspace, defer_pages=True)
     except WorkspaceInUseError as exc:
         print(f"postback-studio: cannot open the desktop app: {exc}; {exc.advice}, "
               "or use --workspace for another file", file=sys.stderr)
@@ -533,12 +609,11 @@ def run_gui(workspace: Path) -> int:
         print(f"postback-studio: {exc}", file=sys.stderr)
         return 2
     app.show()
+    # The window and its first page show first; the other pages are built once it has painted.
+    after_first_paint(app.window, app.finish)
     templates = app.pages["Templates"]
     QTimer.singleShot(0, templates.offer_recoveries)  # type: ignore[attr-defined]
-    # Everything built so far lives as long as the app: keep it out of the collector's full passes,
-    # which otherwise cost ~50 ms stalls while typing (benchmarks/ui.py measures both ways).
-    gc.collect()
-    gc.freeze()
+    after_first_paint(app.window, _freeze_start_up_objects)
     try:
         return int(qapp.exec())
     finally:

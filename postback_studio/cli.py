@@ -76,20 +76,42 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def desktop_start(argv: Sequence[str]) -> argparse.Namespace | None:
+    """The arguments of a plain desktop start (nothing, or only ``--workspace``), else None.
+
+    Such a start skips :func:`build_parser`, which imports every command module to register its
+    arguments: work the desktop app's start-up would pay for and never use. Anything else, a help
+    request or a mistake included, goes through the full parser and gets its full messages.
+    """
+    parser = argparse.ArgumentParser(add_help=False, exit_on_error=False)
+    parser.add_argument("--workspace")
+    try:
+        args, rest = parser.parse_known_args(argv)
+    except argparse.ArgumentError:
+        return None
+    return None if rest else args
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the process exit code."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    installation_exit = desktop.run_global_option(args)
-    if installation_exit is not None:
-        return installation_exit
-    if args.command is None:
-        from postback_studio.app import run_gui
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    args = desktop_start(arguments)
+    if args is None:
+        args = build_parser().parse_args(arguments)
+        installation_exit = desktop.run_global_option(args)
+        if installation_exit is not None:
+            return installation_exit
+        if args.command is not None:
+            return _run_command(args)
+    from postback_studio.app import run_gui
 
-        return run_gui(workspace_path(args))
-    handler = args.handler
+    return run_gui(workspace_path(args))
+
+
+def _run_command(args: argparse.Namespace) -> int:
+    """Run a subcommand's handler; an interrupt or a closed output pipe ends it quietly."""
     try:
-        return int(handler(args))
+        return int(args.handler(args))
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

@@ -66,3 +66,43 @@ def test_standalone_build_with_its_own_xcb_cursor_starts(
     monkeypatch.setattr(sys, "frozen", True, raising=False)
     monkeypatch.setattr(sys, "_MEIPASS", str(tmp_path), raising=False)
     assert gui_unavailable_reason() is None
+
+
+# -- a desktop start skips the command parser (issue 16, start-up) ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("argv", "desktop"),
+    [([], True), (["--workspace", "w.sqlite"], True), (["--workspace=w.sqlite"], True),
+     (["--help"], False), (["-h"], False), (["--version"], False), (["log"], False),
+     (["--workspace"], False), (["--workspace", "w.sqlite", "log"], False), (["--bogus"], False),
+     (["--install-desktop-entry"], False)],
+)
+def test_only_a_plain_desktop_start_skips_the_full_parser(argv: list[str], desktop: bool) -> None:
+    from postback_studio.cli import desktop_start
+
+    args = desktop_start(argv)
+    assert (args is not None) is desktop
+    if args is not None and argv:
+        assert args.workspace == "w.sqlite"
+
+
+def test_a_desktop_start_imports_no_command_module(tmp_path: Path) -> None:
+    code = ("import sys\nimport postback_studio.app as app\n"
+            "app.run_gui = lambda workspace: print(workspace) or 0\n"
+            "from postback_studio.cli import main\ncode = main(['--workspace', sys.argv[1]])\n"
+            "print(sorted(m for m in sys.modules if m.startswith('postback_studio.commands.')))\n"
+            "sys.exit(code)")
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "w.sqlite")], capture_output=True,
+                         text=True, check=False, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines() == [str(tmp_path / "w.sqlite"),
+                                       "['postback_studio.commands.desktop', "
+                                       "'postback_studio.commands.exit_codes']"]
+
+
+def test_a_bad_desktop_start_gets_the_full_parsers_message() -> None:
+    out = subprocess.run([sys.executable, "-m", "postback_studio", "--workspace"], capture_output=True,
+                         text=True, check=False, timeout=60)
+    assert out.returncode == 2
+    assert "COMMAND" in out.stderr and "--workspace: expected one argument" in out.stderr

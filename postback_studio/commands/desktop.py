@@ -14,9 +14,22 @@ from postback_studio.commands.exit_codes import ExitCode
 from postback_studio.core.appinfo import DISTRIBUTION, app_version
 
 
+class _VersionAction(argparse.Action):
+    """``--version``: looks the version up only when asked (reading the installed metadata scans
+    every distribution on the path, which every start of the app would otherwise pay for)."""
+
+    def __init__(self, option_strings: list[str], dest: str = argparse.SUPPRESS, **_: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS,
+                         help="show program's version number and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        print(f"{DISTRIBUTION} {app_version()}")
+        parser.exit()
+
+
 def add_global_options(parser: argparse.ArgumentParser) -> None:
     """Add ``--version``, ``--install-desktop-entry`` and ``--uninstall-desktop-entry``."""
-    parser.add_argument("--version", action="version", version=f"{DISTRIBUTION} {app_version()}")
+    parser.add_argument("--version", action=_VersionAction)
     group = parser.add_mutually_exclusive_group()
     group.add_argument(
         "--install-desktop-entry",

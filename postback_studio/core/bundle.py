@@ -21,9 +21,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
-
-import jsonschema
+from typing import TYPE_CHECKING, Any
 
 from postback_studio.core import jsontext
 from postback_studio.core.errors import ValidationError, ValidationIssue
@@ -53,6 +51,9 @@ from postback_studio.core.validation import (
     validate_template,
     validate_trigger,
 )
+
+if TYPE_CHECKING:
+    import jsonschema
 
 #: The bundle format version this code writes and the newest it reads.
 BUNDLE_SCHEMA_VERSION = 1
@@ -326,6 +327,8 @@ def parse_bundle(data: bytes, source: str = "<bundle>") -> Bundle:
             ],
             source,
         )
+    import jsonschema  # a tenth of a second to import; only reading a bundle needs it
+
     validator = jsonschema.Draft202012Validator(load_schema())
     problems = [
         BundleProblem(_pointer(error.absolute_path), _schema_message(error))
@@ -345,10 +348,12 @@ def _pointer(path: Iterable[Any]) -> str:
 
 
 def _schema_message(error: jsonschema.ValidationError) -> str:
+    from jsonschema.exceptions import best_match
+
     if error.validator == "pattern":
         return "must not contain control characters (tabs, newlines, ...)"
     if error.validator == "oneOf":
-        best = jsonschema.exceptions.best_match(error.context or [])
+        best = best_match(error.context or [])
         if best is not None:
             return str(best.message)
     message = str(error.message)

@@ -178,6 +178,29 @@ def changed_region(old: str, new: str) -> tuple[int, int, int]:
     return start, len(old) - suffix, len(new) - suffix
 
 
+def changed_lines(old: str, new: str) -> list[tuple[int, str]] | None:
+    """The lines of ``new`` that differ from ``old`` at the same line number, as (index, text).
+
+    None when the texts have different numbers of lines, when more than half the lines changed,
+    or when ``new`` holds a character an editor may take for a line break other than ``\\n``: then
+    the whole text is replaced. A keystroke inside a template's loop changes one line per item of a
+    large output, spread over all of it, so :func:`changed_region` spans the whole text while only
+    a few lines in twenty differ.
+    """
+    if any(separator in new for separator in _OTHER_BREAKS):
+        return None
+    old_lines = old.split("\n")
+    new_lines = new.split("\n")
+    if len(old_lines) != len(new_lines):
+        return None
+    pairs = enumerate(zip(old_lines, new_lines, strict=True))
+    changed = [(index, line) for index, (was, line) in pairs if was != line]
+    return changed if len(changed) * 2 <= len(new_lines) else None
+
+
+_OTHER_BREAKS = ("\r", "\u2028", "\u2029")
+
+
 def _common_length(a: str, b: str, limit: int, *, forward: bool) -> int:
     equal, step = 0, max(limit, 1)
     while step:

@@ -17,8 +17,6 @@ from email.errors import HeaderParseError
 from email.policy import default as _mail_policy
 from urllib.parse import urlsplit
 
-from email_validator import EmailNotValidError, validate_email
-
 from postback_studio.core.errors import ValidationError, ValidationIssue, raise_if
 from postback_studio.core.model import (
     EMAIL_FORMATS,
@@ -110,6 +108,8 @@ def validate_url(url: str, field: str = "url") -> list[ValidationIssue]:
 
 def validate_email_address(address: str, field: str) -> list[ValidationIssue]:
     """A syntactically valid address; no DNS lookup, because the tool works offline."""
+    from email_validator import EmailNotValidError, validate_email  # slow to import; forms need it late
+
     if not address.strip():
         return [ValidationIssue(field, "is required")]
     try:

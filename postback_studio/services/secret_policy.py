@@ -24,7 +24,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
 from postback_studio.core.destination import DestinationChange, fingerprint, webhook_destination
-from postback_studio.core.dispatch.webhook import signing_secret_problem
 from postback_studio.core.errors import InputError, NotFoundError
 from postback_studio.core.model import DeliveryMethod, Header, SmtpSettings, Trigger
 from postback_studio.core.validation import http_header_issues
@@ -320,6 +319,8 @@ class SecretService:
             InputError: Not a Standard Webhooks secret, or the trigger is not a webhook.
         """
         _check_value(value, "the signing secret")
+        from postback_studio.core.dispatch.webhook import signing_secret_problem  # imports requests
+
         problem = signing_secret_problem(value)
         if problem:
             raise InputError(f"--signing: {problem}")

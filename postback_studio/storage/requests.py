@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import builtins
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from postback_studio.core.errors import NotFoundError
@@ -34,14 +35,27 @@ class RequestLog(Repository):
         ``redaction`` is what the delivery's trigger must not leave in the log, carried from the one
         read of the trigger; without it (a caller that does not know) the trigger is read here.
         """
-        redaction = (redaction or self._trigger_redaction(record)).with_values([self._ws.smtp.get().password])
-        row = record_to_row(redaction.apply(record))
+        return self.append_all([(record, redaction)])[0]
+
+    def append_all(self, entries: Sequence[tuple[RequestRecord, Redaction | None]]) -> builtins.list[int]:
+        """Store attempts in one transaction, each as :meth:`append` does; returns their ids in order.
+
+        The SMTP password, which no entry may hold, is read once for all of them: the log writer
+        stores hundreds of attempts a second in batches, and a read per entry was a third of its
+        work.
+        """
+        smtp_password = self._ws.smtp.get().password
+        ids: builtins.list[int] = []
         # The log's hot path (thousands of rows per burst): one prepared INSERT instead of
         # sqlite-utils' insert, which inspects the table again on every call (86 µs a row).
         with self._ws.transaction():
-            cursor = self._conn.execute(_INSERT, tuple(row[column] for column in COLUMNS))
-        assert cursor.lastrowid is not None
-        return cursor.lastrowid
+            for record, redaction in entries:
+                cleaned = (redaction or self._trigger_redaction(record)).with_values([smtp_password])
+                row = record_to_row(cleaned.apply(record))
+                cursor = self._conn.execute(_INSERT, tuple(row[column] for column in COLUMNS))
+                assert cursor.lastrowid is not None
+                ids.append(cursor.lastrowid)
+        return ids
 
     def _trigger_redaction(self, record: RequestRecord) -> Redaction:
         if record.trigger_id is None:

@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+import threading
 import time
 from collections.abc import Callable
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-import keyring
-import keyring.errors
-from keyring.backend import KeyringBackend
+if TYPE_CHECKING:
+    from keyring.backend import KeyringBackend
 
 #: The keyring "service" all Postback Studio entries are filed under.
 KEYRING_SERVICE = "postback-studio"
@@ -122,6 +122,8 @@ class SecretStore(Protocol):
 def usable_keyring() -> KeyringBackend | None:
     """The active keyring backend, unless it is one that cannot keep anything (fail, null, chainer "
     "of none)."""
+    import keyring
+
     try:
         backend = keyring.get_keyring()
     except Exception:  # a broken keyring configuration must not stop the app from opening
@@ -148,7 +150,11 @@ class KeyringSecretStore:
     def __init__(
         self, backend: KeyringBackend | None = None, *, clock: Callable[[], float] = time.monotonic
     ) -> None:
-        self._backend = backend or keyring.get_keyring()
+        if backend is None:
+            import keyring
+
+            backend = keyring.get_keyring()
+        self._backend = backend
         self._clock = clock
         self._cache: dict[str, tuple[float, str | None]] = {}
 
@@ -184,8 +190,10 @@ class KeyringSecretStore:
 
     def delete(self, key: str) -> None:
         """Remove from the keyring, ignoring entries that are already gone."""
+        from keyring.errors import PasswordDeleteError
+
         self._cache.pop(key, None)
-        with contextlib.suppress(keyring.errors.PasswordDeleteError):
+        with contextlib.suppress(PasswordDeleteError):
             self._backend.delete_password(KEYRING_SERVICE, key)
 
     def __repr__(self) -> str:
@@ -229,3 +237,53 @@ class WorkspaceSecretStore:
 
     def __repr__(self) -> str:
         return "WorkspaceSecretStore()"
+
+
+class SystemSecretStore:
+    """The keyring when a usable one exists, else the workspace file's table: chosen on first use.
+
+    Finding the keyring loads every keyring backend (a tenth of a second, and on Linux the macOS
+    backend's library search starts processes), which the app's start-up does not need: nothing on
+    the first page reads a secret. The choice is made once, by the first caller, on any thread.
+    """
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self._connection = connection
+        self._store: SecretStore | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def chosen(self) -> SecretStore:
+        """The store that holds the values (choosing it on the first call)."""
+        with self._lock:
+            if self._store is None:
+                backend = usable_keyring()
+                self._store = (
+                    WorkspaceSecretStore(self._connection) if backend is None else KeyringSecretStore(backend)
+                )
+            return self._store
+
+    @property
+    def description(self) -> str:
+        """The chosen store's description."""
+        return self.chosen.description
+
+    @property
+    def location(self) -> str:
+        """The chosen store's location word."""
+        return self.chosen.location
+
+    def get(self, key: str) -> str | None:
+        """Read from the chosen store."""
+        return self.chosen.get(key)
+
+    def set(self, key: str, value: str) -> None:
+        """Write to the chosen store."""
+        self.chosen.set(key, value)
+
+    def delete(self, key: str) -> None:
+        """Delete from the chosen store."""
+        self.chosen.delete(key)
+
+    def __repr__(self) -> str:
+        return f"SystemSecretStore({self._store!r})"

@@ -29,13 +29,7 @@ import sqlite_utils
 from postback_studio.core.errors import WorkspaceError, WorkspaceVersionError
 from postback_studio.storage.ownership import Access, Ownership, claim
 from postback_studio.storage.schema import SCHEMA_VERSION, current_version, migrate
-from postback_studio.storage.secrets import (
-    KeyringSecretStore,
-    SecretBindings,
-    SecretStore,
-    WorkspaceSecretStore,
-    usable_keyring,
-)
+from postback_studio.storage.secrets import SecretBindings, SecretStore, SystemSecretStore
 
 Clock = Callable[[], float]
 
@@ -120,12 +114,7 @@ class Workspace:
         except BaseException:
             ownership.release()
             raise
-        store: SecretStore
-        if secrets is not None:
-            store = secrets
-        else:
-            backend = usable_keyring()
-            store = KeyringSecretStore(backend) if backend is not None else WorkspaceSecretStore(conn)
+        store = secrets if secrets is not None else SystemSecretStore(conn)
         workspace = cls(path, conn, store, clock, ownership)
         if new and seed:
             from postback_studio.storage.seed import seed_workspace

@@ -107,6 +107,14 @@ class FileSection(StrEnum):
     CONFIGURATION = "configuration"
 
 
+def _scope_actions(page: Page) -> None:
+    """A page's shortcuts work while focus is inside that page (or its menu is open), so two pages
+    can both use Ctrl+F or Ctrl+S without an ambiguous shortcut."""
+    for action in page.actions:
+        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        page.widget.addAction(action)
+
+
 #: A guard asked before the window closes; returns False to keep the window open.
 CloseGuard = Callable[[], bool]
 
@@ -147,11 +155,7 @@ class MainWindow(QMainWindow):
         self.navigation.setItemDelegate(_RailDelegate(self.navigation))
         self.stack = QStackedWidget()
         for page in self._pages:
-            # A page's shortcuts work while focus is inside that page (or its menu is open), so two
-            # pages can both use Ctrl+F or Ctrl+S without an ambiguous shortcut.
-            for action in page.actions:
-                action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-                page.widget.addAction(action)
+            _scope_actions(page)
             item = QListWidgetItem(self.style().standardIcon(_PAGE_ICONS.get(page.name,
                                    QStyle.StandardPixmap.SP_FileIcon)), page.name)
             self.navigation.addItem(item)
@@ -249,6 +253,25 @@ class MainWindow(QMainWindow):
         menu.addAction(action)
         help_action = self.menuBar().actions()[-1]
         self.menuBar().insertMenu(help_action, menu)
+
+    def set_page(self, page: Page) -> None:
+        """Put ``page`` where the page of its name stood (built after the first paint, in its place).
+
+        Its actions get a menu of their own before Go, after the menus of the pages already built.
+        """
+        row = next(row for row, existing in enumerate(self._pages) if existing.name == page.name)
+        old = self._pages[row].widget
+        self._pages[row] = page
+        self.stack.insertWidget(row, page.widget)
+        self.stack.removeWidget(old)
+        old.deleteLater()
+        if page.actions:
+            _scope_actions(page)
+            menu = QMenu(page.name, self)
+            menu.addActions(list(page.actions))
+            self._page_menus[page.name] = menu
+            go_menu = next(a for a in self.menuBar().actions() if a.text() == "&Go")
+            self.menuBar().insertMenu(go_menu, menu)
 
     def add_file_action(self, action: QAction, section: FileSection = FileSection.CONFIGURATION) -> None:
         """Add ``action`` at the end of a File menu section (Import Configuration goes after Export)."""

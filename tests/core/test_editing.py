@@ -7,6 +7,7 @@ import pytest
 from postback_studio.core.editing import (
     BracketMatch,
     InsertionContext,
+    changed_lines,
     field_insertion,
     indentation_after,
     insertion_context,
@@ -95,6 +96,17 @@ def test_changed_region_finds_the_smallest_replacement() -> None:
     assert changed_region("xy", "") == (0, 2, 0)
     old, new = "k" * 1000 + "A" + "z" * 777, "k" * 1000 + "BC" + "z" * 777
     assert changed_region(old, new) == (1000, 1001, 1002)
+
+
+def test_changed_lines_lists_the_lines_that_differ_in_place() -> None:
+    old = "\n".join(f"line {n}" for n in range(10))
+    new = old.replace("line 2", "line two").replace("line 7", "")
+    assert changed_lines(old, new) == [(2, "line two"), (7, "")]
+    assert changed_lines(old, old) == []
+    assert changed_lines(old, old + "\nmore") is None  # a line more: not line by line
+    assert changed_lines("a\nb", "x\ny") is None  # more than half of the lines
+    assert changed_lines("a\nb\nc", "a\nb\u2028\nc") is None  # a line break only an editor sees
+    assert changed_lines("a\nb\nc", "a\nb\r\nc") is None
 
 
 # -- what a payload field becomes at the cursor (issue 13: `"ref": Poster A3` was inserted) ------------

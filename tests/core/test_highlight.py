@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
+from pygments.lexers.data import JsonLexer
 
 from postback_studio.core.highlight import CATEGORIES, Span, SpanCache, lexer_for, line_spans
 from postback_studio.core.textpos import from_utf16, to_utf16
@@ -81,3 +84,52 @@ def test_primed_spans_survive_the_empty_document_and_skip_lexing() -> None:
     cache.spans("")
     assert cache.spans(text) is primed
     assert cache.lex_count == 0
+
+
+class WholeTextJsonLexer(JsonLexer):
+    """The JSON lexer under another type, which :func:`line_spans` lexes as one whole text."""
+
+
+JSON_TEXTS = [
+    '{\n  "a": "x",\n  "b": [1, -2.5e+3, true, false, null],\n  "c": {"d": "\\"q\\" \\u00e9"}\n}',
+    '{"key"\n  :\n "value"}',
+    '{"key"\n\n\n: "v", "k2"\n, "v2"}',
+    '["x",\n"y"\n]',
+    '{"a" // a comment\n : 1}',
+    '{"a"\n// a comment\n: 1}',
+    '{"a": /* open\n comment */ 1}',
+    '"a string\nover two lines"',
+    '"\\u12\n"',
+    "tru\ne\n",
+    '{"a": 1}x\n{"b": 2}',
+    "/\n",
+    "",
+    "\n\n",
+    '  "lone"  \n  ',
+]
+
+
+@pytest.mark.parametrize("text", JSON_TEXTS)
+def test_json_lexed_line_by_line_colours_as_the_whole_text(text: str) -> None:
+    assert line_spans(text, JsonLexer()) == line_spans(text, WholeTextJsonLexer())
+
+
+def test_json_lines_seen_before_are_not_lexed_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    marker = uuid.uuid4().hex
+    items = [f'  {{"sku": "{marker}-{n}", "note": "same {marker}"}},' for n in range(200)]
+    before = "[\n" + "\n".join(items) + '\n  {"last": true}\n]'
+    after = before.replace(f'"{marker}-7"', f'"{marker}-seven"')
+    lexed: list[str] = []
+    original = JsonLexer.get_tokens_unprocessed
+
+    def recording(self: JsonLexer, text: str):  # type: ignore[no-untyped-def]
+        lexed.append(text)
+        return original(self, text)
+
+    monkeypatch.setattr(JsonLexer, "get_tokens_unprocessed", recording)
+    line_spans(before, JsonLexer())
+    lexed.clear()
+    spans = line_spans(after, JsonLexer())
+    assert lexed == [f'  {{"sku": "{marker}-seven", "note": "same {marker}"}},']
+    monkeypatch.undo()
+    assert spans == line_spans(after, WholeTextJsonLexer())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -101,14 +102,14 @@ def test_records_that_failed_to_write_are_kept_and_written_later(path: Path) -> 
 
     def flaky() -> Workspace:
         ws = Workspace.open(path)
-        append = ws.requests.append
+        append_all = ws.requests.append_all
 
-        def maybe_fail(r: RequestRecord, redaction: Redaction | None = None) -> int:
+        def maybe_fail(entries: Sequence[tuple[RequestRecord, Redaction | None]]) -> list[int]:
             if failures:
                 raise failures.pop()
-            return append(r, redaction)
+            return append_all(entries)
 
-        ws.requests.append = maybe_fail  # type: ignore[method-assign]
+        ws.requests.append_all = maybe_fail  # type: ignore[method-assign]
         return ws
 
     writer = WorkspaceWriter(flaky)

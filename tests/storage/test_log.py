@@ -145,3 +145,24 @@ def test_inbox_records_http_and_email(ws: Workspace) -> None:
     assert ws.inbox.list_http() == [replace(request, id=rid)]
     ws.inbox.clear()
     assert ws.inbox.list_http() == [] and ws.inbox.list_email() == []
+
+
+def test_a_batch_is_stored_in_order_without_the_smtp_password_read_once(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The log writer's batches (issue 16): every entry cleaned as one append cleans it, in order,
+    the SMTP settings read once per batch instead of once per entry."""
+    from postback_studio.core.model import SmtpSettings
+
+    ws.smtp.set(SmtpSettings("psp@example.com", "PSP", "smtp.example.com", 587, "psp", "smtp-PW-5521"))
+    reads: list[int] = []
+    real = ws.smtp.get
+    monkeypatch.setattr(ws.smtp, "get", lambda: reads.append(1) or real())
+    records = [_record(n, error=f"server said smtp-PW-5521 ({n})") for n in range(5)]
+    ids = ws.requests.append_all([(record, None) for record in records])
+    assert len(reads) == 1
+    assert ids == sorted(ids) and len(set(ids)) == 5
+    for n, rid in enumerate(ids):
+        stored = ws.requests.get(rid)
+        assert stored.request_body == records[n].request_body
+        assert "smtp-PW-5521" not in stored.error and f"({n})" in stored.error

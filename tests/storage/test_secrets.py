@@ -97,3 +97,30 @@ def test_reprs_mask_secrets() -> None:
     for value in (header, trigger, smtp):
         assert all(secret not in repr(value) for secret in SECRETS)
     assert "visible" in repr(Header("X", "visible"))
+
+
+def test_opening_a_workspace_leaves_the_keyring_alone_until_a_secret_is_used(tmp_path: Path) -> None:
+    """Finding the keyring loads every backend (a tenth of a second at start-up, issue 16): a workspace
+    chooses its secret store when a secret is first read, written or described."""
+    import subprocess
+    import sys
+
+    Workspace.open(tmp_path / "w.sqlite").close()  # created and seeded (seeding stores secrets)
+    code = (
+        "import sys\nfrom pathlib import Path\nfrom postback_studio.storage.workspace import Workspace\n"
+        "ws = Workspace.open(Path(sys.argv[1]))\nws.templates.list(); ws.customers.list()\n"
+        "print('keyring' in sys.modules)\nprint(ws.secrets.location)\nprint('keyring' in sys.modules)\n"
+        "ws.close()"
+    )
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "w.sqlite")], capture_output=True,
+                         text=True, check=False, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines() == ["False", "workspace", "True"]
+
+
+def test_the_store_is_the_keyring_chosen_at_first_use(ws_path: Path, memory_keyring: MemoryKeyring) -> None:
+    with Workspace.open(ws_path, seed=False) as ws:
+        assert ws.secrets.location == "keyring"
+        ws.secrets.set("k", "v")
+        assert memory_keyring.store[(KEYRING_SERVICE, "k")] == "v"
+        assert ws.secrets.get("k") == "v"

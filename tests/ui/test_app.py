@@ -79,3 +79,52 @@ def test_about_from_the_app_names_its_workspace_secrets_and_settings(
     assert dialog.values["Secrets"].text() == app.session.secrets_location
     assert dialog.values["Settings"].text() == str(tmp_path / "settings.ini")
     dialog.close()
+
+
+# -- start-up: the first page shows first, the rest is built after the first paint (issue 16) --------
+
+
+def _menu_titles(app: Application) -> list[str]:
+    return [action.text() for action in app.window.menuBar().actions()]
+
+
+def test_a_deferred_start_builds_the_first_page_now_and_the_rest_to_the_same_app(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    eager = build_application(tmp_path / "eager.sqlite",
+                              settings=QSettings(str(tmp_path / "eager.ini"), QSettings.Format.IniFormat))
+    try:
+        eager_menus = _menu_titles(eager)
+        eager_pages = [type(eager.window.stack.widget(row)) for row in range(eager.window.stack.count())]
+        eager_guards = len(eager.window._close_guards)
+    finally:
+        eager.close()
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    app = build_application(tmp_path / "workspace.sqlite", settings=settings, defer_pages=True)
+    try:
+        assert list(app.pages) == ["Templates"]
+        assert app.delivery is None and app.controller is None and app.workspace_menu is None
+        built: list[str] = []
+        app.when_built(lambda: built.append("after"))
+        assert built == []
+        app.finish()
+        assert built == ["after"]
+        assert sorted(app.pages) == sorted(PAGE_NAMES)
+        assert [type(app.window.stack.widget(row)) for row in range(app.window.stack.count())] == eager_pages
+        assert _menu_titles(app) == eager_menus
+        assert len(app.window._close_guards) == eager_guards
+        assert app.window.show_page("Requests") is app.pages["Requests"]
+        app.finish()  # a second call builds nothing more
+        assert app.window.stack.count() == len(PAGE_NAMES)
+    finally:
+        app.close()
+
+
+def test_a_deferred_start_closed_before_its_pages_were_built_closes_cleanly(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    app = build_application(tmp_path / "workspace.sqlite", settings=settings, defer_pages=True)
+    app.close()
+    again = build_application(tmp_path / "workspace.sqlite", settings=settings)  # the file was let go
+    again.close()

@@ -4,7 +4,9 @@ Compiling and rendering happen in a warm worker process (:mod:`.worker`), becaus
 cannot be interrupted from inside Python; the engine kills a worker that overruns the time limit and
 starts a fresh one when it is next needed. While the worker renders, this process parses the same
 template (parsing runs nothing) to find the payload fields it reads and resolves them against the
-payload; afterwards it validates the output for its format. One JSON round trip per render.
+payload; afterwards it validates the output for its format. One JSON round trip per render, which
+names rather than sends what the worker holds already: the template of an earlier render, and the
+payload of an earlier single render (the preview re-renders one payload after every keystroke).
 
 A batch render (:meth:`RenderEngine.render_batch`, the edge-case check's hundreds of variants) sends
 one template and many payloads in one request; the worker answers payload by payload, so the time
@@ -55,7 +57,7 @@ from postback_studio.core.render.result import (
     Where,
 )
 from postback_studio.core.render.validate import Schema, SchemaFileError, load_schema, validate_output
-from postback_studio.core.render.wire import decode, encode
+from postback_studio.core.render.wire import PIPE_BUFFER, decode, encode, line_of
 from postback_studio.core.textfiles import read_text_file
 from postback_studio.core.validation import mail_header_problem
 
@@ -70,6 +72,11 @@ PARALLEL_MINIMUM = 32
 #: Renders of one batch that may run past the time limit before the rest of the batch is skipped.
 MAX_RUNAWAYS = 3
 _ANALYSIS_CACHE = 256
+#: What a worker holds for re-renders (payloads and template sources, see :mod:`.worker`): at most
+#: this many bytes of their JSON, and no single payload over a quarter of it. A few megabytes of a
+#: worker's memory ceiling; the rest stays the template's.
+HOLD_BYTES = 8_000_000
+HOLD_ITEMS = 256
 #: Lookup misses listed one by one (each is located on the template's line); the rest are counted.
 MAX_LOOKUP_MISS_WARNINGS = 100
 _EOF = b""
@@ -147,6 +154,42 @@ class _Batch:
             self.fail(engine, index, failure)
 
 
+class _Held:
+    """What one worker holds (payloads and sources, by key), as the parent asked it to.
+
+    The parent decides and the worker follows (``hold``, ``forget`` and sources sent in a request),
+    so this mirror is exact: a key found here is held by the worker. Least recently used entries go
+    first once the worker holds more than :data:`HOLD_BYTES` or :data:`HOLD_ITEMS`.
+    """
+
+    def __init__(self) -> None:
+        self._sizes: OrderedDict[str, int] = OrderedDict()
+        self._bytes = 0
+
+    def has(self, key: str) -> bool:
+        """True when the worker holds ``key`` (which then counts as just used)."""
+        if key in self._sizes:
+            self._sizes.move_to_end(key)
+            return True
+        return False
+
+    def add(self, key: str, size: int) -> None:
+        """The worker holds ``key`` from this request on."""
+        self._sizes[key] = size
+        self._bytes += size
+
+    def evict(self, keep: set[str]) -> list[str]:
+        """Drop the oldest entries beyond the bounds, except ``keep``; the keys the worker must forget."""
+        forgotten: list[str] = []
+        for key in list(self._sizes):
+            if self._bytes <= HOLD_BYTES and len(self._sizes) <= HOLD_ITEMS:
+                break
+            if key not in keep:
+                self._bytes -= self._sizes.pop(key)
+                forgotten.append(key)
+        return forgotten
+
+
 class _WorkerProcess:
     """One worker process, its pipes, and a reader thread that turns its lines into a queue."""
 
@@ -157,10 +200,14 @@ class _WorkerProcess:
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             env=_worker_environment(),
+            bufsize=PIPE_BUFFER,
         )
+        self.held = _Held()
         self.replies: queue.SimpleQueue[bytes] = queue.SimpleQueue()
         stdout = self.process.stdout
         assert stdout is not None
+        for pipe in (self.process.stdin, stdout):
+            _enlarge(pipe)
         self._reader = threading.Thread(
             target=self._read, args=(stdout,), daemon=True, name="render-worker-reader"
         )
@@ -180,11 +227,14 @@ class _WorkerProcess:
                 raise WorkerStartError("the render worker process did not start")
             self.ready = True
 
-    def send(self, data: bytes) -> bool:
+    def send(self, chunks: Sequence[bytes]) -> bool:
+        """Write one request, given in pieces: joining a large payload into one line first would
+        copy it, and a copy of a few hundred KB costs as much as the write itself."""
         stdin = self.process.stdin
         assert stdin is not None
         try:
-            stdin.write(data)
+            for chunk in chunks:
+                stdin.write(chunk)
             stdin.flush()
         except (BrokenPipeError, OSError):
             return False
@@ -470,7 +520,7 @@ class RenderEngine:
         except (WorkerStartError, OSError) as exc:
             batch.fail_rest(self, Diagnostic(Severity.ERROR, "runtime", f"cannot render: {exc}"))
             return
-        chunk, request = self._request(batch, first)
+        chunk, request = self._request(batch, first, worker.held)
         try:
             started = time.perf_counter()
             if not worker.send(request):
@@ -512,9 +562,15 @@ class RenderEngine:
         finally:
             self._release(worker)
 
-    def _request(self, batch: _Batch, first: int) -> tuple[Sequence[Any], bytes]:
+    def _request(self, batch: _Batch, first: int, held: _Held) -> tuple[Sequence[Any], list[bytes]]:
         """The payloads from ``first`` on that go in one request (up to a count and a size), and the
-        request line. Each payload is encoded once, on its own, to measure it."""
+        request line in pieces (see :meth:`_WorkerProcess.send`). Each payload is encoded once, on
+        its own, to measure it.
+
+        What the worker holds already is named by its key instead of sent again (see :mod:`.worker`):
+        the sources of the parts, and a single payload rendered before (the preview's, on each
+        keystroke). A single payload is held from now on, unless it is large.
+        """
         encoded: list[bytes] = []
         size = 0
         for payload in batch.payloads[first : first + BATCH_SIZE]:
@@ -523,18 +579,36 @@ class RenderEngine:
                 break
             encoded.append(data)
             size += len(data)
-        head = {
-            "lookups": batch.lookups or {},
-            "size_limit": self.size_limit,
-            "parts": [{"name": p.name, "key": p.key, "source": p.source} for p in batch.parts],
-        }
+        used: set[str] = set()
+        parts: list[dict[str, str]] = []
+        for p in batch.parts:
+            part = {"name": p.name, "key": p.key}
+            if not held.has(p.key):
+                part["source"] = p.source
+                held.add(p.key, len(p.source))
+            used.add(p.key)
+            parts.append(part)
+        head: dict[str, Any] = {"lookups": batch.lookups or {}, "size_limit": self.size_limit, "parts": parts}
+        tail: list[bytes]
         if len(encoded) == 1 and not batch.trace:
-            tail = b',"payload":' + encoded[0] + b"}"
+            key = _payload_key(encoded[0])
+            used.add(key)
+            if held.has(key):
+                tail = [b',"payload_key":"', key.encode(), b'"}\n']
+            elif len(encoded[0]) <= HOLD_BYTES // 4:
+                held.add(key, len(encoded[0]))
+                name = b'"' + key.encode() + b'"'
+                tail = [b',"payload_key":', name, b',"hold":{', name, b":", encoded[0], b"}}\n"]
+            else:
+                tail = [b',"payload":', encoded[0], b"}\n"]
         else:
             head["trace"] = batch.trace
-            tail = b',"payloads":[' + b",".join(encoded) + b"]}"
+            tail = [b',"payloads":[', *_separated(encoded), b"]}\n"]
+        forget = held.evict(used)
+        if forget:
+            head["forget"] = forget
         # ``head`` encodes as a JSON object: its closing brace gives way to the payloads.
-        return batch.payloads[first : first + len(encoded)], encode(head)[:-1] + tail + b"\n"
+        return batch.payloads[first : first + len(encoded)], line_of([encode(head)[:-1], *tail])
 
     def _receive(
         self, worker: _WorkerProcess, started: float
@@ -768,6 +842,32 @@ def _in_part(location: Location | None, part: str) -> Location | None:
 
 def _source_key(source: str) -> str:
     return hashlib.blake2b(source.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+def _separated(encoded: Sequence[bytes]) -> list[bytes]:
+    """``encoded`` with commas between, as pieces of a line (see :func:`.wire.line_of`)."""
+    pieces = [b","] * (2 * len(encoded) - 1)
+    pieces[::2] = encoded
+    return pieces
+
+
+def _payload_key(encoded: bytes) -> str:
+    """A payload's key in the worker: the hash of its JSON, marked so it never equals a source key."""
+    return "p" + hashlib.sha256(encoded).hexdigest()[:32]
+
+
+def _enlarge(pipe: IO[bytes] | None) -> None:
+    """Give a protocol pipe :data:`PIPE_BUFFER` bytes where the system allows it (Linux).
+
+    A 200 KB payload then crosses in one write instead of filling the default 64 KB pipe four times
+    over, each time waiting for the other process to drain it.
+    """
+    if pipe is None or not sys.platform.startswith("linux"):
+        return
+    import fcntl
+
+    with contextlib.suppress(OSError):
+        fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BUFFER)
 
 
 def _worker_failure(worker: _WorkerProcess, message: str) -> Diagnostic:

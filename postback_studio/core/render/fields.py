@@ -576,39 +576,67 @@ def analyze_fields(source: str) -> tuple[FieldRef, ...]:
     return analyze_template(source).fields
 
 
-def _count_missing(value: Any, segments: Sequence[Segment]) -> tuple[int, int]:
-    """How many of the places a path reaches lack it, out of how many it reached."""
+#: What one step of a path walk gives: the values reached, or the final ``(missing, reached)``.
+_Step = list[Any] | tuple[int, int]
+
+
+def _count_missing(
+    value: Any, segments: Sequence[Segment], walked: dict[tuple[Segment, ...], _Step] | None = None
+) -> tuple[int, int]:
+    """How many of the places a path reaches lack it, out of how many it reached.
+
+    ``walked`` remembers the steps of paths walked before in the same payload: the fields of a
+    template share their prefixes (``items[].fulfillments[].x``, ``items[].fulfillments[].y``), so
+    each prefix is walked once instead of once per field.
+    """
+    if walked is None:
+        walked = {}
     current = [value]
-    for segment in segments:
-        following: list[Any] = []
-        missing = 0
+    for depth, segment in enumerate(segments):
+        prefix = tuple(segments[: depth + 1])
+        step = walked.get(prefix)
+        if step is None:
+            step = walked[prefix] = _step(current, segment)
+        if isinstance(step, tuple):
+            return step
+        current = step
+    return 0, len(current)
+
+
+def _step(current: list[Any], segment: Segment) -> _Step:
+    """The values one segment leads to from ``current``, or ``(missing, reached)`` if some lack it."""
+    following: list[Any] = []
+    missing = 0
+    if segment is None:
         for item in current:
-            if segment is None:
-                if isinstance(item, list):
-                    following.extend(item)
-                elif isinstance(item, dict):
-                    return 0, 1
-                else:
-                    missing += 1
-            elif isinstance(segment, int):
-                if isinstance(item, list) and segment < len(item):
-                    following.append(item[segment])
-                else:
-                    missing += 1
-            elif isinstance(item, dict) and segment in item:
+            if isinstance(item, list):
+                following.extend(item)
+            elif isinstance(item, dict):
+                return 0, 1
+            else:
+                missing += 1
+    elif isinstance(segment, int):
+        for item in current:
+            if isinstance(item, list) and segment < len(item):
                 following.append(item[segment])
             else:
                 missing += 1
-        if missing:
-            return missing, missing + len(following)
-        current = following
-    return 0, len(current)
+    else:
+        for item in current:
+            if isinstance(item, dict) and segment in item:
+                following.append(item[segment])
+            else:
+                missing += 1
+    if missing:
+        return missing, missing + len(following)
+    return following
 
 
 def resolve_fields(refs: Sequence[FieldRef], payload: Any) -> tuple[FieldUse, ...]:
     """Check each field against a payload: resolved when every place the path reaches has it."""
+    walked: dict[tuple[Segment, ...], _Step] = {}
     return tuple(
-        FieldUse(ref.path, ref.line, ref.column, _count_missing(payload, ref.segments)[0] == 0)
+        FieldUse(ref.path, ref.line, ref.column, _count_missing(payload, ref.segments, walked)[0] == 0)
         for ref in refs
     )
 

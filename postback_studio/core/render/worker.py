@@ -13,6 +13,15 @@ Request (one line)::
     {"payload": ..., "lookups": {"field": {"key": "value"}}, "size_limit": 5000000,
      "parts": [{"name": "body", "key": "<source hash>", "source": "..."}]}
 
+The worker holds what the parent asks it to, so a re-render (the preview after each keystroke, on
+the same payload) does not send and decode the same data again. ``"hold": {"<key>": payload}``
+keeps a payload under its content hash, ``"payload_key": "<key>"`` renders a held payload in place
+of ``"payload"``, a part without ``"source"`` uses the source held under its ``"key"`` (every source
+sent is held), and ``"forget": ["<key>", ...]`` drops held payloads and sources. The parent decides
+what is held and for how long, and mirrors it, so a request never names something the worker lacks
+(if one did, it would be refused as a bad request and the worker replaced). A held payload is safe
+to render again: the sandbox refuses every change to the payload (see :mod:`.sandbox`).
+
 Response (one line)::
 
     {"parts": [{"name": "body", "ok": true, "output": "...", "compile": 0.001, "render": 0.002,
@@ -47,7 +56,7 @@ from postback_studio.core.render.sandbox import (
     StudioEnvironment,
 )
 from postback_studio.core.render.static_checks import find_violations
-from postback_studio.core.render.wire import decode, encode
+from postback_studio.core.render.wire import PIPE_BUFFER, decode, encode
 
 #: Compiled templates kept per worker, keyed by the hash of their source.
 CACHE_SIZE = 256
@@ -70,19 +79,27 @@ class RenderWorker:
     def __init__(self) -> None:
         self._environments: dict[int, tuple[StudioEnvironment, LookupBook]] = {}
         self._cache: OrderedDict[tuple[str, int], Template] = OrderedDict()
+        self._payloads: dict[str, Any] = {}
+        self._sources: dict[str, str] = {}
 
     def handle(self, request: dict[str, Any]) -> dict[str, Any]:
-        """Render every part of one request against its payload."""
+        """Render every part of one request against its payload (held or sent)."""
+        for key in request.get("forget", ()):
+            self._payloads.pop(key, None)
+            self._sources.pop(key, None)
+        self._payloads.update(request.get("hold") or {})
         size_limit = int(request["size_limit"])
         env, book = self._environment(size_limit)
         book.tables = request.get("lookups") or {}
-        payload = request.get("payload")
+        key = request.get("payload_key")
+        payload = request.get("payload") if key is None else self._payloads[key]
         context = payload if isinstance(payload, dict) else {}
         trace = bool(request.get("trace"))
+        sources = [self._source(part) for part in request["parts"]]
         return {
             "parts": [
-                self._render_part(env, book, part, context, size_limit, trace=trace)
-                for part in request["parts"]
+                self._render_part(env, book, part, context, size_limit, source=source, trace=trace)
+                for part, source in zip(request["parts"], sources, strict=True)
             ]
         }
 
@@ -92,6 +109,7 @@ class RenderWorker:
         for payload in request["payloads"]:
             single["payload"] = payload
             yield self.handle(single)
+            single.pop("forget", None)
 
     def _environment(self, size_limit: int) -> tuple[StudioEnvironment, LookupBook]:
         if size_limit not in self._environments:
@@ -107,6 +125,7 @@ class RenderWorker:
         context: dict[str, Any],
         size_limit: int,
         *,
+        source: str,
         trace: bool = False,
     ) -> dict[str, Any]:
         name = part["name"]
@@ -114,7 +133,7 @@ class RenderWorker:
         started = time.perf_counter()
         lines: list[tuple[int, int]] = []
         try:
-            template = self._compile(env, part["key"], part["source"], size_limit)
+            template = self._compile(env, part["key"], source, size_limit)
             compiled = time.perf_counter()
             book.template = template
             if trace:
@@ -154,6 +173,18 @@ class RenderWorker:
         if trace:
             reply["trace"] = lines
         return reply
+
+    def _source(self, part: dict[str, Any]) -> str:
+        """The part's source: sent with it (and held from now on), or held from before.
+
+        A key held by neither raises ``KeyError``: the request is refused as a bad one, and the
+        parent, which mirrors what is held, replaces this worker.
+        """
+        source = part.get("source")
+        if source is None:
+            return self._sources[part["key"]]
+        self._sources[part["key"]] = source
+        return str(source)
 
     def _compile(self, env: StudioEnvironment, key: str, source: str, size_limit: int) -> Template:
         cache_key = (key, size_limit)
@@ -302,12 +333,17 @@ def _respond(responses: BinaryIO, reply: dict[str, Any]) -> None:
 
 
 def main() -> None:
-    """Process entry point: keep stdout for the protocol, cap memory, serve."""
-    protocol_out = sys.stdout.buffer
+    """Process entry point: keep stdout for the protocol, cap memory, serve.
+
+    The pipes are read and written through large buffers: a request with a big payload then
+    arrives in a few reads instead of one per 8 KB (see :data:`.wire.PIPE_BUFFER`).
+    """
+    protocol_in = open(sys.stdin.fileno(), "rb", buffering=PIPE_BUFFER, closefd=False)  # noqa: SIM115
+    protocol_out = open(sys.stdout.fileno(), "wb", buffering=PIPE_BUFFER, closefd=False)  # noqa: SIM115
     sys.stdout = sys.stderr
     sys.setrecursionlimit(1000)
     _limit_memory()
-    serve(sys.stdin.buffer, protocol_out)
+    serve(protocol_in, protocol_out)
 
 
 if __name__ == "__main__":

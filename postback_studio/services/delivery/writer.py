@@ -190,7 +190,8 @@ class WorkspaceWriter:
         result: Future[object] = Future()
         try:
             with workspace.transaction():
-                stored = [replace(r, id=workspace.requests.append(r, self._redaction(r))) for r in batch]
+                ids = workspace.requests.append_all([(r, self._redaction(r)) for r in batch])
+                stored = [replace(r, id=i) for r, i in zip(batch, ids, strict=True)]
                 if then is not None:
                     try:
                         with workspace.transaction():  # a savepoint: a failing call undoes only itself

@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 
 from postback_studio.core.completion import Completion, CompletionResult, complete
 from postback_studio.core.editing import (
+    changed_lines,
     changed_region,
     indentation_after,
     match_bracket,
@@ -272,7 +273,12 @@ class CodeEditor(QPlainTextEdit):
             return
         old = self.toPlainText()
         start, old_end, new_end = changed_region(old, text)
-        if not old or (old_end - start) > len(old) // 2:
+        lines = changed_lines(old, text) if old and (old_end - start) > len(old) // 2 else None
+        if lines is not None and self.document().blockCount() == old.count("\n") + 1:
+            # A keystroke in a template's loop changes a line per item, all over the output: replace
+            # those lines, not the whole document (rebuilding 4,000 lines costs several ms).
+            self._replace_lines(lines)
+        elif not old or (old_end - start) > len(old) // 2:
             self.setPlainText(text)
         elif old != text:
             # Replace only what changed: a render after a small edit changes a few lines of a
@@ -287,6 +293,18 @@ class CodeEditor(QPlainTextEdit):
         """Set the hint shown while the editor is empty (and drop the band that would hide it)."""
         super().setPlaceholderText(text)
         self._update_extra_selections()
+
+    def _replace_lines(self, lines: list[tuple[int, str]]) -> None:
+        """Put each ``(index, text)`` in place of that line, in one edit."""
+        document = self.document()
+        cursor = QTextCursor(document)
+        cursor.beginEditBlock()
+        for index, line in lines:
+            block = document.findBlockByNumber(index)
+            cursor.setPosition(block.position())
+            cursor.setPosition(block.position() + block.length() - 1, QTextCursor.MoveMode.KeepAnchor)
+            cursor.insertText(line)
+        cursor.endEditBlock()
 
     def set_payload(self, payload: object) -> None:
         """The sample payload (any JSON value) whose fields autocomplete suggests."""

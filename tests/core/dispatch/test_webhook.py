@@ -218,3 +218,29 @@ def test_cookies_from_a_receiver_are_not_sent_on(inbox: HttpInbox, session: requ
     send(session, WebhookRequest(inbox.url, b"{}"))
     send(session, WebhookRequest(inbox.url, b"{}"))
     assert inbox.requests[1].header("Cookie") is None
+
+
+def test_the_environments_proxies_are_read_once_per_destination_and_still_apply(
+    inbox: HttpInbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """requests walks the environment for every request; the sender asks once per scheme and host
+    (issue 16), and a proxy the environment names still carries the requests it covers."""
+    with HttpInbox() as proxy:
+        monkeypatch.setenv("HTTP_PROXY", proxy.url)
+        monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+        with make_session() as session:
+            asked: list[str] = []
+            real = session.merge_environment_settings
+
+            def counted(url: str, *args: object) -> object:
+                asked.append(url)
+                return real(url, *args)  # type: ignore[arg-type]
+
+            monkeypatch.setattr(session, "merge_environment_settings", counted)
+            sender = WebhookSender(session)
+            for n in range(3):
+                assert sender.send(WebhookRequest("http://orders.example/hook", BODY, delivery_id=f"p{n}")).ok
+                assert sender.send(WebhookRequest(inbox.url, BODY, delivery_id=f"d{n}")).ok
+        assert len(proxy.requests) == 3 and len(inbox.requests) == 3
+        assert [r.body for r in proxy.requests] == [BODY] * 3
+        assert len(asked) == 2

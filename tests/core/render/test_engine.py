@@ -213,3 +213,34 @@ def test_a_worker_that_cannot_start_is_a_diagnostic_not_a_crash(monkeypatch: pyt
         result = broken.render("{{ orderId }}", {}, fmt=OutputFormat.TEXT)
     assert result.output is None
     assert result.errors[0].code == "runtime" and "cannot render: no interpreter" in result.errors[0].message
+
+
+def test_tojson_writes_exactly_what_jinja_writes(engine: RenderEngine) -> None:
+    import jinja2
+
+    payload = {
+        "text": "Ünïcødé <b>&'\"\\ \u2028 \U0001f600",
+        "numbers": [0, -1, 2.5, 1e300, 10**30, True, None],
+        "nested": {"z": 1, "a": {"c": [], "b": {}}},
+        "empty": "",
+    }
+    source = (
+        "{{ text|tojson }}|{{ numbers|tojson }}|{{ nested|tojson }}|{{ nested|tojson(indent=2) }}|"
+        "{% for key in nested %}{{ key|tojson }}{{ nested[key]|tojson }}{% endfor %}|{{ empty|tojson }}"
+    )
+    expected = jinja2.Environment().from_string(source).render(payload)
+    assert engine.render(source, payload, fmt=OutputFormat.TEXT).output == expected
+
+
+def test_integers_beyond_64_bits_render_as_jinja_renders_them(engine: RenderEngine) -> None:
+    import jinja2
+
+    payload = {"big": 10**30, "negative": -(2**64), "items": [{"n": 2**70}]}
+    source = "{{ big }} {{ negative }} {{ items[0].n }} {{ big|tojson }}"
+    expected = jinja2.Environment().from_string(source).render(payload)
+    assert expected.startswith("1000000000000000000000000000000 ")
+    assert engine.render(source, payload, fmt=OutputFormat.TEXT).output == expected
+    many = engine.render_batch(source, [payload, {**payload, "big": 1}], fmt=OutputFormat.TEXT)
+    assert many[0].output == expected and many[1].output is not None and many[1].output.startswith("1 ")
+    lone = {"big": 2**64, "text": "a\ud800b"}  # a lone surrogate: the json module writes it too
+    assert engine.render("{{ big }} {{ text|length }}", lone, fmt=OutputFormat.TEXT).output == f"{2**64} 3"

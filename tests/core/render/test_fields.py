@@ -122,3 +122,51 @@ def test_compared_fields_are_not_optional() -> None:
         ("f", False),
         ("h", False),
     ]
+
+
+class _CountingDict(dict):  # type: ignore[type-arg]
+    """A payload object that counts how often a field walk looks into it."""
+
+    looks = 0
+
+    def __contains__(self, key: object) -> bool:
+        _CountingDict.looks += 1
+        return super().__contains__(key)
+
+
+def test_fields_sharing_a_path_walk_it_once() -> None:
+    source = "{% for i in items %}{% for f in i.fulfillments %}" + "".join(
+        f"{{{{ f.field{n} }}}}" for n in range(10)
+    ) + "{% endfor %}{% endfor %}"
+    fulfillment = {f"field{n}": n for n in range(10)}
+    items = [_CountingDict(fulfillments=[_CountingDict(fulfillment) for _ in range(3)]) for _ in range(50)]
+    payload = {"items": items}
+    refs = analyze_fields(source)
+    _CountingDict.looks = 0
+    uses = resolve_fields(refs, payload)
+    assert all(use.resolved for use in uses) and len(uses) == 12
+    # items[].fulfillments is walked once for the twelve paths (50 looks), then each of the ten
+    # fields once in each of the 150 fulfillments: not once per path below the shared prefix.
+    assert _CountingDict.looks == 50 + 10 * 150
+
+
+def test_shared_prefixes_give_what_each_path_gives_alone() -> None:
+    from postback_studio.core.render.fields import FieldRef, format_path
+
+    payload = {
+        "a": [{"b": [{"c": 1}, {"d": 2}]}, {"b": {"c": 3}}, {"x": 1}],
+        "e": {"f": [1, 2]},
+        "g": [[{"h": 1}], [{"h": 2}, {}]],
+    }
+    paths: list[tuple[str | int | None, ...]] = [
+        ("a",), ("a", None), ("a", None, "b"), ("a", None, "b", None), ("a", None, "b", None, "c"),
+        ("a", 0, "b", 0, "c"), ("a", 1, "b", "c"), ("a", 5), ("e", "f", 1), ("e", "f", 2), ("e", None),
+        ("g", None, None, "h"), ("g", 0, 0, "h"), ("z",), ("z", "y"),
+    ]
+    refs = [FieldRef(format_path(p), p, 1, 1) for p in paths]
+    together = resolve_fields(refs, payload)
+    alone = [resolve_fields([ref], payload)[0] for ref in refs]
+    assert together == tuple(alone)
+    assert [use.resolved for use in together] == [
+        True, True, False, False, False, True, True, False, True, False, True, False, True, False, False,
+    ]

@@ -209,3 +209,20 @@ def test_placeholder_is_whole_while_empty_and_never_over_text(qtbot: QtBot) -> N
     qtbot.keyClicks(hinted, "x")
     qtbot.keyClicks(bare, "x")
     assert whole(hinted) == whole(bare)
+
+
+def test_output_lines_changed_all_over_are_replaced_in_place(qtbot: QtBot) -> None:
+    """A keystroke in a template's loop changes a line per item all over the output: only those
+    lines are replaced, the document is not rebuilt (which costs several ms for thousands of lines)."""
+    from postback_studio.core.highlight import lexer_for, line_spans
+
+    editor = make_editor(qtbot, output_mode=True)
+    lines = [f'  {{"sku": "A-{n}", "carrier": "UPS"}},' for n in range(200)]
+    before = "[\n" + "\n".join(lines) + "\n]"
+    editor.set_text(before, line_spans(before, lexer_for("json", template=False)))
+    editor.document().findBlockByNumber(100).setUserState(42)
+    after = before.replace('"A-5', '"B-5').replace('"A-19', '"B-19')  # lines 6, 51..60, 20, 191..200
+    editor.set_text(after, line_spans(after, lexer_for("json", template=False)))
+    assert editor.toPlainText() == after
+    assert editor.document().findBlockByNumber(100).userState() == 42
+    assert editor.document().findBlockByNumber(6).layout().formats()

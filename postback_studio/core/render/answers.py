@@ -14,12 +14,8 @@ import time
 from typing import Any
 
 from postback_studio.core.render.batch_requests import Part
-from postback_studio.core.render.fields import (
-    TemplateAnalysis,
-    resolve_fields,
-    template_lines,
-    unresolved_diagnostics,
-)
+from postback_studio.core.render.fields import TemplateAnalysis, template_lines
+from postback_studio.core.render.resolve import resolve_fields, unresolved_diagnostics
 from postback_studio.core.render.result import (
     Diagnostic,
     FieldUse,

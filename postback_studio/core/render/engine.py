@@ -39,7 +39,8 @@ from jinja2 import Environment
 from postback_studio.core.model import LookupSet, OutputFormat, Template, TemplateKind
 from postback_studio.core.render.answers import answer_result, failed_result
 from postback_studio.core.render.batch_requests import Part, request_line, source_key
-from postback_studio.core.render.fields import TemplateAnalysis, analyze_template, resolve_fields
+from postback_studio.core.render.fields import TemplateAnalysis, analyze_template
+from postback_studio.core.render.resolve import resolve_fields
 from postback_studio.core.render.result import Diagnostic, Location, RenderResult, Severity, Where
 from postback_studio.core.render.validate import Schema, SchemaFileError, load_schema
 from postback_studio.core.render.wire import decode

@@ -102,7 +102,7 @@ def main(argv: Sequence[str] | None = None) -> list[Figure]:
     page.open_template(shipped.id)
     run_loop_for(1.0)
     checker = page.edge_cases
-    request = page._edge_case_request()
+    request = page.requests.edge_cases()
     assert request is not None
 
     heartbeat = Heartbeat()

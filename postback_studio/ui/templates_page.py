@@ -24,32 +24,20 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSettings, Qt, Signal, Slot
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QSettings, Signal, Slot
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
-    QHBoxLayout,
-    QLabel,
-    QPushButton,
     QSplitter,
     QVBoxLayout,
     QWidget,
 )
 
-from postback_studio.core.doctor.runs import EdgeCaseRequest
 from postback_studio.core.errors import NotFoundError, ValidationError
-from postback_studio.core.model import LookupSet, OutputFormat, Template, TemplateKind, TemplateStatus
+from postback_studio.core.model import OutputFormat, Template, TemplateKind, TemplateStatus
 from postback_studio.core.recovery import RecoveryDraft, RecoveryStore, folder_for_workspace
 from postback_studio.core.render.engine import RenderEngine
 from postback_studio.core.template_files import TemplateImportPlan
-from postback_studio.core.template_library import (
-    NEW_TEMPLATE_CHOICES,
-    CheckRequest,
-    PreviewRender,
-    PreviewRequest,
-    check_selectors,
-)
+from postback_studio.core.template_library import PreviewRender
 from postback_studio.services.changes import ChangeNotice, Entity
 from postback_studio.services.files import UserFiles
 from postback_studio.services.session import Session
@@ -57,6 +45,7 @@ from postback_studio.ui.check_results import CheckResultsDialog
 from postback_studio.ui.draft_recovery import DraftRecovery
 from postback_studio.ui.edge_case_check import EdgeCaseCheck
 from postback_studio.ui.email_parts import EmailPartsPreview
+from postback_studio.ui.lookups_for import LookupsForCombo
 from postback_studio.ui.new_from_example import NewFromExample, NewFromExampleDialog
 from postback_studio.ui.ports import (
     CustomerStore,
@@ -69,19 +58,20 @@ from postback_studio.ui.preferences import WorkspaceMemory
 from postback_studio.ui.prompts import Prompter, UnsavedChoice
 from postback_studio.ui.quick_fix import FixChooser, QuickFixes
 from postback_studio.ui.sample_picker import SamplePicker
-from postback_studio.ui.save_feedback import SavedNote
 from postback_studio.ui.selection_guard import SelectionGuard
 from postback_studio.ui.template_editor import TemplateEditor
 from postback_studio.ui.template_library_actions import TemplateLibraryActions
 from postback_studio.ui.template_library_panel import DIRTY_MARK, TemplateLibraryPanel
-from postback_studio.ui.template_mapper import TemplateMapperView, panel_actions
+from postback_studio.ui.template_mapper import TemplateMapperView
 from postback_studio.ui.template_preview import TemplatePreview
+from postback_studio.ui.template_requests import TemplateRequests
+from postback_studio.ui.templates_menu import TemplatesMenu
+from postback_studio.ui.templates_toolbar import TemplatesToolbar
 from postback_studio.ui.version_history import VersionHistoryDialog
 from postback_studio.ui.what_changes import WhatChanges
 from postback_studio.workers.jobs import JobRunner
 from postback_studio.workers.render_worker import RenderWorker
 
-_NO_CUSTOMER = -1
 #: What the editor says when the workspace has no template.
 NO_TEMPLATE_HINT = "No template yet. Create a template: Templates > New… (Ctrl+N), or New from Example…"
 
@@ -173,9 +163,7 @@ class TemplatesPage(QWidget):
         """
         super().__init__(parent)
         self._templates = templates
-        self._triggers = triggers
         self._customers = customers
-        self._lookup_store = lookups
         self._settings = settings
         self._memory = memory
         self._recovery = recovery
@@ -192,12 +180,16 @@ class TemplatesPage(QWidget):
         )
         self.library = TemplateLibraryPanel()
         self.samples = SamplePicker(self.view, samples, self.prompter, memory, self)
+        self.customer_combo = LookupsForCombo(triggers)
+        self.requests = TemplateRequests(
+            self.editor, self.samples, self.customer_combo, triggers=triggers, lookups=lookups
+        )
         self.preview = TemplatePreview(
             engine,
             jobs,
             view=self.view,
             email_preview=self.email_preview,
-            request=self._request,
+            request=self.requests.preview,
             part=lambda: self.editor.part,
             report_error=self.prompter.error,
             debounce_ms=debounce_ms,
@@ -209,7 +201,7 @@ class TemplatesPage(QWidget):
             jobs,
             view=self.view,
             editor=self.editor,
-            request=self._edge_case_request,
+            request=self.requests.edge_cases,
             report_error=self.prompter.error,
             parent=self,
         )
@@ -218,7 +210,7 @@ class TemplatesPage(QWidget):
             jobs,
             view=self.view,
             editor=self.editor,
-            plan=self._sample_plan,
+            plan=self.requests.sample_plan,
             save=self.save,
             report_error=self.prompter.error,
             parent=self,
@@ -258,105 +250,33 @@ class TemplatesPage(QWidget):
         layout.setSpacing(0)
         layout.addWidget(self.toolbar)
         layout.addWidget(self.view, 1)
-        self._build_actions()
+        self.menu = TemplatesMenu(
+            self,
+            view=self.view,
+            new_menu=self.library.new_menu,
+            check_edge_cases=self.edge_cases.run,
+            quick_fix=self.quick_fixes.fix_at_cursor,
+            parent=self,
+        )
         self._connect()
         self._restore_state()
 
     # -- construction --------------------------------------------------------------------------
 
     def _build_toolbar(self) -> None:
-        self.toolbar = QWidget()
-        self.save_button = QPushButton("Save")
-        self.save_button.setToolTip("Save the template (Ctrl+S); every save is kept as a version")
-        self.active_check = QCheckBox("Active")
-        self.active_check.setToolTip("Draft or active. Only active templates are used by active triggers.")
-        self.customer_combo = QComboBox()
-        self.customer_combo.setToolTip(
-            "Whose lookup tables the preview uses (a shared template can be previewed for any customer)"
+        self.toolbar = bar = TemplatesToolbar(
+            self.customer_combo,
+            check_button=self.preview.check_button,
+            edge_case_button=self.edge_cases.button,
         )
-        # In a narrow window the combo gives way first (its text elides), not the buttons' labels.
-        self.customer_combo.setMinimumWidth(90)
-        self.check_button = self.preview.check_button
-        self.edge_case_button = self.edge_cases.button
-        self.history_button = QPushButton("History…")
-        self.history_button.setToolTip("Saved versions, a side-by-side diff, and Restore")
-        self.saved_note = SavedNote()
-        layout = QHBoxLayout(self.toolbar)
-        layout.setContentsMargins(6, 6, 6, 0)
-        layout.addWidget(self.save_button)
-        layout.addWidget(self.saved_note)
-        layout.addWidget(self.active_check)
-        layout.addSpacing(12)
-        layout.addWidget(QLabel("Lookups for"))
-        layout.addWidget(self.customer_combo)
-        layout.addStretch(1)
-        layout.addWidget(self.check_button)
-        layout.addWidget(self.edge_case_button)
-        layout.addWidget(self.history_button)
-
-    def _action(self, text: str, shortcut: QKeySequence | str | None, slot: Any) -> QAction:
-        action = QAction(text, self)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        # Call without Qt's ``checked`` argument: several slots take an optional path instead.
-        action.triggered.connect(lambda _checked=False: slot())
-        return action
-
-    def _build_actions(self) -> None:
-        self.new_actions: list[QAction] = []
-        for (label, kind, fmt), shortcut in zip(NEW_TEMPLATE_CHOICES, ("Ctrl+N", None, None), strict=True):
-            action = self._action(
-                f"New {label} Template…", shortcut, lambda k=kind, f=fmt: self.new_template(k, f)
-            )
-            self.new_actions.append(action)
-            self.library.new_menu.addAction(action)
-        from_example = self._action("New from Example…", "Ctrl+Shift+N", self.new_from_example)
-        self.new_from_example_action = from_example
-        self.new_actions.append(from_example)
-        self.library.new_menu.addSeparator()
-        self.library.new_menu.addAction(from_example)
-        self.save_action = self._action("Save Template", QKeySequence.StandardKey.Save, self.save)
-        self.render_action = self._action("Render Preview", "Ctrl+Return", self.render_now)
-        self.check_action = self._action("Check Against All Samples", "Ctrl+Shift+K", self.run_check)
-        self.edge_case_action = self._action("Check Edge Cases", "Ctrl+Alt+K", self.edge_cases.run)
-        self.quick_fix_action = self._action("Quick Fix", "Ctrl+.", self.quick_fixes.fix_at_cursor)
-        self.compare_action = self._action("Compare with Saved…", "Ctrl+Alt+D", self.compare_with_saved)
-        self.compare_action.setToolTip(
-            "What changes if I save this: the saved template and your edits rendered against every "
-            "sample and edge-case variant, side by side"
-        )
-        self.compare_action.setEnabled(False)
-        self.duplicate_action = self._action("Duplicate Template", "Ctrl+Shift+D", self.duplicate_template)
-        self.rename_action = self._action("Rename Template…", "F2", self.rename_template)
-        self.delete_action = self._action("Delete Template…", None, self.delete_template)
-        self.import_action = self._action("Import Template (.j2)…", "Ctrl+O", self.import_template)
-        self.export_action = self._action("Export Template (.j2)…", "Ctrl+Shift+E", self.export_template)
-        self.history_action = self._action("Version History…", "Ctrl+Shift+H", self.open_history)
-        self.find_action = self._action("Find in Template", "Ctrl+F", self.view.find_bar.open_find)
-        self.replace_action = self._action("Replace in Template", "Ctrl+H", self.view.find_bar.open_replace)
-        self.panel_actions = panel_actions(self.view, self)
+        # Its controls under the page's names, for callers and tests.
+        self.save_button, self.saved_note = bar.save_button, bar.saved_note
+        self.active_check, self.history_button = bar.active_check, bar.history_button
+        self.check_button, self.edge_case_button = bar.check_button, bar.edge_case_button
 
     def actions(self) -> list[QAction]:  # type: ignore[override]
         """The menu actions this page contributes, with their shortcuts."""
-        return [
-            *self.new_actions,
-            self.save_action,
-            self.render_action,
-            self.check_action,
-            self.edge_case_action,
-            self.quick_fix_action,
-            self.compare_action,
-            self.duplicate_action,
-            self.rename_action,
-            self.delete_action,
-            self.import_action,
-            self.export_action,
-            self.history_action,
-            self.find_action,
-            self.replace_action,
-            *self.panel_actions,
-        ]
+        return self.menu.actions()
 
     def _connect(self) -> None:
         library = self.library
@@ -365,8 +285,8 @@ class TemplatesPage(QWidget):
         library.duplicate_button.clicked.connect(self.duplicate_template)
         library.rename_button.clicked.connect(self.rename_template)
         library.delete_button.clicked.connect(self.delete_template)
-        library.import_button.clicked.connect(self.import_action.trigger)
-        library.export_button.clicked.connect(self.export_action.trigger)
+        library.import_button.clicked.connect(self.menu.import_action.trigger)
+        library.export_button.clicked.connect(self.menu.export_action.trigger)
         self.save_button.clicked.connect(self.save)
         self.active_check.clicked.connect(self._on_active_check_clicked)
         self.customer_combo.currentIndexChanged.connect(self.preview.render_now)
@@ -459,7 +379,7 @@ class TemplatesPage(QWidget):
             self.open_template(first)
         sample = self._memory.last_sample
         if not self.samples.knows(sample):
-            selectors = self._sample_selectors(with_triggers=False)
+            selectors = self.requests.sample_selectors(with_triggers=False)
             sample = selectors[0] if selectors else self.samples.first_key()
         self.samples.select(sample)
 
@@ -506,14 +426,7 @@ class TemplatesPage(QWidget):
         shown = self.editor.template.id if self.editor.template else None
         self.library.fill(self._templates.list(), customers, shown)
         self._show_dirty_mark()
-        self.customer_combo.blockSignals(True)
-        selected = self.customer_combo.currentData()
-        self.customer_combo.clear()
-        self.customer_combo.addItem("No customer (global tables)", _NO_CUSTOMER)
-        for customer_id, name in customers.items():
-            self.customer_combo.addItem(name, customer_id)
-        self.customer_combo.setCurrentIndex(max(self.customer_combo.findData(selected), 0))
-        self.customer_combo.blockSignals(False)
+        self.customer_combo.fill(customers)
 
     def _show_dirty_mark(self) -> None:
         template = self.editor.template
@@ -535,16 +448,14 @@ class TemplatesPage(QWidget):
         for control in (
             self.save_button, self.active_check, self.history_button, self.check_button,
             self.view.render_button, library.duplicate_button, library.rename_button,
-            library.delete_button, library.export_button, self.save_action, self.render_action,
-            self.check_action, self.history_action, self.duplicate_action, self.rename_action,
-            self.delete_action, self.export_action, self.replace_action,
+            library.delete_button, library.export_button, *self.menu.needing_template(),
         ):
             control.setEnabled(has_template)
         self.view.set_editable(has_template, NO_TEMPLATE_HINT)
 
     def _on_editor_dirty_changed(self, dirty: bool) -> None:
         self._show_dirty_mark()
-        self.compare_action.setEnabled(dirty)
+        self.menu.compare_action.setEnabled(dirty)
         self.dirty_changed.emit(dirty)
 
     def _on_library_template_chosen(self, template_id: int) -> None:
@@ -594,44 +505,13 @@ class TemplatesPage(QWidget):
         self.editor.load(template, content)
         self.active_check.setChecked(template.status is TemplateStatus.ACTIVE)
         self.library.select(template.id)
-        self._sync_customer_combo(template)
+        self.customer_combo.follow(template)
         self._show_dirty_mark()
         if template.id is not None:
             self._memory.set_last_template(template.id)
             self.template_opened.emit(template.id)
-        if not self.samples.follow(self._sample_selectors()):
+        if not self.samples.follow(self.requests.sample_selectors()):
             self.preview.render_now()
-
-    def _sample_selectors(self, *, with_triggers: bool = True) -> list[str]:
-        """The samples the template on show is about: its events (or those of its triggers)."""
-        template = self.editor.template
-        if template is None:
-            return []
-        events = []
-        if with_triggers and template.id is not None:
-            events = [t.event for t in self._triggers.list(template_id=template.id)]
-        return check_selectors(template, events)
-
-    def _sync_customer_combo(self, template: Template) -> None:
-        """A customer's template previews with its lookups; a shared one with those of the customer
-        of the first trigger that uses it, else with the global tables (the user may pick another).
-        Nothing carries over from the template shown before."""
-        owner = template.customer_id
-        if owner is None and template.id is not None:
-            users = self._triggers.list(template_id=template.id)
-            owner_hint = users[0].customer_id if users else None
-        else:
-            owner_hint = owner
-        self.customer_combo.blockSignals(True)
-        wanted = _NO_CUSTOMER if owner_hint is None else owner_hint
-        self.customer_combo.setCurrentIndex(max(self.customer_combo.findData(wanted), 0))
-        self.customer_combo.setEnabled(owner is None)
-        self.customer_combo.blockSignals(False)
-
-    def _lookups(self) -> dict[str, dict[str, str]]:
-        customer = self.customer_combo.currentData()
-        customer_id = None if customer in (None, _NO_CUSTOMER) else int(customer)
-        return self._lookup_store.lookup_set_for(customer_id)
 
     def _ask_unsaved(self, name: str) -> UnsavedChoice:
         """Save / Discard / Cancel through the page's prompter of the moment (tests and the app may
@@ -782,26 +662,6 @@ class TemplatesPage(QWidget):
         """Show sample ``key`` (a built-in name or ``user:<id>``) and render with it."""
         return self.samples.select(key)
 
-    def _request(self) -> PreviewRequest | None:
-        edited = self.edited_template()
-        if edited is None or self.samples.payload is None:
-            return None
-        choice = self.samples.current()
-        sample = choice.check_name if choice is not None else "sample"
-        return PreviewRequest(edited, self.samples.payload, self._lookups(), sample)
-
-    def _sample_plan(self) -> tuple[dict[str, Any], LookupSet]:
-        """The samples the checks use (of the template's events; ``None``: a built-in) and the lookups."""
-        samples, _ = self.samples.check_plan(self._sample_selectors())
-        return samples, self._lookups()
-
-    def _edge_case_request(self) -> EdgeCaseRequest | None:
-        edited = self.edited_template()
-        if edited is None:
-            return None
-        samples, lookups = self._sample_plan()
-        return EdgeCaseRequest(edited, samples, lookups)
-
     def render_now(self) -> None:
         """Render at once (Ctrl+Enter)."""
         self.preview.render_now()
@@ -812,11 +672,9 @@ class TemplatesPage(QWidget):
 
     def run_check(self) -> None:
         """Render the template as shown against every sample of its events, off the GUI thread."""
-        edited = self.edited_template()
-        if edited is None:
-            return
-        samples, names = self.samples.check_plan(self._sample_selectors())
-        self.preview.run_check(CheckRequest(edited, samples, self._lookups()), names)
+        planned = self.requests.check()
+        if planned is not None:
+            self.preview.run_check(*planned)
 
     # -- crash recovery ------------------------------------------------------------------------
 

@@ -1,15 +1,15 @@
 """The trigger form: when (event), where (URL or email), how (headers, retry, signing), with what template.
 
 The form validates through the injected core validator and shows each message under the field it
-concerns; Save is refused while any remains. A URL with user info or a link-local/metadata address
-is warned about under the field as it is typed. A save that moves stored secrets to another
-destination (the URL's scheme, host or port changed) first asks, through an injected
+concerns; Save is refused while any remains. The Webhook group (:mod:`.webhook_fields`) warns about
+a URL with user info or a link-local/metadata address as it is typed. A save that moves stored
+secrets to another destination (the URL's scheme, host or port changed) first asks, through an injected
 :data:`~postback_studio.ui.secret_prompts.AskSecrets`, whether to keep them for the new destination
 or clear them. The Check button asks ``core.reachability`` whether the
 destination accepts connections, off the GUI thread. Send Test only asks: the delivery controller
 sends and tells the form how the test goes (:meth:`TriggerForm.on_test_status`, retries included);
 once delivered, the form offers to activate the trigger (and its template when it is a draft),
-warning about template problems first.
+warning about template problems first (:mod:`.activation_offer`).
 """
 
 from __future__ import annotations
@@ -21,10 +21,8 @@ from PySide6.QtCore import Signal, Slot
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QBoxLayout,
-    QCheckBox,
     QComboBox,
     QDialog,
-    QFrame,
     QGroupBox,
     QLabel,
     QLineEdit,
@@ -36,8 +34,6 @@ from PySide6.QtWidgets import (
 
 from postback_studio.core.dispatch.progress import SendTestStatus
 from postback_studio.core.model import (
-    HTTP_METHODS,
-    WEBHOOK_FORMATS,
     DeliveryMethod,
     Event,
     LookupSet,
@@ -49,14 +45,9 @@ from postback_studio.core.model import (
     TriggerStatus,
 )
 from postback_studio.core.reachability import check_destination
-from postback_studio.core.trigger_setup import (
-    format_recipients,
-    generate_signing_secret,
-    parse_recipients,
-    templates_for_trigger,
-)
-from postback_studio.core.url_safety import url_warnings
+from postback_studio.core.trigger_setup import format_recipients, parse_recipients, templates_for_trigger
 from postback_studio.services.changes import ChangeNotice, Entity
+from postback_studio.ui.activation_offer import ActivationOffer, LookupSetFor, TemplateChecker
 from postback_studio.ui.destination_check import DestinationCheck, Reachability
 from postback_studio.ui.field_errors import (
     FieldErrors,
@@ -73,7 +64,6 @@ from postback_studio.ui.form_layout import (
     row,
     select_data,
 )
-from postback_studio.ui.headers_table import HeadersTable
 from postback_studio.ui.new_template_dialog import NewTemplateDialog
 from postback_studio.ui.ports import CustomerStore, TemplateStore, TriggerStore
 from postback_studio.ui.prompts import Prompter
@@ -84,13 +74,8 @@ from postback_studio.ui.tones import Tone, page_title, set_tone
 from postback_studio.ui.tones import hint as muted_hint
 from postback_studio.ui.trigger_prompts import DialogTriggerPrompts, StaleChoice, TriggerPrompts
 from postback_studio.ui.unsaved import AskUnsaved, UnsavedChanges
-from postback_studio.workers.jobs import JobError, JobRunner
-
-#: Problems of a template against every sample of an event, given the lookups the customer sees
-#: (``functools.partial(core.activation.sample_problems, engine)``); called off the GUI thread.
-TemplateChecker = Callable[[Template, Event, LookupSet], list[str]]
-#: What ``lookups()`` sees for a customer (``ws.lookups.lookup_set_for``); called on the GUI thread.
-LookupSetFor = Callable[[int | None], LookupSet]
+from postback_studio.ui.webhook_fields import WebhookFields
+from postback_studio.workers.jobs import JobRunner
 
 _TWO_COLUMNS_MIN_WIDTH = 1000
 
@@ -167,8 +152,6 @@ class TriggerForm(QWidget):
         self._jobs = jobs
         self._testing: int | None = None  # the trigger whose Send Test this form follows
         self._cleared = ""  # what the last save cleared, said until the next save
-        # Only the latest check of each kind counts: an answer to an older one is stale and dropped.
-        self._template_sequence = 0
         self._build()
         self.new_trigger(0)
 
@@ -204,48 +187,16 @@ class TriggerForm(QWidget):
         general_form.addRow("Status", with_error(self.status_box, self.errors.register("status", "Status")))
 
         # Webhook delivery
-        self.url_edit = QLineEdit()
-        self.url_edit.setPlaceholderText("https://erp.example.com/postbacks")
         self.destination_check = DestinationCheck(self._jobs, self._reachability, self._check_timeout, self)
-        self.check_button = self.destination_check.button
-        self.check_result = self.destination_check.result
-        self.url_warning = QLabel()
-        self.url_warning.setWordWrap(True)
-        self.url_warning.hide()
-        url_cell = stacked(row(self.url_edit, self.check_button, stretch_first=True),
-                           self.errors.register("url", "URL"), self.url_warning, self.check_result)
-        self.http_method_box = QComboBox()
-        self.http_method_box.addItems(HTTP_METHODS)
-        self.format_box = QComboBox()
-        for fmt in WEBHOOK_FORMATS:
-            self.format_box.addItem(fmt.value.upper(), fmt)
-        self.headers_table = HeadersTable()
-        self.add_header_button = QPushButton("Add Header")
-        self.remove_header_button = QPushButton("Remove")
-        self.reveal_box = QCheckBox("Reveal secrets")
-        headers_cell = stacked(self.headers_table,
-                               row(self.add_header_button, self.remove_header_button, None, self.reveal_box),
-                               self.errors.register("headers", "Header"))
-        self.signing_box = QCheckBox("Sign requests (Standard Webhooks)")
-        self.secret_edit = QLineEdit()
-        self.secret_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.secret_edit.setPlaceholderText("whsec_…")
-        self.reveal_secret_box = QCheckBox("Reveal")
-        self.generate_button = QPushButton("Generate")
-        signing_cell = stacked(self.signing_box,
-                               row(self.secret_edit, self.reveal_secret_box, self.generate_button,
-                                    stretch_first=True),
-                               self.errors.register("signing", "Signing"),
-                               self.errors.register("signing_secret", "Secret"))
-
-        self.webhook_group = QGroupBox("Webhook")
-        webhook_form = group_form(self.webhook_group)
-        webhook_form.addRow("Destination URL", url_cell)
-        webhook_form.addRow("HTTP method", with_error(self.http_method_box,
-                                                      self.errors.register("http_method", "Method")))
-        webhook_form.addRow("Format", with_error(self.format_box, self.errors.register("format", "Format")))
-        webhook_form.addRow("Headers", headers_cell)
-        webhook_form.addRow("Signing", signing_cell)
+        self.webhook_group = webhook = WebhookFields(self.errors, self.destination_check)
+        # Its fields under their old names, for callers and tests.
+        self.url_edit, self.url_warning = webhook.url_edit, webhook.url_warning
+        self.check_button, self.check_result = webhook.check_button, webhook.check_result
+        self.http_method_box, self.format_box = webhook.http_method_box, webhook.format_box
+        self.headers_table, self.reveal_box = webhook.headers_table, webhook.reveal_box
+        self.signing_box, self.secret_edit = webhook.signing_box, webhook.secret_edit
+        self.reveal_secret_box, self.generate_button = webhook.reveal_secret_box, webhook.generate_button
+        webhook_form = webhook.form
 
         # Email delivery
         self.recipients_edit = QPlainTextEdit()
@@ -277,15 +228,12 @@ class TriggerForm(QWidget):
         self.cancel_test_button.hide()
         self.test_status = QLabel()
         self.test_status.setWordWrap(True)
-        self.activation_frame = QFrame()
-        self.activation_frame.setFrameShape(QFrame.Shape.StyledPanel)
-        self.activation_text = QLabel()
-        self.activation_text.setWordWrap(True)
-        self.activate_button = QPushButton("Activate")
-        activation_layout = QVBoxLayout(self.activation_frame)
-        activation_layout.addWidget(self.activation_text)
-        activation_layout.addWidget(row(None, self.activate_button))
-        self.activation_frame.hide()
+        self.activation_frame = ActivationOffer(
+            self._jobs, self._check_template, self._lookup_set_for,
+            lambda: (self._trigger, self._template_for(self._trigger)),
+        )
+        self.activation_text = self.activation_frame.text
+        self.activate_button = self.activation_frame.activate_button
 
         left = QVBoxLayout()
         left.addWidget(general)
@@ -316,20 +264,12 @@ class TriggerForm(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self.scroll, 1)
-        self.activation_frame.layout().setContentsMargins(12, 8, 12, 8)
         outer.addWidget(self.activation_frame)
         buttons.layout().setContentsMargins(12, 6, 12, 10)
         outer.addWidget(buttons)
 
         self.method_box.currentIndexChanged.connect(self._on_method_box_changed)
-        self.url_edit.textChanged.connect(self._on_url_edit_changed)
         self.format_box.currentIndexChanged.connect(self.refresh_templates)
-        self.add_header_button.clicked.connect(self._on_add_header_clicked)
-        self.remove_header_button.clicked.connect(self.headers_table.remove_selected)
-        self.reveal_box.toggled.connect(self.headers_table.set_revealed)
-        self.reveal_secret_box.toggled.connect(self._on_reveal_secret_toggled)
-        self.generate_button.clicked.connect(self._on_generate_clicked)
-        self.signing_box.toggled.connect(self._on_signing_toggled)
         self.check_button.clicked.connect(self.check_destination)
         self.destination_check.finished.connect(self.check_finished)
         self.new_template_button.clicked.connect(self._on_new_template_clicked)
@@ -337,6 +277,7 @@ class TriggerForm(QWidget):
         self.send_test_button.clicked.connect(self._on_send_test_clicked)
         self.cancel_test_button.clicked.connect(self._on_cancel_test_clicked)
         self.activate_button.clicked.connect(self.activate)
+        self.activation_frame.offered.connect(self.activation_offered)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         """Two columns when there is room, one when the form shares the page with a list."""
@@ -370,16 +311,8 @@ class TriggerForm(QWidget):
         select_data(self.event_box, trigger.event)
         select_data(self.status_box, trigger.status)
         select_data(self.method_box, trigger.method)
-        self.url_edit.setText(trigger.url)
-        self.http_method_box.setCurrentText(trigger.http_method)
-        fmt = trigger.format if trigger.format in WEBHOOK_FORMATS else OutputFormat.JSON
-        select_data(self.format_box, fmt)
-        self.headers_table.set_headers(trigger.headers)
-        self.reveal_box.setChecked(False)
+        self.webhook_group.fill(trigger)
         self.retry_group.set_policy(trigger.retry)
-        self.signing_box.setChecked(trigger.signing)
-        self.secret_edit.setText(trigger.signing_secret)
-        self.reveal_secret_box.setChecked(False)
         self.recipients_edit.setPlainText(format_recipients(trigger.recipients))
         self.refresh_templates()
         if trigger.template_id is not None:
@@ -390,7 +323,7 @@ class TriggerForm(QWidget):
         self.test_status.clear()
         self.activation_frame.hide()
         self._on_method_box_changed()
-        self._on_signing_toggled(trigger.signing)
+        self.webhook_group.sync_signing(trigger.signing)
 
     def _stored_trigger(self) -> Trigger:
         """The trigger on show as stored now (a new one as it was started)."""
@@ -614,52 +547,7 @@ class TriggerForm(QWidget):
             self.test_status.setToolTip("The Requests page shows every attempt with its response or error.")
             return
         set_tone(self.test_status, Tone.OK)
-        trigger = self._trigger
-        template = self._template_for(trigger)
-        if template is None:
-            self._offer_activation([])
-            return
-        # The workspace belongs to the GUI thread: read what the check needs here, render over there.
-        lookups = self._lookup_set_for(trigger.customer_id)
-        checker, event = self._check_template, trigger.event
-        self._template_sequence += 1
-        sequence = self._template_sequence
-
-        def done(problems: list[str]) -> None:
-            if sequence == self._template_sequence:
-                self._offer_activation([str(p) for p in problems])
-
-        def failed(error: JobError) -> None:
-            if sequence == self._template_sequence:
-                self._offer_activation([f"The samples could not be checked: {error.message}"])
-
-        self._jobs.submit(f"Checking '{template.name}' against the samples",
-                          lambda _report, _cancelled: checker(template, event, lookups),
-                          on_done=done, on_error=failed)
-
-    def _offer_activation(self, problems: list[str]) -> None:
-        trigger = self._trigger
-        template = self._template_for(trigger)
-        what = "this trigger"
-        if template is not None and template.status is TemplateStatus.DRAFT:
-            what += f" and its draft template '{template.name}'"
-        if trigger.status is TriggerStatus.ACTIVE and (template is None
-                                                       or template.status is TemplateStatus.ACTIVE):
-            self.activation_frame.hide()
-            self.activation_offered.emit(problems)
-            return
-        text = f"Activate {what}? Only active triggers fire on real events."
-        if problems:
-            shown = "\n".join(f"• {p}" for p in problems[:5])
-            more = f"\n… and {len(problems) - 5} more" if len(problems) > 5 else ""
-            text = (f"⚠ The template has problems with samples of {trigger.event.label}:\n{shown}{more}\n\n"
-                    + text)
-            self.activate_button.setText("Activate Anyway")
-        else:
-            self.activate_button.setText("Activate")
-        self.activation_text.setText(text)
-        self.activation_frame.show()
-        self.activation_offered.emit(problems)
+        self.activation_frame.check_and_offer()
 
     @Slot()
     def activate(self) -> None:
@@ -719,26 +607,6 @@ class TriggerForm(QWidget):
             self.template_box.addItem(f"{template.name}{status}", template.id)
         select_data(self.template_box, current)
         self.template_box.blockSignals(False)
-
-    def _on_url_edit_changed(self, text: str) -> None:
-        warnings = url_warnings(text.strip())
-        self.url_warning.setText("\n".join(f"⚠ {w[0].upper()}{w[1:]}." for w in warnings))
-        set_tone(self.url_warning, Tone.WARNING)
-        self.url_warning.setVisible(bool(warnings))
-
-    def _on_add_header_clicked(self) -> None:
-        self.headers_table.add_header()
-
-    def _on_reveal_secret_toggled(self, revealed: bool) -> None:
-        self.secret_edit.setEchoMode(QLineEdit.EchoMode.Normal if revealed else QLineEdit.EchoMode.Password)
-
-    def _on_generate_clicked(self) -> None:
-        self.secret_edit.setText(generate_signing_secret())
-        self.signing_box.setChecked(True)
-
-    def _on_signing_toggled(self, on: bool) -> None:
-        for widget in (self.secret_edit, self.reveal_secret_box, self.generate_button):
-            widget.setEnabled(on)
 
     def _on_new_template_clicked(self) -> None:
         is_email = combo_value(self.method_box, DeliveryMethod) is DeliveryMethod.EMAIL

@@ -33,7 +33,8 @@ from postback_studio.core.model import (
     Trigger,
     TriggerStatus,
 )
-from postback_studio.core.render.engine import RenderEngine, WorkerStartError
+from postback_studio.core.render.engine import RenderEngine
+from postback_studio.core.render.worker_process import WorkerStartError
 from postback_studio.core.requestlog import Outcome, RequestRecord
 from postback_studio.core.samples import load_sample
 from postback_studio.services.delivery import DeliveryService, SendOptions

@@ -40,7 +40,7 @@ def test_a_panel_hidden_before_a_restart_is_shown_at_a_usable_size(
         app.window.show_page("Templates")
         page: TemplatesPage = app.pages["Templates"]  # type: ignore[assignment]
         qtbot.waitUntil(page.view.isVisible)
-        action = page.panel_actions[PANELS.index(name)]
+        action = page.menu.panel_actions[PANELS.index(name)]
         assert not action.isChecked()
         action.trigger()
         assert action.isChecked()
@@ -54,6 +54,6 @@ def test_showing_the_library_before_the_page_was_ever_shown_uses_the_default_sha
     with shown_app(qtbot, tmp_path, (1280, 800), **SAVED_HIDDEN["library"]) as app:
         page: TemplatesPage = app.pages["Templates"]  # type: ignore[assignment]
         app.window.show_page("Customers")
-        page.panel_actions[PANELS.index("library")].trigger()
+        page.menu.panel_actions[PANELS.index("library")].trigger()
         app.window.show_page("Templates")
         qtbot.waitUntil(lambda: _room(page.view, "library") >= USABLE)

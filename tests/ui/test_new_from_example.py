@@ -50,7 +50,7 @@ def open_dialog(qtbot: QtBot, app: Application) -> NewFromExampleDialog:
     page = templates_page(app)
     qtbot.waitUntil(lambda: page.last_render() is not None, timeout=10_000)
     with qtbot.waitSignal(page.from_example.dialog_opened, timeout=5000) as opened:
-        page.new_from_example_action.trigger()
+        page.menu.new_from_example_action.trigger()
     dialog = opened.args[0]
     assert isinstance(dialog, NewFromExampleDialog) and dialog.isVisible()
     return dialog
@@ -340,9 +340,9 @@ def test_the_dialog_follows_samples_saved_elsewhere(qtbot: QtBot, app: Applicati
 
 def test_new_from_example_is_in_the_templates_menu_and_the_new_button(app: Application) -> None:
     page = templates_page(app)
-    assert page.new_from_example_action in page.actions()
-    assert page.new_from_example_action in page.library.new_menu.actions()
-    assert page.new_from_example_action.shortcut().toString() == "Ctrl+Shift+N"
+    assert page.menu.new_from_example_action in page.actions()
+    assert page.menu.new_from_example_action in page.library.new_menu.actions()
+    assert page.menu.new_from_example_action.shortcut().toString() == "Ctrl+Shift+N"
 
 
 def test_a_payload_that_cannot_be_kept_undoes_the_template(

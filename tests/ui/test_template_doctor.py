@@ -273,9 +273,9 @@ def test_several_fixes_at_the_cursor_ask_with_a_menu(qtbot: QtBot, app: Applicat
 
     page.quick_fixes.choose = choose
     page.view.editor.goto(2, 17)
-    assert page.quick_fix_action.shortcut() == QKeySequence("Ctrl+.")
+    assert page.menu.quick_fix_action.shortcut() == QKeySequence("Ctrl+.")
     with qtbot.waitSignal(page.quick_fixes.fix_applied):
-        page.quick_fix_action.trigger()
+        page.menu.quick_fix_action.trigger()
     assert offered == [["empty-index", "json-string-interpolation"]]  # the innermost first
     assert page.view.template_text().split("\n")[1] == ' "first": "{{ (items[0].sku if items else "") }}"}'
     rendered_again(qtbot, page)
@@ -283,7 +283,7 @@ def test_several_fixes_at_the_cursor_ask_with_a_menu(qtbot: QtBot, app: Applicat
 
     page.view.editor.goto(1, 1)
     with qtbot.waitSignal(page.status_message) as status:
-        page.quick_fix_action.trigger()
+        page.menu.quick_fix_action.trigger()
     assert status.args == ["No quick fix at the cursor"]
 
 
@@ -375,7 +375,7 @@ def test_our_buggy_xml_template_gets_findings_and_lints(qtbot: QtBot, app: Appli
     assert {(2, INVALID_XML), (3, INVALID_XML), (4, TEMPLATE_ERROR)} <= found
     page.view.editor.goto(3, 18)
     with qtbot.waitSignal(page.quick_fixes.fix_applied):
-        page.quick_fix_action.trigger()
+        page.menu.quick_fix_action.trigger()
     assert (
         page.view.template_text().split("\n")[2]
         == "  <recipient>{{ shippingAddress.lastName|e }}</recipient>"
@@ -390,14 +390,14 @@ def test_compare_with_saved_before_saving_then_save_from_the_comparison(
 ) -> None:
     page = templates_page(app, qtbot)
     open_named(qtbot, page, "order-shipped")
-    assert not page.compare_action.isEnabled()
+    assert not page.menu.compare_action.isEnabled()
     editor = page.view.editor
     text = editor.toPlainText()
     editor.setPlainText(text.replace('"event": "Order Shipped"', '"event": "Shipped"'))
-    assert page.compare_action.isEnabled()
-    assert page.compare_action.shortcut() == QKeySequence("Ctrl+Alt+D")
+    assert page.menu.compare_action.isEnabled()
+    assert page.menu.compare_action.shortcut() == QKeySequence("Ctrl+Alt+D")
     with qtbot.waitSignal(page.what_changes.comparison_finished, timeout=60_000) as finished:
-        page.compare_action.trigger()
+        page.menu.compare_action.trigger()
     outcome = finished.args[0]
     assert outcome.changed_samples() == ["shipped", "shipped.multi-item"]
     dialog = page.what_changes.dialog
@@ -424,13 +424,13 @@ def test_a_save_that_changes_outputs_says_so_and_one_that_does_not_stays_quiet(
     editor = page.view.editor
     editor.setPlainText("{# checked #}" + editor.toPlainText())
     with qtbot.waitSignal(page.what_changes.save_checked, timeout=20_000) as checked:
-        page.save_action.trigger()
+        page.menu.save_action.trigger()
     assert not checked.args[0].comparison.changed
     assert not page.what_changes.bar.isVisible()
 
     editor.setPlainText(editor.toPlainText().replace('"event": "Order Shipped"', '"event": "Shipped"'))
     with qtbot.waitSignal(page.what_changes.save_checked, timeout=20_000):
-        page.save_action.trigger()
+        page.menu.save_action.trigger()
     bar = page.what_changes.bar
     assert bar.isVisible()
     assert bar.label.text() == "Saved. The output changes for 2 of 2 samples (shipped, shipped.multi-item)."
@@ -447,7 +447,7 @@ def test_history_compares_the_outputs_of_two_saved_versions(qtbot: QtBot, app: A
     for old, new in (("Order Shipped", "Shipped"), ("Shipped", "Shipped!")):
         editor.setPlainText(editor.toPlainText().replace(f'"event": "{old}"', f'"event": "{new}"'))
         with qtbot.waitSignal(page.template_saved):
-            page.save_action.trigger()
+            page.menu.save_action.trigger()
     template = page.current_template()
     assert template is not None and template.id is not None
     *_, first, second, last = [v.number for v in app.session.templates.versions(template.id)]
@@ -508,7 +508,7 @@ def test_an_email_templates_lints_are_fixed_in_their_part(qtbot: QtBot, app: App
     subject.setFocus()
     subject.setCursorPosition(subject.text().index("items") + 2)
     with qtbot.waitSignal(page.quick_fixes.fix_applied):
-        page.quick_fix_action.trigger()
+        page.menu.quick_fix_action.trigger()
     assert subject.text() == 'Order {{ (items[0].sku if items else "") }} shipped'
     subject.undo()
     assert subject.text() == "Order {{ items[0].sku }} shipped"
@@ -522,7 +522,7 @@ def test_an_edit_outdates_a_comparison_with_the_edits(qtbot: QtBot, app: Applica
     editor = page.view.editor
     editor.setPlainText(editor.toPlainText().replace('"event": "Order Shipped"', '"event": "Shipped"'))
     with qtbot.waitSignal(page.what_changes.comparison_finished, timeout=60_000):
-        page.compare_action.trigger()
+        page.menu.compare_action.trigger()
     dialog = page.what_changes.dialog
     assert dialog is not None and dialog.save_button.isVisible()
     editor.textCursor().insertText(" ")

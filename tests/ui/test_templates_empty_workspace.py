@@ -50,7 +50,8 @@ def test_no_template_means_a_read_only_editor_with_a_hint_and_no_actions(
     qtbot.keyClicks(editor, "lost text")
     assert editor.toPlainText() == ""
     assert not any(control.isEnabled() for control in _controls(page))
-    for action in (page.save_action, page.render_action, page.check_action, page.history_action):
+    menu = page.menu
+    for action in (menu.save_action, menu.render_action, menu.check_action, menu.history_action):
         assert not action.isEnabled(), action.text()
     assert not page.save()
 
@@ -65,7 +66,7 @@ def test_the_first_template_makes_the_editor_usable_and_deleting_it_goes_back(
     assert created is not None
     assert not page.view.editor.isReadOnly() and not page.view.editor_hint.isVisibleTo(page)
     assert all(control.isEnabled() for control in _controls(page))
-    assert page.save_action.isEnabled() and page.render_action.isEnabled()
+    assert page.menu.save_action.isEnabled() and page.menu.render_action.isEnabled()
     prompter.confirms = [True]
     assert page.delete_template()
     assert page.current_template() is None

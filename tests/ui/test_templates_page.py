@@ -192,11 +192,11 @@ def test_save_change_and_restore_a_version(qtbot: QtBot, harness: Harness) -> No
     open_named(qtbot, page, "order-shipped")
     replace_text(qtbot, page, '{"v": 1}')
     with qtbot.waitSignal(page.template_saved):
-        page.save_action.trigger()
+        page.menu.save_action.trigger()
     assert not page.has_unsaved_changes()
     assert not page.view.template_title.text().startswith("•")
     replace_text(qtbot, page, '{"v": 2}')
-    page.save_action.trigger()
+    page.menu.save_action.trigger()
     template = page.current_template()
     assert template is not None and template.id is not None
     numbers = [v.number for v in harness.workspace.templates.versions(template.id)]

@@ -7,8 +7,8 @@ from postback_studio.core.render.fields import (
     TemplateAnalysis,
     analyze_fields,
     analyze_template,
-    resolve_fields,
 )
+from postback_studio.core.render.resolve import resolve_fields
 from postback_studio.core.render.result import (
     Diagnostic,
     FieldUse,

@@ -6,6 +6,7 @@ production. Walking the template's AST instead lists every payload path the temp
 (``items[].fulfillments[].trackingCode``), with loop variables resolved to the path they iterate and
 ``{% set %}`` / ``{% with %}`` aliases followed, each with its template line and column. Parsing
 evaluates nothing, so this runs safely in the calling process, in parallel with the render worker.
+Whether a payload has those paths is :mod:`.resolve`'s part.
 """
 
 from __future__ import annotations
@@ -14,12 +15,11 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from jinja2 import Environment, nodes
 from jinja2.exceptions import TemplateSyntaxError
 
-from postback_studio.core.render.result import Diagnostic, FieldUse, Location, Severity, Where
+from postback_studio.core.render.result import Diagnostic, Location, Severity, Where
 from postback_studio.core.render.static_checks import find_violations
 
 #: Largest template whose fields are analysed: at most this many characters and at most
@@ -574,89 +574,3 @@ def syntax_error_column(source: str, line: int, message: str) -> int:
 def analyze_fields(source: str) -> tuple[FieldRef, ...]:
     """Every payload path a template reads, with line and column; empty if it does not parse."""
     return analyze_template(source).fields
-
-
-#: What one step of a path walk gives: the values reached, or the final ``(missing, reached)``.
-_Step = list[Any] | tuple[int, int]
-
-
-def _count_missing(
-    value: Any, segments: Sequence[Segment], walked: dict[tuple[Segment, ...], _Step] | None = None
-) -> tuple[int, int]:
-    """How many of the places a path reaches lack it, out of how many it reached.
-
-    ``walked`` remembers the steps of paths walked before in the same payload: the fields of a
-    template share their prefixes (``items[].fulfillments[].x``, ``items[].fulfillments[].y``), so
-    each prefix is walked once instead of once per field.
-    """
-    if walked is None:
-        walked = {}
-    current = [value]
-    for depth, segment in enumerate(segments):
-        prefix = tuple(segments[: depth + 1])
-        step = walked.get(prefix)
-        if step is None:
-            step = walked[prefix] = _step(current, segment)
-        if isinstance(step, tuple):
-            return step
-        current = step
-    return 0, len(current)
-
-
-def _step(current: list[Any], segment: Segment) -> _Step:
-    """The values one segment leads to from ``current``, or ``(missing, reached)`` if some lack it."""
-    following: list[Any] = []
-    missing = 0
-    if segment is None:
-        for item in current:
-            if isinstance(item, list):
-                following.extend(item)
-            elif isinstance(item, dict):
-                return 0, 1
-            else:
-                missing += 1
-    elif isinstance(segment, int):
-        for item in current:
-            if isinstance(item, list) and segment < len(item):
-                following.append(item[segment])
-            else:
-                missing += 1
-    else:
-        for item in current:
-            if isinstance(item, dict) and segment in item:
-                following.append(item[segment])
-            else:
-                missing += 1
-    if missing:
-        return missing, missing + len(following)
-    return following
-
-
-def resolve_fields(refs: Sequence[FieldRef], payload: Any) -> tuple[FieldUse, ...]:
-    """Check each field against a payload: resolved when every place the path reaches has it."""
-    walked: dict[tuple[Segment, ...], _Step] = {}
-    return tuple(
-        FieldUse(ref.path, ref.line, ref.column, _count_missing(payload, ref.segments, walked)[0] == 0)
-        for ref in refs
-    )
-
-
-def unresolved_diagnostics(
-    refs: Sequence[FieldRef], uses: Sequence[FieldUse], *, strict: bool, part: str = "body"
-) -> tuple[Diagnostic, ...]:
-    """One diagnostic per unresolved, unguarded read: a warning, or an error under strict mode.
-
-    A read the render refuses when it is missing (``|tojson``) gets none: the render's own error
-    names the field, and a warning that it "renders as an empty string" would contradict it.
-    """
-    severity = Severity.ERROR if strict else Severity.WARNING
-    return tuple(
-        Diagnostic(
-            severity,
-            "unresolved-field",
-            f"field '{use.path}' is not in the payload (renders as an empty string)",
-            Location(Where.TEMPLATE, use.line, use.column, part),
-        )
-        for ref, use in zip(refs, uses, strict=True)
-        if not use.resolved and not ref.optional and not ref.stops_render
-    )

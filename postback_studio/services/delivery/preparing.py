@@ -16,8 +16,9 @@ from postback_studio.core.dispatch.email import EmailParts
 from postback_studio.core.dispatch.plan import Delivery
 from postback_studio.core.dispatch.report import Refusal, RefusalKind
 from postback_studio.core.model import Customer, LookupSet, Template, TemplateKind, Trigger
-from postback_studio.core.render.engine import RenderEngine, WorkerStartError
+from postback_studio.core.render.engine import RenderEngine
 from postback_studio.core.render.result import UNSENDABLE_CODES
+from postback_studio.core.render.worker_process import WorkerStartError
 from postback_studio.core.render_record import RenderRecord
 from postback_studio.core.requestlog import Outcome
 

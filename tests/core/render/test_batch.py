@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-import postback_studio.core.render.engine as engine_module
 from postback_studio.core.model import OutputFormat, Template, TemplateKind
 from postback_studio.core.paths import resources_dir
-from postback_studio.core.render import RenderEngine
+from postback_studio.core.render import RenderEngine, batch_requests, worker_process
 from postback_studio.core.samples import load_sample
 
 TEMPLATES = resources_dir() / "templates"
@@ -29,20 +28,20 @@ def test_a_batch_is_one_request_per_chunk_not_one_per_payload(
     engine: RenderEngine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sent: list[bytes] = []
-    original = engine_module._WorkerProcess.send
+    original = worker_process.WorkerProcess.send
 
-    def counting(self: engine_module._WorkerProcess, data: bytes) -> bool:
+    def counting(self: worker_process.WorkerProcess, data: bytes) -> bool:
         sent.append(data)
         return original(self, data)
 
-    monkeypatch.setattr(engine_module._WorkerProcess, "send", counting)
-    payloads = [{"n": n} for n in range(engine_module.BATCH_SIZE + 10)]
+    monkeypatch.setattr(worker_process.WorkerProcess, "send", counting)
+    payloads = [{"n": n} for n in range(batch_requests.BATCH_SIZE + 10)]
     results = engine.render_batch("{{ n }}", payloads, fmt=OutputFormat.TEXT)
     assert [r.output for r in results] == [str(n) for n in range(len(payloads))]
     assert len(sent) == 2  # two workers side by side, each sent its half in one request
     sent.clear()
     big = [{"n": n, "text": "x" * 400} for n in range(5)]
-    monkeypatch.setattr(engine_module, "BATCH_BYTES", 1000)  # two of these payloads per request
+    monkeypatch.setattr(batch_requests, "BATCH_BYTES", 1000)  # two of these payloads per request
     results = engine.render_batch("{{ n }}{{ text|length }}", big, fmt=OutputFormat.TEXT)
     assert [r.output for r in results] == [f"{n}400" for n in range(5)]
     assert len(sent) == 3

@@ -203,12 +203,12 @@ def test_closed_engine_refuses_to_render() -> None:
 
 
 def test_a_worker_that_cannot_start_is_a_diagnostic_not_a_crash(monkeypatch: pytest.MonkeyPatch) -> None:
-    import postback_studio.core.render.engine as engine_module
+    from postback_studio.core.render import worker_process
 
     def refuse(*args: object, **kwargs: object) -> None:
         raise OSError("no interpreter")
 
-    monkeypatch.setattr(engine_module.subprocess, "Popen", refuse)
+    monkeypatch.setattr(worker_process.subprocess, "Popen", refuse)
     with RenderEngine() as broken:
         result = broken.render("{{ orderId }}", {}, fmt=OutputFormat.TEXT)
     assert result.output is None

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from postback_studio.core.paths import resources_dir
-from postback_studio.core.render.fields import analyze_fields, analyze_template, resolve_fields
+from postback_studio.core.render.fields import analyze_fields, analyze_template
+from postback_studio.core.render.resolve import resolve_fields
 from postback_studio.core.samples import load_sample
 
 

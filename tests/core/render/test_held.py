@@ -9,9 +9,8 @@ from collections.abc import Iterator, Sequence
 
 import pytest
 
-import postback_studio.core.render.engine as engine_module
 from postback_studio.core.model import OutputFormat, Template, TemplateKind
-from postback_studio.core.render import RenderEngine
+from postback_studio.core.render import RenderEngine, batch_requests, worker_process
 
 RUNAWAY = "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}"
 
@@ -20,13 +19,13 @@ RUNAWAY = "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{
 def sent(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
     """Every request line written to a worker, whole."""
     lines: list[bytes] = []
-    original = engine_module._WorkerProcess.send
+    original = worker_process.WorkerProcess.send
 
-    def recording(self: engine_module._WorkerProcess, chunks: Sequence[bytes]) -> bool:
+    def recording(self: worker_process.WorkerProcess, chunks: Sequence[bytes]) -> bool:
         lines.append(chunks if isinstance(chunks, bytes) else b"".join(chunks))
         return original(self, chunks)
 
-    monkeypatch.setattr(engine_module._WorkerProcess, "send", recording)
+    monkeypatch.setattr(worker_process.WorkerProcess, "send", recording)
     return lines
 
 
@@ -66,7 +65,7 @@ def test_a_rerender_of_the_same_template_sends_its_key_not_the_source(
 def test_what_a_worker_holds_is_bounded_and_sent_again_once_dropped(
     one_worker: RenderEngine, sent: list[bytes], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(engine_module, "HOLD_BYTES", 8_000)
+    monkeypatch.setattr(batch_requests, "HOLD_BYTES", 8_000)
     orders = [payload(f"BOUNDED-{n}") for n in range(12)]
     for order in orders:
         assert one_worker.render("{{ order }}", order, fmt=OutputFormat.TEXT).output == order["order"]
@@ -82,7 +81,7 @@ def test_what_a_worker_holds_is_bounded_and_sent_again_once_dropped(
 def test_a_large_payload_is_sent_every_time(
     one_worker: RenderEngine, sent: list[bytes], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(engine_module, "HOLD_BYTES", 4_000)
+    monkeypatch.setattr(batch_requests, "HOLD_BYTES", 4_000)
     order = payload("LARGE")
     for _ in range(2):
         assert one_worker.render("{{ order }}", order, fmt=OutputFormat.TEXT).output == "LARGE"
@@ -121,10 +120,10 @@ def test_the_protocol_pipes_hold_a_large_request_at_once(one_worker: RenderEngin
     import fcntl
 
     one_worker.warm_up()
-    worker = one_worker._idle[0]
+    worker = one_worker._pool._idle[0]
     for pipe in (worker.process.stdin, worker.process.stdout):
         assert pipe is not None
-        assert fcntl.fcntl(pipe.fileno(), fcntl.F_GETPIPE_SZ) >= engine_module.PIPE_BUFFER
+        assert fcntl.fcntl(pipe.fileno(), fcntl.F_GETPIPE_SZ) >= worker_process.PIPE_BUFFER
 
 
 def test_a_request_naming_what_the_worker_does_not_hold_is_refused() -> None:

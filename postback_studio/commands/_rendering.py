@@ -6,9 +6,10 @@ wrong (exit 2); nothing here lets a traceback reach the terminal.
 
 from __future__ import annotations
 
+import argparse
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
@@ -38,6 +39,23 @@ class FileDiagnosticError(UsageError):
 def usage_line(command: str, exc: UsageError) -> str:
     """The line a usage error prints: a file diagnostic as it is, anything else after the command."""
     return str(exc) if isinstance(exc, FileDiagnosticError) else f"postback-studio {command}: {exc}"
+
+
+def run_reported(command: str, args: argparse.Namespace, work: Callable[[argparse.Namespace], int]) -> int:
+    """``work(args)``'s exit code; a failure is one line on stderr, never a traceback.
+
+    A usage error prints its :func:`usage_line` and exits 2; anything else names the template and
+    the exception's type, and exits 1.
+    """
+    try:
+        return work(args)
+    except UsageError as exc:
+        print(usage_line(command, exc), file=sys.stderr)
+        return exc.code
+    except Exception as exc:
+        origin = args.template or args.workspace_template
+        print(f"postback-studio {command}: {origin}: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return ExitCode.FAILED
 
 
 @dataclass(frozen=True)

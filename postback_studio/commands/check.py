@@ -85,19 +85,9 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Check a template; the reports go to stdout, a summary and errors to stderr."""
-    from postback_studio.commands._common import UsageError
-    from postback_studio.commands._rendering import usage_line
-    from postback_studio.commands.exit_codes import ExitCode
+    from postback_studio.commands._rendering import run_reported
 
-    try:
-        return _check(args)
-    except UsageError as exc:
-        print(usage_line("check", exc), file=sys.stderr)
-        return ExitCode.USAGE
-    except Exception as exc:
-        origin = args.template or args.workspace_template
-        print(f"postback-studio check: {origin}: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return ExitCode.FAILED
+    return run_reported("check", args, _check)
 
 
 def _check(args: argparse.Namespace) -> int:

@@ -52,19 +52,9 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Render and report; never a traceback."""
-    from postback_studio.commands._common import UsageError
-    from postback_studio.commands._rendering import usage_line
-    from postback_studio.commands.exit_codes import ExitCode
+    from postback_studio.commands._rendering import run_reported
 
-    try:
-        return _render(args)
-    except UsageError as exc:
-        print(usage_line("render", exc), file=sys.stderr)
-        return exc.code
-    except Exception as exc:
-        origin = args.template or args.workspace_template
-        print(f"postback-studio render: {origin}: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return ExitCode.FAILED
+    return run_reported("render", args, _render)
 
 
 def _render(args: argparse.Namespace) -> int:

@@ -66,6 +66,19 @@ def error(message: str) -> None:
     print(f"postback-studio: {message}", file=sys.stderr)
 
 
+def report_failure(command: str, exc: Exception) -> ExitCode:
+    """Report ``exc`` on stderr after ``command``'s name and return its exit code (never a traceback).
+
+    A refusal (:class:`StudioError`) is its message and :func:`exit_code_for`; anything else is a
+    failure named with its type.
+    """
+    if isinstance(exc, StudioError):
+        error(f"{command}: {exc}")
+        return exit_code_for(exc)
+    error(f"{command}: {type(exc).__name__}: {exc}")
+    return ExitCode.FAILED
+
+
 def write_text(text: str, args: argparse.Namespace) -> None:
     """Write to ``args.out`` atomically, or to stdout when it is None or ``-``.
 

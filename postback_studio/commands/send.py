@@ -14,9 +14,8 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Any
 
-from postback_studio.commands._common import UsageError, error, exit_code_for
+from postback_studio.commands._common import UsageError, error, report_failure
 from postback_studio.commands.exit_codes import ExitCode
-from postback_studio.core.errors import StudioError
 
 if TYPE_CHECKING:
     from postback_studio.core.dispatch.plan import EmailTarget, WebhookTarget
@@ -70,12 +69,8 @@ def run(args: argparse.Namespace) -> int:
     except DeliveryError as exc:
         error(f"send: {exc}")
         return ExitCode.USAGE
-    except StudioError as exc:
-        error(f"send: {exc}")
-        return exit_code_for(exc)
     except Exception as exc:  # the CLI reports, it never shows a traceback
-        error(f"send: {type(exc).__name__}: {exc}")
-        return ExitCode.FAILED
+        return report_failure("send", exc)
     return _summary(report)
 
 

@@ -12,9 +12,8 @@ import argparse
 import sys
 from collections import Counter
 
-from postback_studio.commands._common import UsageError, error, exit_code_for
+from postback_studio.commands._common import UsageError, report_failure
 from postback_studio.commands.exit_codes import ExitCode
-from postback_studio.core.errors import StudioError
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -67,12 +66,8 @@ def run(args: argparse.Namespace) -> int:
             reports = service.simulate(
                 owner, events, orders=args.orders, payload=payload, options=SendOptions(wait=True)
             )
-    except StudioError as exc:
-        error(f"simulate: {exc}")
-        return exit_code_for(exc)
     except Exception as exc:  # the CLI reports, it never shows a traceback
-        error(f"simulate: {type(exc).__name__}: {exc}")
-        return ExitCode.FAILED
+        return report_failure("simulate", exc)
     if not reports:
         names = ", ".join(e.value for e in events)
         print(f"nothing sent: customer '{args.customer}' has no active trigger for {names}", file=sys.stderr)

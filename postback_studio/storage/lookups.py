@@ -5,11 +5,11 @@ from __future__ import annotations
 import builtins
 from dataclasses import replace
 
-from postback_studio.core.errors import ValidationIssue, raise_if
+from postback_studio.core.errors import raise_if
 from postback_studio.core.lookup_csv import dump_lookup_csv
 from postback_studio.core.model import LookupSet, LookupTable
 from postback_studio.core.validation import validate_lookup_table
-from postback_studio.storage.repository import Repository, Row, unique_name
+from postback_studio.storage.repository import Repository, Row
 
 
 class LookupRepository(Repository):
@@ -21,14 +21,7 @@ class LookupRepository(Repository):
     def save(self, table: LookupTable) -> LookupTable:
         """Insert or update a table, replacing its rows; a later duplicate key wins, as in an upload."""
         issues = validate_lookup_table(table)
-        issues += unique_name(
-            self._conn,
-            "SELECT 1 FROM lookup_tables WHERE name = ? AND id IS NOT ?",
-            (table.name, table.id),
-            f"a lookup table named '{table.name}' already exists",
-        )
-        if table.customer_id is not None and not self._exists("customers", table.customer_id):
-            issues.append(ValidationIssue("customer_id", f"no customer with id {table.customer_id}"))
+        issues += self._owned_name_issues(table.name, table.id, table.customer_id)
         raise_if(issues, f"lookup table '{table.name}'")
         rows = tuple(table.as_dict().items())
         columns = {

@@ -84,6 +84,23 @@ class Repository:
     def _exists(self, table: str, row_id: int) -> bool:
         return self._conn.execute(f"SELECT 1 FROM {table} WHERE id = ?", (row_id,)).fetchone() is not None
 
+    def _owned_name_issues(
+        self, name: str, row_id: int | None, customer_id: int | None
+    ) -> builtins.list[ValidationIssue]:
+        """Issues of a row named like another of this table, or owned by a customer that does not exist.
+
+        For the rows whose name is unique in the workspace and whose owner is a customer or nobody.
+        """
+        issues = unique_name(
+            self._conn,
+            f"SELECT 1 FROM {self.table} WHERE name = ? AND id IS NOT ?",
+            (name, row_id),
+            f"a {self.what} named '{name}' already exists",
+        )
+        if customer_id is not None and not self._exists("customers", customer_id):
+            issues.append(ValidationIssue("customer_id", f"no customer with id {customer_id}"))
+        return issues
+
 
 def unique_name(
     conn: sqlite3.Connection, sql: str, params: tuple[Any, ...], message: str

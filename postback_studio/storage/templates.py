@@ -10,7 +10,7 @@ from postback_studio.core.errors import InUseError, NotFoundError, ValidationIss
 from postback_studio.core.model import OutputFormat, Template, TemplateKind, TemplateStatus
 from postback_studio.core.records import TemplateVersion
 from postback_studio.core.validation import validate_template, validate_trigger
-from postback_studio.storage.repository import Repository, Row, unique_name
+from postback_studio.storage.repository import Repository, Row
 
 _CONTENT = ("kind", "format", "body", "subject", "text_body")
 
@@ -24,14 +24,7 @@ class TemplateRepository(Repository):
     def save(self, template: Template) -> Template:
         """Insert or update; a change of content adds a version stamped with the clock (no change, none)."""
         issues = validate_template(template)
-        issues += unique_name(
-            self._conn,
-            "SELECT 1 FROM templates WHERE name = ? AND id IS NOT ?",
-            (template.name, template.id),
-            f"a template named '{template.name}' already exists",
-        )
-        if template.customer_id is not None and not self._exists("customers", template.customer_id):
-            issues.append(ValidationIssue("customer_id", f"no customer with id {template.customer_id}"))
+        issues += self._owned_name_issues(template.name, template.id, template.customer_id)
         raise_if(issues, f"template '{template.name}'")
         now = self._ws.clock()
         with self._ws.transaction():

@@ -12,11 +12,31 @@ from __future__ import annotations
 from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
+from typing import TypeVar
 
-from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog, QLineEdit, QMessageBox, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QDialog,
+    QFileDialog,
+    QInputDialog,
+    QLineEdit,
+    QMessageBox,
+    QWidget,
+)
 
 from postback_studio.core.import_plan import ImportMode
 from postback_studio.ui.import_preview import BundlePreview, ImportPreviewDialog
+
+_Answer = TypeVar("_Answer")
+
+
+def clicked_answer(
+    box: QMessageBox, answers: Sequence[tuple[QAbstractButton, _Answer]], otherwise: _Answer
+) -> _Answer:
+    """Show ``box`` modally; the answer paired with the button clicked, else ``otherwise`` (Cancel, Esc)."""
+    box.exec()
+    clicked = box.clickedButton()
+    return next((answer for button, answer in answers if button is clicked), otherwise)
 
 
 class UnsavedChoice(StrEnum):
@@ -81,9 +101,7 @@ class Prompter:
         box.addButton(QMessageBox.StandardButton.Cancel)
         if buttons:
             box.setDefaultButton(buttons[0])
-        box.exec()
-        clicked = box.clickedButton()
-        return next((index for index, button in enumerate(buttons) if button is clicked), None)
+        return clicked_answer(box, [(button, index) for index, button in enumerate(buttons)], None)
 
     def review_import(self, preview: BundlePreview) -> ImportMode | None:
         """Show what a configuration bundle would change; the mode to apply, or None for Cancel."""

@@ -13,6 +13,7 @@ from enum import StrEnum
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from postback_studio.core.destination import DestinationChange
+from postback_studio.ui.prompts import clicked_answer
 
 
 class SecretsChoice(StrEnum):
@@ -47,12 +48,8 @@ def ask_keep_or_clear(parent: QWidget) -> AskSecrets:
         clear = box.addButton("Clear Secrets", QMessageBox.ButtonRole.DestructiveRole)
         box.addButton(QMessageBox.StandardButton.Cancel)
         box.setDefaultButton(clear)
-        box.exec()
-        clicked = box.clickedButton()
-        if clicked is keep:
-            return SecretsChoice.KEEP
-        if clicked is clear:
-            return SecretsChoice.CLEAR
-        return SecretsChoice.CANCEL
+        return clicked_answer(
+            box, [(keep, SecretsChoice.KEEP), (clear, SecretsChoice.CLEAR)], SecretsChoice.CANCEL
+        )
 
     return ask

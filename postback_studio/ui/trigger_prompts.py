@@ -13,6 +13,8 @@ from typing import Protocol
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from postback_studio.ui.prompts import clicked_answer
+
 
 class StaleChoice(StrEnum):
     """The answer to "this trigger changed elsewhere since you opened it"."""
@@ -52,13 +54,9 @@ class DialogTriggerPrompts:
         reload = box.addButton("Reload", QMessageBox.ButtonRole.ResetRole)
         cancel = box.addButton(QMessageBox.StandardButton.Cancel)
         box.setDefaultButton(cancel)
-        box.exec()
-        clicked = box.clickedButton()
-        if clicked is overwrite:
-            return StaleChoice.OVERWRITE
-        if clicked is reload:
-            return StaleChoice.RELOAD
-        return StaleChoice.CANCEL
+        return clicked_answer(
+            box, [(overwrite, StaleChoice.OVERWRITE), (reload, StaleChoice.RELOAD)], StaleChoice.CANCEL
+        )
 
     def save_before_test(self, name: str) -> bool:
         """Save and Send, or Cancel (the default)."""

@@ -55,7 +55,7 @@ def send_a_test(app: Application, qtbot: QtBot, *, draft: bool = False) -> None:
     page.open_trigger(trigger.id)  # type: ignore[attr-defined]
     form = page.trigger_form  # type: ignore[attr-defined]
     with qtbot.waitSignal(form.activation_offered, timeout=30_000):
-        form.send_test_button.click()
+        form.send_test.button.click()
 
 
 @pytest.fixture(params=SIZES, ids=[f"{w}x{h}" for w, h in SIZES])

@@ -366,10 +366,10 @@ class TemplatesPage(QWidget):
     # -- settings ------------------------------------------------------------------------------
 
     def _splitters(self) -> dict[str, QSplitter]:
-        return self.view.splitters()
+        return self.view.panels.splitters
 
     def _restore_state(self) -> None:
-        self.view.restore_layout(self._settings)
+        self.view.panels.restore_layout(self._settings)
         self.samples.refresh()
         self.refresh_library()
         last = self._memory.last_template
@@ -385,7 +385,7 @@ class TemplatesPage(QWidget):
 
     def save_state(self) -> None:
         """Write the layout and the last template and sample to the settings."""
-        self.view.save_layout(self._settings)
+        self.view.panels.save_layout(self._settings)
         template = self.editor.template
         if template is not None and template.id is not None:
             self._memory.set_last_template(template.id)

@@ -138,7 +138,7 @@ def test_the_editor_is_the_widest_pane(sized: Application, qtbot: QtBot) -> None
     view = sized.pages["Templates"].view  # type: ignore[attr-defined]
     editor, left, right = view.editor_pane.width(), view.left.width(), view.right.width()
     assert editor > left and editor > right, (left, editor, right)
-    assert view.panel_shown("library") and view.panel_shown("payload") and view.panel_shown("preview")
+    assert view.panels.shown("library") and view.panels.shown("payload") and view.panels.shown("preview")
 
 
 def test_the_requests_table_keeps_outcome_and_status_in_view(sized: Application, qtbot: QtBot) -> None:

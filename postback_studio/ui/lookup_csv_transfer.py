@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton
@@ -25,9 +24,6 @@ from postback_studio.services.files import UserFiles
 from postback_studio.ui.ports import LookupStore
 from postback_studio.ui.prompts import Prompter
 from postback_studio.ui.tones import Tone, set_tone
-
-if TYPE_CHECKING:
-    from postback_studio.ui.lookups_page import RowsModel
 
 _CSV_FILTERS = "CSV files (*.csv);;All files (*)"
 
@@ -50,13 +46,15 @@ class LookupCsvTransfer(QObject):
         stored: Callable[[], LookupTable],
         name_edit: QLineEdit,
         field_edit: QLineEdit,
-        model: RowsModel,
+        rows: Callable[[], tuple[tuple[str, str], ...]],
+        set_rows: Callable[[Sequence[tuple[str, str]]], None],
         parent: QObject | None = None,
     ) -> None:
         """Read and write files through ``files``; export what ``lookups`` holds for ``stored()``.
 
         ``prompter`` gives the page's prompter of the moment (tests and the app may replace it after
-        the page is built); an empty name or template field is filled from the file's name.
+        the page is built); ``rows`` and ``set_rows`` read and replace the rows being edited; an empty
+        name or template field is filled from the file's name.
         """
         super().__init__(parent)
         self._lookups = lookups
@@ -65,7 +63,8 @@ class LookupCsvTransfer(QObject):
         self._stored = stored
         self._name_edit = name_edit
         self._field_edit = field_edit
-        self._model = model
+        self._rows = rows
+        self._set_rows = set_rows
         self.import_button = QPushButton("Import CSV…")
         self.export_button = QPushButton("Export CSV…")
         self.message = QLabel()
@@ -109,7 +108,7 @@ class LookupCsvTransfer(QObject):
             self._name_edit.setText(stem)
         if not self._field_edit.text().strip():
             self._field_edit.setText(stem)
-        self._model.set_rows(plan.rows)
+        self._set_rows(plan.rows)
         self._show(
             f"Loaded {len(incoming)} rows from {path.name} ({plan.mode.value}): "
             f"{plan.changes.describe()}. Nothing is saved yet: Save keeps them, Discard Changes drops them.",
@@ -118,7 +117,7 @@ class LookupCsvTransfer(QObject):
 
     def _ask_plan(self, source: str, incoming: Sequence[tuple[str, str]]) -> RowsPlan | None:
         """Replace or merge the rows being edited with ``incoming``; asks when there are rows."""
-        current = self._model.rows()
+        current = self._rows()
         plans = [plan_rows(current, incoming, mode) for mode in (ImportMode.REPLACE, ImportMode.MERGE)]
         if not current:
             return plans[0]

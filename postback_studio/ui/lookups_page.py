@@ -180,7 +180,8 @@ class LookupsPage(QWidget):
         self.remove_rows_button = QPushButton("Remove Rows")
         self.csv = LookupCsvTransfer(
             self._lookups, self._files, prompter=lambda: self.prompter, stored=lambda: self._current,
-            name_edit=self.name_edit, field_edit=self.field_edit, model=self.model, parent=self)
+            name_edit=self.name_edit, field_edit=self.field_edit, rows=self.model.rows,
+            set_rows=self.model.set_rows, parent=self)
         self.csv.announced.connect(self.status_message)
         self.rows_warning = QLabel()
         self.rows_warning.setWordWrap(True)

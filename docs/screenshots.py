@@ -98,12 +98,12 @@ def shots(app: Application, out: Path) -> list[Path]:
     inbox.start_stop.click()  # type: ignore[attr-defined]
     app.window.show_page("Triggers")
     form = pages["Triggers"].trigger_form  # type: ignore[attr-defined]
-    form.send_test_button.click()
+    form.send_test.button.click()
     wait_until(lambda: ws.requests.count() >= 3, 30_000)
     pages["Triggers"].open_trigger(trigger.id)  # type: ignore[attr-defined]
     email_trigger = next(t for t in ws.triggers.list() if t.name == "Order shipped email")
     pages["Triggers"].open_trigger(email_trigger.id)  # type: ignore[attr-defined]
-    form.send_test_button.click()
+    form.send_test.button.click()
     wait_until(lambda: ws.requests.count() >= 4, 30_000)
     wait_until(form.activation_frame.isVisible, 30_000)
     settle(800)

@@ -375,7 +375,7 @@ def _build_other_pages(
     for form in (customer_form, trigger_list_form):
         form.send_test_requested.connect(controller.send_test)
         form.cancel_test_requested.connect(controller.cancel_test)
-        controller.test_progressed.connect(form.on_test_status)
+        controller.test_progressed.connect(form.send_test.on_status)
         form.template_created.connect(partial(_open_template, window, templates))
     requests_page.resend_requested.connect(controller.resend)
     requests_page.cancel_retries_requested.connect(controller.cancel_retries_of)

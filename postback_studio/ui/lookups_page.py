@@ -3,19 +3,16 @@
 A table is reached from templates only through its template field, so the page shows which templates
 call ``lookups()`` with that field before the integrator renames or deletes it.
 
-Import CSV writes nothing: a file with bad rows is refused as a whole, every bad line named, and the
-table stays as it was; a good file goes into the rows being edited, after asking (when the table has
-rows) whether to replace or merge them and saying how many rows each adds, changes and removes. The
-table is then unsaved, with the usual Save and Discard and the unsaved-changes question before
-another table is shown or the app closes. Unsaved changes are derived by comparing the form with the
-table as stored (:mod:`.unsaved`).
+Import CSV writes nothing (:mod:`.lookup_csv_transfer`): a good file goes into the rows being
+edited, and the table is then unsaved, with the usual Save and Discard and the unsaved-changes
+question before another table is shown or the app closes. Unsaved changes are derived by comparing
+the form with the table as stored (:mod:`.unsaved`).
 """
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtGui import QFont, QFontDatabase, QStandardItem, QStandardItemModel
@@ -39,10 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from postback_studio.core.errors import StudioError
-from postback_studio.core.import_plan import ImportMode
-from postback_studio.core.lookup_csv import parse_lookup_csv
-from postback_studio.core.lookup_rows import RowsPlan, duplicate_warning, plan_rows, row_changes
+from postback_studio.core.lookup_rows import duplicate_warning, row_changes
 from postback_studio.core.lookup_usage import templates_calling
 from postback_studio.core.model import LookupTable
 from postback_studio.services.changes import ChangeNotice, Entity
@@ -53,6 +47,7 @@ from postback_studio.ui.field_errors import (
     validated_save,
     with_error,
 )
+from postback_studio.ui.lookup_csv_transfer import LookupCsvTransfer
 from postback_studio.ui.ports import CustomerStore, LookupStore, TemplateStore
 from postback_studio.ui.prompts import Prompter, UnsavedChoice
 from postback_studio.ui.save_feedback import SavedNote
@@ -60,8 +55,6 @@ from postback_studio.ui.selection_guard import SelectionGuard
 from postback_studio.ui.table_fit import PaneFitter, view_chrome_width
 from postback_studio.ui.tones import Tone, emphasize, set_tone
 from postback_studio.ui.unsaved import UnsavedChanges
-
-_CSV_FILTERS = "CSV files (*.csv);;All files (*)"
 
 
 class RowsModel(QStandardItemModel):
@@ -185,26 +178,26 @@ class LookupsPage(QWidget):
         self.rows_view.verticalHeader().setDefaultSectionSize(24)
         self.add_row_button = QPushButton("Add Row")
         self.remove_rows_button = QPushButton("Remove Rows")
-        self.import_button = QPushButton("Import CSV…")
-        self.export_button = QPushButton("Export CSV…")
+        self.csv = LookupCsvTransfer(
+            self._lookups, self._files, prompter=lambda: self.prompter, stored=lambda: self._current,
+            name_edit=self.name_edit, field_edit=self.field_edit, rows=self.model.rows,
+            set_rows=self.model.set_rows, parent=self)
+        self.csv.announced.connect(self.status_message)
         self.rows_warning = QLabel()
         self.rows_warning.setWordWrap(True)
         self.rows_warning.hide()
         self.rows_error = self.errors.register("rows", "Row")
-        self.import_message = QLabel()
-        self.import_message.setWordWrap(True)
-        self.import_message.hide()
         rows_group = QGroupBox("Rows")
         rows_layout = QVBoxLayout(rows_group)
         rows_layout.addWidget(self.rows_view, 1)
         rows_layout.addWidget(self.rows_warning)
         rows_layout.addWidget(self.rows_error)
-        rows_layout.addWidget(self.import_message)
+        rows_layout.addWidget(self.csv.message)
         row_buttons = QHBoxLayout()
         for button in (self.add_row_button, self.remove_rows_button):
             row_buttons.addWidget(button)
         row_buttons.addStretch(1)
-        for button in (self.import_button, self.export_button):
+        for button in (self.csv.import_button, self.csv.export_button):
             row_buttons.addWidget(button)
         rows_layout.addLayout(row_buttons)
 
@@ -256,8 +249,6 @@ class LookupsPage(QWidget):
         self.discard_button.clicked.connect(self.discard_changes)
         self.add_row_button.clicked.connect(self.add_row)
         self.remove_rows_button.clicked.connect(self._on_remove_rows_clicked)
-        self.import_button.clicked.connect(self.import_csv)
-        self.export_button.clicked.connect(self.export_csv)
         self.field_edit.textChanged.connect(self._on_field_changed)
         for signal in (self.model.dataChanged, self.model.rowsInserted, self.model.rowsRemoved,
                        self.model.modelReset):
@@ -422,9 +413,8 @@ class LookupsPage(QWidget):
             self.model.set_rows(table.rows)
         self.errors.clear()
         self.saved_note.clear()
-        self.import_message.hide()
-        for widget in (self.export_button, self.delete_button):
-            widget.setEnabled(table.id is not None)
+        self.csv.show_table(table)
+        self.delete_button.setEnabled(table.id is not None)
         self._on_field_changed(table.template_field)
         self._show_unsaved(self.unsaved.dirty)
 
@@ -515,84 +505,6 @@ class LookupsPage(QWidget):
         self.refresh()
         self.table_deleted.emit(table.id)
         return True
-
-    # ----- CSV ----------------------------------------------------------------------------------
-    @Slot()
-    def import_csv(self, path: Path | None = None) -> RowsPlan | None:
-        """Load a key,value CSV file into the rows being edited; nothing is written until Save.
-
-        When the table has rows, asks whether to replace or merge them, saying how many rows each
-        adds, changes and removes. A file with bad rows changes nothing and names every bad line.
-
-        Returns:
-            The plan that was applied to the rows, or None (cancelled, or the file was refused).
-        """
-        path = path or self.prompter.open_path("Import Lookup CSV", _CSV_FILTERS)
-        if path is None:
-            return None
-        try:
-            self._files.check_input(path)
-            incoming = parse_lookup_csv(path.read_bytes(), path.name)
-        except StudioError as exc:
-            self._show_import_message(f"{exc}\nNothing was changed.", ok=False)
-            return None
-        except OSError as exc:
-            self._show_import_message(
-                f"{path.name}: cannot be read ({exc.strerror or exc}). Nothing was changed.", ok=False)
-            return None
-        plan = self._ask_import_plan(path.name, incoming)
-        if plan is None:
-            return None
-        stem = path.name.removesuffix(".csv")
-        if not self.name_edit.text().strip():
-            self.name_edit.setText(stem)
-        if not self.field_edit.text().strip():
-            self.field_edit.setText(stem)
-        self.model.set_rows(plan.rows)
-        self._show_import_message(
-            f"Loaded {len(incoming)} rows from {path.name} ({plan.mode.value}): "
-            f"{plan.changes.describe()}. Nothing is saved yet: Save keeps them, Discard Changes drops them.",
-            ok=True)
-        return plan
-
-    def _ask_import_plan(self, source: str, incoming: Sequence[tuple[str, str]]) -> RowsPlan | None:
-        """Replace or merge the rows being edited with ``incoming``; asks when there are rows."""
-        current = self.rows()
-        plans = [plan_rows(current, incoming, mode) for mode in (ImportMode.REPLACE, ImportMode.MERGE)]
-        if not current:
-            return plans[0]
-        name = self.name_edit.text().strip() or "This table"
-        choice = self.prompter.choose(
-            "Import CSV",
-            f"{name} has {len(current)} rows; {source} has {len(incoming)}. Replace the rows, or merge "
-            "the file into them? Nothing is saved until you press Save.",
-            [f"Replace: {plans[0].changes.describe()}", f"Merge: {plans[1].changes.describe()}"],
-        )
-        return None if choice is None else plans[choice]
-
-    @Slot()
-    def export_csv(self) -> bool:
-        """Write the saved rows as a key,value CSV file (never over the workspace)."""
-        if self._current.id is None:
-            return False
-        path = self.prompter.save_path(
-            "Export Lookup CSV", f"{self._current.template_field or 'lookup'}.csv", _CSV_FILTERS)
-        if path is None:
-            return False
-        try:
-            self._files.write_text(path, self._lookups.export_csv(self._current.id))
-        except StudioError as exc:
-            self._show_import_message(f"Nothing was exported: {exc}", ok=False)
-            return False
-        self._show_import_message(f"Exported {len(self._current.rows)} rows to {path.name}.", ok=True)
-        return True
-
-    def _show_import_message(self, text: str, *, ok: bool) -> None:
-        self.import_message.setText(text)
-        set_tone(self.import_message, Tone.OK if ok else Tone.ERROR)
-        self.import_message.show()
-        if ok:
-            self.status_message.emit(text)
 
     def _show_unsaved(self, dirty: bool) -> None:
         """Say what Save would change (rows added, changed, removed), or nothing when it is clean."""

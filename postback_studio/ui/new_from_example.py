@@ -3,8 +3,8 @@
 The dialog takes the receiver's example (pasted or opened, JSON or XML) and the order payload it is
 about (a built-in sample, one of the user's own, or pasted), scaffolds in the background, and shows
 the mapping as a table the user corrects, with the template and whether it renders the example back.
-Create Template saves it through the template service and opens it in the editor, where
-:mod:`.example_diff` diffs every preview against the example.
+Create Template saves it through the template service; :mod:`.new_from_example_flow` then opens it in
+the editor, where :mod:`.example_diff` diffs every preview against the example.
 
 Every decision is the core's (:mod:`postback_studio.core.new_from_example`,
 :mod:`postback_studio.core.scaffold.corrections`): the dialog gathers input into a
@@ -14,12 +14,11 @@ Every decision is the core's (:mod:`postback_studio.core.new_from_example`,
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QComboBox,
@@ -55,19 +54,18 @@ from postback_studio.core.render.engine import RenderEngine
 from postback_studio.core.render.result import Severity
 from postback_studio.core.samples import load_sample
 from postback_studio.core.scaffold import Candidate, Corrections, PayloadPath
-from postback_studio.core.template_library import PreviewRender, SampleChoice, user_sample_key
+from postback_studio.core.template_library import SampleChoice, user_sample_key
 from postback_studio.core.textfiles import UnreadableFileError, read_text_file
 from postback_studio.core.window_size import fitted_dialog
 from postback_studio.services.changes import ChangeNotice, Entity
 from postback_studio.ui.editor.code_editor import CodeEditor
 from postback_studio.ui.editor.highlighter import Palette
-from postback_studio.ui.example_diff import ExampleComparison, show_tone
+from postback_studio.ui.example_diff import show_tone
 from postback_studio.ui.field_errors import FieldErrors, error_label, validated_save, with_error
 from postback_studio.ui.form_layout import heading
 from postback_studio.ui.mapping_table import MappingTable
 from postback_studio.ui.ports import CustomerStore, SampleStore, TemplateLibraryStore
 from postback_studio.ui.prompts import Prompter
-from postback_studio.ui.template_mapper import TemplateMapperView
 from postback_studio.workers.jobs import JobRunner
 from postback_studio.workers.render_worker import RenderWorker
 
@@ -529,122 +527,6 @@ class NewFromExampleDialog(QDialog):
         """Close without saving anything; a scaffold still running is ignored."""
         self.worker.cancel()
         super().reject()
-
-
-class NewFromExample(QObject):
-    """Templates > New from Example…: the dialog, then the new template in the editor against its example.
-
-    Args:
-        templates, samples, customers: The services the dialog reads and saves through.
-        engine: Renders the scaffold's check.
-        jobs: The app's job runner.
-        prompter: Asks the user.
-        view: The Template Mapper (the diff goes into its preview area).
-        last_render: The preview's render on show.
-        current_sample: The page's sample: its key and label.
-        current_customer: The customer of the template in the editor (the dialog starts with it).
-        confirm_discard: Asks about unsaved edits before the editor gets another template.
-        show_created: Puts a new template in the editor and previews it on a sample (its key).
-
-    Signals:
-        dialog_opened(object): the dialog is on show (carries it).
-        template_created(int): the new template (its id) is in the editor.
-    """
-
-    dialog_opened = Signal(object)
-    template_created = Signal(int)
-
-    def __init__(
-        self,
-        *,
-        templates: TemplateLibraryStore,
-        samples: SampleStore,
-        customers: CustomerStore,
-        engine: RenderEngine,
-        jobs: JobRunner,
-        prompter: Prompter,
-        view: TemplateMapperView,
-        last_render: Callable[[], PreviewRender | None],
-        current_sample: Callable[[], tuple[str, str]],
-        current_customer: Callable[[], int | None],
-        confirm_discard: Callable[[], bool],
-        show_created: Callable[[Template, str], None],
-        parent: QWidget,
-    ) -> None:
-        super().__init__(parent)
-        self._templates = templates
-        self._samples = samples
-        self._customers = customers
-        self._engine = engine
-        self._jobs = jobs
-        self._prompter = prompter
-        self._current_sample = current_sample
-        self._current_customer = current_customer
-        self._confirm_discard = confirm_discard
-        self._show_created = show_created
-        self._parent = parent
-        self._palette: Palette | None = None
-        self.dialog: NewFromExampleDialog | None = None
-        self.comparison = ExampleComparison(
-            view,
-            jobs,
-            last_render=last_render,
-            current_sample=current_sample,
-            parent=self,
-        )
-
-    def open_dialog(self) -> NewFromExampleDialog | None:
-        """Open the dialog (after the unsaved-edits question); None when the user cancelled that."""
-        if self.dialog is not None:
-            self.dialog.raise_()
-            return self.dialog
-        if not self._confirm_discard():
-            return None
-        key, _ = self._current_sample()
-        dialog = NewFromExampleDialog(
-            engine=self._engine,
-            jobs=self._jobs,
-            templates=self._templates,
-            samples=self._samples,
-            customers=self._customers,
-            prompter=self._prompter,
-            palette=self._palette,
-            customer_id=self._current_customer(),
-            sample_key=key,
-            parent=self._parent,
-        )
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.accepted.connect(lambda: self._on_dialog_accepted(dialog))
-        dialog.finished.connect(self._on_dialog_finished)
-        self.dialog = dialog
-        dialog.open()
-        self.dialog_opened.emit(dialog)
-        return dialog
-
-    def _on_dialog_accepted(self, dialog: NewFromExampleDialog) -> None:
-        created = dialog.created
-        if created is None or created.template.id is None:
-            return
-        self.comparison.attach(
-            created.template.id, created.example, created.fmt, created.sample_key, created.sample_label
-        )
-        self._show_created(created.template, created.sample_key)
-        self.template_created.emit(created.template.id)
-
-    def _on_dialog_finished(self, _result: int) -> None:
-        self.dialog = None
-
-    def on_change(self, notice: ChangeNotice) -> None:
-        """Keep an open dialog's samples and customers current."""
-        if self.dialog is not None:
-            self.dialog.on_change(notice)
-
-    def set_palette(self, palette: Palette) -> None:
-        """Follow the editors' light or dark palette (the dialog's editors and the diff)."""
-        self._palette = palette
-        self.comparison.set_palette(palette)
-        if self.dialog is not None:
-            self.dialog.set_palette(palette)
 
 
 #: The size New from Example opens at where the screen has room.

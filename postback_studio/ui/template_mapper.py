@@ -3,7 +3,7 @@
 The editor gets the most width. On its left, one column holds the template library (handed in by
 the page) above the sample payload; on its right, the preview above the Problems list. Each side
 panel can be resized with the splitter handles, dragged shut, or hidden and shown again from the
-Templates menu; the sizes and what is shown are remembered (:meth:`TemplateMapperView.save_layout`).
+Templates menu; the sizes and what is shown are remembered (:mod:`.mapper_panels`).
 Splitters rather than dock widgets: the mapper is one page of the window's page stack, and a dock
 belongs to a main window, so docking would take the panels out of the page they serve (and float
 them over other pages); a splitter keeps them in the page and still lets the user collapse, resize
@@ -21,8 +21,8 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from PySide6.QtCore import QEvent, QObject, QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QShowEvent
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -45,24 +45,17 @@ from postback_studio.ui.editor.code_editor import CodeEditor
 from postback_studio.ui.editor.find_replace import FindReplaceBar
 from postback_studio.ui.editor.highlighter import Palette
 from postback_studio.ui.elided_label import ElidedLabel
+from postback_studio.ui.mapper_panels import MapperPanels
 from postback_studio.ui.payload_tree import PayloadTree
 from postback_studio.ui.problems import ProblemsList
 from postback_studio.ui.tones import Tone, emphasize, heading, set_tone
 
-#: The side panels that can be hidden, by the name the settings and the menu use.
-PANELS = ("library", "payload", "preview")
 #: What the preview says over an output kept from before a template error.
 STALE_OUTPUT_NOTE = "Last good output, before the error: not what the template renders now"
 #: How faint a stale output is drawn.
 _STALE_OPACITY = 0.45
-#: The share of each splitter's length its panes get before the user sizes them: the columns
-#: (library and sample, the editor, preview and Problems), then each column's panes.
-_DEFAULT_WEIGHTS = {"columns": (24, 46, 30), "left": (42, 58), "right": (68, 32), "payload": (60, 40)}
-_LAYOUT_KEY = "templates/layout"
 #: The width the library and sample column keeps when a tab beside Problems needs room.
 _NARROW_LEFT = 150
-#: A side pane with fewer pixels than this is shut (nothing in it can be used).
-_SHUT = 40
 
 
 class TemplateMapperView(QWidget):
@@ -75,7 +68,6 @@ class TemplateMapperView(QWidget):
             ``shipped.multi-item``).
         payload_edited(object): the user edited the payload and it parses; carries the value.
         payload_rejected(str): the edited payload does not parse; carries "line L, column C: why".
-        layout_changed(): a side panel was hidden or shown.
     """
 
     template_edited = Signal()
@@ -83,7 +75,6 @@ class TemplateMapperView(QWidget):
     event_selected = Signal(str)
     payload_edited = Signal(object)
     payload_rejected = Signal(str)
-    layout_changed = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         """Build the page, empty."""
@@ -92,8 +83,6 @@ class TemplateMapperView(QWidget):
         self._output_spans: tuple[tuple[Span, ...], ...] | None = None
         self._loading_payload = False
         self._alternative_previews: list[QWidget] = []
-        self._restored_sizes: dict[str, list[int]] = {}
-        self._sized = False
         self._build_payload_pane()
         self._build_editor_pane()
         self._build_preview_pane()
@@ -109,6 +98,11 @@ class TemplateMapperView(QWidget):
             self.columns.addWidget(column)
             self.columns.setStretchFactor(index, 2 if column is self.editor_pane else 1)
         self.columns.setCollapsible(1, False)
+        self.panels = MapperPanels(
+            {"columns": self.columns, "left": self.left, "right": self.right, "payload": self.payload_split},
+            self._panel,
+            self,
+        )
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.columns)
@@ -373,76 +367,6 @@ class TemplateMapperView(QWidget):
     def _panel(self, name: str) -> QWidget | None:
         return {"library": self.library_pane, "payload": self.payload_pane, "preview": self.right}[name]
 
-    def panel_shown(self, name: str) -> bool:
-        """Whether the side panel ``name`` (one of :data:`PANELS`) is shown with room to read it."""
-        panel = self._panel(name)
-        if panel is None or panel.isHidden():
-            return False
-        column = 2 if name == "preview" else 0
-        return self.columns.sizes()[column] > 0 or not self.columns.isVisible()
-
-    def set_panel_shown(self, name: str, shown: bool) -> None:
-        """Show or hide the side panel ``name``.
-
-        A panel shown again gets room in every splitter it sits in (its column, and its place in
-        the left column): one that was dragged shut, or remembered shut because it was hidden when
-        the layout was saved, opens at its default share.
-        """
-        panel = self._panel(name)
-        if panel is None:
-            return
-        panel.setVisible(shown)
-        column = 2 if name == "preview" else 0
-        if column == 0:
-            panes = (self.library_pane, self.payload_pane)
-            self.left.setVisible(not all(pane is None or pane.isHidden() for pane in panes))
-        if shown:
-            self._open_shut("columns", column)
-            if column == 0:
-                self._open_shut("left", self.left.indexOf(panel))
-        self.layout_changed.emit()
-
-    def _open_shut(self, name: str, index: int) -> None:
-        """Give pane ``index`` of splitter ``name`` its default share if it has (almost) none."""
-        splitter = self.splitters()[name]
-        if not self._sized:
-            # Not laid out yet: a remembered size that shuts the pane gives way to the defaults.
-            remembered = self._restored_sizes.get(name)
-            if remembered is not None and remembered[index] < _SHUT:
-                del self._restored_sizes[name]
-            return
-        sizes = splitter.sizes()
-        if sizes[index] >= _SHUT:
-            return
-        weights = _DEFAULT_WEIGHTS[name]
-        opened = sum(sizes) * weights[index] // sum(weights)
-        donor = max((i for i in range(len(sizes)) if i != index), key=lambda i: sizes[i])
-        sizes[index], sizes[donor] = opened, max(sizes[donor] - opened + sizes[index], 0)
-        splitter.setSizes(sizes)
-
-    def splitters(self) -> dict[str, QSplitter]:
-        """The splitters whose sizes are remembered, by name."""
-        return {
-            "columns": self.columns, "left": self.left, "right": self.right, "payload": self.payload_split,
-        }
-
-    def save_layout(self, settings: QSettings) -> None:
-        """Remember the splitter sizes and which side panels are hidden."""
-        for name, splitter in self.splitters().items():
-            settings.setValue(f"{_LAYOUT_KEY}/{name}", splitter.sizes())
-        hidden = [name for name in PANELS if (panel := self._panel(name)) is not None and panel.isHidden()]
-        settings.setValue(f"{_LAYOUT_KEY}/hidden", ",".join(hidden))
-
-    def restore_layout(self, settings: QSettings) -> None:
-        """Put back what :meth:`save_layout` remembered (nothing on a first run: the default layout)."""
-        for name, splitter in self.splitters().items():
-            sizes = settings.value(f"{_LAYOUT_KEY}/{name}")
-            if isinstance(sizes, list) and len(sizes) == splitter.count():
-                self._restored_sizes[name] = [int(size) for size in sizes]
-                splitter.setSizes(self._restored_sizes[name])
-        hidden = str(settings.value(f"{_LAYOUT_KEY}/hidden", "") or "").split(",")
-        for name in PANELS:
-            self.set_panel_shown(name, name not in hidden)
 
     def add_editor_bar(self, widget: QWidget) -> None:
         """Put ``widget`` between the editor's title row and the editor (the email part tabs)."""
@@ -487,8 +411,8 @@ class TemplateMapperView(QWidget):
         if self.bottom_tabs is None:
             return
         self.bottom_tabs.setCurrentIndex(index)
-        if not self.panel_shown("preview"):
-            self.set_panel_shown("preview", True)
+        if not self.panels.shown("preview"):
+            self.panels.set_shown("preview", True)
         columns = self.columns.sizes()
         total = sum(columns)
         missing = min(width, total // 2) - columns[2]
@@ -611,17 +535,7 @@ class TemplateMapperView(QWidget):
     def showEvent(self, event: QShowEvent) -> None:
         """Size the splitters once they have their real length: as remembered, else by the defaults."""
         super().showEvent(event)
-        if self._sized:
-            return
-        self._sized = True
-        for name, splitter in self.splitters().items():
-            sizes = self._restored_sizes.get(name)
-            if sizes is None:
-                length = splitter.width() if splitter.orientation() == Qt.Orientation.Horizontal \
-                    else splitter.height()
-                weights = _DEFAULT_WEIGHTS[name]
-                sizes = [length * weight // sum(weights) for weight in weights]
-            splitter.setSizes(sizes)
+        self.panels.size_on_first_show()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """Ctrl+Enter in the template editor renders now."""
@@ -635,35 +549,3 @@ class TemplateMapperView(QWidget):
             self.render_requested.emit()
             return True
         return super().eventFilter(watched, event)
-
-
-#: The Templates menu's toggles for the side panels: name, menu text, shortcut.
-_PANEL_TOGGLES = (
-    ("library", "Show Template Library", "Ctrl+Alt+1"),
-    ("payload", "Show Sample Payload", "Ctrl+Alt+2"),
-    ("preview", "Show Preview and Problems", "Ctrl+Alt+3"),
-)
-
-
-def panel_actions(view: TemplateMapperView, parent: QObject) -> list[QAction]:
-    """Checkable actions that hide and show the mapper's side panels; they follow the splitter too."""
-    actions = []
-    for name, text, shortcut in _PANEL_TOGGLES:
-        action = QAction(text, parent, checkable=True)
-        action.setShortcut(QKeySequence(shortcut))
-        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        action.setChecked(True)
-        action.toggled.connect(lambda shown, n=name: view.set_panel_shown(n, shown))
-        actions.append(action)
-
-    def sync() -> None:
-        for action, (name, _text, _shortcut) in zip(actions, _PANEL_TOGGLES, strict=True):
-            action.blockSignals(True)
-            action.setChecked(view.panel_shown(name))
-            action.blockSignals(False)
-
-    view.layout_changed.connect(sync)
-    for splitter in view.splitters().values():
-        splitter.splitterMoved.connect(lambda _pos, _index: sync())
-    sync()
-    return actions

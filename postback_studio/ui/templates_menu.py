@@ -17,7 +17,8 @@ from PySide6.QtWidgets import QMenu, QWidget
 
 from postback_studio.core.model import OutputFormat, TemplateKind
 from postback_studio.core.template_library import NEW_TEMPLATE_CHOICES
-from postback_studio.ui.template_mapper import TemplateMapperView, panel_actions
+from postback_studio.ui.mapper_panels import panel_actions
+from postback_studio.ui.template_mapper import TemplateMapperView
 
 
 class TemplateCommands(Protocol):
@@ -108,7 +109,7 @@ class TemplatesMenu:
         self.history_action = self._action("Version History…", "Ctrl+Shift+H", commands.open_history)
         self.find_action = self._action("Find in Template", "Ctrl+F", view.find_bar.open_find)
         self.replace_action = self._action("Replace in Template", "Ctrl+H", view.find_bar.open_replace)
-        self.panel_actions = panel_actions(view, parent)
+        self.panel_actions = panel_actions(view.panels, parent)
 
     def _action(self, text: str, shortcut: QKeySequence | str | None, slot: Any) -> QAction:
         action = QAction(text, self._parent)

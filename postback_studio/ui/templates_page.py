@@ -11,7 +11,7 @@ The page composes parts cut along their own seams, and holds only what ties them
 * draft recovery: unsaved edits written aside every few seconds, offered back after a crash
   (:mod:`.draft_recovery`);
 * New from Example, and the diff of a new template's preview against its example
-  (:mod:`.new_from_example`, :mod:`.example_diff`).
+  (:mod:`.new_from_example`, :mod:`.new_from_example_flow`, :mod:`.example_diff`).
 
 Unsaved edits are safe: a Save / Discard / Cancel prompt comes before they would be lost (another
 template opened: the template's edits; the app closing: the template's and the sample payload's),
@@ -46,7 +46,8 @@ from postback_studio.ui.draft_recovery import DraftRecovery
 from postback_studio.ui.edge_case_check import EdgeCaseCheck
 from postback_studio.ui.email_parts import EmailPartsPreview
 from postback_studio.ui.lookups_for import LookupsForCombo
-from postback_studio.ui.new_from_example import NewFromExample, NewFromExampleDialog
+from postback_studio.ui.new_from_example import NewFromExampleDialog
+from postback_studio.ui.new_from_example_flow import NewFromExample
 from postback_studio.ui.ports import (
     CustomerStore,
     LookupStore,
@@ -366,10 +367,10 @@ class TemplatesPage(QWidget):
     # -- settings ------------------------------------------------------------------------------
 
     def _splitters(self) -> dict[str, QSplitter]:
-        return self.view.splitters()
+        return self.view.panels.splitters
 
     def _restore_state(self) -> None:
-        self.view.restore_layout(self._settings)
+        self.view.panels.restore_layout(self._settings)
         self.samples.refresh()
         self.refresh_library()
         last = self._memory.last_template
@@ -385,7 +386,7 @@ class TemplatesPage(QWidget):
 
     def save_state(self) -> None:
         """Write the layout and the last template and sample to the settings."""
-        self.view.save_layout(self._settings)
+        self.view.panels.save_layout(self._settings)
         template = self.editor.template
         if template is not None and template.id is not None:
             self._memory.set_last_template(template.id)

@@ -7,8 +7,8 @@ secrets to another destination (the URL's scheme, host or port changed) first as
 :data:`~postback_studio.ui.secret_prompts.AskSecrets`, whether to keep them for the new destination
 or clear them. The Check button asks ``core.reachability`` whether the
 destination accepts connections, off the GUI thread. Send Test only asks: the delivery controller
-sends and tells the form how the test goes (:meth:`TriggerForm.on_test_status`, retries included);
-once delivered, the form offers to activate the trigger (and its template when it is a draft),
+sends and tells the form's Send Test line how the test goes (:mod:`.send_test_line`, retries
+included); once delivered, the form offers to activate the trigger (and its template when it is a draft),
 warning about template problems first (:mod:`.activation_offer`).
 """
 
@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QGroupBox,
-    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
@@ -32,7 +31,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from postback_studio.core.dispatch.progress import SendTestStatus
 from postback_studio.core.model import (
     DeliveryMethod,
     Event,
@@ -70,8 +68,9 @@ from postback_studio.ui.prompts import Prompter
 from postback_studio.ui.retry_editor import RetryPolicyEditor
 from postback_studio.ui.save_feedback import SavedNote
 from postback_studio.ui.secret_prompts import AskSecrets, ask_keep_or_clear, keep_secrets
-from postback_studio.ui.tones import Tone, page_title, set_tone
+from postback_studio.ui.send_test_line import SendTestLine
 from postback_studio.ui.tones import hint as muted_hint
+from postback_studio.ui.tones import page_title
 from postback_studio.ui.trigger_prompts import DialogTriggerPrompts, StaleChoice, TriggerPrompts
 from postback_studio.ui.unsaved import AskUnsaved, UnsavedChanges
 from postback_studio.ui.webhook_fields import WebhookFields
@@ -86,7 +85,7 @@ class TriggerForm(QWidget):
     Signals:
         trigger_saved(int): the trigger was saved (its id).
         send_test_requested(int): the user asked for a test send of the saved trigger (its id);
-            answer with :meth:`on_test_status` as the test goes on.
+            answer with ``send_test.on_status`` as the test goes on.
         cancel_test_requested(int): the user wants the waiting retries of the test cancelled.
         template_created(int): a template was created from inside the form (its id), for the
             Template Mapper to open.
@@ -150,7 +149,6 @@ class TriggerForm(QWidget):
         self._check_timeout = check_timeout
         self._trigger = Trigger("", customer_id=0, event=Event.SHIPPED)
         self._jobs = jobs
-        self._testing: int | None = None  # the trigger whose Send Test this form follows
         self._cleared = ""  # what the last save cleared, said until the next save
         self._build()
         self.new_trigger(0)
@@ -222,12 +220,7 @@ class TriggerForm(QWidget):
         # Test and activate
         self.save_button = QPushButton("Save")
         self.save_button.setDefault(True)
-        self.send_test_button = QPushButton("Send Test")
-        self.cancel_test_button = QPushButton("Cancel Retries")
-        self.cancel_test_button.setToolTip("Do not make the retries of this test that still wait")
-        self.cancel_test_button.hide()
-        self.test_status = QLabel()
-        self.test_status.setWordWrap(True)
+        self.send_test = SendTestLine(self)
         self.activation_frame = ActivationOffer(
             self._jobs, self._check_template, self._lookup_set_for,
             lambda: (self._trigger, self._template_for(self._trigger)),
@@ -258,9 +251,9 @@ class TriggerForm(QWidget):
         self.saved_note.announced.connect(self.status_message)
         # The buttons keep their row; what the test or a refused save says gets the form's whole
         # width on its own lines under them, instead of wrapping into a sliver beside them.
-        buttons = stacked(row(None, self.saved_note, self.cancel_test_button, self.send_test_button,
+        buttons = stacked(row(None, self.saved_note, self.send_test.cancel_button, self.send_test.button,
                               self.save_button),
-                          self.test_status, self.general_error)
+                          self.send_test.status, self.general_error)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self.scroll, 1)
@@ -274,8 +267,9 @@ class TriggerForm(QWidget):
         self.destination_check.finished.connect(self.check_finished)
         self.new_template_button.clicked.connect(self._on_new_template_clicked)
         self.save_button.clicked.connect(self.save)
-        self.send_test_button.clicked.connect(self._on_send_test_clicked)
-        self.cancel_test_button.clicked.connect(self._on_cancel_test_clicked)
+        self.send_test.button.clicked.connect(self._on_send_test_clicked)
+        self.send_test.cancel_requested.connect(self.cancel_test_requested)
+        self.send_test.delivered.connect(self.activation_frame.check_and_offer)
         self.activate_button.clicked.connect(self.activate)
         self.activation_frame.offered.connect(self.activation_offered)
 
@@ -320,7 +314,7 @@ class TriggerForm(QWidget):
         self.errors.clear()
         self.saved_note.clear()
         self.destination_check.reset()
-        self.test_status.clear()
+        self.send_test.status.clear()
         self.activation_frame.hide()
         self._on_method_box_changed()
         self.webhook_group.sync_signing(trigger.signing)
@@ -425,8 +419,7 @@ class TriggerForm(QWidget):
             self.headers_table.set_headers(saved.headers)
             self.secret_edit.setText(saved.signing_secret)
             self._cleared = f"Cleared {', '.join(change.secrets)}: enter again for the new destination."
-            set_tone(self.test_status, Tone.WARNING)
-            self.test_status.setText(self._cleared)
+            self.send_test.say(self._cleared)
         self.unsaved.set_stored()
         self.title.setText(f"Trigger: {saved.name}")
         return saved
@@ -452,8 +445,7 @@ class TriggerForm(QWidget):
         """The shown trigger (or its customer) is gone: clear the form and say why."""
         customer_id = self._trigger.customer_id
         self.new_trigger(customer_id if self._customer_exists(customer_id) else 0)
-        set_tone(self.test_status, Tone.WARNING)
-        self.test_status.setText(message)
+        self.send_test.say(message)
         self.status_message.emit(message)
         self.trigger_closed.emit(message)
 
@@ -488,9 +480,8 @@ class TriggerForm(QWidget):
         if not self.has_unsaved_changes():
             self.load(stored)
             return
-        set_tone(self.test_status, Tone.WARNING)
-        self.test_status.setText(f"'{stored.name}' was changed elsewhere since you opened it; "
-                                 "Save asks whether to overwrite that change.")
+        self.send_test.say(f"'{stored.name}' was changed elsewhere since you opened it; "
+                           "Save asks whether to overwrite that change.")
 
     # ----- Check --------------------------------------------------------------------------------
     @Slot()
@@ -514,40 +505,8 @@ class TriggerForm(QWidget):
         if saved is None or saved.id is None:
             return
         self.activation_frame.hide()
-        set_tone(self.test_status, None)
-        self.test_status.setText("Saved your changes; sending test…" if unsaved else "Sending test…")
-        self.send_test_button.setEnabled(False)
-        self._testing = saved.id
+        self.send_test.start(saved.id, saved_first=unsaved)
         self.send_test_requested.emit(saved.id)
-
-    def _on_cancel_test_clicked(self) -> None:
-        if self._testing is not None:
-            self.cancel_test_button.setEnabled(False)
-            self.cancel_test_requested.emit(self._testing)
-
-    @Slot(object)
-    def on_test_status(self, status: SendTestStatus) -> None:
-        """Show where the test this form asked for stands; once delivered, check and offer activation.
-
-        While retries wait the test is not over: the form says when the next attempt comes and
-        offers to cancel it. A status for another form's test is ignored.
-        """
-        if status.trigger_id != self._testing:
-            return
-        self.test_status.setText(f"Test {status.text}")
-        self.cancel_test_button.setVisible(status.cancellable)
-        self.cancel_test_button.setEnabled(status.cancellable)
-        if not status.finished:
-            set_tone(self.test_status, None)
-            return
-        self._testing = None
-        self.send_test_button.setEnabled(True)
-        if not status.delivered:
-            set_tone(self.test_status, Tone.ERROR)
-            self.test_status.setToolTip("The Requests page shows every attempt with its response or error.")
-            return
-        set_tone(self.test_status, Tone.OK)
-        self.activation_frame.check_and_offer()
 
     @Slot()
     def activate(self) -> None:
@@ -561,7 +520,7 @@ class TriggerForm(QWidget):
             return
         self.activation_frame.hide()
         self.refresh_templates()
-        self.test_status.setText(f"Active. {self._cleared}".strip())
+        self.send_test.status.setText(f"Active. {self._cleared}".strip())
         self.saved_note.confirm(f"Activated trigger '{saved.name}'")
         self.trigger_saved.emit(saved.id)
         self.trigger_activated.emit(saved.id)

@@ -71,7 +71,7 @@ def test_import_csv_asks_replace_or_merge_writes_on_save_and_the_rows_survive_a_
         csv, rows = write_csv(tmp_path, table)
         removed = len(table.rows) - 1
         prompter.open_paths, prompter.choices = [csv], [0]
-        page.import_button.click()
+        page.csv.import_button.click()
         [(question, choices)] = prompter.chosen_from
         assert question.startswith(f"{table.name} has {len(table.rows)} rows; shipping.csv has 2.")
         assert choices == [f"Replace: 1 row added, 1 changed, {removed} removed",
@@ -94,15 +94,15 @@ def test_a_cancelled_or_discarded_csv_import_never_reaches_the_file(qtbot: QtBot
         page = lookups_page(app, table)
         csv, rows = write_csv(tmp_path, table)
         prompter.open_paths, prompter.choices = [csv], [None]
-        page.import_button.click()
+        page.csv.import_button.click()
         assert page.rows() == table.rows and not page.unsaved.dirty, "Cancel: the form is as it was"
         prompter.open_paths, prompter.choices = [csv], [1]
-        page.import_button.click()
+        page.csv.import_button.click()
         assert page.rows()[0] == rows[0] and page.unsaved.dirty
         page.discard_button.click()
         assert page.rows() == table.rows and not page.unsaved.dirty
         prompter.open_paths, prompter.choices = [csv], [0]
-        page.import_button.click()
+        page.csv.import_button.click()
         prompter.unsaved = [UnsavedChoice.DISCARD]
         assert app.window.confirm_close(), "quitting asks, and Discard lets the app close"
         assert prompter.unsaved_names == [f"lookup table '{table.name}'"]

@@ -90,8 +90,8 @@ def test_csv_import_error_names_the_line_and_changes_nothing(
         page: LookupsPage, ws: Session, tables: tuple[int, int], tmp_path: Path) -> None:
     bad = tmp_path / "in.csv"
     bad.write_text("key,value\nups,UPS\nfedex\n,empty\n", encoding="utf-8")
-    assert page.import_csv(bad) is None
-    message = page.import_message.text()
+    assert page.csv.import_csv(bad) is None
+    message = page.csv.message.text()
     assert "in.csv:3: expected 2 columns" in message
     assert "in.csv:4: the key is empty" in message
     assert message.endswith("Nothing was changed.")
@@ -106,7 +106,7 @@ def test_csv_import_into_a_table_with_rows_asks_replace_or_merge_and_writes_only
     csv = tmp_path / "carrier.csv"
     csv.write_text("key,value\r\nups,UPS Ground\r\ndhl,DHL\r\nfedex,FedEx\r\n", encoding="utf-8")
     prompter.choices = [1]
-    plan = page.import_csv(csv)
+    plan = page.csv.import_csv(csv)
     [(question, choices)] = prompter.chosen_from
     assert question.startswith("Carriers has 3 rows; carrier.csv has 3.")
     assert choices == ["Replace: 1 row added, 1 changed, 1 removed", "Merge: 1 row added, 1 changed"]
@@ -117,7 +117,7 @@ def test_csv_import_into_a_table_with_rows_asks_replace_or_merge_and_writes_only
     assert page.unsaved.dirty
     assert page.unsaved_label.text() == "Unsaved changes: 1 row added, 1 changed"
     assert page.discard_button.isEnabled()
-    assert "Nothing is saved yet" in page.import_message.text()
+    assert "Nothing is saved yet" in page.csv.message.text()
     with qtbot.waitSignal(page.table_saved):
         page.save_button.click()
     assert ws.lookups.get(carriers).rows == plan.rows, "Save writes what the question said"
@@ -130,9 +130,9 @@ def test_cancelling_the_question_or_discarding_leaves_the_table_as_stored(
     csv = tmp_path / "carrier.csv"
     csv.write_text("fedex,FedEx\n", encoding="utf-8")
     prompter.choices = [None, 0]
-    assert page.import_csv(csv) is None
+    assert page.csv.import_csv(csv) is None
     assert page.rows() == CARRIERS and not page.unsaved.dirty
-    plan = page.import_csv(csv)
+    plan = page.csv.import_csv(csv)
     assert plan is not None and page.rows() == (("fedex", "FedEx"),)
     assert prompter.chosen_from[-1][1][0] == "Replace: 1 row added, 3 removed"
     page.discard_button.click()
@@ -147,7 +147,7 @@ def test_unsaved_imported_rows_are_asked_about_and_cancel_keeps_table_and_highli
     csv = tmp_path / "carrier.csv"
     csv.write_text("fedex,FedEx\n", encoding="utf-8")
     prompter.choices = [1]
-    page.import_csv(csv)
+    page.csv.import_csv(csv)
     prompter.unsaved = [UnsavedChoice.CANCEL]
     click(qtbot, page, item_named(page, "Acme SKUs"))
     assert prompter.unsaved_names == ["lookup table 'Carriers'"]
@@ -169,7 +169,7 @@ def test_a_csv_imported_into_a_new_table_names_it_after_the_file(
     assert page.new_table()
     csv = tmp_path / "shipmentMethodUid.csv"
     csv.write_text("\ufeffkey,value\r\nups_surepost,UPS SurePost\r\n", encoding="utf-8")
-    assert page.import_csv(csv) is not None
+    assert page.csv.import_csv(csv) is not None
     assert prompter.chosen_from == [], "an empty table has nothing to replace or merge"
     assert (page.name_edit.text(), page.field_edit.text()) == ("shipmentMethodUid", "shipmentMethodUid")
     assert ws.lookups.get_by_name("shipmentMethodUid") is None
@@ -181,12 +181,12 @@ def test_a_csv_imported_into_a_new_table_names_it_after_the_file(
 def test_the_workspace_is_never_imported_from_or_exported_over(
         page: LookupsPage, ws: Session, prompter: ScriptedPrompter, tables: tuple[int, int]) -> None:
     before = ws.path.read_bytes()
-    assert page.import_csv(ws.path) is None
-    assert "this is the workspace file itself, not a file to import" in page.import_message.text()
+    assert page.csv.import_csv(ws.path) is None
+    assert "this is the workspace file itself, not a file to import" in page.csv.message.text()
     for target in (ws.path, Path(f"{ws.path}-wal"), Path(f"{ws.path}.lock")):
         prompter.save_paths = [target]
-        assert not page.export_csv()
-        assert "writing there would destroy the workspace" in page.import_message.text()
+        assert not page.csv.export_csv()
+        assert "writing there would destroy the workspace" in page.csv.message.text()
     assert ws.path.read_bytes() == before
     assert ws.lookups.get(tables[0]).rows == CARRIERS
 
@@ -194,7 +194,7 @@ def test_the_workspace_is_never_imported_from_or_exported_over(
 def test_csv_export_writes_the_saved_rows(page: LookupsPage, prompter: ScriptedPrompter,
                                           tmp_path: Path) -> None:
     prompter.save_paths = [tmp_path / "carrier.csv"]
-    assert page.export_csv()
+    assert page.csv.export_csv()
     exported = (tmp_path / "carrier.csv").read_text(encoding="utf-8")
     assert exported.splitlines() == ["key,value", "dhl,DHL", "ups,UPS", "gls,GLS"]
 

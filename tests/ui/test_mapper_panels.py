@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from postback_studio.ui.template_mapper import PANELS, TemplateMapperView
+from postback_studio.ui.mapper_panels import PANELS
+from postback_studio.ui.template_mapper import TemplateMapperView
 from postback_studio.ui.templates_page import TemplatesPage
 from tests.ui.conftest import shown_app
 
@@ -45,7 +46,7 @@ def test_a_panel_hidden_before_a_restart_is_shown_at_a_usable_size(
         action.trigger()
         assert action.isChecked()
         qtbot.waitUntil(lambda: _room(page.view, name) >= USABLE)
-        assert page.view.panel_shown(name)
+        assert page.view.panels.shown(name)
 
 
 def test_showing_the_library_before_the_page_was_ever_shown_uses_the_default_share(

@@ -55,7 +55,7 @@ def send_a_test(app: Application, qtbot: QtBot, *, draft: bool = False) -> None:
     page.open_trigger(trigger.id)  # type: ignore[attr-defined]
     form = page.trigger_form  # type: ignore[attr-defined]
     with qtbot.waitSignal(form.activation_offered, timeout=30_000):
-        form.send_test_button.click()
+        form.send_test.button.click()
 
 
 @pytest.fixture(params=SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
@@ -138,7 +138,7 @@ def test_the_editor_is_the_widest_pane(sized: Application, qtbot: QtBot) -> None
     view = sized.pages["Templates"].view  # type: ignore[attr-defined]
     editor, left, right = view.editor_pane.width(), view.left.width(), view.right.width()
     assert editor > left and editor > right, (left, editor, right)
-    assert view.panel_shown("library") and view.panel_shown("payload") and view.panel_shown("preview")
+    assert view.panels.shown("library") and view.panels.shown("payload") and view.panels.shown("preview")
 
 
 def test_the_requests_table_keeps_outcome_and_status_in_view(sized: Application, qtbot: QtBot) -> None:

@@ -72,7 +72,7 @@ def test_editing_the_host_asks_and_clear_deletes_the_secrets(
     assert saved is not None and saved.headers[0].value == "" and saved.signing_secret == ""
     assert form.headers_table.value_edit(0).text() == "" and form.secret_edit.text() == ""
     assert form.headers_table.value_edit(0).placeholderText() == "not set: enter the value"
-    assert form.test_status.text() == (
+    assert form.send_test.status.text() == (
         "Cleared header 'X-Api-Key', signing secret: enter again for the new destination."
     )
     assert not form.has_unsaved_changes()

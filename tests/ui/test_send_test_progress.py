@@ -82,7 +82,7 @@ def rig(qtbot: QtBot, tmp_path: Path) -> Iterator[Rig]:
         controller = DeliveryController(service, jobs, NoPrompts(), retry_interval_ms=100)
         form.send_test_requested.connect(controller.send_test)
         form.cancel_test_requested.connect(controller.cancel_test)
-        controller.test_progressed.connect(form.on_test_status)
+        controller.test_progressed.connect(form.send_test.on_status)
         seen: list[SendTestStatus] = []
         controller.test_progressed.connect(seen.append)
         yield Rig(session, inbox, form, controller, seen)
@@ -97,7 +97,7 @@ def send_test(qtbot: QtBot, rig: Rig, retry: RetryPolicy, script: str) -> int:
     trigger = rig.session.triggers.save(replace(stored, url=rig.inbox.url, retry=retry))
     rig.form.load(rig.session.triggers.get(listed.id or 0))
     with qtbot.waitSignal(rig.form.send_test_requested):
-        rig.form.send_test_button.click()
+        rig.form.send_test.button.click()
     assert trigger.id is not None
     return trigger.id
 
@@ -111,16 +111,16 @@ def test_retries_are_followed_to_delivery(qtbot: QtBot, rig: Rig) -> None:
     assert texts[2] == "retrying (attempt 3 of 3 in 0.3 s)…", texts
     assert texts[-1] == "delivered on attempt 3"
     assert not any("fail" in t for t in texts), "no failure is announced while retries wait"
-    assert rig.form.test_status.text() == "Test delivered on attempt 3"
+    assert rig.form.send_test.status.text() == "Test delivered on attempt 3"
     assert len(rig.inbox.requests) == 3
-    assert rig.form.send_test_button.isEnabled() and rig.form.cancel_test_button.isHidden()
+    assert rig.form.send_test.button.isEnabled() and rig.form.send_test.cancel_button.isHidden()
 
 
 def test_every_attempt_failing_ends_with_the_diagnosis(qtbot: QtBot, rig: Rig) -> None:
     send_test(qtbot, rig, QUICK, "503")
     qtbot.waitUntil(lambda: rig.seen and rig.seen[-1].finished, timeout=20_000)
     assert rig.seen[-1].text.startswith("failed after 3 attempts: HTTP 503"), rig.seen[-1]
-    assert rig.form.test_status.text().startswith("Test failed after 3 attempts: HTTP 503")
+    assert rig.form.send_test.status.text().startswith("Test failed after 3 attempts: HTTP 503")
     assert not rig.form.activation_frame.isVisible()
 
 
@@ -128,9 +128,9 @@ def test_the_remaining_retries_can_be_cancelled(qtbot: QtBot, rig: Rig) -> None:
     send_test(qtbot, rig, RetryPolicy.gelato(), "503x2, 200")
     qtbot.waitUntil(lambda: len(rig.seen) >= 2, timeout=10_000)
     assert rig.seen[1].text == "retrying (attempt 2 of 3 in 5 s)…"
-    assert rig.form.test_status.text() == "Test retrying (attempt 2 of 3 in 5 s)…"
-    assert not rig.form.cancel_test_button.isHidden()
-    rig.form.cancel_test_button.click()
+    assert rig.form.send_test.status.text() == "Test retrying (attempt 2 of 3 in 5 s)…"
+    assert not rig.form.send_test.cancel_button.isHidden()
+    rig.form.send_test.cancel_button.click()
     qtbot.waitUntil(lambda: rig.seen[-1].finished, timeout=10_000)
     assert rig.seen[-1].text == "retries cancelled after 1 attempt"
     assert len(rig.inbox.requests) == 1
@@ -157,7 +157,7 @@ def test_a_refusal_the_user_lifts_is_sent_again_allowed(
     )
     rig.form.load(rig.session.triggers.get(listed.id or 0))
     with qtbot.waitSignal(rig.form.send_test_requested):
-        rig.form.send_test_button.click()
+        rig.form.send_test.button.click()
     qtbot.waitUntil(lambda: len(rig.session.requests.query(limit=5)) == 2, timeout=10_000)
     assert [r.kind.value for r in asked] == ["insecure_credentials"] and "Authorization" in asked[0].message
     sent, refused = rig.session.requests.query(limit=5)

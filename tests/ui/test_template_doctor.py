@@ -342,10 +342,10 @@ def test_check_edge_cases_shows_a_hidden_preview_column(qtbot: QtBot, app: Appli
     """The Edge Cases tab lives in the preview column: hidden from the View menu, it comes back."""
     page = templates_page(app, qtbot)
     open_named(qtbot, page, "order-shipped-article")
-    page.view.set_panel_shown("preview", False)
-    assert not page.view.panel_shown("preview")
+    page.view.panels.set_shown("preview", False)
+    assert not page.view.panels.shown("preview")
     run_edge_cases(qtbot, page)
-    assert page.view.panel_shown("preview") and page.edge_cases.results.isVisible()
+    assert page.view.panels.shown("preview") and page.edge_cases.results.isVisible()
 
 
 # -- our own templates ------------------------------------------------------------------------------

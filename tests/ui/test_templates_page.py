@@ -411,14 +411,14 @@ def test_splitters_last_template_and_sample_are_remembered(
     with qtbot.waitSignal(page.preview_updated):
         page.select_sample("shipped.multi-item")
     page.view.columns.setSizes([200, 700, 330])
-    page.view.set_panel_shown("payload", False)
+    page.view.panels.set_shown("payload", False)
     page.save_state()
     again = make_page(qtbot, harness.workspace, engine, settings, ScriptedPrompter())
     current = again.current_template()
     assert current is not None and current.name == "order-shipped"
     assert again.view.current_event() == "shipped.multi-item"
     assert again.view.columns.sizes()[0] == page.view.columns.sizes()[0]
-    assert not again.view.panel_shown("payload") and again.view.panel_shown("library")
+    assert not again.view.panels.shown("payload") and again.view.panels.shown("library")
 
 
 def test_shared_templates_preview_with_the_chosen_customers_lookups(qtbot: QtBot, harness: Harness) -> None:

@@ -197,12 +197,12 @@ def test_send_test_then_activation_warns_about_template_problems(
     form.url_edit.setText("https://erp.example.com/hooks")
     form.template_box.setCurrentIndex(form.template_box.findData(template_id(ws, "Shipped JSON")))
     with qtbot.waitSignal(form.send_test_requested) as sent:
-        form.send_test_button.click()
+        form.send_test.button.click()
     trigger_id = sent.args[0]
     assert ws.triggers.get(trigger_id).status is TriggerStatus.DRAFT
-    assert not form.send_test_button.isEnabled()
+    assert not form.send_test.button.isEnabled()
     with qtbot.waitSignal(form.activation_offered, timeout=30_000) as offered:
-        form.on_test_status(SendTestStatus(trigger_id, "delivered on attempt 1", True, delivered=True))
+        form.send_test.on_status(SendTestStatus(trigger_id, "delivered on attempt 1", True, delivered=True))
     problems = offered.args[0]
     assert len(problems) == 1 and problems[0].startswith("shipped.multi-item: Invalid JSON")
     assert not form.activation_frame.isHidden()
@@ -221,21 +221,21 @@ def test_the_test_status_follows_the_retries_then_fails_without_activation(
     form.name_edit.setText("Shipped to ERP")
     form.url_edit.setText("https://erp.example.com/hooks")
     with qtbot.waitSignal(form.send_test_requested) as sent:
-        form.send_test_button.click()
+        form.send_test.button.click()
     trigger_id = sent.args[0]
-    form.on_test_status(SendTestStatus(trigger_id, "retrying (attempt 2 of 3 in 5 s)…", finished=False,
+    form.send_test.on_status(SendTestStatus(trigger_id, "retrying (attempt 2 of 3 in 5 s)…", finished=False,
                                        cancellable=True))
-    assert form.test_status.text() == "Test retrying (attempt 2 of 3 in 5 s)…"
-    assert not form.cancel_test_button.isHidden() and not form.send_test_button.isEnabled()
+    assert form.send_test.status.text() == "Test retrying (attempt 2 of 3 in 5 s)…"
+    assert not form.send_test.cancel_button.isHidden() and not form.send_test.button.isEnabled()
     with qtbot.waitSignal(form.cancel_test_requested) as cancelled:
-        form.cancel_test_button.click()
+        form.send_test.cancel_button.click()
     assert cancelled.args == [trigger_id]
-    form.on_test_status(SendTestStatus(trigger_id + 1, "delivered on attempt 1", True, delivered=True))
-    assert "retrying" in form.test_status.text(), "another form's test is not this one's"
-    form.on_test_status(SendTestStatus(trigger_id, "failed after 3 attempts: HTTP 503", finished=True))
-    assert form.test_status.text() == "Test failed after 3 attempts: HTTP 503"
-    assert form.activation_frame.isHidden() and form.cancel_test_button.isHidden()
-    assert form.send_test_button.isEnabled()
+    form.send_test.on_status(SendTestStatus(trigger_id + 1, "delivered on attempt 1", True, delivered=True))
+    assert "retrying" in form.send_test.status.text(), "another form's test is not this one's"
+    form.send_test.on_status(SendTestStatus(trigger_id, "failed after 3 attempts: HTTP 503", finished=True))
+    assert form.send_test.status.text() == "Test failed after 3 attempts: HTTP 503"
+    assert form.activation_frame.isHidden() and form.send_test.cancel_button.isHidden()
+    assert form.send_test.button.isEnabled()
 
 
 def test_a_template_created_from_the_form_is_selected_and_announced(

@@ -138,7 +138,7 @@ def test_saving_edits_over_a_change_made_elsewhere_asks_first(qtbot: QtBot, view
     assert views.customers_form.save() is not None
     settle(qtbot)
     assert views.triggers_form.name_edit.text() == "Typed on the Triggers page", "edits are never dropped"
-    assert "changed elsewhere" in views.triggers_form.test_status.text()
+    assert "changed elsewhere" in views.triggers_form.send_test.status.text()
 
     views.prompts.stale = [StaleChoice.CANCEL, StaleChoice.RELOAD]
     assert views.triggers_form.save() is None
@@ -174,12 +174,12 @@ def test_a_trigger_deleted_elsewhere_closes_the_form_with_a_sentence(qtbot: QtBo
     views.ws.triggers.delete(trigger_id)
     assert views.customers_form.save() is None, "saved before the notice arrived: still refused"
     assert views.ws.triggers.list() == [], "not brought back to life"
-    text = views.customers_form.test_status.text()
+    text = views.customers_form.send_test.status.text()
     assert text == "Trigger 'Acme shipped' was deleted elsewhere; its form was closed and nothing was saved."
     assert "no trigger with id" not in views.customers_form.general_error.text()
     assert closed == [text] and views.customers_form.current_trigger().id is None
     qtbot.waitUntil(lambda: views.triggers_form.current_trigger().id is None)
-    assert "was deleted elsewhere" in views.triggers_form.test_status.text()
+    assert "was deleted elsewhere" in views.triggers_form.send_test.status.text()
     assert views.status[-1].startswith("Trigger 'Acme shipped' was deleted elsewhere")
 
 
@@ -187,7 +187,7 @@ def test_deleting_the_customer_closes_its_new_trigger_form(qtbot: QtBot, views: 
     views.triggers_form.new_trigger(views.customer_id)
     views.triggers_form.name_edit.setText("Zeta hook")
     views.ws.customers.delete(views.customer_id, cascade=True)
-    status = views.triggers_form.test_status
+    status = views.triggers_form.send_test.status
     qtbot.waitUntil(lambda: "customer of this new trigger was deleted" in status.text())
     assert views.triggers_form.name_edit.text() == ""
     assert views.triggers_form.save() is None
@@ -201,12 +201,12 @@ def test_send_test_asks_before_saving_edits_into_an_active_trigger(qtbot: QtBot,
     views.prompts.before_test = [False, True]
     sent: list[int] = []
     form.send_test_requested.connect(sent.append)
-    form.send_test_button.click()
+    form.send_test.button.click()
     assert sent == [] and views.ws.triggers.get(trigger_id).url == "http://127.0.0.1:8765/acme"
     assert form.url_edit.text() == "http://127.0.0.1:9/x", "Cancel keeps the edits"
-    form.send_test_button.click()
+    form.send_test.button.click()
     assert sent == [trigger_id] and views.ws.triggers.get(trigger_id).url == "http://127.0.0.1:9/x"
-    assert form.test_status.text() == "Saved your changes; sending test…"
+    assert form.send_test.status.text() == "Saved your changes; sending test…"
     assert form.saved_note.message() == "Saved trigger 'Acme shipped'"
     assert views.prompts.asked == [("before test", "Acme shipped"), ("before test", "Acme shipped")]
 
@@ -218,14 +218,14 @@ def test_send_test_of_a_draft_saves_without_asking_and_says_so(qtbot: QtBot, vie
     qtbot.waitUntil(lambda: form.status_box.currentData() == TriggerStatus.DRAFT)
     form.url_edit.setText("http://127.0.0.1:9/draft")
     with qtbot.waitSignal(form.send_test_requested):
-        form.send_test_button.click()
+        form.send_test.button.click()
     assert views.ws.triggers.get(trigger_id).url == "http://127.0.0.1:9/draft"
-    assert form.test_status.text() == "Saved your changes; sending test…"
+    assert form.send_test.status.text() == "Saved your changes; sending test…"
     assert views.prompts.asked == []
-    form.on_test_status(SendTestStatus(trigger_id, "failed after 1 attempt: HTTP 503", finished=True))
+    form.send_test.on_status(SendTestStatus(trigger_id, "failed after 1 attempt: HTTP 503", finished=True))
     with qtbot.waitSignal(form.send_test_requested):
-        form.send_test_button.click()
-    assert form.test_status.text() == "Sending test…", "nothing to save: nothing said about saving"
+        form.send_test.button.click()
+    assert form.send_test.status.text() == "Sending test…", "nothing to save: nothing said about saving"
 
 
 def test_a_refused_save_takes_back_saved_and_says_not_saved(qtbot: QtBot, views: Views) -> None:

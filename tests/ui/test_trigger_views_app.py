@@ -93,7 +93,7 @@ def test_send_test_does_not_silently_save_edits_into_an_active_trigger(
     assert trigger.id is not None and trigger.status is TriggerStatus.ACTIVE
     _, form = forms(app, trigger.id)
     form.url_edit.setText("http://alice:HUNTER2pw@127.0.0.1:9/x")  # type: ignore[attr-defined]
-    form.send_test_button.click()  # type: ignore[attr-defined]
+    form.send_test.button.click()  # type: ignore[attr-defined]
     assert any("is active" in text for text in boxes), boxes
     assert app.session.triggers.get(trigger.id).url == trigger.url, "Cancel: the live trigger is as it was"
     assert app.session.requests.count() == 0
@@ -126,11 +126,11 @@ def test_the_test_line_has_the_forms_width_under_the_buttons(qtbot: QtBot, sized
     page = sized.pages["Triggers"]
     page.open_trigger(trigger.id)  # type: ignore[attr-defined]
     form = page.trigger_form  # type: ignore[attr-defined]
-    form.test_status.setText("Test failed after 3 attempts: HTTP 503 Service Unavailable from "
+    form.send_test.status.setText("Test failed after 3 attempts: HTTP 503 Service Unavailable from "
                              "http://127.0.0.1:8765/postbacks; the Requests page shows every attempt.")
-    qtbot.waitUntil(lambda: form.test_status.width() > 0, timeout=5000)
+    qtbot.waitUntil(lambda: form.send_test.status.width() > 0, timeout=5000)
     line = form.fontMetrics().lineSpacing()
-    assert form.test_status.width() >= form.width() * 0.9, (form.test_status.width(), form.width())
-    assert form.test_status.height() <= 3 * line, "two lines at most, never a sliver"
-    assert form.test_status.geometry().top() >= form.save_button.mapTo(
-        form.test_status.parentWidget(), form.save_button.rect().bottomLeft()).y()
+    assert form.send_test.status.width() >= form.width() * 0.9, (form.send_test.status.width(), form.width())
+    assert form.send_test.status.height() <= 3 * line, "two lines at most, never a sliver"
+    assert form.send_test.status.geometry().top() >= form.save_button.mapTo(
+        form.send_test.status.parentWidget(), form.save_button.rect().bottomLeft()).y()

@@ -98,7 +98,7 @@ def test_webhook_with_retry_to_the_local_inbox(app: Application, qtbot: QtBot) -
     form.max_attempts_spin.setValue(3)
 
     with qtbot.waitSignal(form.send_test_requested, timeout=5000) as requested:
-        form.send_test_button.click()
+        form.send_test.button.click()
     trigger_id = int(requested.args[0])
     assert app.session.triggers.get(trigger_id).customer_id == customer_id
 
@@ -152,7 +152,7 @@ def test_email_trigger_through_starttls_and_auth(app: Application, qtbot: QtBot,
         _select(form.template_box, template.id)
         form.recipients_edit.setPlainText("buyer@acme.example")
         with qtbot.waitSignal(form.send_test_requested, timeout=5000):
-            form.send_test_button.click()
+            form.send_test.button.click()
         qtbot.waitUntil(lambda: len(catcher.messages) == 1, timeout=20_000)
 
     rendering = app.engine.render_template(
@@ -196,12 +196,12 @@ def test_credentials_over_plain_http_ask_first(app: Application, qtbot: QtBot,
     form = app.pages["Triggers"].trigger_form  # type: ignore[attr-defined]
     form.load(trigger)
     with qtbot.waitSignal(form.send_test_requested):
-        form.send_test_button.click()
+        form.send_test.button.click()
     qtbot.waitUntil(lambda: bool(asked), timeout=10_000)
     assert "Authorization" in asked[0] and "http://erp.example/postbacks" in asked[0]
     assert "abc123" not in asked[0]
-    qtbot.waitUntil(form.send_test_button.isEnabled, timeout=5000)
-    assert form.test_status.text().startswith("Test not sent: the header Authorization would travel")
+    qtbot.waitUntil(form.send_test.button.isEnabled, timeout=5000)
+    assert form.send_test.status.text().startswith("Test not sent: the header Authorization would travel")
     [refused] = app.session.requests.query(limit=5)
     assert refused.outcome is Outcome.BLOCKED and refused.request_method == "", "logged, nothing sent"
 
@@ -226,7 +226,7 @@ def test_an_invalid_output_is_sent_only_when_the_user_says_so(app: Application, 
         template_id=broken.id))
     form = app.pages["Triggers"].trigger_form  # type: ignore[attr-defined]
     form.load(trigger)
-    form.send_test_button.click()
+    form.send_test.button.click()
     qtbot.waitUntil(lambda: inbox.http_list.count() == 1, timeout=15_000)
     qtbot.waitUntil(lambda: app.session.requests.count() == 2, timeout=15_000)
     outcomes = [r.outcome for r in app.session.requests.query(limit=5)]

@@ -107,7 +107,7 @@ def send_test_in_flight(desk: Desk, qtbot: QtBot, receiver: HeldReceiver) -> QWi
     page.open_trigger(listed.id)  # type: ignore[attr-defined]
     form: QWidget = page.trigger_form  # type: ignore[attr-defined]
     with qtbot.waitSignal(form.send_test_requested):  # type: ignore[attr-defined]
-        form.send_test_button.click()  # type: ignore[attr-defined]
+        form.send_test.button.click()  # type: ignore[attr-defined]
     qtbot.waitUntil(receiver.arrived.is_set, timeout=10_000)
     assert desk.app.jobs.labels_in_flight() == ["Send test"]
     return form
@@ -125,13 +125,13 @@ def test_no_keeps_the_workspace_and_the_delivery_runs_to_its_log(
     assert desk.app is first and first.window.isVisible() and first.session.path == desk.first
     assert first.window.windowTitle() == f"Postback Studio — {desk.first}"
     assert first.jobs.labels_in_flight() == ["Send test"], "the delivery is still running"
-    assert form.test_status.text() == "Test sending…"  # type: ignore[attr-defined]
+    assert form.send_test.status.text() == "Test sending…"  # type: ignore[attr-defined]
     assert [c.name for c in first.session.customers.list()] == ["Demo Print Co"], "A is still open"
     if OWNER_LOCK:
         assert run_cli(other, "customers").returncode == 0, "the file taken for the switch is let go"
 
     receiver.release.set()
-    qtbot.waitUntil(lambda: form.test_status.text() == "Test delivered on attempt 1",  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: form.send_test.status.text() == "Test delivered on attempt 1",  # type: ignore[attr-defined]
                     timeout=10_000)
     [record] = first.session.requests.query(limit=5)
     assert record.outcome is Outcome.DELIVERED and record.response_status == 200 and record.is_test

@@ -3,24 +3,23 @@
 Line numbers, the current line, matching brackets and Jinja delimiters, auto-indent, Ctrl+/ Jinja
 comments, error and warning marks in the gutter and underlined ranges in the text (both with
 tooltips, both in layers so the render, the lints and the edge cases mark independently), and
-autocomplete. The rules live in
-core (:mod:`~postback_studio.core.editing`, :mod:`~postback_studio.core.completion`,
-:mod:`~postback_studio.core.highlight`); this module only turns keys and paint events into calls to
-them. The same class in *output mode* is the read-only preview of the rendered output.
+autocomplete. The gutter (:mod:`.gutter`) and the autocomplete list (:mod:`.completion_popup`) are
+widgets of their own. The rules live in core (:mod:`~postback_studio.core.editing`,
+:mod:`~postback_studio.core.completion`, :mod:`~postback_studio.core.highlight`); this module only
+turns keys and paint events into calls to them. The same class in *output mode* is the read-only
+preview of the rendered output.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from PySide6.QtCore import QEvent, QPoint, QRect, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QRect, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QFocusEvent,
     QFontDatabase,
     QKeyEvent,
-    QPainter,
-    QPaintEvent,
     QPalette,
     QResizeEvent,
     QTextCharFormat,
@@ -28,16 +27,13 @@ from PySide6.QtGui import (
     QTextFormat,
 )
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QPlainTextEdit,
     QTextEdit,
     QToolTip,
-    QTreeWidget,
-    QTreeWidgetItem,
     QWidget,
 )
 
-from postback_studio.core.completion import Completion, CompletionResult, complete
+from postback_studio.core.completion import Completion, complete
 from postback_studio.core.editing import (
     changed_lines,
     changed_region,
@@ -49,6 +45,8 @@ from postback_studio.core.editing import (
 from postback_studio.core.highlight import Span, lexer_for
 from postback_studio.core.render.result import Severity
 from postback_studio.core.textpos import from_utf16, to_utf16
+from postback_studio.ui.editor.completion_popup import CompletionPopup
+from postback_studio.ui.editor.gutter import Gutter
 from postback_studio.ui.editor.highlighter import (
     DARK_PALETTE,
     LIGHT_PALETTE,
@@ -62,105 +60,10 @@ Mark = tuple[int, Severity, str]
 #: A marked range: start and end offsets into the text (characters, not UTF-16), severity, message.
 Range = tuple[int, int, Severity, str]
 
-_SEVERITY_RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 _AUTO_COMPLETE_CHARS = frozenset("._| ")
 _INDENT = "  "
 #: Larger texts (a huge output) skip tag matching, which scans the whole text on each cursor move.
 _TAG_MATCH_LIMIT = 500_000
-
-
-class CompletionPopup(QTreeWidget):
-    """The autocomplete list: label, type and sample value of each suggestion.
-
-    It never takes the keyboard focus: the editor keeps it and forwards the navigation keys, so
-    typing goes on while the list is open.
-
-    Signals:
-        completion_chosen(object): a :class:`Completion` was clicked.
-    """
-
-    completion_chosen = Signal(object)
-
-    def __init__(self, parent: QWidget) -> None:
-        """Create the (hidden) popup for the editor ``parent``."""
-        super().__init__(parent)
-        self.setWindowFlags(Qt.WindowType.ToolTip | Qt.WindowType.FramelessWindowHint)
-        self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
-        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.setColumnCount(3)
-        self.setHeaderHidden(True)
-        self.setRootIsDecorated(False)
-        self.setUniformRowHeights(True)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.itemClicked.connect(self._on_item_clicked)
-        self._result: CompletionResult | None = None
-
-    @property
-    def result(self) -> CompletionResult | None:
-        """The suggestions on show."""
-        return self._result
-
-    def show_result(self, result: CompletionResult, at: QPoint) -> None:
-        """Fill the list with ``result`` and show it with its top-left corner at ``at`` (global)."""
-        self._result = result
-        self.clear()
-        for completion in result.items:
-            item = QTreeWidgetItem([completion.label, completion.type_name, completion.sample])
-            item.setData(0, Qt.ItemDataRole.UserRole, completion)
-            item.setToolTip(2, completion.sample)
-            muted = self.palette().color(QPalette.ColorRole.PlaceholderText)
-            item.setForeground(1, muted)
-            item.setForeground(2, muted)
-            self.addTopLevelItem(item)
-        for column in range(3):
-            self.resizeColumnToContents(column)
-        self.setCurrentItem(self.topLevelItem(0))
-        width = min(sum(self.columnWidth(c) for c in range(3)) + 24, 640)
-        rows = min(len(result.items), 10)
-        self.resize(width, rows * max(self.sizeHintForRow(0), 16) + 6)
-        self.move(at)
-        self.show()
-
-    def move_selection(self, delta: int) -> None:
-        """Move the highlighted row by ``delta``, clamped to the list."""
-        row = self.indexOfTopLevelItem(self.currentItem()) + delta
-        row = max(0, min(self.topLevelItemCount() - 1, row))
-        self.setCurrentItem(self.topLevelItem(row))
-
-    def current_completion(self) -> Completion | None:
-        """The highlighted suggestion."""
-        item = self.currentItem()
-        return None if item is None else item.data(0, Qt.ItemDataRole.UserRole)
-
-    def _on_item_clicked(self, item: QTreeWidgetItem, _column: int) -> None:
-        self.completion_chosen.emit(item.data(0, Qt.ItemDataRole.UserRole))
-
-
-class _Gutter(QWidget):
-    """Line numbers and marks; painting and tooltips are the editor's."""
-
-    def __init__(self, editor: CodeEditor) -> None:
-        super().__init__(editor)
-        self._editor = editor
-
-    def sizeHint(self) -> QSize:
-        return QSize(self._editor.gutter_width(), 0)
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        self._editor.paint_gutter(self, event)
-
-    def event(self, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.ToolTip:
-            position = event.pos()  # type: ignore[attr-defined]
-            message = self._editor.mark_message_at(position.y())
-            if message:
-                QToolTip.showText(event.globalPos(), message, self)  # type: ignore[attr-defined]
-            else:
-                QToolTip.hideText()
-                event.ignore()
-            return True
-        return super().event(event)
 
 
 class CodeEditor(QPlainTextEdit):
@@ -213,11 +116,11 @@ class CodeEditor(QPlainTextEdit):
             self.highlighter = ViewportHighlighter(self, lexer_for(fmt, template=False), palette)
         else:
             self.highlighter = TemplateHighlighter(self.document(), lexer_for(fmt, template=True), palette)
-        self._gutter = _Gutter(self)
+        self.gutter = Gutter(self, palette)
         self._popup = CompletionPopup(self)
         self._popup.completion_chosen.connect(self._on_popup_completion_chosen)
         self.blockCountChanged.connect(self._on_block_count_changed)
-        self.updateRequest.connect(self._on_update_request)
+        self.updateRequest.connect(self.gutter.follow_update_request)
         self.cursorPositionChanged.connect(self._update_extra_selections)
         self._was_empty = self.document().isEmpty()
         self.textChanged.connect(self._on_text_changed)
@@ -328,7 +231,7 @@ class CodeEditor(QPlainTextEdit):
                 self.setPalette(palette)
             finally:
                 self._setting_palette = False
-        self._gutter.update()
+        self.gutter.set_palette(colours)
         self._update_extra_selections()
 
     def changeEvent(self, event: QEvent) -> None:
@@ -394,7 +297,7 @@ class CodeEditor(QPlainTextEdit):
         for layer_marks in self._mark_layers.values():
             for line, severity, message in layer_marks:
                 self._marks.setdefault(line, []).append((severity, message))
-        self._gutter.update()
+        self.gutter.set_marks(self._marks)
         self._update_extra_selections()
 
     def marks(self, layer: str | None = None) -> tuple[Mark, ...]:
@@ -452,11 +355,6 @@ class CodeEditor(QPlainTextEdit):
             if cursor.selectionStart() <= position <= cursor.selectionEnd() and cursor.hasSelection()
         ]
 
-    def mark_message_at(self, y: int) -> str:
-        """The tooltip for the gutter at viewport height ``y``: the marks of that line."""
-        line = self.cursorForPosition(QPoint(0, y)).blockNumber() + 1
-        return "\n".join(f"{severity.value}: {message}" for severity, message in self._marks.get(line, []))
-
     def mark_output_line(self, line: int | None) -> None:
         """Tint 1-based ``line`` (an output error's line) and scroll to it; None clears it."""
         self._output_line = line
@@ -475,61 +373,16 @@ class CodeEditor(QPlainTextEdit):
 
     # -- gutter --------------------------------------------------------------------------------
 
-    def gutter_width(self) -> int:
-        """Width of the gutter: a mark column plus the digits of the last line number."""
-        digits = len(str(max(1, self.blockCount())))
-        return 14 + self.fontMetrics().horizontalAdvance("9") * max(digits, 2) + 8
-
     def _on_block_count_changed(self, _count: int) -> None:
-        self.setViewportMargins(self.gutter_width(), 0, 0, 0)
-
-    def _on_update_request(self, rect: QRect, dy: int) -> None:
-        if dy:
-            self._gutter.scroll(0, dy)
-        else:
-            self._gutter.update(0, rect.y(), self._gutter.width(), rect.height())
+        self.setViewportMargins(self.gutter.width_needed(), 0, 0, 0)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         """Keep the gutter the height of the text area."""
         super().resizeEvent(event)
         contents = self.contentsRect()
-        self._gutter.setGeometry(
-            QRect(contents.left(), contents.top(), self.gutter_width(), contents.height())
+        self.gutter.setGeometry(
+            QRect(contents.left(), contents.top(), self.gutter.width_needed(), contents.height())
         )
-
-    def paint_gutter(self, gutter: QWidget, event: QPaintEvent) -> None:
-        """Paint line numbers and severity dots for the visible blocks."""
-        palette = self._palette
-        painter = QPainter(gutter)
-        painter.fillRect(event.rect(), QColor(palette.gutter_background))
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        block = self.firstVisibleBlock()
-        top = round(self.blockBoundingGeometry(block).translated(self.contentOffset()).top())
-        height = self.fontMetrics().height()
-        current = self.textCursor().blockNumber()
-        colours = {
-            Severity.ERROR: palette.error,
-            Severity.WARNING: palette.warning,
-            Severity.INFO: palette.info,
-        }
-        while block.isValid() and top <= event.rect().bottom():
-            bottom = top + round(self.blockBoundingRect(block).height())
-            if block.isVisible() and bottom >= event.rect().top():
-                number = block.blockNumber()
-                marks = self._marks.get(number + 1)
-                if marks:
-                    worst = min((severity for severity, _ in marks), key=_SEVERITY_RANK.__getitem__)
-                    painter.setBrush(QColor(colours[worst]))
-                    painter.setPen(Qt.PenStyle.NoPen)
-                    size = min(9, height - 4)
-                    painter.drawEllipse(3, top + (height - size) // 2, size, size)
-                painter.setPen(QColor(palette.foreground if number == current else palette.gutter_foreground))
-                painter.drawText(
-                    0, top, gutter.width() - 6, height, Qt.AlignmentFlag.AlignRight, str(number + 1)
-                )
-            block = block.next()
-            top = bottom
-        painter.end()
 
     # -- extra selections ----------------------------------------------------------------------
 

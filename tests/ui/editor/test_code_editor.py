@@ -99,8 +99,8 @@ def test_marks_paint_and_explain_themselves(qtbot: QtBot) -> None:
     def line_y(line: int) -> int:
         return editor.cursorRect(QTextCursor(editor.document().findBlockByNumber(line - 1))).center().y()
 
-    assert editor.mark_message_at(line_y(2)) == "error: unexpected '}'\nwarning: unresolved field x"
-    assert editor.mark_message_at(line_y(1)) == ""
+    assert editor.gutter.mark_message_at(line_y(2)) == "error: unexpected '}'\nwarning: unresolved field x"
+    assert editor.gutter.mark_message_at(line_y(1)) == ""
     assert not editor.grab().isNull()
 
 

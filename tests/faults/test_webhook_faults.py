@@ -21,7 +21,8 @@ from postback_studio.core.dispatch.delivery import Dispatcher, MemoryLog, Memory
 from postback_studio.core.dispatch.inbox import HttpInbox, ResponseScript
 from postback_studio.core.dispatch.plan import Delivery, WebhookTarget, new_delivery_id
 from postback_studio.core.dispatch.report import DeliveryReport
-from postback_studio.core.dispatch.webhook import WebhookOptions, make_session
+from postback_studio.core.dispatch.transport import make_session
+from postback_studio.core.dispatch.webhook import WebhookOptions
 from postback_studio.core.model import RetryPolicy
 from postback_studio.core.requestlog import Outcome, RequestRecord
 from postback_studio.storage.workspace import Workspace

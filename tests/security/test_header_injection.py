@@ -18,7 +18,8 @@ from postback_studio.core.dispatch.delivery import Dispatcher, MemoryLog
 from postback_studio.core.dispatch.email import EmailParts, EmailSender, InvalidEmailError, build_message
 from postback_studio.core.dispatch.inbox import HttpInbox, SmtpCatcher
 from postback_studio.core.dispatch.plan import Delivery, EmailTarget
-from postback_studio.core.dispatch.webhook import FailureKind, WebhookRequest, WebhookSender, make_session
+from postback_studio.core.dispatch.transport import make_session
+from postback_studio.core.dispatch.webhook import FailureKind, WebhookRequest, WebhookSender
 from postback_studio.core.model import (
     DeliveryMethod,
     Event,

@@ -26,13 +26,12 @@ from postback_studio.core.dispatch.email import EmailSender
 from postback_studio.core.dispatch.plan import Delivery, EmailTarget, PendingRetry, WebhookTarget
 from postback_studio.core.dispatch.report import AttemptReport, DeliveryReport, attempts_allowed
 from postback_studio.core.dispatch.retry import RandomSource, Verdict, classify, next_delay, parse_retry_after
+from postback_studio.core.dispatch.transport import SendStop, make_session
 from postback_studio.core.dispatch.webhook import (
-    SendStop,
     WebhookOptions,
     WebhookRequest,
     WebhookResult,
     WebhookSender,
-    make_session,
 )
 from postback_studio.core.requestlog import REDACTED, Channel, Outcome, RequestRecord
 from postback_studio.core.url_safety import redact_userinfo, redact_userinfo_in_text

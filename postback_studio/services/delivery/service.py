@@ -40,7 +40,8 @@ from postback_studio.core.dispatch.report import (
     attempts_allowed,
 )
 from postback_studio.core.dispatch.retry import RandomSource, Verdict
-from postback_studio.core.dispatch.webhook import SendStop, WebhookOptions, make_session
+from postback_studio.core.dispatch.transport import SendStop, make_session
+from postback_studio.core.dispatch.webhook import WebhookOptions
 from postback_studio.core.errors import DeliveryError, NotFoundError
 from postback_studio.core.model import (
     LIFECYCLE,

@@ -19,7 +19,7 @@ from postback_studio.core.dispatch.inbox import (
 )
 from postback_studio.core.dispatch.plan import Delivery, EmailTarget, PendingRetry, WebhookTarget
 from postback_studio.core.dispatch.retry import Verdict
-from postback_studio.core.dispatch.webhook import SendStop
+from postback_studio.core.dispatch.transport import SendStop
 from postback_studio.core.model import (
     Customer,
     DeliveryMethod,

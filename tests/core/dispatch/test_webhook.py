@@ -12,14 +12,13 @@ from standardwebhooks import Webhook
 from werkzeug import Request, Response
 
 from postback_studio.core.dispatch.inbox import HttpInbox, ResponseScript
+from postback_studio.core.dispatch.transport import SendStop, make_session
 from postback_studio.core.dispatch.webhook import (
     FailureKind,
-    SendStop,
     WebhookOptions,
     WebhookRequest,
     WebhookResult,
     WebhookSender,
-    make_session,
 )
 from postback_studio.core.model import Header, OutputFormat
 from tests.support.held_receiver import HeldReceiver

@@ -22,6 +22,8 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any, TypeVar
 
+import orjson
+
 T = TypeVar("T")
 
 #: What a secret becomes wherever it is stored or shown: header values, SMTP AUTH, error texts.
@@ -65,6 +67,30 @@ class Outcome(StrEnum):
             return cls(str(text))
         except ValueError:
             return cls.UNREADABLE
+
+
+def payload_text(payload: Any) -> str:
+    """The log's text of a payload: exactly ``json.dumps(payload, ensure_ascii=False, indent=2)``.
+
+    The json module writes indented JSON with its pure-Python encoder (its C encoder has no
+    indentation), a tenth of a millisecond for an order's payload, paid by every delivery. orjson
+    indents the same way (two spaces, ``": "``, ``","`` at line ends, ``[]`` and ``{}`` when empty);
+    it only writes some values differently (floats, integers beyond 64 bits, keys that are not
+    text, lone surrogates, NaN). Where its compact form equals the json module's compact form, every
+    token is the same, so its indented form is the json module's; otherwise the json module writes
+    the text, as before (raising as before for a value it cannot write).
+    """
+    try:
+        fast = orjson.dumps(payload)
+    except (TypeError, orjson.JSONEncodeError):
+        return json.dumps(payload, ensure_ascii=False, indent=2)
+    try:
+        compact = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+    except (TypeError, ValueError):
+        return json.dumps(payload, ensure_ascii=False, indent=2)
+    if fast != compact.encode("utf-8", "surrogatepass"):
+        return json.dumps(payload, ensure_ascii=False, indent=2)
+    return orjson.dumps(payload, option=orjson.OPT_INDENT_2).decode("utf-8")
 
 
 def status_label(channel: Channel, status: int | None) -> str:

@@ -43,7 +43,7 @@ def _params(filters: RequestFilter) -> list[Any]:
 
 
 def _row(values: sqlite3.Row | tuple[Any, ...]) -> RequestRow:
-    return RequestRow.from_columns(dict(zip(ROW_COLUMNS, tuple(values), strict=True)))
+    return RequestRow.from_values(tuple(values))
 
 
 class WorkspaceRequestSource:

@@ -8,7 +8,6 @@ it runs on any thread (``simulate`` renders ahead on its own threads).
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -20,7 +19,7 @@ from postback_studio.core.render.engine import RenderEngine
 from postback_studio.core.render.result import UNSENDABLE_CODES
 from postback_studio.core.render.worker_process import WorkerStartError
 from postback_studio.core.render_record import RenderRecord
-from postback_studio.core.requestlog import Outcome
+from postback_studio.core.requestlog import Outcome, payload_text
 
 
 @dataclass(frozen=True)
@@ -61,7 +60,7 @@ class DeliveryPreparer:
         delivery = Delivery.for_trigger(
             trigger,
             customer=plan.customer,
-            payload=json.dumps(payload, ensure_ascii=False, indent=2),
+            payload=payload_text(payload),
             is_test=is_test,
         )
         if plan.template is None:

@@ -15,7 +15,6 @@ session each.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -57,7 +56,7 @@ from postback_studio.core.model import (
 from postback_studio.core.records import InboxEmail, InboxHttpRequest
 from postback_studio.core.redaction import Redaction
 from postback_studio.core.render.engine import RenderEngine
-from postback_studio.core.requestlog import Outcome, RequestRecord
+from postback_studio.core.requestlog import Outcome, RequestRecord, payload_text
 from postback_studio.core.samples import load_sample
 from postback_studio.services.changes import ChangeBus, ChangeNotice, Entity
 from postback_studio.services.delivery.credentials import insecure_credentials, insecure_smtp
@@ -301,7 +300,7 @@ class DeliveryService:
             target=target,
             event=str(payload.get("eventType", "")) if isinstance(payload, dict) else "",
             retry=retry or RetryPolicy.none(),
-            payload=json.dumps(payload, ensure_ascii=False, indent=2),
+            payload=payload_text(payload),
             is_test=True,
         )
         prepared = self._preparer.render(

@@ -352,7 +352,9 @@ class DeliveryController(QObject):
         self._jobs.submit(
             "Cancelling retries",
             lambda _report, _cancelled: [r for d in delivery_ids if (r := service.cancel(d)) is not None],
-            on_done=lambda records: self.status_changed.emit(f"Cancelled {len(records)} pending retries."),
+            on_done=lambda records: self.status_changed.emit(
+                f"Cancelled {len(records)} pending retr{'y' if len(records) == 1 else 'ies'}."
+            ),
         )
 
     def _summarise(self, what: str, reports: list[DeliveryReport], note: str = "") -> None:

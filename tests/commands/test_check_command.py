@@ -114,6 +114,30 @@ def test_edge_cases_show_the_output_of_a_variant(capsys: pytest.CaptureFixture[s
     assert main(["check", str(template), "--show-output"]) == 2
 
 
+def test_edge_cases_strict_makes_an_unresolved_field_a_finding(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A field no sample has renders as an empty string: no break, unless --strict makes it an error."""
+    template = tmp_path / "ticket.json.j2"
+    template.write_text('{"orderId": {{ orderId|tojson }},\n "ticket": "{{ order.supportTicket }}"}\n')
+    check = ["check", str(template), "--event", "shipped", "--edge-cases"]
+
+    assert main(check) == 0
+    lenient = capsys.readouterr()
+    assert lenient.out == ""
+    assert "edge cases: no variant breaks the template (24 variants of 2 samples)" in lenient.err
+
+    assert main([*check, "--strict"]) == 1
+    strict = capsys.readouterr()
+    assert strict.out.splitlines() == [
+        f"{template}:2:16: error: template error in 2 variants; shipped (the sample as it is): "
+        "field 'order.supportTicket' is not in the payload (renders as an empty string)",
+        "    shipped (the sample as it is)",
+        "    shipped.multi-item (the sample as it is)",
+    ]
+    assert "edge cases: 1 finding (0 variants of 2 samples)" in strict.err
+
+
 def test_lint_prints_warnings_with_their_fixes(capsys: pytest.CaptureFixture[str]) -> None:
     path = str(TEMPLATES / "order-shipped-article.json.j2")
     assert main(["check", path, "--lint"]) == 1

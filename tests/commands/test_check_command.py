@@ -138,6 +138,25 @@ def test_edge_cases_strict_makes_an_unresolved_field_a_finding(
     assert "edge cases: 1 finding (0 variants of 2 samples)" in strict.err
 
 
+def test_edge_cases_strict_lists_a_variant_failing_on_a_missing_parent_once(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A variant with no first item fails the render: one template error, not also an unresolved field."""
+    template = tmp_path / "quantity.json.j2"
+    template.write_text('{"orderId": {{ orderId|tojson }},\n "quantity": "{{ items[0].quantity }}"}\n')
+    assert main(["check", str(template), "--event", "shipped", "--edge-cases", "--strict"]) == 1
+    captured = capsys.readouterr()
+    out = captured.out
+    assert "edge cases: 1 finding (" in captured.err
+    assert out.splitlines() == [
+        f"{template}:2:15: error: template error in 2 variants; shipped: items → []: "
+        "undefined value: list object has no element 0",
+        "    shipped: items → []",
+        "    shipped.multi-item: items → []",
+    ]
+    assert "not in the payload" not in out
+
+
 def test_lint_prints_warnings_with_their_fixes(capsys: pytest.CaptureFixture[str]) -> None:
     path = str(TEMPLATES / "order-shipped-article.json.j2")
     assert main(["check", path, "--lint"]) == 1

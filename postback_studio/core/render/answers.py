@@ -35,12 +35,13 @@ def failed_result(
     part: Part, analysis: TemplateAnalysis, failure: Diagnostic | None, payload: Any, strict: bool
 ) -> RenderResult:
     """The result of a part that did not render: ``failure`` (or "the render failed"), then what the
-    parse-only analysis finds: the payload's unresolved fields and what the analysis skipped."""
+    parse-only analysis finds: the payload's unresolved fields (but for reads the render fails on,
+    see :func:`unresolved_diagnostics`) and what the analysis skipped."""
     located = failure or Diagnostic(Severity.ERROR, "runtime", "the render failed")
     uses = resolve_fields(analysis.fields, payload)
     diagnostics = (
         Diagnostic(located.severity, located.code, located.message, located.location),
-        *unresolved_diagnostics(analysis.fields, uses, strict=strict, part=part.name),
+        *unresolved_diagnostics(analysis.fields, uses, strict=strict, part=part.name, failed=True),
         *((analysis.skipped,) if analysis.skipped else ()),
     )
     return RenderResult(None, part.fmt, diagnostics, uses)
@@ -85,7 +86,9 @@ def answer_result(
         output = answer["output"]
     else:
         diagnostics.insert(0, _worker_error(part, answer, analysis))
-    diagnostics.extend(unresolved_diagnostics(analysis.fields, uses, strict=strict, part=part.name))
+    diagnostics.extend(
+        unresolved_diagnostics(analysis.fields, uses, strict=strict, part=part.name, failed=output is None)
+    )
     if analysis.skipped is not None:
         diagnostics.append(analysis.skipped)
     validate_started = time.perf_counter()

@@ -65,12 +65,18 @@ class Diagnostic:
 
 @dataclass(frozen=True)
 class FieldUse:
-    """A payload path the template reads (``items[].fulfillments[].trackingCode``) and where."""
+    """A payload path the template reads (``items[].fulfillments[].trackingCode``) and where.
+
+    ``parent_missing`` marks an unresolved path that breaks off before its last field (``x.y``
+    without ``x``, ``items[0].id`` with no items, ``items[].id`` with ``items`` not a list): reading
+    it fails the render rather than printing nothing.
+    """
 
     path: str
     line: int
     column: int
     resolved: bool
+    parent_missing: bool = False
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,10 @@ import pytest
 
 from postback_studio.core.model import OutputFormat
 from postback_studio.core.render import RenderEngine
-from postback_studio.core.render.result import Severity, Where
+from postback_studio.core.render.answers import failed_result
+from postback_studio.core.render.batch_requests import Part
+from postback_studio.core.render.fields import analyze_template
+from postback_studio.core.render.result import Diagnostic, Severity, Where
 
 PAYLOAD = {"orderId": "O-1", "order": {"id": "x", "items": [1, 2]}}
 
@@ -81,3 +84,70 @@ def test_a_syntax_error_points_at_its_column(
     (error,) = [d for d in result.diagnostics if d.code == "syntax"]
     assert error.location is not None and error.location.where is Where.TEMPLATE
     assert (error.location.line, error.location.column) == (line, column)
+
+
+@pytest.mark.parametrize(
+    ("source", "payload"),
+    [
+        ('{"id": "{{ items[0].id }}"}', {"items": []}),
+        ('{"y": "{{ x.y }}"}', {}),
+        ('{"y": "{{ x.y.z }}"}', {"x": None}),
+        ('[{% for i in items %}"{{ i.a.b }}"{% endfor %}]', {"items": [{"a": {"b": 1}}, {}]}),
+        ('[{% for i in items %}"{{ i.id }}"{% endfor %}]', {"items": 3}),
+    ],
+)
+@pytest.mark.parametrize("strict", [False, True])
+def test_a_render_failing_on_a_missing_parent_reports_only_the_failure(
+    engine: RenderEngine, source: str, payload: object, strict: bool
+) -> None:
+    """The render fails on the read, so no diagnostic says the field renders as an empty string."""
+    result = engine.render(source, payload, fmt=OutputFormat.JSON, strict=strict)
+    assert result.output is None
+    (error,) = result.diagnostics
+    assert error.severity is Severity.ERROR and error.code == "runtime"
+    assert [use.parent_missing for use in result.fields if not use.resolved] == [True]
+
+
+@pytest.mark.parametrize(
+    ("source", "payload", "path"),
+    [
+        ('{"y": "{{ x.y }}"}', {"x": {}}, "x.y"),
+        ('{"y": "{{ x.y }}"}', {"x": None}, "x.y"),
+        ('{"id": "{{ items[0] }}"}', {"items": []}, "items[0]"),
+        ('[{% for i in items %}"{{ i.id }}"{% endfor %}]', {"items": [{}]}, "items[].id"),
+    ],
+)
+def test_a_missing_last_field_in_a_render_that_succeeds_warns_and_is_an_error_when_strict(
+    engine: RenderEngine, source: str, payload: object, path: str
+) -> None:
+    result = engine.render(source, payload, fmt=OutputFormat.JSON)
+    assert result.output is not None
+    (warning,) = result.diagnostics
+    assert warning.severity is Severity.WARNING and warning.code == "unresolved-field"
+    assert warning.message == f"field '{path}' is not in the payload (renders as an empty string)"
+    strict = engine.render(source, payload, fmt=OutputFormat.JSON, strict=True)
+    (error,) = strict.diagnostics
+    assert error.severity is Severity.ERROR and error.message == warning.message
+
+
+def test_a_failed_render_still_reports_a_missing_last_field_elsewhere(engine: RenderEngine) -> None:
+    """The failure is about ``a.b``; ``x.y`` prints as nothing wherever the render gets to it."""
+    result = engine.render('{"y": "{{ x.y }}", "b": "{{ a.b }}"}', {"x": {}}, fmt=OutputFormat.JSON)
+    assert result.output is None
+    assert [(d.severity, d.code) for d in result.diagnostics] == [
+        (Severity.ERROR, "runtime"),
+        (Severity.WARNING, "unresolved-field"),
+    ]
+    assert "'x.y'" in result.diagnostics[1].message
+
+
+def test_a_part_that_did_not_render_reports_no_missing_parent_as_an_empty_string() -> None:
+    """A render stopped before it answered (time limit, a lost worker) gets the same rule."""
+    source = '{"y": "{{ x.y }}", "id": "{{ items[0].id }}"}'
+    failure = Diagnostic(Severity.ERROR, "time-limit", "time limit")
+    part = Part("body", source, OutputFormat.JSON)
+    result = failed_result(part, analyze_template(source), failure, {"x": {}, "items": []}, True)
+    assert [(d.code, d.message) for d in result.diagnostics] == [
+        ("time-limit", "time limit"),
+        ("unresolved-field", "field 'x.y' is not in the payload (renders as an empty string)"),
+    ]

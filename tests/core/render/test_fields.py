@@ -171,3 +171,21 @@ def test_shared_prefixes_give_what_each_path_gives_alone() -> None:
     assert [use.resolved for use in together] == [
         True, True, False, False, False, True, True, False, True, False, True, False, True, False, False,
     ]
+
+
+def test_resolution_tells_a_missing_parent_from_a_missing_last_field() -> None:
+    """A missing parent fails the render on the read; a missing last field or looped list does not."""
+    from postback_studio.core.render.fields import FieldRef, format_path
+
+    payload = {"x": {}, "n": None, "empty": [], "items": [{"a": {}}, {}], "scalar": 3}
+    paths: list[tuple[str | int | None, ...]] = [
+        ("x", "y"), ("z", "y"), ("n", "y"), ("n", "y", "z"), ("empty", 0), ("empty", 0, "id"),
+        ("items", None, "a", "b"), ("items", None, "b"), ("gone", None, "id"), ("scalar", None, "id"),
+        ("items", None, "a", None, "b"), ("x",),
+    ]
+    uses = resolve_fields([FieldRef(format_path(p), p, 1, 1) for p in paths], payload)
+    assert [(use.resolved, use.parent_missing) for use in uses] == [
+        (False, False), (False, True), (False, False), (False, True), (False, False), (False, True),
+        (False, True), (False, False), (False, False), (False, True),
+        (False, False), (True, False),
+    ]

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QPainter, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QDialog,
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QSizePolicy,
     QStackedWidget,
+    QStatusBar,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
@@ -119,6 +120,25 @@ def _scope_actions(page: Page) -> None:
 CloseGuard = Callable[[], bool]
 
 
+class StatusBar(QStatusBar):
+    """The window's status bar; the tooltip that holds an elided message's whole text goes with it.
+
+    The bar clears its own tooltip when its message ends (a timeout, the next message), through a slot
+    of its own: the lambda it replaces reached the bar through its window (``window.statusBar()``,
+    which makes a new bar when the window has none), and a message timing out while a closed window
+    was torn down ran it on a half-destroyed window (a segmentation fault in the full test suite).
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.messageChanged.connect(self._on_message_changed)
+
+    @Slot(str)
+    def _on_message_changed(self, text: str) -> None:
+        if not text:
+            self.setToolTip("")
+
+
 class MainWindow(QMainWindow):
     """The application shell.
 
@@ -170,6 +190,7 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
 
+        self.setStatusBar(StatusBar(self))
         self.activity = QProgressBar()
         self.activity.setMaximumWidth(180)
         self.activity.setTextVisible(True)
@@ -180,9 +201,6 @@ class MainWindow(QMainWindow):
         self.workspace_status.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         self.workspace_status.setContentsMargins(12, 0, 0, 0)
         self.statusBar().addPermanentWidget(self.workspace_status)
-        self.statusBar().messageChanged.connect(
-            lambda text: None if text else self.statusBar().setToolTip("")
-        )
         self.set_workspace(workspace_label)
 
         self._build_menus(theme)

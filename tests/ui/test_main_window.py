@@ -73,3 +73,7 @@ def test_a_long_status_message_is_shortened_before_the_workspace_path(qtbot: QtB
     assert window.workspace_status.toolTip() == path, "the shortened path is whole in its tooltip"
     window.show_status("Saved customer 'Acme'")
     assert bar.currentMessage() == "Saved customer 'Acme'" and bar.toolTip() == ""
+    window.show_status(message, timeout_ms=50)
+    assert bar.toolTip() == message
+    qtbot.waitUntil(lambda: bar.currentMessage() == "" and bar.toolTip() == "", timeout=2_000)
+

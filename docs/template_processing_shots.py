@@ -25,6 +25,7 @@ from PySide6.QtWidgets import QApplication
 from docs.screenshots import wait_until
 from postback_studio.core.dispatch.inbox import HttpInbox, SmtpCatcher
 from postback_studio.core.render.engine import RenderEngine
+from postback_studio.services.files import UserFiles
 from postback_studio.services.request_log import RequestLogReader
 from postback_studio.services.session import Session
 from postback_studio.ui.requests_page import RequestsPage
@@ -44,7 +45,9 @@ def shoot_every_kind(out: Path, size: tuple[int, int] = (1024, 700)) -> list[Pat
         Session.open(path).close()
         with RenderEngine() as engine, HttpInbox() as inbox, SmtpCatcher() as catcher:
             sends = send_every_kind(path, engine, inbox, catcher, sleep=lambda _seconds: None)
-        page = RequestsPage(lambda: RequestLogReader.open(path), jobs=JobRunner(QThreadPool()))
+        page = RequestsPage(
+            lambda: RequestLogReader.open(path), jobs=JobRunner(QThreadPool()), files=UserFiles(path)
+        )
         page.resize(*size)
         page.show()
         wait_until(lambda: page.model.rowCount() >= len(sends))

@@ -216,6 +216,36 @@ class Heartbeat:
         return max(0.0, statistics.quantiles(self.gaps, n=100)[98] * 1000 - HEARTBEAT_MS)
 
 
+class FullCollections:
+    """The durations of the full (generation 2) garbage collections, in any thread, from
+    :meth:`start` to :meth:`stop`."""
+
+    def __init__(self) -> None:
+        self.durations_ms: list[float] = []
+        self._started: list[float] = []
+
+    def start(self) -> None:
+        self.durations_ms.clear()
+        gc.callbacks.append(self._on_gc)
+
+    def stop(self) -> None:
+        gc.callbacks.remove(self._on_gc)
+
+    def _on_gc(self, phase: str, info: dict[str, int]) -> None:
+        if info["generation"] != 2:
+            return
+        if phase == "start":
+            self._started.append(time.perf_counter())
+        elif self._started:
+            self.durations_ms.append((time.perf_counter() - self._started.pop()) * 1000)
+
+    def line(self, *, frozen: bool) -> str:
+        """How many ran and the longest, for the printout."""
+        longest = max(self.durations_ms, default=0.0)
+        return (f"{len(self.durations_ms)}, longest {longest:.1f} ms "
+                f"(gc.freeze() after start-up: {'yes' if frozen else 'no'})")
+
+
 def run_loop_for(seconds: float) -> None:
     loop = QEventLoop()
     QTimer.singleShot(int(seconds * 1000), loop.quit)
@@ -354,18 +384,8 @@ def main(argv: Sequence[str] | None = None) -> list[Figure]:
     if freeze:
         gc.collect()
         gc.freeze()
-    collections: list[float] = []
-    started_at: list[float] = []
-
-    def on_gc(phase: str, info: dict[str, int]) -> None:
-        if info["generation"] != 2:
-            return
-        if phase == "start":
-            started_at.append(time.perf_counter())
-        elif started_at:
-            collections.append((time.perf_counter() - started_at.pop()) * 1000)
-
-    gc.callbacks.append(on_gc)
+    collections = FullCollections()
+    collections.start()
 
     heartbeat = Heartbeat()
     heartbeat.start()
@@ -420,7 +440,7 @@ def main(argv: Sequence[str] | None = None) -> list[Figure]:
             loop.quit()
 
     page.preview_updated.connect(on_preview)
-    collections.clear()
+    collections.durations_ms.clear()
     heartbeat.start()
     started = time.perf_counter()
     QTimer.singleShot(0, type_next)
@@ -456,9 +476,7 @@ def main(argv: Sequence[str] | None = None) -> list[Figure]:
     print(f"  idle baseline:  longest stall {idle_stall:6.1f} ms, p99 {idle_p99:5.1f} ms ({idle_split})")
     print(f"  while typing:   longest stall {typing_stall:6.1f} ms, p99 {typing_p99:5.1f} ms   "
           f"(target <= 50 ms) {'OK' if typing_stall <= 50 else 'MISSED'} ({typing_split})")
-    longest_gc = max(collections, default=0.0)
-    print(f"  full garbage collections while typing: {len(collections)}, longest {longest_gc:.1f} ms "
-          f"(gc.freeze() after start-up: {'yes' if freeze else 'no'})")
+    print(f"  full garbage collections while typing: {collections.line(frozen=freeze)}")
     latency_ms = last_key_stages["pause"] + last_key_stages["after pause"]
     print(f"  last keystroke of the template -> preview painted: {latency_ms:6.1f} ms in all; "
           f"stages (ms): {stage_line([last_key_stages])}")
@@ -467,7 +485,7 @@ def main(argv: Sequence[str] | None = None) -> list[Figure]:
     print(f"  keystroke -> preview after the typing pause: {after_pause:6.1f} ms   "
           f"(target <= 25 ms) {'OK' if after_pause <= 25 else 'MISSED'}; "
           f"worst {max(s['after pause'] for s in edit_stages):.1f} ms")
-    gc.callbacks.remove(on_gc)
+    collections.stop()
     page.close()
     real_engine.close()
     workspace.close()

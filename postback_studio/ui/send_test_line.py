@@ -37,6 +37,7 @@ class SendTestLine(QObject):
         self.status = QLabel()
         self.status.setWordWrap(True)
         self._following: int | None = None  # the trigger whose test this line follows
+        self._allowed = True  # False while the form has no trigger to send
         self.cancel_button.clicked.connect(self._on_cancel_button_clicked)
 
     def start(self, trigger_id: int, *, saved_first: bool) -> None:
@@ -45,6 +46,11 @@ class SendTestLine(QObject):
         self.status.setText("Saved your changes; sending test…" if saved_first else "Sending test…")
         self.button.setEnabled(False)
         self._following = trigger_id
+
+    def allow(self, allowed: bool) -> None:
+        """Offer Send Test only while the form holds a trigger of a customer (and no test runs)."""
+        self._allowed = allowed
+        self.button.setEnabled(allowed and self._following is None)
 
     def say(self, text: str, tone: Tone | None = Tone.WARNING) -> None:
         """Show the form's own note (a warning unless said otherwise) on the line."""
@@ -72,7 +78,7 @@ class SendTestLine(QObject):
             set_tone(self.status, None)
             return
         self._following = None
-        self.button.setEnabled(True)
+        self.button.setEnabled(self._allowed)
         if not status.delivered:
             set_tone(self.status, Tone.ERROR)
             self.status.setToolTip("The Requests page shows every attempt with its response or error.")

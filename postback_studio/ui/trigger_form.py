@@ -79,6 +79,9 @@ from postback_studio.workers.jobs import JobRunner
 _TWO_COLUMNS_MIN_WIDTH = 1000
 
 
+#: The form's title while it holds no trigger (nothing picked, no customer chosen for a new one).
+NO_TRIGGER_TITLE = "No trigger open"
+
 class TriggerForm(QWidget):
     """Edits one trigger of one customer.
 
@@ -300,7 +303,16 @@ class TriggerForm(QWidget):
     def _fill(self, trigger: Trigger) -> None:
         self._trigger = trigger
         self._stored = self._read_stored(trigger.id)
-        self.title.setText(f"Trigger: {trigger.name}" if trigger.id is not None else "New Trigger")
+        # Before a trigger is picked, or a customer for a new one, there is nothing to edit: a form
+        # that took typing here could only be refused on Save ("no customer with id 0").
+        open_ = trigger.id is not None or trigger.customer_id > 0
+        self.scroll.setEnabled(open_)
+        self.save_button.setEnabled(open_)
+        self.send_test.allow(open_)
+        if not open_:
+            self.title.setText(NO_TRIGGER_TITLE)
+        else:
+            self.title.setText(f"Trigger: {trigger.name}" if trigger.id is not None else "New Trigger")
         self.name_edit.setText(trigger.name)
         select_data(self.event_box, trigger.event)
         select_data(self.status_box, trigger.status)

@@ -174,8 +174,14 @@ class TriggersPage(QWidget):
         self.table.clearSelection()
         self.table.setCurrentCell(rows[0] if rows else -1, 0)
         self.table.blockSignals(False)
+        self._offer_delete()
+
+    def _offer_delete(self) -> None:
+        """Delete is for the trigger picked in the list; with none picked there is nothing to delete."""
+        self.delete_button.setEnabled(self._selected_id() is not None)
 
     def _on_table_current_changed(self, row: int, *_args: int) -> None:
+        self._offer_delete()
         item = self.table.item(row, 0) if row >= 0 else None
         trigger_id = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
         if isinstance(trigger_id, int) and not self._load(trigger_id):

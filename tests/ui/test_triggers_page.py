@@ -56,3 +56,28 @@ def test_selecting_opens_the_form_and_saving_updates_the_list(qtbot: QtBot, ws: 
     page.delete_button.click()
     assert [t.name for t in ws.triggers.list()] == ["Shipped ERP"]
     assert page.table.rowCount() == 1
+
+
+def test_with_no_trigger_open_the_form_takes_no_typing_until_one_is_picked_or_started(
+    qtbot: QtBot, ws: Session, jobs: JobRunner
+) -> None:
+    """A newcomer on "All customers" with nothing picked was offered a blank form whose Save failed
+    with "Customer: no customer with id 0", and a Delete with nothing to delete."""
+    from postback_studio.ui.trigger_form import NO_TRIGGER_TITLE
+
+    page = make(qtbot, ws, jobs)
+    form = page.trigger_form
+    assert page.table.currentRow() == -1
+    assert form.title.text() == NO_TRIGGER_TITLE
+    assert not form.scroll.isEnabled() and not form.save_button.isEnabled()
+    assert not form.send_test.button.isEnabled() and not page.delete_button.isEnabled()
+
+    page.table.selectRow(0)
+    assert form.title.text() == "Trigger: Shipped ERP"
+    assert form.scroll.isEnabled() and form.save_button.isEnabled() and form.send_test.button.isEnabled()
+    assert page.delete_button.isEnabled()
+
+    page.customer_box.setCurrentIndex(page.customer_box.findText("Beta"))
+    page.new_button.click()
+    assert form.title.text() == "New Trigger" and form.scroll.isEnabled() and form.save_button.isEnabled()
+    assert not page.delete_button.isEnabled(), "the new trigger is not in the list yet"
